@@ -1,0 +1,69 @@
+using Cairn.Core;
+
+namespace Cairn.Node.Configuration;
+
+/// <summary>
+/// A replica's <c>deployment.config</c>, parsed and validated (see <see cref="DeploymentConfigLoader"/>).
+/// Paths are absolute: relative paths in the file are resolved against the file's directory
+/// (and <c>db_checkpoint_path</c> against <c>data_dir</c>). Defaults live here and nowhere else.
+/// </summary>
+public sealed record DeploymentConfig
+{
+    /// <summary>The file this config was read from, for messages.</summary>
+    public required string SourcePath { get; init; }
+
+    /// <summary><c>replica_id</c>: this replica's id.</summary>
+    public required ReplicaId ReplicaId { get; init; }
+
+    /// <summary><c>f_val</c>: faulty replicas tolerated; the cluster has n = 3f + 1 replicas.</summary>
+    public required int F { get; init; }
+
+    /// <summary><c>replicas</c>: every replica of the cluster, this one included, in id order.</summary>
+    public required IReadOnlyList<PeerEndpoint> Replicas { get; init; }
+
+    /// <summary><c>data_dir</c>: the replica's data; RocksDB lives in <c>&lt;data_dir&gt;/rocksdbdata</c>.</summary>
+    public required string DataDir { get; init; }
+
+    /// <summary><c>replica_private_key</c>: this replica's Ed25519 private key (PEM).</summary>
+    public required string PrivateKeyPath { get; init; }
+
+    /// <summary><c>operator_public_key</c>: the key every operator command must be signed with (PEM).</summary>
+    public required string OperatorPublicKeyPath { get; init; }
+
+    /// <summary><c>client_public_keys</c>: the clients allowed to send requests (PEM files).</summary>
+    public IReadOnlyList<string> ClientPublicKeyPaths { get; init; } = [];
+
+    /// <summary><c>metrics_port</c>: HTTP port of <c>/metrics</c> and <c>/health</c>.</summary>
+    public int MetricsPort { get; init; }
+
+    /// <summary><c>checkpoint_window_size</c>: consensus CHECKPOINT interval in sequence numbers (150, as concord-bft).</summary>
+    public int CheckpointWindowSize { get; init; } = 150;
+
+    /// <summary><c>max_num_of_requests_in_batch</c>: the most client requests the primary puts in one batch.</summary>
+    public int MaxRequestsInBatch { get; init; } = 400;
+
+    /// <summary><c>batch_flush_period</c>: milliseconds the primary waits to fill a batch before sending it anyway.</summary>
+    public int BatchFlushPeriodMs { get; init; } = 5;
+
+    /// <summary><c>view_change_timer_millisec</c>: how long a request may wait before backups suspect the primary
+    /// (doubled at each further view).</summary>
+    public int ViewChangeTimeoutMs { get; init; } = 5000;
+
+    /// <summary><c>max_request_size</c>: the largest client request accepted, in bytes.</summary>
+    public int MaxRequestSize { get; init; } = 64 * 1024;
+
+    /// <summary><c>backup_mode</c>: checkpoint (default) or intermittent.</summary>
+    public BackupMode BackupMode { get; init; } = BackupMode.Checkpoint;
+
+    /// <summary>The <c>db_checkpoint_*</c> keys.</summary>
+    public DbCheckpointSettings DbCheckpoints { get; init; } = new();
+
+    /// <summary>n = 3f + 1.</summary>
+    public int N => (3 * F) + 1;
+
+    /// <summary>This replica's own entry in <see cref="Replicas"/>.</summary>
+    public PeerEndpoint Self => Replicas[ReplicaId.Value];
+
+    /// <summary>Where RocksDB keeps this replica's database.</summary>
+    public string RocksDbPath => System.IO.Path.Combine(DataDir, "rocksdbdata");
+}

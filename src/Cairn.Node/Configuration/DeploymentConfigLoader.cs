@@ -1,0 +1,156 @@
+using Cairn.Core;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Cairn.Node.Configuration;
+
+/// <summary>
+/// Reads a replica's <c>deployment.config</c> (YAML <c>key: value</c>, Concord's key names) and validates all of it
+/// before anything starts: wrong types, unknown keys, values out of range and contradictions fail with a
+/// <see cref="ConfigException"/> naming the file, the key and what is accepted.
+/// </summary>
+public static class DeploymentConfigLoader
+{
+    private static readonly string[] AcceptedKeys =
+    [
+        "replica_id", "f_val", "replicas", "data_dir", "replica_private_key", "operator_public_key", "client_public_keys",
+        "metrics_port", "checkpoint_window_size", "max_num_of_requests_in_batch", "batch_flush_period",
+        "view_change_timer_millisec", "max_request_size", "backup_mode", "FEATURE_db_checkpoints",
+        "db_checkpoint_duration", "num_of_rocksdbcheckpoints", "dbcheckpoint_window", "db_checkpoint_diskspace_threshold",
+        "db_checkpoint_path",
+    ];
+
+    private static readonly string[] ReplicaKeys = ["id", "host", "port", "public_key"];
+
+    /// <summary>Reads and validates the config file at <paramref name="path"/>.</summary>
+    /// <exception cref="ConfigException">When the file is unreadable or any key is wrong.</exception>
+    public static DeploymentConfig Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(path, null, null, $"cannot read the config file ({e.Message})");
+        }
+
+        return Parse(text, Path.GetFullPath(path));
+    }
+
+    /// <summary>Parses config text; relative paths resolve against the directory of <paramref name="sourcePath"/>.</summary>
+    /// <exception cref="ConfigException">When any key is wrong.</exception>
+    public static DeploymentConfig Parse(string yaml, string sourcePath)
+    {
+        var root = ReadRoot(yaml, sourcePath);
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? ".";
+        string Resolve(string path) => Path.GetFullPath(path, baseDir);
+
+        var f = root.Int("f_val", 1, 100);
+        var n = (3 * f) + 1;
+        var replicaId = root.Int("replica_id", 0, int.MaxValue);
+        var replicas = ReadReplicas(root, n, Resolve);
+        if (replicaId >= n)
+        {
+            throw root.Error("replica_id", $"{replicaId} is out of range: accepted 0 to {n - 1} (n = 3 × f_val + 1 = {n})");
+        }
+
+        var dataDir = Resolve(root.String("data_dir"));
+        var backupMode = root.Enum("backup_mode", BackupMode.Checkpoint);
+        var checkpoints = ReadDbCheckpoints(root, backupMode, dataDir);
+        var config = new DeploymentConfig
+        {
+            SourcePath = sourcePath,
+            ReplicaId = new ReplicaId(replicaId),
+            F = f,
+            Replicas = replicas,
+            DataDir = dataDir,
+            PrivateKeyPath = Resolve(root.String("replica_private_key")),
+            OperatorPublicKeyPath = Resolve(root.String("operator_public_key")),
+            ClientPublicKeyPaths = root.Sequence("client_public_keys", required: false)
+                .Select((item, i) => Resolve(root.ItemString("client_public_keys", item, i))).ToList(),
+            MetricsPort = root.Int("metrics_port", 0, 65535, 0),
+            CheckpointWindowSize = root.Int("checkpoint_window_size", 1, 1_000_000, 150),
+            MaxRequestsInBatch = root.Int("max_num_of_requests_in_batch", 1, 100_000, 400),
+            BatchFlushPeriodMs = root.Int("batch_flush_period", 1, 60_000, 5),
+            ViewChangeTimeoutMs = root.Int("view_change_timer_millisec", 100, 3_600_000, 5000),
+            MaxRequestSize = root.Int("max_request_size", 64, 64 * 1024 * 1024, 64 * 1024),
+            BackupMode = backupMode,
+            DbCheckpoints = checkpoints,
+        };
+        root.RejectUnknownKeys(AcceptedKeys);
+        return config;
+    }
+
+    private static YamlMappingReader ReadRoot(string yaml, string file)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException(file, null, (int)e.Start.Line, $"not valid YAML ({e.Message})");
+        }
+
+        return stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode mapping
+            ? new YamlMappingReader(mapping, file)
+            : throw new ConfigException(file, null, null, "expected one YAML mapping of 'key: value' lines");
+    }
+
+    private static List<PeerEndpoint> ReadReplicas(YamlMappingReader root, int n, Func<string, string> resolve)
+    {
+        var items = root.Sequence("replicas", required: true);
+        if (items.Count != n)
+        {
+            throw root.Error("replicas", $"lists {items.Count} replicas but f_val requires n = 3f + 1 = {n}");
+        }
+
+        var replicas = new PeerEndpoint?[n];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = root.Item("replicas", items[i], i);
+            var id = item.Int("id", 0, n - 1);
+            if (replicas[id] is not null)
+            {
+                throw item.Error("id", $"replica id {id} is listed twice");
+            }
+
+            replicas[id] = new PeerEndpoint(new ReplicaId(id), item.String("host"), item.Int("port", 1, 65535),
+                resolve(item.String("public_key")));
+            item.RejectUnknownKeys(ReplicaKeys);
+        }
+
+        return [.. replicas.Select(r => r!)];
+    }
+
+    private static DbCheckpointSettings ReadDbCheckpoints(YamlMappingReader root, BackupMode backupMode, string dataDir)
+    {
+        var enabled = root.Bool("FEATURE_db_checkpoints");
+        if (enabled == true && backupMode == BackupMode.Intermittent)
+        {
+            throw root.Error("FEATURE_db_checkpoints",
+                "checkpoint-based and intermittent backup cannot both be enabled: backup_mode is 'intermittent'; " +
+                "set FEATURE_db_checkpoints: false or backup_mode: checkpoint");
+        }
+
+        var defaults = new DbCheckpointSettings();
+        var checkpointPath = Path.GetFullPath(root.OptionalString("db_checkpoint_path") ?? defaults.Path, dataDir);
+        if (File.Exists(checkpointPath))
+        {
+            throw root.Error("db_checkpoint_path", $"{checkpointPath} is a file; it must be a directory (or not exist yet)");
+        }
+
+        return new DbCheckpointSettings
+        {
+            Enabled = enabled ?? backupMode == BackupMode.Checkpoint,
+            DurationSeconds = root.Long("db_checkpoint_duration", 1, long.MaxValue / 2, defaults.DurationSeconds),
+            MaxCheckpoints = root.Int("num_of_rocksdbcheckpoints", 1, 100, defaults.MaxCheckpoints),
+            Window = root.Long("dbcheckpoint_window", 1, long.MaxValue / 2, defaults.Window),
+            DiskSpaceThreshold = root.Fraction("db_checkpoint_diskspace_threshold", 0, 1, defaults.DiskSpaceThreshold),
+            Path = checkpointPath,
+        };
+    }
+}

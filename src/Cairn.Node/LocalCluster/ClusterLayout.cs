@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Cairn.Node.LocalCluster;
+
+/// <summary>Where everything of a local cluster lives under its directory (made by <see cref="ClusterInitializer"/>).</summary>
+/// <remarks>
+/// <code>
+/// D/operator_priv.pem, operator_pub.pem, operator.config   the operator's identity (cairn op ...)
+/// D/client_priv.pem, client_pub.pem, client.config        the client's identity (cairn kv / load)
+/// D/keys/replica-N_pub.pem                                every replica's public key
+/// D/replica-N/deployment.config, replica_priv.pem          one replica's config and private key
+/// D/replica-N/data/                                        its data_dir (RocksDB in data/rocksdbdata)
+/// D/replica-N/replica.pid, replica.log                     written by 'cairn cluster up'
+/// </code>
+/// </remarks>
+public sealed record ClusterLayout(string Directory)
+{
+    public string OperatorPrivateKey => Path.Combine(Directory, "operator_priv.pem");
+
+    public string OperatorPublicKey => Path.Combine(Directory, "operator_pub.pem");
+
+    public string OperatorConfig => Path.Combine(Directory, "operator.config");
+
+    public string ClientPrivateKey => Path.Combine(Directory, "client_priv.pem");
+
+    public string ClientPublicKey => Path.Combine(Directory, "client_pub.pem");
+
+    public string ClientConfig => Path.Combine(Directory, "client.config");
+
+    public string KeysDirectory => Path.Combine(Directory, "keys");
+
+    public string ReplicaPublicKey(int id) => Path.Combine(KeysDirectory, $"replica-{Id(id)}_pub.pem");
+
+    public string ReplicaDirectory(int id) => Path.Combine(Directory, $"replica-{Id(id)}");
+
+    public string ReplicaConfig(int id) => Path.Combine(ReplicaDirectory(id), "deployment.config");
+
+    public string ReplicaPrivateKey(int id) => Path.Combine(ReplicaDirectory(id), "replica_priv.pem");
+
+    public string ReplicaDataDirectory(int id) => Path.Combine(ReplicaDirectory(id), "data");
+
+    public string ReplicaPidFile(int id) => Path.Combine(ReplicaDirectory(id), "replica.pid");
+
+    public string ReplicaLogFile(int id) => Path.Combine(ReplicaDirectory(id), "replica.log");
+
+    /// <summary>The replica ids present in the directory, from its replica-N folders.</summary>
+    public IReadOnlyList<int> ReplicaIds() =>
+        System.IO.Directory.Exists(Directory)
+            ? [.. System.IO.Directory.GetDirectories(Directory, "replica-*")
+                .Select(d => int.TryParse(Path.GetFileName(d)["replica-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
+                .Where(id => id >= 0)
+                .Order()]
+            : [];
+
+    private static string Id(int id) => id.ToString(CultureInfo.InvariantCulture);
+}

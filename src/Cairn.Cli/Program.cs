@@ -1,1 +1,4 @@
-return 0;
+using Cairn.Cli;
+using Spectre.Console;
+
+return CairnCommandLine.Run(args, AnsiConsole.Console, Console.Error);

@@ -1,0 +1,11 @@
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+
+namespace Cairn.Consensus;
+
+/// <summary>
+/// The host executed the batch at <paramref name="Seq"/> (after an <see cref="Execute"/> output), its state digest is
+/// now <paramref name="StateDigestAfter"/> (the ledger digest; at checkpoint boundaries this is the checkpoint digest),
+/// and <paramref name="Replies"/> are the unsigned replies to the executed requests.
+/// </summary>
+public sealed record BatchExecuted(SeqNum Seq, Digest StateDigestAfter, IReadOnlyList<ClientReply> Replies) : ConsensusInput;

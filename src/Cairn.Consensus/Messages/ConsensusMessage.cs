@@ -1,0 +1,101 @@
+using Cairn.Core;
+using Cairn.Core.Crypto;
+using Cairn.Core.Encoding;
+
+namespace Cairn.Consensus.Messages;
+
+/// <summary>
+/// A signed replica-to-replica message. The signature covers the canonical encoding of the type byte, the sender and
+/// the body (<see cref="SigningBytes"/>); <see cref="Encode"/> appends the 64-byte signature.
+/// </summary>
+public abstract record ConsensusMessage(ReplicaId Sender)
+{
+    /// <summary>The sender's Ed25519 signature over <see cref="SigningBytes"/>.</summary>
+    public Signature Signature { get; init; }
+
+    /// <summary>The type byte this message is encoded with.</summary>
+    public abstract MessageType Type { get; }
+
+    /// <summary>Writes the fields after the sender, in canonical order.</summary>
+    private protected abstract void WriteBody(CanonicalWriter writer);
+
+    /// <summary>The bytes the sender signs.</summary>
+    public byte[] SigningBytes()
+    {
+        var writer = new CanonicalWriter();
+        WriteSigned(writer);
+        return writer.ToArray();
+    }
+
+    /// <summary>The message as bytes for the wire: <see cref="SigningBytes"/> followed by the signature.</summary>
+    public byte[] Encode()
+    {
+        var writer = new CanonicalWriter();
+        WriteSigned(writer);
+        writer.WriteFixed(Signature.Bytes);
+        return writer.ToArray();
+    }
+
+    /// <summary>Checks the signature against the sender's public key.</summary>
+    public bool VerifySignature(VerificationKey key) => key.Verify(SigningBytes(), Signature);
+
+    /// <summary>Returns a copy of this message signed with <paramref name="key"/>.</summary>
+    public ConsensusMessage SignWith(SigningKey key) => this with { Signature = key.Sign(SigningBytes()) };
+
+    /// <summary>Decodes a message; throws <see cref="CanonicalEncodingException"/> on malformed input.</summary>
+    public static ConsensusMessage Decode(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new CanonicalReader(bytes);
+        var message = ReadFrom(ref reader);
+        reader.EnsureEnd();
+        return message;
+    }
+
+    /// <summary>Decodes a message, returning false instead of throwing on malformed input.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> bytes, out ConsensusMessage? message)
+    {
+        try
+        {
+            message = Decode(bytes);
+            return true;
+        }
+        catch (CanonicalEncodingException)
+        {
+            message = null;
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            message = null;
+            return false;
+        }
+    }
+
+    internal static T DecodeNested<T>(ReadOnlySpan<byte> bytes) where T : ConsensusMessage =>
+        Decode(bytes) as T ?? throw new CanonicalEncodingException($"expected a nested {typeof(T).Name}");
+
+    private void WriteSigned(CanonicalWriter writer)
+    {
+        writer.WriteByte((byte)Type);
+        writer.WriteInt32(Sender.Value);
+        WriteBody(writer);
+    }
+
+    private static ConsensusMessage ReadFrom(ref CanonicalReader reader)
+    {
+        var type = (MessageType)reader.ReadByte();
+        var sender = new ReplicaId(reader.ReadInt32());
+        ConsensusMessage message = type switch
+        {
+            MessageType.PrePrepare => PrePrepare.ReadBody(ref reader, sender),
+            MessageType.Prepare => Prepare.ReadBody(ref reader, sender),
+            MessageType.Commit => Commit.ReadBody(ref reader, sender),
+            MessageType.Checkpoint => CheckpointMessage.ReadBody(ref reader, sender),
+            MessageType.ViewChange => ViewChange.ReadBody(ref reader, sender),
+            MessageType.NewView => NewView.ReadBody(ref reader, sender),
+            MessageType.Status => StatusMessage.ReadBody(ref reader, sender),
+            _ => throw new CanonicalEncodingException($"unknown message type {(byte)type}"),
+        };
+        return message with { Signature = Signature.FromBytes(reader.ReadFixed(Signature.Size)) };
+    }
+}

@@ -1,0 +1,460 @@
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+
+namespace Cairn.Consensus;
+
+/// <summary>Normal case: client requests, batching, PRE-PREPARE / PREPARE / COMMIT, in-order execution, replies.</summary>
+public sealed partial class Replica
+{
+    private readonly Dictionary<ulong, PendingRequest> _pending = [];
+    private readonly HashSet<(ulong Client, ulong Request)> _proposedKeys = [];
+    private readonly Dictionary<ulong, ulong> _lastExecutedRequest = [];
+    private readonly Dictionary<ulong, ClientReply> _replyCache = [];
+    private long _arrivals;
+    private SeqNum _lastProposed;
+    private long _lastProposedTs = long.MinValue;
+
+    private void OnClientRequest(ClientRequest request)
+    {
+        if (!_options.ClientKeys.TryGetValue(request.ClientId, out var key))
+        {
+            Drop(DropReason.UnknownClient);
+            return;
+        }
+
+        if (_replyCache.TryGetValue(request.ClientId, out var cached) && cached.RequestId == request.RequestId)
+        {
+            // A retransmission of an executed request: answer from the cache, never execute again.
+            Emit(new ReplyToClient(request.ClientId, cached));
+            Drop(DropReason.DuplicateRequest);
+            return;
+        }
+
+        if (_lastExecutedRequest.TryGetValue(request.ClientId, out var last) && request.RequestId <= last)
+        {
+            Drop(DropReason.StaleRequest);
+            return;
+        }
+
+        if (_pending.TryGetValue(request.ClientId, out var pending) && pending.Request.RequestId >= request.RequestId)
+        {
+            Drop(DropReason.DuplicateRequest);
+            return;
+        }
+
+        if (!request.Verify(key))
+        {
+            Drop(DropReason.BadSignature);
+            return;
+        }
+
+        // One outstanding request per client, as in PBFT: a newer one replaces an older pending one.
+        _pending[request.ClientId] = new PendingRequest(request, _now, _arrivals++);
+        if (IsPrimary)
+        {
+            TryPropose();
+        }
+        else
+        {
+            EnsureTimer();
+        }
+    }
+
+    private void OnRequestCheckpointSoon()
+    {
+        var target = ((_lastExecuted.Value / _window) + 1) * _window;
+        if (target > _checkpointSoonTarget.Value)
+        {
+            _checkpointSoonTarget = new SeqNum(target);
+        }
+
+        TryPropose();
+    }
+
+    private void TryPropose()
+    {
+        if (!IsPrimary || _transferCert is not null)
+        {
+            return;
+        }
+
+        while (_lastProposed < HighWaterMark)
+        {
+            var candidates = _pending.Values
+                .Where(p => !_proposedKeys.Contains((p.Request.ClientId, p.Request.RequestId)))
+                .OrderBy(p => p.Order)
+                .Take(_options.MaxBatchSize)
+                .ToList();
+            var fill = _checkpointSoonTarget > _lastProposed;
+            if (candidates.Count == 0)
+            {
+                if (!fill)
+                {
+                    return;
+                }
+
+                Propose(Batch.NoOp);
+                continue;
+            }
+
+            // Adaptive batching: send at once when idle or full; otherwise wait up to BatchTimeout for a fuller batch.
+            var idle = _lastProposed <= _lastExecuted;
+            var full = candidates.Count >= _options.MaxBatchSize;
+            var due = candidates[0].Arrived + _options.BatchTimeout <= _now;
+            if (!(idle || full || due || fill))
+            {
+                return;
+            }
+
+            Propose(new Batch(candidates.Select(c => c.Request)));
+        }
+    }
+
+    private void Propose(Batch batch)
+    {
+        var seq = _lastProposed.Next;
+        var timestamp = Math.Max(_now.ToUnixTimeMilliseconds(), _lastProposedTs);
+        _lastProposedTs = timestamp;
+        _lastProposed = seq;
+        foreach (var request in batch.Requests)
+        {
+            _proposedKeys.Add((request.ClientId, request.RequestId));
+        }
+
+        var prePrepare = Sign(new PrePrepare(_view, seq, timestamp, batch, Id));
+        var slot = GetSlot(seq) ?? throw new ConsensusInvariantException($"primary has no slot for {seq}");
+        if (slot.PrePrepare is not null)
+        {
+            throw new ConsensusInvariantException($"primary proposing twice at view {_view} seq {seq}");
+        }
+
+        AcceptPrePrepare(slot, prePrepare, announce: true);
+    }
+
+    private void AcceptPrePrepare(Slot slot, PrePrepare prePrepare, bool announce)
+    {
+        slot.PrePrepare = prePrepare;
+        slot.Digest = prePrepare.Digest;
+        Persist(slot.ToRecord());
+        if (PrimaryOf(_view) == Id)
+        {
+            if (announce)
+            {
+                Broadcast(prePrepare);
+            }
+        }
+        else
+        {
+            slot.MyPrepare = Sign(new Prepare(_view, slot.Seq, slot.Digest, Id));
+            slot.Prepares[Id] = slot.MyPrepare;
+            Broadcast(slot.MyPrepare);
+        }
+
+        CheckPrepared(slot);
+    }
+
+    private bool NormalCaseViewOk(ViewNum view)
+    {
+        if (view < _view)
+        {
+            Drop(DropReason.StaleView);
+            return false;
+        }
+
+        if (view > _view)
+        {
+            Drop(DropReason.FutureView);
+            return false;
+        }
+
+        if (!_viewActive)
+        {
+            Drop(DropReason.ViewChangeInProgress);
+            return false;
+        }
+
+        return true;
+    }
+
+    private void OnPrePrepare(PrePrepare prePrepare)
+    {
+        if (!NormalCaseViewOk(prePrepare.View))
+        {
+            return;
+        }
+
+        if (prePrepare.Sender != PrimaryOf(_view))
+        {
+            Drop(DropReason.WrongSender);
+            return;
+        }
+
+        if (!InWindow(prePrepare.Seq))
+        {
+            Drop(DropReason.OutOfWindow);
+            return;
+        }
+
+        var slot = GetSlot(prePrepare.Seq)!;
+        var digest = prePrepare.Digest;
+        if (slot.PrePrepare is not null)
+        {
+            Drop(slot.Digest == digest ? DropReason.Duplicate : DropReason.Equivocation);
+            return;
+        }
+
+        if (!Authentic(prePrepare))
+        {
+            return;
+        }
+
+        var skew = TimeSpan.FromMilliseconds(Math.Abs((double)prePrepare.TimestampMs - _now.ToUnixTimeMilliseconds()));
+        if (skew > _options.ConsensusTimeBound)
+        {
+            Drop(DropReason.BadTimestamp);
+            return;
+        }
+
+        if (!BatchValid(prePrepare.Batch))
+        {
+            Drop(DropReason.BadBatch);
+            return;
+        }
+
+        AcceptPrePrepare(slot, prePrepare, announce: false);
+        EnsureTimer();
+    }
+
+    private bool BatchValid(Batch batch)
+    {
+        if (batch.Requests.Count > _options.MaxBatchSize)
+        {
+            return false;
+        }
+
+        foreach (var request in batch.Requests)
+        {
+            if (!_options.ClientKeys.TryGetValue(request.ClientId, out var key))
+            {
+                return false;
+            }
+
+            // A request we verified on arrival needs no second check.
+            var known = _pending.TryGetValue(request.ClientId, out var pending) && pending.Request.Digest == request.Digest;
+            if (!known && !request.Verify(key))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void OnPrepare(Prepare prepare)
+    {
+        if (!NormalCaseViewOk(prepare.View))
+        {
+            return;
+        }
+
+        if (prepare.Sender == PrimaryOf(_view))
+        {
+            Drop(DropReason.WrongSender);
+            return;
+        }
+
+        if (!InWindow(prepare.Seq))
+        {
+            Drop(DropReason.OutOfWindow);
+            return;
+        }
+
+        var slot = GetSlot(prepare.Seq)!;
+        if (slot.Prepares.TryGetValue(prepare.Sender, out var existing))
+        {
+            Drop(existing.Digest == prepare.Digest ? DropReason.Duplicate : DropReason.Equivocation);
+            return;
+        }
+
+        if (!Authentic(prepare))
+        {
+            return;
+        }
+
+        slot.Prepares[prepare.Sender] = prepare;
+        CheckPrepared(slot);
+    }
+
+    private void OnCommit(Commit commit)
+    {
+        if (!NormalCaseViewOk(commit.View))
+        {
+            return;
+        }
+
+        if (!InWindow(commit.Seq))
+        {
+            Drop(DropReason.OutOfWindow);
+            return;
+        }
+
+        var slot = GetSlot(commit.Seq)!;
+        if (slot.Commits.TryGetValue(commit.Sender, out var existing))
+        {
+            Drop(existing.Digest == commit.Digest ? DropReason.Duplicate : DropReason.Equivocation);
+            return;
+        }
+
+        if (!Authentic(commit))
+        {
+            return;
+        }
+
+        slot.Commits[commit.Sender] = commit;
+        CheckCommitted(slot);
+    }
+
+    private void CheckPrepared(Slot slot)
+    {
+        if (slot.Prepared || slot.PrePrepare is null)
+        {
+            return;
+        }
+
+        var primary = PrimaryOf(_view);
+        var matching = slot.Prepares.Values.Where(p => p.Digest == slot.Digest && p.Sender != primary).OrderBy(p => p.Sender.Value).ToList();
+        if (matching.Count < PrepareQuorum)
+        {
+            return;
+        }
+
+        slot.Prepared = true;
+        slot.Proof = new PreparedProof(slot.PrePrepare, matching);
+        slot.MyCommit = Sign(new Commit(_view, slot.Seq, slot.Digest, Id));
+        slot.Commits[Id] = slot.MyCommit;
+        Persist(slot.ToRecord()); // the proof is what we promise in a VIEW-CHANGE; durable before the COMMIT leaves
+        Broadcast(slot.MyCommit);
+        CheckCommitted(slot);
+    }
+
+    private void CheckCommitted(Slot slot)
+    {
+        if (slot.IsCommitted || !slot.Prepared)
+        {
+            return;
+        }
+
+        if (slot.Commits.Values.Count(c => c.Digest == slot.Digest) < CommitQuorum)
+        {
+            return;
+        }
+
+        slot.Committed = slot.PrePrepare;
+        Persist(slot.ToRecord());
+        TryExecute();
+    }
+
+    private void TryExecute()
+    {
+        if (_transferCert is not null)
+        {
+            return;
+        }
+
+        var advanced = false;
+        while (_slots.TryGetValue(_lastExecuted.Value + 1, out var slot) && slot.Committed is { } committed)
+        {
+            var fresh = new List<ClientRequest>(committed.Batch.Requests.Count);
+            foreach (var request in committed.Batch.Requests)
+            {
+                if (!_lastExecutedRequest.TryGetValue(request.ClientId, out var last) || request.RequestId > last)
+                {
+                    fresh.Add(request);
+                    _lastExecutedRequest[request.ClientId] = request.RequestId;
+                }
+
+                if (_pending.TryGetValue(request.ClientId, out var pending) && pending.Request.RequestId <= request.RequestId)
+                {
+                    _pending.Remove(request.ClientId);
+                }
+
+                _proposedKeys.Remove((request.ClientId, request.RequestId));
+            }
+
+            _lastConsensusTimeMs = Math.Max(_lastConsensusTimeMs, committed.TimestampMs);
+            _lastExecuted = slot.Seq;
+            Emit(new Execute(slot.Seq, committed.Batch, DateTimeOffset.FromUnixTimeMilliseconds(_lastConsensusTimeMs), fresh));
+            advanced = true;
+        }
+
+        if (advanced)
+        {
+            // Progress: restart the timer if work remains, stop it otherwise.
+            _timerDeadline = _viewActive && HasOutstandingWork() ? _now + CurrentTimeout() : _viewActive ? null : _timerDeadline;
+            TryPropose();
+        }
+    }
+
+    private void OnBatchExecuted(BatchExecuted executed)
+    {
+        if (executed.Seq <= _lastReported || executed.Seq > _lastExecuted)
+        {
+            Drop(DropReason.UnexpectedExecution);
+            return;
+        }
+
+        _lastReported = executed.Seq;
+        foreach (var reply in executed.Replies ?? [])
+        {
+            if (reply is null)
+            {
+                continue;
+            }
+
+            var signed = reply.SignAs(Id, _options.SigningKey);
+            if (!_replyCache.TryGetValue(reply.ClientId, out var cached) || cached.RequestId <= reply.RequestId)
+            {
+                _replyCache[reply.ClientId] = signed;
+            }
+
+            Emit(new ReplyToClient(reply.ClientId, signed));
+        }
+
+        if (executed.Seq.Value % _window == 0)
+        {
+            OnOwnCheckpoint(executed.Seq, executed.StateDigestAfter);
+        }
+    }
+
+    private void RestoreReplies(IReadOnlyList<ClientReply>? replies)
+    {
+        foreach (var reply in replies ?? [])
+        {
+            if (reply is null)
+            {
+                continue;
+            }
+
+            if (!_lastExecutedRequest.TryGetValue(reply.ClientId, out var last) || reply.RequestId > last)
+            {
+                _lastExecutedRequest[reply.ClientId] = reply.RequestId;
+                _replyCache[reply.ClientId] = reply.SignAs(Id, _options.SigningKey);
+            }
+
+            if (_pending.TryGetValue(reply.ClientId, out var pending) && pending.Request.RequestId <= reply.RequestId)
+            {
+                _pending.Remove(reply.ClientId);
+            }
+        }
+    }
+
+    private void EnsureTimer()
+    {
+        if (_timerDeadline is null && _viewActive)
+        {
+            _timerDeadline = _now + CurrentTimeout();
+        }
+    }
+
+    private sealed record PendingRequest(ClientRequest Request, DateTimeOffset Arrived, long Order);
+}

@@ -1,0 +1,64 @@
+using Cairn.Consensus.Messages;
+
+namespace Cairn.Consensus;
+
+/// <summary>State transfer: a replica behind the stable checkpoint fetches certified state instead of replaying slots.</summary>
+public sealed partial class Replica
+{
+    private StableCheckpointCertificate? _transferCert;
+    private DateTimeOffset _transferRetryAt;
+
+    private void StartStateTransfer(StableCheckpointCertificate certificate, bool force = false)
+    {
+        if (!force && _transferCert is { } current && current.Seq >= certificate.Seq)
+        {
+            return;
+        }
+
+        _transferCert = certificate;
+        _transferRetryAt = _now + _options.ViewChangeTimeout;
+        var peers = certificate.Signers.Where(r => r != Id).Distinct().ToList();
+        Emit(new FetchState(certificate.Seq, certificate.StateDigest, peers));
+    }
+
+    private void RetryStateTransfer()
+    {
+        if (_transferCert is { } certificate && _now >= _transferRetryAt)
+        {
+            StartStateTransfer(certificate, force: true);
+        }
+    }
+
+    private void OnStateTransferCompleted(StateTransferCompleted completed)
+    {
+        if (_transferCert is not { } certificate || completed.Seq != certificate.Seq || completed.StateDigest != certificate.StateDigest)
+        {
+            Drop(DropReason.StateTransferMismatch);
+            return;
+        }
+
+        _transferCert = null;
+        _lastExecuted = completed.Seq;
+        _lastReported = completed.Seq;
+        if (completed.LastConsensusTime is { } time)
+        {
+            _lastConsensusTimeMs = Math.Max(_lastConsensusTimeMs, time.ToUnixTimeMilliseconds());
+        }
+
+        RestoreReplies(completed.LatestReplies);
+        foreach (var seq in _slots.Keys.Where(s => s <= completed.Seq.Value).ToList())
+        {
+            _slots.Remove(seq);
+        }
+
+        RebuildProposedKeys();
+        if (_lastProposed < _lastExecuted)
+        {
+            _lastProposed = _lastExecuted;
+        }
+
+        OnOwnCheckpoint(completed.Seq, completed.StateDigest);
+        TryExecute();
+        TryPropose();
+    }
+}

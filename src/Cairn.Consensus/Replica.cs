@@ -1,0 +1,363 @@
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+using Cairn.Core.Crypto;
+using Cairn.Core.Encoding;
+
+namespace Cairn.Consensus;
+
+/// <summary>
+/// A PBFT (Castro–Liskov) replica as a pure state machine: <see cref="Handle"/> takes one input and returns the
+/// outputs the host must perform, in order. No clock, thread, socket or randomness inside; time arrives as
+/// <see cref="Tick"/>. Untrusted input never throws: it is dropped and counted in <see cref="Drops"/>.
+/// </summary>
+public sealed partial class Replica
+{
+    private readonly ReplicaOptions _options;
+    private readonly IReadOnlyList<VerificationKey> _keys;
+    private readonly int _n;
+    private readonly int _f;
+    private readonly ulong _window;
+    private List<ConsensusOutput> _outputs = [];
+
+    private DateTimeOffset _now = DateTimeOffset.UnixEpoch;
+    private bool _started;
+    private DateTimeOffset? _timerDeadline;
+    private DateTimeOffset _nextStatusAt = DateTimeOffset.MinValue;
+
+    private ViewNum _view;
+    private bool _viewActive = true;
+    private SeqNum _low;
+    private StableCheckpointCertificate? _stableCert;
+    private readonly SortedDictionary<ulong, Slot> _slots = [];
+
+    private SeqNum _lastExecuted;
+    private long _lastConsensusTimeMs = long.MinValue;
+    private SeqNum _lastReported;
+
+    /// <summary>Creates a replica at genesis, or from persisted state after a restart.</summary>
+    public Replica(ReplicaOptions options, ReplicaRecovery? recovery = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _keys = options.ReplicaKeys;
+        _n = options.N;
+        _f = options.F;
+        _window = (ulong)options.CheckpointWindowSize;
+        if (recovery is not null)
+        {
+            Recover(recovery);
+        }
+    }
+
+    /// <summary>This replica's id.</summary>
+    public ReplicaId Id => _options.Id;
+
+    /// <summary>The current view (while changing views, the view being changed to).</summary>
+    public ViewNum View => _view;
+
+    /// <summary>False while a view change is in progress.</summary>
+    public bool IsViewActive => _viewActive;
+
+    /// <summary>True when this replica leads the active view.</summary>
+    public bool IsPrimary => _viewActive && PrimaryOf(_view) == Id;
+
+    /// <summary>The last sequence number handed to the host for execution.</summary>
+    public SeqNum LastExecuted => _lastExecuted;
+
+    /// <summary>The last stable sequence number (the low water mark).</summary>
+    public SeqNum LastStable => _low;
+
+    /// <summary>The certificate of <see cref="LastStable"/>, null at genesis.</summary>
+    public StableCheckpointCertificate? StableCertificate => _stableCert;
+
+    /// <summary>True while waiting for <see cref="StateTransferCompleted"/>.</summary>
+    public bool IsTransferringState => _transferCert is not null;
+
+    /// <summary>Inputs dropped, by reason.</summary>
+    public DropCounters Drops { get; } = new();
+
+    /// <summary>Client requests waiting to be ordered.</summary>
+    public int PendingRequestCount => _pending.Count;
+
+    /// <summary>Handles one input and returns the outputs to perform, in order.</summary>
+    public IReadOnlyList<ConsensusOutput> Handle(ConsensusInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _outputs = [];
+        try
+        {
+            switch (input)
+            {
+                case Tick tick:
+                    OnTick(tick.Now);
+                    break;
+                case ClientRequestReceived { Request: not null } request:
+                    OnClientRequest(request.Request);
+                    break;
+                case MessageReceived { Message: not null } message:
+                    OnMessage(message.Message);
+                    break;
+                case RawMessageReceived raw:
+                    if (ConsensusMessage.TryDecode(raw.Bytes.Span, out var decoded))
+                    {
+                        OnMessage(decoded!);
+                    }
+                    else
+                    {
+                        Drop(DropReason.Malformed);
+                    }
+
+                    break;
+                case BatchExecuted executed:
+                    OnBatchExecuted(executed);
+                    break;
+                case StateTransferCompleted completed:
+                    OnStateTransferCompleted(completed);
+                    break;
+                case RequestCheckpointSoon:
+                    OnRequestCheckpointSoon();
+                    break;
+                default:
+                    Drop(DropReason.Malformed);
+                    break;
+            }
+        }
+        catch (CanonicalEncodingException)
+        {
+            Drop(DropReason.Malformed);
+        }
+
+        return _outputs;
+    }
+
+    private void OnMessage(ConsensusMessage message)
+    {
+        if ((uint)message.Sender.Value >= (uint)_n)
+        {
+            Drop(DropReason.UnknownSender);
+            return;
+        }
+
+        if (message.Sender == Id)
+        {
+            // Our own message reflected back (a relay or a forged copy): we already hold the original.
+            Drop(DropReason.Duplicate);
+            return;
+        }
+
+        switch (message)
+        {
+            case PrePrepare { Batch: not null } prePrepare:
+                OnPrePrepare(prePrepare);
+                break;
+            case Prepare prepare:
+                OnPrepare(prepare);
+                break;
+            case Commit commit:
+                OnCommit(commit);
+                break;
+            case CheckpointMessage checkpoint:
+                OnCheckpoint(checkpoint);
+                break;
+            case ViewChange { Proofs: not null } viewChange:
+                OnViewChange(viewChange);
+                break;
+            case NewView { ViewChanges: not null, PrePrepares: not null } newView:
+                OnNewView(newView);
+                break;
+            case StatusMessage status:
+                OnStatus(status);
+                break;
+            default:
+                Drop(DropReason.Malformed);
+                break;
+        }
+    }
+
+    private void OnTick(DateTimeOffset now)
+    {
+        if (now > _now)
+        {
+            _now = now;
+        }
+
+        if (!_started)
+        {
+            _started = true;
+            OnStart();
+        }
+
+        if (_timerDeadline is { } deadline && _now >= deadline)
+        {
+            // The primary (or the view change to the next one) failed to make progress in time.
+            StartViewChange(_view.Next);
+        }
+
+        RetryStateTransfer();
+        TryPropose();
+        if (_now >= _nextStatusAt)
+        {
+            _nextStatusAt = _now + _options.StatusInterval;
+            Broadcast(Sign(new StatusMessage(_view, _viewActive, _low, _lastExecuted, Id)));
+        }
+    }
+
+    private void OnStart()
+    {
+        if (_stableCert is not null && _lastExecuted < _stableCert.Seq)
+        {
+            StartStateTransfer(_stableCert);
+        }
+
+        TryExecute();
+        if (!_viewActive || HasOutstandingWork())
+        {
+            _timerDeadline = _now + CurrentTimeout();
+        }
+    }
+
+    private ReplicaId PrimaryOf(ViewNum view) => Quorums.PrimaryOf(view, _n);
+
+    private SeqNum HighWaterMark => new(_low.Value + (2 * _window));
+
+    private bool InWindow(SeqNum seq) => seq > _low && seq <= HighWaterMark;
+
+    private int CommitQuorum => _options.TestOnlyQuorumOverride ?? Quorums.Quorum(_f);
+
+    private int PrepareQuorum => (_options.TestOnlyQuorumOverride ?? Quorums.Quorum(_f)) - 1;
+
+    private T Sign<T>(T message) where T : ConsensusMessage => (T)message.SignWith(_options.SigningKey);
+
+    private bool Authentic(ConsensusMessage message)
+    {
+        if (message.VerifySignature(_keys[message.Sender.Value]))
+        {
+            return true;
+        }
+
+        Drop(DropReason.BadSignature);
+        return false;
+    }
+
+    private void Drop(DropReason reason) => Drops.Increment(reason);
+
+    private void Emit(ConsensusOutput output) => _outputs.Add(output);
+
+    private void Broadcast(ConsensusMessage message) => Emit(new Broadcast(message));
+
+    private void SendTo(ReplicaId to, ConsensusMessage message) => Emit(new Send(to, message));
+
+    private void Persist(PersistentRecord record) => Emit(new Persist(record));
+
+    private Slot? GetSlot(SeqNum seq)
+    {
+        if (!_slots.TryGetValue(seq.Value, out var slot))
+        {
+            slot = new Slot(seq, _view);
+            _slots[seq.Value] = slot;
+        }
+        else if (slot.View < _view)
+        {
+            slot.ResetForView(_view);
+        }
+
+        return slot.View == _view ? slot : null;
+    }
+
+    private TimeSpan CurrentTimeout()
+    {
+        var factor = Math.Pow(2, Math.Min(_viewChangeAttempts, 16));
+        var timeout = TimeSpan.FromTicks((long)Math.Min(_options.ViewChangeTimeout.Ticks * factor, _options.MaxViewChangeTimeout.Ticks));
+        return timeout;
+    }
+
+    private bool HasOutstandingWork() =>
+        _pending.Count > 0 || _slots.Values.Any(s => s.Seq > _lastExecuted && (s.PrePrepare is not null || s.IsCommitted));
+
+    private void Recover(ReplicaRecovery recovery)
+    {
+        var slotRecords = new SortedDictionary<ulong, SlotRecord>();
+        foreach (var record in recovery.Records ?? [])
+        {
+            switch (record)
+            {
+                case ViewRecord view when view.View >= _view:
+                    _view = view.View;
+                    _viewActive = view.Active;
+                    break;
+                case StableCheckpointRecord { Certificate: { } certificate } when certificate.Seq > _low:
+                    _stableCert = certificate;
+                    _low = certificate.Seq;
+                    break;
+                case SlotRecord slot:
+                    slotRecords[slot.Seq.Value] = slot;
+                    break;
+            }
+        }
+
+        _lastExecuted = recovery.LastExecuted;
+        _lastReported = recovery.LastExecuted;
+        if (recovery.LastConsensusTime is { } time)
+        {
+            _lastConsensusTimeMs = time.ToUnixTimeMilliseconds();
+        }
+
+        RestoreReplies(recovery.LatestReplies);
+        if (_lastExecuted.Value % _window == 0 && _lastExecuted.Value > 0)
+        {
+            _ownDigests[_lastExecuted.Value] = recovery.StateDigest;
+        }
+
+        var primary = PrimaryOf(_view);
+        foreach (var (seqValue, record) in slotRecords)
+        {
+            var seq = new SeqNum(seqValue);
+            if (seq <= _low || seq <= _lastExecuted)
+            {
+                continue;
+            }
+
+            var slot = new Slot(seq, _view) { Proof = record.Proof, Committed = record.Committed };
+            if (record.Accepted is { } accepted && accepted.View == _view)
+            {
+                slot.PrePrepare = accepted;
+                slot.Digest = accepted.Digest;
+                if (primary != Id)
+                {
+                    slot.MyPrepare = Sign(new Prepare(_view, seq, slot.Digest, Id));
+                    slot.Prepares[Id] = slot.MyPrepare;
+                }
+
+                if (record.Proof is { } proof && proof.PrePrepare.View == _view && proof.PrePrepare.Digest == slot.Digest)
+                {
+                    slot.Prepared = true;
+                    slot.MyCommit = Sign(new Commit(_view, seq, slot.Digest, Id));
+                    slot.Commits[Id] = slot.MyCommit;
+                }
+
+                _lastProposedTs = Math.Max(_lastProposedTs, accepted.TimestampMs);
+                _lastProposed = seq > _lastProposed ? seq : _lastProposed;
+            }
+
+            _slots[seqValue] = slot;
+        }
+
+        if (_lastProposed < _lastExecuted)
+        {
+            _lastProposed = _lastExecuted;
+        }
+
+        if (_lastProposed < _low)
+        {
+            _lastProposed = _low;
+        }
+
+        if (!_viewActive)
+        {
+            _viewChangeAttempts = 1;
+            _myViewChange = BuildViewChange(_view);
+            _viewChanges[Id] = _myViewChange;
+        }
+    }
+}

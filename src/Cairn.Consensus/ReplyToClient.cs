@@ -1,0 +1,6 @@
+using Cairn.Consensus.Messages;
+
+namespace Cairn.Consensus;
+
+/// <summary>Send the signed <paramref name="Reply"/> to client <paramref name="ClientId"/>.</summary>
+public sealed record ReplyToClient(ulong ClientId, ClientReply Reply) : ConsensusOutput;

@@ -1,0 +1,48 @@
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+
+namespace Cairn.Consensus;
+
+/// <summary>One sequence number's round state. Votes belong to <see cref="View"/>; proof and commit survive views.</summary>
+internal sealed class Slot(SeqNum seq, ViewNum view)
+{
+    public SeqNum Seq { get; } = seq;
+
+    public ViewNum View { get; private set; } = view;
+
+    public PrePrepare? PrePrepare { get; set; }
+
+    public Digest Digest { get; set; }
+
+    public Dictionary<ReplicaId, Prepare> Prepares { get; } = [];
+
+    public Dictionary<ReplicaId, Commit> Commits { get; } = [];
+
+    public bool Prepared { get; set; }
+
+    public Prepare? MyPrepare { get; set; }
+
+    public Commit? MyCommit { get; set; }
+
+    /// <summary>Highest-view prepared certificate; carried into VIEW-CHANGE.</summary>
+    public PreparedProof? Proof { get; set; }
+
+    /// <summary>The committed proposal, once 2f+1 COMMITs matched a prepared slot in some view.</summary>
+    public PrePrepare? Committed { get; set; }
+
+    public bool IsCommitted => Committed is not null;
+
+    public void ResetForView(ViewNum view)
+    {
+        View = view;
+        PrePrepare = null;
+        Digest = default;
+        Prepares.Clear();
+        Commits.Clear();
+        Prepared = false;
+        MyPrepare = null;
+        MyCommit = null;
+    }
+
+    public SlotRecord ToRecord() => new(Seq, PrePrepare, Proof, Committed);
+}

@@ -19,6 +19,9 @@ public static class CairnCommandLine
         var root = new RootCommand("Cairn: a Byzantine-fault-tolerant replicated key-value ledger on RocksDB, with online checkpoint backups.");
         root.Subcommands.Add(DemoCommand.Create(console));
         root.Subcommands.Add(ClusterCommand.Create(console));
+        root.Subcommands.Add(ReplicaCommand.Create());
+        root.Subcommands.Add(KvCommand.Create(console));
+        root.Subcommands.Add(LoadCommand.Create(console));
         return root;
     }
 

@@ -27,9 +27,13 @@ public interface ILedgerReader : IDisposable
     /// <summary>The latest value of <paramref name="key"/>, or null when it is absent.</summary>
     byte[]? GetValue(ReadOnlySpan<byte> key);
 
-    /// <summary>Every key of the latest state with its value, in key order (bytewise).</summary>
-    IEnumerable<KeyValuePair<byte[], byte[]>> ReadState();
+    /// <summary>Every key of the latest state (or only those starting with <paramref name="prefix"/>) with its value,
+    /// in key order (bytewise).</summary>
+    IEnumerable<KeyValuePair<byte[], byte[]>> ReadState(byte[]? prefix = null);
 
     /// <summary>A replica metadata entry, or null.</summary>
     byte[]? GetMetadata(string key);
+
+    /// <summary>Every metadata entry whose key starts with <paramref name="prefix"/>, in key order.</summary>
+    IEnumerable<KeyValuePair<string, byte[]>> ReadMetadata(string prefix);
 }

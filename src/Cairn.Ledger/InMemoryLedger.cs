@@ -105,11 +105,11 @@ public sealed class InMemoryLedger : ILedgerStore
         }
     }
 
-    public IEnumerable<KeyValuePair<byte[], byte[]>> ReadState()
+    public IEnumerable<KeyValuePair<byte[], byte[]>> ReadState(byte[]? prefix = null)
     {
         lock (_lock)
         {
-            return [.. _state];
+            return [.. _state.Where(kv => prefix is null || kv.Key.AsSpan().StartsWith(prefix))];
         }
     }
 
@@ -118,6 +118,15 @@ public sealed class InMemoryLedger : ILedgerStore
         lock (_lock)
         {
             return _metadata.GetValueOrDefault(key);
+        }
+    }
+
+    public IEnumerable<KeyValuePair<string, byte[]>> ReadMetadata(string prefix)
+    {
+        lock (_lock)
+        {
+            return [.. _metadata.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .OrderBy(kv => kv.Key, StringComparer.Ordinal)];
         }
     }
 

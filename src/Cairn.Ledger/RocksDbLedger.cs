@@ -188,16 +188,26 @@ public sealed partial class RocksDbLedger : ILedgerStore
 
     public byte[]? GetValue(ReadOnlySpan<byte> key) => _db.Get(key.ToArray(), _state);
 
-    public IEnumerable<KeyValuePair<byte[], byte[]>> ReadState()
+    public IEnumerable<KeyValuePair<byte[], byte[]>> ReadState(byte[]? prefix = null)
     {
         using var iterator = _db.NewIterator(_state);
-        for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+        for (iterator.Seek(prefix ?? []); iterator.Valid() && (prefix is null || iterator.Key().AsSpan().StartsWith(prefix)); iterator.Next())
         {
             yield return new KeyValuePair<byte[], byte[]>(iterator.Key(), iterator.Value());
         }
     }
 
     public byte[]? GetMetadata(string key) => _db.Get(LedgerKeys.MetadataKey(key), _metadata);
+
+    public IEnumerable<KeyValuePair<string, byte[]>> ReadMetadata(string prefix)
+    {
+        var start = LedgerKeys.MetadataKey(prefix);
+        using var iterator = _db.NewIterator(_metadata);
+        for (iterator.Seek(start); iterator.Valid() && iterator.Key().AsSpan().StartsWith(start); iterator.Next())
+        {
+            yield return new KeyValuePair<string, byte[]>(System.Text.Encoding.UTF8.GetString(iterator.Key()), iterator.Value());
+        }
+    }
 
     public void Dispose() => _db.Dispose();
 

@@ -64,6 +64,8 @@ public abstract class LedgerStoreConformanceTests : IDisposable
             [StateWrite.Put([0xff], [1]), StateWrite.Put([0x01, 0x02], [2]), StateWrite.Put([0x01], [3])]));
 
         Ledger.ReadState().Select(kv => Convert.ToHexString(kv.Key)).Should().Equal("01", "0102", "FF");
+        Ledger.ReadState([0x01]).Select(kv => Convert.ToHexString(kv.Key)).Should().Equal("01", "0102");
+        Ledger.ReadState([0x02]).Should().BeEmpty();
     }
 
     [Fact]
@@ -76,6 +78,17 @@ public abstract class LedgerStoreConformanceTests : IDisposable
         Ledger.WriteMetadata([new MetadataWrite("other", null)]);
         Ledger.GetMetadata("consensus.view").Should().Equal(8);
         Ledger.GetMetadata("other").Should().BeNull();
+    }
+
+    [Fact]
+    public void Metadata_is_listed_by_prefix_in_key_order()
+    {
+        Ledger.WriteMetadata([new MetadataWrite("consensus.slot/2", [2]), new MetadataWrite("consensus.slot/1", [1]),
+            new MetadataWrite("consensus.view", [9]), new MetadataWrite("other", [0])]);
+
+        Ledger.ReadMetadata("consensus.slot/").Select(kv => kv.Key).Should().Equal("consensus.slot/1", "consensus.slot/2");
+        Ledger.ReadMetadata("consensus.").Should().HaveCount(3);
+        Ledger.ReadMetadata("nothing").Should().BeEmpty();
     }
 
     [Fact]

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Node.Hosting;
+
+/// <summary>The replica host's log messages, with stable event ids for alerting and grepping.</summary>
+internal static partial class NodeLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "replica {Replica} started: chain {ChainId}, head block {Block}, listening on {Host}:{Port}")]
+    public static partial void Started(ILogger logger, int replica, string chainId, ulong block, string host, int port);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "replica stopping")]
+    public static partial void Stopping(ILogger logger);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "connected to replica {Peer}")]
+    public static partial void PeerConnected(ILogger logger, int peer);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "replica {Peer} unreachable: {Reason}")]
+    public static partial void PeerUnreachable(ILogger logger, int peer, string reason);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "entered view {View}, primary is replica {Primary}")]
+    public static partial void ViewEntered(ILogger logger, ulong view, int primary);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "stable checkpoint at seq {Seq}, state digest {Digest}")]
+    public static partial void StableCheckpoint(ILogger logger, ulong seq, Cairn.Core.Digest digest);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "behind the stable checkpoint: needs state up to seq {Target}, has {Have}")]
+    public static partial void StateTransferNeeded(ILogger logger, ulong target, ulong have);
+}

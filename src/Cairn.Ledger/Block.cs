@@ -20,7 +20,7 @@ public sealed record Block
         SeqNum = seqNum;
         Timestamp = timestamp;
         Writes = writes;
-        Encoded = encoded;
+        EncodedBytes = encoded;
         Digest = Digest.Compute(encoded);
     }
 
@@ -39,8 +39,10 @@ public sealed record Block
     /// <summary>This block's chain digest.</summary>
     public Digest Digest { get; }
 
-    /// <summary>The canonical bytes the digest is computed over; what the store keeps.</summary>
-    internal byte[] Encoded { get; }
+    /// <summary>The canonical bytes the digest is computed over: what the store keeps and state transfer sends.</summary>
+    public ReadOnlyMemory<byte> Encoded => EncodedBytes;
+
+    internal byte[] EncodedBytes { get; }
 
     /// <summary>Builds block <paramref name="id"/> on top of a block whose digest is <paramref name="previousDigest"/>.</summary>
     /// <exception cref="ArgumentException">When a key is empty or longer than <see cref="StateWrite.MaxKeySize"/>.</exception>

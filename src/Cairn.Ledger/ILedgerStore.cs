@@ -18,4 +18,8 @@ public interface ILedgerStore : ILedgerReader
 
     /// <summary>Stores or deletes replica metadata entries in one atomic write, with the store's durability.</summary>
     void WriteMetadata(IReadOnlyList<MetadataWrite> metadata);
+
+    /// <summary>Makes every write made so far durable (one fsync), whatever the store's durability: lets a caller
+    /// append unsynced and pay for one sync per group of writes (group commit).</summary>
+    void Sync();
 }

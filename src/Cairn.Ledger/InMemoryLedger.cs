@@ -78,6 +78,11 @@ public sealed class InMemoryLedger : ILedgerStore
         }
     }
 
+    /// <summary>Nothing to make durable in memory.</summary>
+    public void Sync()
+    {
+    }
+
     public Block? GetBlock(BlockId id)
     {
         lock (_lock)

@@ -19,6 +19,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
     private readonly ColumnFamilyHandle _state;
     private readonly ColumnFamilyHandle _metadata;
     private readonly WriteOptions _writeOptions;
+    private static readonly WriteOptions SyncedWrites = new WriteOptions().SetSync(true);
     private readonly Lock _appendLock = new();
     private readonly bool _readOnly;
     private LedgerHead _head;
@@ -134,7 +135,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
             var block = Block.Create(_head.LastBlockId.Next, _head.LastDigest, proposal);
             var head = new LedgerHead(block.Id, block.Digest, block.SeqNum);
             using var batch = new WriteBatch();
-            batch.Put(LedgerKeys.BlockKey(block.Id), block.Encoded, _blocks);
+            batch.Put(LedgerKeys.BlockKey(block.Id), block.EncodedBytes, _blocks);
             foreach (var write in proposal.Writes)
             {
                 if (write.Value is { } value)
@@ -162,6 +163,18 @@ public sealed partial class RocksDbLedger : ILedgerStore
         using var batch = new WriteBatch();
         AddMetadata(batch, metadata);
         _db.Write(batch, _writeOptions);
+    }
+
+    public void Sync()
+    {
+        ThrowIfReadOnly();
+        // The write-ahead log is one sequential file: a synced write of the (unchanged) head fsyncs every write before it.
+        lock (_appendLock)
+        {
+            using var batch = new WriteBatch();
+            batch.Put(LedgerKeys.MetadataKey(LedgerKeys.HeadKey), LedgerKeys.EncodeHead(_head), _metadata);
+            _db.Write(batch, SyncedWrites);
+        }
     }
 
     public Block? GetBlock(BlockId id)
@@ -290,7 +303,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
             batch.Put(LedgerKeys.MetadataKey(LedgerKeys.FormatKey), System.Text.Encoding.UTF8.GetBytes(LedgerKeys.FormatValue), _metadata);
             batch.Put(LedgerKeys.MetadataKey(LedgerKeys.ChainIdKey), System.Text.Encoding.UTF8.GetBytes(chainId), _metadata);
             batch.Put(LedgerKeys.MetadataKey(LedgerKeys.HeadKey), LedgerKeys.EncodeHead(created), _metadata);
-            _db.Write(batch, new WriteOptions().SetSync(true));
+            _db.Write(batch, SyncedWrites);
             format = GetMetadata(LedgerKeys.FormatKey);
         }
 

@@ -81,6 +81,18 @@ public abstract class LedgerStoreConformanceTests : IDisposable
     }
 
     [Fact]
+    public void Sync_keeps_the_head_and_state_as_they_were()
+    {
+        Blocks.AppendMany(Ledger, 3);
+        var head = Ledger.Head;
+
+        Ledger.Sync();
+
+        Ledger.Head.Should().Be(head);
+        ChainVerifier.Verify(Ledger).Head.Should().Be(head);
+    }
+
+    [Fact]
     public void Metadata_is_listed_by_prefix_in_key_order()
     {
         Ledger.WriteMetadata([new MetadataWrite("consensus.slot/2", [2]), new MetadataWrite("consensus.slot/1", [1]),

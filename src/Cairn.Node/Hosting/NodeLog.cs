@@ -25,4 +25,10 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "behind the stable checkpoint: needs state up to seq {Target}, has {Have}")]
     public static partial void StateTransferNeeded(ILogger logger, ulong target, ulong have);
+
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Information, Message = "state transfer installed {Blocks} blocks, now at seq {Seq}")]
+    public static partial void StateTransferred(ILogger logger, int blocks, ulong seq);
+
+    [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "state transfer to seq {Target} failed: no peer served blocks matching the certified digest; will retry")]
+    public static partial void StateTransferFailed(ILogger logger, ulong target);
 }

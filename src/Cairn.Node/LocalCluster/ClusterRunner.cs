@@ -21,14 +21,7 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
     /// <exception cref="ClusterRunException">When a replica exits or is not healthy within <paramref name="timeout"/>.</exception>
     public async Task<IReadOnlyList<ReplicaProcessInfo>> UpAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var ids = RequireReplicas();
-        foreach (var id in ids)
-        {
-            if (RunningPid(id) is null)
-            {
-                Start(id);
-            }
-        }
+        var pids = RequireReplicas().ToDictionary(id => id, id => RunningPid(id) ?? Start(id));
 
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -39,7 +32,8 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
                 return status;
             }
 
-            var dead = status.FirstOrDefault(s => s.Pid is null);
+            // Judged by the pid we started, not the pid file check: a process in the middle of exec shows no command line.
+            var dead = status.FirstOrDefault(s => !IsAlive(pids[s.Id]));
             if (dead is not null)
             {
                 throw new ClusterRunException(string.Create(CultureInfo.InvariantCulture,
@@ -174,6 +168,21 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
+        }
+    }
+
+    /// <summary>True while the process exists and has not exited (a zombie has).</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..];
+            return state.Length > 0 && state[0] is not ('Z' or 'X');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class Cluster
         Scenario = scenario;
         _random = new Random(scenario.Seed);
         // Spread each client's requests over the fault phase, so faults hit a busy cluster.
-        _thinkTimeMs = (int)(2 * scenario.HealAt.TotalMilliseconds / Math.Max(1, scenario.RequestsPerClient));
+        _thinkTimeMs = (int)(2 * Math.Min(scenario.HealAt.TotalMilliseconds, 3000) / Math.Max(1, scenario.RequestsPerClient));
         var n = scenario.N;
         _replicaSigningKeys = [.. Enumerable.Range(0, n).Select(i => KeyFor(1, i))];
         ReplicaKeys = [.. _replicaSigningKeys.Select(k => k.PublicKey)];
@@ -82,13 +82,13 @@ public sealed class Cluster
     /// <summary>A hash over every execution (replica, seq, state, virtual time): equal for identical runs.</summary>
     public Digest Fingerprint => _fingerprint;
 
-    public IEnumerable<SimReplicaNode> CorrectReplicas => Replicas.Where(r => r.IsCorrect);
+    public IEnumerable<SimReplicaNode> CorrectReplicas => Replicas.Where(r => r.IsCorrect && r.Alive);
 
     /// <summary>Runs the whole scenario: faults, heal, liveness deadline, optional final checkpoint. Returns a failure description or null.</summary>
     public string? Run()
     {
         Start();
-        RunUntil(() => Clients.All(c => c.Done) && _healed, Scenario.Deadline);
+        RunUntil(() => Clients.All(c => c.Done) && (_healed || Scenario.HealAt > Scenario.Deadline), Scenario.Deadline);
         if (Safety.Violations.Count == 0 && Clients.Any(c => !c.Done))
         {
             return Describe($"liveness: {Clients.Sum(c => c.Completed)}/{Clients.Sum(c => c.Total)} requests completed by {Scenario.Deadline}");
@@ -301,6 +301,7 @@ public sealed class Cluster
             if (node.App.TryInstallFrom(peer.App, fetch.TargetSeq, fetch.CertifiedDigest))
             {
                 StateTransfers++;
+                node.StateTransfers++;
                 if (node.IsCorrect)
                 {
                     Safety.OnStateTransferred(node.Id, fetch.TargetSeq, node.App.Digest);

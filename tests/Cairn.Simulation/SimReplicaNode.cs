@@ -26,6 +26,8 @@ public sealed class SimReplicaNode(int id, ReplicaOptions options, ByzantineMode
 
     public int Restarts { get; private set; }
 
+    public int StateTransfers { get; set; }
+
     public void Persist(PersistentRecord record)
     {
         _store[record.Key] = record;

@@ -18,25 +18,17 @@ public static class SeedRunner
         return [.. Enumerable.Range(offset, count)];
     }
 
-    /// <summary>Runs every seed and returns the failure descriptions (each names its seed).</summary>
-    public static List<string> RunAll(IEnumerable<int> seeds, int f, Func<SimulationScenario, SimulationScenario>? adjust = null)
-    {
-        var failures = new List<string>();
-        foreach (var seed in seeds)
-        {
-            var scenario = SimulationScenario.FromSeed(seed, f);
-            if (adjust is not null)
+    /// <summary>
+    /// Runs every seed and returns the failure descriptions (each names its seed), in seed order. Seeds run in
+    /// parallel; each cluster is self-contained and single-threaded, so every run stays deterministic.
+    /// </summary>
+    public static List<string> RunAll(IEnumerable<int> seeds, int f, Func<SimulationScenario, SimulationScenario>? adjust = null) =>
+        [.. seeds.AsParallel().AsOrdered()
+            .Select(seed =>
             {
-                scenario = adjust(scenario);
-            }
-
-            var failure = new Cluster(scenario).Run();
-            if (failure is not null)
-            {
-                failures.Add(failure);
-            }
-        }
-
-        return failures;
-    }
+                var scenario = SimulationScenario.FromSeed(seed, f);
+                return new Cluster(adjust is null ? scenario : adjust(scenario)).Run();
+            })
+            .Where(failure => failure is not null)
+            .Select(failure => failure!)];
 }

@@ -60,9 +60,10 @@ public sealed partial class Replica
         }
     }
 
-    private void OnRequestCheckpointSoon()
+    private void OnRequestCheckpointSoon(SeqNum? after)
     {
-        var target = ((_lastExecuted.Value / _window) + 1) * _window;
+        var from = after is { } ordered && ordered > _lastExecuted ? ordered : _lastExecuted;
+        var target = ((from.Value / _window) + 1) * _window;
         if (target > _checkpointSoonTarget.Value)
         {
             _checkpointSoonTarget = new SeqNum(target);

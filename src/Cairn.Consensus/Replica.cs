@@ -115,8 +115,8 @@ public sealed partial class Replica
                 case StateTransferCompleted completed:
                     OnStateTransferCompleted(completed);
                     break;
-                case RequestCheckpointSoon:
-                    OnRequestCheckpointSoon();
+                case RequestCheckpointSoon soon:
+                    OnRequestCheckpointSoon(soon.After);
                     break;
                 default:
                     Drop(DropReason.Malformed);

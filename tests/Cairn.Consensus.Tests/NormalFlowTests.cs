@@ -1,0 +1,131 @@
+using AwesomeAssertions;
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+
+namespace Cairn.Consensus.Tests;
+
+public sealed class NormalFlowTests
+{
+    [Fact]
+    public void A_request_is_executed_once_at_seq_1_by_every_replica_and_the_client_accepts_f_plus_1_replies()
+    {
+        var h = new Harness();
+        var request = Harness.Request(1, 1, "put a 1");
+
+        h.Submit(request);
+        h.Flush();
+
+        for (var i = 0; i < h.N; i++)
+        {
+            h.Executed[i].Should().ContainSingle();
+            h.Executed[i][0].Seq.Should().Be(new SeqNum(1));
+            h.Executed[i][0].Requests.Should().ContainSingle().Which.Digest.Should().Be(request.Digest);
+        }
+
+        var collector = new ReplyCollector(h.F, h.ReplicaKeys, 1, 1);
+        var replies = Enumerable.Range(0, h.N).SelectMany(i => h.OutputsOf<ReplyToClient>(i)).Select(r => r.Reply).ToList();
+        replies.Should().HaveCount(h.N);
+        collector.Add(replies[0]).Should().BeFalse();
+        collector.Add(replies[1]).Should().BeTrue();
+        collector.Accepted!.Result.ToArray().Should().Equal("put a 1"u8.ToArray());
+    }
+
+    [Fact]
+    public void Every_replica_executes_the_same_batches_in_sequence_order()
+    {
+        var h = new Harness(clients: 6);
+        for (ulong client = 1; client <= 6; client++)
+        {
+            h.Submit(Harness.Request(client, 1));
+        }
+
+        h.Flush();
+        h.Advance(TimeSpan.FromMilliseconds(200));
+
+        h.Executed[0].Select(e => e.Seq.Value).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        h.Executed[0].Select(e => e.Seq.Value).Should().Equal(Enumerable.Range(1, h.Executed[0].Count).Select(i => (ulong)i));
+        h.Executed[0].Sum(e => e.Requests.Count).Should().Be(6);
+        for (var i = 1; i < h.N; i++)
+        {
+            h.Digests[i].Should().Be(h.Digests[0]);
+        }
+    }
+
+    [Fact]
+    public void The_primary_batches_up_to_the_size_bound_while_a_batch_is_in_flight()
+    {
+        var h = new Harness(configure: o => o with { MaxBatchSize = 2 });
+
+        // Requests reach replicas without the network being flushed, so proposals pile up at the primary.
+        for (ulong client = 1; client <= 3; client++)
+        {
+            h.Submit(Harness.Request(client, 1));
+        }
+
+        var batches = h.OutputsOf<Broadcast>(0).Select(b => b.Message).OfType<PrePrepare>().Select(p => p.Batch.Requests.Count).ToList();
+        batches.Should().Equal(1, 2); // the first goes alone (idle pipeline), the next two fill a batch of 2
+
+        h.Flush();
+        h.Executed[0].Sum(e => e.Requests.Count).Should().Be(3);
+    }
+
+    [Fact]
+    public void A_partial_batch_is_proposed_when_the_batch_timeout_passes()
+    {
+        var h = new Harness(configure: o => o with { MaxBatchSize = 10 });
+        h.Submit(Harness.Request(1, 1));
+        h.Submit(Harness.Request(2, 1)); // waits: the first batch is still in flight
+        h.OutputsOf<Broadcast>(0).Select(b => b.Message).OfType<PrePrepare>().Should().HaveCount(1);
+
+        h.Deliver(0, new Tick(h.Now + TimeSpan.FromMilliseconds(10)));
+
+        h.OutputsOf<Broadcast>(0).Select(b => b.Message).OfType<PrePrepare>().Should().HaveCount(2);
+    }
+
+    [Fact]
+    public void A_retransmitted_request_is_answered_from_the_reply_cache_and_never_executed_twice()
+    {
+        var h = new Harness();
+        var request = Harness.Request(1, 1);
+        h.Submit(request);
+        h.Flush();
+        var repliesBefore = h.OutputsOf<ReplyToClient>(2).Count();
+
+        h.Submit(request);
+        h.Flush();
+        h.Advance(TimeSpan.FromSeconds(3));
+
+        h.Executed[2].Should().ContainSingle();
+        h.OutputsOf<ReplyToClient>(2).Should().HaveCount(repliesBefore + 1);
+        h.Replicas[2].Drops[DropReason.DuplicateRequest].Should().Be(1);
+        h.Replicas[2].View.Should().Be(new ViewNum(0), "a cached answer is not pending work that could time out");
+    }
+
+    [Fact]
+    public void Consensus_time_is_the_primary_timestamp_at_every_replica()
+    {
+        var h = new Harness();
+        h.Advance(TimeSpan.FromMilliseconds(500));
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+
+        var times = Enumerable.Range(0, h.N).Select(i => h.Executed[i].Single().ConsensusTime).Distinct().ToList();
+        times.Should().ContainSingle().Which.Should().Be(h.Now);
+    }
+
+    [Fact]
+    public void A_backup_persists_its_promise_before_sending_prepare_and_commit()
+    {
+        var h = new Harness();
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+
+        var outputs = h.Outputs[1];
+        var prepareAt = outputs.FindIndex(o => o is Broadcast { Message: Prepare });
+        var commitAt = outputs.FindIndex(o => o is Broadcast { Message: Commit });
+        prepareAt.Should().BeGreaterThan(0);
+        outputs[prepareAt - 1].Should().BeOfType<Persist>().Which.Record.Should().BeOfType<SlotRecord>().Which.Accepted.Should().NotBeNull();
+        outputs[commitAt - 1].Should().BeOfType<Persist>().Which.Record.Should().BeOfType<SlotRecord>().Which.Proof.Should().NotBeNull();
+        h.Outputs[0].Should().NotContain(o => o is Broadcast && ((Broadcast)o).Message is Prepare, "the primary's PRE-PREPARE is its prepare");
+    }
+}

@@ -1,0 +1,57 @@
+using AwesomeAssertions;
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+
+namespace Cairn.Consensus.Tests;
+
+public sealed class RecoveryTests
+{
+    [Fact]
+    public void A_restarted_replica_keeps_its_view_and_refuses_a_conflicting_pre_prepare_for_a_slot_it_accepted()
+    {
+        var h = new Harness();
+        h.Filter = (_, _, m) => m is not Commit;
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+        var accepted = h.Persisted[2].OfType<SlotRecord>().Last().Accepted!;
+
+        var restarted = new Replica(h.Options[2], new ReplicaRecovery(h.Persisted[2], SeqNum.Zero, Digest.Zero, []));
+        restarted.Handle(new Tick(h.Now));
+        var conflicting = h.Sign(0, new PrePrepare(new ViewNum(0), new SeqNum(1), accepted.TimestampMs, new Batch([Harness.Request(2, 1)]), new ReplicaId(0)));
+        var outputs = restarted.Handle(new MessageReceived(new ReplicaId(0), conflicting));
+
+        outputs.Should().BeEmpty();
+        restarted.Drops[DropReason.Equivocation].Should().Be(1);
+        restarted.View.Should().Be(new ViewNum(0));
+    }
+
+    [Fact]
+    public void A_replica_restarted_during_a_view_change_stays_in_that_view_change()
+    {
+        var h = new Harness();
+        h.Filter = (_, _, _) => false;
+        h.Deliver(1, new ClientRequestReceived(Harness.Request(1, 1)));
+        h.Deliver(1, new Tick(h.Now + TimeSpan.FromSeconds(2)));
+        h.Replicas[1].View.Should().Be(new ViewNum(1));
+
+        var restarted = new Replica(h.Options[1], new ReplicaRecovery(h.Persisted[1], SeqNum.Zero, Digest.Zero, []));
+
+        restarted.View.Should().Be(new ViewNum(1));
+        restarted.IsViewActive.Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_replica_restarted_with_committed_but_unexecuted_slots_executes_them_on_start()
+    {
+        var h = new Harness { AnswerExecution = false };
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+        h.Persisted[3].OfType<SlotRecord>().Last().Committed.Should().NotBeNull();
+
+        // The crash came before the ledger wrote block 1.
+        var restarted = new Replica(h.Options[3], new ReplicaRecovery(h.Persisted[3], SeqNum.Zero, Digest.Zero, []));
+        var outputs = restarted.Handle(new Tick(h.Now));
+
+        outputs.OfType<Execute>().Should().ContainSingle().Which.Seq.Should().Be(new SeqNum(1));
+    }
+}

@@ -1,0 +1,36 @@
+using AwesomeAssertions;
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+
+namespace Cairn.Consensus.Tests;
+
+public sealed class ReplyCollectorTests
+{
+    private static readonly IReadOnlyList<Core.Crypto.VerificationKey> Keys = [.. Enumerable.Range(0, 7).Select(i => Harness.ReplicaKey(i).PublicKey)];
+
+    private static ClientReply Reply(int replica, string result, ulong request = 1) =>
+        ClientReply.Create(5, request, System.Text.Encoding.UTF8.GetBytes(result)).SignAs(new ReplicaId(replica), Harness.ReplicaKey(replica));
+
+    [Fact]
+    public void F_matching_replies_are_not_enough_and_f_plus_1_are()
+    {
+        var collector = new ReplyCollector(2, Keys, 5, 1);
+        collector.Add(Reply(0, "ok")).Should().BeFalse();
+        collector.Add(Reply(1, "ok")).Should().BeFalse();
+        collector.Add(Reply(2, "ok")).Should().BeTrue();
+        collector.Accepted!.Result.ToArray().Should().Equal("ok"u8.ToArray());
+    }
+
+    [Fact]
+    public void Repeated_forged_foreign_and_disagreeing_replies_do_not_count()
+    {
+        var collector = new ReplyCollector(1, Keys, 5, 1);
+        collector.Add(Reply(0, "ok")).Should().BeFalse();
+        collector.Add(Reply(0, "ok")).Should().BeFalse();
+        collector.Add(ClientReply.Create(5, 1, "ok"u8).SignAs(new ReplicaId(1), Harness.ReplicaKey(2))).Should().BeFalse();
+        collector.Add(Reply(1, "ok", request: 2)).Should().BeFalse();
+        collector.Add(Reply(1, "lie")).Should().BeFalse();
+        collector.Accepted.Should().BeNull();
+        collector.Add(Reply(2, "ok")).Should().BeTrue();
+    }
+}

@@ -1,0 +1,462 @@
+using Cairn.Consensus;
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+using Cairn.Core.Crypto;
+
+namespace Cairn.Simulation;
+
+/// <summary>
+/// A deterministic cluster: replicas and clients in one process, an in-memory network and virtual time, all driven
+/// by one seed. The same scenario always replays the same run.
+/// </summary>
+public sealed class Cluster
+{
+    public static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan ClientRetry = TimeSpan.FromMilliseconds(600);
+
+    private readonly PriorityQueue<Action, (TimeSpan, long)> _queue = new();
+    private readonly Random _random;
+    private readonly SigningKey[] _replicaSigningKeys;
+    private long _order;
+    private bool _healed;
+    private IReadOnlyList<int> _isolated = [];
+    private readonly int _thinkTimeMs;
+    private Digest _fingerprint;
+
+    public Cluster(SimulationScenario scenario)
+    {
+        Scenario = scenario;
+        _random = new Random(scenario.Seed);
+        // Spread each client's requests over the fault phase, so faults hit a busy cluster.
+        _thinkTimeMs = (int)(2 * Math.Min(scenario.HealAt.TotalMilliseconds, 3000) / Math.Max(1, scenario.RequestsPerClient));
+        var n = scenario.N;
+        _replicaSigningKeys = [.. Enumerable.Range(0, n).Select(i => KeyFor(1, i))];
+        ReplicaKeys = [.. _replicaSigningKeys.Select(k => k.PublicKey)];
+        var clients = Enumerable.Range(0, scenario.Clients).Select(i => new SimClient((ulong)i + 1, KeyFor(2, i), scenario.RequestsPerClient)).ToList();
+        Clients = clients;
+        var clientKeys = clients.ToDictionary(c => c.Id, c => c.Key.PublicKey);
+        Safety = new SafetyMonitor(ReplicaKeys, scenario.F);
+        Replicas = [.. Enumerable.Range(0, n).Select(i =>
+        {
+            var mode = scenario.Byzantine.TryGetValue(i, out var m) ? m : ByzantineMode.None;
+            var options = new ReplicaOptions
+            {
+                Id = new ReplicaId(i),
+                F = scenario.F,
+                SigningKey = _replicaSigningKeys[i],
+                ReplicaKeys = ReplicaKeys,
+                ClientKeys = clientKeys,
+                CheckpointWindowSize = scenario.CheckpointWindow,
+                MaxBatchSize = scenario.MaxBatchSize,
+                BatchTimeout = TimeSpan.FromMilliseconds(5),
+                ViewChangeTimeout = TimeSpan.FromMilliseconds(400),
+                MaxViewChangeTimeout = TimeSpan.FromSeconds(4),
+                StatusInterval = TimeSpan.FromMilliseconds(100),
+                TestOnlyQuorumOverride = mode == ByzantineMode.None ? scenario.PlantedQuorum : null,
+            };
+            return new SimReplicaNode(i, options, mode);
+        })];
+    }
+
+    public SimulationScenario Scenario { get; }
+
+    public TimeSpan Now { get; private set; }
+
+    public IReadOnlyList<VerificationKey> ReplicaKeys { get; }
+
+    public IReadOnlyList<SimReplicaNode> Replicas { get; }
+
+    public IReadOnlyList<SimClient> Clients { get; }
+
+    public SafetyMonitor Safety { get; }
+
+    public long MessagesDelivered { get; private set; }
+
+    public long MessagesDropped { get; private set; }
+
+    public int ViewChanges { get; private set; }
+
+    public int StateTransfers { get; private set; }
+
+    /// <summary>A hash over every execution (replica, seq, state, virtual time): equal for identical runs.</summary>
+    public Digest Fingerprint => _fingerprint;
+
+    public IEnumerable<SimReplicaNode> CorrectReplicas => Replicas.Where(r => r.IsCorrect && r.Alive);
+
+    /// <summary>Runs the whole scenario: faults, heal, liveness deadline, optional final checkpoint. Returns a failure description or null.</summary>
+    public string? Run()
+    {
+        Start();
+        RunUntil(() => Clients.All(c => c.Done) && (_healed || Scenario.HealAt > Scenario.Deadline), Scenario.Deadline);
+        if (Safety.Violations.Count == 0 && Clients.Any(c => !c.Done))
+        {
+            return Describe($"liveness: {Clients.Sum(c => c.Completed)}/{Clients.Sum(c => c.Total)} requests completed by {Scenario.Deadline}");
+        }
+
+        if (Safety.Violations.Count == 0 && Scenario.RequireFinalCheckpoint)
+        {
+            var orderedAt = CorrectReplicas.Max(r => r.Replica!.LastExecuted.Value);
+            var target = (orderedAt / (ulong)Scenario.CheckpointWindow * (ulong)Scenario.CheckpointWindow) + (ulong)Scenario.CheckpointWindow;
+            foreach (var node in Replicas)
+            {
+                Input(node, new RequestCheckpointSoon(new SeqNum(orderedAt)));
+            }
+
+            bool Reached(SimReplicaNode r) => r.Replica!.LastStable.Value >= target && r.App.LastSeq.Value >= target;
+            RunUntil(() => CorrectReplicas.All(Reached), Now + TimeSpan.FromSeconds(60));
+            if (Safety.Violations.Count == 0 && !CorrectReplicas.All(Reached))
+            {
+                return Describe($"liveness: checkpoint-soon did not make seq {target} stable at every correct replica "
+                    + $"(stable/executed: {string.Join(",", CorrectReplicas.Select(r => $"{r.Replica!.LastStable}/{r.App.LastSeq}"))})");
+            }
+        }
+
+        var errors = Safety.Violations.Concat(Clients.SelectMany(c => c.Errors)).ToList();
+        return errors.Count == 0 ? null : Describe("safety: " + string.Join("; ", errors.Take(5)));
+    }
+
+    public void Start()
+    {
+        foreach (var node in Replicas)
+        {
+            At(TimeSpan.FromMilliseconds(_random.Next(0, 10)), () => TickLoop(node, node.Generation));
+        }
+
+        foreach (var client in Clients)
+        {
+            At(TimeSpan.FromMilliseconds(_random.Next(0, 50)), () => SendNext(client));
+        }
+
+        foreach (var (replica, at, restartAt) in Scenario.Crashes)
+        {
+            var node = Replicas[replica];
+            At(at, node.Crash);
+            if (restartAt is { } restart)
+            {
+                At(restart, () => Restart(node));
+            }
+        }
+
+        if (Scenario.Partition is { } partition)
+        {
+            At(partition.Start, () => _isolated = partition.Isolated);
+            At(partition.End, () => _isolated = []);
+        }
+
+        At(Scenario.HealAt, Heal);
+    }
+
+    public void RunUntil(Func<bool> done, TimeSpan limit)
+    {
+        while (!done() && _queue.TryPeek(out var action, out var when) && when.Item1 <= limit)
+        {
+            _queue.Dequeue();
+            Now = when.Item1;
+            action();
+        }
+    }
+
+    public void At(TimeSpan when, Action action) => _queue.Enqueue(action, (when < Now ? Now : when, _order++));
+
+    private void After(TimeSpan delay, Action action) => At(Now + delay, action);
+
+    public void Input(SimReplicaNode node, ConsensusInput input)
+    {
+        if (node.Replica is not { } replica)
+        {
+            return;
+        }
+
+        IReadOnlyList<ConsensusOutput> outputs;
+        try
+        {
+            outputs = replica.Handle(input);
+        }
+        catch (ConsensusInvariantException e)
+        {
+            if (node.IsCorrect)
+            {
+                Safety.OnInvariant(node.Id, e.Message);
+            }
+
+            return;
+        }
+
+        Perform(node, outputs);
+    }
+
+    public void Heal()
+    {
+        _healed = true;
+        _isolated = [];
+        foreach (var node in Replicas.Where(r => !r.Alive))
+        {
+            Restart(node);
+        }
+    }
+
+    public void Restart(SimReplicaNode node)
+    {
+        if (node.Alive)
+        {
+            return;
+        }
+
+        node.Restart();
+        TickLoop(node, node.Generation);
+    }
+
+    private void TickLoop(SimReplicaNode node, int generation)
+    {
+        if (node.Generation != generation || !node.Alive)
+        {
+            return;
+        }
+
+        Input(node, new Tick(Epoch + Now));
+        After(TickInterval, () => TickLoop(node, generation));
+    }
+
+    private void Perform(SimReplicaNode node, IReadOnlyList<ConsensusOutput> outputs)
+    {
+        foreach (var output in outputs)
+        {
+            switch (output)
+            {
+                case Persist persist:
+                    node.Persist(persist.Record);
+                    break;
+                case Send send:
+                    SendMessage(node, [send.To.Value], send.Message);
+                    break;
+                case Broadcast broadcast:
+                    SendMessage(node, [.. Enumerable.Range(0, Scenario.N).Where(i => i != node.Id)], broadcast.Message);
+                    break;
+                case Execute execute:
+                    OnExecute(node, execute);
+                    break;
+                case ReplyToClient reply:
+                    SendReply(node, reply);
+                    break;
+                case StableCheckpoint stable when node.IsCorrect:
+                    Safety.OnStable(node.Id, stable.Seq, stable.StateDigest, stable.Certificate);
+                    break;
+                case FetchState fetch:
+                    var generation = node.Generation;
+                    After(TimeSpan.FromMilliseconds(_random.Next(5, 30)), () => TransferState(node, generation, fetch));
+                    break;
+                case ViewEntered:
+                    ViewChanges++;
+                    break;
+            }
+        }
+    }
+
+    private void OnExecute(SimReplicaNode node, Execute execute)
+    {
+        if (execute.Seq != node.App.LastSeq.Next)
+        {
+            if (node.IsCorrect)
+            {
+                Safety.OnInvariant(node.Id, $"Execute({execute.Seq}) after {node.App.LastSeq}");
+            }
+
+            return;
+        }
+
+        var (digest, replies) = node.App.Apply(execute.Seq, execute.Batch, execute.ConsensusTime, execute.Requests);
+        if (node.IsCorrect)
+        {
+            Safety.OnExecuted(node.Id, execute.Seq, execute.Batch, execute.ConsensusTime, digest);
+        }
+
+        var trace = new byte[Digest.Size * 2 + 24];
+        _fingerprint.WriteTo(trace);
+        digest.WriteTo(trace.AsSpan(Digest.Size));
+        BitConverter.TryWriteBytes(trace.AsSpan(64), node.Id);
+        BitConverter.TryWriteBytes(trace.AsSpan(68), execute.Seq.Value);
+        BitConverter.TryWriteBytes(trace.AsSpan(76), Now.Ticks);
+        _fingerprint = Digest.Compute(trace);
+
+        // The host reports execution back before anything else happens at this replica.
+        Input(node, new BatchExecuted(execute.Seq, digest, replies));
+    }
+
+    private void TransferState(SimReplicaNode node, int generation, FetchState fetch)
+    {
+        if (node.Generation != generation || node.Replica is not { IsTransferringState: true })
+        {
+            return;
+        }
+
+        foreach (var peerId in fetch.Peers.OrderBy(_ => _random.Next()))
+        {
+            var peer = Replicas[peerId.Value];
+            if (!peer.Alive || !Reachable(peerId.Value, node.Id))
+            {
+                continue;
+            }
+
+            if (node.App.TryInstallFrom(peer.App, fetch.TargetSeq, fetch.CertifiedDigest))
+            {
+                StateTransfers++;
+                node.StateTransfers++;
+                if (node.IsCorrect)
+                {
+                    Safety.OnStateTransferred(node.Id, fetch.TargetSeq, node.App.Digest);
+                }
+
+                Input(node, new StateTransferCompleted(fetch.TargetSeq, node.App.Digest, node.App.LatestReplies(), node.App.LastConsensusTime));
+                return;
+            }
+        }
+        // Nobody reachable has it yet; the replica re-requests after a while.
+    }
+
+    private bool Reachable(int a, int b) => _isolated.Contains(a) == _isolated.Contains(b);
+
+    private bool Lose() => !_healed && _random.NextDouble() < Scenario.LossRate;
+
+    private TimeSpan Delay() => TimeSpan.FromMilliseconds(_random.Next(Scenario.MinDelayMs, Scenario.MaxDelayMs + 1));
+
+    private void SendMessage(SimReplicaNode from, IReadOnlyList<int> to, ConsensusMessage message)
+    {
+        switch (from.Byzantine)
+        {
+            case ByzantineMode.Silent:
+                return;
+            case ByzantineMode.BadSignatures:
+                var bytes = message.Encode();
+                bytes[^1] ^= 0x5A;
+                Deliver(from, to, bytes);
+                return;
+            case ByzantineMode.WrongDigests:
+                message = message switch
+                {
+                    Prepare p => SignAs(from, p with { Digest = RandomDigest() }),
+                    Commit c => SignAs(from, c with { Digest = RandomDigest() }),
+                    CheckpointMessage cp => SignAs(from, cp with { StateDigest = RandomDigest() }),
+                    _ => message,
+                };
+                break;
+            case ByzantineMode.Equivocating when message is PrePrepare pp && to.Count > 1:
+                var alternative = SignAs(from, pp with { TimestampMs = pp.TimestampMs + 1, Batch = new Batch(pp.Batch.Requests.Reverse()) });
+                var groupA = to.Where((_, i) => i % 2 == 0).ToList();
+                var groupB = to.Where((_, i) => i % 2 == 1).ToList();
+                Deliver(from, groupA, pp.Encode());
+                Deliver(from, groupA, SignAs(from, new Commit(pp.View, pp.Seq, pp.Digest, pp.Sender)).Encode());
+                Deliver(from, groupB, alternative.Encode());
+                Deliver(from, groupB, SignAs(from, new Commit(pp.View, pp.Seq, alternative.Digest, pp.Sender)).Encode());
+                return;
+        }
+
+        Deliver(from, to, message.Encode());
+    }
+
+    private void Deliver(SimReplicaNode from, IReadOnlyList<int> to, byte[] bytes)
+    {
+        foreach (var target in to)
+        {
+            if (!Reachable(from.Id, target) || Lose())
+            {
+                MessagesDropped++;
+                continue;
+            }
+
+            var copies = _random.NextDouble() < Scenario.DuplicateRate ? 2 : 1;
+            for (var i = 0; i < copies; i++)
+            {
+                var node = Replicas[target];
+                After(Delay(), () =>
+                {
+                    MessagesDelivered++;
+                    Input(node, new RawMessageReceived(new ReplicaId(from.Id), bytes));
+                });
+            }
+        }
+    }
+
+    private T SignAs<T>(SimReplicaNode node, T message) where T : ConsensusMessage =>
+        (T)message.SignWith(_replicaSigningKeys[node.Id]);
+
+    private Digest RandomDigest()
+    {
+        var bytes = new byte[32];
+        _random.NextBytes(bytes);
+        return Digest.FromBytes(bytes);
+    }
+
+    private void SendReply(SimReplicaNode from, ReplyToClient reply)
+    {
+        if (from.Byzantine == ByzantineMode.Silent || Lose())
+        {
+            return;
+        }
+
+        var client = Clients.FirstOrDefault(c => c.Id == reply.ClientId);
+        if (client is null)
+        {
+            return;
+        }
+
+        var bytes = reply.Reply.Encode();
+        if (from.Byzantine is ByzantineMode.BadSignatures or ByzantineMode.WrongDigests)
+        {
+            bytes[^1] ^= 0x5A;
+        }
+
+        After(Delay(), () =>
+        {
+            if (client.OnReply(ClientReply.Decode(bytes)) && !client.Done)
+            {
+                After(TimeSpan.FromMilliseconds(_random.Next(0, _thinkTimeMs + 1)), () => SendNext(client));
+            }
+        });
+    }
+
+    private void SendNext(SimClient client)
+    {
+        if (client.Done || client.Outstanding is not null)
+        {
+            return;
+        }
+
+        var request = client.NextRequest(Scenario.F, ReplicaKeys);
+        Transmit(client, request);
+    }
+
+    private void Transmit(SimClient client, ClientRequest request)
+    {
+        if (client.Outstanding != request)
+        {
+            return;
+        }
+
+        foreach (var node in Replicas)
+        {
+            if (Lose())
+            {
+                continue;
+            }
+
+            After(Delay(), () => Input(node, new ClientRequestReceived(request)));
+        }
+
+        After(ClientRetry, () => Transmit(client, request));
+    }
+
+    private string Describe(string failure) =>
+        $"{failure}\n  scenario: {Scenario}\n  replay: CAIRN_SIM_SEED={Scenario.Seed} (f={Scenario.F}) dotnet test tests/Cairn.Simulation\n  "
+        + string.Join("\n  ", Replicas.Select(r => $"replica {r.Id} {(r.IsCorrect ? "" : r.Byzantine.ToString())} "
+            + (r.Replica is { } rep ? $"view={rep.View}{(rep.IsViewActive ? "" : "*")} exec={rep.LastExecuted} stable={rep.LastStable} pending={rep.PendingRequestCount} drops=[{rep.Drops}]" : "down")));
+
+    private static SigningKey KeyFor(byte kind, int index)
+    {
+        var seed = new byte[32];
+        seed[0] = kind;
+        seed[1] = (byte)index;
+        seed[2] = (byte)(index >> 8);
+        return SigningKey.FromSeed(seed);
+    }
+}

@@ -1,0 +1,157 @@
+using AwesomeAssertions;
+
+namespace Cairn.Simulation;
+
+/// <summary>The fault scenarios the consensus issue requires, each in a deterministic simulated cluster.</summary>
+public sealed class ScenarioTests
+{
+    private static readonly TimeSpan Never = TimeSpan.FromHours(1);
+
+    private static SimulationScenario Quiet(int seed, int f) => new()
+    {
+        Seed = seed,
+        F = f,
+        Clients = 2,
+        RequestsPerClient = 12,
+        CheckpointWindow = 4,
+        MaxBatchSize = 3,
+        HealAt = TimeSpan.FromSeconds(2),
+        Deadline = TimeSpan.FromSeconds(60),
+    };
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Progress_with_f_crashed_replicas(int f)
+    {
+        // f backups down from the start and never restarted: 2f+1 replicas must still commit and checkpoint.
+        var crashed = Enumerable.Range(1, f).Select(r => (r, TimeSpan.Zero, (TimeSpan?)null)).ToList();
+        var cluster = new Cluster(Quiet(11, f) with { Crashes = crashed, HealAt = Never });
+
+        var failure = cluster.Run();
+
+        failure.Should().BeNull();
+        cluster.Clients.Should().OnlyContain(c => c.Done);
+        cluster.Replicas.Count(r => !r.Alive).Should().Be(f);
+        cluster.Safety.StableCheckpoints.Should().BeGreaterThan(0);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void View_change_after_the_primary_crashes(int f)
+    {
+        // The primary of view 0 dies mid-workload and stays down.
+        var cluster = new Cluster(Quiet(12, f) with { Crashes = [(0, TimeSpan.FromMilliseconds(400), null)], HealAt = Never });
+
+        var failure = cluster.Run();
+
+        failure.Should().BeNull();
+        cluster.Clients.Should().OnlyContain(c => c.Done);
+        cluster.CorrectReplicas.Should().OnlyContain(r => r.Replica!.View.Value >= 1 && r.Replica.IsViewActive);
+        cluster.CorrectReplicas.Select(r => r.Replica!.View).Distinct().Should().ContainSingle();
+    }
+
+    [Theory]
+    [InlineData(1, 21)]
+    [InlineData(1, 22)]
+    [InlineData(1, 23)]
+    [InlineData(2, 24)]
+    public void An_equivocating_primary_causes_no_divergence(int f, int seed)
+    {
+        var cluster = new Cluster(Quiet(seed, f) with { Byzantine = new Dictionary<int, ByzantineMode> { [0] = ByzantineMode.Equivocating } });
+
+        var failure = cluster.Run();
+
+        failure.Should().BeNull();
+        cluster.Replicas.Where(r => r.IsCorrect).Sum(r => r.Replica!.Drops[Consensus.DropReason.Equivocation]).Should().BeGreaterThan(0,
+            "the correct replicas must actually have seen conflicting PRE-PREPAREs");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_restarted_replica_catches_up_by_state_transfer(int f)
+    {
+        // Replica 3 is down while the others pass several checkpoints (and collect garbage), then restarts.
+        var scenario = Quiet(13, f) with { Crashes = [(3, TimeSpan.Zero, TimeSpan.FromSeconds(4))], RequestsPerClient = 15, HealAt = TimeSpan.FromSeconds(4) };
+        var cluster = new Cluster(scenario);
+
+        var failure = cluster.Run();
+
+        failure.Should().BeNull();
+        var restarted = cluster.Replicas[3];
+        restarted.Restarts.Should().Be(1);
+        restarted.StateTransfers.Should().BeGreaterThan(0);
+        restarted.App.LastSeq.Should().Be(cluster.Replicas[0].App.LastSeq);
+        restarted.App.Digest.Should().Be(cluster.Replicas[0].App.Digest);
+    }
+
+    [Fact]
+    public void A_planted_quorum_bug_is_caught_by_the_safety_checker()
+    {
+        // Correct replicas accept 2f instead of 2f+1 matching votes; an equivocating primary then splits them.
+        var caught = Enumerable.Range(30, 5)
+            .Select(seed => new Cluster(Quiet(seed, 1) with
+            {
+                PlantedQuorum = 2,
+                Byzantine = new Dictionary<int, ByzantineMode> { [0] = ByzantineMode.Equivocating },
+            }).Run())
+            .Where(failure => failure is not null && failure.StartsWith("safety", StringComparison.Ordinal))
+            .ToList();
+
+        caught.Should().NotBeEmpty();
+        caught[0].Should().Contain("seed=").And.Contain("CAIRN_SIM_SEED=");
+    }
+
+    [Fact]
+    public void The_same_seed_replays_identically_and_another_seed_does_not()
+    {
+        SimulationScenario Scenario(int seed) => SimulationScenario.FromSeed(seed, 1) with { LossRate = 0.05, DuplicateRate = 0.05, MaxDelayMs = 30 };
+        var first = new Cluster(Scenario(77));
+        var second = new Cluster(Scenario(77));
+        var other = new Cluster(Scenario(78));
+
+        first.Run().Should().BeNull();
+        second.Run().Should().BeNull();
+        other.Run().Should().BeNull();
+
+        second.Fingerprint.Should().Be(first.Fingerprint);
+        second.Now.Should().Be(first.Now);
+        second.MessagesDelivered.Should().Be(first.MessagesDelivered);
+        other.Fingerprint.Should().NotBe(first.Fingerprint);
+    }
+
+    [Fact]
+    public void An_idle_cluster_reaches_the_next_stable_checkpoint_on_request()
+    {
+        var cluster = new Cluster(Quiet(14, 1) with { Clients = 0, CheckpointWindow = 16 });
+        cluster.Start();
+        cluster.RunUntil(() => false, TimeSpan.FromSeconds(1));
+        cluster.CorrectReplicas.Should().OnlyContain(r => r.Replica!.LastStable.Value == 0);
+
+        foreach (var node in cluster.Replicas)
+        {
+            cluster.Input(node, new Consensus.RequestCheckpointSoon());
+        }
+
+        cluster.RunUntil(() => cluster.CorrectReplicas.All(r => r.Replica!.LastStable.Value >= 16), TimeSpan.FromSeconds(10));
+
+        cluster.CorrectReplicas.Should().OnlyContain(r => r.Replica!.LastStable.Value == 16 && r.App.LastSeq.Value == 16);
+        cluster.Safety.Violations.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(ByzantineMode.Silent)]
+    [InlineData(ByzantineMode.BadSignatures)]
+    [InlineData(ByzantineMode.WrongDigests)]
+    public void A_lying_primary_is_replaced_and_the_cluster_stays_consistent(ByzantineMode mode)
+    {
+        var cluster = new Cluster(Quiet(15, 1) with { Byzantine = new Dictionary<int, ByzantineMode> { [0] = mode } });
+
+        var failure = cluster.Run();
+
+        failure.Should().BeNull();
+        cluster.Clients.Should().OnlyContain(c => c.Done);
+    }
+}

@@ -1,0 +1,107 @@
+namespace Cairn.Simulation;
+
+/// <summary>Everything a simulated run depends on. <see cref="FromSeed"/> derives a random one from a seed.</summary>
+public sealed record SimulationScenario
+{
+    public int Seed { get; init; }
+
+    public int F { get; init; } = 1;
+
+    public int Clients { get; init; } = 2;
+
+    public int RequestsPerClient { get; init; } = 10;
+
+    public int CheckpointWindow { get; init; } = 8;
+
+    public int MaxBatchSize { get; init; } = 4;
+
+    public double LossRate { get; init; }
+
+    public double DuplicateRate { get; init; }
+
+    public int MinDelayMs { get; init; } = 1;
+
+    public int MaxDelayMs { get; init; } = 10;
+
+    /// <summary>Faults (loss, partitions, crashes) last until this virtual time; then the network heals and crashed replicas restart.</summary>
+    public TimeSpan HealAt { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Liveness deadline: every client request must have completed by then.</summary>
+    public TimeSpan Deadline { get; init; } = TimeSpan.FromSeconds(90);
+
+    public IReadOnlyDictionary<int, ByzantineMode> Byzantine { get; init; } = new Dictionary<int, ByzantineMode>();
+
+    /// <summary>(replica, crash time, restart time or null to restart at heal).</summary>
+    public IReadOnlyList<(int Replica, TimeSpan At, TimeSpan? RestartAt)> Crashes { get; init; } = [];
+
+    /// <summary>Replicas cut off from the rest during [start, end).</summary>
+    public (IReadOnlyList<int> Isolated, TimeSpan Start, TimeSpan End)? Partition { get; init; }
+
+    /// <summary>Test-only planted bug: prepare/commit quorum used by correct replicas.</summary>
+    public int? PlantedQuorum { get; init; }
+
+    /// <summary>At the end, ask every replica for a checkpoint soon and require a new stable checkpoint.</summary>
+    public bool RequireFinalCheckpoint { get; init; } = true;
+
+    public int N => (3 * F) + 1;
+
+    /// <summary>A random scenario with at most f faulty replicas at any time; the seed alone determines it.</summary>
+    public static SimulationScenario FromSeed(int seed, int f)
+    {
+        var random = new Random(seed);
+        var n = (3 * f) + 1;
+        var faulty = Enumerable.Range(0, n).OrderBy(_ => random.Next()).Take(random.Next(0, f + 1)).ToList();
+        if (faulty.Count > 0 && random.NextDouble() < 0.4 && !faulty.Contains(0))
+        {
+            faulty[0] = 0; // the first primary is the most interesting one to break
+        }
+
+        var byzantine = new Dictionary<int, ByzantineMode>();
+        var crashes = new List<(int, TimeSpan, TimeSpan?)>();
+        foreach (var replica in faulty)
+        {
+            if (random.NextDouble() < 0.5)
+            {
+                byzantine[replica] = (ByzantineMode)random.Next(1, 5);
+            }
+            else
+            {
+                var at = TimeSpan.FromMilliseconds(random.Next(0, 2500));
+                TimeSpan? restart = random.NextDouble() < 0.5 ? at + TimeSpan.FromMilliseconds(random.Next(100, 1500)) : null;
+                crashes.Add((replica, at, restart));
+            }
+        }
+
+        (IReadOnlyList<int>, TimeSpan, TimeSpan)? partition = null;
+        if (random.NextDouble() < 0.3)
+        {
+            var isolated = Enumerable.Range(0, n).OrderBy(_ => random.Next()).Take(random.Next(1, f + 1)).ToList();
+            var start = TimeSpan.FromMilliseconds(random.Next(0, 2000));
+            partition = (isolated, start, start + TimeSpan.FromMilliseconds(random.Next(200, 1500)));
+        }
+
+        return new SimulationScenario
+        {
+            Seed = seed,
+            F = f,
+            Clients = random.Next(1, 4),
+            RequestsPerClient = random.Next(4, 13),
+            CheckpointWindow = new[] { 4, 8, 16 }[random.Next(3)],
+            MaxBatchSize = random.Next(1, 6),
+            LossRate = new[] { 0, 0, 0.01, 0.05, 0.1 }[random.Next(5)],
+            DuplicateRate = new[] { 0, 0.02, 0.1 }[random.Next(3)],
+            MinDelayMs = random.Next(0, 3),
+            MaxDelayMs = new[] { 3, 10, 30, 80 }[random.Next(4)],
+            Byzantine = byzantine,
+            Crashes = crashes,
+            Partition = partition,
+        };
+    }
+
+    public override string ToString() =>
+        $"seed={Seed} f={F} clients={Clients}x{RequestsPerClient} window={CheckpointWindow} batch={MaxBatchSize} loss={LossRate} dup={DuplicateRate} "
+        + $"delay={MinDelayMs}-{MaxDelayMs}ms byzantine=[{string.Join(",", Byzantine.Select(b => $"{b.Key}:{b.Value}"))}] "
+        + $"crashes=[{string.Join(",", Crashes.Select(c => $"{c.Replica}@{c.At.TotalMilliseconds}ms->{c.RestartAt?.TotalMilliseconds.ToString() ?? "heal"}"))}] "
+        + $"partition={(Partition is { } p ? $"[{string.Join(",", p.Isolated)}]@{p.Start.TotalMilliseconds}-{p.End.TotalMilliseconds}ms" : "none")}"
+        + (PlantedQuorum is { } q ? $" plantedQuorum={q}" : "");
+}

@@ -56,9 +56,8 @@ public static class ReplicaServer
             {
                 kestrel.Listen(address, config.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
             }
-
-            kestrel.Limits.MaxRequestBodySize = config.MaxRequestSize + 1024L;
         });
+        // gRPC accepts messages well over max_request_size so the client API can refuse an oversized request with its reason.
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = Math.Max(config.MaxRequestSize * 2, 4 * 1024 * 1024));
 
         var logger = LoggerFactory.Create(l => l.AddSimpleConsole(o =>

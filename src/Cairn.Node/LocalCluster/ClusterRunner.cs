@@ -16,6 +16,9 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
+    /// <summary>The cluster directory.</summary>
+    public ClusterLayout Layout => layout;
+
     /// <summary>Starts every replica that is not running and waits until all answer their health check.</summary>
     /// <returns>The replicas, all healthy.</returns>
     /// <exception cref="ClusterRunException">When a replica exits or is not healthy within <paramref name="timeout"/>.</exception>

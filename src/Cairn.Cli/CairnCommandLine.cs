@@ -22,6 +22,7 @@ public static class CairnCommandLine
         root.Subcommands.Add(ReplicaCommand.Create());
         root.Subcommands.Add(KvCommand.Create(console));
         root.Subcommands.Add(LoadCommand.Create(console));
+        root.Subcommands.Add(OpCommand.Create(console));
         return root;
     }
 

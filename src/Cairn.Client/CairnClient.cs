@@ -87,7 +87,7 @@ public sealed class CairnClient : IDisposable
 
                     return;
                 }
-                catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
+                catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
                 {
                     lock (collector)
                     {

@@ -26,6 +26,12 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "behind the stable checkpoint: needs state up to seq {Target}, has {Have}")]
     public static partial void StateTransferNeeded(ILogger logger, ulong target, ulong have);
 
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "wedge ordered: stopping at seq {Seq}")]
+    public static partial void WedgeOrdered(ILogger logger, ulong seq);
+
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "unwedged: ordering resumes in epoch {Epoch}")]
+    public static partial void Unwedged(ILogger logger, ulong epoch);
+
     [LoggerMessage(EventId = 1023, Level = LogLevel.Information, Message = "state transfer installed {Blocks} blocks, now at seq {Seq}")]
     public static partial void StateTransferred(ILogger logger, int blocks, ulong seq);
 

@@ -6,6 +6,8 @@ using Cairn.Core;
 using Cairn.Ledger;
 using Cairn.Node.Execution;
 using Cairn.Node.Observability;
+using Cairn.Operator;
+using Cairn.Protocol.Kv;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Node.Hosting;
@@ -20,7 +22,9 @@ public sealed partial class ReplicaHost
 {
     private readonly Replica _replica;
     private readonly int _n;
-    private readonly KvExecutor _executor;
+    private readonly BatchExecutor _executor;
+    private readonly ReplicaOptions _options;
+    private SeqNum? _wedgePoint;
     private readonly ConsensusStateStore _consensusState;
     private readonly ILedgerStore _ledger;
     private readonly IPeerSender _peers;
@@ -37,12 +41,15 @@ public sealed partial class ReplicaHost
     private ReplicaStatusSnapshot _status;
 
     /// <param name="fetcher">Fetches blocks from peers for state transfer; null where there are no peers to ask (tests).</param>
-    public ReplicaHost(ReplicaOptions options, ILedgerStore ledger, IPeerSender peers, StateFetcher? fetcher, TimeProvider time, ILogger logger, ReplicaMetrics metrics)
+    public ReplicaHost(ReplicaOptions options, ILedgerStore ledger, IPeerSender peers, StateFetcher? fetcher, OperatorCommandVerifier operatorVerifier,
+        TimeProvider time, ILogger logger, ReplicaMetrics metrics)
     {
+        _options = options;
         _fetcher = fetcher;
         _ledger = ledger;
         _n = options.N;
-        _executor = new KvExecutor(ledger);
+        _executor = new BatchExecutor(ledger, operatorVerifier, options.CheckpointWindowSize);
+        _wedgePoint = _executor.WedgePoint;
         _consensusState = new ConsensusStateStore(ledger);
         var head = ledger.Head;
         var lastTime = head.LastBlockId == BlockId.Genesis ? (DateTimeOffset?)null : ledger.GetBlock(head.LastBlockId)!.Timestamp;
@@ -68,8 +75,23 @@ public sealed partial class ReplicaHost
     private void Enqueue(Action work) => _inbox.Writer.TryWrite(work);
 
     /// <summary>Orders <paramref name="request"/> and returns this replica's signed reply once it executed it.</summary>
+    /// <exception cref="ReplicaWedgedException">When a wedge is in force and the request is a client write.</exception>
     public async Task<ClientReply> SubmitAsync(ClientRequest request, CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _status).WedgePoint is { } wedge && !request.Flags.HasFlag(RequestFlags.Operator))
+        {
+            if (!request.Flags.HasFlag(RequestFlags.ReadOnly))
+            {
+                throw new ReplicaWedgedException($"the cluster is wedged at seq {wedge}: writes are refused until 'cairn op unwedge'");
+            }
+
+            // Every replica stops at the wedge point, so reads there need no ordering: answer from the frozen state.
+            if (Volatile.Read(ref _status).LastExecuted >= wedge)
+            {
+                return ReadAtWedge(request);
+            }
+        }
+
         var started = _time.GetTimestamp();
         var waiter = _waiters.GetOrAdd((request.ClientId, request.RequestId),
             _ => new TaskCompletionSource<ClientReply>(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -201,9 +223,16 @@ public sealed partial class ReplicaHost
                 break;
             case Execute execute:
                 var started = _time.GetTimestamp();
-                pending.Enqueue(_executor.Execute(execute));
+                var outcome = _executor.Execute(execute);
+                pending.Enqueue(outcome.Executed);
                 _unsynced = true;
                 _metrics.BatchExecuted(execute.Requests.Count, _time.GetElapsedTime(started));
+                foreach (var effect in outcome.Effects)
+                {
+                    Apply(effect, pending);
+                }
+
+                KeepFillingToWedgePoint(execute.Seq, pending);
                 break;
             case StableCheckpoint stable:
                 _consensusState.PruneSlotsThrough(stable.Seq);
@@ -222,7 +251,56 @@ public sealed partial class ReplicaHost
         }
     }
 
+    private ClientReply ReadAtWedge(ClientRequest request)
+    {
+        var head = _ledger.Head.LastBlockId;
+        KvResult result;
+        try
+        {
+            var operation = KvOperation.Decode(request.Operation.Span);
+            result = operation.Kind == KvOperationKind.Get
+                ? KvResult.Read(head, _ledger.GetValue(operation.Key))
+                : KvResult.Rejected(head, "a read-only request must be a get");
+        }
+        catch (Cairn.Core.Encoding.CanonicalEncodingException e)
+        {
+            result = KvResult.Rejected(head, $"not a key-value operation ({e.Message})");
+        }
+
+        return ClientReply.Create(request.ClientId, request.RequestId, result.Encode()).SignAs(_options.Id, _options.SigningKey);
+    }
+
+    private void Apply(OperatorEffect effect, Queue<ConsensusInput> pending)
+    {
+        switch (effect)
+        {
+            case CheckpointRequested checkpoint:
+                pending.Enqueue(new RequestCheckpointSoon(checkpoint.OrderedAt));
+                break;
+            case WedgeOrdered wedge:
+                _wedgePoint = wedge.At;
+                NodeLog.WedgeOrdered(_logger, wedge.At.Value);
+                pending.Enqueue(new RequestCheckpointSoon(wedge.OrderedAt));
+                break;
+            case Unwedged unwedged:
+                _wedgePoint = null;
+                NodeLog.Unwedged(_logger, unwedged.Epoch);
+                break;
+        }
+    }
+
+    /// <summary>A wedge point can be two windows away: at each boundary short of it, ask for the next one to be filled,
+    /// so an idle cluster still reaches it.</summary>
+    private void KeepFillingToWedgePoint(SeqNum executed, Queue<ConsensusInput> pending)
+    {
+        if (_wedgePoint is { } wedge && executed < wedge && executed.Value % (ulong)_options.CheckpointWindowSize == 0)
+        {
+            pending.Enqueue(new RequestCheckpointSoon(executed));
+        }
+    }
+
     private ReplicaStatusSnapshot Snapshot() => new(
         _replica.Id, _replica.View, Quorums.PrimaryOf(_replica.View, _n), _replica.IsViewActive,
-        _replica.LastExecuted, _replica.LastStable, _ledger.Head, _replica.IsTransferringState, _replica.PendingRequestCount);
+        _replica.LastExecuted, _replica.LastStable, _ledger.Head, _replica.IsTransferringState, _replica.PendingRequestCount,
+        _wedgePoint, _executor.Epoch);
 }

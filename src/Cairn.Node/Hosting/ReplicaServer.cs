@@ -6,6 +6,7 @@ using Cairn.Ledger;
 using Cairn.Node.Configuration;
 using Cairn.Node.Observability;
 using Cairn.Node.Services;
+using Cairn.Operator;
 using Cairn.Protocol.Kv;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -24,6 +25,9 @@ namespace Cairn.Node.Hosting;
 /// </summary>
 public static class ReplicaServer
 {
+    /// <summary>How far an operator command's issue time may be from the replica's time (clock skew plus transit).</summary>
+    public static readonly TimeSpan OperatorCommandWindow = TimeSpan.FromMinutes(5);
+
     /// <summary>How often the consensus clock ticks.</summary>
     public static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(10);
 
@@ -67,8 +71,10 @@ public static class ReplicaServer
             o.UseUtcTimestamp = true;
         })).CreateLogger(string.Create(CultureInfo.InvariantCulture, $"replica-{config.ReplicaId.Value}"));
         await using var peers = new PeerConnections(config.ReplicaId, config.Replicas, logger);
-        var host = new ReplicaHost(options, ledger, peers, new StateFetcher(config.Replicas), TimeProvider.System, logger, metrics);
-        builder.Services.AddSingleton(host).AddSingleton(config).AddSingleton(TimeProvider.System).AddSingleton<ILedgerReader>(ledger);
+        var operatorVerifier = new OperatorCommandVerifier(KeyFiles.LoadVerificationKey(config.OperatorPublicKeyPath), OperatorCommandWindow);
+        var host = new ReplicaHost(options, ledger, peers, new StateFetcher(config.Replicas), operatorVerifier, TimeProvider.System, logger, metrics);
+        builder.Services.AddSingleton(host).AddSingleton(config).AddSingleton(TimeProvider.System).AddSingleton<ILedgerReader>(ledger)
+            .AddSingleton(new OperatorQueries(host, operatorVerifier, TimeProvider.System));
 
         await using var app = builder.Build();
         app.MapGrpcService<ReplicaTransportService>();

@@ -14,4 +14,6 @@ public sealed record ReplicaStatusSnapshot(
     SeqNum LastStable,
     LedgerHead Head,
     bool TransferringState,
-    int PendingRequests);
+    int PendingRequests,
+    SeqNum? WedgePoint,
+    ulong Epoch);

@@ -6,7 +6,7 @@ using Grpc.Core;
 namespace Cairn.Node.Services;
 
 /// <summary>Answers what the replica knows about itself, for <c>cairn cluster status</c>.</summary>
-public sealed class AdminApiService(ReplicaHost host, DeploymentConfig config, TimeProvider time) : AdminApi.AdminApiBase
+public sealed class AdminApiService(ReplicaHost host, DeploymentConfig config, TimeProvider time, OperatorQueries queries) : AdminApi.AdminApiBase
 {
     public override Task<ReplicaStatus> Status(StatusRequest request, ServerCallContext context)
     {
@@ -25,6 +25,11 @@ public sealed class AdminApiService(ReplicaHost host, DeploymentConfig config, T
             PendingRequests = status.PendingRequests,
             ChainId = config.ChainId,
             UptimeMs = (long)(time.GetUtcNow() - host.StartedAt).TotalMilliseconds,
+            WedgePoint = status.WedgePoint?.Value ?? 0,
+            Epoch = status.Epoch,
         });
     }
+
+    public override Task<OperatorQueryReply> OperatorQuery(OperatorQueryRequest request, ServerCallContext context) =>
+        Task.FromResult(queries.Answer(request.Command.Span));
 }

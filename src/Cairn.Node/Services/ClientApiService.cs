@@ -32,7 +32,16 @@ public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) 
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"not a client request ({e.Message})"));
         }
 
-        var reply = await host.SubmitAsync(decoded, context.CancellationToken).ConfigureAwait(false);
+        ClientReply reply;
+        try
+        {
+            reply = await host.SubmitAsync(decoded, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (ReplicaWedgedException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+
         return new SubmitReply { Reply = ByteString.CopyFrom(reply.Encode()) };
     }
 }

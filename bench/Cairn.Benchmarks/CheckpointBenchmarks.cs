@@ -16,7 +16,9 @@ namespace Cairn.Benchmarks;
 /// <c>cp -a</c> of the same database directory (the baseline, so Ratio reads as the speed-up), plus RocksDB's own
 /// checkpoint call on the same database through RocksDbSharp, which the ledger wraps, and the ledger's checkpoint
 /// while it is being written to: <see cref="UnflushedBlocks"/> unsynced appends before each checkpoint, which RocksDB
-/// flushes from the memtable into new SST files as part of the checkpoint.
+/// flushes from the memtable into new SST files as part of the checkpoint (the ledger passes RocksDB's default
+/// <c>log_size_for_flush</c> of 0, "always flush"); and, for comparison, RocksDB's checkpoint of the same amount of
+/// unflushed writes when told to copy the WAL instead of flushing.
 /// Each iteration makes one copy into a new directory, deleted (untimed) after it.
 /// </summary>
 [Config(typeof(CheckpointConfig))]
@@ -86,6 +88,13 @@ public class CheckpointBenchmarks
         _nextSeqNum = _ledger.Head.LastSeqNum.Value + 1;
     }
 
+    [GlobalSetup(Target = nameof(RawRocksDbCheckpointCopyingWal))]
+    public void BuildDatabaseAndOpenRawDbForWrites()
+    {
+        BuildDatabaseAndOpenRawDb();
+        _nextSeqNum = (ulong)(DatabaseMiB * 1024L * 1024L / BytesPerBlock) + 1;
+    }
+
     [IterationSetup(Targets = [nameof(CopyWithCpA), nameof(LedgerCreateCheckpoint), nameof(RawRocksDbCheckpoint)])]
     public void ChooseCopyPath() => _copyPath = Path.Combine(_scratch, $"copy-{_iteration++}");
 
@@ -117,6 +126,32 @@ public class CheckpointBenchmarks
     [Benchmark(Description = "RocksDbLedger.CreateCheckpoint")]
     public LedgerHead LedgerCreateCheckpoint() => _ledger!.CreateCheckpoint(_copyPath);
 
+    /// <summary>Flushes what the previous iteration left (as the ledger's checkpoint does every time), so the WAL holds
+    /// only this iteration's writes; then writes ledger-shaped unsynced batches straight to RocksDB (block, state value,
+    /// a head-sized metadata entry: the bytes of a benchmark block), since the ledger does not expose its handle.</summary>
+    [IterationSetup(Target = nameof(RawRocksDbCheckpointCopyingWal))]
+    public void WriteBatchesThenChooseCopyPath()
+    {
+        ChooseCopyPath();
+        var db = _rawDb!;
+        FlushAll(db, _databasePath);
+        var blocks = db.GetColumnFamily("blocks");
+        var state = db.GetColumnFamily("state");
+        var metadata = db.GetColumnFamily("metadata");
+        var unsynced = new WriteOptions().SetSync(false);
+        var block = new byte[BenchmarkData.ValueSize + 120];
+        for (var i = 0; i < UnflushedBlocks; i++, _nextSeqNum++)
+        {
+            var key = BenchmarkData.Key(_nextSeqNum);
+            _random.NextBytes(block);
+            using var batch = new WriteBatch();
+            batch.Put(key, block, blocks);
+            batch.Put(key, BenchmarkData.RandomValue(_random), state);
+            batch.Put("bench.head"u8.ToArray(), block.AsSpan(0, 48).ToArray(), metadata);
+            db.Write(batch, unsynced);
+        }
+    }
+
     [Benchmark(Description = "CreateCheckpoint, 1,000 blocks unflushed")]
     public LedgerHead LedgerCreateCheckpointWhileAppending() => _ledger!.CreateCheckpoint(_copyPath);
 
@@ -125,6 +160,13 @@ public class CheckpointBenchmarks
     {
         using var checkpoint = _rawDb!.Checkpoint();
         checkpoint.Save(_copyPath);
+    }
+
+    [Benchmark(Description = "Save, 1,000 unflushed, WAL copied")]
+    public void RawRocksDbCheckpointCopyingWal()
+    {
+        using var checkpoint = _rawDb!.Checkpoint();
+        checkpoint.Save(_copyPath, logSizeForFlush: ulong.MaxValue);
     }
 
     [IterationCleanup]
@@ -166,12 +208,10 @@ public class CheckpointBenchmarks
         var appended = timer.Elapsed;
         using (var db = OpenRaw(_databasePath))
         {
-            var flush = new FlushOptions().SetWaitForFlush(true);
+            FlushAll(db, _databasePath);
             foreach (var family in FamilyNames(_databasePath))
             {
-                var handle = db.GetColumnFamily(family);
-                Native.Instance.rocksdb_flush_cf(db.Handle, flush.Handle, handle.Handle);
-                db.CompactRange(null, null, handle);
+                db.CompactRange(null, null, db.GetColumnFamily(family));
             }
         }
 
@@ -180,6 +220,16 @@ public class CheckpointBenchmarks
             $"// database: {blocks} blocks appended in {appended.TotalSeconds:F1} s, flushed and compacted in {(timer.Elapsed - appended).TotalSeconds:F1} s; "
             + $"{BenchmarkData.DirectorySize(_databasePath) / (1024.0 * 1024.0):F1} MiB in {files.Length} files, "
             + $"{files.Count(f => f.EndsWith(".sst", StringComparison.Ordinal))} of them SST, WAL {files.Where(f => f.EndsWith(".log", StringComparison.Ordinal)).Sum(f => new FileInfo(f).Length)} bytes");
+    }
+
+    /// <summary>Flushes every column family's memtable and waits (RocksDbSharp's <c>Flush</c> covers only the default family).</summary>
+    private static void FlushAll(RocksDb db, string path)
+    {
+        var flush = new FlushOptions().SetWaitForFlush(true);
+        foreach (var family in FamilyNames(path))
+        {
+            Native.Instance.rocksdb_flush_cf(db.Handle, flush.Handle, db.GetColumnFamily(family).Handle);
+        }
     }
 
     private static string[] FamilyNames(string path) => [.. RocksDb.ListColumnFamilies(new DbOptions(), path)];

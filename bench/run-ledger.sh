@@ -2,7 +2,8 @@
 # Builds the benchmarks in Release and runs the ledger benchmarks (block append, checkpoint vs cp -a), writing
 # BenchmarkDotNet's GitHub-markdown tables, the run log and a machine description into bench/results/.
 # Usage: bench/run-ledger.sh [extra BenchmarkDotNet arguments, e.g. --filter '*LedgerAppend*']
-# Needs about 3 GB free on the temp directory (a 1 GiB database and one copy of it at a time); takes about 10 minutes.
+# Needs about 3 GB free on the temp directory (a 1 GiB database and one copy of it at a time); takes 5 to 10 minutes
+# (most of it building the 1 GiB database once per checkpoint benchmark process, and the synced appends).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +45,8 @@ dotnet bench/Cairn.Benchmarks/bin/Release/net10.0/Cairn.Benchmarks.dll \
 
 echo "load after run: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$artifacts/machine.txt"
 
+# One run per results directory: the tables, the log and machine.txt always belong together.
+rm -rf "$results"
 mkdir -p "$results"
 cp "$artifacts"/machine.txt "$artifacts"/results/*-report-github.md "$results"/
 cp "$artifacts"/*.log "$results"/

@@ -1,1 +1,4 @@
-return 0;
+using BenchmarkDotNet.Running;
+using Cairn.Benchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(LedgerAppendBenchmarks).Assembly).Run(args);

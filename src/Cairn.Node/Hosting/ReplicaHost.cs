@@ -74,6 +74,24 @@ public sealed partial class ReplicaHost
     /// <summary>Runs <paramref name="work"/> on the consensus thread, the only thread that touches the replica and ledger writes.</summary>
     private void Enqueue(Action work) => _inbox.Writer.TryWrite(work);
 
+    /// <summary>Why this replica would drop <paramref name="request"/> (unknown client, bad signature), or null: lets the
+    /// client API answer with a reason instead of leaving the client to time out.</summary>
+    public string? Refusal(ClientRequest request)
+    {
+        if (!_options.ClientKeys.TryGetValue(request.ClientId, out var key))
+        {
+            return $"client id {request.ClientId} is not one this cluster knows";
+        }
+
+        var fromOperator = ClientIdentity.KeyIndexOf(request.ClientId) == ClientIdentity.OperatorKeyIndex;
+        if (!request.Verify(key))
+        {
+            return fromOperator ? "the command is not signed by this cluster's operator key" : $"the request is not signed by the key of client {request.ClientId}";
+        }
+
+        return request.Flags.HasFlag(RequestFlags.Operator) && !fromOperator ? "operator commands must come from the operator's key" : null;
+    }
+
     /// <summary>Orders <paramref name="request"/> and returns this replica's signed reply once it executed it.</summary>
     /// <exception cref="ReplicaWedgedException">When a wedge is in force and the request is a client write.</exception>
     public async Task<ClientReply> SubmitAsync(ClientRequest request, CancellationToken cancellationToken)

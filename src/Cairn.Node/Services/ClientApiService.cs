@@ -32,6 +32,11 @@ public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) 
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"not a client request ({e.Message})"));
         }
 
+        if (host.Refusal(decoded) is { } refusal)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, refusal));
+        }
+
         ClientReply reply;
         try
         {

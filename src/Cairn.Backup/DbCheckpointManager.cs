@@ -191,6 +191,7 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         LedgerHead taken;
         try
         {
+            System.IO.Directory.CreateDirectory(Directory); // an operator may have removed it while we ran
             DeleteDirectory(tmp);
             taken = _ledger.CreateCheckpoint(tmp);
         }

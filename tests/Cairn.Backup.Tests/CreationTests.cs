@@ -174,4 +174,24 @@ public sealed class CreationTests
         h.CheckpointEntries().Should().BeEmpty();
         h.Manager.Status.LastFailure.Should().Contain("not the boundary 20");
     }
+
+    [Fact]
+    public async Task A_checkpoint_that_cannot_be_written_fails_is_counted_and_the_ledger_goes_on()
+    {
+        await using var h = new BackupHarness();
+        Directory.Delete(h.CheckpointDir);
+        File.WriteAllText(h.CheckpointDir, "an operator's mistake");
+
+        var outcomes = h.RunTo(25);
+
+        outcomes[20].Should().Be(BoundaryOutcome.Failed);
+        h.Ledger.Head.LastSeqNum.Should().Be(new SeqNum(25));
+        h.Manager.Status.Failures.Should().Be(1);
+        h.Recorder.Sum("cairn_db_checkpoints_failed", "stage", "take").Should().Be(1);
+
+        File.Delete(h.CheckpointDir);
+        h.RunTo(30)[30].Should().Be(BoundaryOutcome.Taken, "the directory is created again and the policy is still due");
+        await h.StableAsync(30);
+        h.Manager.List().Select(c => c.Id.Value).Should().Equal(30UL);
+    }
 }

@@ -58,6 +58,30 @@ public sealed partial class DbCheckpointManager
         UpdateInventory();
     }
 
+    /// <summary>
+    /// Re-derives the checkpoint's hash chain: from the newest good checkpoint below it when there is one (whose last
+    /// block, verified when that checkpoint was made, must be in this one with the same digest), else from genesis,
+    /// so each finalisation reads only the blocks since the last checkpoint.
+    /// </summary>
+    private LedgerHead VerifyChain(ILedgerReader reader)
+    {
+        var head = reader.Head;
+        var previous = List().LastOrDefault(c => c.Id <= head.LastBlockId && c.SeqNum <= head.LastSeqNum);
+        if (previous is null)
+        {
+            return ChainVerifier.Verify(reader).Head;
+        }
+
+        var anchor = reader.GetBlock(previous.Id);
+        if (anchor is null || anchor.Digest != previous.Metadata.LastBlockDigest)
+        {
+            throw new DbCheckpointException(reader.Location,
+                $"block {previous.Id} is missing or differs from the one checkpoint {previous.Id} holds");
+        }
+
+        return ChainVerifier.Verify(reader, previous.Id.Next, anchor.Digest).Head;
+    }
+
     private CheckpointMetadata VerifyAndDescribe(InFlight pending, StableCheckpointCertificate certificate)
     {
         var tmp = pending.TmpDirectory;
@@ -66,7 +90,7 @@ public sealed partial class DbCheckpointManager
         {
             // Read back what the checkpoint holds, not what we think we asked for (RocksDB has shipped checkpoints
             // that do not open, or without a synced CURRENT).
-            var head = ChainVerifier.Verify(reader).Head;
+            var head = VerifyChain(reader);
             if (head != pending.Head)
             {
                 throw new DbCheckpointException(tmp, $"holds block {head.LastBlockId} at seq {head.LastSeqNum}, " +

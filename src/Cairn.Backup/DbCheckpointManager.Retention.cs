@@ -143,6 +143,19 @@ public sealed partial class DbCheckpointManager
         }
     }
 
+    /// <summary>Measures every good checkpoint's disk use now (stats every file: for operator commands, not the
+    /// consensus thread).</summary>
+    public IReadOnlyList<DbCheckpointDiskUsage> MeasureDiskUsage()
+    {
+        var good = List();
+        var live = DiskUsage.FilesOf(_ledger.Location);
+        var files = good.Select(c => DiskUsage.FilesOf(c.Directory)).ToList();
+        return [.. good.Select((c, i) => new DbCheckpointDiskUsage(
+            c.Id,
+            files[i].Values.Sum(),
+            DiskUsage.ExclusiveBytes(files[i], files.Where((_, j) => j != i).Append(live))))];
+    }
+
     /// <summary>On the worker: the count, the newest checkpoint and the bytes held only by checkpoints, for metrics.</summary>
     private void UpdateInventory()
     {

@@ -42,6 +42,7 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     private readonly Dictionary<BlockId, int> _pins = [];
     private readonly Dictionary<BlockId, DbCheckpointInfo> _retiring = [];
     private CheckpointMark _mark = CheckpointMark.None;
+    private volatile bool _stopping;
     private bool _onDemand;
     private CheckpointSkipReason? _lastSkipReason;
     private DateTimeOffset? _lastSkipAt;
@@ -285,7 +286,13 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
             return false;
         }
 
-        Enqueue(() => Finalise(target, certificate));
+        Enqueue(() =>
+        {
+            if (!_stopping)
+            {
+                Finalise(target, certificate);
+            }
+        });
         return true;
     }
 
@@ -348,16 +355,19 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         return done.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Stops the worker after the work already queued. Checkpoints still in flight are left as <c>*.tmp</c>,
-    /// which the next <see cref="Recover"/> deletes.</summary>
+    /// <summary>Stops the worker: the finalisation under way completes, those still queued are abandoned (shutdown
+    /// does not wait for digests of a large database) and left as <c>*.tmp</c>, which the next <see cref="Recover"/>
+    /// deletes; the policy then counts from the last complete checkpoint.</summary>
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         _work.Writer.TryComplete();
         await _worker.ConfigureAwait(false);
     }
 
     public void Dispose()
     {
+        _stopping = true;
         _work.Writer.TryComplete();
         _worker.GetAwaiter().GetResult();
     }

@@ -101,4 +101,20 @@ public sealed class DiskSpaceTests
         age.Should().Be((h.Time.GetUtcNow() - BackupHarness.TimeOf(20)).TotalSeconds);
         h.Manager.Status.NewestAge.Should().Be(h.Time.GetUtcNow() - BackupHarness.TimeOf(20));
     }
+
+    [Fact]
+    public async Task Disk_use_per_checkpoint_tells_its_own_bytes_from_those_shared_by_hard_links()
+    {
+        await using var h = new BackupHarness() { ValueSize = 20_000 };
+        await h.RunStableTo(40);
+
+        var usage = h.Manager.MeasureDiskUsage();
+
+        usage.Select(u => u.Id.Value).Should().Equal(20UL, 40UL);
+        usage.Should().AllSatisfy(u =>
+        {
+            u.SizeBytes.Should().BeGreaterThan(400_000);
+            u.ExclusiveBytes.Should().BeLessThan(u.SizeBytes / 2, "the SST files are links shared with the live database");
+        });
+    }
 }

@@ -94,4 +94,18 @@ public sealed class RecoveryTests
             File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         }
     }
+
+    [Fact]
+    public async Task A_shutdown_before_a_queued_finalisation_leaves_only_a_tmp_that_the_next_start_removes()
+    {
+        await using var h = new BackupHarness();
+        await h.RunStableTo(20);
+        h.RunTo(40);
+
+        h.Manager.OnStable(new SeqNum(40), h.Certify(40));
+        await h.RestartAsync();
+
+        h.Manager.List().Select(c => c.Id.Value).Should().BeSubsetOf([20UL, 40UL]).And.Contain(20UL);
+        h.CheckpointEntries().Should().NotContain(e => e.EndsWith(".tmp", StringComparison.Ordinal));
+    }
 }

@@ -182,7 +182,17 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
             }
         }
 
-        if (CheckDiskGuard() is { } lowSpace)
+        string? lowSpace;
+        try
+        {
+            lowSpace = CheckDiskGuard();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(seq, "guard", $"cannot measure the database or the free space ({e.Message})", tmp: null);
+        }
+
+        if (lowSpace is not null)
         {
             return Skip(seq, CheckpointSkipReason.LowDiskSpace, lowSpace);
         }

@@ -13,17 +13,24 @@ internal static class DiskUsage
             return files;
         }
 
-        foreach (var path in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+        try
         {
-            try
+            foreach (var path in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
             {
-                var identity = PosixFiles.Identify(path);
-                files[(identity.Device, identity.Inode)] = identity.Size;
+                try
+                {
+                    var identity = PosixFiles.Identify(path);
+                    files[(identity.Device, identity.Inode)] = identity.Size;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // A file RocksDB deleted between listing and stat (compaction): it holds nothing any more.
+                }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // A file RocksDB deleted between listing and stat (compaction): it holds nothing any more.
-            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The directory went away while we listed it (a checkpoint deleted by retention): it holds nothing.
         }
 
         return files;

@@ -117,4 +117,16 @@ public sealed class DiskSpaceTests
             u.ExclusiveBytes.Should().BeLessThan(u.SizeBytes / 2, "the SST files are links shared with the live database");
         });
     }
+
+    [Fact]
+    public async Task Free_space_that_cannot_be_read_fails_the_checkpoint_without_throwing_into_the_consensus_thread()
+    {
+        await using var h = new BackupHarness();
+        h.Free.Available = path => throw new IOException($"{path}: statvfs failed");
+
+        h.RunTo(20)[20].Should().Be(BoundaryOutcome.Failed);
+
+        h.Manager.Status.LastFailure.Should().Contain("statvfs failed");
+        h.Recorder.Sum("cairn_db_checkpoints_failed", "stage", "guard").Should().Be(1);
+    }
 }

@@ -1,3 +1,4 @@
+using Cairn.Backup;
 using Cairn.Core;
 using Cairn.Protocol.Configuration;
 

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using AwesomeAssertions;
-using Cairn.Ledger;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cairn.Backup.Tests;
 

@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using AwesomeAssertions;
-using Cairn.Core;
 
 namespace Cairn.Backup.Tests;
 

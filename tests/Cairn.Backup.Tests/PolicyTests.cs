@@ -1,7 +1,3 @@
-using AwesomeAssertions;
-using Cairn.Core;
-using CsCheck;
-
 namespace Cairn.Backup.Tests;
 
 public sealed class PolicyTests

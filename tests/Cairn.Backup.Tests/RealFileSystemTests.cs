@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using AwesomeAssertions;
 
 namespace Cairn.Backup.Tests;
 

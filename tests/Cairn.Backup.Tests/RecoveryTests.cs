@@ -1,6 +1,3 @@
-using AwesomeAssertions;
-using Cairn.Core;
-
 namespace Cairn.Backup.Tests;
 
 public sealed class RecoveryTests

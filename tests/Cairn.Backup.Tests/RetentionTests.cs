@@ -1,7 +1,3 @@
-using AwesomeAssertions;
-using Cairn.Core;
-using Cairn.Ledger;
-
 namespace Cairn.Backup.Tests;
 
 public sealed class RetentionTests

@@ -1,5 +1,4 @@
 using AwesomeAssertions;
-using Cairn.Backup;
 using Cairn.Node.Configuration;
 using Cairn.Protocol.Configuration;
 

@@ -19,6 +19,7 @@ internal static class OpCommand
         wedge.Subcommands.Add(CreateWedgeStatus(console));
         op.Subcommands.Add(wedge);
         op.Subcommands.Add(CreateUnwedge(console));
+        op.Subcommands.Add(DbCheckpointCommand.Create(console));
         return op;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Cairn.Backup;
 using Cairn.Consensus;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
@@ -23,6 +24,7 @@ public sealed partial class ReplicaHost
     private readonly Replica _replica;
     private readonly int _n;
     private readonly BatchExecutor _executor;
+    private readonly DbCheckpointManager? _checkpoints;
     private readonly ReplicaOptions _options;
     private SeqNum? _wedgePoint;
     private readonly ConsensusStateStore _consensusState;
@@ -41,9 +43,11 @@ public sealed partial class ReplicaHost
     private ReplicaStatusSnapshot _status;
 
     /// <param name="fetcher">Fetches blocks from peers for state transfer; null where there are no peers to ask (tests).</param>
+    /// <param name="checkpoints">Takes DB checkpoints at boundaries and finalises them when stable; null for none (tests).</param>
     public ReplicaHost(ReplicaOptions options, ILedgerStore ledger, IPeerSender peers, StateFetcher? fetcher, OperatorCommandVerifier operatorVerifier,
-        TimeProvider time, ILogger logger, ReplicaMetrics metrics)
+        DbCheckpointManager? checkpoints, TimeProvider time, ILogger logger, ReplicaMetrics metrics)
     {
+        _checkpoints = checkpoints;
         _options = options;
         _fetcher = fetcher;
         _ledger = ledger;
@@ -245,6 +249,8 @@ public sealed partial class ReplicaHost
                 pending.Enqueue(outcome.Executed);
                 _unsynced = true;
                 _metrics.BatchExecuted(execute.Requests.Count, _time.GetElapsedTime(started));
+                // Before the effects: a checkpoint an operator orders at a boundary is due at the next one, not this one.
+                TakeCheckpointAtBoundary(execute);
                 foreach (var effect in outcome.Effects)
                 {
                     Apply(effect, pending);
@@ -253,6 +259,7 @@ public sealed partial class ReplicaHost
                 KeepFillingToWedgePoint(execute.Seq, pending);
                 break;
             case StableCheckpoint stable:
+                _checkpoints?.OnStable(stable.Seq, stable.Certificate);
                 _consensusState.PruneSlotsThrough(stable.Seq);
                 _metrics.StableCheckpoint(stable.Seq);
                 NodeLog.StableCheckpoint(_logger, stable.Seq.Value, stable.StateDigest);
@@ -293,6 +300,7 @@ public sealed partial class ReplicaHost
         switch (effect)
         {
             case CheckpointRequested checkpoint:
+                _checkpoints?.RequestCheckpointAtNextBoundary();
                 pending.Enqueue(new RequestCheckpointSoon(checkpoint.OrderedAt));
                 break;
             case WedgeOrdered wedge:
@@ -305,6 +313,23 @@ public sealed partial class ReplicaHost
                 NodeLog.Unwedged(_logger, unwedged.Epoch);
                 break;
         }
+    }
+
+    /// <summary>Right after the block of a checkpoint boundary is appended (before the next one), the DB checkpoint
+    /// manager may take its checkpoint; at the wedge point it always does.</summary>
+    private void TakeCheckpointAtBoundary(Execute execute)
+    {
+        if (_checkpoints is null || execute.Seq.Value % (ulong)_options.CheckpointWindowSize != 0)
+        {
+            return;
+        }
+
+        if (_wedgePoint == execute.Seq)
+        {
+            _checkpoints.RequestCheckpointAtNextBoundary();
+        }
+
+        _checkpoints.OnBoundaryExecuted(execute.Seq, execute.ConsensusTime);
     }
 
     /// <summary>A wedge point can be two windows away: at each boundary short of it, ask for the next one to be filled,

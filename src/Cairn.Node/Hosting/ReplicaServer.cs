@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Cairn.Backup;
 using Cairn.Consensus;
 using Cairn.Core.Crypto;
 using Cairn.Ledger;
@@ -27,6 +28,9 @@ public static class ReplicaServer
 {
     /// <summary>How far an operator command's issue time may be from the replica's time (clock skew plus transit).</summary>
     public static readonly TimeSpan OperatorCommandWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often free space on the checkpoint file system is checked.</summary>
+    public static readonly TimeSpan DiskMonitorInterval = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the consensus clock ticks.</summary>
     public static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(10);
@@ -72,9 +76,21 @@ public static class ReplicaServer
         })).CreateLogger(string.Create(CultureInfo.InvariantCulture, $"replica-{config.ReplicaId.Value}"));
         await using var peers = new PeerConnections(config.ReplicaId, config.Replicas, logger);
         var operatorVerifier = new OperatorCommandVerifier(KeyFiles.LoadVerificationKey(config.OperatorPublicKeyPath), OperatorCommandWindow);
-        var host = new ReplicaHost(options, ledger, peers, new StateFetcher(config.Replicas), operatorVerifier, TimeProvider.System, logger, metrics);
+        using var backupMetrics = new BackupMetrics(TimeProvider.System);
+        await using var checkpoints = new DbCheckpointManager(config.DbCheckpoints, ledger, config.ChainId, new FileSystemFreeSpace(),
+            TimeProvider.System, logger, backupMetrics);
+        try
+        {
+            checkpoints.Recover();
+        }
+        catch (DbCheckpointException e)
+        {
+            throw new NodeStartException($"{config.SourcePath}: {e.Message}", e);
+        }
+
+        var host = new ReplicaHost(options, ledger, peers, new StateFetcher(config.Replicas), operatorVerifier, checkpoints, TimeProvider.System, logger, metrics);
         builder.Services.AddSingleton(host).AddSingleton(config).AddSingleton(TimeProvider.System).AddSingleton<ILedgerReader>(ledger)
-            .AddSingleton(new OperatorQueries(host, operatorVerifier, TimeProvider.System));
+            .AddSingleton(new OperatorQueries(host, checkpoints, operatorVerifier, TimeProvider.System));
 
         await using var app = builder.Build();
         app.MapGrpcService<ReplicaTransportService>();
@@ -100,9 +116,27 @@ public static class ReplicaServer
 
         NodeLog.Started(logger, config.ReplicaId.Value, config.ChainId, ledger.Head.LastBlockId.Value, self.Host, self.Port);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+        var diskMonitor = MonitorDiskSpaceAsync(checkpoints, stopping.Token);
         await host.RunAsync(TickInterval, stopping.Token).ConfigureAwait(false);
+        await diskMonitor.ConfigureAwait(false);
         NodeLog.Stopping(logger);
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>The disk guard's second half: while free space stays under the threshold, the oldest checkpoints go.</summary>
+    private static async Task MonitorDiskSpaceAsync(DbCheckpointManager checkpoints, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(DiskMonitorInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await checkpoints.EnforceDiskSpaceAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>The consensus options the config implies, with every key checked against what the config names.</summary>

@@ -1,3 +1,4 @@
+using Cairn.Backup;
 using Cairn.Core.Encoding;
 using Cairn.Node.Hosting;
 using Cairn.Operator;
@@ -6,7 +7,7 @@ using Cairn.Protocol.Grpc;
 namespace Cairn.Node.Services;
 
 /// <summary>Answers signed read-only operator queries from this replica's own state.</summary>
-public sealed class OperatorQueries(ReplicaHost host, OperatorCommandVerifier verifier, TimeProvider time)
+public sealed class OperatorQueries(ReplicaHost host, DbCheckpointManager checkpoints, OperatorCommandVerifier verifier, TimeProvider time)
 {
     private readonly NonceCache _nonces = new(verifier.Window * 2);
 
@@ -37,6 +38,7 @@ public sealed class OperatorQueries(ReplicaHost host, OperatorCommandVerifier ve
         return command.Type switch
         {
             OperatorCommandType.WedgeStatus => Json(WedgeStatus()),
+            OperatorCommandType.DbCheckpointStatus => Json(CheckpointStatus()),
             _ => new OperatorQueryReply { Refusal = $"{command.Type} is not answered by this replica" },
         };
     }
@@ -51,6 +53,35 @@ public sealed class OperatorQueries(ReplicaHost host, OperatorCommandVerifier ve
             wedgePoint = status.WedgePoint?.Value,
             lastExecutedSeq = status.LastExecuted.Value,
             epoch = status.Epoch,
+        };
+    }
+
+    private object CheckpointStatus()
+    {
+        var status = checkpoints.Status;
+        return new
+        {
+            replica = host.Status.Replica.Value,
+            enabled = status.Enabled,
+            checkpoints = checkpoints.List().Select(c => new
+            {
+                id = c.Id.Value,
+                seqNum = c.SeqNum.Value,
+                lastBlockId = c.Metadata.LastBlockId.Value,
+                lastBlockDigest = c.Metadata.LastBlockDigest.ToHex(),
+                stateDigest = c.Metadata.StateDigest.ToHex(),
+                createdAt = c.Metadata.CreatedAt,
+                sizeBytes = c.Metadata.SizeBytes,
+                exclusiveBytes = c.Metadata.ExclusiveBytes,
+                signers = c.Metadata.Certificate.Signers.Select(r => r.Value),
+                epoch = c.Metadata.Epoch,
+            }),
+            lastSkipReason = status.LastSkipReason?.ToString(),
+            lastSkipAt = status.LastSkipAt,
+            skips = status.Skips,
+            failures = status.Failures,
+            lastFailure = status.LastFailure,
+            onDemandArmed = status.OnDemandArmed,
         };
     }
 

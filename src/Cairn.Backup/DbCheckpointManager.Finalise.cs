@@ -123,7 +123,7 @@ public sealed partial class DbCheckpointManager
         }
 
         var own = DiskUsage.FilesOf(tmp);
-        var others = new List<Dictionary<(ulong, ulong), long>> { DiskUsage.FilesOf(_ledger.Location) };
+        var others = new List<Dictionary<(ulong, ulong), long>> { DiskUsage.FilesOf(_ledger.Location, recursive: false) };
         others.AddRange(List().Select(c => DiskUsage.FilesOf(c.Directory)));
         return new CheckpointMetadata
         {

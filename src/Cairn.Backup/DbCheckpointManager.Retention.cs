@@ -35,7 +35,7 @@ public sealed partial class DbCheckpointManager
 
     private List<DbCheckpointInfo> EnforceDiskSpace()
     {
-        var floor = (long)(_settings.DiskSpaceThreshold * DiskUsage.SizeOf(_ledger.Location));
+        var floor = (long)(_settings.DiskSpaceThreshold * DiskUsage.SizeOf(_ledger.Location, recursive: false));
         var deleted = new List<DbCheckpointInfo>();
         while (_freeSpace.AvailableBytes(Directory) is var free && free < floor)
         {
@@ -148,7 +148,7 @@ public sealed partial class DbCheckpointManager
     public IReadOnlyList<DbCheckpointDiskUsage> MeasureDiskUsage()
     {
         var good = List();
-        var live = DiskUsage.FilesOf(_ledger.Location);
+        var live = DiskUsage.FilesOf(_ledger.Location, recursive: false);
         var files = good.Select(c => DiskUsage.FilesOf(c.Directory)).ToList();
         return [.. good.Select((c, i) => new DbCheckpointDiskUsage(
             c.Id,
@@ -161,7 +161,7 @@ public sealed partial class DbCheckpointManager
     {
         var good = List();
         _metrics.Inventory(good.Count, good.Count > 0 ? good[^1] : null);
-        var live = DiskUsage.FilesOf(_ledger.Location);
+        var live = DiskUsage.FilesOf(_ledger.Location, recursive: false);
         var held = new Dictionary<(ulong, ulong), long>();
         List<DbCheckpointInfo> retiring;
         lock (_gate)

@@ -5,7 +5,9 @@ namespace Cairn.Backup;
 internal static class DiskUsage
 {
     /// <summary>Every regular file under <paramref name="directory"/>, by (device, inode), with its size.</summary>
-    public static Dictionary<(ulong Device, ulong Inode), long> FilesOf(string directory)
+    /// <param name="recursive">False for a live RocksDB directory: its files are all at the top, and the default
+    /// checkpoint path is a subdirectory of it whose files must not count as the live database's.</param>
+    public static Dictionary<(ulong Device, ulong Inode), long> FilesOf(string directory, bool recursive = true)
     {
         var files = new Dictionary<(ulong, ulong), long>();
         if (!Directory.Exists(directory))
@@ -15,7 +17,7 @@ internal static class DiskUsage
 
         try
         {
-            foreach (var path in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+            foreach (var path in Directory.EnumerateFiles(directory, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly))
             {
                 try
                 {
@@ -37,7 +39,7 @@ internal static class DiskUsage
     }
 
     /// <summary>Total bytes of the files under <paramref name="directory"/>.</summary>
-    public static long SizeOf(string directory) => FilesOf(directory).Values.Sum();
+    public static long SizeOf(string directory, bool recursive = true) => FilesOf(directory, recursive).Values.Sum();
 
     /// <summary>Bytes of <paramref name="own"/> that appear in none of <paramref name="others"/>.</summary>
     public static long ExclusiveBytes(Dictionary<(ulong, ulong), long> own, IEnumerable<Dictionary<(ulong, ulong), long>> others)

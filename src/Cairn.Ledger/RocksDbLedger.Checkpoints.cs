@@ -42,4 +42,16 @@ public sealed partial class RocksDbLedger
             return _head;
         }
     }
+
+    /// <summary>Writes every column family's memtable to SST files and waits: a checkpoint taken after it links all the
+    /// data instead of copying the write-ahead log (RocksDbSharp's own Flush covers only the default family).</summary>
+    public void Flush()
+    {
+        ThrowIfReadOnly();
+        var options = new FlushOptions().SetWaitForFlush(true);
+        foreach (var family in new[] { _blocks, _state, _metadata })
+        {
+            Native.Instance.rocksdb_flush_cf(_db.Handle, options.Handle, family.Handle);
+        }
+    }
 }

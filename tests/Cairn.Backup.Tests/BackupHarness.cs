@@ -82,6 +82,9 @@ internal sealed class BackupHarness : IAsyncDisposable
     /// <summary>Value bytes per block (random, incompressible) when a test wants real disk use.</summary>
     public int ValueSize { get; set; }
 
+    /// <summary>Flush the memtables before each boundary, so checkpoints link SST files rather than copy the WAL.</summary>
+    public bool FlushBeforeBoundaries { get; set; }
+
     public static DateTimeOffset TimeOf(ulong seq) => Start.AddMinutes(seq);
 
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
@@ -105,6 +108,11 @@ internal sealed class BackupHarness : IAsyncDisposable
             Ledger.Append(new BlockProposal(new SeqNum(s), TimeOf(s), writes));
             if (s % BoundaryEvery == 0)
             {
+                if (FlushBeforeBoundaries)
+                {
+                    Ledger.Flush();
+                }
+
                 outcomes[s] = Manager.OnBoundaryExecuted(new SeqNum(s), TimeOf(s));
             }
         }

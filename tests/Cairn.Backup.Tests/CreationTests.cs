@@ -42,10 +42,10 @@ public sealed class CreationTests
         using var reader = RocksDbLedger.OpenReadOnly(checkpoint.Directory);
         ChainVerifier.Verify(reader).Head.LastSeqNum.Should().Be(new SeqNum(20));
         LedgerDigests.State(reader).Should().Be(stateAt20);
-        h.Recorder.Sum("cairn_db_checkpoints_created").Should().Be(1);
-        h.Recorder.Count("cairn_db_checkpoint_create_seconds").Should().Be(1);
-        h.Recorder.Gauge("cairn_db_checkpoints").Should().Be(1);
-        h.Recorder.Gauge("cairn_db_checkpoint_last_id").Should().Be(20);
+        h.Recorder.Sum("db_checkpoints_created").Should().Be(1);
+        h.Recorder.Count("db_checkpoint_create_seconds").Should().Be(1);
+        h.Recorder.Gauge("db_checkpoints").Should().Be(1);
+        h.Recorder.Gauge("db_checkpoint_last_id").Should().Be(20);
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class CreationTests
         h.CheckpointEntries().Should().BeEmpty("the failed checkpoint is removed");
         h.Manager.Status.Failures.Should().Be(1);
         h.Manager.Status.LastFailure.Should().Contain("certificate of seq 20 certifies");
-        h.Recorder.Sum("cairn_db_checkpoints_failed", "stage", "finalise").Should().Be(1);
+        h.Recorder.Sum("db_checkpoints_failed", "stage", "finalise").Should().Be(1);
         h.Manager.LastCheckpoint.Should().Be(CheckpointMark.None);
         h.RunTo(30)[30].Should().Be(BoundaryOutcome.Taken, "the policy counts from the last good checkpoint");
     }
@@ -187,7 +187,7 @@ public sealed class CreationTests
         outcomes[20].Should().Be(BoundaryOutcome.Failed);
         h.Ledger.Head.LastSeqNum.Should().Be(new SeqNum(25));
         h.Manager.Status.Failures.Should().Be(1);
-        h.Recorder.Sum("cairn_db_checkpoints_failed", "stage", "take").Should().Be(1);
+        h.Recorder.Sum("db_checkpoints_failed", "stage", "take").Should().Be(1);
 
         File.Delete(h.CheckpointDir);
         h.RunTo(30)[30].Should().Be(BoundaryOutcome.Taken, "the directory is created again and the policy is still due");

@@ -19,7 +19,7 @@ public sealed class DiskSpaceTests
         status.LastSkipReason.Should().Be(CheckpointSkipReason.LowDiskSpace);
         status.LastSkipAt.Should().Be(h.Time.GetUtcNow());
         status.Skips.Should().Be(1);
-        h.Recorder.Sum("cairn_db_checkpoints_skipped", "reason", "LowDiskSpace").Should().Be(1);
+        h.Recorder.Sum("db_checkpoints_skipped", "reason", "LowDiskSpace").Should().Be(1);
 
         h.Free.Available = _ => long.MaxValue / 4;
         h.RunTo(30)[30].Should().Be(BoundaryOutcome.Taken, "a skip does not reset the policy: the next boundary tries again");
@@ -95,9 +95,9 @@ public sealed class DiskSpaceTests
         await using var h = new BackupHarness();
         await h.RunStableTo(20);
 
-        h.Recorder.Gauge("cairn_db_checkpoint_bytes_held").Should().BePositive("the copied MANIFEST, CURRENT and OPTIONS are the checkpoint's own");
+        h.Recorder.Gauge("db_checkpoint_bytes_held").Should().BePositive("the copied MANIFEST, CURRENT and OPTIONS are the checkpoint's own");
         h.Time.Advance(TimeSpan.FromMinutes(5));
-        var age = h.Recorder.Gauge("cairn_db_checkpoint_newest_age_seconds");
+        var age = h.Recorder.Gauge("db_checkpoint_newest_age_seconds");
         age.Should().Be((h.Time.GetUtcNow() - BackupHarness.TimeOf(20)).TotalSeconds);
         h.Manager.Status.NewestAge.Should().Be(h.Time.GetUtcNow() - BackupHarness.TimeOf(20));
     }
@@ -105,7 +105,7 @@ public sealed class DiskSpaceTests
     [Fact]
     public async Task Disk_use_per_checkpoint_tells_its_own_bytes_from_those_shared_by_hard_links()
     {
-        await using var h = new BackupHarness() { ValueSize = 20_000 };
+        await using var h = new BackupHarness() { ValueSize = 20_000, FlushBeforeBoundaries = true };
         await h.RunStableTo(40);
 
         var usage = h.Manager.MeasureDiskUsage();
@@ -127,6 +127,6 @@ public sealed class DiskSpaceTests
         h.RunTo(20)[20].Should().Be(BoundaryOutcome.Failed);
 
         h.Manager.Status.LastFailure.Should().Contain("statvfs failed");
-        h.Recorder.Sum("cairn_db_checkpoints_failed", "stage", "guard").Should().Be(1);
+        h.Recorder.Sum("db_checkpoints_failed", "stage", "guard").Should().Be(1);
     }
 }

@@ -32,6 +32,7 @@ public sealed class RealFileSystemTests
                 h.Manager.Status.LastSkipReason.Should().Be(CheckpointSkipReason.LowDiskSpace);
 
                 File.Delete(filler);
+                h.FlushBeforeBoundaries = true; // with room again, so the checkpoint links SST files
                 h.RunTo(30)[30].Should().Be(BoundaryOutcome.Taken);
                 await h.StableAsync(30);
 

@@ -65,7 +65,7 @@ internal static class ClusterCommand
             var processes = await Runner(parse.GetRequiredValue(dir)).StatusAsync(cancellationToken);
             var endpoints = ClientConfig.Load(layout.ClientConfig).Replicas;
             var rows = await Task.WhenAll(processes.Select(async p => (Process: p,
-                Status: p.Pid is null ? null : await ReplicaAdmin.StatusAsync(endpoints[p.Id], TimeSpan.FromSeconds(2), cancellationToken))));
+                Status: p.Pid is null ? null : await ReplicaAdmin.StatusAsync(endpoints[p.Id], TimeSpan.FromSeconds(5), cancellationToken))));
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(console, new

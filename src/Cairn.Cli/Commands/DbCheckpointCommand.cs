@@ -94,7 +94,7 @@ internal static class DbCheckpointCommand
 
     private static void ThrowIfDisabled(IReadOnlyList<StatusAnswer> answers)
     {
-        if (answers.Any(a => a.Status is { Enabled: false }))
+        if (answers.Where(a => a.Status is not null).All(a => a.Status is { Enabled: false }) && answers.Any(a => a.Status is not null))
         {
             throw new RequestRejectedException("the DB checkpoint feature is disabled (FEATURE_db_checkpoints: false)");
         }

@@ -43,6 +43,11 @@ public sealed partial class ReplicaHost
             {
                 throw new LedgerCorruptException(_ledger.Location, $"fetched block {block.Id} re-derives to another digest");
             }
+
+            // The wedge point may have been ordered in the fetched blocks; a replica that arrives by state transfer
+            // must stop where the others stop and checkpoint the target boundary like them.
+            _wedgePoint = _executor.WedgePoint;
+            TakeCheckpointAtBoundary(block.SeqNum, block.Timestamp);
         }
 
         _unsynced = true;

@@ -63,6 +63,9 @@ public sealed partial class ReplicaHost
         _logger = logger;
         _metrics = metrics;
         StartedAt = time.GetUtcNow();
+        // Gauges start from the recovered state, not from zero, after a restart.
+        _metrics.ViewEntered(_replica.View);
+        _metrics.StableCheckpoint(_replica.LastStable);
         _status = Snapshot();
     }
 
@@ -250,7 +253,7 @@ public sealed partial class ReplicaHost
                 _unsynced = true;
                 _metrics.BatchExecuted(execute.Requests.Count, _time.GetElapsedTime(started));
                 // Before the effects: a checkpoint an operator orders at a boundary is due at the next one, not this one.
-                TakeCheckpointAtBoundary(execute);
+                TakeCheckpointAtBoundary(execute.Seq, execute.ConsensusTime);
                 foreach (var effect in outcome.Effects)
                 {
                     Apply(effect, pending);
@@ -317,19 +320,19 @@ public sealed partial class ReplicaHost
 
     /// <summary>Right after the block of a checkpoint boundary is appended (before the next one), the DB checkpoint
     /// manager may take its checkpoint; at the wedge point it always does.</summary>
-    private void TakeCheckpointAtBoundary(Execute execute)
+    private void TakeCheckpointAtBoundary(SeqNum seq, DateTimeOffset consensusTime)
     {
-        if (_checkpoints is null || execute.Seq.Value % (ulong)_options.CheckpointWindowSize != 0)
+        if (_checkpoints is null || seq.Value % (ulong)_options.CheckpointWindowSize != 0)
         {
             return;
         }
 
-        if (_wedgePoint == execute.Seq)
+        if (_wedgePoint == seq)
         {
             _checkpoints.RequestCheckpointAtNextBoundary();
         }
 
-        _checkpoints.OnBoundaryExecuted(execute.Seq, execute.ConsensusTime);
+        _checkpoints.OnBoundaryExecuted(seq, consensusTime);
     }
 
     /// <summary>A wedge point can be two windows away: at each boundary short of it, ask for the next one to be filled,

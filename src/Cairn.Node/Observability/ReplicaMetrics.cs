@@ -21,14 +21,14 @@ public sealed class ReplicaMetrics : IDisposable
 
     public ReplicaMetrics()
     {
-        _batches = _meter.CreateCounter<long>("cairn_batches_executed", description: "Batches executed (one block each).");
-        _requests = _meter.CreateCounter<long>("cairn_requests_executed", description: "Client requests executed.");
-        _executeSeconds = _meter.CreateHistogram<double>("cairn_batch_execute_seconds", "s", "Time to execute a batch and append its block.");
-        _requestSeconds = _meter.CreateHistogram<double>("cairn_client_request_seconds", "s", "Time from a client request's arrival to this replica's reply.");
-        _meter.CreateObservableGauge("cairn_view", () => Interlocked.Read(ref _view), description: "Current view.");
-        _meter.CreateObservableGauge("cairn_stable_seq", () => Interlocked.Read(ref _stableSeq), description: "Last stable sequence number.");
-        _meter.CreateObservableGauge("cairn_last_executed_seq", () => Interlocked.Read(ref _lastExecuted), description: "Last executed sequence number.");
-        _meter.CreateObservableGauge("cairn_last_block_id", () => Interlocked.Read(ref _lastBlock), description: "Last block id in the ledger.");
+        _batches = _meter.CreateCounter<long>("batches_executed", description: "Batches executed (one block each).");
+        _requests = _meter.CreateCounter<long>("requests_executed", description: "Client requests executed.");
+        _executeSeconds = _meter.CreateHistogram<double>("batch_execute_seconds", "s", "Time to execute a batch and append its block.");
+        _requestSeconds = _meter.CreateHistogram<double>("client_request_seconds", "s", "Time from a client request's arrival to this replica's reply.");
+        _meter.CreateObservableGauge("view", () => Interlocked.Read(ref _view), description: "Current view.");
+        _meter.CreateObservableGauge("stable_seq", () => Interlocked.Read(ref _stableSeq), description: "Last stable sequence number.");
+        _meter.CreateObservableGauge("last_executed_seq", () => Interlocked.Read(ref _lastExecuted), description: "Last executed sequence number.");
+        _meter.CreateObservableGauge("last_block_id", () => Interlocked.Read(ref _lastBlock), description: "Last block id in the ledger.");
     }
 
     public void BatchExecuted(int requests, TimeSpan elapsed)

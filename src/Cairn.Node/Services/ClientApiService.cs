@@ -46,6 +46,11 @@ public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) 
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
         }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The client has its f+1 replies and hung up, or gave up: a normal end, not a server error to log.
+            throw new RpcException(new Status(StatusCode.Cancelled, "the client cancelled the request"));
+        }
 
         return new SubmitReply { Reply = ByteString.CopyFrom(reply.Encode()) };
     }

@@ -45,9 +45,10 @@ public static class ReplicaServer
         var options = ConsensusOptions(config, signingKey);
         // Unsynced appends: the host syncs once per group of inputs before it sends anything (group commit).
         using var ledger = RocksDbLedger.Open(config.RocksDbPath, new LedgerOptions(config.ChainId, Durability.Unsynced));
-        // Start the Prometheus exporter's meter listener before any instrument records, so nothing before the first
-        // scrape is lost.
-        _ = Metrics.DefaultRegistry;
+        // prometheus-net would start listening to the meters at the first scrape and miss everything recorded before
+        // it: listen from the start instead.
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
+        using var meterListener = MeterAdapter.StartListening();
         using var metrics = new ReplicaMetrics();
 
         var builder = WebApplication.CreateSlimBuilder();

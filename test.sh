@@ -8,6 +8,12 @@ cd "$(dirname "$0")"
 MIN_TOTAL_TESTS=180
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# --faults: the long fault runs (more kill -9 rounds, more simulation seeds) instead of the short default ones.
+args=()
+for arg in "$@"; do
+  if [ "$arg" = "--faults" ]; then export CAIRN_FAULTS=1 CAIRN_SIM_SEEDS=${CAIRN_SIM_SEEDS:-2000}; else args+=("$arg"); fi
+done
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 
 fail() { echo "$1" >&2; echo "0 passed, 1 failed"; exit 1; }
@@ -22,7 +28,7 @@ echo "== format"
 dotnet format Cairn.slnx --verify-no-changes --no-restore >"$log" 2>&1 || { head -50 "$log"; fail "formatting differs: run 'dotnet format Cairn.slnx'"; }
 
 echo "== tests"
-dotnet test --solution Cairn.slnx --no-build -c Release --minimum-expected-tests 1 "$@" 2>&1 | tee "$log"
+dotnet test --solution Cairn.slnx --no-build -c Release --minimum-expected-tests 1 "${args[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Microsoft.Testing.Platform's closing summary: "  total: T", "  failed: F", "  succeeded: S", "  skipped: K".

@@ -16,6 +16,10 @@ public sealed class DemoTests
             .And.Contain("Kill replica 3")
             .And.Contain("1,000 committed, 0 failed")
             .And.Contain("equal digests: every replica holds the same chain")
+            .And.Contain("replicas hold checkpoint")
+            .And.Contain("all replicas wedged at seq")
+            .And.Contain("refused: the cluster is wedged")
+            .And.Contain("ordering resumed; epoch 1")
             .And.Contain("Done in");
         Directory.GetDirectories(Path.GetTempPath(), "cairn-demo-*").Length.Should().Be(before);
         System.Diagnostics.Process.GetProcesses().Where(p => CommandLine(p.Id).Contains("cairn-demo-", StringComparison.Ordinal)).Should().BeEmpty();

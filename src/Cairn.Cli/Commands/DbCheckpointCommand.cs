@@ -100,7 +100,7 @@ internal static class DbCheckpointCommand
         }
     }
 
-    private static async Task<IReadOnlyList<StatusAnswer>> QueryAsync(ClientConfig config, CancellationToken cancellationToken) =>
+    internal static async Task<IReadOnlyList<StatusAnswer>> QueryAsync(ClientConfig config, CancellationToken cancellationToken) =>
         [.. (await new OperatorClient(config).QueryAsync(OperatorCommandType.DbCheckpointStatus, QueryTimeout, cancellationToken))
             .Select(a => new StatusAnswer(a.Replica, a.Json is null ? null : JsonSerializer.Deserialize<ReplicaCheckpoints>(a.Json, JsonSerializerOptions.Web), a.Refusal))];
 

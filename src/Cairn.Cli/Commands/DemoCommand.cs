@@ -5,8 +5,9 @@ using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
 
-/// <summary><c>cairn demo</c>: the story on temporary data — a replica's ledger and its online checkpoint, then a
-/// 4-replica cluster that keeps committing while a replica is killed and catches it up when it returns.</summary>
+/// <summary><c>cairn demo</c>: the story on temporary data — a replica's ledger and its online checkpoint; a 4-replica
+/// cluster that keeps committing while a replica is killed and catches it up when it returns; DB checkpoints on demand
+/// and a wedge for maintenance.</summary>
 internal static class DemoCommand
 {
     public static Command Create(IAnsiConsole console)
@@ -40,6 +41,7 @@ internal static class DemoCommand
             {
                 cluster = await ClusterAct.StartAsync(narrator, root, cancellationToken);
                 await ClusterAct.RunAsync(narrator, cluster, cancellationToken);
+                await BackupAct.RunAsync(narrator, cluster, cancellationToken);
             }
 
             console.MarkupLineInterpolated($"\n[bold green]Done[/] in {narrator.Elapsed.TotalSeconds:N1} s.");

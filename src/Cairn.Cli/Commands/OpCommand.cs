@@ -113,7 +113,7 @@ internal static class OpCommand
         }
     }
 
-    private static async Task<IReadOnlyList<WedgeAnswer>> QueryWedgeAsync(ClientConfig config, CancellationToken cancellationToken) =>
+    internal static async Task<IReadOnlyList<WedgeAnswer>> QueryWedgeAsync(ClientConfig config, CancellationToken cancellationToken) =>
         [.. (await new OperatorClient(config).QueryAsync(OperatorCommandType.WedgeStatus, QueryTimeout, cancellationToken))
             .Select(a => new WedgeAnswer(a.Replica, a.Json is null ? null : JsonSerializer.Deserialize<WedgeStatusAnswer>(a.Json, JsonSerializerOptions.Web), a.Refusal))];
 

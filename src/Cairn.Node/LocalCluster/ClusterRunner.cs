@@ -191,13 +191,22 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
 
     private async Task StopAsync(int id, int pid, TimeSpan grace, CancellationToken cancellationToken)
     {
+        // Until the process is gone (or a zombie): an exiting process loses its command line before it closes its
+        // sockets, so a port could still be bound when the pid file check already says "stopped".
         var waited = Stopwatch.StartNew();
-        while (RunningPid(id) is not null)
+        while (IsAlive(pid))
         {
             if (waited.Elapsed > grace)
             {
-                using var process = Process.GetProcessById(pid);
-                process.Kill();
+                try
+                {
+                    using var process = Process.GetProcessById(pid);
+                    process.Kill();
+                }
+                catch (ArgumentException)
+                {
+                    // It exited between the check and the kill.
+                }
             }
 
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);

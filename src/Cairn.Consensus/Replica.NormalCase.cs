@@ -209,8 +209,7 @@ public sealed partial class Replica
             return;
         }
 
-        var skew = TimeSpan.FromMilliseconds(Math.Abs((double)prePrepare.TimestampMs - _now.ToUnixTimeMilliseconds()));
-        if (skew > _options.ConsensusTimeBound)
+        if (Math.Abs((double)prePrepare.TimestampMs - _now.ToUnixTimeMilliseconds()) > _options.ConsensusTimeBound.TotalMilliseconds)
         {
             Drop(DropReason.BadTimestamp);
             return;
@@ -384,7 +383,7 @@ public sealed partial class Replica
 
             _lastConsensusTimeMs = Math.Max(_lastConsensusTimeMs, committed.TimestampMs);
             _lastExecuted = slot.Seq;
-            Emit(new Execute(slot.Seq, committed.Batch, DateTimeOffset.FromUnixTimeMilliseconds(_lastConsensusTimeMs), fresh));
+            Emit(new Execute(slot.Seq, committed.Batch, ConsensusTime(_lastConsensusTimeMs), fresh));
             advanced = true;
         }
 
@@ -395,6 +394,13 @@ public sealed partial class Replica
             TryPropose();
         }
     }
+
+    /// <summary>A timestamp as a time, clamped into DateTimeOffset's range the same way at every replica.</summary>
+    private static DateTimeOffset ConsensusTime(long unixMs) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(unixMs, MinUnixMs, MaxUnixMs));
+
+    private static readonly long MinUnixMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     private void OnBatchExecuted(BatchExecuted executed)
     {

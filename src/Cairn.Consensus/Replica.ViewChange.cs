@@ -204,6 +204,12 @@ public sealed partial class Replica
 
     private bool NewViewValid(NewView newView)
     {
+        // Gap no-ops take the NEW-VIEW's timestamp; it may be old (a retransmission) but not in the future.
+        if (newView.TimestampMs - (double)_now.ToUnixTimeMilliseconds() > _options.ConsensusTimeBound.TotalMilliseconds)
+        {
+            return false;
+        }
+
         var senders = new HashSet<int>();
         foreach (var viewChange in newView.ViewChanges)
         {

@@ -389,6 +389,11 @@ public sealed partial class Replica
 
         if (advanced)
         {
+            if (_viewActive)
+            {
+                _viewChangeAttempts = 0; // this view works: back to the base timeout
+            }
+
             // Progress: restart the timer if work remains, stop it otherwise.
             _timerDeadline = _viewActive && HasOutstandingWork() ? _now + CurrentTimeout() : _viewActive ? null : _timerDeadline;
             TryPropose();

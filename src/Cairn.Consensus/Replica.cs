@@ -211,10 +211,12 @@ public sealed partial class Replica
         }
 
         TryExecute();
-        if (!_viewActive || HasOutstandingWork())
+        if (_viewActive && HasOutstandingWork())
         {
             _timerDeadline = _now + CurrentTimeout();
         }
+
+        ArmViewChangeTimer();
     }
 
     private ReplicaId PrimaryOf(ViewNum view) => Quorums.PrimaryOf(view, _n);

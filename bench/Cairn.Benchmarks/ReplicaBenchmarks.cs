@@ -25,6 +25,10 @@ public class ReplicaBenchmarks
     [Params(1, 64)]
     public int BatchSize { get; set; }
 
+    /// <summary>True: the host checked client signatures on its own threads (ClientRequestReceived.SignatureVerified).</summary>
+    [Params(false, true)]
+    public bool HostVerifiesClients { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -48,7 +52,7 @@ public class ReplicaBenchmarks
         var requests = clients.Select(c => ClientRequest.Create(c.Key, 1, RequestFlags.None, "put key value"u8, c.Value)).ToList();
         foreach (var request in requests)
         {
-            _inputs.Add(new ClientRequestReceived(request));
+            _inputs.Add(new ClientRequestReceived(request, HostVerifiesClients));
         }
 
         var queue = new Queue<ConsensusInput>(_inputs.Skip(1));

@@ -14,7 +14,7 @@ public sealed partial class Replica
     private SeqNum _lastProposed;
     private long _lastProposedTs = long.MinValue;
 
-    private void OnClientRequest(ClientRequest request)
+    private void OnClientRequest(ClientRequest request, bool signatureVerified)
     {
         if (!_options.ClientKeys.TryGetValue(request.ClientId, out var key))
         {
@@ -42,7 +42,7 @@ public sealed partial class Replica
             return;
         }
 
-        if (!request.Verify(key))
+        if (!signatureVerified && !request.Verify(key))
         {
             Drop(DropReason.BadSignature);
             return;

@@ -93,7 +93,7 @@ public sealed partial class Replica
                     OnTick(tick.Now);
                     break;
                 case ClientRequestReceived { Request: not null } request:
-                    OnClientRequest(request.Request);
+                    OnClientRequest(request.Request, request.SignatureVerified);
                     break;
                 case MessageReceived { Message: not null } message:
                     OnMessage(message.Message);

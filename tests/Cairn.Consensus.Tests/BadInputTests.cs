@@ -153,6 +153,20 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_request_the_host_verified_is_not_checked_again_but_must_still_come_from_a_known_client()
+    {
+        var h = new Harness();
+        var unsigned = ClientRequest.WithSignature(1, 1, RequestFlags.None, "op"u8, default);
+        var stranger = ClientRequest.WithSignature(42, 1, RequestFlags.None, "op"u8, default);
+
+        h.Deliver(0, new ClientRequestReceived(stranger, SignatureVerified: true));
+        h.Deliver(0, new ClientRequestReceived(unsigned, SignatureVerified: true));
+
+        h.Replicas[0].Drops[DropReason.UnknownClient].Should().Be(1);
+        h.OutputsOf<Broadcast>(0).Select(b => b.Message).OfType<PrePrepare>().Should().ContainSingle("the host vouched for the signature");
+    }
+
+    [Fact]
     public void Messages_from_unknown_senders_or_claiming_to_be_the_receiver_are_dropped()
     {
         var h = new Harness();

@@ -2,6 +2,7 @@ using AwesomeAssertions;
 using Cairn.Core.Crypto;
 using Cairn.Node.Configuration;
 using Cairn.Node.LocalCluster;
+using Cairn.Protocol.Configuration;
 
 namespace Cairn.Node.Tests;
 

@@ -1,5 +1,6 @@
 using AwesomeAssertions;
 using Cairn.Node.Configuration;
+using Cairn.Protocol.Configuration;
 
 namespace Cairn.Node.Tests;
 

@@ -1,4 +1,6 @@
+using Cairn.Backup;
 using Cairn.Core;
+using Cairn.Protocol.Configuration;
 
 namespace Cairn.Node.Configuration;
 
@@ -11,6 +13,12 @@ public sealed record DeploymentConfig
 {
     /// <summary>The file this config was read from, for messages.</summary>
     public required string SourcePath { get; init; }
+
+    /// <summary>The chain id used when <c>chain_id</c> is not set.</summary>
+    public const string DefaultChainId = "cairn";
+
+    /// <summary><c>chain_id</c>: the chain every replica of the cluster belongs to; its ledger refuses another.</summary>
+    public string ChainId { get; init; } = DefaultChainId;
 
     /// <summary><c>replica_id</c>: this replica's id.</summary>
     public required ReplicaId ReplicaId { get; init; }

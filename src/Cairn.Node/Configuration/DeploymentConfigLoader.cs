@@ -1,6 +1,6 @@
+using Cairn.Backup;
 using Cairn.Core;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Cairn.Protocol.Configuration;
 
 namespace Cairn.Node.Configuration;
 
@@ -13,44 +13,31 @@ public static class DeploymentConfigLoader
 {
     private static readonly string[] AcceptedKeys =
     [
-        "replica_id", "f_val", "replicas", "data_dir", "replica_private_key", "operator_public_key", "client_public_keys",
+        "chain_id", "replica_id", "f_val", "replicas", "data_dir", "replica_private_key", "operator_public_key", "client_public_keys",
         "metrics_port", "checkpoint_window_size", "max_num_of_requests_in_batch", "batch_flush_period",
         "view_change_timer_millisec", "max_request_size", "backup_mode", "FEATURE_db_checkpoints",
         "db_checkpoint_duration", "num_of_rocksdbcheckpoints", "dbcheckpoint_window", "db_checkpoint_diskspace_threshold",
         "db_checkpoint_path",
     ];
 
-    private static readonly string[] ReplicaKeys = ["id", "host", "port", "public_key"];
-
     /// <summary>Reads and validates the config file at <paramref name="path"/>.</summary>
     /// <exception cref="ConfigException">When the file is unreadable or any key is wrong.</exception>
-    public static DeploymentConfig Load(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException(path, null, null, $"cannot read the config file ({e.Message})");
-        }
-
-        return Parse(text, Path.GetFullPath(path));
-    }
+    public static DeploymentConfig Load(string path) => Read(ConfigFile.Load(path));
 
     /// <summary>Parses config text; relative paths resolve against the directory of <paramref name="sourcePath"/>.</summary>
     /// <exception cref="ConfigException">When any key is wrong.</exception>
-    public static DeploymentConfig Parse(string yaml, string sourcePath)
+    public static DeploymentConfig Parse(string yaml, string sourcePath) => Read(ConfigFile.Parse(yaml, Path.GetFullPath(sourcePath)));
+
+    private static DeploymentConfig Read(YamlMappingReader root)
     {
-        var root = ReadRoot(yaml, sourcePath);
+        var sourcePath = root.File;
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? ".";
         string Resolve(string path) => Path.GetFullPath(path, baseDir);
 
         var f = root.Int("f_val", 1, 100);
         var n = (3 * f) + 1;
         var replicaId = root.Int("replica_id", 0, int.MaxValue);
-        var replicas = ReadReplicas(root, n, Resolve);
+        var replicas = ConfigFile.ReadReplicas(root, n, Resolve);
         if (replicaId >= n)
         {
             throw root.Error("replica_id", $"{replicaId} is out of range: accepted 0 to {n - 1} (n = 3 × f_val + 1 = {n})");
@@ -62,6 +49,7 @@ public static class DeploymentConfigLoader
         var config = new DeploymentConfig
         {
             SourcePath = sourcePath,
+            ChainId = root.OptionalString("chain_id") ?? DeploymentConfig.DefaultChainId,
             ReplicaId = new ReplicaId(replicaId),
             F = f,
             Replicas = replicas,
@@ -81,49 +69,6 @@ public static class DeploymentConfigLoader
         };
         root.RejectUnknownKeys(AcceptedKeys);
         return config;
-    }
-
-    private static YamlMappingReader ReadRoot(string yaml, string file)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            throw new ConfigException(file, null, (int)e.Start.Line, $"not valid YAML ({e.Message})");
-        }
-
-        return stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode mapping
-            ? new YamlMappingReader(mapping, file)
-            : throw new ConfigException(file, null, null, "expected one YAML mapping of 'key: value' lines");
-    }
-
-    private static List<PeerEndpoint> ReadReplicas(YamlMappingReader root, int n, Func<string, string> resolve)
-    {
-        var items = root.Sequence("replicas", required: true);
-        if (items.Count != n)
-        {
-            throw root.Error("replicas", $"lists {items.Count} replicas but f_val requires n = 3f + 1 = {n}");
-        }
-
-        var replicas = new PeerEndpoint?[n];
-        for (var i = 0; i < items.Count; i++)
-        {
-            var item = root.Item("replicas", items[i], i);
-            var id = item.Int("id", 0, n - 1);
-            if (replicas[id] is not null)
-            {
-                throw item.Error("id", $"replica id {id} is listed twice");
-            }
-
-            replicas[id] = new PeerEndpoint(new ReplicaId(id), item.String("host"), item.Int("port", 1, 65535),
-                resolve(item.String("public_key")));
-            item.RejectUnknownKeys(ReplicaKeys);
-        }
-
-        return [.. replicas.Select(r => r!)];
     }
 
     private static DbCheckpointSettings ReadDbCheckpoints(YamlMappingReader root, BackupMode backupMode, string dataDir)

@@ -68,14 +68,15 @@ public static class ClusterInitializer
         SaveKeyPair(layout.ClientPrivateKey, layout.ClientPublicKey);
 
         var replicas = ReplicaList(options);
+        var chainId = "cairn-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
         for (var id = 0; id < options.Replicas; id++)
         {
-            File.WriteAllText(layout.ReplicaConfig(id), DeploymentConfigText(id, f, options, replicas, snapshots));
+            File.WriteAllText(layout.ReplicaConfig(id), DeploymentConfigText(id, f, chainId, options, replicas, snapshots));
         }
 
         File.WriteAllText(layout.OperatorConfig,
             "# cairn op ...: the operator's key and the replicas it talks to (paths relative to this file)\n" +
-            "operator_private_key: operator_priv.pem\nrequest_timeout_millisec: 30000\n" + replicas.Replace("../keys/", "keys/", StringComparison.Ordinal));
+            $"operator_private_key: operator_priv.pem\nf_val: {f}\nrequest_timeout_millisec: 30000\n" + replicas.Replace("../keys/", "keys/", StringComparison.Ordinal));
         File.WriteAllText(layout.ClientConfig,
             "# cairn kv / load: the client's key and the replicas it talks to (paths relative to this file)\n" +
             $"client_private_key: client_priv.pem\nf_val: {f}\nrequest_timeout_millisec: 10000\n" + replicas.Replace("../keys/", "keys/", StringComparison.Ordinal));
@@ -100,9 +101,10 @@ public static class ClusterInitializer
         return text.ToString();
     }
 
-    private static string DeploymentConfigText(int id, int f, ClusterInitOptions options, string replicas, int? snapshots) =>
+    private static string DeploymentConfigText(int id, int f, string chainId, ClusterInitOptions options, string replicas, int? snapshots) =>
         string.Create(CultureInfo.InvariantCulture, $"""
             # Replica {id} of a local Cairn cluster (written by 'cairn cluster init'; paths relative to this file).
+            chain_id: {chainId}
             replica_id: {id}
             f_val: {f}
             data_dir: data

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Cairn.Node.Configuration;
+using Cairn.Protocol.Configuration;
 
 namespace Cairn.Node.LocalCluster;
 

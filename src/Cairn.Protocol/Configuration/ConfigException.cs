@@ -1,4 +1,4 @@
-namespace Cairn.Node.Configuration;
+namespace Cairn.Protocol.Configuration;
 
 /// <summary>A configuration that cannot be used; the message names the file, the key (and line) and what is accepted.</summary>
 public sealed class ConfigException : Exception

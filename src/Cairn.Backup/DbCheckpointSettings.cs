@@ -1,4 +1,4 @@
-namespace Cairn.Node.Configuration;
+namespace Cairn.Backup;
 
 /// <summary>The DB checkpoint keys of a replica's config, with Concord's names and defaults (DESIGN.md §2).</summary>
 public sealed record DbCheckpointSettings

@@ -1,6 +1,6 @@
 using Cairn.Core;
 
-namespace Cairn.Node.Configuration;
+namespace Cairn.Protocol.Configuration;
 
 /// <summary>One replica of the cluster as every replica's config lists it: where it listens and how it signs.</summary>
 /// <param name="Id">The replica's id, 0 ≤ id &lt; n.</param>

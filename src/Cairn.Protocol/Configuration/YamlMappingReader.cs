@@ -1,11 +1,12 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
-namespace Cairn.Node.Configuration;
+namespace Cairn.Protocol.Configuration;
 
 /// <summary>Reads typed, range-checked values from one YAML mapping and remembers which keys it read,
 /// so keys nobody asked for can be rejected as unknown (a misspelt key must not be silently ignored).</summary>
-internal sealed class YamlMappingReader(YamlMappingNode mapping, string file, string? parentKey = null)
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "Int, Long, String read a value as that type: the type name is the point.")]
+public sealed class YamlMappingReader(YamlMappingNode mapping, string file, string? parentKey = null)
 {
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Cluster benchmark: a 4-replica Cairn cluster (f = 1) against a 3-node etcd cluster, both on loopback on this machine,
+# driven with the same request count, value size and concurrency, in one run. Writes bench/results/cluster.md.
+# Usage: bench/cluster.sh [requests] [clients] [value-size]     (defaults: 20000 32 1024)
+# Needs the Debian packages etcd-server and etcd-client (../shared/scripts/etcd-cluster.sh installs them on first use).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+requests=${1:-20000} clients=${2:-32} value_size=${3:-1024}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-cluster-bench-XXXXXX")
+etcd_script=${ETCD_SCRIPT:-../shared/scripts/etcd-cluster.sh}
+cairn=src/Cairn.Cli/bin/Release/net10.0/cairn
+cleanup() {
+  "$cairn" cluster down --dir "$work/cairn" >/dev/null 2>&1 || true
+  "$etcd_script" down "$work/etcd" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== build (Release)"
+dotnet build src/Cairn.Cli -c Release -v quiet -nologo >/dev/null
+dotnet build bench/Cairn.PeerLoad -c Release -v quiet -nologo >/dev/null
+
+echo "== etcd: 3 nodes, $requests puts of $value_size B from $clients clients"
+"$etcd_script" up "$work/etcd" >/dev/null
+dotnet bench/Cairn.PeerLoad/bin/Release/net10.0/Cairn.PeerLoad.dll etcd \
+  http://127.0.0.1:23701,http://127.0.0.1:23702,http://127.0.0.1:23703 "$requests" "$clients" "$value_size" >"$work/etcd.json"
+"$etcd_script" down "$work/etcd" >/dev/null
+
+echo "== cairn: 4 replicas, same load"
+"$cairn" cluster init --dir "$work/cairn" --base-port 7900 >/dev/null
+"$cairn" cluster up --dir "$work/cairn" >/dev/null
+"$cairn" load --cluster "$work/cairn" --requests "$requests" --clients "$clients" --value-size "$value_size" --json >"$work/cairn.json"
+rss_mb=$(for f in "$work"/cairn/replica-*/replica.pid; do ps -o rss= -p "$(cat "$f")"; done | awk '{ s += $1; if ($1 > m) m = $1 } END { printf "%.0f", m / 1024 }')
+"$cairn" cluster down --dir "$work/cairn" >/dev/null
+
+field() { grep -oE "\"$2\": [0-9.]+" "$1" | head -1 | awk '{ print $2 }'; }
+row() { printf '| %s | %.0f | %.1f | %.1f | %.1f | %.1f |\n' "$1" "$(field "$2" throughputPerSecond)" "$(field "$2" p50Ms)" "$(field "$2" p95Ms)" "$(field "$2" p99Ms)" "$(field "$2" maxMs)"; }
+mkdir -p bench/results
+{
+  echo "# Cluster benchmark"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD), $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  echo "Command: \`bench/cluster.sh $requests $clients $value_size\` ($requests puts of $value_size B, $clients concurrent clients)"
+  echo
+  echo "| system | puts/s | p50 ms | p95 ms | p99 ms | max ms |"
+  echo "|---|---|---|---|---|---|"
+  row "etcd, 3 nodes (JSON gateway)" "$work/etcd.json"
+  row "Cairn, 4 replicas (f = 1)" "$work/cairn.json"
+  echo
+  echo "Largest Cairn replica RSS at the end of the load: ${rss_mb} MB."
+} | tee bench/results/cluster.md

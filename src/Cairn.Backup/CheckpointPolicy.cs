@@ -1,0 +1,30 @@
+using Cairn.Core;
+
+namespace Cairn.Backup;
+
+/// <summary>
+/// Concord's periodic DB checkpoint rule, on consensus time so that every correct replica decides the same at the same
+/// boundary: a checkpoint is due when <b>both</b> more than <c>db_checkpoint_duration</c> seconds passed since the last
+/// checkpoint and at least <c>dbcheckpoint_window</c> sequence numbers were executed since it.
+/// </summary>
+public static class CheckpointPolicy
+{
+    /// <summary>True when a periodic checkpoint is due at <paramref name="seq"/>.</summary>
+    /// <param name="last">The last checkpoint taken (sequence number 0 and <see cref="DateTimeOffset.MinValue"/>
+    /// when there is none: the first checkpoint then comes at the first boundary at or after the window).</param>
+    /// <param name="seq">The boundary sequence number just executed.</param>
+    /// <param name="consensusTime">Its consensus time (the block's timestamp).</param>
+    public static bool IsDue(DbCheckpointSettings settings, CheckpointMark last, SeqNum seq, DateTimeOffset consensusTime)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (seq <= last.Seq)
+        {
+            return false;
+        }
+
+        var enoughSeqs = seq.Value - last.Seq.Value >= (ulong)settings.Window;
+        var enoughTime = last.ConsensusTime == DateTimeOffset.MinValue
+            || consensusTime - last.ConsensusTime > TimeSpan.FromSeconds(settings.DurationSeconds);
+        return enoughSeqs && enoughTime;
+    }
+}

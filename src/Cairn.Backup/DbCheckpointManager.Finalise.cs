@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Cairn.Consensus.Messages;
+using Cairn.Ledger;
+
+namespace Cairn.Backup;
+
+public sealed partial class DbCheckpointManager
+{
+    /// <summary>
+    /// On the worker: verifies the checkpoint taken at a boundary against its certificate, writes and fsyncs its
+    /// metadata, and renames it into place (the commit point), then applies retention. Any failure removes it.
+    /// </summary>
+    private void Finalise(InFlight pending, StableCheckpointCertificate certificate)
+    {
+        var started = Stopwatch.GetTimestamp();
+        CheckpointMetadata metadata;
+        try
+        {
+            metadata = VerifyAndDescribe(pending, certificate);
+            metadata.Write(Path.Combine(pending.TmpDirectory, CheckpointMetadata.FileName));
+            PosixFiles.SyncDirectory(pending.TmpDirectory);
+            if (System.IO.Directory.Exists(pending.FinalDirectory))
+            {
+                throw new DbCheckpointException(pending.FinalDirectory, "a checkpoint with this id appeared meanwhile");
+            }
+
+            System.IO.Directory.Move(pending.TmpDirectory, pending.FinalDirectory);
+        }
+        catch (Exception e) when (e is DbCheckpointException or LedgerException or CheckpointMetadataException
+            or IOException or UnauthorizedAccessException)
+        {
+            Fail(pending.Seq, "finalise", e.Message, pending.TmpDirectory, wasInFlight: true);
+            return;
+        }
+
+        try
+        {
+            PosixFiles.SyncDirectory(Directory);
+        }
+        catch (IOException e)
+        {
+            // The rename happened; only its durability across a power loss is in doubt. Still a complete checkpoint.
+            BackupLog.HousekeepingFailed(_logger, e.Message);
+        }
+
+        var info = new DbCheckpointInfo(pending.FinalDirectory, metadata);
+        lock (_gate)
+        {
+            _inFlight.Remove(pending.Seq);
+            var at = _good.FindIndex(c => c.SeqNum > info.SeqNum);
+            _good.Insert(at < 0 ? _good.Count : at, info);
+        }
+
+        _metrics.Created();
+        _metrics.FinaliseDuration(Stopwatch.GetElapsedTime(started));
+        BackupLog.Completed(_logger, metadata.Id.Value, metadata.SeqNum.Value, metadata.StateDigest, metadata.SizeBytes, metadata.ExclusiveBytes);
+        ApplyRetention();
+        UpdateInventory();
+    }
+
+    /// <summary>
+    /// Re-derives the checkpoint's hash chain: from the newest good checkpoint below it when there is one (whose last
+    /// block, verified when that checkpoint was made, must be in this one with the same digest), else from genesis,
+    /// so each finalisation reads only the blocks since the last checkpoint.
+    /// </summary>
+    private LedgerHead VerifyChain(ILedgerReader reader)
+    {
+        var head = reader.Head;
+        var previous = List().LastOrDefault(c => c.Id <= head.LastBlockId && c.SeqNum <= head.LastSeqNum);
+        if (previous is null)
+        {
+            return ChainVerifier.Verify(reader).Head;
+        }
+
+        var anchor = reader.GetBlock(previous.Id);
+        if (anchor is null || anchor.Digest != previous.Metadata.LastBlockDigest)
+        {
+            throw new DbCheckpointException(reader.Location,
+                $"block {previous.Id} is missing or differs from the one checkpoint {previous.Id} holds");
+        }
+
+        return ChainVerifier.Verify(reader, previous.Id.Next, anchor.Digest).Head;
+    }
+
+    private CheckpointMetadata VerifyAndDescribe(InFlight pending, StableCheckpointCertificate certificate)
+    {
+        var tmp = pending.TmpDirectory;
+        Cairn.Core.Digest stateDigest;
+        using (var reader = RocksDbLedger.OpenReadOnly(tmp))
+        {
+            // Read back what the checkpoint holds, not what we think we asked for (RocksDB has shipped checkpoints
+            // that do not open, or without a synced CURRENT).
+            var head = VerifyChain(reader);
+            if (head != pending.Head)
+            {
+                throw new DbCheckpointException(tmp, $"holds block {head.LastBlockId} at seq {head.LastSeqNum}, " +
+                    $"the checkpoint call reported block {pending.Head.LastBlockId} at seq {pending.Head.LastSeqNum}");
+            }
+
+            if (head.LastSeqNum != certificate.Seq)
+            {
+                throw new DbCheckpointException(tmp, $"holds seq {head.LastSeqNum}, the certificate is for seq {certificate.Seq}");
+            }
+
+            if (head.LastDigest != certificate.StateDigest)
+            {
+                throw new DbCheckpointException(tmp, $"its last block has digest {head.LastDigest.ToHex()[..16]}…, " +
+                    $"the certificate of seq {certificate.Seq} certifies {certificate.StateDigest.ToHex()[..16]}…");
+            }
+
+            if (reader.ChainId != _chainId)
+            {
+                throw new DbCheckpointException(tmp, $"belongs to chain '{reader.ChainId}', not '{_chainId}'");
+            }
+
+            stateDigest = LedgerDigests.State(reader);
+        }
+
+        // Linked files are already durable; the copied ones (MANIFEST, CURRENT, OPTIONS, WAL) may not be.
+        foreach (var file in System.IO.Directory.EnumerateFiles(tmp, "*", SearchOption.AllDirectories))
+        {
+            PosixFiles.SyncFile(file);
+        }
+
+        var own = DiskUsage.FilesOf(tmp);
+        var others = new List<Dictionary<(ulong, ulong), long>> { DiskUsage.FilesOf(_ledger.Location) };
+        others.AddRange(List().Select(c => DiskUsage.FilesOf(c.Directory)));
+        return new CheckpointMetadata
+        {
+            Id = pending.Head.LastBlockId,
+            SeqNum = pending.Seq,
+            LastBlockId = pending.Head.LastBlockId,
+            LastBlockDigest = pending.Head.LastDigest,
+            StateDigest = stateDigest,
+            CreatedAt = pending.ConsensusTime,
+            SizeBytes = own.Values.Sum(),
+            ExclusiveBytes = DiskUsage.ExclusiveBytes(own, others),
+            Certificate = certificate,
+            ChainId = _chainId,
+            Epoch = 0,
+        };
+    }
+}

@@ -1,0 +1,635 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+using Cairn.Ledger;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Backup;
+
+/// <summary>
+/// A replica's DB checkpoints (DESIGN.md §3, "DB checkpoint protocol"): decides at checkpoint boundaries, on consensus
+/// time, whether to take one (periodic policy or operator request, then the disk guard); takes the RocksDB checkpoint
+/// into <c>&lt;id&gt;.tmp</c> right after the boundary block is appended; finalises it when the boundary becomes stable
+/// (verify, digest, <c>checkpoint.json</c> with the certificate, fsync, rename: the commit point); keeps at most
+/// <c>num_of_rocksdbcheckpoints</c>, never deleting a pinned one.
+/// </summary>
+/// <remarks>
+/// <see cref="OnBoundaryExecuted"/>, <see cref="OnStable"/> and <see cref="RequestCheckpointAtNextBoundary"/> are
+/// called from the consensus thread and return quickly: the checkpoint call only links files, and everything heavy
+/// (verification, digests, fsync, sizes, deletions) runs on one background worker, in order.
+/// <see cref="List"/>, <see cref="Pin"/> and <see cref="Status"/> may be called from any thread.
+/// </remarks>
+public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
+{
+    private const string TmpSuffix = ".tmp";
+    private const string DeletingSuffix = ".deleting";
+
+    private readonly DbCheckpointSettings _settings;
+    private readonly RocksDbLedger _ledger;
+    private readonly string _chainId;
+    private readonly IFreeSpace _freeSpace;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly BackupMetrics _metrics;
+    private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _worker;
+    private readonly Lock _gate = new();
+
+    // Guarded by _gate.
+    private readonly List<DbCheckpointInfo> _good = [];
+    private readonly SortedDictionary<SeqNum, InFlight> _inFlight = [];
+    private readonly Dictionary<BlockId, int> _pins = [];
+    private readonly Dictionary<BlockId, DbCheckpointInfo> _retiring = [];
+    private CheckpointMark _mark = CheckpointMark.None;
+    private volatile bool _stopping;
+    private bool _onDemand;
+    private CheckpointSkipReason? _lastSkipReason;
+    private DateTimeOffset? _lastSkipAt;
+    private long _skips;
+    private long _failures;
+    private string? _lastFailure;
+
+    public DbCheckpointManager(DbCheckpointSettings settings, RocksDbLedger ledger, string chainId, IFreeSpace freeSpace,
+        TimeProvider time, ILogger logger, BackupMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentException.ThrowIfNullOrEmpty(chainId);
+        _settings = settings;
+        _ledger = ledger;
+        _chainId = chainId;
+        _freeSpace = freeSpace ?? throw new ArgumentNullException(nameof(freeSpace));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        Directory = Path.GetFullPath(settings.Path);
+        _worker = Task.Run(RunWorkerAsync);
+    }
+
+    /// <summary>The checkpoint directory (<c>db_checkpoint_path</c>, resolved).</summary>
+    public string Directory { get; }
+
+    /// <summary>Where the periodic policy counts from: the last checkpoint taken (in flight or complete).</summary>
+    public CheckpointMark LastCheckpoint
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _mark;
+            }
+        }
+    }
+
+    /// <summary>
+    /// At start, before the first boundary: deletes interrupted checkpoints (<c>*.tmp</c>, <c>*.deleting</c>, and
+    /// id-named directories without <c>checkpoint.json</c>, none of which was ever committed), lists the good ones
+    /// (a valid <c>checkpoint.json</c> of this chain whose id matches the directory; others are logged and never
+    /// listed), applies retention, and restores the policy from the newest checkpoint on disk.
+    /// </summary>
+    /// <exception cref="DbCheckpointException">When the checkpoint directory cannot be created or written
+    /// (<c>db_checkpoint_path</c> is a file, read-only, …).</exception>
+    public void Recover()
+    {
+        if (!_settings.Enabled)
+        {
+            BackupLog.Disabled(_logger);
+            if (System.IO.Directory.Exists(Directory))
+            {
+                ListGood(deleteInterrupted: false);
+            }
+
+            return;
+        }
+
+        EnsureWritableDirectory();
+        ListGood(deleteInterrupted: true);
+        ApplyRetention();
+        DbCheckpointInfo? newest;
+        lock (_gate)
+        {
+            newest = _good.Count > 0 ? _good[^1] : null;
+            _mark = newest is null ? CheckpointMark.None : new CheckpointMark(newest.SeqNum, newest.Metadata.CreatedAt);
+        }
+
+        var count = List().Count;
+        var newestId = newest is null ? "none" : newest.Id.ToString();
+        BackupLog.Recovered(_logger, Directory, count, newestId, newest?.SeqNum.Value ?? 0);
+        Enqueue(UpdateInventory);
+    }
+
+    /// <summary>
+    /// Arms an operator checkpoint (<c>dbCheckpoint create</c>, <c>wedge stop</c>): the next boundary takes one whatever
+    /// the periodic policy says (the disk guard still applies). Call when the command executes, on the consensus thread.
+    /// </summary>
+    /// <returns>False when DB checkpoints are off.</returns>
+    public bool RequestCheckpointAtNextBoundary()
+    {
+        if (!_settings.Enabled)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            _onDemand = true;
+        }
+
+        BackupLog.OnDemandArmed(_logger);
+        return true;
+    }
+
+    /// <summary>
+    /// Call right after the block of a checkpoint boundary (<c>seq % checkpoint_window_size == 0</c>) is appended, before
+    /// the next block. When a checkpoint is due and the disk guard allows it, takes the RocksDB checkpoint (hard links,
+    /// milliseconds) into <c>&lt;id&gt;.tmp</c>; it becomes a checkpoint when <see cref="OnStable"/> brings the certificate.
+    /// Never throws for I/O: a failure is logged, counted and cleaned up.
+    /// </summary>
+    /// <param name="consensusTime">The block's timestamp (the primary's time agreed in PRE-PREPARE), never the local clock.</param>
+    public BoundaryOutcome OnBoundaryExecuted(SeqNum seq, DateTimeOffset consensusTime)
+    {
+        if (!_settings.Enabled)
+        {
+            return BoundaryOutcome.Disabled;
+        }
+
+        bool onDemand;
+        lock (_gate)
+        {
+            onDemand = _onDemand;
+            if (!onDemand && !CheckpointPolicy.IsDue(_settings, _mark, seq, consensusTime))
+            {
+                return BoundaryOutcome.NotDue;
+            }
+
+            _onDemand = false;
+        }
+
+        var head = _ledger.Head;
+        if (head.LastSeqNum != seq)
+        {
+            return Fail(seq, "take", $"the ledger's last block is at seq {head.LastSeqNum}, not the boundary {seq}: " +
+                "a checkpoint is taken right after the boundary block is appended", tmp: null);
+        }
+
+        var final = CheckpointDirectory(head.LastBlockId);
+        lock (_gate)
+        {
+            if (System.IO.Directory.Exists(final) || _inFlight.ContainsKey(seq))
+            {
+                return Skip(seq, CheckpointSkipReason.AlreadyExists, $"checkpoint {head.LastBlockId} exists");
+            }
+        }
+
+        string? lowSpace;
+        try
+        {
+            lowSpace = CheckDiskGuard();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(seq, "guard", $"cannot measure the database or the free space ({e.Message})", tmp: null);
+        }
+
+        if (lowSpace is not null)
+        {
+            return Skip(seq, CheckpointSkipReason.LowDiskSpace, lowSpace);
+        }
+
+        var tmp = final + TmpSuffix;
+        var started = _time.GetTimestamp();
+        LedgerHead taken;
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory); // an operator may have removed it while we ran
+            DeleteDirectory(tmp);
+            taken = _ledger.CreateCheckpoint(tmp);
+        }
+        catch (Exception e) when (e is LedgerException or IOException or UnauthorizedAccessException)
+        {
+            return Fail(seq, "take", e.Message, tmp);
+        }
+
+        var elapsed = _time.GetElapsedTime(started);
+        if (taken.LastSeqNum != seq)
+        {
+            return Fail(seq, "take", $"the checkpoint holds seq {taken.LastSeqNum}, not {seq}", tmp);
+        }
+
+        lock (_gate)
+        {
+            _inFlight[seq] = new InFlight(seq, taken, consensusTime, tmp, final);
+            _mark = new CheckpointMark(seq, consensusTime);
+        }
+
+        _metrics.CreateDuration(elapsed);
+        BackupLog.Taken(_logger, seq.Value, taken.LastBlockId.Value, onDemand ? "operator request" : "periodic", elapsed.TotalMilliseconds);
+        return BoundaryOutcome.Taken;
+    }
+
+    /// <summary>
+    /// Call when <paramref name="seq"/> becomes stable, with its certificate. Queues the finalisation of the checkpoint
+    /// taken at <paramref name="seq"/> (verify, state digest, <c>checkpoint.json</c>, fsync, rename, retention) on the
+    /// background worker; checkpoints taken at earlier boundaries that never became stable are discarded.
+    /// </summary>
+    /// <returns>True when a checkpoint of <paramref name="seq"/> was queued for finalisation.</returns>
+    public bool OnStable(SeqNum seq, StableCheckpointCertificate certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        if (certificate.Seq != seq)
+        {
+            throw new ArgumentException($"the certificate is for seq {certificate.Seq}, not {seq}", nameof(certificate));
+        }
+
+        if (!_settings.Enabled)
+        {
+            return false;
+        }
+
+        InFlight? target = null;
+        var discarded = new List<InFlight>();
+        lock (_gate)
+        {
+            foreach (var (pendingSeq, pending) in _inFlight)
+            {
+                if (pendingSeq > seq)
+                {
+                    break;
+                }
+
+                if (pending.Finalising)
+                {
+                    continue;
+                }
+
+                if (pendingSeq == seq)
+                {
+                    pending.Finalising = true;
+                    target = pending;
+                }
+                else
+                {
+                    discarded.Add(pending);
+                }
+            }
+
+            foreach (var pending in discarded)
+            {
+                _inFlight.Remove(pending.Seq);
+            }
+
+            if (discarded.Count > 0)
+            {
+                _mark = NewestMarkLocked();
+            }
+        }
+
+        foreach (var pending in discarded)
+        {
+            BackupLog.Discarded(_logger, pending.Seq.Value, seq.Value);
+            Enqueue(() => DeleteDirectory(pending.TmpDirectory));
+        }
+
+        if (target is null)
+        {
+            return false;
+        }
+
+        Enqueue(() =>
+        {
+            if (!_stopping)
+            {
+                Finalise(target, certificate);
+            }
+        });
+        return true;
+    }
+
+    /// <summary>The good checkpoints, oldest first (by sequence number, never by directory order).</summary>
+    public IReadOnlyList<DbCheckpointInfo> List()
+    {
+        lock (_gate)
+        {
+            return [.. _good];
+        }
+    }
+
+    /// <summary>Pins checkpoint <paramref name="id"/> for a reader; it is not deleted until the pin is disposed.</summary>
+    /// <exception cref="DbCheckpointException">When there is no good checkpoint <paramref name="id"/>.</exception>
+    public DbCheckpointPin Pin(BlockId id)
+    {
+        lock (_gate)
+        {
+            var info = _good.Find(c => c.Id == id)
+                ?? throw new DbCheckpointException(CheckpointDirectory(id),
+                    $"no such checkpoint (have: {(_good.Count == 0 ? "none" : string.Join(", ", _good.Select(c => c.Id)))})");
+            _pins[id] = _pins.GetValueOrDefault(id) + 1;
+            return new DbCheckpointPin(info, () => Release(id));
+        }
+    }
+
+    /// <summary>Count, newest checkpoint and its age, the last skip and failure.</summary>
+    public DbCheckpointStatus Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var newest = _good.Count > 0 ? _good[^1] : null;
+                return new DbCheckpointStatus(
+                    _settings.Enabled,
+                    _good.Count,
+                    newest?.Id,
+                    newest?.SeqNum,
+                    newest is null ? null : _time.GetUtcNow() - newest.Metadata.CreatedAt,
+                    _lastSkipReason,
+                    _lastSkipAt,
+                    _skips,
+                    _failures,
+                    _lastFailure,
+                    _onDemand);
+            }
+        }
+    }
+
+    /// <summary>Completes when every piece of background work queued so far (finalisations, deletions) is done.</summary>
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_work.Writer.TryWrite(() => done.TrySetResult()))
+        {
+            return Task.CompletedTask;
+        }
+
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Stops the worker: the finalisation under way completes, those still queued are abandoned (shutdown
+    /// does not wait for digests of a large database) and left as <c>*.tmp</c>, which the next <see cref="Recover"/>
+    /// deletes; the policy then counts from the last complete checkpoint.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping = true;
+        _work.Writer.TryComplete();
+        await _worker.ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _work.Writer.TryComplete();
+        _worker.GetAwaiter().GetResult();
+    }
+
+    private string CheckpointDirectory(BlockId id) => Path.Combine(Directory, id.Value.ToString(CultureInfo.InvariantCulture));
+
+    private void Enqueue(Action work) => _work.Writer.TryWrite(work);
+
+    private async Task RunWorkerAsync()
+    {
+        await foreach (var work in _work.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                work();
+            }
+#pragma warning disable CA1031 // the worker outlives any one piece of housekeeping; the failure is logged
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                BackupLog.HousekeepingFailed(_logger, e.Message);
+            }
+        }
+    }
+
+    private BoundaryOutcome Skip(SeqNum seq, CheckpointSkipReason reason, string detail)
+    {
+        lock (_gate)
+        {
+            _lastSkipReason = reason;
+            _lastSkipAt = _time.GetUtcNow();
+            _skips++;
+        }
+
+        _metrics.Skipped(reason);
+        BackupLog.Skipped(_logger, seq.Value, reason, detail);
+        return BoundaryOutcome.Skipped;
+    }
+
+    private BoundaryOutcome Fail(SeqNum seq, string stage, string problem, string? tmp, bool wasInFlight = false)
+    {
+        if (tmp is not null)
+        {
+            TryDeleteDirectory(tmp);
+        }
+
+        lock (_gate)
+        {
+            _failures++;
+            _lastFailure = $"seq {seq}: {problem}";
+            if (wasInFlight)
+            {
+                _inFlight.Remove(seq);
+                _mark = NewestMarkLocked();
+            }
+        }
+
+        _metrics.Failed(stage);
+        BackupLog.Failed(_logger, seq.Value, problem);
+        return BoundaryOutcome.Failed;
+    }
+
+    /// <summary>The newest of the good and in-flight checkpoints: what the policy counts from.</summary>
+    private CheckpointMark NewestMarkLocked()
+    {
+        var mark = _good.Count > 0 ? new CheckpointMark(_good[^1].SeqNum, _good[^1].Metadata.CreatedAt) : CheckpointMark.None;
+        if (_inFlight.Count > 0 && _inFlight.Last().Value is { } last && last.Seq > mark.Seq)
+        {
+            mark = new CheckpointMark(last.Seq, last.ConsensusTime);
+        }
+
+        return mark;
+    }
+
+    /// <summary>
+    /// The disk guard: null when a checkpoint may be taken, else why not. A checkpoint on the database's file system
+    /// links the SST files and copies the rest; on another file system it copies everything.
+    /// </summary>
+    private string? CheckDiskGuard()
+    {
+        long dbBytes = 0, copiedBytes = 0;
+        foreach (var file in new DirectoryInfo(_ledger.Location).EnumerateFiles())
+        {
+            try
+            {
+                dbBytes += file.Length;
+                if (!file.Name.EndsWith(".sst", StringComparison.Ordinal))
+                {
+                    copiedBytes += file.Length;
+                }
+            }
+            catch (FileNotFoundException)
+            {
+                // Deleted by compaction while we listed.
+            }
+        }
+
+        if (!SameFileSystem(_ledger.Location, Directory))
+        {
+            copiedBytes = dbBytes;
+        }
+
+        var free = _freeSpace.AvailableBytes(Directory);
+        var floor = (long)(_settings.DiskSpaceThreshold * dbBytes);
+        return free - copiedBytes < floor
+            ? $"{free} bytes free on {Directory}, the checkpoint needs about {copiedBytes}, and at least {floor} must stay free " +
+              $"(db_checkpoint_diskspace_threshold {_settings.DiskSpaceThreshold.ToString(CultureInfo.InvariantCulture)} × {dbBytes} bytes of RocksDB)"
+            : null;
+    }
+
+    private static bool SameFileSystem(string a, string b)
+    {
+        try
+        {
+            return PosixFiles.Identify(a).Device == PosixFiles.Identify(b).Device;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private void EnsureWritableDirectory()
+    {
+        if (File.Exists(Directory))
+        {
+            throw new DbCheckpointException(Directory, "db_checkpoint_path is a file; it must be a directory (or not exist yet)");
+        }
+
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            var probe = Path.Combine(Directory, $".probe-{Environment.ProcessId}{TmpSuffix}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DbCheckpointException(Directory, $"db_checkpoint_path is not a writable directory ({e.Message})");
+        }
+    }
+
+    private void ListGood(bool deleteInterrupted)
+    {
+        var good = new List<DbCheckpointInfo>();
+        foreach (var entry in new DirectoryInfo(Directory).EnumerateFileSystemInfos())
+        {
+            var name = entry.Name;
+            if (name.EndsWith(TmpSuffix, StringComparison.Ordinal) || name.EndsWith(DeletingSuffix, StringComparison.Ordinal))
+            {
+                if (deleteInterrupted)
+                {
+                    BackupLog.DeletedInterrupted(_logger, entry.FullName);
+                    TryDeleteDirectory(entry.FullName);
+                }
+
+                continue;
+            }
+
+            if (entry is not DirectoryInfo || !ulong.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                || name != id.ToString(CultureInfo.InvariantCulture))
+            {
+                continue; // Not ours (an operator's file); left alone.
+            }
+
+            var metadataPath = Path.Combine(entry.FullName, CheckpointMetadata.FileName);
+            if (!File.Exists(metadataPath))
+            {
+                // The rename commits a checkpoint only after its metadata is written: this was never a checkpoint.
+                if (deleteInterrupted)
+                {
+                    BackupLog.DeletedInterrupted(_logger, entry.FullName);
+                    TryDeleteDirectory(entry.FullName);
+                }
+
+                continue;
+            }
+
+            try
+            {
+                var metadata = CheckpointMetadata.Read(metadataPath);
+                if (metadata.Id.Value != id)
+                {
+                    throw new CheckpointMetadataException(metadataPath, $"it describes checkpoint {metadata.Id}, not {id}");
+                }
+
+                if (metadata.ChainId != _chainId)
+                {
+                    throw new CheckpointMetadataException(metadataPath, $"it belongs to chain '{metadata.ChainId}', not '{_chainId}'");
+                }
+
+                good.Add(new DbCheckpointInfo(entry.FullName, metadata));
+            }
+            catch (CheckpointMetadataException e)
+            {
+                // Kept for the operator to look at, never trusted.
+                BackupLog.Unlisted(_logger, entry.FullName, e.Message);
+            }
+        }
+
+        good.Sort((a, b) => a.SeqNum.CompareTo(b.SeqNum));
+        lock (_gate)
+        {
+            _good.Clear();
+            _good.AddRange(good);
+        }
+    }
+
+    private void Release(BlockId id)
+    {
+        DbCheckpointInfo? retired = null;
+        lock (_gate)
+        {
+            var count = _pins.GetValueOrDefault(id) - 1;
+            if (count > 0)
+            {
+                _pins[id] = count;
+            }
+            else
+            {
+                _pins.Remove(id);
+                if (_retiring.Remove(id, out var info))
+                {
+                    retired = info;
+                }
+            }
+        }
+
+        if (retired is not null)
+        {
+            Enqueue(() =>
+            {
+                DeleteCheckpoint(retired, "retention, after its reader released it");
+                UpdateInventory();
+            });
+        }
+    }
+
+    /// <summary>A checkpoint taken at a boundary and not yet complete.</summary>
+    private sealed class InFlight(SeqNum seq, LedgerHead head, DateTimeOffset consensusTime, string tmpDirectory, string finalDirectory)
+    {
+        public SeqNum Seq { get; } = seq;
+
+        public LedgerHead Head { get; } = head;
+
+        public DateTimeOffset ConsensusTime { get; } = consensusTime;
+
+        public string TmpDirectory { get; } = tmpDirectory;
+
+        public string FinalDirectory { get; } = finalDirectory;
+
+        /// <summary>Its certificate arrived and the worker owns it now.</summary>
+        public bool Finalising { get; set; }
+    }
+}

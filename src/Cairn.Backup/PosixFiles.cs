@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace Cairn.Backup;
+
+/// <summary>
+/// What .NET does not expose: inode numbers (to tell which checkpoint files are hard links shared with the live
+/// database) and fsync of a directory (to make a rename durable). Through statx(2), whose layout is the same on every
+/// Linux architecture, and open/fsync/close.
+/// </summary>
+internal static partial class PosixFiles
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxBasicStats = 0x7ff;
+    private const int StatxSize = 256;
+
+    private static bool _statxMissing;
+
+    /// <summary>The file's identity, or an identity unique to this path when the platform has no statx.</summary>
+    public static FileIdentity Identify(string path)
+    {
+        if (!_statxMissing)
+        {
+            try
+            {
+                var buffer = new byte[StatxSize];
+                if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+                {
+                    throw new IOException($"{path}: statx failed (errno {Marshal.GetLastPInvokeError()})");
+                }
+
+                var size = (long)BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(40));
+                var inode = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(32));
+                var device = ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(136)) << 32)
+                    | BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(140));
+                return new FileIdentity(device, inode, size);
+            }
+            catch (EntryPointNotFoundException)
+            {
+                _statxMissing = true;
+            }
+            catch (DllNotFoundException)
+            {
+                _statxMissing = true;
+            }
+        }
+
+        // No inode numbers: every path counts as its own file (sizes are then an upper bound).
+        return new FileIdentity(ulong.MaxValue, (ulong)StringComparer.Ordinal.GetHashCode(path), new FileInfo(path).Length);
+    }
+
+    /// <summary>Fsyncs a directory, so that entries created or renamed in it survive a power loss. A no-op where
+    /// directories cannot be opened (Windows).</summary>
+    public static void SyncDirectory(string path)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return;
+        }
+
+        var fd = Open(path, 0);
+        if (fd < 0)
+        {
+            throw new IOException($"{path}: cannot open the directory to fsync it (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"{path}: fsync of the directory failed (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    /// <summary>Fsyncs a regular file.</summary>
+    public static void SyncFile(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        RandomAccess.FlushToDisk(handle);
+    }
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int dirFd, string path, int flags, uint mask, [Out] byte[] buffer);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}

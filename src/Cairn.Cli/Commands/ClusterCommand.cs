@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Globalization;
+using Cairn.Client;
+using Cairn.Node.LocalCluster;
+using Spectre.Console;
+
+namespace Cairn.Cli.Commands;
+
+/// <summary><c>cairn cluster ...</c>: create and run a local cluster.</summary>
+internal static class ClusterCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var cluster = new Command("cluster", "Create and run a local cluster of replica processes on loopback.");
+        cluster.Subcommands.Add(CreateInit(console));
+        cluster.Subcommands.Add(CreateUp(console));
+        cluster.Subcommands.Add(CreateDown(console));
+        cluster.Subcommands.Add(CreateStatus(console));
+        return cluster;
+    }
+
+    private static Option<DirectoryInfo> DirOption() =>
+        new("--dir") { Description = "The cluster directory made by 'cairn cluster init'.", Required = true };
+
+    private static Command CreateUp(IAnsiConsole console)
+    {
+        var dir = DirOption();
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for every replica to be healthy.", DefaultValueFactory = _ => 60 };
+        var up = new Command("up", "Start every replica in the background; returns when all are healthy.") { dir, timeout };
+        up.SetAction(async (parse, cancellationToken) =>
+        {
+            var runner = Runner(parse.GetRequiredValue(dir));
+            var replicas = await runner.UpAsync(TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken);
+            foreach (var replica in replicas)
+            {
+                console.MarkupLineInterpolated($"[green]✓[/] replica {replica.Id}: pid {replica.Pid}, port {replica.Port}, healthy");
+            }
+
+            return 0;
+        });
+        return up;
+    }
+
+    private static Command CreateDown(IAnsiConsole console)
+    {
+        var dir = DirOption();
+        var down = new Command("down", "Stop every replica (SIGTERM, then SIGKILL after 10 s).") { dir };
+        down.SetAction(async (parse, cancellationToken) =>
+        {
+            var stopped = await Runner(parse.GetRequiredValue(dir)).DownAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            console.WriteLine(stopped.Count == 0 ? "no replica was running" : $"stopped replicas {string.Join(", ", stopped)}");
+            return 0;
+        });
+        return down;
+    }
+
+    private static Command CreateStatus(IAnsiConsole console)
+    {
+        var dir = DirOption();
+        var json = CommonOptions.JsonOutput();
+        var status = new Command("status", "Each replica's process, view, progress and health.") { dir, json };
+        status.SetAction(async (parse, cancellationToken) =>
+        {
+            var layout = new ClusterLayout(parse.GetRequiredValue(dir).FullName);
+            var processes = await Runner(parse.GetRequiredValue(dir)).StatusAsync(cancellationToken);
+            var endpoints = ClientConfig.Load(layout.ClientConfig).Replicas;
+            var rows = await Task.WhenAll(processes.Select(async p => (Process: p,
+                Status: p.Pid is null ? null : await ReplicaAdmin.StatusAsync(endpoints[p.Id], TimeSpan.FromSeconds(2), cancellationToken))));
+            if (parse.GetValue(json))
+            {
+                CommonOptions.WriteJson(console, new
+                {
+                    replicas = rows.Select(r => new
+                    {
+                        replica = r.Process.Id,
+                        pid = r.Process.Pid,
+                        port = r.Process.Port,
+                        healthy = r.Process.Healthy,
+                        view = r.Status?.View,
+                        primary = r.Status?.Primary,
+                        lastExecutedSeq = r.Status?.LastExecutedSeq,
+                        lastStableSeq = r.Status?.LastStableSeq,
+                        lastBlockId = r.Status?.LastBlockId,
+                        lastBlockDigest = r.Status?.LastBlockDigest,
+                    }),
+                });
+                return 0;
+            }
+
+            var table = new Table().AddColumns("replica", "pid", "port", "view", "primary", "last executed", "last stable", "last block", "digest", "health");
+            foreach (var (process, replica) in rows)
+            {
+                table.AddRow(
+                    $"{process.Id}", process.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-", $"{process.Port}",
+                    replica?.View.ToString(CultureInfo.InvariantCulture) ?? "-", replica?.Primary.ToString(CultureInfo.InvariantCulture) ?? "-",
+                    replica?.LastExecutedSeq.ToString(CultureInfo.InvariantCulture) ?? "-", replica?.LastStableSeq.ToString(CultureInfo.InvariantCulture) ?? "-",
+                    replica?.LastBlockId.ToString(CultureInfo.InvariantCulture) ?? "-", replica is null ? "-" : replica.LastBlockDigest[..16],
+                    process.Pid is null ? "[grey]stopped[/]" : process.Healthy ? "[green]healthy[/]" : "[red]unhealthy[/]");
+            }
+
+            console.Write(table);
+            return 0;
+        });
+        return status;
+    }
+
+    private static ClusterRunner Runner(DirectoryInfo dir) => new(new ClusterLayout(dir.FullName), CommonOptions.SelfCommand());
+
+    private static Command CreateInit(IAnsiConsole console)
+    {
+        var dir = new Option<DirectoryInfo>("--dir") { Description = "The cluster directory to create (must not exist or be empty).", Required = true };
+        var replicas = new Option<int>("--replicas") { Description = "Number of replicas, n = 3f + 1.", DefaultValueFactory = _ => 4 };
+        var basePort = new Option<int>("--base-port") { Description = "Replica i listens on base-port + i, its metrics on base-port + 100 + i.", DefaultValueFactory = _ => 7100 };
+        var descriptor = new Option<FileInfo?>("--descriptor") { Description = "An infrastructure_descriptor.json (its NUM_DB_SNAPSHOTS sets num_of_rocksdbcheckpoints)." };
+        var init = new Command("init", "Write keys and configs for a new local cluster.") { dir, replicas, basePort, descriptor };
+        init.SetAction(parse =>
+        {
+            var layout = ClusterInitializer.Initialize(new ClusterInitOptions(
+                parse.GetRequiredValue(dir).FullName, parse.GetValue(replicas), parse.GetValue(basePort), parse.GetValue(descriptor)?.FullName));
+            var ids = layout.ReplicaIds();
+            console.MarkupLineInterpolated($"Created a cluster of {ids.Count} replicas in [bold]{layout.Directory}[/]");
+            foreach (var id in ids)
+            {
+                console.WriteLine($"  replica {id}: {layout.ReplicaConfig(id)}");
+            }
+
+            console.WriteLine($"  operator key: {layout.OperatorPrivateKey} (keep it safe: it signs operator commands)");
+            return 0;
+        });
+        return init;
+    }
+}

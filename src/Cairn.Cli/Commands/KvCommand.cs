@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Text;
+using Cairn.Client;
+using Cairn.Node.LocalCluster;
+using Cairn.Protocol.Kv;
+using Spectre.Console;
+
+namespace Cairn.Cli.Commands;
+
+/// <summary><c>cairn kv put|get</c>: one ordered write or read against a running cluster.</summary>
+internal static class KvCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var kv = new Command("kv", "Write or read one key (UTF-8 text) through consensus.");
+        kv.Subcommands.Add(CreatePut(console));
+        kv.Subcommands.Add(CreateGet(console));
+        return kv;
+    }
+
+    private static Command CreatePut(IAnsiConsole console)
+    {
+        var key = new Argument<string>("key") { Description = "The key." };
+        var value = new Argument<string>("value") { Description = "The value." };
+        var cluster = CommonOptions.Cluster();
+        var json = CommonOptions.JsonOutput();
+        var put = new Command("put", "Write a value; returns once f+1 replicas confirm it is committed.") { key, value, cluster, json };
+        put.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = Connect(parse.GetRequiredValue(cluster));
+            var result = await client.PutAsync(Encoding.UTF8.GetBytes(parse.GetRequiredValue(key)), Encoding.UTF8.GetBytes(parse.GetRequiredValue(value)), cancellationToken);
+            if (parse.GetValue(json))
+            {
+                CommonOptions.WriteJson(console, new { key = parse.GetValue(key), block = result.Block.Value });
+            }
+            else
+            {
+                console.MarkupLineInterpolated($"ok: written in block {result.Block}");
+            }
+
+            return 0;
+        });
+        return put;
+    }
+
+    private static Command CreateGet(IAnsiConsole console)
+    {
+        var key = new Argument<string>("key") { Description = "The key." };
+        var cluster = CommonOptions.Cluster();
+        var json = CommonOptions.JsonOutput();
+        var get = new Command("get", "Read a value, ordered after every completed write (exit 3 when absent).") { key, cluster, json };
+        get.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = Connect(parse.GetRequiredValue(cluster));
+            var result = await client.GetAsync(Encoding.UTF8.GetBytes(parse.GetRequiredValue(key)), cancellationToken);
+            var text = result.Value is null ? null : Encoding.UTF8.GetString(result.Value);
+            if (parse.GetValue(json))
+            {
+                CommonOptions.WriteJson(console, new { key = parse.GetValue(key), found = text is not null, value = text, block = result.Block.Value });
+            }
+            else if (text is null)
+            {
+                console.WriteLine($"(absent) as of block {result.Block}");
+            }
+            else
+            {
+                console.Profile.Out.Writer.WriteLine(text);
+            }
+
+            return text is null ? AbsentExitCode : 0;
+        });
+        return get;
+    }
+
+    /// <summary>Exit code of <c>kv get</c> for a key that is not there (not an error, but scripts want to know).</summary>
+    private const int AbsentExitCode = 3;
+
+    private static CairnClient Connect(DirectoryInfo cluster)
+    {
+        var layout = new ClusterLayout(cluster.FullName);
+        // A random session so that two commands run at once do not compete for one client id's reply slot.
+        return new CairnClient(ClientConfig.Load(layout.ClientConfig), Random.Shared.Next(1, ClientIdentity.SessionsPerKey));
+    }
+}

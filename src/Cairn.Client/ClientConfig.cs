@@ -1,0 +1,53 @@
+using Cairn.Core.Crypto;
+using Cairn.Protocol.Configuration;
+
+namespace Cairn.Client;
+
+/// <summary>
+/// A client's view of a cluster, read from <c>client.config</c> (or <c>operator.config</c>): the replicas, f, the
+/// private key that signs requests and the request timeout. Paths resolve against the file's directory.
+/// </summary>
+public sealed record ClientConfig
+{
+    public required string SourcePath { get; init; }
+
+    public required int F { get; init; }
+
+    public required IReadOnlyList<PeerEndpoint> Replicas { get; init; }
+
+    /// <summary>The key that signs requests (the client's, or the operator's).</summary>
+    public required string PrivateKeyPath { get; init; }
+
+    /// <summary>Index of that key among the replicas' principals (0 is the operator, 1 the first client key).</summary>
+    public required int KeyIndex { get; init; }
+
+    /// <summary>How long one request may take, retries included.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Reads <c>client.config</c> (key <c>client_private_key</c>) or <c>operator.config</c>
+    /// (key <c>operator_private_key</c>).</summary>
+    /// <exception cref="ConfigException">When the file or a key is wrong.</exception>
+    public static ClientConfig Load(string path)
+    {
+        var root = ConfigFile.Load(path);
+        var baseDir = Path.GetDirectoryName(root.File) ?? ".";
+        string Resolve(string p) => Path.GetFullPath(p, baseDir);
+        var isOperator = root.Has("operator_private_key");
+        var f = root.Int("f_val", 1, 100);
+        var config = new ClientConfig
+        {
+            SourcePath = root.File,
+            F = f,
+            Replicas = ConfigFile.ReadReplicas(root, (3 * f) + 1, Resolve),
+            PrivateKeyPath = Resolve(root.String(isOperator ? "operator_private_key" : "client_private_key")),
+            KeyIndex = isOperator ? 0 : 1,
+            RequestTimeout = TimeSpan.FromMilliseconds(root.Int("request_timeout_millisec", 100, 3_600_000, 10_000)),
+        };
+        root.RejectUnknownKeys(["f_val", "replicas", "operator_private_key", "client_private_key", "request_timeout_millisec"]);
+        return config;
+    }
+
+    /// <summary>The replicas' public keys, in id order.</summary>
+    /// <exception cref="KeyFileException">When a key file is missing or not an Ed25519 public key.</exception>
+    public IReadOnlyList<VerificationKey> LoadReplicaKeys() => [.. Replicas.Select(r => KeyFiles.LoadVerificationKey(r.PublicKeyPath))];
+}

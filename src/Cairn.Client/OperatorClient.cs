@@ -1,0 +1,63 @@
+using Cairn.Consensus.Messages;
+using Cairn.Core.Crypto;
+using Cairn.Core.Encoding;
+using Cairn.Operator;
+using Cairn.Protocol.Grpc;
+using Cairn.Protocol.Kv;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Cairn.Client;
+
+/// <summary>
+/// Sends operator commands, signed with the operator's private key: write commands are ordered through consensus
+/// (the answer is what f+1 replicas agree on), queries go to every replica directly and come back one answer each.
+/// </summary>
+public sealed class OperatorClient(ClientConfig config, TimeProvider? time = null)
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>Orders <paramref name="type"/> (a write command) and returns the result f+1 replicas agree on.</summary>
+    /// <exception cref="ClusterUnavailableException">When no f+1 matching replies arrive in time.</exception>
+    /// <exception cref="KeyFileException">When the operator key cannot be read.</exception>
+    public async Task<OperatorResult> SubmitAsync(OperatorCommandType type, CancellationToken cancellationToken)
+    {
+        using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
+        var command = OperatorCommand.Create(type, [], _time.GetUtcNow(), key);
+        using var client = new CairnClient(config, Random.Shared.Next(1, ClientIdentity.SessionsPerKey), _time);
+        var reply = await client.SubmitAsync(command.Encode(), RequestFlags.Operator, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return OperatorResult.Decode(reply.Result.Span);
+        }
+        catch (CanonicalEncodingException e)
+        {
+            throw new RequestRejectedException($"the replicas' answer is not an operator result ({e.Message})");
+        }
+    }
+
+    /// <summary>Asks every replica <paramref name="type"/> (a query); replicas that do not answer within
+    /// <paramref name="timeout"/> are reported as such.</summary>
+    public async Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(OperatorCommandType type, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
+        var request = new OperatorQueryRequest { Command = ByteString.CopyFrom(OperatorCommand.Create(type, [], _time.GetUtcNow(), key).Encode()) };
+        return await Task.WhenAll(config.Replicas.Select(async replica =>
+        {
+            using var channel = GrpcChannel.ForAddress($"http://{replica.Host}:{replica.Port}");
+            try
+            {
+                var reply = await new AdminApi.AdminApiClient(channel)
+                    .OperatorQueryAsync(request, deadline: DateTime.UtcNow.Add(timeout), cancellationToken: cancellationToken).ConfigureAwait(false);
+                return reply.Refusal.Length > 0
+                    ? new ReplicaAnswer(replica.Id.Value, null, reply.Refusal)
+                    : new ReplicaAnswer(replica.Id.Value, reply.Json, null);
+            }
+            catch (RpcException)
+            {
+                return new ReplicaAnswer(replica.Id.Value, null, null);
+            }
+        })).ConfigureAwait(false);
+    }
+}

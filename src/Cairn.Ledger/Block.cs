@@ -1,0 +1,114 @@
+using Cairn.Core;
+using Cairn.Core.Encoding;
+
+namespace Cairn.Ledger;
+
+/// <summary>
+/// A ledger block: the state writes of one executed batch, chained to its predecessor.
+/// Its digest is <c>SHA-256(previous digest ‖ header ‖ writes)</c>, computed over the block's canonical encoding,
+/// so changing any byte of any block changes every later digest.
+/// </summary>
+public sealed record Block
+{
+    private const byte FormatVersion = 1;
+
+    private Block(BlockId id, Digest previousDigest, SeqNum seqNum, DateTimeOffset timestamp,
+        IReadOnlyList<StateWrite> writes, byte[] encoded)
+    {
+        Id = id;
+        PreviousDigest = previousDigest;
+        SeqNum = seqNum;
+        Timestamp = timestamp;
+        Writes = writes;
+        EncodedBytes = encoded;
+        Digest = Digest.Compute(encoded);
+    }
+
+    public BlockId Id { get; }
+
+    /// <summary>The digest of block <c>Id - 1</c> (the genesis digest for block 1).</summary>
+    public Digest PreviousDigest { get; }
+
+    public SeqNum SeqNum { get; }
+
+    /// <summary>Consensus time of the batch, to the millisecond.</summary>
+    public DateTimeOffset Timestamp { get; }
+
+    public IReadOnlyList<StateWrite> Writes { get; }
+
+    /// <summary>This block's chain digest.</summary>
+    public Digest Digest { get; }
+
+    /// <summary>The canonical bytes the digest is computed over: what the store keeps and state transfer sends.</summary>
+    public ReadOnlyMemory<byte> Encoded => EncodedBytes;
+
+    internal byte[] EncodedBytes { get; }
+
+    /// <summary>Builds block <paramref name="id"/> on top of a block whose digest is <paramref name="previousDigest"/>.</summary>
+    /// <exception cref="ArgumentException">When a key is empty or longer than <see cref="StateWrite.MaxKeySize"/>.</exception>
+    public static Block Create(BlockId id, Digest previousDigest, BlockProposal proposal)
+    {
+        var writer = new CanonicalWriter(128);
+        writer.WriteDigest(previousDigest)
+            .WriteByte(FormatVersion)
+            .WriteUInt64(id.Value)
+            .WriteUInt64(proposal.SeqNum.Value)
+            .WriteInt64(proposal.Timestamp.ToUnixTimeMilliseconds())
+            .WriteUInt32((uint)proposal.Writes.Count);
+        foreach (var write in proposal.Writes)
+        {
+            if (write.Key.Length is 0 or > StateWrite.MaxKeySize)
+            {
+                throw new ArgumentException(
+                    $"a key is 1 to {StateWrite.MaxKeySize} bytes, got {write.Key.Length}", nameof(proposal));
+            }
+
+            writer.WriteBytes(write.Key).WriteBool(!write.IsDelete);
+            if (write.Value is { } value)
+            {
+                writer.WriteBytes(value);
+            }
+        }
+
+        return new Block(id, previousDigest, proposal.SeqNum,
+            DateTimeOffset.FromUnixTimeMilliseconds(proposal.Timestamp.ToUnixTimeMilliseconds()), proposal.Writes, writer.ToArray());
+    }
+
+    /// <summary>Decodes a block from its canonical bytes.</summary>
+    /// <exception cref="CanonicalEncodingException">When the bytes are truncated, have trailing data or an unknown version.</exception>
+    public static Block Decode(byte[] encoded)
+    {
+        var reader = new CanonicalReader(encoded);
+        var previous = reader.ReadDigest();
+        var version = reader.ReadByte();
+        if (version != FormatVersion)
+        {
+            throw new CanonicalEncodingException($"unknown block format version {version} (this build reads {FormatVersion})");
+        }
+
+        var id = new BlockId(reader.ReadUInt64());
+        var seq = new SeqNum(reader.ReadUInt64());
+        var timestamp = reader.ReadInt64();
+        var count = reader.ReadUInt32();
+        // Each write takes at least 5 bytes; a count beyond that is corruption, not a reason to allocate gigabytes.
+        if (count > (uint)reader.Remaining / 5)
+        {
+            throw new CanonicalEncodingException($"a block claims {count} writes in {reader.Remaining} bytes");
+        }
+
+        var writes = new StateWrite[count];
+        for (var i = 0; i < writes.Length; i++)
+        {
+            var key = reader.ReadBytes().ToArray();
+            writes[i] = new StateWrite(key, reader.ReadBool() ? reader.ReadBytes().ToArray() : null);
+        }
+
+        reader.EnsureEnd();
+        if (timestamp < DateTimeOffset.MinValue.ToUnixTimeMilliseconds() || timestamp > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        {
+            throw new CanonicalEncodingException($"block timestamp {timestamp} is out of range");
+        }
+
+        return new Block(id, previous, seq, DateTimeOffset.FromUnixTimeMilliseconds(timestamp), writes, encoded);
+    }
+}

@@ -1,0 +1,25 @@
+namespace Cairn.Ledger;
+
+/// <summary>A ledger that accepts blocks. Implementations: <see cref="RocksDbLedger"/> (the replica's database) and
+/// <see cref="InMemoryLedger"/> (tests and simulations); both pass the same conformance tests.</summary>
+public interface ILedgerStore : ILedgerReader
+{
+    /// <summary>How durable a returned <see cref="Append"/> is.</summary>
+    Durability Durability { get; }
+
+    /// <summary>
+    /// Appends the next block: the block, its state writes, the new head and <paramref name="metadata"/> are stored in
+    /// one atomic write (the commit point): after a crash either all of it is there or none of it.
+    /// </summary>
+    /// <returns>The stored block, with its id and chain digest.</returns>
+    /// <exception cref="ArgumentException">When the proposal's sequence number does not follow the head's, or a key is
+    /// empty or too long; nothing is stored.</exception>
+    Block Append(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata = null);
+
+    /// <summary>Stores or deletes replica metadata entries in one atomic write, with the store's durability.</summary>
+    void WriteMetadata(IReadOnlyList<MetadataWrite> metadata);
+
+    /// <summary>Makes every write made so far durable (one fsync), whatever the store's durability: lets a caller
+    /// append unsynced and pay for one sync per group of writes (group commit).</summary>
+    void Sync();
+}

@@ -1,0 +1,65 @@
+using System.Buffers.Binary;
+using Cairn.Core;
+using Cairn.Core.Encoding;
+
+namespace Cairn.Ledger;
+
+/// <summary>The ledger's on-disk names: column families, reserved metadata keys, and the encodings of keys and the head.</summary>
+internal static class LedgerKeys
+{
+    public const string BlocksFamily = "blocks";
+    public const string StateFamily = "state";
+    public const string MetadataFamily = "metadata";
+
+    /// <summary>Metadata keys under this prefix belong to the ledger itself; callers cannot write them.</summary>
+    public const string ReservedPrefix = "cairn.";
+    public const string FormatKey = "cairn.format";
+    public const string ChainIdKey = "cairn.chain_id";
+    public const string HeadKey = "cairn.head";
+
+    /// <summary>Marks a directory as a Cairn ledger, and its layout version.</summary>
+    public const string FormatValue = "cairn-ledger/1";
+
+    /// <summary>Block ids are big-endian so RocksDB's bytewise order is block order.</summary>
+    public static byte[] BlockKey(BlockId id)
+    {
+        var key = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(key, id.Value);
+        return key;
+    }
+
+    public static byte[] MetadataKey(string key) => System.Text.Encoding.UTF8.GetBytes(key);
+
+    public static byte[] EncodeHead(LedgerHead head) =>
+        new CanonicalWriter(48).WriteUInt64(head.LastBlockId.Value).WriteDigest(head.LastDigest).WriteUInt64(head.LastSeqNum.Value).ToArray();
+
+    public static LedgerHead DecodeHead(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new CanonicalReader(bytes);
+        var head = new LedgerHead(new BlockId(reader.ReadUInt64()), reader.ReadDigest(), new SeqNum(reader.ReadUInt64()));
+        reader.EnsureEnd();
+        return head;
+    }
+
+    /// <summary>Rejects caller metadata that would overwrite the ledger's own entries.</summary>
+    public static void CheckCallerMetadata(IReadOnlyList<MetadataWrite> metadata)
+    {
+        foreach (var write in metadata)
+        {
+            if (write.Key.Length == 0 || write.Key.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"metadata key '{write.Key}' is empty or reserved (prefix '{ReservedPrefix}')", nameof(metadata));
+            }
+        }
+    }
+
+    /// <summary>Checks that a proposal may follow <paramref name="head"/>.</summary>
+    public static void CheckProposal(LedgerHead head, BlockProposal proposal)
+    {
+        if (proposal.SeqNum <= head.LastSeqNum)
+        {
+            throw new ArgumentException(
+                $"block proposal for sequence number {proposal.SeqNum} does not follow the head's {head.LastSeqNum}", nameof(proposal));
+        }
+    }
+}

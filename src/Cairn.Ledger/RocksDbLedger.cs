@@ -1,0 +1,394 @@
+using Cairn.Core;
+using Cairn.Core.Encoding;
+using RocksDbSharp;
+
+namespace Cairn.Ledger;
+
+/// <summary>
+/// The replica's ledger in RocksDB: column families <c>blocks</c> (block id → canonical block), <c>state</c> (latest
+/// key → value) and <c>metadata</c> (head, chain id, replica consensus metadata). Appends are single
+/// <see cref="WriteBatch"/>es, so a block and everything it implies land together or not at all.
+/// One writer at a time (appends are serialised); reads may come from any thread.
+/// </summary>
+public sealed partial class RocksDbLedger : ILedgerStore
+{
+    private static readonly string[] Families = [LedgerKeys.BlocksFamily, LedgerKeys.StateFamily, LedgerKeys.MetadataFamily];
+
+    private readonly RocksDb _db;
+    private readonly ColumnFamilyHandle _blocks;
+    private readonly ColumnFamilyHandle _state;
+    private readonly ColumnFamilyHandle _metadata;
+    private readonly WriteOptions _writeOptions;
+    private static readonly WriteOptions SyncedWrites = new WriteOptions().SetSync(true);
+    private readonly Lock _appendLock = new();
+    private readonly bool _readOnly;
+    private LedgerHead _head;
+
+    private RocksDbLedger(RocksDb db, string path, Durability durability, bool readOnly)
+    {
+        _db = db;
+        Location = path;
+        Durability = durability;
+        _readOnly = readOnly;
+        _blocks = db.GetColumnFamily(LedgerKeys.BlocksFamily);
+        _state = db.GetColumnFamily(LedgerKeys.StateFamily);
+        _metadata = db.GetColumnFamily(LedgerKeys.MetadataFamily);
+        _writeOptions = new WriteOptions().SetSync(durability == Durability.Synced);
+        ChainId = string.Empty;
+    }
+
+    public string Location { get; }
+
+    public string ChainId { get; private set; }
+
+    public Digest GenesisDigest { get; private set; }
+
+    public Durability Durability { get; }
+
+    public LedgerHead Head
+    {
+        get
+        {
+            lock (_appendLock)
+            {
+                return _head;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens the ledger at <paramref name="path"/>, creating it when the directory is missing or empty and
+    /// <see cref="LedgerOptions.ChainId"/> is given.
+    /// </summary>
+    /// <exception cref="NotALedgerException">When the directory holds something that is not a Cairn ledger.</exception>
+    /// <exception cref="LedgerException">When there is no ledger and no chain id to create one, the ledger belongs to
+    /// another chain, or RocksDB cannot open it (locked by another process, unreadable).</exception>
+    public static RocksDbLedger Open(string path, LedgerOptions options)
+    {
+        path = System.IO.Path.GetFullPath(path);
+        var exists = Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any();
+        if (!exists && options.ChainId is null)
+        {
+            throw new LedgerException(path, "no ledger here (give a chain id to create one)");
+        }
+
+        if (exists)
+        {
+            CheckIsLedger(path);
+        }
+        else
+        {
+            CreateDirectory(path);
+        }
+
+        var dbOptions = new DbOptions().SetCreateIfMissing(true).SetCreateMissingColumnFamilies(true);
+        var db = OpenRocksDb(path, () => RocksDb.Open(dbOptions, path, ColumnFamiliesOf()));
+        var ledger = new RocksDbLedger(db, path, options.Durability, readOnly: false);
+        try
+        {
+            ledger.LoadOrInitialise(options.ChainId);
+            return ledger;
+        }
+        catch
+        {
+            ledger.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a ledger read-only: a checkpoint, or a stopped replica's database. Nothing is ever written to it.</summary>
+    /// <exception cref="NotALedgerException">When the directory is missing or holds something that is not a Cairn ledger.</exception>
+    public static ILedgerReader OpenReadOnly(string path)
+    {
+        path = System.IO.Path.GetFullPath(path);
+        if (!Directory.Exists(path))
+        {
+            throw new NotALedgerException(path, "no such directory");
+        }
+
+        CheckIsLedger(path);
+        var db = OpenRocksDb(path, () => RocksDb.OpenReadOnly(new DbOptions(), path, ColumnFamiliesOf(), errIfLogFileExists: false));
+        var ledger = new RocksDbLedger(db, path, Durability.Synced, readOnly: true);
+        try
+        {
+            ledger.LoadOrInitialise(chainId: null);
+            return ledger;
+        }
+        catch
+        {
+            ledger.Dispose();
+            throw;
+        }
+    }
+
+    public Block Append(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata = null)
+    {
+        ThrowIfReadOnly();
+        if (metadata is not null)
+        {
+            LedgerKeys.CheckCallerMetadata(metadata);
+        }
+
+        lock (_appendLock)
+        {
+            LedgerKeys.CheckProposal(_head, proposal);
+            var block = Block.Create(_head.LastBlockId.Next, _head.LastDigest, proposal);
+            var head = new LedgerHead(block.Id, block.Digest, block.SeqNum);
+            using var batch = new WriteBatch();
+            batch.Put(LedgerKeys.BlockKey(block.Id), block.EncodedBytes, _blocks);
+            foreach (var write in proposal.Writes)
+            {
+                if (write.Value is { } value)
+                {
+                    batch.Put(write.Key, value, _state);
+                }
+                else
+                {
+                    batch.Delete(write.Key, _state);
+                }
+            }
+
+            AddMetadata(batch, metadata ?? []);
+            batch.Put(LedgerKeys.MetadataKey(LedgerKeys.HeadKey), LedgerKeys.EncodeHead(head), _metadata);
+            _db.Write(batch, _writeOptions);
+            _head = head;
+            return block;
+        }
+    }
+
+    public void WriteMetadata(IReadOnlyList<MetadataWrite> metadata)
+    {
+        ThrowIfReadOnly();
+        LedgerKeys.CheckCallerMetadata(metadata);
+        using var batch = new WriteBatch();
+        AddMetadata(batch, metadata);
+        _db.Write(batch, _writeOptions);
+    }
+
+    public void Sync()
+    {
+        ThrowIfReadOnly();
+        // The write-ahead log is one sequential file: a synced write of the (unchanged) head fsyncs every write before it.
+        lock (_appendLock)
+        {
+            using var batch = new WriteBatch();
+            batch.Put(LedgerKeys.MetadataKey(LedgerKeys.HeadKey), LedgerKeys.EncodeHead(_head), _metadata);
+            _db.Write(batch, SyncedWrites);
+        }
+    }
+
+    public Block? GetBlock(BlockId id)
+    {
+        var bytes = _db.Get(LedgerKeys.BlockKey(id), _blocks);
+        return bytes is null ? null : DecodeBlock(id, bytes);
+    }
+
+    public IEnumerable<Block> ReadBlocks(BlockId from)
+    {
+        using var iterator = _db.NewIterator(_blocks);
+        for (iterator.Seek(LedgerKeys.BlockKey(from)); iterator.Valid(); iterator.Next())
+        {
+            var key = iterator.Key();
+            var id = key.Length == 8 ? new BlockId(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key)) : default;
+            if (key.Length != 8)
+            {
+                throw new LedgerCorruptException(Location, $"a block key of {key.Length} bytes (block keys are 8 bytes)");
+            }
+
+            yield return DecodeBlock(id, iterator.Value());
+        }
+    }
+
+    public byte[]? GetValue(ReadOnlySpan<byte> key) => _db.Get(key.ToArray(), _state);
+
+    public IEnumerable<KeyValuePair<byte[], byte[]>> ReadState(byte[]? prefix = null)
+    {
+        using var iterator = _db.NewIterator(_state);
+        for (iterator.Seek(prefix ?? []); iterator.Valid() && (prefix is null || iterator.Key().AsSpan().StartsWith(prefix)); iterator.Next())
+        {
+            yield return new KeyValuePair<byte[], byte[]>(iterator.Key(), iterator.Value());
+        }
+    }
+
+    public byte[]? GetMetadata(string key) => _db.Get(LedgerKeys.MetadataKey(key), _metadata);
+
+    public IEnumerable<KeyValuePair<string, byte[]>> ReadMetadata(string prefix)
+    {
+        var start = LedgerKeys.MetadataKey(prefix);
+        using var iterator = _db.NewIterator(_metadata);
+        for (iterator.Seek(start); iterator.Valid() && iterator.Key().AsSpan().StartsWith(start); iterator.Next())
+        {
+            yield return new KeyValuePair<string, byte[]>(System.Text.Encoding.UTF8.GetString(iterator.Key()), iterator.Value());
+        }
+    }
+
+    public void Dispose() => _db.Dispose();
+
+    private static ColumnFamilies ColumnFamiliesOf()
+    {
+        var families = new ColumnFamilies();
+        foreach (var name in Families)
+        {
+            families.Add(name, new ColumnFamilyOptions());
+        }
+
+        return families;
+    }
+
+    /// <summary>Refuses, before RocksDB touches anything, a directory that is not a ledger.</summary>
+    private static void CheckIsLedger(string path)
+    {
+        if (!File.Exists(System.IO.Path.Combine(path, "CURRENT")))
+        {
+            throw new NotALedgerException(path, "not a Cairn ledger (no RocksDB database here)");
+        }
+
+        string[] names;
+        try
+        {
+            names = [.. RocksDb.ListColumnFamilies(new DbOptions(), path)];
+        }
+        catch (RocksDbException e)
+        {
+            throw new NotALedgerException(path, $"not a readable RocksDB database ({OneLine(e.Message)})");
+        }
+
+        var missing = Families.Where(f => !names.Contains(f)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new NotALedgerException(path, $"a RocksDB database but not a Cairn ledger (no column families {string.Join(", ", missing)})");
+        }
+    }
+
+    private static void CreateDirectory(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LedgerException(path, $"cannot create the ledger directory ({e.Message})");
+        }
+    }
+
+    private static RocksDb OpenRocksDb(string path, Func<RocksDb> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (RocksDbException e)
+        {
+            throw new LedgerException(path, $"RocksDB cannot open the ledger ({OneLine(e.Message)})");
+        }
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>Reads the format marker, chain id and head; writes them on a new ledger (one batch, so a crash
+    /// mid-creation leaves a database with empty families, which the next open finishes creating).</summary>
+    private void LoadOrInitialise(string? chainId)
+    {
+        var format = GetMetadata(LedgerKeys.FormatKey);
+        if (format is null)
+        {
+            if (_readOnly || chainId is null || !IsEmpty())
+            {
+                throw new NotALedgerException(Location, "a RocksDB database without a Cairn ledger format marker");
+            }
+
+            var created = new LedgerHead(BlockId.Genesis, LedgerDigests.Genesis(chainId), SeqNum.Zero);
+            using var batch = new WriteBatch();
+            batch.Put(LedgerKeys.MetadataKey(LedgerKeys.FormatKey), System.Text.Encoding.UTF8.GetBytes(LedgerKeys.FormatValue), _metadata);
+            batch.Put(LedgerKeys.MetadataKey(LedgerKeys.ChainIdKey), System.Text.Encoding.UTF8.GetBytes(chainId), _metadata);
+            batch.Put(LedgerKeys.MetadataKey(LedgerKeys.HeadKey), LedgerKeys.EncodeHead(created), _metadata);
+            _db.Write(batch, SyncedWrites);
+            format = GetMetadata(LedgerKeys.FormatKey);
+        }
+
+        var formatText = System.Text.Encoding.UTF8.GetString(format!);
+        if (formatText != LedgerKeys.FormatValue)
+        {
+            throw new NotALedgerException(Location, $"ledger format '{formatText}' is not the '{LedgerKeys.FormatValue}' this build reads");
+        }
+
+        var storedChain = GetMetadata(LedgerKeys.ChainIdKey) is { } chainBytes
+            ? System.Text.Encoding.UTF8.GetString(chainBytes)
+            : throw new LedgerCorruptException(Location, "the ledger has no chain id");
+        if (chainId is not null && chainId != storedChain)
+        {
+            throw new LedgerException(Location, $"the ledger belongs to chain '{storedChain}', not '{chainId}'");
+        }
+
+        ChainId = storedChain;
+        GenesisDigest = LedgerDigests.Genesis(storedChain);
+        var headBytes = GetMetadata(LedgerKeys.HeadKey) ?? throw new LedgerCorruptException(Location, "the ledger has no head record");
+        try
+        {
+            _head = LedgerKeys.DecodeHead(headBytes);
+        }
+        catch (CanonicalEncodingException e)
+        {
+            throw new LedgerCorruptException(Location, $"the head record does not decode ({e.Message})");
+        }
+
+        if (_head.LastBlockId != BlockId.Genesis && GetBlock(_head.LastBlockId) is null)
+        {
+            throw new LedgerCorruptException(Location, $"the head names block {_head.LastBlockId}, which is not stored");
+        }
+    }
+
+    private bool IsEmpty()
+    {
+        foreach (var family in new[] { _blocks, _state, _metadata })
+        {
+            using var iterator = _db.NewIterator(family);
+            iterator.SeekToFirst();
+            if (iterator.Valid())
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void AddMetadata(WriteBatch batch, IReadOnlyList<MetadataWrite> metadata)
+    {
+        foreach (var write in metadata)
+        {
+            if (write.Value is { } value)
+            {
+                batch.Put(LedgerKeys.MetadataKey(write.Key), value, _metadata);
+            }
+            else
+            {
+                batch.Delete(LedgerKeys.MetadataKey(write.Key), _metadata);
+            }
+        }
+    }
+
+    private Block DecodeBlock(BlockId id, byte[] bytes)
+    {
+        Block block;
+        try
+        {
+            block = Block.Decode(bytes);
+        }
+        catch (CanonicalEncodingException e)
+        {
+            throw new LedgerCorruptException(Location, $"block {id} does not decode ({e.Message})");
+        }
+
+        return block.Id == id ? block : throw new LedgerCorruptException(Location, $"the entry for block {id} holds block {block.Id}");
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        if (_readOnly)
+        {
+            throw new InvalidOperationException($"{Location} is open read-only");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+namespace Cairn.Node.Execution;
+
+/// <summary><c>unwedge</c>: resume ordering in epoch <paramref name="Epoch"/>.</summary>
+public sealed record Unwedged(ulong Epoch) : OperatorEffect;

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Node.Hosting;
+
+/// <summary>The replica host's log messages, with stable event ids for alerting and grepping.</summary>
+internal static partial class NodeLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "replica {Replica} started: chain {ChainId}, head block {Block}, listening on {Host}:{Port}")]
+    public static partial void Started(ILogger logger, int replica, string chainId, ulong block, string host, int port);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "replica stopping")]
+    public static partial void Stopping(ILogger logger);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "connected to replica {Peer}")]
+    public static partial void PeerConnected(ILogger logger, int peer);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "replica {Peer} unreachable: {Reason}")]
+    public static partial void PeerUnreachable(ILogger logger, int peer, string reason);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "entered view {View}, primary is replica {Primary}")]
+    public static partial void ViewEntered(ILogger logger, ulong view, int primary);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "stable checkpoint at seq {Seq}, state digest {Digest}")]
+    public static partial void StableCheckpoint(ILogger logger, ulong seq, Cairn.Core.Digest digest);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "behind the stable checkpoint: needs state up to seq {Target}, has {Have}")]
+    public static partial void StateTransferNeeded(ILogger logger, ulong target, ulong have);
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "wedge ordered: stopping at seq {Seq}")]
+    public static partial void WedgeOrdered(ILogger logger, ulong seq);
+
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "unwedged: ordering resumes in epoch {Epoch}")]
+    public static partial void Unwedged(ILogger logger, ulong epoch);
+
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Information, Message = "state transfer installed {Blocks} blocks, now at seq {Seq}")]
+    public static partial void StateTransferred(ILogger logger, int blocks, ulong seq);
+
+    [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "state transfer to seq {Target} failed: no peer served blocks matching the certified digest; will retry")]
+    public static partial void StateTransferFailed(ILogger logger, ulong target);
+}

@@ -1,0 +1,53 @@
+using Cairn.Consensus;
+using Cairn.Ledger;
+
+namespace Cairn.Node.Hosting;
+
+public sealed partial class ReplicaHost
+{
+    private FetchState? _fetching;
+
+    /// <summary>Starts fetching the state consensus asked for, unless a fetch for that target or beyond is running.
+    /// The blocks are installed on the consensus thread, then consensus hears <see cref="StateTransferCompleted"/>.</summary>
+    private void StartStateTransfer(FetchState fetch)
+    {
+        if (_fetcher is null || (_fetching is { } running && running.TargetSeq >= fetch.TargetSeq))
+        {
+            return;
+        }
+
+        _fetching = fetch;
+        NodeLog.StateTransferNeeded(_logger, fetch.TargetSeq.Value, _ledger.Head.LastSeqNum.Value);
+        var head = _ledger.Head;
+        _ = Task.Run(async () =>
+        {
+            var blocks = await _fetcher.FetchAsync(head, fetch.TargetSeq, fetch.CertifiedDigest, fetch.Peers, CancellationToken.None).ConfigureAwait(false);
+            Enqueue(() => InstallFetchedBlocks(fetch, head, blocks));
+        });
+    }
+
+    private void InstallFetchedBlocks(FetchState fetch, LedgerHead fetchedFrom, IReadOnlyList<Block>? blocks)
+    {
+        _fetching = null;
+        if (blocks is null || _ledger.Head != fetchedFrom)
+        {
+            // No peer could serve it, or the ledger moved meanwhile: consensus retries FetchState on its own timer.
+            NodeLog.StateTransferFailed(_logger, fetch.TargetSeq.Value);
+            return;
+        }
+
+        foreach (var block in blocks)
+        {
+            var appended = _ledger.Append(new BlockProposal(block.SeqNum, block.Timestamp, block.Writes));
+            if (appended.Digest != block.Digest)
+            {
+                throw new LedgerCorruptException(_ledger.Location, $"fetched block {block.Id} re-derives to another digest");
+            }
+        }
+
+        _unsynced = true;
+        var head = _ledger.Head;
+        NodeLog.StateTransferred(_logger, blocks.Count, head.LastSeqNum.Value);
+        Process(new StateTransferCompleted(head.LastSeqNum, head.LastDigest, _executor.LatestReplies(), blocks[^1].Timestamp));
+    }
+}

@@ -1,0 +1,349 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Cairn.Backup;
+using Cairn.Consensus;
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+using Cairn.Ledger;
+using Cairn.Node.Execution;
+using Cairn.Node.Observability;
+using Cairn.Operator;
+using Cairn.Protocol.Kv;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Node.Hosting;
+
+/// <summary>
+/// Drives the sans-I/O consensus <see cref="Replica"/> from one thread: inputs (peer messages, client requests, ticks)
+/// arrive on a channel and are handled in groups; records and blocks are written unsynced as outputs come, and one sync at
+/// the end of the group makes them durable before any message of the group is sent or any client answered (persist
+/// before speaking, with one fsync per group instead of several per batch).
+/// </summary>
+public sealed partial class ReplicaHost
+{
+    private readonly Replica _replica;
+    private readonly int _n;
+    private readonly BatchExecutor _executor;
+    private readonly DbCheckpointManager? _checkpoints;
+    private readonly ReplicaOptions _options;
+    private SeqNum? _wedgePoint;
+    private readonly ConsensusStateStore _consensusState;
+    private readonly ILedgerStore _ledger;
+    private readonly IPeerSender _peers;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ReplicaMetrics _metrics;
+    private readonly StateFetcher? _fetcher;
+    private readonly Channel<Action> _inbox = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<(ulong Client, ulong Request), TaskCompletionSource<ClientReply>> _waiters = new();
+    private const int MaxGroupSize = 512;
+    private readonly List<PersistentRecord> _unflushed = [];
+    private readonly List<ConsensusOutput> _deferred = [];
+    private bool _unsynced;
+    private ReplicaStatusSnapshot _status;
+
+    /// <param name="fetcher">Fetches blocks from peers for state transfer; null where there are no peers to ask (tests).</param>
+    /// <param name="checkpoints">Takes DB checkpoints at boundaries and finalises them when stable; null for none (tests).</param>
+    public ReplicaHost(ReplicaOptions options, ILedgerStore ledger, IPeerSender peers, StateFetcher? fetcher, OperatorCommandVerifier operatorVerifier,
+        DbCheckpointManager? checkpoints, TimeProvider time, ILogger logger, ReplicaMetrics metrics)
+    {
+        _checkpoints = checkpoints;
+        _options = options;
+        _fetcher = fetcher;
+        _ledger = ledger;
+        _n = options.N;
+        _executor = new BatchExecutor(ledger, operatorVerifier, options.CheckpointWindowSize);
+        _wedgePoint = _executor.WedgePoint;
+        _consensusState = new ConsensusStateStore(ledger);
+        var head = ledger.Head;
+        var lastTime = head.LastBlockId == BlockId.Genesis ? (DateTimeOffset?)null : ledger.GetBlock(head.LastBlockId)!.Timestamp;
+        _replica = new Replica(options, new ReplicaRecovery(_consensusState.Load(), head.LastSeqNum, head.LastDigest, _executor.LatestReplies(), lastTime));
+        _peers = peers;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+        StartedAt = time.GetUtcNow();
+        _status = Snapshot();
+    }
+
+    /// <summary>When this host was created.</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The replica's state after the last input it handled.</summary>
+    public ReplicaStatusSnapshot Status => Volatile.Read(ref _status);
+
+    /// <summary>Queues an input for the consensus thread.</summary>
+    public void Post(ConsensusInput input) => Enqueue(() => Process(input));
+
+    /// <summary>Runs <paramref name="work"/> on the consensus thread, the only thread that touches the replica and ledger writes.</summary>
+    private void Enqueue(Action work) => _inbox.Writer.TryWrite(work);
+
+    /// <summary>Why this replica would drop <paramref name="request"/> (unknown client, bad signature), or null: lets the
+    /// client API answer with a reason instead of leaving the client to time out.</summary>
+    public string? Refusal(ClientRequest request)
+    {
+        if (!_options.ClientKeys.TryGetValue(request.ClientId, out var key))
+        {
+            return $"client id {request.ClientId} is not one this cluster knows";
+        }
+
+        var fromOperator = ClientIdentity.KeyIndexOf(request.ClientId) == ClientIdentity.OperatorKeyIndex;
+        if (!request.Verify(key))
+        {
+            return fromOperator ? "the command is not signed by this cluster's operator key" : $"the request is not signed by the key of client {request.ClientId}";
+        }
+
+        return request.Flags.HasFlag(RequestFlags.Operator) && !fromOperator ? "operator commands must come from the operator's key" : null;
+    }
+
+    /// <summary>Orders <paramref name="request"/> and returns this replica's signed reply once it executed it.</summary>
+    /// <exception cref="ReplicaWedgedException">When a wedge is in force and the request is a client write.</exception>
+    public async Task<ClientReply> SubmitAsync(ClientRequest request, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _status).WedgePoint is { } wedge && !request.Flags.HasFlag(RequestFlags.Operator))
+        {
+            if (!request.Flags.HasFlag(RequestFlags.ReadOnly))
+            {
+                throw new ReplicaWedgedException($"the cluster is wedged at seq {wedge}: writes are refused until 'cairn op unwedge'");
+            }
+
+            // Every replica stops at the wedge point, so reads there need no ordering: answer from the frozen state.
+            if (Volatile.Read(ref _status).LastExecuted >= wedge)
+            {
+                return ReadAtWedge(request);
+            }
+        }
+
+        var started = _time.GetTimestamp();
+        var waiter = _waiters.GetOrAdd((request.ClientId, request.RequestId),
+            _ => new TaskCompletionSource<ClientReply>(TaskCreationOptions.RunContinuationsAsynchronously));
+        Post(new ClientRequestReceived(request));
+        try
+        {
+            var reply = await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _metrics.RequestAnswered(_time.GetElapsedTime(started));
+            return reply;
+        }
+        finally
+        {
+            if (waiter.Task.IsCompleted || cancellationToken.IsCancellationRequested)
+            {
+                _waiters.TryRemove(new KeyValuePair<(ulong, ulong), TaskCompletionSource<ClientReply>>((request.ClientId, request.RequestId), waiter));
+            }
+        }
+    }
+
+    /// <summary>Runs the consensus thread and its clock until <paramref name="cancellationToken"/> fires.</summary>
+    public async Task RunAsync(TimeSpan tickInterval, CancellationToken cancellationToken)
+    {
+        using var ticker = new PeriodicTimer(tickInterval, _time);
+        var ticks = TickAsync(ticker, cancellationToken);
+        try
+        {
+            while (await _inbox.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // Group commit: handle what has arrived (up to a bound), make it durable with one fsync, then speak.
+                for (var handled = 0; handled < MaxGroupSize && _inbox.Reader.TryRead(out var work); handled++)
+                {
+                    work();
+                }
+
+                CommitGroup();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        await ticks.ConfigureAwait(false);
+    }
+
+    private async Task TickAsync(PeriodicTimer ticker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await ticker.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Post(new Tick(_time.GetUtcNow()));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Process(ConsensusInput first)
+    {
+        var pending = new Queue<ConsensusInput>();
+        pending.Enqueue(first);
+        while (pending.TryDequeue(out var input))
+        {
+            foreach (var output in _replica.Handle(input))
+            {
+                Perform(output, pending);
+            }
+        }
+    }
+
+    /// <summary>Makes the group's records and blocks durable in one sync, then performs what had to wait for that:
+    /// messages to peers and replies to clients (persist before speaking).</summary>
+    private void CommitGroup()
+    {
+        if (_unflushed.Count > 0)
+        {
+            _consensusState.Persist(_unflushed);
+            _unflushed.Clear();
+            _unsynced = true;
+        }
+
+        if (_unsynced)
+        {
+            _ledger.Sync();
+            _unsynced = false;
+        }
+
+        foreach (var output in _deferred)
+        {
+            Speak(output);
+        }
+
+        _deferred.Clear();
+        var status = Snapshot();
+        Volatile.Write(ref _status, status);
+        _metrics.Progress(status.LastExecuted, status.Head.LastBlockId);
+    }
+
+    private void Speak(ConsensusOutput output)
+    {
+        switch (output)
+        {
+            case Send send:
+                _peers.Send(send.To, send.Message.Encode());
+                break;
+            case Broadcast broadcast:
+                _peers.Broadcast(broadcast.Message.Encode());
+                break;
+            case ReplyToClient reply:
+                if (_waiters.TryRemove((reply.ClientId, reply.Reply.RequestId), out var waiter))
+                {
+                    waiter.TrySetResult(reply.Reply);
+                }
+
+                break;
+        }
+    }
+
+    private void Perform(ConsensusOutput output, Queue<ConsensusInput> pending)
+    {
+        switch (output)
+        {
+            case Persist persist:
+                _unflushed.Add(persist.Record);
+                break;
+            case Send or Broadcast or ReplyToClient:
+                _deferred.Add(output);
+                break;
+            case Execute execute:
+                var started = _time.GetTimestamp();
+                var outcome = _executor.Execute(execute);
+                pending.Enqueue(outcome.Executed);
+                _unsynced = true;
+                _metrics.BatchExecuted(execute.Requests.Count, _time.GetElapsedTime(started));
+                // Before the effects: a checkpoint an operator orders at a boundary is due at the next one, not this one.
+                TakeCheckpointAtBoundary(execute);
+                foreach (var effect in outcome.Effects)
+                {
+                    Apply(effect, pending);
+                }
+
+                KeepFillingToWedgePoint(execute.Seq, pending);
+                break;
+            case StableCheckpoint stable:
+                _checkpoints?.OnStable(stable.Seq, stable.Certificate);
+                _consensusState.PruneSlotsThrough(stable.Seq);
+                _metrics.StableCheckpoint(stable.Seq);
+                NodeLog.StableCheckpoint(_logger, stable.Seq.Value, stable.StateDigest);
+                break;
+            case ViewEntered view:
+                _metrics.ViewEntered(view.View);
+                NodeLog.ViewEntered(_logger, view.View.Value, view.Primary.Value);
+                break;
+            case FetchState fetch:
+                StartStateTransfer(fetch);
+                break;
+            default:
+                throw new InvalidOperationException($"the host does not know consensus output {output.GetType().Name}");
+        }
+    }
+
+    private ClientReply ReadAtWedge(ClientRequest request)
+    {
+        var head = _ledger.Head.LastBlockId;
+        KvResult result;
+        try
+        {
+            var operation = KvOperation.Decode(request.Operation.Span);
+            result = operation.Kind == KvOperationKind.Get
+                ? KvResult.Read(head, _ledger.GetValue(operation.Key))
+                : KvResult.Rejected(head, "a read-only request must be a get");
+        }
+        catch (Cairn.Core.Encoding.CanonicalEncodingException e)
+        {
+            result = KvResult.Rejected(head, $"not a key-value operation ({e.Message})");
+        }
+
+        return ClientReply.Create(request.ClientId, request.RequestId, result.Encode()).SignAs(_options.Id, _options.SigningKey);
+    }
+
+    private void Apply(OperatorEffect effect, Queue<ConsensusInput> pending)
+    {
+        switch (effect)
+        {
+            case CheckpointRequested checkpoint:
+                _checkpoints?.RequestCheckpointAtNextBoundary();
+                pending.Enqueue(new RequestCheckpointSoon(checkpoint.OrderedAt));
+                break;
+            case WedgeOrdered wedge:
+                _wedgePoint = wedge.At;
+                NodeLog.WedgeOrdered(_logger, wedge.At.Value);
+                pending.Enqueue(new RequestCheckpointSoon(wedge.OrderedAt));
+                break;
+            case Unwedged unwedged:
+                _wedgePoint = null;
+                NodeLog.Unwedged(_logger, unwedged.Epoch);
+                break;
+        }
+    }
+
+    /// <summary>Right after the block of a checkpoint boundary is appended (before the next one), the DB checkpoint
+    /// manager may take its checkpoint; at the wedge point it always does.</summary>
+    private void TakeCheckpointAtBoundary(Execute execute)
+    {
+        if (_checkpoints is null || execute.Seq.Value % (ulong)_options.CheckpointWindowSize != 0)
+        {
+            return;
+        }
+
+        if (_wedgePoint == execute.Seq)
+        {
+            _checkpoints.RequestCheckpointAtNextBoundary();
+        }
+
+        _checkpoints.OnBoundaryExecuted(execute.Seq, execute.ConsensusTime);
+    }
+
+    /// <summary>A wedge point can be two windows away: at each boundary short of it, ask for the next one to be filled,
+    /// so an idle cluster still reaches it.</summary>
+    private void KeepFillingToWedgePoint(SeqNum executed, Queue<ConsensusInput> pending)
+    {
+        if (_wedgePoint is { } wedge && executed < wedge && executed.Value % (ulong)_options.CheckpointWindowSize == 0)
+        {
+            pending.Enqueue(new RequestCheckpointSoon(executed));
+        }
+    }
+
+    private ReplicaStatusSnapshot Snapshot() => new(
+        _replica.Id, _replica.View, Quorums.PrimaryOf(_replica.View, _n), _replica.IsViewActive,
+        _replica.LastExecuted, _replica.LastStable, _ledger.Head, _replica.IsTransferringState, _replica.PendingRequestCount,
+        _wedgePoint, _executor.Epoch);
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Net;
+using Cairn.Backup;
+using Cairn.Consensus;
+using Cairn.Core.Crypto;
+using Cairn.Ledger;
+using Cairn.Node.Configuration;
+using Cairn.Node.Observability;
+using Cairn.Node.Services;
+using Cairn.Operator;
+using Cairn.Protocol.Kv;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+
+namespace Cairn.Node.Hosting;
+
+/// <summary>
+/// A replica process: opens the ledger, loads the keys, starts Kestrel (gRPC for peers, clients and operators on the
+/// replica port; <c>/metrics</c> and <c>/health</c> on the metrics port) and runs consensus until stopped
+/// (SIGTERM, Ctrl+C, or the cancellation token given to <see cref="RunAsync"/>).
+/// </summary>
+public static class ReplicaServer
+{
+    /// <summary>How far an operator command's issue time may be from the replica's time (clock skew plus transit).</summary>
+    public static readonly TimeSpan OperatorCommandWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often free space on the checkpoint file system is checked.</summary>
+    public static readonly TimeSpan DiskMonitorInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the consensus clock ticks.</summary>
+    public static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Runs the replica described by <paramref name="config"/> until it is stopped.</summary>
+    /// <exception cref="KeyFileException">When a key file is missing or not an Ed25519 PEM.</exception>
+    /// <exception cref="LedgerException">When the database cannot be opened or belongs to another chain.</exception>
+    /// <exception cref="NodeStartException">When a port is in use or the keys do not match the config.</exception>
+    public static async Task RunAsync(DeploymentConfig config, CancellationToken cancellationToken)
+    {
+        using var signingKey = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
+        var options = ConsensusOptions(config, signingKey);
+        // Unsynced appends: the host syncs once per group of inputs before it sends anything (group commit).
+        using var ledger = RocksDbLedger.Open(config.RocksDbPath, new LedgerOptions(config.ChainId, Durability.Unsynced));
+        using var metrics = new ReplicaMetrics();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders().AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
+        var self = config.Self;
+        var address = IPAddress.TryParse(self.Host, out var ip) ? ip : IPAddress.Loopback;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(address, self.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            if (config.MetricsPort > 0)
+            {
+                kestrel.Listen(address, config.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
+            }
+        });
+        // gRPC accepts messages well over max_request_size so the client API can refuse an oversized request with its reason.
+        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = Math.Max(config.MaxRequestSize * 2, 4 * 1024 * 1024));
+
+        var logger = LoggerFactory.Create(l => l.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        })).CreateLogger(string.Create(CultureInfo.InvariantCulture, $"replica-{config.ReplicaId.Value}"));
+        await using var peers = new PeerConnections(config.ReplicaId, config.Replicas, logger);
+        var operatorVerifier = new OperatorCommandVerifier(KeyFiles.LoadVerificationKey(config.OperatorPublicKeyPath), OperatorCommandWindow);
+        using var backupMetrics = new BackupMetrics(TimeProvider.System);
+        await using var checkpoints = new DbCheckpointManager(config.DbCheckpoints, ledger, config.ChainId, new FileSystemFreeSpace(),
+            TimeProvider.System, logger, backupMetrics);
+        try
+        {
+            checkpoints.Recover();
+        }
+        catch (DbCheckpointException e)
+        {
+            throw new NodeStartException($"{config.SourcePath}: {e.Message}", e);
+        }
+
+        var host = new ReplicaHost(options, ledger, peers, new StateFetcher(config.Replicas), operatorVerifier, checkpoints, TimeProvider.System, logger, metrics);
+        builder.Services.AddSingleton(host).AddSingleton(config).AddSingleton(TimeProvider.System).AddSingleton<ILedgerReader>(ledger)
+            .AddSingleton(new OperatorQueries(host, checkpoints, operatorVerifier, TimeProvider.System));
+
+        await using var app = builder.Build();
+        app.MapGrpcService<ReplicaTransportService>();
+        app.MapGrpcService<ClientApiService>();
+        app.MapGrpcService<AdminApiService>();
+        if (config.MetricsPort > 0)
+        {
+            var metricsHost = string.Create(CultureInfo.InvariantCulture, $"*:{config.MetricsPort}");
+            app.MapGet("/health", () => Results.Json(new { status = "ok", replica = config.ReplicaId.Value, lastExecutedSeq = host.Status.LastExecuted.Value }))
+                .RequireHost(metricsHost);
+            app.MapMetrics("/metrics").RequireHost(metricsHost);
+        }
+
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new NodeStartException(string.Create(CultureInfo.InvariantCulture,
+                $"{config.SourcePath}: replica {config.ReplicaId.Value} cannot listen on {self.Host}:{self.Port} or metrics port {config.MetricsPort} ({e.Message})"), e);
+        }
+
+        NodeLog.Started(logger, config.ReplicaId.Value, config.ChainId, ledger.Head.LastBlockId.Value, self.Host, self.Port);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+        var diskMonitor = MonitorDiskSpaceAsync(checkpoints, stopping.Token);
+        await host.RunAsync(TickInterval, stopping.Token).ConfigureAwait(false);
+        await diskMonitor.ConfigureAwait(false);
+        NodeLog.Stopping(logger);
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>The disk guard's second half: while free space stays under the threshold, the oldest checkpoints go.</summary>
+    private static async Task MonitorDiskSpaceAsync(DbCheckpointManager checkpoints, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(DiskMonitorInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await checkpoints.EnforceDiskSpaceAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>The consensus options the config implies, with every key checked against what the config names.</summary>
+    /// <exception cref="NodeStartException">When this replica's private key is not the public key the config lists for it.</exception>
+    public static ReplicaOptions ConsensusOptions(DeploymentConfig config, SigningKey signingKey)
+    {
+        var replicaKeys = config.Replicas.Select(r => KeyFiles.LoadVerificationKey(r.PublicKeyPath)).ToList();
+        if (!replicaKeys[config.ReplicaId.Value].Equals(signingKey.PublicKey))
+        {
+            throw new NodeStartException($"{config.SourcePath}: replica_private_key {config.PrivateKeyPath} does not match the public key listed for replica {config.ReplicaId} ({config.Self.PublicKeyPath})");
+        }
+
+        var principals = new List<VerificationKey> { KeyFiles.LoadVerificationKey(config.OperatorPublicKeyPath) };
+        principals.AddRange(config.ClientPublicKeyPaths.Select(KeyFiles.LoadVerificationKey));
+        var clientKeys = new Dictionary<ulong, VerificationKey>();
+        for (var index = 0; index < principals.Count; index++)
+        {
+            for (var session = 0; session < ClientIdentity.SessionsPerKey; session++)
+            {
+                clientKeys[ClientIdentity.ClientId(index, session)] = principals[index];
+            }
+        }
+
+        var options = new ReplicaOptions
+        {
+            Id = config.ReplicaId,
+            F = config.F,
+            SigningKey = signingKey,
+            ReplicaKeys = replicaKeys,
+            ClientKeys = clientKeys,
+            CheckpointWindowSize = config.CheckpointWindowSize,
+            MaxBatchSize = config.MaxRequestsInBatch,
+            BatchTimeout = TimeSpan.FromMilliseconds(config.BatchFlushPeriodMs),
+            ViewChangeTimeout = TimeSpan.FromMilliseconds(config.ViewChangeTimeoutMs),
+        };
+        options.Validate();
+        return options;
+    }
+}

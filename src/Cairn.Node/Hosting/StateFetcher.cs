@@ -1,0 +1,70 @@
+using Cairn.Core;
+using Cairn.Core.Encoding;
+using Cairn.Ledger;
+using Cairn.Protocol.Configuration;
+using Cairn.Protocol.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Cairn.Node.Hosting;
+
+/// <summary>
+/// Fetches the blocks a lagging replica lacks from its peers, one peer after another, and accepts them only if they
+/// chain from its own head to exactly the digest a stable checkpoint certificate vouches for. A lying or stale peer
+/// costs a retry with the next one, never a wrong block.
+/// </summary>
+public sealed class StateFetcher(IReadOnlyList<PeerEndpoint> replicas)
+{
+    /// <summary>Blocks after <paramref name="head"/> up to sequence number <paramref name="targetSeq"/>, verified to end
+    /// in <paramref name="certifiedDigest"/>; null when no peer could provide them.</summary>
+    public async Task<IReadOnlyList<Block>?> FetchAsync(LedgerHead head, SeqNum targetSeq, Digest certifiedDigest,
+        IReadOnlyList<ReplicaId> peers, CancellationToken cancellationToken)
+    {
+        foreach (var peer in peers)
+        {
+            var blocks = await TryPeerAsync(replicas[peer.Value], head, targetSeq, certifiedDigest, cancellationToken).ConfigureAwait(false);
+            if (blocks is not null)
+            {
+                return blocks;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<IReadOnlyList<Block>?> TryPeerAsync(PeerEndpoint peer, LedgerHead head, SeqNum targetSeq, Digest certifiedDigest,
+        CancellationToken cancellationToken)
+    {
+        using var channel = GrpcChannel.ForAddress($"http://{peer.Host}:{peer.Port}", new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
+        var client = new ReplicaTransport.ReplicaTransportClient(channel);
+        var blocks = new List<Block>();
+        var digest = head.LastDigest;
+        var expected = head.LastBlockId.Next;
+        try
+        {
+            using var call = client.FetchBlocks(new FetchBlocksRequest { FromBlock = expected.Value, ToSeq = targetSeq.Value }, cancellationToken: cancellationToken);
+            await foreach (var message in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var block = Block.Decode(message.Block.ToByteArray());
+                if (block.Id != expected || block.PreviousDigest != digest || block.SeqNum > targetSeq)
+                {
+                    return null;
+                }
+
+                blocks.Add(block);
+                digest = block.Digest;
+                expected = expected.Next;
+                if (block.SeqNum == targetSeq)
+                {
+                    return digest == certifiedDigest ? blocks : null;
+                }
+            }
+        }
+        catch (Exception e) when (e is RpcException or CanonicalEncodingException or HttpRequestException)
+        {
+            return null;
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Diagnostics.Metrics;
+using Cairn.Core;
+
+namespace Cairn.Node.Observability;
+
+/// <summary>The replica's metrics on the <c>Cairn.Consensus</c> meter, exported at <c>/metrics</c> in Prometheus format.</summary>
+public sealed class ReplicaMetrics : IDisposable
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Cairn.Consensus";
+
+    private readonly Meter _meter = new(MeterName);
+    private readonly Counter<long> _batches;
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _executeSeconds;
+    private readonly Histogram<double> _requestSeconds;
+    private long _view;
+    private long _stableSeq;
+    private long _lastExecuted;
+    private long _lastBlock;
+
+    public ReplicaMetrics()
+    {
+        _batches = _meter.CreateCounter<long>("cairn_batches_executed", description: "Batches executed (one block each).");
+        _requests = _meter.CreateCounter<long>("cairn_requests_executed", description: "Client requests executed.");
+        _executeSeconds = _meter.CreateHistogram<double>("cairn_batch_execute_seconds", "s", "Time to execute a batch and append its block.");
+        _requestSeconds = _meter.CreateHistogram<double>("cairn_client_request_seconds", "s", "Time from a client request's arrival to this replica's reply.");
+        _meter.CreateObservableGauge("cairn_view", () => Interlocked.Read(ref _view), description: "Current view.");
+        _meter.CreateObservableGauge("cairn_stable_seq", () => Interlocked.Read(ref _stableSeq), description: "Last stable sequence number.");
+        _meter.CreateObservableGauge("cairn_last_executed_seq", () => Interlocked.Read(ref _lastExecuted), description: "Last executed sequence number.");
+        _meter.CreateObservableGauge("cairn_last_block_id", () => Interlocked.Read(ref _lastBlock), description: "Last block id in the ledger.");
+    }
+
+    public void BatchExecuted(int requests, TimeSpan elapsed)
+    {
+        _batches.Add(1);
+        _requests.Add(requests);
+        _executeSeconds.Record(elapsed.TotalSeconds);
+    }
+
+    public void RequestAnswered(TimeSpan elapsed) => _requestSeconds.Record(elapsed.TotalSeconds);
+
+    public void ViewEntered(ViewNum view) => Interlocked.Exchange(ref _view, (long)view.Value);
+
+    public void StableCheckpoint(SeqNum seq) => Interlocked.Exchange(ref _stableSeq, (long)seq.Value);
+
+    public void Progress(SeqNum lastExecuted, BlockId lastBlock)
+    {
+        Interlocked.Exchange(ref _lastExecuted, (long)lastExecuted.Value);
+        Interlocked.Exchange(ref _lastBlock, (long)lastBlock.Value);
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

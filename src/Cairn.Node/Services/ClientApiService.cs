@@ -1,0 +1,52 @@
+using System.Globalization;
+using Cairn.Consensus.Messages;
+using Cairn.Core.Encoding;
+using Cairn.Node.Configuration;
+using Cairn.Node.Hosting;
+using Cairn.Protocol.Grpc;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace Cairn.Node.Services;
+
+/// <summary>Accepts a client's signed request, has it ordered and executed, and answers with this replica's signed reply.</summary>
+public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) : ClientApi.ClientApiBase
+{
+    private readonly int _maxRequestSize = config.MaxRequestSize;
+
+    public override async Task<SubmitReply> Submit(SubmitRequest request, ServerCallContext context)
+    {
+        if (request.Request.Length > _maxRequestSize)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
+                $"request of {request.Request.Length} bytes is over this replica's max_request_size of {_maxRequestSize} bytes")));
+        }
+
+        ClientRequest decoded;
+        try
+        {
+            decoded = ClientRequest.Decode(request.Request.Span);
+        }
+        catch (CanonicalEncodingException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"not a client request ({e.Message})"));
+        }
+
+        if (host.Refusal(decoded) is { } refusal)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, refusal));
+        }
+
+        ClientReply reply;
+        try
+        {
+            reply = await host.SubmitAsync(decoded, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (ReplicaWedgedException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+
+        return new SubmitReply { Reply = ByteString.CopyFrom(reply.Encode()) };
+    }
+}

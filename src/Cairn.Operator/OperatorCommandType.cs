@@ -1,0 +1,21 @@
+namespace Cairn.Operator;
+
+/// <summary>What an operator command asks for. Write commands are ordered through consensus; queries go to every
+/// replica directly. The numbers are part of the signed encoding: never reuse one.</summary>
+public enum OperatorCommandType : byte
+{
+    /// <summary>Every replica takes a DB checkpoint at the next stable sequence number.</summary>
+    DbCheckpointCreate = 1,
+
+    /// <summary>Replicas stop ordering at a checkpoint boundary and take a DB checkpoint there.</summary>
+    WedgeStop = 2,
+
+    /// <summary>Wedged replicas resume ordering, in a new epoch.</summary>
+    Unwedge = 3,
+
+    /// <summary>Query: the replica's DB checkpoints.</summary>
+    DbCheckpointStatus = 10,
+
+    /// <summary>Query: whether the replica is wedged, where, with which checkpoint.</summary>
+    WedgeStatus = 11,
+}

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+
+namespace Cairn.Backup.Tests;
+
+/// <summary>kill -9 at random instants of a process that checkpoints at every boundary: after each kill the replica's
+/// database opens and every checkpoint the next start lists is complete and verifies.</summary>
+public sealed class CrashTests : IDisposable
+{
+    private const int Kills = 24;
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public async Task A_kill_at_any_moment_never_leaves_a_listed_but_broken_checkpoint()
+    {
+        var random = new Random(20261126);
+        var verified = 0;
+        var interrupted = 0;
+        for (var round = 0; round < Kills; round++)
+        {
+            await RunUntilKilled(TimeSpan.FromMilliseconds(random.Next(0, 300)));
+
+            interrupted += Directory.EnumerateFileSystemEntries(_dir.Sub("checkpoints")).Count(IsInterrupted);
+            using var ledger = RocksDbLedger.Open(_dir.Sub("rocksdbdata"), new LedgerOptions());
+            ChainVerifier.Verify(ledger);
+            using var metrics = new BackupMetrics();
+            var settings = new DbCheckpointSettings { DurationSeconds = 1, Window = 5, MaxCheckpoints = 2, Path = _dir.Sub("checkpoints") };
+            await using var manager = new DbCheckpointManager(settings, ledger, ledger.ChainId, FileSystemFreeSpace.Instance, TimeProvider.System, NullLogger.Instance, metrics);
+            manager.Recover();
+            await manager.WhenIdleAsync(TestContext.Current.CancellationToken);
+
+            var listed = manager.List();
+            listed.Count.Should().BeLessThanOrEqualTo(2);
+            foreach (var checkpoint in listed)
+            {
+                using var reader = RocksDbLedger.OpenReadOnly(checkpoint.Directory);
+                var head = ChainVerifier.Verify(reader).Head;
+                head.LastSeqNum.Should().Be(checkpoint.SeqNum);
+                head.LastBlockId.Should().Be(checkpoint.Id);
+                head.LastDigest.Should().Be(checkpoint.Metadata.LastBlockDigest);
+                LedgerDigests.State(reader).Should().Be(checkpoint.Metadata.StateDigest);
+                checkpoint.Metadata.Certificate.Verify(CrashKeys, 1).Should().BeTrue();
+                verified++;
+            }
+
+            Directory.EnumerateFileSystemEntries(_dir.Sub("checkpoints")).Where(IsInterrupted).Should().BeEmpty("start removes interrupted checkpoints");
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{Kills} kills: {interrupted} interrupted checkpoints cleaned up, {verified} complete ones verified");
+
+        verified.Should().BeGreaterThan(Kills, "most rounds leave complete checkpoints to check");
+    }
+
+    private static bool IsInterrupted(string entry) =>
+        entry.EndsWith(".tmp", StringComparison.Ordinal) || entry.EndsWith(".deleting", StringComparison.Ordinal);
+
+    private static IReadOnlyList<Cairn.Core.Crypto.VerificationKey> CrashKeys { get; } = [.. Enumerable.Range(0, 4).Select(i =>
+    {
+        var seed = new byte[32];
+        seed[0] = (byte)(i + 1);
+        using var key = Cairn.Core.Crypto.SigningKey.FromSeed(seed);
+        return key.PublicKey;
+    })];
+
+    private async Task RunUntilKilled(TimeSpan extraTime)
+    {
+        var tool = Path.Combine(AppContext.BaseDirectory, "Cairn.Backup.CrashCheckpointer.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(tool);
+        start.ArgumentList.Add(_dir.Path);
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+            if (line is null)
+            {
+                Assert.Fail($"the checkpointer exited before its first boundary: {await process.StandardError.ReadToEndAsync(timeout.Token)}");
+            }
+
+            // Keep reading so the process never blocks on a full pipe.
+            _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            await Task.Delay(extraTime, timeout.Token);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

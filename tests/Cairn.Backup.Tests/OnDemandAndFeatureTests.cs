@@ -1,0 +1,60 @@
+namespace Cairn.Backup.Tests;
+
+public sealed class OnDemandAndFeatureTests
+{
+    private static readonly DbCheckpointSettings NeverPeriodic = BackupHarness.DefaultSettings with { Window = 1_000_000 };
+
+    [Fact]
+    public async Task An_operator_request_takes_a_checkpoint_at_the_next_boundary_only()
+    {
+        await using var h = new BackupHarness(NeverPeriodic);
+        h.RunTo(15);
+
+        h.Manager.RequestCheckpointAtNextBoundary().Should().BeTrue();
+        h.Manager.Status.OnDemandArmed.Should().BeTrue();
+        var outcomes = h.RunTo(30);
+        await h.StableAsync(20);
+
+        outcomes.Should().Equal(new Dictionary<ulong, BoundaryOutcome> { [20] = BoundaryOutcome.Taken, [30] = BoundaryOutcome.NotDue });
+        h.Manager.List().Select(c => c.Id.Value).Should().Equal(20UL);
+        h.Manager.Status.OnDemandArmed.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Without_requests_and_with_the_policy_never_due_nothing_is_taken()
+    {
+        await using var h = new BackupHarness(NeverPeriodic);
+
+        h.RunTo(100).Values.Should().AllBeEquivalentTo(BoundaryOutcome.NotDue);
+
+        h.CheckpointEntries().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task With_the_feature_off_the_manager_takes_nothing_ever()
+    {
+        await using var h = new BackupHarness(BackupHarness.DefaultSettings with { Enabled = false, Window = 1, DurationSeconds = 1 });
+
+        h.Manager.RequestCheckpointAtNextBoundary().Should().BeFalse();
+        var outcomes = h.RunTo(100);
+        h.Manager.OnStable(new SeqNum(100), h.Certify(100)).Should().BeFalse();
+        (await h.Manager.EnforceDiskSpaceAsync(TestContext.Current.CancellationToken)).Should().BeEmpty();
+        await h.Manager.WhenIdleAsync(TestContext.Current.CancellationToken);
+
+        outcomes.Values.Should().AllBeEquivalentTo(BoundaryOutcome.Disabled);
+        Directory.Exists(h.CheckpointDir).Should().BeFalse("nothing is created, not even the directory");
+        h.Manager.Status.Enabled.Should().BeFalse();
+        h.Manager.Status.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_certificate_for_another_seq_is_a_caller_bug()
+    {
+        await using var h = new BackupHarness();
+        h.RunTo(20);
+
+        var act = () => h.Manager.OnStable(new SeqNum(10), h.Certify(20));
+
+        act.Should().Throw<ArgumentException>().WithMessage("*for seq 20, not 10*");
+    }
+}

@@ -1,0 +1,74 @@
+namespace Cairn.Backup.Tests;
+
+public sealed class RetentionTests
+{
+    [Fact]
+    public async Task Retention_keeps_the_newest_N_and_deletes_the_oldest_first()
+    {
+        await using var h = new BackupHarness(BackupHarness.DefaultSettings with { MaxCheckpoints = 2 });
+
+        await h.RunStableTo(40);
+        h.Manager.List().Select(c => c.Id.Value).Should().Equal(20UL, 40UL);
+
+        await h.RunStableTo(60);
+        h.Manager.List().Select(c => c.Id.Value).Should().Equal(40UL, 60UL);
+
+        await h.RunStableTo(100);
+        h.Manager.List().Select(c => c.Id.Value).Should().Equal(80UL, 100UL);
+        h.CheckpointEntries().Should().Equal("100", "80");
+        h.Manager.Status.Should().Match<DbCheckpointStatus>(s => s.Count == 2 && s.NewestId == new BlockId(100) && s.NewestSeq == new SeqNum(100));
+    }
+
+    [Fact]
+    public async Task A_pinned_checkpoint_survives_retention_until_its_reader_releases_it()
+    {
+        await using var h = new BackupHarness(BackupHarness.DefaultSettings with { MaxCheckpoints = 1 });
+        await h.RunStableTo(20);
+        var pin = h.Manager.Pin(new BlockId(20));
+        var reader = RocksDbLedger.OpenReadOnly(pin.Checkpoint.Directory);
+
+        await h.RunStableTo(60);
+
+        h.Manager.List().Select(c => c.Id.Value).Should().Equal(60UL);
+        h.CheckpointEntries().Should().Equal("20", "60");
+        ChainVerifier.Verify(reader).Head.LastSeqNum.Should().Be(new SeqNum(20), "the reader still reads it");
+        var pinAgain = () => h.Manager.Pin(new BlockId(20));
+        pinAgain.Should().Throw<DbCheckpointException>("a retired checkpoint is not handed to new readers");
+
+        reader.Dispose();
+        pin.Dispose();
+        pin.Dispose(); // twice is harmless
+        await h.Manager.WhenIdleAsync(TestContext.Current.CancellationToken);
+
+        h.CheckpointEntries().Should().Equal("60");
+    }
+
+    [Fact]
+    public async Task Two_pins_on_one_checkpoint_both_have_to_be_released()
+    {
+        await using var h = new BackupHarness(BackupHarness.DefaultSettings with { MaxCheckpoints = 1 });
+        await h.RunStableTo(20);
+        var first = h.Manager.Pin(new BlockId(20));
+        var second = h.Manager.Pin(new BlockId(20));
+        await h.RunStableTo(40);
+
+        first.Dispose();
+        await h.Manager.WhenIdleAsync(TestContext.Current.CancellationToken);
+        h.CheckpointEntries().Should().Contain("20");
+
+        second.Dispose();
+        await h.Manager.WhenIdleAsync(TestContext.Current.CancellationToken);
+        h.CheckpointEntries().Should().Equal("40");
+    }
+
+    [Fact]
+    public async Task Pinning_an_unknown_checkpoint_names_it_and_what_exists()
+    {
+        await using var h = new BackupHarness();
+        await h.RunStableTo(20);
+
+        var act = () => h.Manager.Pin(new BlockId(7));
+
+        act.Should().Throw<DbCheckpointException>().WithMessage("*7: no such checkpoint (have: 20)");
+    }
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace Cairn.IntegrationTests;
+
+/// <summary>Runs the real <c>cairn</c> CLI as a process, as an operator would, and captures what it prints.</summary>
+internal sealed record CairnProcess(int ExitCode, string Output, string Error)
+{
+    public static async Task<CairnProcess> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(TestCluster.CairnCommand[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var part in TestCluster.CairnCommand.Skip(1).Concat(args))
+        {
+            start.ArgumentList.Add(part);
+        }
+
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"cairn {string.Join(' ', args)} did not finish within 3 minutes");
+        }
+
+        return new CairnProcess(process.ExitCode, await output, await error);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Cairn.Client;
+using Cairn.Node.LocalCluster;
+using Cairn.Protocol.Grpc;
+
+namespace Cairn.IntegrationTests;
+
+/// <summary>A real 4-replica cluster of <c>cairn replica</c> processes on loopback, in a temporary directory,
+/// torn down (SIGKILL if need be) when disposed so a failed test leaves no process behind.</summary>
+internal sealed class TestCluster : IAsyncDisposable
+{
+    private TestCluster(string root, int basePort, IReadOnlyDictionary<string, string>? configChanges)
+    {
+        Root = root;
+        Layout = ClusterInitializer.Initialize(new ClusterInitOptions(Path.Combine(root, "cluster"), Replicas: 4, BasePort: basePort));
+        foreach (var id in Layout.ReplicaIds())
+        {
+            ChangeConfig(Layout.ReplicaConfig(id), configChanges ?? new Dictionary<string, string>());
+        }
+
+        Runner = new ClusterRunner(Layout, CairnCommand);
+        ClientConfig = Cairn.Client.ClientConfig.Load(Layout.ClientConfig) with { RequestTimeout = TimeSpan.FromSeconds(60) };
+    }
+
+    /// <summary>How the tests run the CLI: <c>dotnet cairn.dll</c> from the test's output directory.</summary>
+    public static IReadOnlyList<string> CairnCommand { get; } = ["dotnet", Path.Combine(AppContext.BaseDirectory, "cairn.dll")];
+
+    public string Root { get; }
+
+    public ClusterLayout Layout { get; }
+
+    public ClusterRunner Runner { get; }
+
+    public ClientConfig ClientConfig { get; }
+
+    /// <summary>Creates and starts a cluster whose ports start at <paramref name="basePort"/> (each test class its own).</summary>
+    /// <param name="configChanges">deployment.config keys to set on every replica before it starts.</param>
+    public static async Task<TestCluster> StartAsync(int basePort, IReadOnlyDictionary<string, string>? configChanges = null)
+    {
+        var cluster = new TestCluster(Directory.CreateTempSubdirectory("cairn-it-").FullName, basePort, configChanges);
+        await cluster.Runner.UpAsync(TimeSpan.FromSeconds(60));
+        return cluster;
+    }
+
+    public CairnClient Client(int session = 1) => new(ClientConfig, session);
+
+    /// <summary>Every replica's status from its admin API (null for one that does not answer).</summary>
+    public async Task<ReplicaStatus?[]> StatusesAsync() =>
+        await Task.WhenAll(ClientConfig.Replicas.Select(r => ReplicaAdmin.StatusAsync(r, TimeSpan.FromSeconds(2))));
+
+    /// <summary>Waits until <paramref name="condition"/> holds for the statuses, failing with the last ones seen.</summary>
+    public async Task<ReplicaStatus?[]> WaitForAsync(Func<ReplicaStatus?[], bool> condition, TimeSpan timeout, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var statuses = await StatusesAsync();
+            if (condition(statuses))
+            {
+                return statuses;
+            }
+
+            if (watch.Elapsed > timeout)
+            {
+                var seen = string.Join("; ", statuses.Select((s, i) => s is null ? $"replica {i}: down" : $"replica {i}: view {s.View}, executed {s.LastExecutedSeq}, block {s.LastBlockId}, digest {s.LastBlockDigest[..12]}"));
+                throw new TimeoutException($"{what} did not happen within {timeout.TotalSeconds} s ({seen})");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Puts <paramref name="count"/> keys "prefix-i" from one client; returns the keys.</summary>
+    public async Task<IReadOnlyList<string>> PutManyAsync(string prefix, int count, int sessions = 8)
+    {
+        var keys = Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToArray();
+        await Task.WhenAll(Enumerable.Range(0, sessions).Select(async s =>
+        {
+            using var client = Client(s + 1);
+            for (var i = s; i < keys.Length; i += sessions)
+            {
+                await client.PutAsync(Bytes(keys[i]), Bytes("v:" + keys[i]));
+            }
+        }));
+        return keys;
+    }
+
+    /// <summary>Sets <c>key: value</c> lines of a deployment.config (the keys must already be in the file).</summary>
+    private static void ChangeConfig(string path, IReadOnlyDictionary<string, string> changes)
+    {
+        var lines = File.ReadAllLines(path).Select(line =>
+        {
+            var key = line.Split(':', 2)[0];
+            return changes.TryGetValue(key, out var value) ? $"{key}: {value}" : line;
+        });
+        File.WriteAllLines(path, lines);
+    }
+
+    public static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await Runner.DownAsync(TimeSpan.FromSeconds(5), timeout.Token);
+        }
+        finally
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using AwesomeAssertions;
+
+namespace Cairn.Ledger.Tests;
+
+public sealed class CheckpointTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public void A_checkpoint_holds_the_ledger_as_of_the_call_and_not_later_writes()
+    {
+        using var ledger = RocksDbLedger.Open(_dir.Sub("db"), new LedgerOptions("c1"));
+        Blocks.AppendMany(ledger, 100);
+        var stateAtCheckpoint = LedgerDigests.State(ledger);
+
+        var head = ledger.CreateCheckpoint(_dir.Sub("cp"));
+        Blocks.AppendMany(ledger, 50);
+
+        head.LastBlockId.Value.Should().Be(100);
+        using var checkpoint = RocksDbLedger.OpenReadOnly(_dir.Sub("cp"));
+        checkpoint.Head.Should().Be(head);
+        checkpoint.GetValue(Blocks.Bytes("last")).Should().Equal(Blocks.Bytes("100"));
+        checkpoint.GetValue(Blocks.Bytes("key-101")).Should().BeNull();
+        checkpoint.GetBlock(new Cairn.Core.BlockId(101)).Should().BeNull();
+        LedgerDigests.State(checkpoint).Should().Be(stateAtCheckpoint);
+        ChainVerifier.Verify(checkpoint).BlocksChecked.Should().Be(100);
+        ledger.GetValue(Blocks.Bytes("last")).Should().Equal(Blocks.Bytes("150"));
+    }
+
+    [Fact]
+    public void A_checkpoint_of_an_empty_ledger_opens_and_verifies()
+    {
+        using var ledger = RocksDbLedger.Open(_dir.Sub("db"), new LedgerOptions("c1"));
+
+        ledger.CreateCheckpoint(_dir.Sub("cp"));
+
+        using var checkpoint = RocksDbLedger.OpenReadOnly(_dir.Sub("cp"));
+        checkpoint.ChainId.Should().Be("c1");
+        ChainVerifier.Verify(checkpoint).BlocksChecked.Should().Be(0);
+    }
+
+    [Fact]
+    public void An_existing_target_is_refused_and_left_as_it_was()
+    {
+        using var ledger = RocksDbLedger.Open(_dir.Sub("db"), new LedgerOptions("c1"));
+        Blocks.AppendMany(ledger, 3);
+        Directory.CreateDirectory(_dir.Sub("cp"));
+        File.WriteAllText(Path.Combine(_dir.Sub("cp"), "mine.txt"), "keep");
+
+        var act = () => ledger.CreateCheckpoint(_dir.Sub("cp"));
+
+        act.Should().Throw<CheckpointTargetExistsException>().Which.Path.Should().Be(_dir.Sub("cp"));
+        Directory.GetFileSystemEntries(_dir.Sub("cp")).Should().ContainSingle();
+        ledger.Head.LastBlockId.Value.Should().Be(3);
+    }
+
+    [Fact]
+    public void A_checkpoint_into_a_missing_parent_fails_with_the_path_and_the_ledger_keeps_working()
+    {
+        using var ledger = RocksDbLedger.Open(_dir.Sub("db"), new LedgerOptions("c1"));
+        var target = Path.Combine(_dir.Sub("no-such-parent"), "deeper", "cp");
+
+        var act = () => ledger.CreateCheckpoint(target);
+
+        act.Should().Throw<LedgerException>().Which.Path.Should().Be(target);
+        Blocks.AppendMany(ledger, 1);
+        ledger.Head.LastBlockId.Value.Should().Be(1);
+    }
+
+    [Fact]
+    public void Opening_a_missing_checkpoint_names_it()
+    {
+        var act = () => RocksDbLedger.OpenReadOnly(_dir.Sub("nothing"));
+
+        act.Should().Throw<NotALedgerException>().WithMessage("*nothing: no such directory");
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

@@ -1,0 +1,167 @@
+using AwesomeAssertions;
+using Cairn.Core;
+using RocksDbSharp;
+
+namespace Cairn.Ledger.Tests;
+
+/// <summary>What only the on-disk store does: survive reopening, refuse what is not a ledger, detect corruption.</summary>
+public sealed class RocksDbLedgerTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    private string DbPath => _dir.Sub("db");
+
+    [Fact]
+    public void A_reopened_ledger_has_its_blocks_state_metadata_and_chain()
+    {
+        LedgerHead head;
+        using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
+        {
+            Blocks.AppendMany(ledger, 20);
+            ledger.WriteMetadata([new MetadataWrite("consensus.view", [3])]);
+            head = ledger.Head;
+        }
+
+        using var reopened = RocksDbLedger.Open(DbPath, new LedgerOptions());
+        reopened.Head.Should().Be(head);
+        reopened.ChainId.Should().Be("c1");
+        reopened.GetValue(Blocks.Bytes("last")).Should().Equal(Blocks.Bytes("20"));
+        reopened.GetMetadata("consensus.view").Should().Equal(3);
+        ChainVerifier.Verify(reopened).Head.Should().Be(head);
+        reopened.Append(Blocks.Put(21, ("x", "y"))).PreviousDigest.Should().Be(head.LastDigest);
+    }
+
+    [Fact]
+    public void Opening_without_a_ledger_and_without_a_chain_id_names_the_path()
+    {
+        var act = () => RocksDbLedger.Open(DbPath, new LedgerOptions());
+
+        act.Should().Throw<LedgerException>().Which.Message.Should().StartWith(Path.GetFullPath(DbPath)).And.Contain("no ledger");
+        Directory.Exists(DbPath).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_directory_of_other_files_is_not_a_ledger_and_is_left_untouched()
+    {
+        Directory.CreateDirectory(DbPath);
+        File.WriteAllText(Path.Combine(DbPath, "notes.txt"), "keep me");
+
+        var act = () => RocksDbLedger.Open(DbPath, new LedgerOptions("c1"));
+
+        act.Should().Throw<NotALedgerException>().Which.Path.Should().Be(Path.GetFullPath(DbPath));
+        Directory.GetFileSystemEntries(DbPath).Should().ContainSingle();
+        File.ReadAllText(Path.Combine(DbPath, "notes.txt")).Should().Be("keep me");
+    }
+
+    [Fact]
+    public void A_foreign_RocksDB_database_is_not_a_ledger_and_keeps_its_data()
+    {
+        using (var foreign = RocksDb.Open(new DbOptions().SetCreateIfMissing(true), DbPath))
+        {
+            foreign.Put("theirs", "value");
+        }
+
+        var act = () => RocksDbLedger.Open(DbPath, new LedgerOptions("c1"));
+        var readOnly = () => RocksDbLedger.OpenReadOnly(DbPath);
+
+        act.Should().Throw<NotALedgerException>().WithMessage("*not a Cairn ledger*");
+        readOnly.Should().Throw<NotALedgerException>();
+        using var again = RocksDb.Open(new DbOptions(), DbPath);
+        again.Get("theirs").Should().Be("value");
+    }
+
+    [Fact]
+    public void A_ledger_of_another_chain_is_refused()
+    {
+        using (RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
+        {
+        }
+
+        var act = () => RocksDbLedger.Open(DbPath, new LedgerOptions("c2"));
+
+        act.Should().Throw<LedgerException>().WithMessage("*chain 'c1', not 'c2'*");
+    }
+
+    [Fact]
+    public void A_tampered_block_breaks_the_chain_at_the_next_block()
+    {
+        using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
+        {
+            Blocks.AppendMany(ledger, 10);
+        }
+
+        // Flip one byte of block 4's value: it still decodes, but its digest changes.
+        RawRocksDb.ReplaceBlock(DbPath, 4, bytes =>
+        {
+            bytes[^1] ^= 0x01;
+            return bytes;
+        });
+
+        using var reopened = RocksDbLedger.Open(DbPath, new LedgerOptions());
+        var act = () => ChainVerifier.Verify(reopened);
+        act.Should().Throw<LedgerCorruptException>().WithMessage("*block 5 does not chain to block 4*");
+    }
+
+    [Fact]
+    public void A_tampered_last_block_disagrees_with_the_head()
+    {
+        using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
+        {
+            Blocks.AppendMany(ledger, 3);
+        }
+
+        RawRocksDb.ReplaceBlock(DbPath, 3, bytes =>
+        {
+            bytes[^1] ^= 0x01;
+            return bytes;
+        });
+
+        using var reopened = RocksDbLedger.Open(DbPath, new LedgerOptions());
+        var act = () => ChainVerifier.Verify(reopened);
+        act.Should().Throw<LedgerCorruptException>().WithMessage("*block 3 has digest*the head records*");
+    }
+
+    [Fact]
+    public void A_truncated_block_is_reported_as_corrupt_with_its_id()
+    {
+        using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
+        {
+            Blocks.AppendMany(ledger, 5);
+        }
+
+        RawRocksDb.ReplaceBlock(DbPath, 2, bytes => bytes[..(bytes.Length / 2)]);
+
+        using var reopened = RocksDbLedger.Open(DbPath, new LedgerOptions());
+        var read = () => reopened.GetBlock(new BlockId(2));
+        var verify = () => ChainVerifier.Verify(reopened);
+        read.Should().Throw<LedgerCorruptException>().WithMessage($"{Path.GetFullPath(DbPath)}: block 2 does not decode*");
+        verify.Should().Throw<LedgerCorruptException>().WithMessage("*block 2*");
+        reopened.GetBlock(new BlockId(3)).Should().NotBeNull();
+    }
+
+    [Fact]
+    public void A_head_naming_a_missing_block_is_corrupt()
+    {
+        using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
+        {
+            Blocks.AppendMany(ledger, 3);
+        }
+
+        RawRocksDb.Mutate(DbPath, db => db.Remove(LedgerKeys.BlockKey(new BlockId(3)), db.GetColumnFamily(LedgerKeys.BlocksFamily)));
+
+        var act = () => RocksDbLedger.Open(DbPath, new LedgerOptions());
+        act.Should().Throw<LedgerCorruptException>().WithMessage("*head names block 3*");
+    }
+
+    [Fact]
+    public void A_ledger_open_in_one_place_cannot_be_opened_for_writing_again()
+    {
+        using var first = RocksDbLedger.Open(DbPath, new LedgerOptions("c1"));
+
+        var act = () => RocksDbLedger.Open(DbPath, new LedgerOptions("c1"));
+
+        act.Should().Throw<LedgerException>().WithMessage("*RocksDB cannot open the ledger*");
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

@@ -14,7 +14,7 @@ public sealed partial class Replica
     private SeqNum _lastProposed;
     private long _lastProposedTs = long.MinValue;
 
-    private void OnClientRequest(ClientRequest request)
+    private void OnClientRequest(ClientRequest request, bool signatureVerified)
     {
         if (!_options.ClientKeys.TryGetValue(request.ClientId, out var key))
         {
@@ -42,7 +42,7 @@ public sealed partial class Replica
             return;
         }
 
-        if (!request.Verify(key))
+        if (!signatureVerified && !request.Verify(key))
         {
             Drop(DropReason.BadSignature);
             return;
@@ -209,8 +209,7 @@ public sealed partial class Replica
             return;
         }
 
-        var skew = TimeSpan.FromMilliseconds(Math.Abs((double)prePrepare.TimestampMs - _now.ToUnixTimeMilliseconds()));
-        if (skew > _options.ConsensusTimeBound)
+        if (Math.Abs((double)prePrepare.TimestampMs - _now.ToUnixTimeMilliseconds()) > _options.ConsensusTimeBound.TotalMilliseconds)
         {
             Drop(DropReason.BadTimestamp);
             return;
@@ -384,17 +383,29 @@ public sealed partial class Replica
 
             _lastConsensusTimeMs = Math.Max(_lastConsensusTimeMs, committed.TimestampMs);
             _lastExecuted = slot.Seq;
-            Emit(new Execute(slot.Seq, committed.Batch, DateTimeOffset.FromUnixTimeMilliseconds(_lastConsensusTimeMs), fresh));
+            Emit(new Execute(slot.Seq, committed.Batch, ConsensusTime(_lastConsensusTimeMs), fresh));
             advanced = true;
         }
 
         if (advanced)
         {
+            if (_viewActive)
+            {
+                _viewChangeAttempts = 0; // this view works: back to the base timeout
+            }
+
             // Progress: restart the timer if work remains, stop it otherwise.
             _timerDeadline = _viewActive && HasOutstandingWork() ? _now + CurrentTimeout() : _viewActive ? null : _timerDeadline;
             TryPropose();
         }
     }
+
+    /// <summary>A timestamp as a time, clamped into DateTimeOffset's range the same way at every replica.</summary>
+    private static DateTimeOffset ConsensusTime(long unixMs) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(unixMs, MinUnixMs, MaxUnixMs));
+
+    private static readonly long MinUnixMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     private void OnBatchExecuted(BatchExecuted executed)
     {

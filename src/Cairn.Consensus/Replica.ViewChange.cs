@@ -27,8 +27,22 @@ public sealed partial class Replica
         _myViewChange = BuildViewChange(target);
         _viewChanges[Id] = _myViewChange;
         Broadcast(_myViewChange);
-        _timerDeadline = _now + CurrentTimeout();
+        _timerDeadline = null;
+        ArmViewChangeTimer();
         TryNewView();
+    }
+
+    /// <summary>
+    /// As in PBFT, the timer for a new view starts only once 2f+1 replicas want it: a replica alone in a view change
+    /// waits there instead of escalating views the others would have to climb through.
+    /// </summary>
+    private void ArmViewChangeTimer()
+    {
+        if (!_viewActive && _timerDeadline is null
+            && _viewChanges.Values.Count(v => v.TargetView == _view) >= Quorums.Quorum(_f))
+        {
+            _timerDeadline = _now + CurrentTimeout();
+        }
     }
 
     private ViewChange BuildViewChange(ViewNum target)
@@ -81,6 +95,7 @@ public sealed partial class Replica
         }
         else
         {
+            ArmViewChangeTimer();
             TryNewView();
         }
     }
@@ -204,6 +219,12 @@ public sealed partial class Replica
 
     private bool NewViewValid(NewView newView)
     {
+        // Gap no-ops take the NEW-VIEW's timestamp; it may be old (a retransmission) but not in the future.
+        if (newView.TimestampMs - (double)_now.ToUnixTimeMilliseconds() > _options.ConsensusTimeBound.TotalMilliseconds)
+        {
+            return false;
+        }
+
         var senders = new HashSet<int>();
         foreach (var viewChange in newView.ViewChanges)
         {
@@ -250,8 +271,7 @@ public sealed partial class Replica
     {
         _view = newView.View;
         _viewActive = true;
-        _viewChangeAttempts = 0;
-        _lastNewView = newView;
+        _lastNewView = newView; // the doubled timeout stays until this view executes something (PBFT)
         Persist(new ViewRecord(_view, Active: true));
         Emit(new ViewEntered(_view, PrimaryOf(_view)));
         foreach (var sender in _viewChanges.Where(kv => kv.Value.TargetView <= _view).Select(kv => kv.Key).ToList())

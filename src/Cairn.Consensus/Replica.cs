@@ -93,7 +93,7 @@ public sealed partial class Replica
                     OnTick(tick.Now);
                     break;
                 case ClientRequestReceived { Request: not null } request:
-                    OnClientRequest(request.Request);
+                    OnClientRequest(request.Request, request.SignatureVerified);
                     break;
                 case MessageReceived { Message: not null } message:
                     OnMessage(message.Message);
@@ -211,10 +211,12 @@ public sealed partial class Replica
         }
 
         TryExecute();
-        if (!_viewActive || HasOutstandingWork())
+        if (_viewActive && HasOutstandingWork())
         {
             _timerDeadline = _now + CurrentTimeout();
         }
+
+        ArmViewChangeTimer();
     }
 
     private ReplicaId PrimaryOf(ViewNum view) => Quorums.PrimaryOf(view, _n);

@@ -30,6 +30,22 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void Validly_signed_messages_with_arbitrary_fields_never_throw()
+    {
+        var h = new Harness();
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+        EncodingTests.GenMessage.Sample(message =>
+        {
+            for (var at = 0; at <= 1; at++)
+            {
+                h.Replicas[at].Invoking(r => r.Handle(new MessageReceived(message.Sender, message))).Should().NotThrow();
+            }
+        }, iter: 300);
+        h.Replicas[1].LastExecuted.Should().Be(new SeqNum(1));
+    }
+
+    [Fact]
     public void Truncated_or_extended_encodings_are_dropped_as_malformed()
     {
         var h = new Harness();
@@ -52,6 +68,23 @@ public sealed class BadInputTests
         h.Replicas[1].Drops[DropReason.BadSignature].Should().Be(1);
         // The genuine one is still accepted afterwards: the forgery did not occupy the slot.
         Receive(h, 1, PrePrepareFrom(h, 0, 1)).Should().Contain(o => o is Broadcast && ((Broadcast)o).Message is Prepare);
+    }
+
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MinValue)]
+    [InlineData(-120_000)]
+    [InlineData(120_000)]
+    public void A_pre_prepare_with_a_timestamp_outside_the_bound_is_dropped(long offsetOrExtreme)
+    {
+        var h = new Harness();
+        var now = h.Now.ToUnixTimeMilliseconds();
+        var timestamp = offsetOrExtreme is 120_000 or -120_000 ? now + offsetOrExtreme : offsetOrExtreme;
+        var pp = h.Sign(0, new PrePrepare(V0, new SeqNum(1), timestamp, new Batch([Harness.Request(1, 1)]), new ReplicaId(0)));
+
+        Receive(h, 1, pp).Should().BeEmpty();
+
+        h.Replicas[1].Drops[DropReason.BadTimestamp].Should().Be(1);
     }
 
     [Fact]
@@ -117,6 +150,20 @@ public sealed class BadInputTests
         h.OutputsOf<Broadcast>(0).Select(b => b.Message).OfType<PrePrepare>().Should().BeEmpty();
         h.Submit(genuine);
         h.OutputsOf<Broadcast>(0).Select(b => b.Message).OfType<PrePrepare>().Should().ContainSingle();
+    }
+
+    [Fact]
+    public void A_request_the_host_verified_is_not_checked_again_but_must_still_come_from_a_known_client()
+    {
+        var h = new Harness();
+        var unsigned = ClientRequest.WithSignature(1, 1, RequestFlags.None, "op"u8, default);
+        var stranger = ClientRequest.WithSignature(42, 1, RequestFlags.None, "op"u8, default);
+
+        h.Deliver(0, new ClientRequestReceived(stranger, SignatureVerified: true));
+        h.Deliver(0, new ClientRequestReceived(unsigned, SignatureVerified: true));
+
+        h.Replicas[0].Drops[DropReason.UnknownClient].Should().Be(1);
+        h.OutputsOf<Broadcast>(0).Select(b => b.Message).OfType<PrePrepare>().Should().ContainSingle("the host vouched for the signature");
     }
 
     [Fact]

@@ -7,8 +7,9 @@ namespace Cairn.Consensus.Tests;
 
 public sealed class EncodingTests
 {
-    private static readonly Gen<ViewNum> GenView = Gen.ULong.Select(v => new ViewNum(v));
-    private static readonly Gen<SeqNum> GenSeq = Gen.ULong.Select(v => new SeqNum(v));
+    // Mostly small values, so the fuzz in BadInputTests reaches the handlers' deeper checks; sometimes extremes.
+    private static readonly Gen<ViewNum> GenView = Gen.Frequency((3, Gen.ULong[0, 2]), (1, Gen.ULong)).Select(v => new ViewNum(v));
+    private static readonly Gen<SeqNum> GenSeq = Gen.Frequency((3, Gen.ULong[0, 12]), (1, Gen.ULong)).Select(v => new SeqNum(v));
     private static readonly Gen<ReplicaId> GenReplica = Gen.Int[0, 3].Select(i => new ReplicaId(i));
     private static readonly Gen<Digest> GenDigest = Gen.Byte.Array[32].Select(b => Digest.FromBytes(b));
 
@@ -33,7 +34,7 @@ public sealed class EncodingTests
         Gen.Select(GenView, GenCertificate.Null(), Gen.Select(GenPrePrepare, GenPrepare.List[0, 3], (pp, ps) => new PreparedProof(pp, ps)).List[0, 2], GenReplica,
             (v, c, proofs, r) => (ViewChange)new ViewChange(v, c, proofs, r).SignWith(Harness.ReplicaKey(r.Value)));
 
-    private static readonly Gen<ConsensusMessage> GenMessage = Gen.OneOf(
+    internal static readonly Gen<ConsensusMessage> GenMessage = Gen.OneOf(
         GenPrePrepare.Select(m => (ConsensusMessage)m),
         GenPrepare.Select(m => (ConsensusMessage)m),
         Gen.Select(GenView, GenSeq, GenDigest, GenReplica, (v, s, d, r) => new Commit(v, s, d, r).SignWith(Harness.ReplicaKey(r.Value))),

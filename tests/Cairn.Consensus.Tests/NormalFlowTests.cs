@@ -128,4 +128,53 @@ public sealed class NormalFlowTests
         outputs[commitAt - 1].Should().BeOfType<Persist>().Which.Record.Should().BeOfType<SlotRecord>().Which.Proof.Should().NotBeNull();
         h.Outputs[0].Should().NotContain(o => o is Broadcast && ((Broadcast)o).Message is Prepare, "the primary's PRE-PREPARE is its prepare");
     }
+
+    [Fact]
+    public void Two_f_matching_commits_do_not_commit_a_slot_and_the_next_one_does()
+    {
+        var h = new Harness();
+        var held = new List<Commit>();
+        h.Filter = (_, to, m) =>
+        {
+            if (to == 1 && m is Commit { Sender.Value: 2 or 3 } commit)
+            {
+                held.Add(commit);
+                return false;
+            }
+
+            return true;
+        };
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+
+        h.Executed[1].Should().BeEmpty("replica 1 holds only its own COMMIT and the primary's: 2f");
+        h.Executed[0].Should().ContainSingle();
+
+        h.Deliver(1, new MessageReceived(new ReplicaId(2), held.First(c => c.Sender.Value == 2)));
+        h.Executed[1].Should().ContainSingle();
+    }
+
+    [Fact]
+    public void A_slot_prepares_only_with_2f_prepares_from_backups()
+    {
+        var h = new Harness();
+        var held = new List<Prepare>();
+        h.Filter = (_, to, m) =>
+        {
+            if (to == 1 && m is Prepare prepare)
+            {
+                held.Add(prepare);
+                return false;
+            }
+
+            return true;
+        };
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+        h.Outputs[1].Should().NotContain(o => o is Broadcast && ((Broadcast)o).Message is Commit, "its own PREPARE alone is not 2f");
+
+        h.Deliver(1, new MessageReceived(new ReplicaId(2), held.First(p => p.Sender.Value == 2)));
+
+        h.Outputs[1].Should().Contain(o => o is Broadcast && ((Broadcast)o).Message is Commit);
+    }
 }

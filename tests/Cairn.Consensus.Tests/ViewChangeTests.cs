@@ -57,24 +57,38 @@ public sealed class ViewChangeTests
     public void View_change_timeouts_double_while_no_new_view_arrives()
     {
         var h = new Harness();
-        h.Filter = (_, _, _) => false; // replica 1 is cut off from everyone
-        h.Deliver(1, new ClientRequestReceived(Harness.Request(1, 1)));
+        h.Filter = (_, _, m) => m is not NewView and not Commit; // nothing commits, view changes never complete
+        h.Submit(Harness.Request(1, 1));
         var entered = new List<(ulong View, TimeSpan At)>();
-        var now = h.Now;
         for (var step = 0; step < 200; step++)
         {
-            now += TimeSpan.FromMilliseconds(100);
-            var before = h.Replicas[1].View.Value;
-            h.Deliver(1, new Tick(now));
-            if (h.Replicas[1].View.Value != before)
+            var before = h.Replicas[0].View.Value;
+            h.Advance(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
+            if (h.Replicas[0].View.Value != before)
             {
-                entered.Add((h.Replicas[1].View.Value, now - Harness.Start));
+                entered.Add((h.Replicas[0].View.Value, h.Now - Harness.Start));
             }
         }
 
         entered.Select(e => e.View).Should().StartWith([1UL, 2UL, 3UL, 4UL]);
         var gaps = entered.Zip(entered.Skip(1), (a, b) => (b.At - a.At).TotalSeconds).Take(3).ToList();
         gaps.Should().Equal(2, 4, 8); // base 1 s, doubled by each failed view change
+    }
+
+    [Fact]
+    public void A_replica_alone_in_a_view_change_waits_instead_of_climbing_views()
+    {
+        var h = new Harness();
+        h.Filter = (_, _, _) => false; // replica 1 is cut off from everyone
+        h.Deliver(1, new ClientRequestReceived(Harness.Request(1, 1)));
+
+        for (var step = 1; step <= 300; step++)
+        {
+            h.Deliver(1, new Tick(h.Now + TimeSpan.FromMilliseconds(100 * step)));
+        }
+
+        h.Replicas[1].View.Should().Be(new ViewNum(1));
+        h.Replicas[1].IsViewActive.Should().BeFalse();
     }
 
     [Fact]

@@ -349,6 +349,15 @@ public sealed class Cluster
                 Deliver(from, groupB, alternative.Encode());
                 Deliver(from, groupB, SignAs(from, new Commit(pp.View, pp.Seq, alternative.Digest, pp.Sender)).Encode());
                 return;
+            case ByzantineMode.Equivocating when message is NewView nv && to.Count > 1:
+                // Two valid NEW-VIEWs for one view: the gap no-ops get another timestamp, hence other digests.
+                var otherPrePrepares = nv.PrePrepares
+                    .Select(p => p.Batch.IsNoOp && p.TimestampMs == nv.TimestampMs ? SignAs(from, p with { TimestampMs = p.TimestampMs + 1 }) : p)
+                    .ToList();
+                var otherNewView = SignAs(from, nv with { TimestampMs = nv.TimestampMs + 1, PrePrepares = otherPrePrepares });
+                Deliver(from, [.. to.Where((_, i) => i % 2 == 0)], nv.Encode());
+                Deliver(from, [.. to.Where((_, i) => i % 2 == 1)], otherNewView.Encode());
+                return;
         }
 
         Deliver(from, to, message.Encode());

@@ -104,6 +104,30 @@ public sealed class ScenarioTests
         caught[0].Should().Contain("seed=").And.Contain("CAIRN_SIM_SEED=");
     }
 
+    [Theory]
+    [InlineData(1, 41)]
+    [InlineData(1, 42)]
+    [InlineData(2, 43)]
+    public void An_equivocating_new_primary_causes_no_divergence(int f, int seed)
+    {
+        // Replica 0 crashes, so replica 1 (Byzantine) leads view 1 and sends two different valid NEW-VIEWs.
+        var scenario = Quiet(seed, f) with
+        {
+            Byzantine = new Dictionary<int, ByzantineMode> { [1] = ByzantineMode.Equivocating },
+            Crashes = f == 1 ? [] : [(0, TimeSpan.FromMilliseconds(300), null)],
+            Partition = f == 1 ? ([0], TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(3)) : null,
+            HealAt = TimeSpan.FromSeconds(3),
+        };
+        var cluster = new Cluster(scenario);
+
+        var failure = cluster.Run();
+
+        failure.Should().BeNull();
+        cluster.ViewChanges.Should().BeGreaterThan(0);
+        cluster.CorrectReplicas.Sum(r => r.Replica!.Drops[Consensus.DropReason.Equivocation]).Should().BeGreaterThan(0);
+        cluster.CorrectReplicas.Should().OnlyContain(r => r.Replica!.View.Value >= 2, "the equivocating primary of view 1 was replaced");
+    }
+
     [Fact]
     public void The_same_seed_replays_identically_and_another_seed_does_not()
     {

@@ -22,13 +22,9 @@ public static class SeedRunner
     /// Runs every seed and returns the failure descriptions (each names its seed), in seed order. Seeds run in
     /// parallel; each cluster is self-contained and single-threaded, so every run stays deterministic.
     /// </summary>
-    public static List<string> RunAll(IEnumerable<int> seeds, int f, Func<SimulationScenario, SimulationScenario>? adjust = null) =>
+    public static List<string> RunAll(IEnumerable<int> seeds, int f, Func<int, int, SimulationScenario>? generate = null) =>
         [.. seeds.AsParallel().AsOrdered()
-            .Select(seed =>
-            {
-                var scenario = SimulationScenario.FromSeed(seed, f);
-                return new Cluster(adjust is null ? scenario : adjust(scenario)).Run();
-            })
+            .Select(seed => new Cluster((generate ?? SimulationScenario.FromSeed)(seed, f)).Run())
             .Where(failure => failure is not null)
             .Select(failure => failure!)];
 }

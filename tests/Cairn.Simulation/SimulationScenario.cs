@@ -98,6 +98,39 @@ public sealed record SimulationScenario
         };
     }
 
+    /// <summary>
+    /// A harsher random scenario: heavy loss, a partition that may leave no side with a quorum, and replicas that
+    /// crash and restart several times (at most f of them), all before the heal.
+    /// </summary>
+    public static SimulationScenario Harsh(int seed, int f)
+    {
+        var random = new Random(seed);
+        var n = (3 * f) + 1;
+        var crashes = new List<(int, TimeSpan, TimeSpan?)>();
+        foreach (var replica in Enumerable.Range(0, n).OrderBy(_ => random.Next()).Take(random.Next(0, f + 1)))
+        {
+            var at = random.Next(0, 800);
+            while (at < 3500)
+            {
+                var up = at + random.Next(50, 700);
+                crashes.Add((replica, TimeSpan.FromMilliseconds(at), TimeSpan.FromMilliseconds(up)));
+                at = up + random.Next(100, 900);
+            }
+        }
+
+        var isolated = Enumerable.Range(0, n).OrderBy(_ => random.Next()).Take(random.Next(1, (n / 2) + 1)).ToList();
+        var start = TimeSpan.FromMilliseconds(random.Next(0, 1500));
+        return FromSeed(seed, f) with
+        {
+            Byzantine = new Dictionary<int, ByzantineMode>(),
+            Crashes = crashes,
+            Partition = (isolated, start, start + TimeSpan.FromMilliseconds(random.Next(300, 2500))),
+            LossRate = new[] { 0.1, 0.2, 0.3 }[random.Next(3)],
+            DuplicateRate = 0.1,
+            HealAt = TimeSpan.FromSeconds(4),
+        };
+    }
+
     public override string ToString() =>
         $"seed={Seed} f={F} clients={Clients}x{RequestsPerClient} window={CheckpointWindow} batch={MaxBatchSize} loss={LossRate} dup={DuplicateRate} "
         + $"delay={MinDelayMs}-{MaxDelayMs}ms byzantine=[{string.Join(",", Byzantine.Select(b => $"{b.Key}:{b.Value}"))}] "

@@ -101,7 +101,9 @@ public sealed partial class ReplicaHost
 
     /// <summary>Orders <paramref name="request"/> and returns this replica's signed reply once it executed it.</summary>
     /// <exception cref="ReplicaWedgedException">When a wedge is in force and the request is a client write.</exception>
-    public async Task<ClientReply> SubmitAsync(ClientRequest request, CancellationToken cancellationToken)
+    /// <param name="signatureVerified">True when the caller checked the request's signature (<see cref="Refusal"/>), so the
+    /// consensus thread need not check it again.</param>
+    public async Task<ClientReply> SubmitAsync(ClientRequest request, CancellationToken cancellationToken, bool signatureVerified = false)
     {
         if (Volatile.Read(ref _status).WedgePoint is { } wedge && !request.Flags.HasFlag(RequestFlags.Operator))
         {
@@ -120,7 +122,7 @@ public sealed partial class ReplicaHost
         var started = _time.GetTimestamp();
         var waiter = _waiters.GetOrAdd((request.ClientId, request.RequestId),
             _ => new TaskCompletionSource<ClientReply>(TaskCreationOptions.RunContinuationsAsynchronously));
-        Post(new ClientRequestReceived(request));
+        Post(new ClientRequestReceived(request, signatureVerified));
         try
         {
             var reply = await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -40,7 +40,7 @@ public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) 
         ClientReply reply;
         try
         {
-            reply = await host.SubmitAsync(decoded, context.CancellationToken).ConfigureAwait(false);
+            reply = await host.SubmitAsync(decoded, context.CancellationToken, signatureVerified: true).ConfigureAwait(false);
         }
         catch (ReplicaWedgedException e)
         {

@@ -1,5 +1,10 @@
 using System.Globalization;
 using System.Text;
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+using Cairn.Ledger;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cairn.Backup.Tests;
 

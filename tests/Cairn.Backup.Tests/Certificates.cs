@@ -1,3 +1,7 @@
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+using Cairn.Core.Crypto;
+
 namespace Cairn.Backup.Tests;
 
 /// <summary>Real stable checkpoint certificates from deterministic replica keys (n = 4, f = 1).</summary>

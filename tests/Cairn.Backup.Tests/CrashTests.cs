@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using AwesomeAssertions;
+using Cairn.Ledger;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cairn.Backup.Tests;
 

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using AwesomeAssertions;
+using Cairn.Core;
 
 namespace Cairn.Backup.Tests;
 

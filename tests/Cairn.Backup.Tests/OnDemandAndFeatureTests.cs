@@ -1,3 +1,6 @@
+using AwesomeAssertions;
+using Cairn.Core;
+
 namespace Cairn.Backup.Tests;
 
 public sealed class OnDemandAndFeatureTests

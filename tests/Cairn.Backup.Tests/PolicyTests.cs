@@ -1,3 +1,7 @@
+using AwesomeAssertions;
+using Cairn.Core;
+using CsCheck;
+
 namespace Cairn.Backup.Tests;
 
 public sealed class PolicyTests

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AwesomeAssertions;
 
 namespace Cairn.Backup.Tests;
 

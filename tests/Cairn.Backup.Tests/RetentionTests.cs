@@ -1,3 +1,7 @@
+using AwesomeAssertions;
+using Cairn.Core;
+using Cairn.Ledger;
+
 namespace Cairn.Backup.Tests;
 
 public sealed class RetentionTests

@@ -9,10 +9,15 @@ namespace Cairn.IntegrationTests;
 /// torn down (SIGKILL if need be) when disposed so a failed test leaves no process behind.</summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
-    private TestCluster(string root, int basePort)
+    private TestCluster(string root, int basePort, IReadOnlyDictionary<string, string>? configChanges)
     {
         Root = root;
         Layout = ClusterInitializer.Initialize(new ClusterInitOptions(Path.Combine(root, "cluster"), Replicas: 4, BasePort: basePort));
+        foreach (var id in Layout.ReplicaIds())
+        {
+            ChangeConfig(Layout.ReplicaConfig(id), configChanges ?? new Dictionary<string, string>());
+        }
+
         Runner = new ClusterRunner(Layout, CairnCommand);
         ClientConfig = Cairn.Client.ClientConfig.Load(Layout.ClientConfig) with { RequestTimeout = TimeSpan.FromSeconds(60) };
     }
@@ -29,9 +34,10 @@ internal sealed class TestCluster : IAsyncDisposable
     public ClientConfig ClientConfig { get; }
 
     /// <summary>Creates and starts a cluster whose ports start at <paramref name="basePort"/> (each test class its own).</summary>
-    public static async Task<TestCluster> StartAsync(int basePort)
+    /// <param name="configChanges">deployment.config keys to set on every replica before it starts.</param>
+    public static async Task<TestCluster> StartAsync(int basePort, IReadOnlyDictionary<string, string>? configChanges = null)
     {
-        var cluster = new TestCluster(Directory.CreateTempSubdirectory("cairn-it-").FullName, basePort);
+        var cluster = new TestCluster(Directory.CreateTempSubdirectory("cairn-it-").FullName, basePort, configChanges);
         await cluster.Runner.UpAsync(TimeSpan.FromSeconds(60));
         return cluster;
     }
@@ -77,6 +83,17 @@ internal sealed class TestCluster : IAsyncDisposable
             }
         }));
         return keys;
+    }
+
+    /// <summary>Sets <c>key: value</c> lines of a deployment.config (the keys must already be in the file).</summary>
+    private static void ChangeConfig(string path, IReadOnlyDictionary<string, string> changes)
+    {
+        var lines = File.ReadAllLines(path).Select(line =>
+        {
+            var key = line.Split(':', 2)[0];
+            return changes.TryGetValue(key, out var value) ? $"{key}: {value}" : line;
+        });
+        File.WriteAllLines(path, lines);
     }
 
     public static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);

@@ -1,4 +1,5 @@
 using AwesomeAssertions;
+using Cairn.Backup;
 using Cairn.Node.Configuration;
 using Cairn.Protocol.Configuration;
 

@@ -5,6 +5,11 @@
 // Prints "ready" after its first boundary, then one line per boundary.
 using System.Globalization;
 using Cairn.Backup;
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+using Cairn.Core.Crypto;
+using Cairn.Ledger;
+using Microsoft.Extensions.Logging.Abstractions;
 
 const string ChainId = "crash-backup";
 var root = args[0];

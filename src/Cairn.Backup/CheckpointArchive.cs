@@ -103,7 +103,9 @@ public static class CheckpointArchive
             var counter = new ProgressCounter(progress, input.Length);
             using var counted = new ProgressReadStream(input, counter);
             using var gzip = new GZipStream(counted, CompressionMode.Decompress);
-            using var tar = new TarReader(gzip);
+            var unpacked = new ProgressCounter(null, 0);
+            using var unpackedStream = new ProgressReadStream(gzip, unpacked);
+            using var tar = new TarReader(unpackedStream);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var first = true;
             while (tar.GetNextEntry() is { } entry)
@@ -135,6 +137,17 @@ public static class CheckpointArchive
             if (first)
             {
                 throw new DbCheckpointException(archivePath, "an empty archive");
+            }
+
+            // GZipStream takes a truncated stream's end for the real one; the gzip trailer's length (mod 2^32) does not.
+            unpackedStream.CopyTo(Stream.Null);
+            var trailer = new byte[4];
+            input.Seek(-4, SeekOrigin.End);
+            input.ReadExactly(trailer);
+            var recorded = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+            if (recorded != (uint)unpacked.Done)
+            {
+                throw new DbCheckpointException(archivePath, $"truncated or corrupt archive (its gzip trailer records {recorded} bytes, it unpacks to {unpacked.Done})");
             }
 
             PosixFiles.SyncDirectory(targetDirectory);

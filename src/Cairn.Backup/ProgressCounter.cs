@@ -5,6 +5,9 @@ internal sealed class ProgressCounter(IProgress<TransferProgress>? target, long 
 {
     private long _done;
 
+    /// <summary>Bytes counted so far.</summary>
+    public long Done => _done;
+
     public void Report(long value)
     {
         _done += value;

@@ -27,10 +27,13 @@ public static class ReplicaRestore
         ArgumentNullException.ThrowIfNull(request);
         var dataDir = Path.GetFullPath(request.DataDirectory);
         var database = Path.GetFullPath(request.DatabaseDirectory);
-        if (!Directory.Exists(dataDir))
+        // A fresh machine has no data directory yet; its parent (the replica's directory) must exist.
+        if (!Directory.Exists(Path.GetDirectoryName(dataDir)))
         {
-            throw new DbCheckpointException(dataDir, "the replica's data directory does not exist");
+            throw new DbCheckpointException(dataDir, "neither the replica's data directory nor its parent exists");
         }
+
+        Directory.CreateDirectory(dataDir);
 
         RecoverInterrupted(dataDir, database);
         var staging = database + StagingSuffix;

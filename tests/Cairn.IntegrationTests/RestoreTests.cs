@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json;
+using AwesomeAssertions;
+using Cairn.Protocol.Grpc;
+
+namespace Cairn.IntegrationTests;
+
+/// <summary>cairn restore on real replica processes: a replica whose database is wiped while the cluster takes load is
+/// restored from its own checkpoint, another from a peer's exported archive on a fresh data directory; both catch up
+/// by state transfer to the peers' last block digest.</summary>
+public sealed class RestoreTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_wiped_replica_restored_from_its_own_checkpoint_under_load_converges_to_its_peers()
+    {
+        await using var cluster = await TestCluster.StartAsync(7800);
+        var dir = cluster.Layout.Directory;
+        await cluster.PutManyAsync("before", 40);
+        var id = await CreateCheckpointAsync(dir);
+        var ownCheckpoint = Path.Combine(Database(cluster, 3), "checkpoints", id.ToString(CultureInfo.InvariantCulture));
+
+        var refused = await CairnProcess.RunAsync("restore", "--replica", "3", "--cluster", dir, "--checkpoint", $"{id}");
+        refused.ExitCode.Should().Be(1);
+        refused.Error.Should().Contain("replica 3 is running");
+
+        // The database is lost while the others keep taking writes; its checkpoints survive.
+        var load = cluster.PutManyAsync("during", 60);
+        await cluster.Runner.StopReplicaAsync(3, kill: true, TimeSpan.FromSeconds(10), Ct);
+        foreach (var file in Directory.GetFiles(Database(cluster, 3)))
+        {
+            File.Delete(file);
+        }
+
+        var restore = await CairnProcess.RunAsync("restore", "--replica", "3", "--cluster", dir, "--checkpoint", $"{id}", "--json");
+        restore.ExitCode.Should().Be(0, restore.Error);
+        using (var result = JsonDocument.Parse(restore.Output))
+        {
+            result.RootElement.GetProperty("consensusMetadataReset").GetBoolean().Should().BeFalse();
+            result.RootElement.GetProperty("checkpointsCarriedOver").GetInt32().Should().Be(1);
+        }
+
+        Directory.Exists(ownCheckpoint).Should().BeTrue("the replica's checkpoints are carried into the restored database");
+        await load;
+        cluster.Runner.StartReplica(3);
+        await cluster.PutManyAsync("after", 200);
+
+        await ConvergedAsync(cluster);
+        var read = await CairnProcess.RunAsync("kv", "get", "before-7", "--checkpoint", ownCheckpoint);
+        read.ExitCode.Should().Be(0, read.Error);
+        read.Output.Trim().Should().Be("v:before-7");
+    }
+
+    [Fact]
+    public async Task A_replica_restored_from_a_peers_exported_archive_on_a_fresh_directory_converges_to_its_peers()
+    {
+        await using var cluster = await TestCluster.StartAsync(7820);
+        var dir = cluster.Layout.Directory;
+        await cluster.PutManyAsync("before", 40);
+        var id = await CreateCheckpointAsync(dir);
+        var archive = Path.Combine(cluster.Root, "replica-1-backup.tar.gz");
+
+        var export = await CairnProcess.RunAsync("checkpoint", "export", "--replica", "1", "--cluster", dir, "--id", $"{id}", "--to", archive);
+        export.ExitCode.Should().Be(0, export.Error);
+        var verify = await CairnProcess.RunAsync("checkpoint", "verify", archive, "--keys", cluster.Layout.KeysDirectory);
+        verify.ExitCode.Should().Be(0, verify.Error);
+        verify.Output.Should().Contain("✓ quorum certificate");
+
+        await cluster.Runner.StopReplicaAsync(2, kill: false, TimeSpan.FromSeconds(10), Ct);
+        Directory.Delete(cluster.Layout.ReplicaDataDirectory(2), recursive: true);
+        await cluster.PutManyAsync("while-down", 40);
+
+        var restore = await CairnProcess.RunAsync("restore", "--replica", "2", "--cluster", dir, "--from", archive, "--json");
+        restore.ExitCode.Should().Be(0, restore.Error);
+        using (var result = JsonDocument.Parse(restore.Output))
+        {
+            result.RootElement.GetProperty("consensusMetadataReset").GetBoolean().Should().BeTrue();
+            result.RootElement.GetProperty("oldDatabase").ValueKind.Should().Be(JsonValueKind.Null, "there was no database to keep");
+        }
+
+        cluster.Runner.StartReplica(2);
+        await cluster.PutManyAsync("after", 200);
+
+        await ConvergedAsync(cluster);
+        var list = await CairnProcess.RunAsync("checkpoint", "list", "--cluster", dir, "--replica", "1");
+        list.ExitCode.Should().Be(0, list.Error);
+        list.Output.Should().Contain("complete");
+    }
+
+    private static string Database(TestCluster cluster, int replica) => Path.Combine(cluster.Layout.ReplicaDataDirectory(replica), "rocksdbdata");
+
+    private static async Task<ulong> CreateCheckpointAsync(string dir)
+    {
+        var create = await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir, "--json");
+        create.ExitCode.Should().Be(0, create.Error);
+        using var document = JsonDocument.Parse(create.Output);
+        return document.RootElement.GetProperty("replicas")[0].GetProperty("checkpoints")[0].GetProperty("id").GetUInt64();
+    }
+
+    private static Task<ReplicaStatus?[]> ConvergedAsync(TestCluster cluster) =>
+        cluster.WaitForAsync(
+            s => s.All(r => r is not null) && s.Select(r => (r!.LastBlockId, r.LastBlockDigest)).Distinct().Count() == 1,
+            TimeSpan.FromSeconds(120), "every replica at one last block digest");
+}

@@ -25,6 +25,7 @@ public static class CairnCommandLine
         root.Subcommands.Add(OpCommand.Create(console));
         root.Subcommands.Add(CheckpointCommand.Create(console));
         root.Subcommands.Add(RestoreCommand.Create(console));
+        root.Subcommands.Add(BackupCommand.Create(console));
         return root;
     }
 

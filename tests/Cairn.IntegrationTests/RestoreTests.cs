@@ -88,6 +88,30 @@ public sealed class RestoreTests
         list.Output.Should().Contain("complete");
     }
 
+    [Fact]
+    public async Task Intermittent_backup_stops_one_replica_copies_it_with_a_manifest_and_restarts_it_while_the_cluster_serves()
+    {
+        await using var cluster = await TestCluster.StartAsync(7840, new Dictionary<string, string>
+        {
+            ["backup_mode"] = "intermittent",
+            ["FEATURE_db_checkpoints"] = "false",
+        });
+        var dir = cluster.Layout.Directory;
+        await cluster.PutManyAsync("before", 40);
+        var target = Path.Combine(cluster.Root, "replica-1-copy");
+
+        var load = cluster.PutManyAsync("during", 40);
+        var backup = await CairnProcess.RunAsync("backup", "--replica", "1", "--cluster", dir, "--to", target, "--json");
+        await load;
+
+        backup.ExitCode.Should().Be(0, backup.Error);
+        File.Exists(Path.Combine(target, "manifest.json")).Should().BeTrue();
+        File.Exists(Path.Combine(target, "CURRENT")).Should().BeTrue();
+        (await CairnProcess.RunAsync("backup", "--replica", "1", "--cluster", dir, "--to", target)).Error.Should().Contain("already exists");
+        await cluster.PutManyAsync("after", 20);
+        await ConvergedAsync(cluster);
+    }
+
     private static string Database(TestCluster cluster, int replica) => Path.Combine(cluster.Layout.ReplicaDataDirectory(replica), "rocksdbdata");
 
     private static async Task<ulong> CreateCheckpointAsync(string dir)

@@ -112,6 +112,39 @@ public sealed class RestoreTests
         await ConvergedAsync(cluster);
     }
 
+    [Fact]
+    public async Task A_new_chain_started_from_a_checkpoint_serves_the_old_state_and_accepts_writes()
+    {
+        await using var cluster = await TestCluster.StartAsync(7860);
+        await cluster.PutManyAsync("old", 20);
+        var id = await CreateCheckpointAsync(cluster.Layout.Directory);
+        var archive = Path.Combine(cluster.Root, "genesis.tar.gz");
+        (await CairnProcess.RunAsync("checkpoint", "export", "--replica", "0", "--cluster", cluster.Layout.Directory, "--id", $"{id}", "--to", archive))
+            .ExitCode.Should().Be(0);
+        var newDir = Path.Combine(cluster.Root, "new-chain");
+
+        var init = await CairnProcess.RunAsync("cluster", "init", "--dir", newDir, "--base-port", "7880", "--from-checkpoint", archive, "--keys", cluster.Layout.KeysDirectory);
+
+        init.ExitCode.Should().Be(0, init.Error);
+        init.Output.Should().Contain("genesis state = checkpoint");
+        var runner = new Cairn.Node.LocalCluster.ClusterRunner(new Cairn.Node.LocalCluster.ClusterLayout(newDir), TestCluster.CairnCommand);
+        try
+        {
+            await runner.UpAsync(TimeSpan.FromSeconds(60), Ct);
+            var read = await CairnProcess.RunAsync("kv", "get", "old-5", "--cluster", newDir);
+            read.ExitCode.Should().Be(0, read.Error);
+            read.Output.Trim().Should().Be("v:old-5");
+            (await CairnProcess.RunAsync("kv", "put", "new-key", "new-value", "--cluster", newDir)).ExitCode.Should().Be(0);
+            (await CairnProcess.RunAsync("kv", "get", "new-key", "--cluster", newDir)).Output.Trim().Should().Be("new-value");
+            (await CairnProcess.RunAsync("kv", "get", "new-key", "--cluster", cluster.Layout.Directory)).ExitCode.Should().Be(3, "the old chain never saw it");
+        }
+        finally
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await runner.DownAsync(TimeSpan.FromSeconds(5), timeout.Token);
+        }
+    }
+
     private static string Database(TestCluster cluster, int replica) => Path.Combine(cluster.Layout.ReplicaDataDirectory(replica), "rocksdbdata");
 
     private static async Task<ulong> CreateCheckpointAsync(string dir)

@@ -85,6 +85,32 @@ internal static partial class PosixFiles
         RandomAccess.FlushToDisk(handle);
     }
 
+    /// <summary>Makes <paramref name="newPath"/> a hard link to <paramref name="existingPath"/>; false when the platform or the
+    /// file systems do not allow it (another device, no hard links), so the caller copies instead.</summary>
+    public static bool TryHardLink(string existingPath, string newPath)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return false;
+        }
+
+        try
+        {
+            return Link(existingPath, newPath) == 0;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false;
+        }
+        catch (DllNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Link(string existingPath, string newPath);
+
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int dirFd, string path, int flags, uint mask, [Out] byte[] buffer);
 

@@ -23,6 +23,9 @@ public static class CairnCommandLine
         root.Subcommands.Add(KvCommand.Create(console));
         root.Subcommands.Add(LoadCommand.Create(console));
         root.Subcommands.Add(OpCommand.Create(console));
+        root.Subcommands.Add(CheckpointCommand.Create(console));
+        root.Subcommands.Add(RestoreCommand.Create(console));
+        root.Subcommands.Add(BackupCommand.Create(console));
         return root;
     }
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Cairn.Backup;
 using Cairn.Client;
+using Cairn.Node.Configuration;
 using Cairn.Node.LocalCluster;
 using Spectre.Console;
 
@@ -112,13 +114,45 @@ internal static class ClusterCommand
         var replicas = new Option<int>("--replicas") { Description = "Number of replicas, n = 3f + 1.", DefaultValueFactory = _ => 4 };
         var basePort = new Option<int>("--base-port") { Description = "Replica i listens on base-port + i, its metrics on base-port + 100 + i.", DefaultValueFactory = _ => 7100 };
         var descriptor = new Option<FileInfo?>("--descriptor") { Description = "An infrastructure_descriptor.json (its NUM_DB_SNAPSHOTS sets num_of_rocksdbcheckpoints)." };
-        var init = new Command("init", "Write keys and configs for a new local cluster.") { dir, replicas, basePort, descriptor };
+        var fromCheckpoint = new Option<string?>("--from-checkpoint") { Description = "Start a new chain whose genesis state is this checkpoint's (directory or archive)." };
+        var keys = new Option<DirectoryInfo?>("--keys") { Description = "The source cluster's replica public keys, to check the checkpoint's certificate." };
+        var init = new Command("init", "Write keys and configs for a new local cluster.") { dir, replicas, basePort, descriptor, fromCheckpoint, keys };
         init.SetAction(parse =>
         {
+            using var source = parse.GetValue(fromCheckpoint) is { } path ? CheckpointSource.Open(path) : null;
+            CheckpointMetadata? metadata = null;
+            if (source is not null)
+            {
+                var sourceKeys = parse.GetValue(keys) is { } k ? ReplicaPublicKeys.Load(k.FullName) : null;
+                var verification = CheckpointVerifier.Verify(source.Directory, sourceKeys, requireManifest: source.IsArchive);
+                if (sourceKeys is not null || verification.FirstFailure?.Name != CheckpointVerifier.CertificateCheck)
+                {
+                    verification.ThrowIfFailed();
+                }
+
+                metadata = verification.Metadata!;
+            }
+
             var layout = ClusterInitializer.Initialize(new ClusterInitOptions(
                 parse.GetRequiredValue(dir).FullName, parse.GetValue(replicas), parse.GetValue(basePort), parse.GetValue(descriptor)?.FullName));
             var ids = layout.ReplicaIds();
             console.MarkupLineInterpolated($"Created a cluster of {ids.Count} replicas in [bold]{layout.Directory}[/]");
+            if (source is not null)
+            {
+                foreach (var id in ids)
+                {
+                    var config = DeploymentConfigLoader.Load(layout.ReplicaConfig(id));
+                    GenesisFromCheckpoint.Seed(source.Directory, metadata!, config.RocksDbPath, config.ChainId);
+                }
+
+                var chain = DeploymentConfigLoader.Load(layout.ReplicaConfig(ids[0])).ChainId;
+                console.MarkupLineInterpolated($"  new chain '{chain}': genesis state = checkpoint {metadata!.Id} of chain '{metadata.ChainId}' (state digest {metadata.StateDigest.ToHex()[..16]}…)");
+                if (parse.GetValue(keys) is null)
+                {
+                    console.MarkupLine("  [yellow]the checkpoint's certificate was not checked (give --keys DIR of the source cluster)[/]");
+                }
+            }
+
             foreach (var id in ids)
             {
                 console.WriteLine($"  replica {id}: {layout.ReplicaConfig(id)}");

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text;
+using Cairn.Backup;
 using Cairn.Client;
+using Cairn.Ledger;
 using Cairn.Node.LocalCluster;
 using Cairn.Protocol.Kv;
 using Spectre.Console;
@@ -46,21 +48,43 @@ internal static class KvCommand
     private static Command CreateGet(IAnsiConsole console)
     {
         var key = new Argument<string>("key") { Description = "The key." };
-        var cluster = CommonOptions.Cluster();
+        var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "The cluster directory made by 'cairn cluster init'." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Read from this checkpoint (directory or archive), read-only, with no cluster running." };
         var json = CommonOptions.JsonOutput();
-        var get = new Command("get", "Read a value, ordered after every completed write (exit 3 when absent).") { key, cluster, json };
+        var get = new Command("get", "Read a value, ordered after every completed write, or as of a checkpoint (exit 3 when absent).") { key, cluster, checkpoint, json };
+        get.Validators.Add(result =>
+        {
+            if ((result.GetValue(cluster) is null) == (result.GetValue(checkpoint) is null))
+            {
+                result.AddError("give exactly one of --cluster DIR and --checkpoint PATH");
+            }
+        });
         get.SetAction(async (parse, cancellationToken) =>
         {
-            using var client = Connect(parse.GetRequiredValue(cluster));
-            var result = await client.GetAsync(Encoding.UTF8.GetBytes(parse.GetRequiredValue(key)), cancellationToken);
-            var text = result.Value is null ? null : Encoding.UTF8.GetString(result.Value);
+            var keyBytes = Encoding.UTF8.GetBytes(parse.GetRequiredValue(key));
+            byte[]? value;
+            ulong block;
+            if (parse.GetValue(checkpoint) is { } path)
+            {
+                using var source = CheckpointSource.Open(path);
+                using var reader = RocksDbLedger.OpenReadOnly(source.Directory);
+                (value, block) = (reader.GetValue(keyBytes), reader.Head.LastBlockId.Value);
+            }
+            else
+            {
+                using var client = Connect(parse.GetValue(cluster)!);
+                var result = await client.GetAsync(keyBytes, cancellationToken);
+                (value, block) = (result.Value, result.Block.Value);
+            }
+
+            var text = value is null ? null : Encoding.UTF8.GetString(value);
             if (parse.GetValue(json))
             {
-                CommonOptions.WriteJson(console, new { key = parse.GetValue(key), found = text is not null, value = text, block = result.Block.Value });
+                CommonOptions.WriteJson(console, new { key = parse.GetValue(key), found = text is not null, value = text, block });
             }
             else if (text is null)
             {
-                console.WriteLine($"(absent) as of block {result.Block}");
+                console.WriteLine($"(absent) as of block {block}");
             }
             else
             {

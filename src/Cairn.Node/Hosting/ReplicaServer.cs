@@ -43,6 +43,8 @@ public static class ReplicaServer
     {
         using var signingKey = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
         var options = ConsensusOptions(config, signingKey);
+        // A restore that committed but was interrupted is finished before the database is opened (DESIGN.md §3).
+        ReplicaRestore.RecoverInterrupted(config.DataDir, config.RocksDbPath);
         // Unsynced appends: the host syncs once per group of inputs before it sends anything (group commit).
         using var ledger = RocksDbLedger.Open(config.RocksDbPath, new LedgerOptions(config.ChainId, Durability.Unsynced));
         // prometheus-net would start listening to the meters at the first scrape and miss everything recorded before

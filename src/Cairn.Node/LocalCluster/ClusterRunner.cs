@@ -97,6 +97,9 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
         return true;
     }
 
+    /// <summary>True when replica <paramref name="id"/>'s process is running (its pid file names a live replica of this cluster).</summary>
+    public bool IsRunning(int id) => RunningPid(id) is not null;
+
     /// <summary>Starts one replica if it is not running; returns its pid.</summary>
     public int StartReplica(int id) => RunningPid(id) ?? Start(id);
 

@@ -1,0 +1,211 @@
+using System.Globalization;
+using Cairn.Ledger;
+
+namespace Cairn.Backup;
+
+/// <summary>
+/// Installs a verified checkpoint as a stopped replica's database. The checkpoint is verified (manifest, chain,
+/// state digest, certificate, chain id) before anything changes; it is staged next to the database (hard links to its
+/// SST files on the same file system, copies otherwise and of the files RocksDB rewrites), stripped of another
+/// replica's consensus metadata when it came from elsewhere, and verified again. Writing <c>restore.journal</c> is the
+/// commit point; the current database is then moved aside (<c>rocksdbdata.pre-restore-TIME</c>, never deleted unless
+/// asked) and the staged one renamed into place, keeping the old database's checkpoints.
+/// </summary>
+public static class ReplicaRestore
+{
+    /// <summary>The staged database, next to the live one.</summary>
+    public const string StagingSuffix = ".restore-tmp";
+
+    /// <summary>The prefix of a set-aside database's name after the database directory's.</summary>
+    public const string AsideSuffix = ".pre-restore-";
+
+    /// <summary>Restores <paramref name="request"/>. The replica must be stopped (the caller checks).</summary>
+    /// <exception cref="DbCheckpointException">When the checkpoint does not verify, belongs to another chain, or cannot
+    /// be installed; the current database is then untouched.</exception>
+    public static RestoreResult Run(RestoreRequest request, IProgress<TransferProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var dataDir = Path.GetFullPath(request.DataDirectory);
+        var database = Path.GetFullPath(request.DatabaseDirectory);
+        // A fresh machine has no data directory yet; its parent (the replica's directory) must exist.
+        if (!Directory.Exists(Path.GetDirectoryName(dataDir)))
+        {
+            throw new DbCheckpointException(dataDir, "neither the replica's data directory nor its parent exists");
+        }
+
+        Directory.CreateDirectory(dataDir);
+
+        RecoverInterrupted(dataDir, database);
+        var staging = database + StagingSuffix;
+        var checkpoints = Path.GetFullPath(request.CheckpointsDirectory);
+        var sourcePath = Path.GetFullPath(request.Source);
+        var own = !File.Exists(sourcePath) && Path.GetDirectoryName(sourcePath.TrimEnd('/')) == checkpoints.TrimEnd('/');
+
+        // Unpack next to the database, so its files can be linked rather than copied again.
+        using var source = CheckpointSource.Open(sourcePath, dataDir, progress);
+        try
+        {
+            var verification = CheckpointVerifier.Verify(source.Directory, request.Keys, requireManifest: source.IsArchive,
+                expectedChainId: request.ChainId);
+            verification.ThrowIfFailed();
+            var metadata = verification.Metadata!;
+
+            var (linked, copied) = Stage(source.Directory, staging, progress);
+            if (!own)
+            {
+                ResetConsensusMetadata(staging);
+            }
+
+            VerifyStaged(staging, metadata);
+
+            var aside = AsideName(database, request.Time);
+            var relative = Path.GetRelativePath(database, checkpoints);
+            var carry = relative != "." && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative) ? relative : null;
+            var journalPath = Path.Combine(dataDir, RestoreJournal.FileName);
+            var journal = new RestoreJournal(database, staging, aside, carry);
+            journal.Write(journalPath);
+
+            // Committed: from here on the restore only rolls forward (here, or at the replica's next start).
+            var carried = journal.RollForward(journalPath);
+            var oldDatabase = Directory.Exists(aside) ? aside : null;
+            if (request.DiscardOld && oldDatabase is not null)
+            {
+                VerifyStaged(database, metadata);
+                Directory.Delete(oldDatabase, recursive: true);
+                oldDatabase = null;
+            }
+
+            return new RestoreResult(metadata, verification, database, oldDatabase, linked, copied, !own, carried);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LedgerException)
+        {
+            throw new DbCheckpointException(database, $"restore failed, the current database is untouched ({e.Message})");
+        }
+        finally
+        {
+            if (!File.Exists(Path.Combine(dataDir, RestoreJournal.FileName)))
+            {
+                CheckpointSource.DeleteDirectory(staging);
+            }
+        }
+    }
+
+    /// <summary>
+    /// At a replica's start (and before each restore): finishes a restore that committed (its journal exists), and
+    /// removes what an interrupted, uncommitted one left (a staged database, an unpacked archive).
+    /// </summary>
+    /// <returns>True when a committed restore was finished.</returns>
+    public static bool RecoverInterrupted(string dataDirectory, string databaseDirectory)
+    {
+        if (!Directory.Exists(dataDirectory))
+        {
+            return false;
+        }
+
+        var journalPath = Path.Combine(dataDirectory, RestoreJournal.FileName);
+        var finished = false;
+        if (File.Exists(journalPath))
+        {
+            RestoreJournal.Read(journalPath).RollForward(journalPath);
+            finished = true;
+        }
+
+        File.Delete(journalPath + ".tmp");
+        CheckpointSource.DeleteDirectory(Path.GetFullPath(databaseDirectory) + StagingSuffix);
+        foreach (var scratch in Directory.GetDirectories(dataDirectory, CheckpointSource.ScratchPrefix + "*"))
+        {
+            CheckpointSource.DeleteDirectory(scratch);
+        }
+
+        return finished;
+    }
+
+    /// <summary>Fills <paramref name="staging"/> with the database files of the checkpoint: SST files (immutable) as hard
+    /// links when possible, everything else copied, since RocksDB rewrites or deletes those when it opens the database.</summary>
+    private static (int Linked, int Copied) Stage(string source, string staging, IProgress<TransferProgress>? progress)
+    {
+        CheckpointSource.DeleteDirectory(staging);
+        Directory.CreateDirectory(staging);
+        var files = CheckpointManifest.FilesOf(source)
+            .Where(f => f is not CheckpointMetadata.FileName and not CheckpointManifest.FileName)
+            .ToList();
+        var toCopy = new List<string>();
+        var linked = 0;
+        foreach (var file in files)
+        {
+            var target = Path.Combine(staging, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            if (file.EndsWith(".sst", StringComparison.Ordinal) && PosixFiles.TryHardLink(Path.Combine(source, file), target))
+            {
+                linked++;
+            }
+            else
+            {
+                toCopy.Add(file);
+            }
+        }
+
+        var counter = new ProgressCounter(progress, toCopy.Sum(f => new FileInfo(Path.Combine(source, f)).Length));
+        var buffer = new byte[1 << 20];
+        foreach (var file in toCopy)
+        {
+            using var input = new FileStream(Path.Combine(source, file), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var output = new FileStream(Path.Combine(staging, file), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            int read;
+            while ((read = input.Read(buffer)) > 0)
+            {
+                output.Write(buffer, 0, read);
+                counter.Report(read);
+            }
+
+            output.Flush(flushToDisk: true);
+        }
+
+        PosixFiles.SyncDirectory(staging);
+        return (linked, toCopy.Count);
+    }
+
+    /// <summary>Removes what belongs to the replica the checkpoint came from: its consensus log and promises
+    /// (<c>consensus.</c> metadata). The restored replica rejoins and learns the current view and stable checkpoint from its peers.</summary>
+    private static void ResetConsensusMetadata(string staging)
+    {
+        using var ledger = RocksDbLedger.Open(staging, new LedgerOptions());
+        var keys = ledger.ReadMetadata(ConsensusMetadataPrefix).Select(kv => new MetadataWrite(kv.Key, null)).ToList();
+        if (keys.Count > 0)
+        {
+            ledger.WriteMetadata(keys);
+        }
+
+        ledger.Sync();
+    }
+
+    /// <summary>The metadata key prefix of a replica's consensus records (ConsensusStateStore).</summary>
+    public const string ConsensusMetadataPrefix = "consensus.";
+
+    private static void VerifyStaged(string directory, CheckpointMetadata metadata)
+    {
+        using var reader = RocksDbLedger.OpenReadOnly(directory);
+        var head = ChainVerifier.Verify(reader).Head;
+        if (head.LastBlockId != metadata.LastBlockId || head.LastDigest != metadata.LastBlockDigest || reader.ChainId != metadata.ChainId)
+        {
+            throw new DbCheckpointException(directory, $"the installed database holds block {head.LastBlockId}, not the checkpoint's {metadata.LastBlockId}");
+        }
+
+        if (LedgerDigests.State(reader) != metadata.StateDigest)
+        {
+            throw new DbCheckpointException(directory, "the installed database's state digest differs from the checkpoint's");
+        }
+    }
+
+    private static string AsideName(string database, TimeProvider time)
+    {
+        var stamp = time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var name = database + AsideSuffix + stamp;
+        for (var i = 1; Directory.Exists(name); i++)
+        {
+            name = database + AsideSuffix + stamp + "-" + i.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return name;
+    }
+}

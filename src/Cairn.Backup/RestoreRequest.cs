@@ -1,0 +1,30 @@
+namespace Cairn.Backup;
+
+/// <summary>What <see cref="ReplicaRestore"/> needs to know about the stopped replica and the checkpoint to install.</summary>
+public sealed record RestoreRequest
+{
+    /// <summary>The replica's <c>data_dir</c>; staging and the set-aside database live next to the database in it.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>The replica's RocksDB directory (<c>&lt;data_dir&gt;/rocksdbdata</c>).</summary>
+    public required string DatabaseDirectory { get; init; }
+
+    /// <summary>The replica's checkpoint directory (resolved <c>db_checkpoint_path</c>); when it lies inside the database
+    /// directory it is carried over into the restored one, so no checkpoint is lost.</summary>
+    public required string CheckpointsDirectory { get; init; }
+
+    /// <summary>The checkpoint to install: a checkpoint directory or an exported archive.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The replicas' public keys, to check the checkpoint's certificate.</summary>
+    public required ReplicaPublicKeys Keys { get; init; }
+
+    /// <summary>The replica's chain: a checkpoint of another chain is refused.</summary>
+    public required string ChainId { get; init; }
+
+    /// <summary>Delete the set-aside database once the restored one is in place and verified.</summary>
+    public bool DiscardOld { get; init; }
+
+    /// <summary>Clock for the set-aside directory's name.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,319 @@
+using System.CommandLine;
+using System.Globalization;
+using Cairn.Backup;
+using Cairn.Node.Configuration;
+using Cairn.Node.LocalCluster;
+using Spectre.Console;
+
+namespace Cairn.Cli.Commands;
+
+/// <summary><c>cairn checkpoint list|verify|inspect|export</c>: DB checkpoints on disk, read offline (no cluster needs to run).</summary>
+internal static class CheckpointCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var command = new Command("checkpoint", "List, verify, inspect and export DB checkpoints on disk (no running cluster needed).");
+        command.Subcommands.Add(CreateList(console));
+        command.Subcommands.Add(CreateVerify(console));
+        command.Subcommands.Add(CreateInspect(console));
+        command.Subcommands.Add(CreateExport(console));
+        return command;
+    }
+
+    /// <summary>The replicas' public keys from <c>--keys DIR</c> or the cluster directory's <c>keys/</c>.</summary>
+    internal static ReplicaPublicKeys? LoadKeys(ParseResult parse, Option<DirectoryInfo?> keys, Option<DirectoryInfo?> cluster) =>
+        parse.GetValue(keys) is { } dir ? ReplicaPublicKeys.Load(dir.FullName)
+        : parse.GetValue(cluster) is { } c ? ReplicaPublicKeys.Load(new ClusterLayout(RequireCluster(c.FullName)).KeysDirectory)
+        : null;
+
+    internal static Option<DirectoryInfo?> KeysOption() =>
+        new("--keys") { Description = "A directory of the replicas' public keys (replica-N_pub.pem)." };
+
+    internal static Option<DirectoryInfo?> OptionalCluster() =>
+        new("--cluster") { Description = "The cluster directory (its keys/ folder holds the replicas' public keys)." };
+
+    internal static string RequireCluster(string directory) =>
+        new ClusterLayout(directory).ReplicaIds().Count > 0
+            ? directory
+            : throw new DbCheckpointException(directory, "not a cluster directory (no replica-N folders; made by 'cairn cluster init')");
+
+    internal static DeploymentConfig ReplicaConfig(ClusterLayout layout, int replica)
+    {
+        RequireCluster(layout.Directory);
+        if (!layout.ReplicaIds().Contains(replica))
+        {
+            throw new DbCheckpointException(layout.Directory, $"no replica {replica} in this cluster (have {string.Join(", ", layout.ReplicaIds())})");
+        }
+
+        return DeploymentConfigLoader.Load(layout.ReplicaConfig(replica));
+    }
+
+    private static Command CreateList(IAnsiConsole console)
+    {
+        var cluster = CommonOptions.Cluster();
+        var replica = new Option<int?>("--replica") { Description = "Only this replica." };
+        var json = CommonOptions.JsonOutput();
+        var list = new Command("list", "Every replica's checkpoints on disk, and any incomplete ones.") { cluster, replica, json };
+        list.SetAction(parse =>
+        {
+            var layout = new ClusterLayout(RequireCluster(parse.GetRequiredValue(cluster).FullName));
+            var ids = parse.GetValue(replica) is { } one ? [one] : layout.ReplicaIds();
+            var rows = ids.SelectMany(id => ListReplica(id, ReplicaConfig(layout, id).DbCheckpoints.Path)).ToList();
+            if (parse.GetValue(json))
+            {
+                CommonOptions.WriteJson(console, new
+                {
+                    checkpoints = rows.Select(r => new
+                    {
+                        replica = r.Replica,
+                        directory = r.Directory,
+                        good = r.Metadata is not null,
+                        problem = r.Problem,
+                        id = r.Metadata?.Id.Value,
+                        seqNum = r.Metadata?.SeqNum.Value,
+                        lastBlockId = r.Metadata?.LastBlockId.Value,
+                        lastBlockDigest = r.Metadata?.LastBlockDigest.ToHex(),
+                        stateDigest = r.Metadata?.StateDigest.ToHex(),
+                        createdAt = r.Metadata?.CreatedAt,
+                        sizeBytes = r.Metadata?.SizeBytes,
+                        signers = r.Metadata?.Certificate.Signers.Select(s => s.Value),
+                        chainId = r.Metadata?.ChainId,
+                    }),
+                });
+                return 0;
+            }
+
+            var table = new Table().AddColumns("replica", "id", "seq", "state digest", "created (consensus time)", "size", "signers", "");
+            foreach (var r in rows)
+            {
+                if (r.Metadata is { } m)
+                {
+                    table.AddRow($"{r.Replica}", $"{m.Id}", $"{m.SeqNum}", m.StateDigest.ToHex()[..16] + "…",
+                        m.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), FormatBytes(m.SizeBytes),
+                        string.Join(",", m.Certificate.Signers.Select(s => s.Value)), "[green]complete[/]");
+                }
+                else
+                {
+                    table.AddRow($"{r.Replica}", Markup.Escape(Path.GetFileName(r.Directory)), "", "", "", "", "", $"[red]{Markup.Escape(r.Problem!)}[/]");
+                }
+            }
+
+            if (rows.Count == 0)
+            {
+                console.WriteLine("no checkpoints on disk");
+            }
+            else
+            {
+                console.Write(table);
+            }
+
+            return 0;
+        });
+        return list;
+    }
+
+    private static IEnumerable<ListRow> ListReplica(int replica, string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            yield break;
+        }
+
+        var entries = Directory.GetDirectories(directory)
+            .Select(d => (Dir: d, Id: ulong.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : ulong.MaxValue))
+            .OrderBy(e => e.Id).ThenBy(e => e.Dir, StringComparer.Ordinal);
+        foreach (var (dir, id) in entries)
+        {
+            if (id == ulong.MaxValue)
+            {
+                yield return new ListRow(replica, dir, null, dir.EndsWith(".tmp", StringComparison.Ordinal) ? "in progress or interrupted" : "not a checkpoint");
+                continue;
+            }
+
+            CheckpointMetadata? metadata = null;
+            string? problem = null;
+            try
+            {
+                metadata = CheckpointMetadata.Read(Path.Combine(dir, CheckpointMetadata.FileName));
+                if (metadata.Id.Value != id)
+                {
+                    problem = $"checkpoint.json is for id {metadata.Id}";
+                    metadata = null;
+                }
+            }
+            catch (CheckpointMetadataException e)
+            {
+                problem = e.Message;
+            }
+
+            yield return new ListRow(replica, dir, metadata, problem);
+        }
+    }
+
+    private static Command CreateVerify(IAnsiConsole console)
+    {
+        var path = new Argument<string>("path") { Description = "A checkpoint directory or an exported archive." };
+        var keys = KeysOption();
+        var cluster = OptionalCluster();
+        var json = CommonOptions.JsonOutput();
+        var verify = new Command("verify", "Check a checkpoint: manifest, metadata, block hash chain, state digest and quorum certificate.")
+        {
+            path, keys, cluster, json,
+        };
+        verify.Validators.Add(result =>
+        {
+            if (result.GetValue(keys) is null && result.GetValue(cluster) is null)
+            {
+                result.AddError("give --keys DIR or --cluster DIR: the replicas' public keys check the certificate");
+            }
+        });
+        verify.SetAction(parse =>
+        {
+            var replicaKeys = LoadKeys(parse, keys, cluster);
+            var asJson = parse.GetValue(json);
+            var report = ProgressDisplay.Run(console, asJson, "verifying", progress =>
+            {
+                using var source = CheckpointSource.Open(parse.GetRequiredValue(path), progress: progress);
+                return CheckpointVerifier.Verify(source.Directory, replicaKeys, requireManifest: source.IsArchive) with { Path = source.Path };
+            });
+            if (asJson)
+            {
+                CommonOptions.WriteJson(console, new
+                {
+                    path = report.Path,
+                    passed = report.Passed,
+                    checks = report.Checks.Select(c => new { name = c.Name, passed = c.Passed, detail = c.Detail }),
+                    id = report.Metadata?.Id.Value,
+                    seqNum = report.Metadata?.SeqNum.Value,
+                    lastBlockDigest = report.Metadata?.LastBlockDigest.ToHex(),
+                    stateDigest = report.Metadata?.StateDigest.ToHex(),
+                });
+            }
+            else
+            {
+                foreach (var check in report.Checks)
+                {
+                    var mark = check.Passed switch { true => "[green]✓[/]", false => "[red]✗[/]", null => "[grey]-[/]" };
+                    console.MarkupLine($"{mark} {Markup.Escape(check.Name)}: {Markup.Escape(check.Detail)}");
+                }
+            }
+
+            report.ThrowIfFailed();
+            if (!asJson)
+            {
+                console.MarkupLineInterpolated($"[green]verified[/]: checkpoint {report.Metadata!.Id} at seq {report.Metadata.SeqNum} is the agreed state of chain '{report.Metadata.ChainId}'");
+            }
+
+            return 0;
+        });
+        return verify;
+    }
+
+    private static Command CreateInspect(IAnsiConsole console)
+    {
+        var path = new Argument<string>("path") { Description = "A checkpoint directory or an exported archive." };
+        var keys = KeysOption();
+        var cluster = OptionalCluster();
+        var json = CommonOptions.JsonOutput();
+        var inspect = new Command("inspect", "What a checkpoint holds: chain, blocks, keys, size, digests, certificate signers (read-only).")
+        {
+            path, keys, cluster, json,
+        };
+        inspect.SetAction(parse =>
+        {
+            var replicaKeys = LoadKeys(parse, keys, cluster);
+            using var source = CheckpointSource.Open(parse.GetRequiredValue(path));
+            var i = CheckpointInspector.Inspect(source.Directory, replicaKeys);
+            var m = i.Metadata;
+            if (parse.GetValue(json))
+            {
+                CommonOptions.WriteJson(console, new
+                {
+                    path = source.Path,
+                    chainId = i.ChainId,
+                    id = m.Id.Value,
+                    seqNum = m.SeqNum.Value,
+                    blocks = i.Blocks,
+                    keys = i.Keys,
+                    reservedKeys = i.ReservedKeys,
+                    sizeBytes = i.SizeBytes,
+                    lastBlockDigest = m.LastBlockDigest.ToHex(),
+                    headDigest = i.HeadDigest.ToHex(),
+                    stateDigest = m.StateDigest.ToHex(),
+                    createdAt = m.CreatedAt,
+                    epoch = m.Epoch,
+                    signers = m.Certificate.Signers.Select(s => s.Value),
+                    validSigners = i.ValidSigners,
+                });
+                return 0;
+            }
+
+            var grid = new Grid().AddColumn().AddColumn();
+            void Row(string name, string value) => grid.AddRow(new Text(name), new Text(value));
+            Row("path", source.Path);
+            Row("chain id", i.ChainId);
+            Row("checkpoint id", $"{m.Id} (seq {m.SeqNum}, epoch {m.Epoch})");
+            Row("created (consensus time)", m.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+            Row("blocks", $"{i.Blocks}");
+            Row("keys", $"{i.Keys} ({i.Keys - i.ReservedKeys} application, {i.ReservedKeys} reserved)");
+            Row("size", $"{FormatBytes(i.SizeBytes)} ({i.SizeBytes} bytes)");
+            Row("last block digest", m.LastBlockDigest.ToHex());
+            Row("state digest", m.StateDigest.ToHex());
+            Row("certificate signers", string.Join(", ", m.Certificate.Signers.Select(s => s.Value)));
+            Row("valid signatures", i.ValidSigners is null ? "(give --keys or --cluster to check)" : $"[{string.Join(", ", i.ValidSigners)}]");
+            console.Write(grid);
+            return 0;
+        });
+        return inspect;
+    }
+
+    private static Command CreateExport(IAnsiConsole console)
+    {
+        var cluster = CommonOptions.Cluster();
+        var replica = new Option<int>("--replica") { Description = "The replica whose checkpoint to export.", Required = true };
+        var id = new Option<ulong>("--id") { Description = "The checkpoint id (see 'cairn checkpoint list').", Required = true };
+        var to = new Option<FileInfo>("--to") { Description = "The archive to write (must not exist).", Required = true };
+        var json = CommonOptions.JsonOutput();
+        var export = new Command("export", "Write a checkpoint as one self-describing archive (tar.gz with a SHA-256 manifest) for disaster recovery.")
+        {
+            cluster, replica, id, to, json,
+        };
+        export.SetAction(parse =>
+        {
+            var layout = new ClusterLayout(parse.GetRequiredValue(cluster).FullName);
+            var config = ReplicaConfig(layout, parse.GetValue(replica));
+            var directory = Path.Combine(config.DbCheckpoints.Path, parse.GetValue(id).ToString(CultureInfo.InvariantCulture));
+            if (!Directory.Exists(directory))
+            {
+                var have = ListReplica(config.ReplicaId.Value, config.DbCheckpoints.Path).Where(r => r.Metadata is not null).Select(r => r.Metadata!.Id.ToString());
+                throw new DbCheckpointException(directory, $"no such checkpoint (have: {string.Join(", ", have.DefaultIfEmpty("none"))})");
+            }
+
+            var target = parse.GetRequiredValue(to).FullName;
+            var asJson = parse.GetValue(json);
+            var manifest = ProgressDisplay.Run(console, asJson, "exporting", progress => CheckpointArchive.Export(directory, target, progress));
+            var archiveBytes = new FileInfo(target).Length;
+            if (asJson)
+            {
+                CommonOptions.WriteJson(console, new { archive = target, files = manifest.Files.Count, bytes = manifest.TotalBytes, archiveBytes });
+            }
+            else
+            {
+                console.MarkupLineInterpolated($"[green]✓[/] exported checkpoint {parse.GetValue(id)} of replica {parse.GetValue(replica)} to {target}: {manifest.Files.Count} files, {FormatBytes(manifest.TotalBytes)} → {FormatBytes(archiveBytes)}");
+            }
+
+            return 0;
+        });
+        return export;
+    }
+
+    internal static string FormatBytes(long bytes) => bytes switch
+    {
+        >= 1 << 30 => $"{bytes / (double)(1 << 30):N1} GiB",
+        >= 1 << 20 => $"{bytes / (double)(1 << 20):N1} MiB",
+        >= 1 << 10 => $"{bytes / 1024.0:N1} KiB",
+        _ => $"{bytes} B",
+    };
+
+    private sealed record ListRow(int Replica, string Directory, CheckpointMetadata? Metadata, string? Problem);
+}

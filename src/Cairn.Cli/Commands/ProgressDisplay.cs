@@ -1,0 +1,38 @@
+using Cairn.Backup;
+using Spectre.Console;
+
+namespace Cairn.Cli.Commands;
+
+/// <summary>A byte progress bar for long copies and archives, shown only on an interactive terminal and never with --json.</summary>
+internal static class ProgressDisplay
+{
+    public static T Run<T>(IAnsiConsole console, bool json, string description, Func<IProgress<TransferProgress>?, T> work)
+    {
+        if (json || !console.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+        {
+            return work(null);
+        }
+
+        return console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(description, maxValue: 1);
+                var result = work(new Progress(task));
+                task.Value = task.MaxValue;
+                return result;
+            });
+    }
+
+    private sealed class Progress(ProgressTask task) : IProgress<TransferProgress>
+    {
+        public void Report(TransferProgress value)
+        {
+            if (value.Total > 0)
+            {
+                task.MaxValue = value.Total;
+                task.Value = value.Done;
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using AwesomeAssertions;
+using Cairn.Ledger;
+
+namespace Cairn.Backup.Tests;
+
+/// <summary>ReplicaRestore: installs only a verified checkpoint, keeps the old database and its checkpoints, resets a
+/// foreign checkpoint's consensus metadata, and finishes or cleans up after a crash.</summary>
+public sealed class RestoreTests
+{
+    [Fact]
+    public async Task Restoring_an_archive_installs_its_state_keeps_the_old_database_and_its_checkpoints_and_resets_consensus_metadata()
+    {
+        await using var f = await CheckpointFixture.CreateAsync();
+        var oldFiles = CheckpointFixture.Snapshot(f.Database);
+
+        var result = ReplicaRestore.Run(f.Request(f.Archive));
+
+        result.Checkpoint.ToJsonBytes().Should().Equal(f.Metadata.ToJsonBytes());
+        result.ConsensusMetadataReset.Should().BeTrue();
+        result.CheckpointsCarriedOver.Should().Be(1);
+        using (var restored = RocksDbLedger.OpenReadOnly(f.Database))
+        {
+            restored.Head.LastBlockId.Should().Be(new Cairn.Core.BlockId(20));
+            restored.Head.LastDigest.Should().Be(f.Metadata.LastBlockDigest);
+            LedgerDigests.State(restored).Should().Be(f.Metadata.StateDigest);
+            restored.ReadMetadata(ReplicaRestore.ConsensusMetadataPrefix).Should().BeEmpty();
+            restored.GetValue(BackupHarness.Bytes("old")).Should().BeNull();
+        }
+
+        File.ReadAllText(Path.Combine(f.Checkpoints, "3", "marker")).Should().Be("old checkpoint");
+        result.OldDatabase.Should().StartWith(f.Database + ReplicaRestore.AsideSuffix);
+        var aside = CheckpointFixture.Snapshot(result.OldDatabase!);
+        aside.Should().Equal(oldFiles.Where(kv => !kv.Key.StartsWith("checkpoints", StringComparison.Ordinal)).ToDictionary());
+        using (var old = RocksDbLedger.OpenReadOnly(result.OldDatabase!))
+        {
+            old.Head.Should().Be(f.OldHead);
+        }
+
+        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().BeEquivalentTo(["rocksdbdata", Path.GetFileName(result.OldDatabase)]);
+    }
+
+    [Fact]
+    public async Task Restoring_its_own_checkpoint_keeps_consensus_metadata_and_discard_old_removes_the_old_database()
+    {
+        await using var f = await CheckpointFixture.CreateAsync();
+        // The replica's own checkpoint, in its own checkpoint directory.
+        var own = Path.Combine(f.Checkpoints, "20");
+        VerifyAndExportTests.CopyDirectory(f.Checkpoint, own);
+
+        var result = ReplicaRestore.Run(f.Request(own) with { DiscardOld = true });
+
+        result.ConsensusMetadataReset.Should().BeFalse();
+        (result.LinkedFiles + result.CopiedFiles).Should().Be(Directory.GetFiles(own).Length - 1, "every file but checkpoint.json is installed");
+        result.OldDatabase.Should().BeNull();
+        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().Equal("rocksdbdata");
+        Directory.GetDirectories(f.Checkpoints).Select(Path.GetFileName).Should().BeEquivalentTo(["3", "20"]);
+        using var restored = RocksDbLedger.OpenReadOnly(f.Database);
+        restored.GetMetadata("consensus.view").Should().Equal(1, 2, 3);
+        LedgerDigests.State(restored).Should().Be(f.Metadata.StateDigest);
+    }
+
+    [Fact]
+    public async Task A_corrupt_checkpoint_or_one_of_another_chain_is_refused_and_the_current_database_is_untouched()
+    {
+        await using var f = await CheckpointFixture.CreateAsync();
+        var before = CheckpointFixture.Snapshot(f.DataDir);
+        var corrupt = f.Unpacked("corrupt");
+        var current = Path.Combine(corrupt, "CURRENT");
+        File.WriteAllText(current, File.ReadAllText(current) + " ");
+
+        ((Action)(() => ReplicaRestore.Run(f.Request(corrupt)))).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain("CURRENT");
+        ((Action)(() => ReplicaRestore.Run(f.Request(f.Archive) with { ChainId = "another-chain" }))).Should().Throw<DbCheckpointException>()
+            .Which.Message.Should().Contain("another-chain");
+        ((Action)(() => ReplicaRestore.Run(f.Request(f.Archive) with { Keys = new ReplicaPublicKeys([.. Enumerable.Range(0, 4).Select(_ => Cairn.Core.Crypto.SigningKey.Generate().PublicKey)]) })))
+            .Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(CheckpointVerifier.CertificateCheck);
+
+        CheckpointFixture.Snapshot(f.DataDir).Should().Equal(before);
+    }
+
+    [Fact]
+    public async Task A_committed_restore_interrupted_before_its_renames_is_finished_at_the_next_start()
+    {
+        await using var f = await CheckpointFixture.CreateAsync();
+        // The state right after the commit point: the staged database complete, the journal written, nothing renamed.
+        var staging = f.Database + ReplicaRestore.StagingSuffix;
+        Directory.CreateDirectory(staging);
+        foreach (var file in Directory.EnumerateFiles(f.Checkpoint).Where(p => Path.GetFileName(p) != CheckpointMetadata.FileName))
+        {
+            File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
+        }
+
+        var aside = f.Database + ReplicaRestore.AsideSuffix + "crash";
+        new RestoreJournal(f.Database, staging, aside, "checkpoints").Write(Path.Combine(f.DataDir, RestoreJournal.FileName));
+
+        ReplicaRestore.RecoverInterrupted(f.DataDir, f.Database).Should().BeTrue();
+
+        using (var restored = RocksDbLedger.OpenReadOnly(f.Database))
+        {
+            restored.Head.LastDigest.Should().Be(f.Metadata.LastBlockDigest);
+        }
+
+        Directory.Exists(Path.Combine(f.Checkpoints, "3")).Should().BeTrue();
+        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().BeEquivalentTo(["rocksdbdata", Path.GetFileName(aside)]);
+        ReplicaRestore.RecoverInterrupted(f.DataDir, f.Database).Should().BeFalse("the journal is gone once finished");
+    }
+
+    [Fact]
+    public async Task An_uncommitted_restore_leaves_only_leftovers_that_the_next_start_removes()
+    {
+        await using var f = await CheckpointFixture.CreateAsync();
+        var before = CheckpointFixture.Snapshot(f.Database);
+        Directory.CreateDirectory(f.Database + ReplicaRestore.StagingSuffix);
+        File.WriteAllText(Path.Combine(f.Database + ReplicaRestore.StagingSuffix, "000001.sst"), "half");
+        Directory.CreateDirectory(Path.Combine(f.DataDir, CheckpointSource.ScratchPrefix + "abc"));
+
+        ReplicaRestore.RecoverInterrupted(f.DataDir, f.Database).Should().BeFalse();
+
+        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().Equal("rocksdbdata");
+        CheckpointFixture.Snapshot(f.Database).Should().Equal(before);
+    }
+
+    [Fact]
+    public void Sst_files_are_installed_as_hard_links_on_one_file_system()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Sub("000001.sst"), "immutable");
+
+        PosixFiles.TryHardLink(dir.Sub("000001.sst"), dir.Sub("linked.sst")).Should().BeTrue();
+
+        PosixFiles.Identify(dir.Sub("linked.sst")).Should().Be(PosixFiles.Identify(dir.Sub("000001.sst")));
+        PosixFiles.TryHardLink(dir.Sub("000001.sst"), dir.Sub("linked.sst")).Should().BeFalse("the target exists");
+    }
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text.Json;
+using AwesomeAssertions;
+using Cairn.Protocol.Grpc;
+
+namespace Cairn.IntegrationTests;
+
+/// <summary>cairn restore on real replica processes: a replica whose database is wiped while the cluster takes load is
+/// restored from its own checkpoint, another from a peer's exported archive on a fresh data directory; both catch up
+/// by state transfer to the peers' last block digest.</summary>
+public sealed class RestoreTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_wiped_replica_restored_from_its_own_checkpoint_under_load_converges_to_its_peers()
+    {
+        await using var cluster = await TestCluster.StartAsync(7800);
+        var dir = cluster.Layout.Directory;
+        await cluster.PutManyAsync("before", 40);
+        var id = await CreateCheckpointAsync(dir);
+        var ownCheckpoint = Path.Combine(Database(cluster, 3), "checkpoints", id.ToString(CultureInfo.InvariantCulture));
+
+        var refused = await CairnProcess.RunAsync("restore", "--replica", "3", "--cluster", dir, "--checkpoint", $"{id}");
+        refused.ExitCode.Should().Be(1);
+        refused.Error.Should().Contain("replica 3 is running");
+
+        // The database is lost while the others keep taking writes; its checkpoints survive.
+        var load = cluster.PutManyAsync("during", 60);
+        await cluster.Runner.StopReplicaAsync(3, kill: true, TimeSpan.FromSeconds(10), Ct);
+        foreach (var file in Directory.GetFiles(Database(cluster, 3)))
+        {
+            File.Delete(file);
+        }
+
+        var restore = await CairnProcess.RunAsync("restore", "--replica", "3", "--cluster", dir, "--checkpoint", $"{id}", "--json");
+        restore.ExitCode.Should().Be(0, restore.Error);
+        using (var result = JsonDocument.Parse(restore.Output))
+        {
+            result.RootElement.GetProperty("consensusMetadataReset").GetBoolean().Should().BeFalse();
+            result.RootElement.GetProperty("checkpointsCarriedOver").GetInt32().Should().Be(1);
+        }
+
+        Directory.Exists(ownCheckpoint).Should().BeTrue("the replica's checkpoints are carried into the restored database");
+        await load;
+        cluster.Runner.StartReplica(3);
+        await cluster.PutManyAsync("after", 200);
+
+        await ConvergedAsync(cluster);
+        var read = await CairnProcess.RunAsync("kv", "get", "before-7", "--checkpoint", ownCheckpoint);
+        read.ExitCode.Should().Be(0, read.Error);
+        read.Output.Trim().Should().Be("v:before-7");
+    }
+
+    [Fact]
+    public async Task A_replica_restored_from_a_peers_exported_archive_on_a_fresh_directory_converges_to_its_peers()
+    {
+        await using var cluster = await TestCluster.StartAsync(7820);
+        var dir = cluster.Layout.Directory;
+        await cluster.PutManyAsync("before", 40);
+        var id = await CreateCheckpointAsync(dir);
+        var archive = Path.Combine(cluster.Root, "replica-1-backup.tar.gz");
+
+        var export = await CairnProcess.RunAsync("checkpoint", "export", "--replica", "1", "--cluster", dir, "--id", $"{id}", "--to", archive);
+        export.ExitCode.Should().Be(0, export.Error);
+        var verify = await CairnProcess.RunAsync("checkpoint", "verify", archive, "--keys", cluster.Layout.KeysDirectory);
+        verify.ExitCode.Should().Be(0, verify.Error);
+        verify.Output.Should().Contain("✓ quorum certificate");
+
+        await cluster.Runner.StopReplicaAsync(2, kill: false, TimeSpan.FromSeconds(10), Ct);
+        Directory.Delete(cluster.Layout.ReplicaDataDirectory(2), recursive: true);
+        await cluster.PutManyAsync("while-down", 40);
+
+        var restore = await CairnProcess.RunAsync("restore", "--replica", "2", "--cluster", dir, "--from", archive, "--json");
+        restore.ExitCode.Should().Be(0, restore.Error);
+        using (var result = JsonDocument.Parse(restore.Output))
+        {
+            result.RootElement.GetProperty("consensusMetadataReset").GetBoolean().Should().BeTrue();
+            result.RootElement.GetProperty("oldDatabase").ValueKind.Should().Be(JsonValueKind.Null, "there was no database to keep");
+        }
+
+        cluster.Runner.StartReplica(2);
+        await cluster.PutManyAsync("after", 200);
+
+        await ConvergedAsync(cluster);
+        var list = await CairnProcess.RunAsync("checkpoint", "list", "--cluster", dir, "--replica", "1");
+        list.ExitCode.Should().Be(0, list.Error);
+        list.Output.Should().Contain("complete");
+    }
+
+    [Fact]
+    public async Task Intermittent_backup_stops_one_replica_copies_it_with_a_manifest_and_restarts_it_while_the_cluster_serves()
+    {
+        await using var cluster = await TestCluster.StartAsync(7840, new Dictionary<string, string>
+        {
+            ["backup_mode"] = "intermittent",
+            ["FEATURE_db_checkpoints"] = "false",
+        });
+        var dir = cluster.Layout.Directory;
+        await cluster.PutManyAsync("before", 40);
+        var target = Path.Combine(cluster.Root, "replica-1-copy");
+
+        var load = cluster.PutManyAsync("during", 40);
+        var backup = await CairnProcess.RunAsync("backup", "--replica", "1", "--cluster", dir, "--to", target, "--json");
+        await load;
+
+        backup.ExitCode.Should().Be(0, backup.Error);
+        File.Exists(Path.Combine(target, "manifest.json")).Should().BeTrue();
+        File.Exists(Path.Combine(target, "CURRENT")).Should().BeTrue();
+        (await CairnProcess.RunAsync("backup", "--replica", "1", "--cluster", dir, "--to", target)).Error.Should().Contain("already exists");
+        await cluster.PutManyAsync("after", 20);
+        await ConvergedAsync(cluster);
+    }
+
+    [Fact]
+    public async Task A_new_chain_started_from_a_checkpoint_serves_the_old_state_and_accepts_writes()
+    {
+        await using var cluster = await TestCluster.StartAsync(7860);
+        await cluster.PutManyAsync("old", 20);
+        var id = await CreateCheckpointAsync(cluster.Layout.Directory);
+        var archive = Path.Combine(cluster.Root, "genesis.tar.gz");
+        (await CairnProcess.RunAsync("checkpoint", "export", "--replica", "0", "--cluster", cluster.Layout.Directory, "--id", $"{id}", "--to", archive))
+            .ExitCode.Should().Be(0);
+        var newDir = Path.Combine(cluster.Root, "new-chain");
+
+        var init = await CairnProcess.RunAsync("cluster", "init", "--dir", newDir, "--base-port", "7880", "--from-checkpoint", archive, "--keys", cluster.Layout.KeysDirectory);
+
+        init.ExitCode.Should().Be(0, init.Error);
+        init.Output.Should().Contain("genesis state = checkpoint");
+        var runner = new Cairn.Node.LocalCluster.ClusterRunner(new Cairn.Node.LocalCluster.ClusterLayout(newDir), TestCluster.CairnCommand);
+        try
+        {
+            await runner.UpAsync(TimeSpan.FromSeconds(60), Ct);
+            var read = await CairnProcess.RunAsync("kv", "get", "old-5", "--cluster", newDir);
+            read.ExitCode.Should().Be(0, read.Error);
+            read.Output.Trim().Should().Be("v:old-5");
+            (await CairnProcess.RunAsync("kv", "put", "new-key", "new-value", "--cluster", newDir)).ExitCode.Should().Be(0);
+            (await CairnProcess.RunAsync("kv", "get", "new-key", "--cluster", newDir)).Output.Trim().Should().Be("new-value");
+            (await CairnProcess.RunAsync("kv", "get", "new-key", "--cluster", cluster.Layout.Directory)).ExitCode.Should().Be(3, "the old chain never saw it");
+        }
+        finally
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await runner.DownAsync(TimeSpan.FromSeconds(5), timeout.Token);
+        }
+    }
+
+    private static string Database(TestCluster cluster, int replica) => Path.Combine(cluster.Layout.ReplicaDataDirectory(replica), "rocksdbdata");
+
+    private static async Task<ulong> CreateCheckpointAsync(string dir)
+    {
+        var create = await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir, "--json");
+        create.ExitCode.Should().Be(0, create.Error);
+        using var document = JsonDocument.Parse(create.Output);
+        return document.RootElement.GetProperty("replicas")[0].GetProperty("checkpoints")[0].GetProperty("id").GetUInt64();
+    }
+
+    private static Task<ReplicaStatus?[]> ConvergedAsync(TestCluster cluster) =>
+        cluster.WaitForAsync(
+            s => s.All(r => r is not null) && s.Select(r => (r!.LastBlockId, r.LastBlockDigest)).Distinct().Count() == 1,
+            TimeSpan.FromSeconds(120), "every replica at one last block digest");
+}

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Cairn.Backup;
 
@@ -17,14 +16,7 @@ public sealed record CheckpointManifest(int FormatVersion, IReadOnlyList<Manifes
     /// <summary>The format this build writes and reads.</summary>
     public const int CurrentFormatVersion = 1;
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
+    private static readonly JsonSerializerOptions Json = StrictJson.Options;
 
     /// <summary>Total bytes of the files listed.</summary>
     public long TotalBytes => Files.Sum(f => f.Size);

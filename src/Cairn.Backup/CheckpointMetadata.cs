@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Core.Encoding;
@@ -20,14 +19,7 @@ public sealed record CheckpointMetadata
     /// <summary>The format this build writes and reads.</summary>
     public const int CurrentFormatVersion = 1;
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
+    private static readonly JsonSerializerOptions Json = StrictJson.Options;
 
     /// <summary>The checkpoint id: the last block id it holds (its directory name).</summary>
     public required BlockId Id { get; init; }

@@ -89,18 +89,25 @@ public sealed class CairnClient : IDisposable
                 }
                 catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
                 {
+                    // A request that is bad in itself (InvalidArgument) is refused by every correct replica: f+1 alike
+                    // settle it. A replica's state (FailedPrecondition: wedged) can be behind the cluster's — it may not
+                    // have executed an unwedge yet — so that refusal is final only from 2f+1; otherwise ask again.
+                    var final = e.StatusCode == StatusCode.InvalidArgument;
                     lock (collector)
                     {
                         outcomes[replica] = $"refused: {e.Status.Detail}";
                         rejections[replica] = e.Status.Detail;
                         var same = rejections.Count(r => r == e.Status.Detail);
-                        if (same >= Quorums.ReplyQuorum(_config.F))
+                        if (same >= (final ? Quorums.ReplyQuorum(_config.F) : Quorums.Quorum(_config.F)))
                         {
                             accepted.TrySetException(new RequestRejectedException(e.Status.Detail));
                         }
                     }
 
-                    return;
+                    if (final)
+                    {
+                        return;
+                    }
                 }
                 catch (RpcException e) when (!attempt.IsCancellationRequested)
                 {

@@ -76,6 +76,8 @@ public sealed class VerifyAndExportTests
     public async Task A_truncated_or_foreign_archive_is_refused_naming_it()
     {
         await using var f = await CheckpointFixture.CreateAsync();
+        // Unpack into a folder of this test's own, so other tests unpacking archives at the same time cannot interfere.
+        var scratch = Directory.CreateDirectory(f.Dir.Sub("scratch")).FullName;
         var bytes = File.ReadAllBytes(f.Archive);
         foreach (var length in new[] { 10, bytes.Length / 3, bytes.Length / 2, bytes.Length - 30 })
         {
@@ -84,7 +86,7 @@ public sealed class VerifyAndExportTests
 
             var open = () =>
             {
-                using var source = CheckpointSource.Open(truncated);
+                using var source = CheckpointSource.Open(truncated, scratchParent: scratch);
                 CheckpointVerifier.Verify(source.Directory, CheckpointFixture.Keys, requireManifest: true).ThrowIfFailed();
             };
 
@@ -93,9 +95,8 @@ public sealed class VerifyAndExportTests
 
         var notAnArchive = f.Dir.Sub("notes.txt");
         File.WriteAllText(notAnArchive, "hello");
-        FluentOpen(notAnArchive).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(notAnArchive);
-        Directory.GetDirectories(Path.GetTempPath(), CheckpointSource.ScratchPrefix + "*")
-            .Where(d => Directory.GetCreationTimeUtc(d) > DateTime.UtcNow.AddMinutes(-1)).Should().BeEmpty("a failed unpack leaves nothing behind");
+        FluentOpen(notAnArchive, scratch).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(notAnArchive);
+        Directory.GetFileSystemEntries(scratch).Should().BeEmpty("a failed unpack leaves nothing behind");
     }
 
     [Fact]
@@ -162,9 +163,9 @@ public sealed class VerifyAndExportTests
         File.Exists(f.Dir.Sub("x.tar.gz.tmp")).Should().BeFalse();
     }
 
-    private static Action FluentOpen(string path) => () =>
+    private static Action FluentOpen(string path, string? scratchParent = null) => () =>
     {
-        using var source = CheckpointSource.Open(path);
+        using var source = CheckpointSource.Open(path, scratchParent);
     };
 
     internal static void CopyDirectory(string from, string to)

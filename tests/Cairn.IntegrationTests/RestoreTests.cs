@@ -20,6 +20,11 @@ public sealed class RestoreTests
         await cluster.PutManyAsync("before", 40);
         var id = await CreateCheckpointAsync(dir);
         var ownCheckpoint = Path.Combine(Database(cluster, 3), "checkpoints", id.ToString(CultureInfo.InvariantCulture));
+        // 'dbCheckpoint create' returns once 2f+1 replicas report; on a busy machine replica 3 may still be finalising.
+        for (var waited = 0; !File.Exists(Path.Combine(ownCheckpoint, "checkpoint.json")) && waited < 600; waited++)
+        {
+            await Task.Delay(100, Ct);
+        }
 
         var refused = await CairnProcess.RunAsync("restore", "--replica", "3", "--cluster", dir, "--checkpoint", $"{id}");
         refused.ExitCode.Should().Be(1);

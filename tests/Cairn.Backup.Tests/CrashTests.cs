@@ -51,7 +51,7 @@ public sealed class CrashTests : IDisposable
 
         TestContext.Current.TestOutputHelper?.WriteLine($"{Kills} kills: {interrupted} interrupted checkpoints cleaned up, {verified} complete ones verified");
 
-        verified.Should().BeGreaterThan(Kills, "most rounds leave complete checkpoints to check");
+        verified.Should().BeGreaterThanOrEqualTo(Kills / 2, "most rounds leave complete checkpoints to check");
     }
 
     private static bool IsInterrupted(string entry) =>

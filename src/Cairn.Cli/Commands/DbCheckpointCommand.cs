@@ -143,21 +143,13 @@ internal static class DbCheckpointCommand
             foreach (var c in rows)
             {
                 table.AddRow($"{answer.Replica}", $"{c.Id}", $"{c.SeqNum}", $"{c.LastBlockId}", c.StateDigest[..16] + "…",
-                    c.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), FormatBytes(c.SizeBytes),
+                    c.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), CheckpointCommand.FormatBytes(c.SizeBytes),
                     digestsById[c.Id] ? "[red]DIGESTS DIFFER[/]" : "[green]same on all[/]");
             }
         }
 
         console.Write(table);
     }
-
-    private static string FormatBytes(long bytes) => bytes switch
-    {
-        >= 1 << 30 => $"{bytes / (double)(1 << 30):N1} GiB",
-        >= 1 << 20 => $"{bytes / (double)(1 << 20):N1} MiB",
-        >= 1 << 10 => $"{bytes / 1024.0:N1} KiB",
-        _ => $"{bytes} B",
-    };
 
     /// <summary>One replica's answer to the status query.</summary>
     internal sealed record ReplicaCheckpoints(int Replica, bool Enabled, IReadOnlyList<CheckpointRow> Checkpoints, string? LastSkipReason, long Skips, long Failures, string? LastFailure);

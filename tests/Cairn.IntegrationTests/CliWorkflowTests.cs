@@ -15,7 +15,7 @@ public sealed class CliWorkflowTests : IDisposable
     [Fact]
     public async Task Init_up_put_get_load_status_down_work_as_a_user_runs_them()
     {
-        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", "7540")).ExitCode.Should().Be(0);
+        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", TestPorts.Arg(7540))).ExitCode.Should().Be(0);
         try
         {
             var up = await CairnProcess.RunAsync("cluster", "up", "--dir", ClusterDir);
@@ -59,18 +59,18 @@ public sealed class CliWorkflowTests : IDisposable
     [Fact]
     public async Task Bad_input_gets_one_clear_line_and_a_non_zero_exit()
     {
-        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", "7550")).ExitCode.Should().Be(0);
+        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", TestPorts.Arg(7550))).ExitCode.Should().Be(0);
 
         var missing = await CairnProcess.RunAsync("replica", "--config", Path.Combine(_root, "nope.config"));
         missing.ExitCode.Should().Be(1);
         missing.Error.Should().Contain("nope.config").And.NotContain("   at ");
 
-        using (var squatter = new TcpListener(IPAddress.Loopback, 7550))
+        using (var squatter = new TcpListener(IPAddress.Loopback, TestPorts.At(7550)))
         {
             squatter.Start();
             var busy = await CairnProcess.RunAsync("replica", "--config", Path.Combine(ClusterDir, "replica-0", "deployment.config"));
             busy.ExitCode.Should().Be(1);
-            busy.Error.Should().Contain("cannot listen on 127.0.0.1:7550").And.NotContain("   at ");
+            busy.Error.Should().Contain("cannot listen on 127.0.0.1:" + TestPorts.Arg(7550)).And.NotContain("   at ");
         }
 
         // A cluster that is down: a timeout error naming each replica, not a hang.
@@ -84,7 +84,7 @@ public sealed class CliWorkflowTests : IDisposable
     [Fact]
     public async Task A_request_over_max_request_size_is_refused_with_the_reason()
     {
-        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", "7560")).ExitCode.Should().Be(0);
+        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", TestPorts.Arg(7560))).ExitCode.Should().Be(0);
         try
         {
             (await CairnProcess.RunAsync("cluster", "up", "--dir", ClusterDir)).ExitCode.Should().Be(0);

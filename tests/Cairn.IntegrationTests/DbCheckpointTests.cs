@@ -11,7 +11,7 @@ public sealed class DbCheckpointTests
     [Fact]
     public async Task On_demand_every_replica_takes_the_same_checkpoint_and_status_shows_them_side_by_side()
     {
-        await using var cluster = await TestCluster.StartAsync(7700);
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7700));
         await cluster.PutManyAsync("data", 40);
         var dir = cluster.Layout.Directory;
 
@@ -42,7 +42,7 @@ public sealed class DbCheckpointTests
     [Fact]
     public async Task Periodic_checkpoints_follow_the_policy_and_retention_keeps_the_newest()
     {
-        await using var cluster = await TestCluster.StartAsync(7710, new Dictionary<string, string>
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7710), new Dictionary<string, string>
         {
             ["db_checkpoint_duration"] = "1",
             ["dbcheckpoint_window"] = "150",
@@ -67,7 +67,7 @@ public sealed class DbCheckpointTests
     [Fact]
     public async Task Wedge_stop_takes_a_checkpoint_at_the_wedge_point_and_a_disabled_feature_takes_none()
     {
-        await using var cluster = await TestCluster.StartAsync(7720);
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7720));
         var dir = cluster.Layout.Directory;
         (await CairnProcess.RunAsync("op", "wedge", "stop", "--cluster", dir)).ExitCode.Should().Be(0);
         var point = (await cluster.StatusesAsync())[0]!.WedgePoint;
@@ -76,7 +76,7 @@ public sealed class DbCheckpointTests
 
         status.Should().HaveCount(4).And.AllSatisfy(c => c.SeqNum.Should().Be(point));
 
-        await using var disabled = await TestCluster.StartAsync(7730, new Dictionary<string, string> { ["FEATURE_db_checkpoints"] = "false" });
+        await using var disabled = await TestCluster.StartAsync(TestPorts.At(7730), new Dictionary<string, string> { ["FEATURE_db_checkpoints"] = "false" });
         var refused = await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", disabled.Layout.Directory);
         refused.ExitCode.Should().Be(1);
         refused.Error.Should().Contain("the DB checkpoint feature is disabled");

@@ -15,7 +15,7 @@ public sealed class OperatorCommandTests
     [Fact]
     public async Task Wedge_stops_every_replica_at_one_seq_survives_a_restart_and_unwedge_resumes_in_a_new_epoch()
     {
-        await using var cluster = await TestCluster.StartAsync(7570);
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7570));
         await cluster.PutManyAsync("before", 20);
         var dir = cluster.Layout.Directory;
 
@@ -51,7 +51,7 @@ public sealed class OperatorCommandTests
     [Fact]
     public async Task Bad_operator_commands_are_refused_by_every_replica_and_change_nothing()
     {
-        await using var cluster = await TestCluster.StartAsync(7580);
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7580));
         var dir = cluster.Layout.Directory;
         var before = await cluster.StatusesAsync();
 

@@ -16,7 +16,7 @@ public sealed class ReplicationTests
     [Fact]
     public async Task The_cluster_commits_under_load_and_every_replica_holds_the_same_chain()
     {
-        await using var cluster = await TestCluster.StartAsync(7500);
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7500));
 
         var keys = await cluster.PutManyAsync("load", 200);
 
@@ -34,7 +34,7 @@ public sealed class ReplicationTests
     [Fact]
     public async Task A_killed_backup_catches_up_after_restart_even_past_stable_checkpoints()
     {
-        await using var cluster = await TestCluster.StartAsync(7510);
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7510));
         await cluster.PutManyAsync("before", 20);
 
         (await cluster.Runner.StopReplicaAsync(3, kill: true, TimeSpan.FromSeconds(5), Ct)).Should().BeTrue();
@@ -57,7 +57,7 @@ public sealed class ReplicationTests
     [Fact]
     public async Task A_killed_primary_causes_a_view_change_and_the_cluster_goes_on()
     {
-        await using var cluster = await TestCluster.StartAsync(7520);
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7520));
         await cluster.PutManyAsync("before", 10);
         var primary = (await cluster.StatusesAsync())[1]!.Primary;
 
@@ -73,7 +73,7 @@ public sealed class ReplicationTests
     [Fact]
     public async Task A_full_restart_keeps_every_committed_block()
     {
-        await using var cluster = await TestCluster.StartAsync(7530);
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7530));
         var keys = await cluster.PutManyAsync("durable", 100);
         var before = await cluster.StatusesAsync();
 

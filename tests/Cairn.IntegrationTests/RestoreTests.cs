@@ -15,7 +15,7 @@ public sealed class RestoreTests
     [Fact]
     public async Task A_wiped_replica_restored_from_its_own_checkpoint_under_load_converges_to_its_peers()
     {
-        await using var cluster = await TestCluster.StartAsync(7740);
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7740));
         var dir = cluster.Layout.Directory;
         await cluster.PutManyAsync("before", 40);
         var id = await CreateCheckpointAsync(dir);
@@ -60,7 +60,7 @@ public sealed class RestoreTests
     [Fact]
     public async Task A_replica_restored_from_a_peers_exported_archive_on_a_fresh_directory_converges_to_its_peers()
     {
-        await using var cluster = await TestCluster.StartAsync(7750);
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7750));
         var dir = cluster.Layout.Directory;
         await cluster.PutManyAsync("before", 40);
         var id = await CreateCheckpointAsync(dir);
@@ -96,7 +96,7 @@ public sealed class RestoreTests
     [Fact]
     public async Task Intermittent_backup_stops_one_replica_copies_it_with_a_manifest_and_restarts_it_while_the_cluster_serves()
     {
-        await using var cluster = await TestCluster.StartAsync(7760, new Dictionary<string, string>
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7760), new Dictionary<string, string>
         {
             ["backup_mode"] = "intermittent",
             ["FEATURE_db_checkpoints"] = "false",
@@ -120,7 +120,7 @@ public sealed class RestoreTests
     [Fact]
     public async Task A_new_chain_started_from_a_checkpoint_serves_the_old_state_and_accepts_writes()
     {
-        await using var cluster = await TestCluster.StartAsync(7770);
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7770));
         await cluster.PutManyAsync("old", 20);
         var id = await CreateCheckpointAsync(cluster.Layout.Directory);
         var archive = Path.Combine(cluster.Root, "genesis.tar.gz");
@@ -128,7 +128,7 @@ public sealed class RestoreTests
             .ExitCode.Should().Be(0);
         var newDir = Path.Combine(cluster.Root, "new-chain");
 
-        var init = await CairnProcess.RunAsync("cluster", "init", "--dir", newDir, "--base-port", "7780", "--from-checkpoint", archive, "--keys", cluster.Layout.KeysDirectory);
+        var init = await CairnProcess.RunAsync("cluster", "init", "--dir", newDir, "--base-port", TestPorts.Arg(7780), "--from-checkpoint", archive, "--keys", cluster.Layout.KeysDirectory);
 
         init.ExitCode.Should().Be(0, init.Error);
         init.Output.Should().Contain("genesis state = checkpoint");

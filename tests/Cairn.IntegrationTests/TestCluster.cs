@@ -34,8 +34,7 @@ internal sealed class TestCluster : IAsyncDisposable
     public ClientConfig ClientConfig { get; }
 
     /// <summary>Creates and starts a cluster whose ports start at <paramref name="basePort"/>: replica i on base + i, its
-    /// metrics on base + 100 + i. Every test has its own base, all in 7500-7590 or 7700-7790 in steps of 10, so no
-    /// replica port of one test is a metrics port of another (test classes run in parallel).</summary>
+    /// metrics on base + 100 + i (see <see cref="TestPorts"/>).</summary>
     /// <param name="configChanges">deployment.config keys to set on every replica before it starts.</param>
     public static async Task<TestCluster> StartAsync(int basePort, IReadOnlyDictionary<string, string>? configChanges = null)
     {

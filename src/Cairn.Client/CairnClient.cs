@@ -38,7 +38,7 @@ public sealed class CairnClient : IDisposable
         ClientId = ClientIdentity.ClientId(config.KeyIndex, session);
         _key = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
         _replicaKeys = config.LoadReplicaKeys();
-        _channels = [.. config.Replicas.Select(r => GrpcChannel.ForAddress($"http://{r.Host}:{r.Port}"))];
+        _channels = [.. config.Replicas.Select(r => GrpcChannel.ForAddress(r.Address))];
         _replicas = [.. _channels.Select(c => new ClientApi.ClientApiClient(c))];
     }
 

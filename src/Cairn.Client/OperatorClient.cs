@@ -45,7 +45,7 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         var request = new OperatorQueryRequest { Command = ByteString.CopyFrom(OperatorCommand.Create(type, [], _time.GetUtcNow(), key).Encode()) };
         return await Task.WhenAll(config.Replicas.Select(async replica =>
         {
-            using var channel = GrpcChannel.ForAddress($"http://{replica.Host}:{replica.Port}");
+            using var channel = GrpcChannel.ForAddress(replica.Address);
             try
             {
                 var reply = await new AdminApi.AdminApiClient(channel)

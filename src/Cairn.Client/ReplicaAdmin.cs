@@ -11,7 +11,7 @@ public static class ReplicaAdmin
     /// <summary>The replica's status, or null when it does not answer within <paramref name="timeout"/>.</summary>
     public static async Task<ReplicaStatus?> StatusAsync(PeerEndpoint replica, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        using var channel = GrpcChannel.ForAddress($"http://{replica.Host}:{replica.Port}");
+        using var channel = GrpcChannel.ForAddress(replica.Address);
         try
         {
             return await new AdminApi.AdminApiClient(channel)

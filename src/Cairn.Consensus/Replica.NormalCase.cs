@@ -81,12 +81,18 @@ public sealed partial class Replica
 
         while (_lastProposed < HighWaterMark)
         {
+            var fill = _checkpointSoonTarget > _lastProposed;
+            var inFlight = _lastProposed > _lastExecuted ? _lastProposed.Value - _lastExecuted.Value : 0;
+            if (!fill && inFlight >= (ulong)_options.ConcurrencyLevel)
+            {
+                return; // enough batches in flight: the next goes out when one executes, fuller
+            }
+
             var candidates = _pending.Values
                 .Where(p => !_proposedKeys.Contains((p.Request.ClientId, p.Request.RequestId)))
                 .OrderBy(p => p.Order)
                 .Take(_options.MaxBatchSize)
                 .ToList();
-            var fill = _checkpointSoonTarget > _lastProposed;
             if (candidates.Count == 0)
             {
                 if (!fill)

@@ -30,6 +30,11 @@ public sealed record ReplicaOptions
     /// <summary>Most requests in one batch.</summary>
     public int MaxBatchSize { get; init; } = 64;
 
+    /// <summary>Most batches the primary keeps proposed but not yet executed (concord-bft's concurrency_level). Beyond it,
+    /// requests wait for a batch to finish and go out together: under load each consensus round carries many requests
+    /// instead of one, so its signatures, messages and fsync are shared.</summary>
+    public int ConcurrencyLevel { get; init; } = 3;
+
     /// <summary>Longest a request waits for a fuller batch while earlier batches are in flight.</summary>
     public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
 
@@ -61,6 +66,7 @@ public sealed record ReplicaOptions
         Check(ClientKeys is not null, nameof(ClientKeys), "a map");
         Check(CheckpointWindowSize >= 1 && CheckpointWindowSize <= 1_000_000, nameof(CheckpointWindowSize), "1..1000000");
         Check(MaxBatchSize >= 1 && MaxBatchSize <= 100_000, nameof(MaxBatchSize), "1..100000");
+        Check(ConcurrencyLevel >= 1 && ConcurrencyLevel <= 30, nameof(ConcurrencyLevel), "1..30");
         Check(BatchTimeout >= TimeSpan.Zero, nameof(BatchTimeout), ">= 0");
         Check(ViewChangeTimeout > TimeSpan.Zero, nameof(ViewChangeTimeout), "> 0");
         Check(MaxViewChangeTimeout >= ViewChangeTimeout, nameof(MaxViewChangeTimeout), ">= ViewChangeTimeout");

@@ -83,6 +83,24 @@ public sealed class NormalFlowTests
     }
 
     [Fact]
+    public void At_the_concurrency_level_requests_wait_past_the_batch_timeout_and_go_out_together_when_a_batch_executes()
+    {
+        var h = new Harness(configure: o => o with { MaxBatchSize = 10, ConcurrencyLevel = 1 }, clients: 4);
+        h.Submit(Harness.Request(1, 1));
+        h.Submit(Harness.Request(2, 1));
+        h.Submit(Harness.Request(3, 1));
+        h.Deliver(0, new Tick(h.Now + TimeSpan.FromMilliseconds(10)));
+        PrePrepares().Should().Equal(1); // one batch in flight: the timeout alone does not send another
+
+        h.Flush(); // the first batch executes everywhere; the two waiting requests go out as one batch
+
+        PrePrepares().Should().Equal(1, 2);
+        h.Executed[3].Sum(e => e.Requests.Count).Should().Be(3);
+
+        List<int> PrePrepares() => h.OutputsOf<Broadcast>(0).Select(b => b.Message).OfType<PrePrepare>().Select(p => p.Batch.Requests.Count).ToList();
+    }
+
+    [Fact]
     public void A_retransmitted_request_is_answered_from_the_reply_cache_and_never_executed_twice()
     {
         var h = new Harness();

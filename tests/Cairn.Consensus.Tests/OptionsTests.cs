@@ -19,6 +19,7 @@ public sealed class OptionsTests
     [Theory]
     [InlineData("CheckpointWindowSize")]
     [InlineData("MaxBatchSize")]
+    [InlineData("ConcurrencyLevel")]
     [InlineData("Id")]
     [InlineData("ReplicaKeys")]
     [InlineData("SigningKey")]
@@ -28,6 +29,7 @@ public sealed class OptionsTests
         {
             "CheckpointWindowSize" => Valid() with { CheckpointWindowSize = 0 },
             "MaxBatchSize" => Valid() with { MaxBatchSize = -1 },
+            "ConcurrencyLevel" => Valid() with { ConcurrencyLevel = 0 },
             "Id" => Valid() with { Id = new ReplicaId(4) },
             "ReplicaKeys" => Valid() with { ReplicaKeys = [.. Valid().ReplicaKeys.Take(3)] },
             _ => Valid() with { SigningKey = Harness.ReplicaKey(3) },

@@ -53,6 +53,9 @@ public sealed record DeploymentConfig
     /// <summary><c>batch_flush_period</c>: milliseconds the primary waits to fill a batch before sending it anyway.</summary>
     public int BatchFlushPeriodMs { get; init; } = 5;
 
+    /// <summary><c>concurrency_level</c>: the most batches the primary keeps in flight (proposed, not yet executed).</summary>
+    public int ConcurrencyLevel { get; init; } = 3;
+
     /// <summary><c>view_change_timer_millisec</c>: how long a request may wait before backups suspect the primary
     /// (doubled at each further view).</summary>
     public int ViewChangeTimeoutMs { get; init; } = 5000;

@@ -15,7 +15,7 @@ public static class DeploymentConfigLoader
     [
         "chain_id", "replica_id", "f_val", "replicas", "data_dir", "replica_private_key", "operator_public_key", "client_public_keys",
         "metrics_port", "checkpoint_window_size", "max_num_of_requests_in_batch", "batch_flush_period",
-        "view_change_timer_millisec", "max_request_size", "backup_mode", "FEATURE_db_checkpoints",
+        "concurrency_level", "view_change_timer_millisec", "max_request_size", "backup_mode", "FEATURE_db_checkpoints",
         "db_checkpoint_duration", "num_of_rocksdbcheckpoints", "dbcheckpoint_window", "db_checkpoint_diskspace_threshold",
         "db_checkpoint_path",
     ];
@@ -62,6 +62,7 @@ public static class DeploymentConfigLoader
             CheckpointWindowSize = root.Int("checkpoint_window_size", 1, 1_000_000, 150),
             MaxRequestsInBatch = root.Int("max_num_of_requests_in_batch", 1, 100_000, 400),
             BatchFlushPeriodMs = root.Int("batch_flush_period", 1, 60_000, 5),
+            ConcurrencyLevel = root.Int("concurrency_level", 1, 30, 3),
             ViewChangeTimeoutMs = root.Int("view_change_timer_millisec", 100, 3_600_000, 5000),
             MaxRequestSize = root.Int("max_request_size", 64, 64 * 1024 * 1024, 64 * 1024),
             BackupMode = backupMode,

@@ -67,7 +67,7 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
         {
             try
             {
-                using var channel = GrpcChannel.ForAddress($"http://{peer.Host}:{peer.Port}");
+                using var channel = GrpcChannel.ForAddress(peer.Address);
                 var client = new ReplicaTransport.ReplicaTransportClient(channel);
                 using var call = client.Stream(cancellationToken: stop);
                 NodeLog.PeerConnected(_logger, peer.Id.Value);

@@ -176,6 +176,7 @@ public static class ReplicaServer
             CheckpointWindowSize = config.CheckpointWindowSize,
             MaxBatchSize = config.MaxRequestsInBatch,
             BatchTimeout = TimeSpan.FromMilliseconds(config.BatchFlushPeriodMs),
+            ConcurrencyLevel = config.ConcurrencyLevel,
             ViewChangeTimeout = TimeSpan.FromMilliseconds(config.ViewChangeTimeoutMs),
         };
         options.Validate();

@@ -35,7 +35,7 @@ public sealed class StateFetcher(IReadOnlyList<PeerEndpoint> replicas)
     private static async Task<IReadOnlyList<Block>?> TryPeerAsync(PeerEndpoint peer, LedgerHead head, SeqNum targetSeq, Digest certifiedDigest,
         CancellationToken cancellationToken)
     {
-        using var channel = GrpcChannel.ForAddress($"http://{peer.Host}:{peer.Port}", new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
+        using var channel = GrpcChannel.ForAddress(peer.Address, new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
         var client = new ReplicaTransport.ReplicaTransportClient(channel);
         var blocks = new List<Block>();
         var digest = head.LastDigest;

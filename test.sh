@@ -43,6 +43,8 @@ if [ "$status" -eq 0 ] && [ "$total" -lt "$MIN_TOTAL_TESTS" ]; then
   status=1
 fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+# Name the failures again right above the summary, so a log kept only by its tail still says what failed.
+if [ "$failed" -gt 0 ]; then grep -E '^\s*failed [A-Za-z_]' "$log" | sed 's/^ */failed test: /; s/^failed test: failed /failed test: /' | head -20; fi
 [ "$skipped" -gt 0 ] && echo "($skipped skipped)"
 echo "$passed passed, $failed failed"
 exit "$status"

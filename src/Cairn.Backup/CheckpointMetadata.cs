@@ -50,7 +50,7 @@ public sealed record CheckpointMetadata
 
     public required string ChainId { get; init; }
 
-    /// <summary>Reserved for restores that start a new epoch; 0 for now.</summary>
+    /// <summary>The epoch the checkpoint was taken in: how many times the cluster had been unwedged.</summary>
     public long Epoch { get; init; }
 
     /// <summary>Writes the metadata to <paramref name="path"/> and fsyncs it.</summary>

@@ -137,7 +137,7 @@ public sealed partial class DbCheckpointManager
             ExclusiveBytes = DiskUsage.ExclusiveBytes(own, others),
             Certificate = certificate,
             ChainId = _chainId,
-            Epoch = 0,
+            Epoch = (long)pending.Epoch,
         };
     }
 }

@@ -147,7 +147,8 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     /// Never throws for I/O: a failure is logged, counted and cleaned up.
     /// </summary>
     /// <param name="consensusTime">The block's timestamp (the primary's time agreed in PRE-PREPARE), never the local clock.</param>
-    public BoundaryOutcome OnBoundaryExecuted(SeqNum seq, DateTimeOffset consensusTime)
+    /// <param name="epoch">The epoch the boundary block was executed in (recorded in <c>checkpoint.json</c>).</param>
+    public BoundaryOutcome OnBoundaryExecuted(SeqNum seq, DateTimeOffset consensusTime, ulong epoch)
     {
         if (!_settings.Enabled)
         {
@@ -219,7 +220,7 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
 
         lock (_gate)
         {
-            _inFlight[seq] = new InFlight(seq, taken, consensusTime, tmp, final);
+            _inFlight[seq] = new InFlight(seq, taken, consensusTime, epoch, tmp, final);
             _mark = new CheckpointMark(seq, consensusTime);
         }
 
@@ -617,13 +618,15 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     }
 
     /// <summary>A checkpoint taken at a boundary and not yet complete.</summary>
-    private sealed class InFlight(SeqNum seq, LedgerHead head, DateTimeOffset consensusTime, string tmpDirectory, string finalDirectory)
+    private sealed class InFlight(SeqNum seq, LedgerHead head, DateTimeOffset consensusTime, ulong epoch, string tmpDirectory, string finalDirectory)
     {
         public SeqNum Seq { get; } = seq;
 
         public LedgerHead Head { get; } = head;
 
         public DateTimeOffset ConsensusTime { get; } = consensusTime;
+
+        public ulong Epoch { get; } = epoch;
 
         public string TmpDirectory { get; } = tmpDirectory;
 

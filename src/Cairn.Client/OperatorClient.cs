@@ -37,12 +37,25 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         }
     }
 
-    /// <summary>Asks every replica <paramref name="type"/> (a query); replicas that do not answer within
-    /// <paramref name="timeout"/> are reported as such.</summary>
-    public async Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(OperatorCommandType type, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Asks every replica <paramref name="type"/> (a query with an empty body); replicas that do not answer
+    /// within <paramref name="timeout"/> are reported as such.</summary>
+    public Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(OperatorCommandType type, TimeSpan timeout, CancellationToken cancellationToken) =>
+        QueryAsync(SignQuery(type, []), timeout, cancellationToken);
+
+    /// <summary>Signs query <paramref name="type"/> with <paramref name="body"/> with the operator key (a fresh nonce).</summary>
+    /// <exception cref="KeyFileException">When the operator key cannot be read.</exception>
+    public OperatorCommand SignQuery(OperatorCommandType type, ReadOnlySpan<byte> body)
     {
         using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
-        var request = new OperatorQueryRequest { Command = ByteString.CopyFrom(OperatorCommand.Create(type, [], _time.GetUtcNow(), key).Encode()) };
+        return OperatorCommand.Create(type, body, _time.GetUtcNow(), key);
+    }
+
+    /// <summary>Sends the signed query <paramref name="command"/> to every replica; replicas that do not answer within
+    /// <paramref name="timeout"/> are reported as such.</summary>
+    public async Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(OperatorCommand command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var request = new OperatorQueryRequest { Command = ByteString.CopyFrom(command.Encode()) };
         return await Task.WhenAll(config.Replicas.Select(async replica =>
         {
             using var channel = GrpcChannel.ForAddress(replica.Address);
@@ -52,7 +65,7 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
                     .OperatorQueryAsync(request, deadline: DateTime.UtcNow.Add(timeout), cancellationToken: cancellationToken).ConfigureAwait(false);
                 return reply.Refusal.Length > 0
                     ? new ReplicaAnswer(replica.Id.Value, null, reply.Refusal)
-                    : new ReplicaAnswer(replica.Id.Value, reply.Json, null);
+                    : new ReplicaAnswer(replica.Id.Value, reply.Json.Length > 0 ? reply.Json : null, null, reply.Statement.IsEmpty ? null : reply.Statement.ToByteArray());
             }
             catch (RpcException)
             {

@@ -31,6 +31,10 @@ public interface ILedgerReader : IDisposable
     /// in key order (bytewise).</summary>
     IEnumerable<KeyValuePair<byte[], byte[]>> ReadState(byte[]? prefix = null);
 
+    /// <summary>About how many keys the latest state holds (RocksDB's own estimate; exact for an in-memory store):
+    /// cheap, unlike counting them with <see cref="ReadState"/>.</summary>
+    long EstimateStateKeyCount();
+
     /// <summary>A replica metadata entry, or null.</summary>
     byte[]? GetMetadata(string key);
 

@@ -118,6 +118,14 @@ public sealed class InMemoryLedger : ILedgerStore
         }
     }
 
+    public long EstimateStateKeyCount()
+    {
+        lock (_lock)
+        {
+            return _state.Count;
+        }
+    }
+
     public byte[]? GetMetadata(string key)
     {
         lock (_lock)

@@ -210,6 +210,10 @@ public sealed partial class RocksDbLedger : ILedgerStore
         }
     }
 
+    public long EstimateStateKeyCount() =>
+        long.TryParse(_db.GetProperty("rocksdb.estimate-num-keys", _state), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var count) ? count : 0;
+
     public byte[]? GetMetadata(string key) => _db.Get(LedgerKeys.MetadataKey(key), _metadata);
 
     public IEnumerable<KeyValuePair<string, byte[]>> ReadMetadata(string prefix)

@@ -82,6 +82,9 @@ internal sealed class BackupHarness : IAsyncDisposable
     /// <summary>Value bytes per block (random, incompressible) when a test wants real disk use.</summary>
     public int ValueSize { get; set; }
 
+    /// <summary>The epoch the boundaries are executed in.</summary>
+    public ulong Epoch { get; set; }
+
     /// <summary>Flush the memtables before each boundary, so checkpoints link SST files rather than copy the WAL.</summary>
     public bool FlushBeforeBoundaries { get; set; }
 
@@ -113,7 +116,7 @@ internal sealed class BackupHarness : IAsyncDisposable
                     Ledger.Flush();
                 }
 
-                outcomes[s] = Manager.OnBoundaryExecuted(new SeqNum(s), TimeOf(s));
+                outcomes[s] = Manager.OnBoundaryExecuted(new SeqNum(s), TimeOf(s), Epoch);
             }
         }
 

@@ -9,7 +9,7 @@ public sealed class CreationTests
     [Fact]
     public async Task A_due_boundary_is_taken_then_completed_when_stable_with_valid_metadata_and_certificate()
     {
-        await using var h = new BackupHarness();
+        await using var h = new BackupHarness { Epoch = 3 };
 
         var outcomes = h.RunTo(20);
         var stateAt20 = LedgerDigests.State(h.Ledger);
@@ -33,7 +33,7 @@ public sealed class CreationTests
         onDisk.StateDigest.Should().Be(stateAt20);
         onDisk.CreatedAt.Should().Be(BackupHarness.TimeOf(20));
         onDisk.ChainId.Should().Be(BackupHarness.ChainId);
-        onDisk.Epoch.Should().Be(0);
+        onDisk.Epoch.Should().Be(3, "a checkpoint records the epoch its boundary was executed in");
         onDisk.SizeBytes.Should().BePositive();
         onDisk.ExclusiveBytes.Should().BeInRange(0, onDisk.SizeBytes);
         onDisk.Certificate.Verify(Certificates.ReplicaKeys, Certificates.F).Should().BeTrue();
@@ -157,7 +157,7 @@ public sealed class CreationTests
         await h.StableAsync(20);
         h.Manager.RequestCheckpointAtNextBoundary();
 
-        h.Manager.OnBoundaryExecuted(new SeqNum(20), BackupHarness.TimeOf(20)).Should().Be(BoundaryOutcome.Skipped);
+        h.Manager.OnBoundaryExecuted(new SeqNum(20), BackupHarness.TimeOf(20), epoch: 0).Should().Be(BoundaryOutcome.Skipped);
 
         h.Manager.Status.LastSkipReason.Should().Be(CheckpointSkipReason.AlreadyExists);
     }
@@ -169,7 +169,7 @@ public sealed class CreationTests
         h.RunTo(21);
         h.Manager.RequestCheckpointAtNextBoundary();
 
-        h.Manager.OnBoundaryExecuted(new SeqNum(20), BackupHarness.TimeOf(20)).Should().Be(BoundaryOutcome.Failed);
+        h.Manager.OnBoundaryExecuted(new SeqNum(20), BackupHarness.TimeOf(20), epoch: 0).Should().Be(BoundaryOutcome.Failed);
 
         h.CheckpointEntries().Should().BeEmpty();
         h.Manager.Status.LastFailure.Should().Contain("not the boundary 20");

@@ -80,6 +80,14 @@ public sealed class DbCheckpointTests
         var refused = await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", disabled.Layout.Directory);
         refused.ExitCode.Should().Be(1);
         refused.Error.Should().Contain("the DB checkpoint feature is disabled");
+        string[][] queries = [["snapshot"], ["checkpoint", "hash", "--id", "150"], ["checkpoint", "read", "--id", "150", "k"], ["dbCheckpoint", "status"]];
+        foreach (var query in queries)
+        {
+            var answer = await CairnProcess.RunAsync(["op", .. query, "--cluster", disabled.Layout.Directory]);
+            answer.ExitCode.Should().Be(1, string.Join(' ', query));
+            answer.Error.Should().Contain("the DB checkpoint feature is disabled", string.Join(' ', query));
+        }
+
         Directory.Exists(Path.Combine(disabled.Layout.ReplicaDataDirectory(0), "rocksdbdata", "checkpoints")).Should().BeFalse();
         await disabled.Runner.DownAsync(TimeSpan.FromSeconds(10), Ct);
     }

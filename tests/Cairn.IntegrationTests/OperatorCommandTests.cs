@@ -46,6 +46,31 @@ public sealed class OperatorCommandTests
         unwedge.Output.Should().Contain("epoch 1");
         (await CairnProcess.RunAsync("kv", "put", "after-unwedge", "x", "--cluster", dir)).ExitCode.Should().Be(0);
         (await cluster.StatusesAsync()).Should().AllSatisfy(s => (s!.WedgePoint, s.Epoch).Should().Be((0UL, 1UL)));
+
+        // The epoch is shown by cluster status, wedge status and the metrics, and recorded by the next checkpoint.
+        JsonReplicas(await CairnProcess.RunAsync("cluster", "status", "--dir", dir, "--json"))
+            .Should().HaveCount(4).And.AllSatisfy(r => r.GetProperty("epoch").GetUInt64().Should().Be(1));
+        JsonReplicas(await CairnProcess.RunAsync("op", "wedge", "status", "--cluster", dir, "--json"))
+            .Should().HaveCount(4).And.AllSatisfy(r => r.GetProperty("status").GetProperty("epoch").GetUInt64().Should().Be(1));
+        using var http = new HttpClient();
+        for (var replica = 0; replica < 4; replica++)
+        {
+            var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{TestPorts.At(7570) + 100 + replica}/metrics"), Ct);
+            metrics.Should().MatchRegex(@"(?m)^cairn_consensus_epoch(\{[^}]*\})? 1$");
+        }
+
+        var wedgeCheckpointHash = await CairnProcess.RunAsync("op", "checkpoint", "hash", "--id", $"{point}", "--cluster", dir, "--json");
+        JsonReplicas(wedgeCheckpointHash).Where(r => r.GetProperty("verified").GetBoolean()).Select(r => r.GetProperty("epoch").GetUInt64())
+            .Should().HaveCountGreaterThanOrEqualTo(3).And.AllSatisfy(e => e.Should().Be(0, "taken at the wedge point, before the unwedge"));
+        var created = await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir, "--json");
+        created.ExitCode.Should().Be(0, created.Error);
+        JsonReplicas(created).Should().AllSatisfy(r => r.GetProperty("checkpoints")[0].GetProperty("epoch").GetInt64().Should().Be(1));
+    }
+
+    private static List<System.Text.Json.JsonElement> JsonReplicas(CairnProcess run)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(run.Output);
+        return [.. document.RootElement.GetProperty("replicas").EnumerateArray().Select(r => r.Clone())];
     }
 
     [Fact]

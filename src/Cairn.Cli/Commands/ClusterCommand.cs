@@ -84,12 +84,13 @@ internal static class ClusterCommand
                         lastStableSeq = r.Status?.LastStableSeq,
                         lastBlockId = r.Status?.LastBlockId,
                         lastBlockDigest = r.Status?.LastBlockDigest,
+                        epoch = r.Status?.Epoch,
                     }),
                 });
                 return 0;
             }
 
-            var table = new Table().AddColumns("replica", "pid", "port", "view", "primary", "last executed", "last stable", "last block", "digest", "health");
+            var table = new Table().AddColumns("replica", "pid", "port", "view", "primary", "last executed", "last stable", "last block", "digest", "epoch", "health");
             foreach (var (process, replica) in rows)
             {
                 table.AddRow(
@@ -97,6 +98,7 @@ internal static class ClusterCommand
                     replica?.View.ToString(CultureInfo.InvariantCulture) ?? "-", replica?.Primary.ToString(CultureInfo.InvariantCulture) ?? "-",
                     replica?.LastExecutedSeq.ToString(CultureInfo.InvariantCulture) ?? "-", replica?.LastStableSeq.ToString(CultureInfo.InvariantCulture) ?? "-",
                     replica?.LastBlockId.ToString(CultureInfo.InvariantCulture) ?? "-", replica is null ? "-" : replica.LastBlockDigest[..16],
+                    replica?.Epoch.ToString(CultureInfo.InvariantCulture) ?? "-",
                     process.Pid is null ? "[grey]stopped[/]" : process.Healthy ? "[green]healthy[/]" : "[red]unhealthy[/]");
             }
 

@@ -96,7 +96,7 @@ internal static class DbCheckpointCommand
     {
         if (answers.Where(a => a.Status is not null).All(a => a.Status is { Enabled: false }) && answers.Any(a => a.Status is not null))
         {
-            throw new RequestRejectedException("the DB checkpoint feature is disabled (FEATURE_db_checkpoints: false)");
+            throw new RequestRejectedException(CheckpointQuery.FeatureDisabled);
         }
     }
 

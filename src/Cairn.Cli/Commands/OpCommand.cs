@@ -13,13 +13,15 @@ internal static class OpCommand
 
     public static Command Create(IAnsiConsole console)
     {
-        var op = new Command("op", "Operator commands, signed with the operator key: wedge, unwedge, DB checkpoints.");
+        var op = new Command("op", "Operator commands, signed with the operator key: wedge, unwedge, DB checkpoints, checkpoint queries, snapshot.");
         var wedge = new Command("wedge", "Stop the cluster at a checkpoint boundary for maintenance, or see where it stopped.");
         wedge.Subcommands.Add(CreateWedgeStop(console));
         wedge.Subcommands.Add(CreateWedgeStatus(console));
         op.Subcommands.Add(wedge);
         op.Subcommands.Add(CreateUnwedge(console));
         op.Subcommands.Add(DbCheckpointCommand.Create(console));
+        op.Subcommands.Add(CheckpointQueryCommand.Create(console));
+        op.Subcommands.Add(SnapshotCommand.Create(console));
         return op;
     }
 

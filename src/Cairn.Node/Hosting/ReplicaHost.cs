@@ -67,6 +67,7 @@ public sealed partial class ReplicaHost
         _metrics.ViewEntered(_replica.View);
         _metrics.StableCheckpoint(_replica.LastStable);
         _status = Snapshot();
+        _metrics.Progress(_status.LastExecuted, _status.Head.LastBlockId, _status.Epoch);
     }
 
     /// <summary>When this host was created.</summary>
@@ -215,7 +216,7 @@ public sealed partial class ReplicaHost
         _deferred.Clear();
         var status = Snapshot();
         Volatile.Write(ref _status, status);
-        _metrics.Progress(status.LastExecuted, status.Head.LastBlockId);
+        _metrics.Progress(status.LastExecuted, status.Head.LastBlockId, status.Epoch);
     }
 
     private void Speak(ConsensusOutput output)
@@ -334,7 +335,7 @@ public sealed partial class ReplicaHost
             _checkpoints.RequestCheckpointAtNextBoundary();
         }
 
-        _checkpoints.OnBoundaryExecuted(seq, consensusTime);
+        _checkpoints.OnBoundaryExecuted(seq, consensusTime, _executor.Epoch);
     }
 
     /// <summary>A wedge point can be two windows away: at each boundary short of it, ask for the next one to be filled,

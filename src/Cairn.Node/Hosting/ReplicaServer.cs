@@ -96,7 +96,7 @@ public static class ReplicaServer
 
         var host = new ReplicaHost(options, ledger, peers, new StateFetcher(config.Replicas), operatorVerifier, checkpoints, TimeProvider.System, logger, metrics);
         builder.Services.AddSingleton(host).AddSingleton(config).AddSingleton(TimeProvider.System).AddSingleton<ILedgerReader>(ledger)
-            .AddSingleton(new OperatorQueries(host, checkpoints, operatorVerifier, TimeProvider.System));
+            .AddSingleton(new OperatorQueries(host, checkpoints, operatorVerifier, signingKey, TimeProvider.System));
 
         await using var app = builder.Build();
         app.MapGrpcService<ReplicaTransportService>();

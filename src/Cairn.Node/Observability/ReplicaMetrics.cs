@@ -18,6 +18,7 @@ public sealed class ReplicaMetrics : IDisposable
     private long _stableSeq;
     private long _lastExecuted;
     private long _lastBlock;
+    private long _epoch;
 
     public ReplicaMetrics()
     {
@@ -29,6 +30,7 @@ public sealed class ReplicaMetrics : IDisposable
         _meter.CreateObservableGauge("stable_seq", () => Interlocked.Read(ref _stableSeq), description: "Last stable sequence number.");
         _meter.CreateObservableGauge("last_executed_seq", () => Interlocked.Read(ref _lastExecuted), description: "Last executed sequence number.");
         _meter.CreateObservableGauge("last_block_id", () => Interlocked.Read(ref _lastBlock), description: "Last block id in the ledger.");
+        _meter.CreateObservableGauge("epoch", () => Interlocked.Read(ref _epoch), description: "Epoch: how many times the cluster was unwedged.");
     }
 
     public void BatchExecuted(int requests, TimeSpan elapsed)
@@ -44,8 +46,9 @@ public sealed class ReplicaMetrics : IDisposable
 
     public void StableCheckpoint(SeqNum seq) => Interlocked.Exchange(ref _stableSeq, (long)seq.Value);
 
-    public void Progress(SeqNum lastExecuted, BlockId lastBlock)
+    public void Progress(SeqNum lastExecuted, BlockId lastBlock, ulong epoch)
     {
+        Interlocked.Exchange(ref _epoch, (long)epoch);
         Interlocked.Exchange(ref _lastExecuted, (long)lastExecuted.Value);
         Interlocked.Exchange(ref _lastBlock, (long)lastBlock.Value);
     }

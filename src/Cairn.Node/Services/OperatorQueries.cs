@@ -1,13 +1,19 @@
 using Cairn.Backup;
+using Cairn.Core.Crypto;
 using Cairn.Core.Encoding;
+using Cairn.Ledger;
 using Cairn.Node.Hosting;
 using Cairn.Operator;
 using Cairn.Protocol.Grpc;
+using Google.Protobuf;
 
 namespace Cairn.Node.Services;
 
-/// <summary>Answers signed read-only operator queries from this replica's own state.</summary>
-public sealed class OperatorQueries(ReplicaHost host, DbCheckpointManager checkpoints, OperatorCommandVerifier verifier, TimeProvider time)
+/// <summary>Answers signed read-only operator queries from this replica's own state. Checkpoint queries read the
+/// checkpoint itself (opened read-only, pinned meanwhile so retention cannot delete it), never the live state.</summary>
+/// <param name="replicaKey">This replica's own key, which signs its answers to <c>checkpoint hash</c>.</param>
+public sealed class OperatorQueries(ReplicaHost host, DbCheckpointManager checkpoints, OperatorCommandVerifier verifier, SigningKey replicaKey,
+    TimeProvider time)
 {
     private readonly NonceCache _nonces = new(verifier.Window * 2);
 
@@ -35,12 +41,111 @@ public sealed class OperatorQueries(ReplicaHost host, DbCheckpointManager checkp
             return new OperatorQueryReply { Refusal = refusal ?? "nonce already used (a replayed query)" };
         }
 
-        return command.Type switch
+        try
         {
-            OperatorCommandType.WedgeStatus => Json(WedgeStatus()),
-            OperatorCommandType.DbCheckpointStatus => Json(CheckpointStatus()),
-            _ => new OperatorQueryReply { Refusal = $"{command.Type} is not answered by this replica" },
-        };
+            return command.Type switch
+            {
+                OperatorCommandType.WedgeStatus => Json(WedgeStatus()),
+                OperatorCommandType.DbCheckpointStatus => Json(CheckpointStatus()),
+                OperatorCommandType.CheckpointHash => CheckpointHash(command),
+                OperatorCommandType.CheckpointRead => CheckpointRead(command),
+                OperatorCommandType.Snapshot => Snapshot(),
+                _ => new OperatorQueryReply { Refusal = $"{command.Type} is not answered by this replica" },
+            };
+        }
+        catch (Exception e) when (e is DbCheckpointException or LedgerException or IOException)
+        {
+            // The checkpoint was deleted between listing and pinning, or does not open: this replica cannot answer.
+            return new OperatorQueryReply { Refusal = $"cannot read the checkpoint ({e.Message})" };
+        }
+    }
+
+    private OperatorQueryReply CheckpointHash(OperatorCommand command)
+    {
+        if (CheckpointRefusal(command, out _, out var checkpoint) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var metadata = checkpoint!.Metadata;
+        var statement = CheckpointHashAttestation.Create(host.Status.Replica, metadata.Id, metadata.SeqNum, metadata.LastBlockId, metadata.StateDigest,
+            (ulong)metadata.Epoch, command.Nonce, replicaKey);
+        return new OperatorQueryReply { Statement = ByteString.CopyFrom(statement.Encode()) };
+    }
+
+    private OperatorQueryReply CheckpointRead(OperatorCommand command)
+    {
+        if (CheckpointRefusal(command, out var query, out var checkpoint) is { } refusal)
+        {
+            return refusal;
+        }
+
+        using var pin = checkpoints.Pin(checkpoint!.Id);
+        using var reader = RocksDbLedger.OpenReadOnly(pin.Checkpoint.Directory);
+        return Json(new
+        {
+            replica = host.Status.Replica.Value,
+            checkpointId = checkpoint.Id.Value,
+            seqNum = checkpoint.SeqNum.Value,
+            values = query!.Keys.Select(key => reader.GetValue(key)).ToList(),
+        });
+    }
+
+    private OperatorQueryReply Snapshot()
+    {
+        if (!checkpoints.Status.Enabled)
+        {
+            return new OperatorQueryReply { Refusal = CheckpointQuery.FeatureDisabled };
+        }
+
+        var all = checkpoints.List();
+        if (all.Count == 0)
+        {
+            return Json(new { replica = host.Status.Replica.Value, found = false });
+        }
+
+        using var pin = checkpoints.Pin(all[^1].Id);
+        using var reader = RocksDbLedger.OpenReadOnly(pin.Checkpoint.Directory);
+        var metadata = pin.Checkpoint.Metadata;
+        return Json(new
+        {
+            replica = host.Status.Replica.Value,
+            found = true,
+            id = metadata.Id.Value,
+            seqNum = metadata.SeqNum.Value,
+            lastBlockId = metadata.LastBlockId.Value,
+            stateDigest = metadata.StateDigest.ToHex(),
+            epoch = metadata.Epoch,
+            createdAt = metadata.CreatedAt,
+            estimatedKeys = reader.EstimateStateKeyCount(),
+        });
+    }
+
+    /// <summary>The refusal of a checkpoint query this replica cannot answer (feature off, malformed body, no such
+    /// checkpoint), or null with the query and the checkpoint it names.</summary>
+    private OperatorQueryReply? CheckpointRefusal(OperatorCommand command, out CheckpointQuery? query, out DbCheckpointInfo? checkpoint)
+    {
+        (query, checkpoint) = (null, null);
+        if (!checkpoints.Status.Enabled)
+        {
+            return new OperatorQueryReply { Refusal = CheckpointQuery.FeatureDisabled };
+        }
+
+        try
+        {
+            query = CheckpointQuery.Decode(command.Body);
+        }
+        catch (CanonicalEncodingException e)
+        {
+            return new OperatorQueryReply { Refusal = $"malformed checkpoint query ({e.Message})" };
+        }
+
+        var id = query.CheckpointId;
+        var all = checkpoints.List();
+        checkpoint = all.FirstOrDefault(c => c.Id == id);
+        return checkpoint is null
+            ? new OperatorQueryReply { Refusal = $"no such checkpoint {id} (have: {(all.Count == 0 ? "none" : string.Join(", ", all.Select(c => c.Id)))})" }
+            : null;
     }
 
     private object WedgeStatus()

@@ -40,7 +40,7 @@ for (var n = ledger.Head.LastSeqNum.Value + 1; ; n++)
     }
 
     var seq = new SeqNum(n);
-    manager.OnBoundaryExecuted(seq, DateTimeOffset.UnixEpoch.AddSeconds(10 * n));
+    manager.OnBoundaryExecuted(seq, DateTimeOffset.UnixEpoch.AddSeconds(10 * n), epoch: 0);
     var digest = ledger.Head.LastDigest;
     manager.OnStable(seq, new StableCheckpointCertificate(seq, digest, [.. Enumerable.Range(0, 3).Select(i =>
         new ReplicaSignature(new ReplicaId(i), keys[i].Sign(new CheckpointMessage(seq, digest, new ReplicaId(i)).SigningBytes())))]));

@@ -59,12 +59,10 @@ public sealed class OperatorCommandTests
             metrics.Should().MatchRegex(@"(?m)^cairn_consensus_epoch(\{[^}]*\})? 1$");
         }
 
-        var wedgeCheckpointHash = await CairnProcess.RunAsync("op", "checkpoint", "hash", "--id", $"{point}", "--cluster", dir, "--json");
-        JsonReplicas(wedgeCheckpointHash).Where(r => r.GetProperty("verified").GetBoolean()).Select(r => r.GetProperty("epoch").GetUInt64())
-            .Should().HaveCountGreaterThanOrEqualTo(3).And.AllSatisfy(e => e.Should().Be(0, "taken at the wedge point, before the unwedge"));
         var created = await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir, "--json");
         created.ExitCode.Should().Be(0, created.Error);
-        JsonReplicas(created).Should().AllSatisfy(r => r.GetProperty("checkpoints")[0].GetProperty("epoch").GetInt64().Should().Be(1));
+        JsonReplicas(created).SelectMany(r => r.GetProperty("checkpoints").EnumerateArray()).Select(c => c.GetProperty("epoch").GetInt64())
+            .Should().HaveCountGreaterThanOrEqualTo(3).And.AllSatisfy(e => e.Should().Be(1));
     }
 
     private static List<System.Text.Json.JsonElement> JsonReplicas(CairnProcess run)

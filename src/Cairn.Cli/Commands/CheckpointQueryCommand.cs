@@ -53,7 +53,7 @@ internal static class CheckpointQueryCommand
                 var verified = report.Rows.Count(r => r.Verified);
                 throw new RequestRejectedException(report.Rows.Any(r => r.Differs)
                     ? $"checkpoint {report.CheckpointId}: replicas {string.Join(", ", report.Rows.Where(r => r.Differs).Select(r => r.Replica))} sign a different state"
-                    : $"checkpoint {report.CheckpointId}: {verified} verified statements, {config.F + 1} needed ({FirstProblem(report.Rows.Select(r => r.Problem))})");
+                    : $"checkpoint {report.CheckpointId}: {verified} verified statements, {config.F + 1} needed ({FirstProblem(report.Rows.Select(r => (r.Replica, r.Problem)))})");
             }
 
             return 0;
@@ -79,7 +79,7 @@ internal static class CheckpointQueryCommand
                 var answered = report.Replicas.Count(r => r.Values is not null);
                 throw new RequestRejectedException(report.Keys.Any(k => k.Dissenters.Count > 0)
                     ? $"checkpoint {report.CheckpointId}: replicas disagree on {string.Join(", ", report.Keys.Where(k => k.Dissenters.Count > 0).Select(k => Text(k.Key)))}"
-                    : $"checkpoint {report.CheckpointId}: {answered} replicas answered, {config.F + 1} must agree ({FirstProblem(report.Replicas.Select(r => r.Problem))})");
+                    : $"checkpoint {report.CheckpointId}: {answered} replicas answered, {config.F + 1} must agree ({FirstProblem(report.Replicas.Select(r => (r.Replica, r.Problem)))})");
             }
 
             return 0;
@@ -87,7 +87,8 @@ internal static class CheckpointQueryCommand
         return read;
     }
 
-    private static string FirstProblem(IEnumerable<string?> problems) => problems.FirstOrDefault(p => p is not null) ?? "no answers";
+    private static string FirstProblem(IEnumerable<(int Replica, string? Problem)> problems) =>
+        problems.FirstOrDefault(p => p.Problem is not null) is { Problem: { } problem } first ? $"replica {first.Replica}: {problem}" : "no answers";
 
     private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 

@@ -55,7 +55,10 @@ internal static class DbCheckpointCommand
             while (true)
             {
                 answers = await QueryAsync(config, cancellationToken);
-                if (answers.All(a => HasCheckpointAt(a, target)) || DateTime.UtcNow > deadline)
+                // Done when every replica that answers has it and they are at least 2f+1: a replica that is down
+                // (no answer) is not waited for; one that answers but lags is, until the timeout.
+                var answering = answers.Where(a => a.Status is not null).ToList();
+                if ((answering.All(a => HasCheckpointAt(a, target)) && answering.Count >= (2 * config.F) + 1) || DateTime.UtcNow > deadline)
                 {
                     break;
                 }

@@ -8,8 +8,10 @@ namespace Cairn.Backup;
 /// state digest, certificate, chain id) before anything changes; it is staged next to the database (hard links to its
 /// SST files on the same file system, copies otherwise and of the files RocksDB rewrites), stripped of another
 /// replica's consensus metadata when it came from elsewhere, and verified again. Writing <c>restore.journal</c> is the
-/// commit point; the current database is then moved aside (<c>rocksdbdata.pre-restore-TIME</c>, never deleted unless
-/// asked) and the staged one renamed into place, keeping the old database's checkpoints.
+/// commit point; the current database is then moved aside (<c>rocksdbdata.pre-restore-TIME</c>) and the staged one
+/// renamed into place, keeping the old database's checkpoints. The old database is never deleted here: with
+/// <see cref="RestoreRequest.DiscardOld"/> it is recorded in <see cref="PendingDiscard"/>, and the replica host deletes
+/// it once the restored replica has started and caught up to its peers' stable checkpoint.
 /// </summary>
 public static class ReplicaRestore
 {
@@ -62,20 +64,14 @@ public static class ReplicaRestore
             var relative = Path.GetRelativePath(database, checkpoints);
             var carry = relative != "." && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative) ? relative : null;
             var journalPath = Path.Combine(dataDir, RestoreJournal.FileName);
-            var journal = new RestoreJournal(database, staging, aside, carry);
+            var journal = new RestoreJournal(database, staging, aside, carry, request.DiscardOld, metadata.SeqNum.Value);
             journal.Write(journalPath);
 
             // Committed: from here on the restore only rolls forward (here, or at the replica's next start).
             var carried = journal.RollForward(journalPath);
             var oldDatabase = Directory.Exists(aside) ? aside : null;
-            if (request.DiscardOld && oldDatabase is not null)
-            {
-                VerifyStaged(database, metadata);
-                Directory.Delete(oldDatabase, recursive: true);
-                oldDatabase = null;
-            }
-
-            return new RestoreResult(metadata, verification, database, oldDatabase, linked, copied, !own, carried);
+            return new RestoreResult(metadata, verification, database, oldDatabase, linked, copied, !own, carried,
+                request.DiscardOld && oldDatabase is not null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or LedgerException)
         {

@@ -40,7 +40,7 @@ public sealed class RestoreTests
     }
 
     [Fact]
-    public async Task Restoring_its_own_checkpoint_keeps_consensus_metadata_and_discard_old_removes_the_old_database()
+    public async Task Restoring_its_own_checkpoint_keeps_consensus_metadata_and_discard_old_leaves_the_old_database_to_the_caught_up_replica()
     {
         await using var f = await CheckpointFixture.CreateAsync();
         // The replica's own checkpoint, in its own checkpoint directory.
@@ -51,12 +51,23 @@ public sealed class RestoreTests
 
         result.ConsensusMetadataReset.Should().BeFalse();
         (result.LinkedFiles + result.CopiedFiles).Should().Be(Directory.GetFiles(own).Length - 1, "every file but checkpoint.json is installed");
-        result.OldDatabase.Should().BeNull();
-        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().Equal("rocksdbdata");
         Directory.GetDirectories(f.Checkpoints).Select(Path.GetFileName).Should().BeEquivalentTo(["3", "20"]);
-        using var restored = RocksDbLedger.OpenReadOnly(f.Database);
-        restored.GetMetadata("consensus.view").Should().Equal(1, 2, 3);
-        LedgerDigests.State(restored).Should().Be(f.Metadata.StateDigest);
+        using (var restored = RocksDbLedger.OpenReadOnly(f.Database))
+        {
+            restored.GetMetadata("consensus.view").Should().Equal(1, 2, 3);
+            LedgerDigests.State(restored).Should().Be(f.Metadata.StateDigest);
+        }
+
+        // Not deleted yet: the replica host deletes it once it has started and caught up.
+        result.OldDatabasePendingDiscard.Should().BeTrue();
+        Directory.Exists(result.OldDatabase).Should().BeTrue();
+        var pending = PendingDiscard.Load(f.DataDir)!;
+        pending.Databases.Should().Equal(result.OldDatabase);
+        pending.RestoredSeq.Should().Be(f.Metadata.SeqNum.Value);
+
+        pending.Complete(f.DataDir).Should().Equal(result.OldDatabase);
+        PendingDiscard.Load(f.DataDir).Should().BeNull();
+        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().Equal("rocksdbdata");
     }
 
     [Fact]
@@ -90,7 +101,8 @@ public sealed class RestoreTests
         }
 
         var aside = f.Database + ReplicaRestore.AsideSuffix + "crash";
-        new RestoreJournal(f.Database, staging, aside, "checkpoints").Write(Path.Combine(f.DataDir, RestoreJournal.FileName));
+        new RestoreJournal(f.Database, staging, aside, "checkpoints", DiscardOldAfterCatchUp: true, f.Metadata.SeqNum.Value)
+            .Write(Path.Combine(f.DataDir, RestoreJournal.FileName));
 
         ReplicaRestore.RecoverInterrupted(f.DataDir, f.Database).Should().BeTrue();
 
@@ -100,7 +112,8 @@ public sealed class RestoreTests
         }
 
         Directory.Exists(Path.Combine(f.Checkpoints, "3")).Should().BeTrue();
-        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().BeEquivalentTo(["rocksdbdata", Path.GetFileName(aside)]);
+        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().BeEquivalentTo(["rocksdbdata", Path.GetFileName(aside), PendingDiscard.FileName]);
+        PendingDiscard.Load(f.DataDir)!.Databases.Should().Equal(aside);
         ReplicaRestore.RecoverInterrupted(f.DataDir, f.Database).Should().BeFalse("the journal is gone once finished");
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Cairn.Backup;
+using Cairn.Core;
 using Cairn.Node.Configuration;
 using Cairn.Node.LocalCluster;
 using Spectre.Console;
@@ -120,6 +121,7 @@ internal static class CheckpointCommand
         }
 
         var entries = Directory.GetDirectories(directory)
+            .Where(d => !Path.GetFileName(d).StartsWith('.')) // .pins, the readers' pin files
             .Select(d => (Dir: d, Id: ulong.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : ulong.MaxValue))
             .OrderBy(e => e.Id).ThenBy(e => e.Dir, StringComparer.Ordinal);
         foreach (var (dir, id) in entries)
@@ -282,16 +284,11 @@ internal static class CheckpointCommand
         {
             var layout = new ClusterLayout(parse.GetRequiredValue(cluster).FullName);
             var config = ReplicaConfig(layout, parse.GetValue(replica));
-            var directory = Path.Combine(config.DbCheckpoints.Path, parse.GetValue(id).ToString(CultureInfo.InvariantCulture));
-            if (!Directory.Exists(directory))
-            {
-                var have = ListReplica(config.ReplicaId.Value, config.DbCheckpoints.Path).Where(r => r.Metadata is not null).Select(r => r.Metadata!.Id.ToString());
-                throw new DbCheckpointException(directory, $"no such checkpoint (have: {string.Join(", ", have.DefaultIfEmpty("none"))})");
-            }
-
+            // Pinned while read: the replica may be running, and its retention must not delete the checkpoint under us.
+            using var pin = DbCheckpointFilePin.Acquire(config.DbCheckpoints.Path, new BlockId(parse.GetValue(id)));
             var target = parse.GetRequiredValue(to).FullName;
             var asJson = parse.GetValue(json);
-            var manifest = ProgressDisplay.Run(console, asJson, "exporting", progress => CheckpointArchive.Export(directory, target, progress));
+            var manifest = ProgressDisplay.Run(console, asJson, "exporting", progress => CheckpointArchive.Export(pin.CheckpointDirectory, target, progress));
             var archiveBytes = new FileInfo(target).Length;
             if (asJson)
             {

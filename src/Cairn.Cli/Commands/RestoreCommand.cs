@@ -15,7 +15,7 @@ internal static class RestoreCommand
         var replica = new Option<int>("--replica") { Description = "The replica to restore (it must be stopped).", Required = true };
         var id = new Option<ulong?>("--checkpoint") { Description = "One of the replica's own checkpoints, by id." };
         var from = new Option<string?>("--from") { Description = "A checkpoint directory or exported archive (for instance a peer's)." };
-        var discardOld = new Option<bool>("--discard-old") { Description = "Delete the current database once the restored one is in place and verified (kept aside by default)." };
+        var discardOld = new Option<bool>("--discard-old") { Description = "Have the replica delete the current database once it has started again and caught up to its peers (kept aside by default)." };
         var json = CommonOptions.JsonOutput();
         var restore = new Command("restore", "Install a verified checkpoint as a stopped replica's database; started again, it catches up from its peers.")
         {
@@ -66,6 +66,7 @@ internal static class RestoreCommand
                     stateDigest = m.StateDigest.ToHex(),
                     database = result.DatabaseDirectory,
                     oldDatabase = result.OldDatabase,
+                    oldDatabaseDeletedAfterCatchUp = result.OldDatabasePendingDiscard,
                     linkedFiles = result.LinkedFiles,
                     copiedFiles = result.CopiedFiles,
                     consensusMetadataReset = result.ConsensusMetadataReset,
@@ -85,7 +86,10 @@ internal static class RestoreCommand
                 console.MarkupLine("[green]✓[/] consensus metadata of the checkpoint's replica removed: this replica rejoins and learns the view from its peers");
             }
 
-            console.MarkupLineInterpolated($"  old database: {result.OldDatabase ?? "none kept"}; {result.CheckpointsCarriedOver} checkpoints carried over");
+            var oldDatabase = result.OldDatabase is null ? "none"
+                : result.OldDatabasePendingDiscard ? $"{result.OldDatabase} (the replica deletes it once it has started and caught up)"
+                : $"{result.OldDatabase} (kept; delete it once the restored replica has caught up)";
+            console.MarkupLineInterpolated($"  old database: {oldDatabase}; {result.CheckpointsCarriedOver} checkpoints carried over");
             console.MarkupLineInterpolated($"  start it again ('cairn cluster up --dir {layout.Directory}'); it catches up the blocks after {m.LastBlockId} from its peers");
             return 0;
         });

@@ -82,6 +82,16 @@ public static class CheckpointArchive
         }
     }
 
+    /// <summary>Exports checkpoint <paramref name="id"/> of a replica's checkpoint directory, which may belong to a running
+    /// replica: the checkpoint is pinned (<see cref="DbCheckpointFilePin"/>) while it is read, so the replica's retention
+    /// cannot delete it meanwhile.</summary>
+    /// <exception cref="DbCheckpointException">When there is no such checkpoint, or as <see cref="Export"/>.</exception>
+    public static CheckpointManifest ExportPinned(string checkpointsDirectory, Cairn.Core.BlockId id, string archivePath, IProgress<TransferProgress>? progress = null)
+    {
+        using var pin = DbCheckpointFilePin.Acquire(checkpointsDirectory, id);
+        return Export(pin.CheckpointDirectory, archivePath, progress);
+    }
+
     /// <summary>
     /// Unpacks <paramref name="archivePath"/> into <paramref name="targetDirectory"/> (created; must not exist). Refuses
     /// entries that are not plain files or would land outside the target, duplicates, and a truncated or corrupt

@@ -5,7 +5,8 @@ public sealed partial class DbCheckpointManager
     /// <summary>
     /// The disk monitor: while free space on the checkpoint file system is under
     /// <c>db_checkpoint_diskspace_threshold</c> × the RocksDB size, deletes the oldest checkpoint, never the newest
-    /// good one and never a pinned one. Runs on the background worker.
+    /// good one and never a pinned one. First deletes the checkpoints retention kept for a reader that has let go of
+    /// them since (a reader in another process gives no other signal). Runs on the background worker.
     /// </summary>
     /// <returns>The checkpoints deleted, oldest first.</returns>
     public Task<IReadOnlyList<DbCheckpointInfo>> EnforceDiskSpaceAsync(CancellationToken cancellationToken = default)
@@ -35,6 +36,7 @@ public sealed partial class DbCheckpointManager
 
     private List<DbCheckpointInfo> EnforceDiskSpace()
     {
+        RetireReleased();
         var floor = (long)(_settings.DiskSpaceThreshold * DiskUsage.SizeOf(_ledger.Location, recursive: false));
         var deleted = new List<DbCheckpointInfo>();
         while (_freeSpace.AvailableBytes(Directory) is var free && free < floor)
@@ -59,8 +61,10 @@ public sealed partial class DbCheckpointManager
                 BackupLog.DiskLow(_logger, free, floor);
             }
 
-            DeleteCheckpoint(victim, "disk space");
-            deleted.Add(victim);
+            if (DeleteCheckpoint(victim, "disk space"))
+            {
+                deleted.Add(victim);
+            }
         }
 
         if (deleted.Count > 0)
@@ -72,7 +76,7 @@ public sealed partial class DbCheckpointManager
     }
 
     /// <summary>Keeps the newest <c>num_of_rocksdbcheckpoints</c>: deletes the oldest beyond that now, or, when a reader
-    /// pins one, unlists it and deletes it when the reader releases it.</summary>
+    /// pins one (in this process or, through a pin file, in another), unlists it and deletes it once released.</summary>
     private void ApplyRetention()
     {
         var delete = new List<DbCheckpointInfo>();
@@ -98,27 +102,73 @@ public sealed partial class DbCheckpointManager
         {
             DeleteCheckpoint(checkpoint, $"retention: num_of_rocksdbcheckpoints is {_settings.MaxCheckpoints}");
         }
+
+        RetireReleased();
+    }
+
+    /// <summary>Deletes the retired checkpoints that no reader pins any more (a reader in another process gives no
+    /// signal when it lets go: this runs after each checkpoint and on the disk monitor's period).</summary>
+    private void RetireReleased()
+    {
+        List<DbCheckpointInfo> released;
+        lock (_gate)
+        {
+            released = [.. _retiring.Values.Where(c => !_pins.ContainsKey(c.Id))];
+        }
+
+        foreach (var checkpoint in released)
+        {
+            DeleteCheckpoint(checkpoint, "retention, after its reader released it");
+        }
     }
 
     /// <summary>Renames the checkpoint out of the listing first (one atomic step), then deletes its files, so a crash
-    /// mid-delete never leaves a listed checkpoint with files missing.</summary>
-    private void DeleteCheckpoint(DbCheckpointInfo checkpoint, string why)
+    /// mid-delete never leaves a listed checkpoint with files missing. The rename happens under the pin lock and only
+    /// when no other process pins the checkpoint; otherwise the checkpoint is kept as retiring.</summary>
+    /// <returns>True when it was deleted.</returns>
+    private bool DeleteCheckpoint(DbCheckpointInfo checkpoint, string why)
     {
         var doomed = checkpoint.Directory + DeletingSuffix;
         try
         {
-            System.IO.Directory.Move(checkpoint.Directory, doomed);
+            using (DbCheckpointFilePin.HoldLock(Directory))
+            {
+                if (DbCheckpointFilePin.IsPinned(Directory, checkpoint.Id))
+                {
+                    bool first;
+                    lock (_gate)
+                    {
+                        first = _retiring.TryAdd(checkpoint.Id, checkpoint);
+                    }
+
+                    if (first)
+                    {
+                        BackupLog.DeleteDeferred(_logger, checkpoint.Id.Value, why + "; pinned by another process");
+                    }
+
+                    return false;
+                }
+
+                System.IO.Directory.Move(checkpoint.Directory, doomed);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             BackupLog.DeleteFailed(_logger, checkpoint.Directory, e.Message);
-            return;
+            return false;
+        }
+
+        lock (_gate)
+        {
+            _retiring.Remove(checkpoint.Id);
         }
 
         if (TryDeleteDirectory(doomed))
         {
             BackupLog.Deleted(_logger, checkpoint.Id.Value, why);
         }
+
+        return true;
     }
 
     private static void DeleteDirectory(string path)

@@ -589,7 +589,7 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
 
     private void Release(BlockId id)
     {
-        DbCheckpointInfo? retired = null;
+        bool retiring;
         lock (_gate)
         {
             var count = _pins.GetValueOrDefault(id) - 1;
@@ -600,18 +600,16 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
             else
             {
                 _pins.Remove(id);
-                if (_retiring.Remove(id, out var info))
-                {
-                    retired = info;
-                }
             }
+
+            retiring = count <= 0 && _retiring.ContainsKey(id);
         }
 
-        if (retired is not null)
+        if (retiring)
         {
             Enqueue(() =>
             {
-                DeleteCheckpoint(retired, "retention, after its reader released it");
+                RetireReleased();
                 UpdateInventory();
             });
         }

@@ -78,6 +78,20 @@ internal static partial class PosixFiles
         }
     }
 
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/> in one atomic step: written to
+    /// <c>PATH.tmp</c>, fsynced, renamed over it, and the directory fsynced (the rename is the commit point).</summary>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
+    {
+        using (var stream = new FileStream(path + ".tmp", FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(path + ".tmp", path, overwrite: true);
+        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
     /// <summary>Fsyncs a regular file.</summary>
     public static void SyncFile(string path)
     {

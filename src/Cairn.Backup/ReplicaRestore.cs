@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cairn.Consensus;
 using Cairn.Ledger;
 
 namespace Cairn.Backup;
@@ -6,10 +7,13 @@ namespace Cairn.Backup;
 /// <summary>
 /// Installs a verified checkpoint as a stopped replica's database. The checkpoint is verified (manifest, chain,
 /// state digest, certificate, chain id) before anything changes; it is staged next to the database (hard links to its
-/// SST files on the same file system, copies otherwise and of the files RocksDB rewrites), stripped of another
-/// replica's consensus metadata when it came from elsewhere, and verified again. Writing <c>restore.journal</c> is the
-/// commit point; the current database is then moved aside (<c>rocksdbdata.pre-restore-TIME</c>, never deleted unless
-/// asked) and the staged one renamed into place, keeping the old database's checkpoints.
+/// SST files on the same file system, copies otherwise and of the files RocksDB rewrites), given the consensus records
+/// of the database it replaces (or, when those are lost, marked to withhold votes until the replica has learned where
+/// its peers are), and verified again. Writing <c>restore.journal</c> is the
+/// commit point; the current database is then moved aside (<c>rocksdbdata.pre-restore-TIME</c>) and the staged one
+/// renamed into place, keeping the old database's checkpoints. The old database is never deleted here: with
+/// <see cref="RestoreRequest.DiscardOld"/> it is recorded in <see cref="PendingDiscard"/>, and the replica host deletes
+/// it once the restored replica has started and caught up to its peers' stable checkpoint.
 /// </summary>
 public static class ReplicaRestore
 {
@@ -51,10 +55,7 @@ public static class ReplicaRestore
             var metadata = verification.Metadata!;
 
             var (linked, copied) = Stage(source.Directory, staging, progress);
-            if (!own)
-            {
-                ResetConsensusMetadata(staging);
-            }
+            var recordsKept = InstallConsensusRecords(staging, ReadConsensusRecords(database, request.ChainId), own);
 
             VerifyStaged(staging, metadata);
 
@@ -62,20 +63,14 @@ public static class ReplicaRestore
             var relative = Path.GetRelativePath(database, checkpoints);
             var carry = relative != "." && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative) ? relative : null;
             var journalPath = Path.Combine(dataDir, RestoreJournal.FileName);
-            var journal = new RestoreJournal(database, staging, aside, carry);
+            var journal = new RestoreJournal(database, staging, aside, carry, request.DiscardOld, metadata.SeqNum.Value);
             journal.Write(journalPath);
 
             // Committed: from here on the restore only rolls forward (here, or at the replica's next start).
             var carried = journal.RollForward(journalPath);
             var oldDatabase = Directory.Exists(aside) ? aside : null;
-            if (request.DiscardOld && oldDatabase is not null)
-            {
-                VerifyStaged(database, metadata);
-                Directory.Delete(oldDatabase, recursive: true);
-                oldDatabase = null;
-            }
-
-            return new RestoreResult(metadata, verification, database, oldDatabase, linked, copied, !own, carried);
+            return new RestoreResult(metadata, verification, database, oldDatabase, linked, copied, !own, carried,
+                request.DiscardOld && oldDatabase is not null, recordsKept);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or LedgerException)
         {
@@ -165,18 +160,61 @@ public static class ReplicaRestore
         return (linked, toCopy.Count);
     }
 
-    /// <summary>Removes what belongs to the replica the checkpoint came from: its consensus log and promises
-    /// (<c>consensus.</c> metadata). The restored replica rejoins and learns the current view and stable checkpoint from its peers.</summary>
-    private static void ResetConsensusMetadata(string staging)
+    /// <summary>The consensus records (<c>consensus.</c> metadata: view, slots, stable certificate) of the database the
+    /// restore replaces, or null when it is missing, does not open, or belongs to another chain.</summary>
+    private static List<KeyValuePair<string, byte[]>>? ReadConsensusRecords(string database, string chainId)
+    {
+        if (!File.Exists(Path.Combine(database, "CURRENT")))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var old = RocksDbLedger.OpenReadOnly(database);
+            return old.ChainId == chainId ? [.. old.ReadMetadata(ConsensusMetadataPrefix)] : null;
+        }
+        catch (LedgerException)
+        {
+            // A database that no longer opens is why one restores; its records are lost, which the result reports.
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// What the replica promised must survive the restore (DESIGN.md §3): the staged database gets the replaced
+    /// database's consensus records when they could be read. Otherwise the checkpoint's own records stay when it is the
+    /// replica's own checkpoint (older, but its own), another replica's are removed, and a
+    /// <see cref="RestoreRecord"/> makes the replica withhold its votes until it has learned its peers' view and stable
+    /// checkpoint. One WriteBatch.
+    /// </summary>
+    /// <returns>True when the replaced database's records were installed.</returns>
+    private static bool InstallConsensusRecords(string staging, List<KeyValuePair<string, byte[]>>? kept, bool own)
     {
         using var ledger = RocksDbLedger.Open(staging, new LedgerOptions());
-        var keys = ledger.ReadMetadata(ConsensusMetadataPrefix).Select(kv => new MetadataWrite(kv.Key, null)).ToList();
-        if (keys.Count > 0)
+        var writes = new List<MetadataWrite>();
+        if (kept is not null || !own)
         {
-            ledger.WriteMetadata(keys);
+            var keep = kept?.Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal) ?? [];
+            writes.AddRange(ledger.ReadMetadata(ConsensusMetadataPrefix).Where(kv => !keep.Contains(kv.Key)).Select(kv => new MetadataWrite(kv.Key, null)));
+        }
+
+        if (kept is not null)
+        {
+            writes.AddRange(kept.Select(kv => new MetadataWrite(kv.Key, kv.Value)));
+        }
+        else
+        {
+            writes.Add(new MetadataWrite(ConsensusMetadataPrefix + RestoreRecord.Learning.Key, RestoreRecord.Learning.Encode()));
+        }
+
+        if (writes.Count > 0)
+        {
+            ledger.WriteMetadata(writes);
         }
 
         ledger.Sync();
+        return kept is not null;
     }
 
     /// <summary>The metadata key prefix of a replica's consensus records (ConsensusStateStore).</summary>

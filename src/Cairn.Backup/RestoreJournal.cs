@@ -7,23 +7,17 @@ namespace Cairn.Backup;
 /// is complete and verified. From then on the restore only rolls forward — database aside, staged database into place,
 /// checkpoints carried over — and every step can be repeated, so a crash at any point is finished by the next start.
 /// </summary>
-internal sealed record RestoreJournal(string Database, string Staging, string Aside, string? CheckpointsRelative)
+/// <param name="DiscardOldAfterCatchUp">The old database is recorded in <see cref="PendingDiscard"/>, to be deleted once
+/// the restored replica has caught up.</param>
+/// <param name="RestoredSeq">The installed checkpoint's sequence number.</param>
+internal sealed record RestoreJournal(string Database, string Staging, string Aside, string? CheckpointsRelative,
+    bool DiscardOldAfterCatchUp, ulong RestoredSeq)
 {
     public const string FileName = "restore.journal";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public void Write(string path)
-    {
-        using (var stream = new FileStream(path + ".tmp", FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(JsonSerializer.SerializeToUtf8Bytes(this, Json));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(path + ".tmp", path, overwrite: true);
-        PosixFiles.SyncDirectory(Path.GetDirectoryName(path)!);
-    }
+    public void Write(string path) => PosixFiles.WriteAtomically(path, JsonSerializer.SerializeToUtf8Bytes(this, Json));
 
     public static RestoreJournal Read(string path) =>
         JsonSerializer.Deserialize<RestoreJournal>(File.ReadAllBytes(path), Json)
@@ -63,6 +57,11 @@ internal sealed record RestoreJournal(string Database, string Staging, string As
         }
 
         PosixFiles.SyncDirectory(parent);
+        if (DiscardOldAfterCatchUp && Directory.Exists(Aside))
+        {
+            PendingDiscard.Add(Path.GetDirectoryName(journalPath)!, Aside, RestoredSeq);
+        }
+
         File.Delete(journalPath);
         PosixFiles.SyncDirectory(Path.GetDirectoryName(journalPath)!);
         return carried;

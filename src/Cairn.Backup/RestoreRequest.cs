@@ -22,7 +22,8 @@ public sealed record RestoreRequest
     /// <summary>The replica's chain: a checkpoint of another chain is refused.</summary>
     public required string ChainId { get; init; }
 
-    /// <summary>Delete the set-aside database once the restored one is in place and verified.</summary>
+    /// <summary>Delete the set-aside database once the restored replica has started and caught up to its peers' stable
+    /// checkpoint (recorded in <see cref="PendingDiscard"/>; the replica host deletes it).</summary>
     public bool DiscardOld { get; init; }
 
     /// <summary>Clock for the set-aside directory's name.</summary>

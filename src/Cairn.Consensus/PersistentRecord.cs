@@ -34,6 +34,7 @@ public abstract record PersistentRecord
                 reader.ReadBool() ? PreparedProof.ReadFrom(ref reader) : null,
                 reader.ReadBool() ? ConsensusMessage.DecodeNested<PrePrepare>(reader.ReadBytes()) : null),
             3 => new StableCheckpointRecord(StableCheckpointCertificate.ReadFrom(ref reader)),
+            4 => reader.ReadBool() ? new RestoreRecord(new ViewNum(reader.ReadUInt64()), new SeqNum(reader.ReadUInt64())) : RestoreRecord.Learning,
             var t => throw new CanonicalEncodingException($"unknown persistent record type {t}"),
         };
         reader.EnsureEnd();

@@ -74,7 +74,7 @@ public sealed partial class Replica
 
     private void TryPropose()
     {
-        if (!IsPrimary || _transferCert is not null)
+        if (!IsPrimary || _transferCert is not null || !MaySign(_view, _lastProposed.Next))
         {
             return;
         }
@@ -150,7 +150,7 @@ public sealed partial class Replica
                 Broadcast(prePrepare);
             }
         }
-        else
+        else if (MaySign(_view, slot.Seq))
         {
             slot.MyPrepare = Sign(new Prepare(_view, slot.Seq, slot.Digest, Id));
             slot.Prepares[Id] = slot.MyPrepare;
@@ -336,10 +336,19 @@ public sealed partial class Replica
 
         slot.Prepared = true;
         slot.Proof = new PreparedProof(slot.PrePrepare, matching);
-        slot.MyCommit = Sign(new Commit(_view, slot.Seq, slot.Digest, Id));
-        slot.Commits[Id] = slot.MyCommit;
+        var vote = MaySign(_view, slot.Seq);
+        if (vote)
+        {
+            slot.MyCommit = Sign(new Commit(_view, slot.Seq, slot.Digest, Id));
+            slot.Commits[Id] = slot.MyCommit;
+        }
+
         Persist(slot.ToRecord()); // the proof is what we promise in a VIEW-CHANGE; durable before the COMMIT leaves
-        Broadcast(slot.MyCommit);
+        if (vote)
+        {
+            Broadcast(slot.MyCommit!);
+        }
+
         CheckCommitted(slot);
     }
 

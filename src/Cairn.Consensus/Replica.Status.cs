@@ -21,6 +21,7 @@ public sealed partial class Replica
             return;
         }
 
+        LearnFromStatus(status);
         var peer = status.Sender;
         if (status.LastStable < _low && _stableCert is not null)
         {
@@ -35,7 +36,7 @@ public sealed partial class Replica
         {
             SendTo(peer, _lastNewView);
         }
-        else if (peerBehindView && !_viewActive && _myViewChange is not null && _myViewChange.TargetView == _view)
+        else if (peerBehindView && !_viewActive && _myViewChange is not null && _myViewChange.TargetView == _view && MayChangeViewTo(_view))
         {
             SendTo(peer, _myViewChange);
         }

@@ -15,7 +15,7 @@ public sealed partial class Replica
 
     private void StartViewChange(ViewNum target)
     {
-        if (target < _view || (target == _view && !_viewActive))
+        if (target < _view || (target == _view && !_viewActive) || !MayChangeViewTo(target))
         {
             return;
         }
@@ -136,7 +136,7 @@ public sealed partial class Replica
 
     private void TryNewView()
     {
-        if (_viewActive || PrimaryOf(_view) != Id || _myViewChange is null)
+        if (_viewActive || PrimaryOf(_view) != Id || _myViewChange is null || !MayChangeViewTo(_view))
         {
             return;
         }

@@ -295,6 +295,9 @@ public sealed partial class Replica
                 case SlotRecord slot:
                     slotRecords[slot.Seq.Value] = slot;
                     break;
+                case RestoreRecord restore:
+                    RecoverRestore(restore);
+                    break;
             }
         }
 

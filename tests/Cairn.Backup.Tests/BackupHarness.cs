@@ -158,7 +158,8 @@ internal sealed class BackupHarness : IAsyncDisposable
 
     public string[] CheckpointEntries() =>
         Directory.Exists(CheckpointDir)
-            ? [.. Directory.EnumerateFileSystemEntries(CheckpointDir).Select(System.IO.Path.GetFileName).Order(StringComparer.Ordinal)!]
+            ? [.. Directory.EnumerateFileSystemEntries(CheckpointDir).Select(System.IO.Path.GetFileName)
+                .Where(n => n != DbCheckpointFilePin.DirectoryName).Order(StringComparer.Ordinal)!]
             : [];
 
     public async ValueTask DisposeAsync()

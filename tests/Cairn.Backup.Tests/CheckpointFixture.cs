@@ -47,6 +47,8 @@ internal sealed class CheckpointFixture : IAsyncDisposable
                 old.Append(new BlockProposal(new SeqNum(s), BackupHarness.TimeOf(s), [StateWrite.Put(BackupHarness.Bytes("old"), BackupHarness.Bytes("x"))]));
             }
 
+            // What this replica promised (ConsensusStateStore's records): newer than any checkpoint's.
+            old.WriteMetadata([new MetadataWrite("consensus.view", [9])]);
             fixture.OldHead = old.Head;
         }
 

@@ -17,13 +17,16 @@ public sealed class RestoreTests
 
         result.Checkpoint.ToJsonBytes().Should().Equal(f.Metadata.ToJsonBytes());
         result.ConsensusMetadataReset.Should().BeTrue();
+        result.ConsensusRecordsKept.Should().BeTrue();
         result.CheckpointsCarriedOver.Should().Be(1);
         using (var restored = RocksDbLedger.OpenReadOnly(f.Database))
         {
             restored.Head.LastBlockId.Should().Be(new Cairn.Core.BlockId(20));
             restored.Head.LastDigest.Should().Be(f.Metadata.LastBlockDigest);
             LedgerDigests.State(restored).Should().Be(f.Metadata.StateDigest);
-            restored.ReadMetadata(ReplicaRestore.ConsensusMetadataPrefix).Should().BeEmpty();
+            restored.ReadMetadata(ReplicaRestore.ConsensusMetadataPrefix).Should().ContainSingle()
+                .Which.Should().Match<KeyValuePair<string, byte[]>>(kv => kv.Key == "consensus.view" && kv.Value.SequenceEqual(new byte[] { 9 }),
+                    "the peer's records are gone, the replaced database's (this replica's promises) are kept");
             restored.GetValue(BackupHarness.Bytes("old")).Should().BeNull();
         }
 
@@ -40,7 +43,7 @@ public sealed class RestoreTests
     }
 
     [Fact]
-    public async Task Restoring_its_own_checkpoint_keeps_consensus_metadata_and_discard_old_removes_the_old_database()
+    public async Task Restoring_its_own_checkpoint_keeps_consensus_metadata_and_discard_old_leaves_the_old_database_to_the_caught_up_replica()
     {
         await using var f = await CheckpointFixture.CreateAsync();
         // The replica's own checkpoint, in its own checkpoint directory.
@@ -51,12 +54,23 @@ public sealed class RestoreTests
 
         result.ConsensusMetadataReset.Should().BeFalse();
         (result.LinkedFiles + result.CopiedFiles).Should().Be(Directory.GetFiles(own).Length - 1, "every file but checkpoint.json is installed");
-        result.OldDatabase.Should().BeNull();
-        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().Equal("rocksdbdata");
         Directory.GetDirectories(f.Checkpoints).Select(Path.GetFileName).Should().BeEquivalentTo(["3", "20"]);
-        using var restored = RocksDbLedger.OpenReadOnly(f.Database);
-        restored.GetMetadata("consensus.view").Should().Equal(1, 2, 3);
-        LedgerDigests.State(restored).Should().Be(f.Metadata.StateDigest);
+        using (var restored = RocksDbLedger.OpenReadOnly(f.Database))
+        {
+            restored.GetMetadata("consensus.view").Should().Equal([9], "the replaced database's records are newer than the checkpoint's");
+            LedgerDigests.State(restored).Should().Be(f.Metadata.StateDigest);
+        }
+
+        // Not deleted yet: the replica host deletes it once it has started and caught up.
+        result.OldDatabasePendingDiscard.Should().BeTrue();
+        Directory.Exists(result.OldDatabase).Should().BeTrue();
+        var pending = PendingDiscard.Load(f.DataDir)!;
+        pending.Databases.Should().Equal(result.OldDatabase);
+        pending.RestoredSeq.Should().Be(f.Metadata.SeqNum.Value);
+
+        pending.Complete(f.DataDir).Should().Equal(result.OldDatabase);
+        PendingDiscard.Load(f.DataDir).Should().BeNull();
+        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().Equal("rocksdbdata");
     }
 
     [Fact]
@@ -74,8 +88,66 @@ public sealed class RestoreTests
         ((Action)(() => ReplicaRestore.Run(f.Request(f.Archive) with { Keys = new ReplicaPublicKeys([.. Enumerable.Range(0, 4).Select(_ => Cairn.Core.Crypto.SigningKey.Generate().PublicKey)]) })))
             .Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(CheckpointVerifier.CertificateCheck);
 
-        CheckpointFixture.Snapshot(f.DataDir).Should().Equal(before);
+        var bytes = File.ReadAllBytes(f.Archive);
+        var truncated = f.Dir.Sub("truncated.tar.gz");
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
+        ((Action)(() => ReplicaRestore.Run(f.Request(truncated)))).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(truncated);
+
+        var missing = f.Unpacked("missing");
+        var file = LargestDatabaseFile(missing);
+        File.Delete(file);
+        ((Action)(() => ReplicaRestore.Run(f.Request(missing)))).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(Path.GetFileName(file));
+
+        var flipped = f.Unpacked("flipped");
+        var flippedFile = LargestDatabaseFile(flipped);
+        var content = File.ReadAllBytes(flippedFile);
+        content[content.Length / 2] ^= 0x01;
+        File.WriteAllBytes(flippedFile, content);
+        ((Action)(() => ReplicaRestore.Run(f.Request(flipped)))).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(Path.GetFileName(flippedFile));
+
+        var shortCertificate = f.Dir.Sub("short-certificate");
+        VerifyAndExportTests.CopyDirectory(f.Checkpoint, shortCertificate);
+        var m = f.Metadata;
+        (m with { Certificate = new Cairn.Consensus.Messages.StableCheckpointCertificate(m.SeqNum, m.LastBlockDigest, [.. m.Certificate.Signatures.Take(2)]) })
+            .Write(Path.Combine(shortCertificate, CheckpointMetadata.FileName));
+        ((Action)(() => ReplicaRestore.Run(f.Request(shortCertificate)))).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(CheckpointVerifier.CertificateCheck);
+
+        CheckpointFixture.Snapshot(f.DataDir).Should().Equal(before, "a refused restore changes nothing of the replica's data");
     }
+
+    [Fact]
+    public async Task When_the_replaced_database_is_lost_the_restored_replica_is_marked_to_withhold_its_votes()
+    {
+        await using var f = await CheckpointFixture.CreateAsync();
+        var own = Path.Combine(f.Checkpoints, "20");
+        VerifyAndExportTests.CopyDirectory(f.Checkpoint, own);
+        // The disk failed: the database's files are gone, its checkpoints survive.
+        foreach (var file in Directory.GetFiles(f.Database))
+        {
+            File.Delete(file);
+        }
+
+        var fromOwn = ReplicaRestore.Run(f.Request(own));
+
+        fromOwn.ConsensusRecordsKept.Should().BeFalse();
+        using (var restored = RocksDbLedger.OpenReadOnly(f.Database))
+        {
+            restored.GetMetadata("consensus.view").Should().Equal([1, 2, 3], "its own checkpoint's records are older but its own");
+            restored.GetMetadata("consensus.restore").Should().Equal(Cairn.Consensus.RestoreRecord.Learning.Encode());
+        }
+
+        // A wiped data directory restored from a peer's archive: none of the peer's records, and the mark.
+        Directory.Delete(f.DataDir, recursive: true);
+        var fromPeer = ReplicaRestore.Run(f.Request(f.Archive));
+
+        fromPeer.ConsensusRecordsKept.Should().BeFalse();
+        using var fresh = RocksDbLedger.OpenReadOnly(f.Database);
+        fresh.ReadMetadata(ReplicaRestore.ConsensusMetadataPrefix).Select(kv => kv.Key).Should().Equal("consensus.restore");
+    }
+
+    private static string LargestDatabaseFile(string checkpoint) =>
+        Directory.GetFiles(checkpoint).Where(p => Path.GetFileName(p) is not (CheckpointMetadata.FileName or CheckpointManifest.FileName))
+            .OrderByDescending(p => new FileInfo(p).Length).First();
 
     [Fact]
     public async Task A_committed_restore_interrupted_before_its_renames_is_finished_at_the_next_start()
@@ -90,7 +162,8 @@ public sealed class RestoreTests
         }
 
         var aside = f.Database + ReplicaRestore.AsideSuffix + "crash";
-        new RestoreJournal(f.Database, staging, aside, "checkpoints").Write(Path.Combine(f.DataDir, RestoreJournal.FileName));
+        new RestoreJournal(f.Database, staging, aside, "checkpoints", DiscardOldAfterCatchUp: true, f.Metadata.SeqNum.Value)
+            .Write(Path.Combine(f.DataDir, RestoreJournal.FileName));
 
         ReplicaRestore.RecoverInterrupted(f.DataDir, f.Database).Should().BeTrue();
 
@@ -100,7 +173,8 @@ public sealed class RestoreTests
         }
 
         Directory.Exists(Path.Combine(f.Checkpoints, "3")).Should().BeTrue();
-        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().BeEquivalentTo(["rocksdbdata", Path.GetFileName(aside)]);
+        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().BeEquivalentTo(["rocksdbdata", Path.GetFileName(aside), PendingDiscard.FileName]);
+        PendingDiscard.Load(f.DataDir)!.Databases.Should().Equal(aside);
         ReplicaRestore.RecoverInterrupted(f.DataDir, f.Database).Should().BeFalse("the journal is gone once finished");
     }
 

@@ -48,6 +48,55 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task A_checkpoint_pinned_by_another_process_survives_retention_while_it_is_read_and_goes_after()
+    {
+        await using var h = new BackupHarness(BackupHarness.DefaultSettings with { MaxCheckpoints = 1 });
+        await h.RunStableTo(20);
+        // What 'cairn checkpoint export' does in its own process: a pin file, locked, under the checkpoint directory.
+        var pin = DbCheckpointFilePin.Acquire(h.CheckpointDir, new BlockId(20));
+        var archive = Path.Combine(h.Root, "20.tar.gz");
+
+        await h.RunStableTo(60);
+        h.Manager.List().Select(c => c.Id.Value).Should().Equal(60UL);
+        h.CheckpointEntries().Should().Equal("20", "60");
+        CheckpointArchive.Export(pin.CheckpointDirectory, archive);
+        using (var exported = CheckpointSource.Open(archive))
+        {
+            CheckpointVerifier.Verify(exported.Directory, CheckpointFixture.Keys, requireManifest: true).Passed.Should().BeTrue();
+        }
+
+        pin.Dispose();
+        File.Exists(pin.PinFile).Should().BeFalse();
+        await h.Manager.EnforceDiskSpaceAsync(TestContext.Current.CancellationToken);
+        h.CheckpointEntries().Should().Equal("60");
+
+        var gone = () => DbCheckpointFilePin.Acquire(h.CheckpointDir, new BlockId(20));
+        gone.Should().Throw<DbCheckpointException>().WithMessage("*20: no such checkpoint (have: 60)");
+    }
+
+    [Fact]
+    public async Task A_pin_file_left_by_a_dead_process_does_not_block_retention_and_is_removed()
+    {
+        await using var h = new BackupHarness(BackupHarness.DefaultSettings with { MaxCheckpoints = 1 });
+        await h.RunStableTo(20);
+        var pins = Path.Combine(h.CheckpointDir, DbCheckpointFilePin.DirectoryName);
+        Directory.CreateDirectory(pins);
+        // Its process died: the file exists, nobody holds its lock.
+        var stale = Path.Combine(pins, "20.999999.0123456789abcdef.pin");
+        File.WriteAllBytes(stale, []);
+        var live = DbCheckpointFilePin.Acquire(h.CheckpointDir, new BlockId(20));
+        await h.RunStableTo(40);
+        h.CheckpointEntries().Should().Equal(["20", "40"], "a live pin holds it");
+        File.Exists(stale).Should().BeFalse("retention removed the dead process's pin when it looked");
+
+        live.Dispose();
+        await h.RunStableTo(60);
+
+        h.CheckpointEntries().Should().Equal("60");
+        Directory.GetFiles(pins).Select(Path.GetFileName).Should().Equal("lock");
+    }
+
+    [Fact]
     public async Task Two_pins_on_one_checkpoint_both_have_to_be_released()
     {
         await using var h = new BackupHarness(BackupHarness.DefaultSettings with { MaxCheckpoints = 1 });

@@ -93,6 +93,7 @@ public sealed class EncodingTests
         Gen.OneOf(
             Gen.Select(GenView, Gen.Bool, (v, a) => (PersistentRecord)new ViewRecord(v, a)),
             GenCertificate.Select(c => (PersistentRecord)new StableCheckpointRecord(c)),
+            Gen.Select(GenView, GenSeq, Gen.Bool, (v, s, learned) => learned ? (PersistentRecord)new RestoreRecord(v, s) : RestoreRecord.Learning),
             Gen.Select(GenSeq, GenPrePrepare.Null(), GenPrePrepare.Null(), (s, a, c) => (PersistentRecord)new SlotRecord(s, a, a is null ? null : new PreparedProof(a, []), c)))
             .Sample(record => PersistentRecord.Decode(record.Encode()).Encode().Should().Equal(record.Encode()), iter: 100);
     }

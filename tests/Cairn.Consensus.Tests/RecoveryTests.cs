@@ -54,4 +54,61 @@ public sealed class RecoveryTests
 
         outputs.OfType<Execute>().Should().ContainSingle().Which.Seq.Should().Be(new SeqNum(1));
     }
+
+    [Fact]
+    public void A_replica_restored_without_its_consensus_records_withholds_every_vote_it_may_have_signed_before()
+    {
+        var h = new Harness();
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+        Votes(h, 3).Should().NotBeEmpty("before the failure replica 3 voted on seq 1");
+
+        // Restored from a checkpoint at genesis, its consensus records lost with its disk.
+        h.Replicas[3] = new Replica(h.Options[3], new ReplicaRecovery([RestoreRecord.Learning], SeqNum.Zero, Digest.Zero, []));
+        h.Digests[3] = Digest.Zero;
+        h.Outputs[3].Clear();
+        h.Replicas[3].IsLearningAfterRestore.Should().BeTrue();
+        h.Submit(Harness.Request(1, 2));
+        h.Flush();
+        Votes(h, 3).Should().BeEmpty("it has not learned its peers' view and stable checkpoint yet");
+
+        h.Advance(TimeSpan.FromSeconds(1));
+        var horizon = new SeqNum(2 * (ulong)h.Options[3].CheckpointWindowSize);
+        h.Replicas[3].IsLearningAfterRestore.Should().BeFalse("2f peers' STATUS arrived");
+        h.Replicas[3].RestoreHorizon.Should().Be((new ViewNum(0), horizon));
+        h.Persisted[3].OfType<RestoreRecord>().Should().ContainSingle().Which.Should().Be(new RestoreRecord(new ViewNum(0), horizon));
+
+        for (ulong request = 3; request <= 14; request++)
+        {
+            h.Submit(Harness.Request(1, request));
+            h.Flush();
+        }
+
+        h.Advance(TimeSpan.FromSeconds(1));
+        Votes(h, 3).Should().NotBeEmpty("above the horizon it votes again")
+            .And.OnlyContain(seq => seq > horizon, "nothing at or below the horizon of view 0 is signed");
+        h.Replicas[3].LastExecuted.Should().Be(h.Replicas[0].LastExecuted, "it executed what the others committed");
+        h.Digests[3].Should().Be(h.Digests[0]);
+
+        // The horizon survives a restart.
+        var restarted = new Replica(h.Options[3], new ReplicaRecovery(h.Persisted[3], h.Replicas[3].LastExecuted, h.Digests[3], []));
+        restarted.RestoreHorizon.Should().Be((new ViewNum(0), horizon));
+        restarted.IsLearningAfterRestore.Should().BeFalse();
+    }
+
+    /// <summary>The sequence numbers of what <paramref name="replica"/> signed and sent: PRE-PREPAREs, PREPAREs, COMMITs;
+    /// VIEW-CHANGEs and NEW-VIEWs count as seq 0.</summary>
+    private static List<SeqNum> Votes(Harness h, int replica) =>
+        [.. h.OutputsOf<Broadcast>(replica).Select(b => b.Message)
+            .Concat(h.OutputsOf<Send>(replica).Select(s => s.Message))
+            .Where(m => m.Sender.Value == replica)
+            .Select(m => m switch
+            {
+                Prepare p => p.Seq,
+                Commit c => c.Seq,
+                PrePrepare pp => pp.Seq,
+                ViewChange or NewView => SeqNum.Zero,
+                _ => (SeqNum?)null,
+            })
+            .OfType<SeqNum>()];
 }

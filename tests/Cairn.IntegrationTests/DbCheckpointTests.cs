@@ -30,9 +30,14 @@ public sealed class DbCheckpointTests
 
         await cluster.PutManyAsync("more", 10);
         (await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir)).ExitCode.Should().Be(0);
-        var status = await CairnProcess.RunAsync("op", "dbCheckpoint", "status", "--cluster", dir, "--json");
-        status.ExitCode.Should().Be(0, status.Error);
-        var listed = Checkpoints(status.Output);
+        // 'create' returns once 2f+1 replicas report; on a busy machine the fourth may still be finalising its checkpoint.
+        var listed = await StatusAsync(dir);
+        for (var waited = 0; listed.Count < 8 && waited < 60; waited++)
+        {
+            await Task.Delay(1000, Ct);
+            listed = await StatusAsync(dir);
+        }
+
         listed.Should().HaveCount(8, "two checkpoints on each of four replicas (num_of_rocksdbcheckpoints: 2)");
         listed.GroupBy(c => c.Id).Should().AllSatisfy(g => g.Select(c => c.StateDigest).Distinct().Should().ContainSingle());
         var table = await CairnProcess.RunAsync("op", "dbCheckpoint", "status", "--cluster", dir);
@@ -90,6 +95,13 @@ public sealed class DbCheckpointTests
 
         Directory.Exists(Path.Combine(disabled.Layout.ReplicaDataDirectory(0), "rocksdbdata", "checkpoints")).Should().BeFalse();
         await disabled.Runner.DownAsync(TimeSpan.FromSeconds(10), Ct);
+    }
+
+    private static async Task<List<Row>> StatusAsync(string dir)
+    {
+        var status = await CairnProcess.RunAsync("op", "dbCheckpoint", "status", "--cluster", dir, "--json");
+        status.ExitCode.Should().Be(0, status.Error);
+        return Checkpoints(status.Output);
     }
 
     private static List<Row> Checkpoints(string json)

@@ -38,20 +38,34 @@ public sealed class RestoreTests
             File.Delete(file);
         }
 
-        var restore = await CairnProcess.RunAsync("restore", "--replica", "3", "--cluster", dir, "--checkpoint", $"{id}", "--json");
+        var restore = await CairnProcess.RunAsync("restore", "--replica", "3", "--cluster", dir, "--checkpoint", $"{id}", "--discard-old", "--json");
         restore.ExitCode.Should().Be(0, restore.Error);
+        string aside;
         using (var result = JsonDocument.Parse(restore.Output))
         {
             result.RootElement.GetProperty("consensusMetadataReset").GetBoolean().Should().BeFalse();
             result.RootElement.GetProperty("checkpointsCarriedOver").GetInt32().Should().Be(1);
+            result.RootElement.GetProperty("oldDatabaseDeletedAfterCatchUp").GetBoolean().Should().BeTrue();
+            aside = result.RootElement.GetProperty("oldDatabase").GetString()!;
         }
 
         Directory.Exists(ownCheckpoint).Should().BeTrue("the replica's checkpoints are carried into the restored database");
+        Directory.Exists(aside).Should().BeTrue("--discard-old waits until the restored replica has caught up");
         await load;
         cluster.Runner.StartReplica(3);
         await cluster.PutManyAsync("after", 200);
 
         await ConvergedAsync(cluster);
+        // Caught up to its peers' stable checkpoint: the replica deletes the old database and says so.
+        var pending = Path.Combine(cluster.Layout.ReplicaDataDirectory(3), Cairn.Backup.PendingDiscard.FileName);
+        for (var waited = 0; (Directory.Exists(aside) || File.Exists(pending)) && waited < 600; waited++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Directory.Exists(aside).Should().BeFalse();
+        File.Exists(pending).Should().BeFalse();
+        File.ReadAllText(cluster.Layout.ReplicaLogFile(3)).Should().Contain("deleted the database set aside by the restore");
         var read = await CairnProcess.RunAsync("kv", "get", "before-7", "--checkpoint", ownCheckpoint);
         read.ExitCode.Should().Be(0, read.Error);
         read.Output.Trim().Should().Be("v:before-7");
@@ -60,14 +74,35 @@ public sealed class RestoreTests
     [Fact]
     public async Task A_replica_restored_from_a_peers_exported_archive_on_a_fresh_directory_converges_to_its_peers()
     {
-        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7750));
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7750), new Dictionary<string, string> { ["num_of_rocksdbcheckpoints"] = "1" });
         var dir = cluster.Layout.Directory;
         await cluster.PutManyAsync("before", 40);
         var id = await CreateCheckpointAsync(dir);
         var archive = Path.Combine(cluster.Root, "replica-1-backup.tar.gz");
+        var checkpoints = Path.Combine(cluster.Layout.ReplicaDataDirectory(1), "rocksdbdata", "checkpoints");
+        var exported = Path.Combine(checkpoints, id.ToString(CultureInfo.InvariantCulture));
 
-        var export = await CairnProcess.RunAsync("checkpoint", "export", "--replica", "1", "--cluster", dir, "--id", $"{id}", "--to", archive);
-        export.ExitCode.Should().Be(0, export.Error);
+        // A reader in another process (this one) pins the checkpoint: replica 1's retention (1 kept) must leave it.
+        using (Cairn.Backup.DbCheckpointFilePin.Acquire(checkpoints, new Cairn.Core.BlockId(id)))
+        {
+            var newer = await CreateCheckpointAsync(dir);
+            for (var waited = 0; !File.Exists(Path.Combine(checkpoints, newer.ToString(CultureInfo.InvariantCulture), "checkpoint.json")) && waited < 600; waited++)
+            {
+                await Task.Delay(100, Ct);
+            }
+
+            Directory.Exists(exported).Should().BeTrue("a pinned checkpoint survives retention");
+            var export = await CairnProcess.RunAsync("checkpoint", "export", "--replica", "1", "--cluster", dir, "--id", $"{id}", "--to", archive);
+            export.ExitCode.Should().Be(0, export.Error);
+        }
+
+        await CreateCheckpointAsync(dir);
+        for (var waited = 0; Directory.Exists(exported) && waited < 600; waited++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Directory.Exists(exported).Should().BeFalse("released, it goes at the next retention pass");
         var verify = await CairnProcess.RunAsync("checkpoint", "verify", archive, "--keys", cluster.Layout.KeysDirectory);
         verify.ExitCode.Should().Be(0, verify.Error);
         verify.Output.Should().Contain("✓ quorum certificate");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Cairn.Backup;
+using Cairn.Core;
 using Cairn.Node.Configuration;
 using Cairn.Node.LocalCluster;
 using Spectre.Console;
@@ -120,6 +121,7 @@ internal static class CheckpointCommand
         }
 
         var entries = Directory.GetDirectories(directory)
+            .Where(d => !Path.GetFileName(d).StartsWith('.')) // .pins, the readers' pin files
             .Select(d => (Dir: d, Id: ulong.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : ulong.MaxValue))
             .OrderBy(e => e.Id).ThenBy(e => e.Dir, StringComparer.Ordinal);
         foreach (var (dir, id) in entries)
@@ -171,11 +173,7 @@ internal static class CheckpointCommand
         {
             var replicaKeys = LoadKeys(parse, keys, cluster);
             var asJson = parse.GetValue(json);
-            var report = ProgressDisplay.Run(console, asJson, "verifying", progress =>
-            {
-                using var source = CheckpointSource.Open(parse.GetRequiredValue(path), progress: progress);
-                return CheckpointVerifier.Verify(source.Directory, replicaKeys, requireManifest: source.IsArchive) with { Path = source.Path };
-            });
+            var report = ProgressDisplay.Run(console, asJson, "verifying", progress => VerifyPath(parse.GetRequiredValue(path), replicaKeys, progress));
             if (asJson)
             {
                 CommonOptions.WriteJson(console, new
@@ -191,11 +189,7 @@ internal static class CheckpointCommand
             }
             else
             {
-                foreach (var check in report.Checks)
-                {
-                    var mark = check.Passed switch { true => "[green]✓[/]", false => "[red]✗[/]", null => "[grey]-[/]" };
-                    console.MarkupLine($"{mark} {Markup.Escape(check.Name)}: {Markup.Escape(check.Detail)}");
-                }
+                PrintChecks(console, report);
             }
 
             report.ThrowIfFailed();
@@ -248,23 +242,47 @@ internal static class CheckpointCommand
                 return 0;
             }
 
-            var grid = new Grid().AddColumn().AddColumn();
-            void Row(string name, string value) => grid.AddRow(new Text(name), new Text(value));
-            Row("path", source.Path);
-            Row("chain id", i.ChainId);
-            Row("checkpoint id", $"{m.Id} (seq {m.SeqNum}, epoch {m.Epoch})");
-            Row("created (consensus time)", m.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
-            Row("blocks", $"{i.Blocks}");
-            Row("keys", $"{i.Keys} ({i.Keys - i.ReservedKeys} application, {i.ReservedKeys} reserved)");
-            Row("size", $"{FormatBytes(i.SizeBytes)} ({i.SizeBytes} bytes)");
-            Row("last block digest", m.LastBlockDigest.ToHex());
-            Row("state digest", m.StateDigest.ToHex());
-            Row("certificate signers", string.Join(", ", m.Certificate.Signers.Select(s => s.Value)));
-            Row("valid signatures", i.ValidSigners is null ? "(give --keys or --cluster to check)" : $"[{string.Join(", ", i.ValidSigners)}]");
-            console.Write(grid);
+            PrintInspection(console, source.Path, i);
             return 0;
         });
         return inspect;
+    }
+
+    /// <summary>Verifies a checkpoint directory or archive (unpacked into a scratch directory for the checks).</summary>
+    internal static CheckpointVerification VerifyPath(string path, ReplicaPublicKeys? keys, IProgress<TransferProgress>? progress)
+    {
+        using var source = CheckpointSource.Open(path, progress: progress);
+        return CheckpointVerifier.Verify(source.Directory, keys, requireManifest: source.IsArchive) with { Path = source.Path };
+    }
+
+    /// <summary>Each check of a verification, passed, failed or not run.</summary>
+    internal static void PrintChecks(IAnsiConsole console, CheckpointVerification report)
+    {
+        foreach (var check in report.Checks)
+        {
+            var mark = check.Passed switch { true => "[green]✓[/]", false => "[red]✗[/]", null => "[grey]-[/]" };
+            console.MarkupLine($"{mark} {Markup.Escape(check.Name)}: {Markup.Escape(check.Detail)}");
+        }
+    }
+
+    /// <summary>What a checkpoint holds, one row per fact.</summary>
+    internal static void PrintInspection(IAnsiConsole console, string path, CheckpointInspection i)
+    {
+        var m = i.Metadata;
+        var grid = new Grid().AddColumn().AddColumn();
+        void Row(string name, string value) => grid.AddRow(new Text(name), new Text(value));
+        Row("path", path);
+        Row("chain id", i.ChainId);
+        Row("checkpoint id", $"{m.Id} (seq {m.SeqNum}, epoch {m.Epoch})");
+        Row("created (consensus time)", m.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+        Row("blocks", $"{i.Blocks}");
+        Row("keys", $"{i.Keys} ({i.Keys - i.ReservedKeys} application, {i.ReservedKeys} reserved)");
+        Row("size", $"{FormatBytes(i.SizeBytes)} ({i.SizeBytes} bytes)");
+        Row("last block digest", m.LastBlockDigest.ToHex());
+        Row("state digest", m.StateDigest.ToHex());
+        Row("certificate signers", string.Join(", ", m.Certificate.Signers.Select(s => s.Value)));
+        Row("valid signatures", i.ValidSigners is null ? "(give --keys or --cluster to check)" : $"[{string.Join(", ", i.ValidSigners)}]");
+        console.Write(grid);
     }
 
     private static Command CreateExport(IAnsiConsole console)
@@ -282,16 +300,10 @@ internal static class CheckpointCommand
         {
             var layout = new ClusterLayout(parse.GetRequiredValue(cluster).FullName);
             var config = ReplicaConfig(layout, parse.GetValue(replica));
-            var directory = Path.Combine(config.DbCheckpoints.Path, parse.GetValue(id).ToString(CultureInfo.InvariantCulture));
-            if (!Directory.Exists(directory))
-            {
-                var have = ListReplica(config.ReplicaId.Value, config.DbCheckpoints.Path).Where(r => r.Metadata is not null).Select(r => r.Metadata!.Id.ToString());
-                throw new DbCheckpointException(directory, $"no such checkpoint (have: {string.Join(", ", have.DefaultIfEmpty("none"))})");
-            }
-
             var target = parse.GetRequiredValue(to).FullName;
             var asJson = parse.GetValue(json);
-            var manifest = ProgressDisplay.Run(console, asJson, "exporting", progress => CheckpointArchive.Export(directory, target, progress));
+            var manifest = ProgressDisplay.Run(console, asJson, "exporting",
+                progress => CheckpointArchive.ExportPinned(config.DbCheckpoints.Path, new BlockId(parse.GetValue(id)), target, progress));
             var archiveBytes = new FileInfo(target).Length;
             if (asJson)
             {

@@ -50,22 +50,7 @@ internal static class DbCheckpointCommand
             }
 
             var target = result.EffectiveAt.Value;
-            var deadline = DateTime.UtcNow.AddSeconds(parse.GetValue(timeout));
-            IReadOnlyList<StatusAnswer> answers;
-            while (true)
-            {
-                answers = await QueryAsync(config, cancellationToken);
-                // Done when every replica that answers has it and they are at least 2f+1: a replica that is down
-                // (no answer) is not waited for; one that answers but lags is, until the timeout.
-                var answering = answers.Where(a => a.Status is not null).ToList();
-                if ((answering.All(a => HasCheckpointAt(a, target)) && answering.Count >= (2 * config.F) + 1) || DateTime.UtcNow > deadline)
-                {
-                    break;
-                }
-
-                await Task.Delay(250, cancellationToken);
-            }
-
+            var answers = await WaitForAsync(config, a => HasCheckpointAt(a, target), TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken);
             Show(console, answers, json, onlySeq: target);
             var reporting = answers.Count(a => HasCheckpointAt(a, target));
             if (reporting < (2 * config.F) + 1)
@@ -93,7 +78,27 @@ internal static class DbCheckpointCommand
         return status;
     }
 
-    private static bool HasCheckpointAt(StatusAnswer answer, ulong seq) => answer.Status?.Checkpoints.Any(c => c.SeqNum == seq) == true;
+    internal static bool HasCheckpointAt(StatusAnswer answer, ulong seq) => answer.Status?.Checkpoints.Any(c => c.SeqNum == seq) == true;
+
+    /// <summary>Queries every replica until each answer satisfies <paramref name="condition"/> or
+    /// <paramref name="timeout"/> passes; returns the last answers either way.</summary>
+    internal static async Task<IReadOnlyList<StatusAnswer>> WaitForAsync(ClientConfig config, Func<StatusAnswer, bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var answers = await QueryAsync(config, cancellationToken);
+            // Done when every replica that answers meets the condition and they are at least 2f+1: a replica that is
+            // down (no answer) is not waited for; one that answers but lags is, until the timeout.
+            var answering = answers.Where(a => a.Status is not null).ToList();
+            if ((answering.All(condition) && answering.Count >= (2 * config.F) + 1) || DateTime.UtcNow > deadline)
+            {
+                return answers;
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
+    }
 
     private static void ThrowIfDisabled(IReadOnlyList<StatusAnswer> answers)
     {
@@ -107,7 +112,7 @@ internal static class DbCheckpointCommand
         [.. (await new OperatorClient(config).QueryAsync(OperatorCommandType.DbCheckpointStatus, QueryTimeout, cancellationToken))
             .Select(a => new StatusAnswer(a.Replica, a.Json is null ? null : JsonSerializer.Deserialize<ReplicaCheckpoints>(a.Json, JsonSerializerOptions.Web), a.Refusal))];
 
-    private static void Show(IAnsiConsole console, IReadOnlyList<StatusAnswer> answers, bool json, ulong? onlySeq)
+    internal static void Show(IAnsiConsole console, IReadOnlyList<StatusAnswer> answers, bool json, ulong? onlySeq)
     {
         if (json)
         {

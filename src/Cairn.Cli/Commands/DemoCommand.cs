@@ -6,16 +6,16 @@ using Spectre.Console;
 namespace Cairn.Cli.Commands;
 
 /// <summary><c>cairn demo</c>: the story on temporary data — a replica's ledger and its online checkpoint; a 4-replica
-/// cluster that keeps committing while a replica is killed and catches it up when it returns; DB checkpoints on demand
-/// and a wedge for maintenance.</summary>
+/// cluster that checkpoints while it commits, takes a checkpoint on demand, loses a replica's disk and restores it from a
+/// checkpoint, wedges for maintenance, and exports, verifies and inspects a backup; then tears everything down.</summary>
 internal static class DemoCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var blocks = new Option<int>("--blocks") { Description = "How many blocks act 1 appends (1 KiB of state each).", DefaultValueFactory = _ => 10_000 };
+        var blocks = new Option<int>("--blocks") { Description = "How many blocks act 1 appends (1 KiB of state each).", DefaultValueFactory = _ => 5_000 };
         var ledgerOnly = new Option<bool>("--ledger-only") { Description = "Only act 1 (storage), no replica processes." };
-        var keep = new Option<bool>("--keep") { Description = "Leave the temporary directory (and the cluster running) for exploring." };
-        var demo = new Command("demo", "Show Cairn on temporary data: ledger and online checkpoint, then a live 4-replica cluster.") { blocks, ledgerOnly, keep };
+        var keep = new Option<bool>("--keep") { Description = "Leave the temporary directory and the cluster running for exploring (prints how to reach and stop it)." };
+        var demo = new Command("demo", "Show Cairn on temporary data: ledger and online checkpoint, then a live 4-replica cluster backed up, wiped and restored.") { blocks, ledgerOnly, keep };
         blocks.Validators.Add(result =>
         {
             // A token that is not a number is the parser's error to report; this only bounds numbers.
@@ -42,6 +42,27 @@ internal static class DemoCommand
                 cluster = await ClusterAct.StartAsync(narrator, root, cancellationToken);
                 await ClusterAct.RunAsync(narrator, cluster, cancellationToken);
                 await BackupAct.RunAsync(narrator, cluster, cancellationToken);
+                await RestoreAct.RunAsync(narrator, cluster, cancellationToken);
+                await WedgeAct.RunAsync(narrator, cluster, cancellationToken);
+                await ArchiveAct.RunAsync(narrator, cluster, root, cancellationToken);
+            }
+
+            if (!keep)
+            {
+                narrator.Act("Tear down");
+                if (cluster is not null)
+                {
+                    var running = cluster;
+                    await narrator.StepAsync("Stop the replicas", () => running.DownAsync(TimeSpan.FromSeconds(10), CancellationToken.None),
+                        stopped => $"stopped {stopped.Count} replica processes");
+                    cluster = null;
+                }
+
+                narrator.Step("Delete the temporary data", () =>
+                {
+                    Directory.Delete(root, recursive: true);
+                    return root;
+                }, r => r);
             }
 
             console.MarkupLineInterpolated($"\n[bold green]Done[/] in {narrator.Elapsed.TotalSeconds:N1} s.");
@@ -51,17 +72,46 @@ internal static class DemoCommand
         {
             if (keep)
             {
-                console.MarkupLineInterpolated($"Kept {root}{(cluster is null ? "" : $" (cluster running: 'cairn cluster down --dir {Path.Combine(root, "cluster")}' stops it)")}");
+                PrintHowToExplore(console, root, cluster);
             }
             else
             {
+                // After a failure: nothing is left behind either.
                 if (cluster is not null)
                 {
                     await cluster.DownAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
                 }
 
-                Directory.Delete(root, recursive: true);
+                if (Directory.Exists(root))
+                {
+                    Directory.Delete(root, recursive: true);
+                }
             }
         }
+    }
+
+    private static void PrintHowToExplore(IAnsiConsole console, string root, ClusterRunner? cluster)
+    {
+        console.MarkupLineInterpolated($"\nKept {root}.");
+        if (cluster is null)
+        {
+            return;
+        }
+
+        var dir = cluster.Layout.Directory;
+        console.MarkupLine("The cluster is still running. Try:");
+        foreach (var line in new[]
+        {
+            $"cairn cluster status --dir {dir}",
+            $"cairn kv get maintenance --cluster {dir}",
+            $"cairn op dbCheckpoint status --cluster {dir}",
+            $"cairn checkpoint list --cluster {dir}",
+            $"cairn load --cluster {dir} --requests 1000 --clients 8",
+        })
+        {
+            console.MarkupLineInterpolated($"  {line}");
+        }
+
+        console.MarkupLineInterpolated($"Stop it and clean up: cairn cluster down --dir {dir} && rm -rf {root}");
     }
 }

@@ -22,7 +22,7 @@ internal static class LoadCommand
             options.Validate();
             var config = ClientConfig.Load(new ClusterLayout(parse.GetRequiredValue(cluster).FullName).ClientConfig);
             var asJson = parse.GetValue(json);
-            var report = asJson || !console.Profile.Capabilities.Interactive
+            var report = asJson
                 ? await LoadGenerator.RunAsync(config, options, null, cancellationToken)
                 : await RunWithProgressAsync(console, config, options, cancellationToken);
             if (asJson)
@@ -39,8 +39,14 @@ internal static class LoadCommand
         return load;
     }
 
-    private static async Task<LoadReport> RunWithProgressAsync(IAnsiConsole console, ClientConfig config, LoadOptions options, CancellationToken cancellationToken)
+    /// <summary>Runs the load with a progress bar on an interactive terminal (none otherwise).</summary>
+    internal static async Task<LoadReport> RunWithProgressAsync(IAnsiConsole console, ClientConfig config, LoadOptions options, CancellationToken cancellationToken)
     {
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            return await LoadGenerator.RunAsync(config, options, null, cancellationToken);
+        }
+
         LoadReport? report = null;
         await console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async context =>

@@ -100,7 +100,7 @@ internal static class OpCommand
         return unwedge;
     }
 
-    private static async Task<IReadOnlyList<WedgeAnswer>> WaitForWedgeAsync(ClientConfig config, ulong point, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<WedgeAnswer>> WaitForWedgeAsync(ClientConfig config, ulong point, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -119,7 +119,7 @@ internal static class OpCommand
         [.. (await new OperatorClient(config).QueryAsync(OperatorCommandType.WedgeStatus, QueryTimeout, cancellationToken))
             .Select(a => new WedgeAnswer(a.Replica, a.Json is null ? null : JsonSerializer.Deserialize<WedgeStatusAnswer>(a.Json, JsonSerializerOptions.Web), a.Refusal))];
 
-    private static void ShowWedgeStatus(IAnsiConsole console, IReadOnlyList<WedgeAnswer> answers, bool json)
+    internal static void ShowWedgeStatus(IAnsiConsole console, IReadOnlyList<WedgeAnswer> answers, bool json)
     {
         if (json)
         {

@@ -37,4 +37,13 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "state transfer to seq {Target} failed: no peer served blocks matching the certified digest; will retry")]
     public static partial void StateTransferFailed(ILogger logger, ulong target);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Information, Message = "restored database: the old one ({Databases}) is deleted once this replica has caught up to its peers' stable checkpoint at seq {Seq} or later")]
+    public static partial void OldDatabasePending(ILogger logger, string databases, ulong seq);
+
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "caught up to its peers' stable checkpoint at seq {Seq}: deleted the database set aside by the restore ({Databases})")]
+    public static partial void OldDatabaseDiscarded(ILogger logger, ulong seq, string databases);
+
+    [LoggerMessage(EventId = 1042, Level = LogLevel.Error, Message = "could not delete the database set aside by the restore ({Databases}): {Problem}; it is retried at the next start")]
+    public static partial void OldDatabaseDiscardFailed(ILogger logger, string databases, string problem);
 }

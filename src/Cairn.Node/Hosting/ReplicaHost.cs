@@ -41,6 +41,9 @@ public sealed partial class ReplicaHost
     private readonly List<ConsensusOutput> _deferred = [];
     private bool _unsynced;
     private ReplicaStatusSnapshot _status;
+    // Consensus thread only: who waits for a stable checkpoint this replica's own state matches, and the last one seen.
+    private readonly List<(SeqNum AtLeast, TaskCompletionSource<SeqNum> Reached)> _stableWaiters = [];
+    private SeqNum _lastStableMatched;
 
     /// <param name="fetcher">Fetches blocks from peers for state transfer; null where there are no peers to ask (tests).</param>
     /// <param name="checkpoints">Takes DB checkpoints at boundaries and finalises them when stable; null for none (tests).</param>
@@ -139,6 +142,18 @@ public sealed partial class ReplicaHost
         }
     }
 
+    /// <summary>
+    /// Completes, with its sequence number, when this replica's own state matches a stable checkpoint certified by 2f+1
+    /// replicas at <paramref name="atLeast"/> or later, and is durable: a restored replica has then caught up to its
+    /// peers' stable point (they send their newest certificate, and state transfer brings the replica to it).
+    /// </summary>
+    public Task<SeqNum> WhenStableAtAsync(SeqNum atLeast, CancellationToken cancellationToken)
+    {
+        var reached = new TaskCompletionSource<SeqNum>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(() => _stableWaiters.Add((atLeast, reached)));
+        return reached.Task.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Runs the consensus thread and its clock until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(TimeSpan tickInterval, CancellationToken cancellationToken)
     {
@@ -214,6 +229,7 @@ public sealed partial class ReplicaHost
         }
 
         _deferred.Clear();
+        _stableWaiters.RemoveAll(w => _lastStableMatched >= w.AtLeast && w.Reached.TrySetResult(_lastStableMatched));
         var status = Snapshot();
         Volatile.Write(ref _status, status);
         _metrics.Progress(status.LastExecuted, status.Head.LastBlockId, status.Epoch);
@@ -266,6 +282,7 @@ public sealed partial class ReplicaHost
                 break;
             case StableCheckpoint stable:
                 _checkpoints?.OnStable(stable.Seq, stable.Certificate);
+                _lastStableMatched = stable.Seq;
                 _consensusState.PruneSlotsThrough(stable.Seq);
                 _metrics.StableCheckpoint(stable.Seq);
                 NodeLog.StableCheckpoint(_logger, stable.Seq.Value, stable.StateDigest);

@@ -45,6 +45,7 @@ public static class ReplicaServer
         var options = ConsensusOptions(config, signingKey);
         // A restore that committed but was interrupted is finished before the database is opened (DESIGN.md §3).
         ReplicaRestore.RecoverInterrupted(config.DataDir, config.RocksDbPath);
+        var pendingDiscard = LoadPendingDiscard(config);
         // Unsynced appends: the host syncs once per group of inputs before it sends anything (group commit).
         using var ledger = RocksDbLedger.Open(config.RocksDbPath, new LedgerOptions(config.ChainId, Durability.Unsynced));
         // prometheus-net would start listening to the meters at the first scrape and miss everything recorded before
@@ -123,13 +124,49 @@ public static class ReplicaServer
         NodeLog.Started(logger, config.ReplicaId.Value, config.ChainId, ledger.Head.LastBlockId.Value, self.Host, self.Port);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
         var diskMonitor = MonitorDiskSpaceAsync(checkpoints, stopping.Token);
+        var discard = pendingDiscard is null ? Task.CompletedTask : DiscardOldDatabasesAsync(host, pendingDiscard, config.DataDir, logger, stopping.Token);
         await host.RunAsync(TickInterval, stopping.Token).ConfigureAwait(false);
         await diskMonitor.ConfigureAwait(false);
+        await discard.ConfigureAwait(false);
         NodeLog.Stopping(logger);
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>The disk guard's second half: while free space stays under the threshold, the oldest checkpoints go.</summary>
+    private static PendingDiscard? LoadPendingDiscard(DeploymentConfig config)
+    {
+        try
+        {
+            return PendingDiscard.Load(config.DataDir);
+        }
+        catch (DbCheckpointException e)
+        {
+            throw new NodeStartException($"{config.SourcePath}: {e.Message}", e);
+        }
+    }
+
+    /// <summary><c>cairn restore --discard-old</c>: the old database goes only once the restored replica has started and
+    /// caught up to its peers' stable checkpoint, so a restore that turns out wrong can still be undone until then.</summary>
+    private static async Task DiscardOldDatabasesAsync(ReplicaHost host, PendingDiscard pending, string dataDirectory, ILogger logger, CancellationToken cancellationToken)
+    {
+        var databases = string.Join(", ", pending.Databases);
+        NodeLog.OldDatabasePending(logger, databases, pending.RestoredSeq);
+        try
+        {
+            var stable = await host.WhenStableAtAsync(new Cairn.Core.SeqNum(pending.RestoredSeq), cancellationToken).ConfigureAwait(false);
+            await Task.Run(() => pending.Complete(dataDirectory), cancellationToken).ConfigureAwait(false);
+            NodeLog.OldDatabaseDiscarded(logger, stable.Value, databases);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            NodeLog.OldDatabaseDiscardFailed(logger, databases, e.Message);
+        }
+    }
+
+    /// <summary>The disk guard's second half: while free space stays under the threshold, the oldest checkpoints go;
+    /// and checkpoints retention kept for an exporter in another process go once it released its pin.</summary>
     private static async Task MonitorDiskSpaceAsync(DbCheckpointManager checkpoints, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(DiskMonitorInterval);

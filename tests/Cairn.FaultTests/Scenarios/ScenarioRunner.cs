@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Cairn.FaultTests.Checker;
+using Cairn.FaultTests.Cluster;
+using Cairn.FaultTests.History;
+
+namespace Cairn.FaultTests.Scenarios;
+
+/// <summary>
+/// Runs one fault scenario on a cluster under continuous client load, then heals everything and checks what every
+/// scenario must satisfy: the cluster serves again, all replicas reach one last-block digest, the history is
+/// linearizable, and every checkpoint on disk verifies. Appends a row to the campaign report when
+/// <c>CAIRN_FAULTS_REPORT</c> names a file.
+/// </summary>
+internal static class ScenarioRunner
+{
+    private static readonly object ReportLock = new();
+
+    /// <summary>Load sessions and keys: few keys, so operations on one key overlap often.</summary>
+    private const int Sessions = 6;
+    private const int Keys = 8;
+
+    public static async Task<ScenarioReport> RunAsync(FaultCluster cluster, string name, int seed, Func<ScenarioContext, Task> faults)
+    {
+        var load = new LoadDriver(cluster.ClientConfig, Sessions, Keys, seed);
+        var context = new ScenarioContext(cluster, seed, load.History);
+        using var stop = new CancellationTokenSource();
+        var started = HistoryRecorder.Now();
+        var running = load.RunAsync(stop.Token);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            context.Step("faults begin");
+            await faults(context);
+        }
+        finally
+        {
+            context.Step("heal: every link up, every replica running");
+            cluster.Network.Heal();
+            foreach (var id in cluster.Layout.ReplicaIds().Where(id => !cluster.Runner.IsRunning(id)))
+            {
+                cluster.Runner.StartReplica(id);
+            }
+        }
+
+        await WaitForServiceAsync(context, load.History);
+        await stop.CancelAsync();
+        await running;
+        var ended = HistoryRecorder.Now();
+        context.Step("load stopped");
+
+        var convergedOn = "-";
+        try
+        {
+            var statuses = await cluster.WaitConvergedAsync(TimeSpan.FromSeconds(120));
+            convergedOn = $"block {statuses[0]!.LastBlockId}";
+        }
+        catch (TimeoutException e)
+        {
+            context.Problem(e.Message);
+        }
+
+        var history = load.History.Snapshot();
+        var verdict = LinearizabilityChecker.Check(history);
+        var (verified, checkpointFailures) = cluster.VerifyCheckpoints();
+        foreach (var failure in checkpointFailures)
+        {
+            context.Problem("checkpoint does not verify: " + failure);
+        }
+
+        var report = new ScenarioReport(name, seed, history.Count,
+            history.Count(o => o.Outcome == Outcome.Ok), history.Count(o => o.Outcome == Outcome.Fail), history.Count(o => o.Outcome == Outcome.Unknown),
+            LongestUnavailability(history, started, ended), verdict, load.History.Origin, convergedOn, verified, context.Problems, context.Steps);
+        Publish(report);
+        return report;
+    }
+
+    /// <summary>After the heal the cluster must serve again: 20 more operations succeed within 2 minutes.</summary>
+    private static async Task WaitForServiceAsync(ScenarioContext context, HistoryRecorder history)
+    {
+        var healed = HistoryRecorder.Now();
+        var watch = Stopwatch.StartNew();
+        while (history.Snapshot().Count(o => o.Outcome == Outcome.Ok && o.InvokedAt > healed) < 20)
+        {
+            if (watch.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                context.Problem("the cluster did not serve 20 operations within 2 minutes of the heal");
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        context.Step($"serving again {watch.Elapsed.TotalSeconds:0.0} s after the heal");
+    }
+
+    /// <summary>The longest stretch of the load in which no operation succeeded.</summary>
+    private static TimeSpan LongestUnavailability(IReadOnlyList<Operation> history, long started, long ended)
+    {
+        var times = history.Where(o => o.Outcome == Outcome.Ok).Select(o => o.CompletedAt).Append(started).Append(ended).Order().ToList();
+        var longest = times.Zip(times.Skip(1), (a, b) => b - a).DefaultIfEmpty(0).Max();
+        return TimeSpan.FromMilliseconds(longest / (double)HistoryRecorder.TicksPerMillisecond);
+    }
+
+    private static void Publish(ScenarioReport report)
+    {
+        TestContext.Current.TestOutputHelper?.WriteLine(report.Describe());
+        if (Environment.GetEnvironmentVariable("CAIRN_FAULTS_REPORT") is { Length: > 0 } path)
+        {
+            lock (ReportLock)
+            {
+                File.AppendAllLines(path, [report.MarkdownRow()]);
+            }
+        }
+    }
+}

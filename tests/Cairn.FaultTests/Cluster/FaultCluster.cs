@@ -20,6 +20,7 @@ namespace Cairn.FaultTests.Cluster;
 internal sealed partial class FaultCluster : IAsyncDisposable
 {
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(2);
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     private FaultCluster(string root, int basePort, int seed, IReadOnlyDictionary<string, string> configChanges)
     {
@@ -33,11 +34,8 @@ internal sealed partial class FaultCluster : IAsyncDisposable
 
         Runner = new ClusterRunner(Layout, CairnCommand);
         Direct = Cairn.Client.ClientConfig.Load(Layout.ClientConfig);
-        ClientConfig = Direct with
-        {
-            Replicas = [.. Direct.Replicas.Select(r => r with { Port = Network.ClientPort(r.Id.Value) })],
-            RequestTimeout = TimeSpan.FromSeconds(5),
-        };
+        ClientConfig = ThroughProxies(Direct) with { RequestTimeout = TimeSpan.FromSeconds(5) };
+        OperatorConfig = ThroughProxies(Cairn.Client.ClientConfig.Load(Layout.OperatorConfig)) with { RequestTimeout = TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>How the replicas run: <c>dotnet cairn.dll</c> from the test's output directory.</summary>
@@ -64,6 +62,9 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     /// <summary>The client's config with every replica reached through its client proxy.</summary>
     public ClientConfig ClientConfig { get; }
 
+    /// <summary>The operator's config (its key signs operator commands), through the client proxies.</summary>
+    public ClientConfig OperatorConfig { get; }
+
     /// <summary>The client's config with the replicas' real ports, for observing them past any fault.</summary>
     public ClientConfig Direct { get; }
 
@@ -72,25 +73,40 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     /// <summary>Creates and starts a cluster on <paramref name="basePort"/> (see <see cref="FaultNetwork"/> for the proxy ports).</summary>
     public static async Task<FaultCluster> StartAsync(int basePort, int seed, IReadOnlyDictionary<string, string>? configChanges = null)
     {
+        var cluster = Create(basePort, seed, configChanges);
+        await cluster.UpAsync();
+        return cluster;
+    }
+
+    /// <summary>Creates a cluster without starting it, so a test can change one replica's setup first.</summary>
+    public static FaultCluster Create(int basePort, int seed, IReadOnlyDictionary<string, string>? configChanges = null)
+    {
         var settings = new Dictionary<string, string>(DefaultSettings);
         foreach (var (key, value) in configChanges ?? new Dictionary<string, string>())
         {
             settings[key] = value;
         }
 
-        var cluster = new FaultCluster(Directory.CreateTempSubdirectory("cairn-faults-").FullName, basePort, seed, settings);
+        return new FaultCluster(Directory.CreateTempSubdirectory("cairn-faults-").FullName, basePort, seed, settings);
+    }
+
+    /// <summary>Starts every replica and waits until all are healthy; on failure everything is torn down.</summary>
+    public async Task UpAsync()
+    {
         try
         {
-            await cluster.Runner.UpAsync(TimeSpan.FromSeconds(120));
+            await Runner.UpAsync(TimeSpan.FromSeconds(120));
         }
         catch
         {
-            await cluster.DisposeAsync();
+            await DisposeAsync();
             throw;
         }
-
-        return cluster;
     }
+
+    /// <summary>Sets <c>key: value</c> in one replica's deployment.config (before it starts).</summary>
+    public void SetReplicaSetting(int id, string key, string value) =>
+        RewriteConfig(Layout.ReplicaConfig(id), id, new Dictionary<string, string> { [key] = value });
 
     /// <summary>Every replica's status from its admin API on its real port (null for one that does not answer).</summary>
     public async Task<ReplicaStatus?[]> StatusesAsync() =>
@@ -139,6 +155,48 @@ internal sealed partial class FaultCluster : IAsyncDisposable
             && s.Select(x => (x!.LastBlockId, x.LastBlockDigest)).Distinct().Count() == 1
             && s.All(x => !x!.TransferringState), timeout, "all replicas on one last block digest");
 
+    /// <summary>The sum of the samples of <paramref name="metric"/> whose labels contain <paramref name="label"/>
+    /// in replica <paramref name="id"/>'s <c>/metrics</c> (0 when absent, as counters are until their first event).</summary>
+    public async Task<double> MetricAsync(int id, string metric, string label)
+    {
+        var port = DeploymentConfigLoader.Load(Layout.ReplicaConfig(id)).MetricsPort;
+        var text = await Http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+        return text.Split('\n')
+            .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) && line.Contains(label, StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Where replica <paramref name="id"/> keeps its DB checkpoints.</summary>
+    public string CheckpointDirectory(int id) => DeploymentConfigLoader.Load(Layout.ReplicaConfig(id)).DbCheckpoints.Path;
+
+    /// <summary>The ids of replica <paramref name="id"/>'s complete checkpoints (numbered directories), oldest first.</summary>
+    public IReadOnlyList<ulong> CompleteCheckpoints(int id)
+    {
+        var directory = CheckpointDirectory(id);
+        return Directory.Exists(directory)
+            ? [.. Directory.GetDirectories(directory)
+                .Select(d => ulong.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : (ulong?)null)
+                .OfType<ulong>()
+                .Order()]
+            : [];
+    }
+
+    /// <summary>True when replica <paramref name="id"/> holds a complete checkpoint at sequence number
+    /// <paramref name="seq"/> or later (a later periodic one may have retired it).</summary>
+    public bool HasCheckpointAtOrAfter(int id, ulong seq) =>
+        CompleteCheckpoints(id).Any(c =>
+        {
+            try
+            {
+                return CheckpointMetadata.Read(Path.Combine(CheckpointDirectory(id), c.ToString(CultureInfo.InvariantCulture), CheckpointMetadata.FileName)).SeqNum.Value >= seq;
+            }
+            catch (CheckpointMetadataException)
+            {
+                // Retention deleted it between the listing and the read.
+                return false;
+            }
+        });
+
     /// <summary>Verifies every complete checkpoint (a numbered directory) of every replica as an auditor would;
     /// returns one line per checkpoint that fails, empty when all pass, and how many were checked.</summary>
     public (int Checked, IReadOnlyList<string> Failures) VerifyCheckpoints()
@@ -148,13 +206,7 @@ internal sealed partial class FaultCluster : IAsyncDisposable
         var count = 0;
         foreach (var id in Layout.ReplicaIds())
         {
-            var directory = DeploymentConfigLoader.Load(Layout.ReplicaConfig(id)).DbCheckpoints.Path;
-            if (!Directory.Exists(directory))
-            {
-                continue;
-            }
-
-            foreach (var checkpoint in Directory.GetDirectories(directory).Where(d => ulong.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            foreach (var checkpoint in CompleteCheckpoints(id).Select(c => Path.Combine(CheckpointDirectory(id), c.ToString(CultureInfo.InvariantCulture))))
             {
                 count++;
                 var verification = CheckpointVerifier.Verify(checkpoint, keys, expectedChainId: null);
@@ -167,6 +219,9 @@ internal sealed partial class FaultCluster : IAsyncDisposable
 
         return (count, failures);
     }
+
+    private ClientConfig ThroughProxies(ClientConfig config) =>
+        config with { Replicas = [.. config.Replicas.Select(r => r with { Port = Network.ClientPort(r.Id.Value) })] };
 
     /// <summary>Points the replica's peers at their proxies and sets <paramref name="changes"/> (adding keys the file lacks).</summary>
     private void RewriteConfig(string path, int self, IReadOnlyDictionary<string, string> changes)

@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # The full fault campaign on real replica processes (every scenario of tests/Cairn.FaultTests, CAIRN_FAULTS=1), then
 # docs/reliability.md: one table row per scenario run, written by the scenarios themselves (CAIRN_FAULTS_REPORT).
-# Usage: tests/Cairn.FaultTests/run-campaign.sh [--seed N] [--no-build]
+# Usage: tests/Cairn.FaultTests/run-campaign.sh [--seed N] [--no-build] [--rerun TEST]
 #   --seed N     replay: every scenario uses seed N (otherwise each draws one; the report lists them)
+#   --rerun TEST run one test again (its full name, e.g. Cairn.FaultTests.Scenarios.NetworkFaultTests.Isolating_a_backup_leaves_the_others_serving)
+#                and add its row to the "Reruns" section of the existing report instead of rewriting it
 #   CAIRN_TEST_PORT_OFFSET shifts the ports (8100-8135 and 8200-8203) as for the integration tests.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 build=1
+rerun=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seed) export CAIRN_FAULTS_SEED="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
-    *) echo "unknown argument: $1 (accepted: --seed N, --no-build)" >&2; exit 2 ;;
+    --rerun) rerun="$2"; shift 2 ;;
+    *) echo "unknown argument: $1 (accepted: --seed N, --no-build, --rerun TEST)" >&2; exit 2 ;;
   esac
 done
+if [ -n "$rerun" ] && [ ! -f docs/reliability.md ]; then
+  echo "--rerun adds to docs/reliability.md, which does not exist yet: run the whole campaign first" >&2; exit 2
+fi
 
 export CAIRN_FAULTS=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [ "$build" -eq 1 ]; then
@@ -25,9 +32,22 @@ rows=$(mktemp); log=$(mktemp); trap 'rm -f "$rows" "$log"' EXIT
 export CAIRN_FAULTS_REPORT="$rows"
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 seconds=$SECONDS
-tests/Cairn.FaultTests/bin/Release/net10.0/Cairn.FaultTests -parallel none -diagnostics 2>&1 | tee "$log"
+filter=()
+[ -n "$rerun" ] && filter=(-method "$rerun")
+tests/Cairn.FaultTests/bin/Release/net10.0/Cairn.FaultTests -parallel none -diagnostics "${filter[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-summary=$(grep -E 'Total: [0-9]+' "$log" | tail -1 | sed -E 's/^[^A-Za-z]*//; s/\x1b\[[0-9;]*m//g')
+summary=$(grep -E 'Total: [0-9]+' "$log" | tail -1 | sed -E 's/\x1b\[[0-9;]*m//g; s/^[^A-Za-z]*//')
+
+if [ -n "$rerun" ]; then
+  if ! grep -q '^## Reruns' docs/reliability.md; then
+    printf '\n## Reruns\n\nScenarios run again after the campaign (with the commit named), each a fresh cluster and seed.\n\n' >> docs/reliability.md
+    echo "| scenario | seed | operations | ok | failed | unknown | longest unavailability | checker | replicas converged on | checkpoints verified | result |" >> docs/reliability.md
+    echo "|---|---|---|---|---|---|---|---|---|---|---|" >> docs/reliability.md
+  fi
+  sed "s/^| /| (rerun $started, commit $(git rev-parse --short HEAD)) /" "$rows" >> docs/reliability.md
+  echo "added $(wc -l < "$rows") rerun row(s) to docs/reliability.md"
+  exit "$status"
+fi
 
 {
   echo "# Reliability: the fault campaign"

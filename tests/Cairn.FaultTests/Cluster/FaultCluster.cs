@@ -149,11 +149,11 @@ internal sealed partial class FaultCluster : IAsyncDisposable
         await WaitForAsync(s => s[id] is not null, timeout, $"replica {id} answering after its start");
     }
 
-    /// <summary>Waits until every replica is up and all have executed the same last block with the same digest.</summary>
-    public Task<ReplicaStatus?[]> WaitConvergedAsync(TimeSpan timeout) =>
-        WaitForAsync(s => s.All(x => x is not null)
-            && s.Select(x => (x!.LastBlockId, x.LastBlockDigest)).Distinct().Count() == 1
-            && s.All(x => !x!.TransferringState), timeout, "all replicas on one last block digest");
+    /// <summary>Waits until every replica is up, has executed sequence number <paramref name="atLeast"/>, and all
+    /// have the same last block with the same digest.</summary>
+    public Task<ReplicaStatus?[]> WaitConvergedAsync(ulong atLeast, TimeSpan timeout) =>
+        WaitForAsync(s => s.All(x => x is not null && x.LastExecutedSeq >= atLeast && !x.TransferringState)
+            && s.Select(x => (x!.LastBlockId, x.LastBlockDigest)).Distinct().Count() == 1, timeout, $"all replicas past seq {atLeast} on one last block digest");
 
     /// <summary>The sum of the samples of <paramref name="metric"/> whose labels contain <paramref name="label"/>
     /// in replica <paramref name="id"/>'s <c>/metrics</c> (0 when absent, as counters are until their first event).</summary>

@@ -10,8 +10,6 @@ public sealed class RecordingClient(ClientConfig config, int session, HistoryRec
 {
     private readonly CairnClient _client = new(config, session);
 
-    public int Session => session;
-
     /// <summary>Writes <paramref name="value"/> at <paramref name="key"/> and records how it went.</summary>
     public Task<Operation> PutAsync(string key, string value, CancellationToken cancellationToken) =>
         RecordAsync(OperationKind.Put, key, value, async () =>

@@ -61,12 +61,13 @@ internal static class ScenarioRunner
         // A replica cut off long enough sits in a view of its own and follows the chain only from stable checkpoint
         // to stable checkpoint (see troubleshooting.md); on an idle cluster the next one never comes. An on-demand
         // checkpoint makes the primary fill the window with no-ops, so every replica ends on that boundary.
-        await OperatorFaultScripts.SubmitAsync(context, Operator.OperatorCommandType.DbCheckpointCreate);
+        var target = (await OperatorFaultScripts.SubmitAsync(context, Operator.OperatorCommandType.DbCheckpointCreate))?.EffectiveAt.Value ?? 0;
 
         var convergedOn = "-";
         try
         {
-            var statuses = await cluster.WaitConvergedAsync(TimeSpan.FromSeconds(120));
+            var statuses = await cluster.WaitConvergedAsync(target, TimeSpan.FromSeconds(120));
+            await OperatorFaultScripts.ExpectCheckpointEverywhereAsync(context, target);
             convergedOn = $"block {statuses[0]!.LastBlockId}";
         }
         catch (TimeoutException e)

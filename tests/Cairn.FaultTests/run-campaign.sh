@@ -55,9 +55,10 @@ fi
   echo "Produced by \`tests/Cairn.FaultTests/run-campaign.sh\` (do not edit by hand; rerun it). Each scenario starts a"
   echo "real 4-replica cluster (f = 1) of \`cairn replica\` processes on loopback, every replica-to-replica and"
   echo "client-to-replica connection through a fault proxy, and runs 6 client sessions of puts and gets on 8 keys while"
-  echo "the faults happen. After the faults: heal, the cluster must serve 20 more operations, all replicas must reach one"
-  echo "last-block digest, the history must be linearizable (per-key register model) and every checkpoint on disk must"
-  echo "verify (\`cairn checkpoint verify\`'s checks, quorum certificate included). How to read and replay it:"
+  echo "the faults happen. After the faults: heal, the cluster must serve 20 more operations, the load stops, an on-demand"
+  echo "checkpoint carries every replica to the next checkpoint boundary, all replicas must reach one last-block digest"
+  echo "there, the history must be linearizable (per-key register model) and every checkpoint on disk must verify"
+  echo "(\`cairn checkpoint verify\`'s checks, quorum certificate included). How to read and replay it:"
   echo "[operator guide, fault campaign](operator-guide.md#fault-campaign)."
   echo
   echo "- run: $started, $(( (SECONDS - seconds) / 60 )) min, commit $(git rev-parse --short HEAD), $(nproc) cores, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -42,6 +42,12 @@ internal static class ScenarioRunner
             context.Step("faults begin");
             await faults(context);
         }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException or IOException)
+        {
+            // The script could not go on (something it waited for never happened): a failure of the scenario, reported
+            // with its seed and steps after the same checks as any other run.
+            context.Problem($"the fault script stopped: {e.GetType().Name}: {e.Message}");
+        }
         finally
         {
             context.Step("heal: every link up, every replica running");

@@ -318,8 +318,17 @@ public sealed partial class Replica
         foreach (var (seqValue, record) in slotRecords)
         {
             var seq = new SeqNum(seqValue);
-            if (seq <= _low || seq <= _lastExecuted)
+            if (seq <= _low)
             {
+                continue;
+            }
+
+            if (seq <= _lastExecuted)
+            {
+                // Executed but not yet under a stable checkpoint: its proof must still go into this replica's
+                // VIEW-CHANGEs, or a new view could give the seq another batch (a no-op) that replicas which had not
+                // executed it yet would run instead.
+                _slots[seqValue] = new Slot(seq, _view) { Proof = record.Proof, Committed = record.Committed };
                 continue;
             }
 

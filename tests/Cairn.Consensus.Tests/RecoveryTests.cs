@@ -56,6 +56,27 @@ public sealed class RecoveryTests
     }
 
     [Fact]
+    public void A_replica_restarted_after_executing_slots_above_its_stable_checkpoint_still_puts_their_proofs_in_its_view_change()
+    {
+        // Found by the fault campaign (kill -9 of all replicas, restart in random order): restarted replicas left the
+        // proofs of executed but not yet stable slots out of their VIEW-CHANGEs, so the new primary filled that seq
+        // with a no-op and a replica that had not executed it yet diverged from the others.
+        var h = new Harness();
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+        h.Executed[3].Should().ContainSingle();
+
+        var restarted = new Replica(h.Options[3], new ReplicaRecovery(h.Persisted[3], new SeqNum(1), h.Digests[3], []));
+        restarted.Handle(new Tick(h.Now));
+        restarted.Handle(new ClientRequestReceived(Harness.Request(2, 1)));
+        var outputs = restarted.Handle(new Tick(h.Now + TimeSpan.FromMinutes(1)));
+
+        var viewChange = outputs.OfType<Broadcast>().Select(b => b.Message).OfType<ViewChange>().Should().ContainSingle().Subject;
+        viewChange.Proofs.Select(p => p.PrePrepare.Seq).Should().Contain(new SeqNum(1));
+        outputs.OfType<Execute>().Should().BeEmpty("seq 1 is executed already");
+    }
+
+    [Fact]
     public void A_replica_restored_without_its_consensus_records_withholds_every_vote_it_may_have_signed_before()
     {
         var h = new Harness();

@@ -50,26 +50,8 @@ internal sealed class TestCluster : IAsyncDisposable
         await Task.WhenAll(ClientConfig.Replicas.Select(r => ReplicaAdmin.StatusAsync(r, TimeSpan.FromSeconds(2))));
 
     /// <summary>Waits until <paramref name="condition"/> holds for the statuses, failing with the last ones seen.</summary>
-    public async Task<ReplicaStatus?[]> WaitForAsync(Func<ReplicaStatus?[], bool> condition, TimeSpan timeout, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var statuses = await StatusesAsync();
-            if (condition(statuses))
-            {
-                return statuses;
-            }
-
-            if (watch.Elapsed > timeout)
-            {
-                var seen = string.Join("; ", statuses.Select((s, i) => s is null ? $"replica {i}: down" : $"replica {i}: view {s.View}, executed {s.LastExecutedSeq}, block {s.LastBlockId}, digest {s.LastBlockDigest[..12]}"));
-                throw new TimeoutException($"{what} did not happen within {timeout.TotalSeconds} s ({seen})");
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    public Task<ReplicaStatus?[]> WaitForAsync(Func<ReplicaStatus?[], bool> condition, TimeSpan timeout, string what) =>
+        ReplicaStatusWait.UntilAsync(StatusesAsync, condition, timeout, what);
 
     /// <summary>Puts <paramref name="count"/> keys "prefix-i" from one client; returns the keys.</summary>
     public async Task<IReadOnlyList<string>> PutManyAsync(string prefix, int count, int sessions = 8)

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Cairn.Backup;
 using Cairn.Client;
 using Cairn.FaultTests.Network;
+using Cairn.IntegrationTests;
 using Cairn.Node.Configuration;
 using Cairn.Node.LocalCluster;
 using Cairn.Protocol.Grpc;
@@ -113,31 +114,8 @@ internal sealed partial class FaultCluster : IAsyncDisposable
         await Task.WhenAll(Direct.Replicas.Select(r => ReplicaAdmin.StatusAsync(r, StatusTimeout)));
 
     /// <summary>Waits until <paramref name="condition"/> holds for the statuses, failing with the last ones seen.</summary>
-    public async Task<ReplicaStatus?[]> WaitForAsync(Func<ReplicaStatus?[], bool> condition, TimeSpan timeout, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var statuses = await StatusesAsync();
-            if (condition(statuses))
-            {
-                return statuses;
-            }
-
-            if (watch.Elapsed > timeout)
-            {
-                throw new TimeoutException($"{what} did not happen within {timeout.TotalSeconds} s ({Describe(statuses)})");
-            }
-
-            await Task.Delay(250);
-        }
-    }
-
-    /// <summary>One line per replica: view, executed sequence number, last block and its digest.</summary>
-    public static string Describe(ReplicaStatus?[] statuses) =>
-        string.Join("; ", statuses.Select((s, i) => s is null
-            ? $"replica {i}: down"
-            : string.Create(CultureInfo.InvariantCulture, $"replica {i}: view {s.View}, executed {s.LastExecutedSeq}, block {s.LastBlockId}, digest {s.LastBlockDigest[..Math.Min(12, s.LastBlockDigest.Length)]}")));
+    public Task<ReplicaStatus?[]> WaitForAsync(Func<ReplicaStatus?[], bool> condition, TimeSpan timeout, string what) =>
+        ReplicaStatusWait.UntilAsync(StatusesAsync, condition, timeout, what);
 
     /// <summary>kill -9 of one replica, waiting until the process is gone.</summary>
     public Task KillAsync(int id) => Runner.StopReplicaAsync(id, kill: true, TimeSpan.FromSeconds(10));

@@ -1,5 +1,6 @@
 using Cairn.Client;
 using Cairn.FaultTests.History;
+using Cairn.IntegrationTests;
 using Cairn.Operator;
 
 namespace Cairn.FaultTests.Scenarios;
@@ -52,10 +53,10 @@ internal static class OperatorFaultScripts
             s => s.All(x => x is not null && x.WedgePoint != 0 && x.LastExecutedSeq >= x.WedgePoint), TimeSpan.FromSeconds(90), "every replica wedged");
         var point = statuses[0]!.WedgePoint;
         var wedged = HistoryRecorder.Now();
-        context.Step($"all replicas wedged at seq {point}: {Cluster.FaultCluster.Describe(statuses)}");
+        context.Step($"all replicas wedged at seq {point}: {ReplicaStatusWait.Describe(statuses)}");
         if (statuses.Any(s => s!.WedgePoint != point))
         {
-            context.Problem($"replicas wedged at different points: {Cluster.FaultCluster.Describe(statuses)}");
+            context.Problem($"replicas wedged at different points: {ReplicaStatusWait.Describe(statuses)}");
         }
 
         await ExpectCheckpointEverywhereAsync(context, point);

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Cluster benchmark: a 4-replica Cairn cluster (f = 1) against a 3-node etcd cluster, both on loopback on this machine,
-# driven with the same request count, value size and concurrency, in one run. Writes bench/results/cluster.md.
+# driven with the same request count, value size and concurrency, in one run. Writes $CAIRN_BENCH_OUT/cluster.md.
 # Usage: bench/cluster.sh [requests] [clients] [value-size]     (defaults: 20000 32 1024)
+# Environment: CAIRN_BENCH_OUT (default bench/results) also receives the raw reports, cluster-etcd.json,
+# cluster-cairn.json and cluster-cairn-rss.json; CAIRN_BENCH_BASE_PORT (default 7900) is the Cairn cluster's base port.
 # Needs the Debian packages etcd-server and etcd-client (../shared/scripts/etcd-cluster.sh installs them on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 requests=${1:-20000} clients=${2:-32} value_size=${3:-1024}
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+out=${CAIRN_BENCH_OUT:-bench/results} port=${CAIRN_BENCH_BASE_PORT:-7900}
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-cluster-bench-XXXXXX")
 etcd_script=${ETCD_SCRIPT:-../shared/scripts/etcd-cluster.sh}
-cairn=src/Cairn.Cli/bin/Release/net10.0/cairn
 cleanup() {
   "$cairn" cluster down --dir "$work/cairn" >/dev/null 2>&1 || true
   "$etcd_script" down "$work/etcd" >/dev/null 2>&1 || true
@@ -28,15 +30,17 @@ dotnet bench/Cairn.PeerLoad/bin/Release/net10.0/Cairn.PeerLoad.dll etcd \
 "$etcd_script" down "$work/etcd" >/dev/null
 
 echo "== cairn: 4 replicas, same load"
-"$cairn" cluster init --dir "$work/cairn" --base-port 7900 >/dev/null
-"$cairn" cluster up --dir "$work/cairn" >/dev/null
+"$cairn" cluster init --dir "$work/cairn" --base-port "$port" >/dev/null
+cluster_up "$work/cairn"
 "$cairn" load --cluster "$work/cairn" --requests "$requests" --clients "$clients" --value-size "$value_size" --json >"$work/cairn.json"
 rss_mb=$(for f in "$work"/cairn/replica-*/replica.pid; do ps -o rss= -p "$(cat "$f")"; done | awk '{ s += $1; if ($1 > m) m = $1 } END { printf "%.0f", m / 1024 }')
 "$cairn" cluster down --dir "$work/cairn" >/dev/null
 
-field() { grep -oE "\"$2\": [0-9.]+" "$1" | head -1 | awk '{ print $2 }'; }
-row() { printf '| %s | %.0f | %.1f | %.1f | %.1f | %.1f |\n' "$1" "$(field "$2" throughputPerSecond)" "$(field "$2" p50Ms)" "$(field "$2" p95Ms)" "$(field "$2" p99Ms)" "$(field "$2" maxMs)"; }
-mkdir -p bench/results
+mkdir -p "$out"
+cp "$work/etcd.json" "$out/cluster-etcd.json"
+cp "$work/cairn.json" "$out/cluster-cairn.json"
+echo "{ \"maxRssMb\": $rss_mb }" >"$out/cluster-cairn-rss.json"
+row() { printf '| %s | %.0f | %.1f | %.1f | %.1f | %.1f |\n' "$1" "$(json_field "$2" throughputPerSecond)" "$(json_field "$2" p50Ms)" "$(json_field "$2" p95Ms)" "$(json_field "$2" p99Ms)" "$(json_field "$2" maxMs)"; }
 {
   echo "# Cluster benchmark"
   echo
@@ -50,4 +54,4 @@ mkdir -p bench/results
   row "Cairn, 4 replicas (f = 1)" "$work/cairn.json"
   echo
   echo "Largest Cairn replica RSS at the end of the load: ${rss_mb} MB."
-} | tee bench/results/cluster.md
+} | tee "$out/cluster.md"

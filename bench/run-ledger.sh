@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+source bench/lib.sh
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results=bench/results
 tmp=${TMPDIR:-/tmp}
 
@@ -29,16 +30,7 @@ for arg in "$@"; do
 done
 
 echo "== run"
-{
-  echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "commit:  $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- bench src || echo ' (with uncommitted changes)')"
-  echo "cpu:     $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-  echo "memory:  $(free -g | awk '/^Mem:/ { print $2 " GiB" }')"
-  echo "disk:    $(df -PT "$tmp" | awk 'NR == 2 { print $1 " (" $2 ")" }'), rotational flag $(cat "/sys/block/$(basename "$(df -P "$tmp" | awk 'NR == 2 { print $1 }')")/queue/rotational" 2>/dev/null || echo '?')"
-  echo "kernel:  $(uname -r)"
-  echo "dotnet:  SDK $(dotnet --version)"
-  echo "load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
-} >"$artifacts/machine.txt"
+describe_machine >"$artifacts/machine.txt"
 
 dotnet bench/Cairn.Benchmarks/bin/Release/net10.0/Cairn.Benchmarks.dll \
   "${filter[@]}" --exporters github --artifacts "$artifacts" "$@"

@@ -77,7 +77,7 @@ public class CheckpointBenchmarks
     public void BuildDatabaseAndOpenRawDb()
     {
         BuildDatabase();
-        _rawDb = OpenRaw(_databasePath);
+        _rawDb = RawRocksDb.Open(_databasePath);
     }
 
     [GlobalSetup(Target = nameof(LedgerCreateCheckpointWhileAppending))]
@@ -109,19 +109,7 @@ public class CheckpointBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "cp -a")]
-    public void CopyWithCpA()
-    {
-        var start = new ProcessStartInfo("cp") { UseShellExecute = false };
-        start.ArgumentList.Add("-a");
-        start.ArgumentList.Add(_databasePath);
-        start.ArgumentList.Add(_copyPath);
-        using var cp = Process.Start(start) ?? throw new InvalidOperationException("cannot start cp");
-        cp.WaitForExit();
-        if (cp.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"cp -a exited with {cp.ExitCode}");
-        }
-    }
+    public void CopyWithCpA() => CpA.Copy(_databasePath, _copyPath);
 
     [Benchmark(Description = "RocksDbLedger.CreateCheckpoint")]
     public LedgerHead LedgerCreateCheckpoint() => _ledger!.CreateCheckpoint(_copyPath);
@@ -134,7 +122,7 @@ public class CheckpointBenchmarks
     {
         ChooseCopyPath();
         var db = _rawDb!;
-        FlushAll(db, _databasePath);
+        RawRocksDb.FlushAll(db, _databasePath);
         var blocks = db.GetColumnFamily("blocks");
         var state = db.GetColumnFamily("state");
         var metadata = db.GetColumnFamily("metadata");
@@ -206,10 +194,10 @@ public class CheckpointBenchmarks
         }
 
         var appended = timer.Elapsed;
-        using (var db = OpenRaw(_databasePath))
+        using (var db = RawRocksDb.Open(_databasePath))
         {
-            FlushAll(db, _databasePath);
-            foreach (var family in FamilyNames(_databasePath))
+            RawRocksDb.FlushAll(db, _databasePath);
+            foreach (var family in RawRocksDb.FamilyNames(_databasePath))
             {
                 db.CompactRange(null, null, db.GetColumnFamily(family));
             }
@@ -220,29 +208,6 @@ public class CheckpointBenchmarks
             $"// database: {blocks} blocks appended in {appended.TotalSeconds:F1} s, flushed and compacted in {(timer.Elapsed - appended).TotalSeconds:F1} s; "
             + $"{BenchmarkData.DirectorySize(_databasePath) / (1024.0 * 1024.0):F1} MiB in {files.Length} files, "
             + $"{files.Count(f => f.EndsWith(".sst", StringComparison.Ordinal))} of them SST, WAL {files.Where(f => f.EndsWith(".log", StringComparison.Ordinal)).Sum(f => new FileInfo(f).Length)} bytes");
-    }
-
-    /// <summary>Flushes every column family's memtable and waits (RocksDbSharp's <c>Flush</c> covers only the default family).</summary>
-    private static void FlushAll(RocksDb db, string path)
-    {
-        var flush = new FlushOptions().SetWaitForFlush(true);
-        foreach (var family in FamilyNames(path))
-        {
-            Native.Instance.rocksdb_flush_cf(db.Handle, flush.Handle, db.GetColumnFamily(family).Handle);
-        }
-    }
-
-    private static string[] FamilyNames(string path) => [.. RocksDb.ListColumnFamilies(new DbOptions(), path)];
-
-    private static RocksDb OpenRaw(string path)
-    {
-        var families = new ColumnFamilies();
-        foreach (var name in FamilyNames(path).Where(n => n != ColumnFamilies.DefaultName))
-        {
-            families.Add(name, new ColumnFamilyOptions());
-        }
-
-        return RocksDb.Open(new DbOptions(), path, families);
     }
 
     /// <summary>One copy per iteration (each into a new directory), so no pilot stage and no unrolling; Ratio shown

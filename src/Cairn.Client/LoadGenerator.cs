@@ -11,9 +11,11 @@ public static class LoadGenerator
     {
         options.Validate();
         var latencies = new double[options.Requests];
+        var completedAtMs = new double[options.Requests];
         var next = -1;
         var failed = 0;
         string? firstError = null;
+        var startedAt = DateTimeOffset.UtcNow;
         var total = Stopwatch.StartNew();
 
         async Task SessionAsync(int session)
@@ -31,6 +33,7 @@ public static class LoadGenerator
                 {
                     await client.PutAsync(key, value, cancellationToken).ConfigureAwait(false);
                     latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    completedAtMs[index] = total.Elapsed.TotalMilliseconds;
                 }
                 catch (Exception e) when (e is ClusterUnavailableException or RequestRejectedException)
                 {
@@ -51,8 +54,25 @@ public static class LoadGenerator
         var seconds = total.Elapsed.TotalSeconds;
         progress?.Report(options.Requests);
         var ok = latencies.Where(l => !double.IsNaN(l)).Order().ToArray();
-        return new LoadReport(options.Requests, ok.Length, failed, options.Clients, options.ValueSize, seconds, ok.Length / seconds,
-            Percentile(ok, 0.50), Percentile(ok, 0.95), Percentile(ok, 0.99), ok.Length == 0 ? 0 : ok[^1], firstError);
+        var report = new LoadReport(options.Requests, ok.Length, failed, options.Clients, options.ValueSize, seconds, ok.Length / seconds,
+            Percentile(ok, 0.50), Percentile(ok, 0.95), Percentile(ok, 0.99), ok.Length == 0 ? 0 : ok[^1], firstError)
+        {
+            StartedAt = startedAt,
+        };
+        return report with { Timeline = CompletionsPerInterval(completedAtMs.Where((_, i) => !double.IsNaN(latencies[i])), seconds * 1000, report.TimelineIntervalMs) };
+    }
+
+    /// <summary>How many of the completion times (ms since the start) fall in each interval of a run of
+    /// <paramref name="runMs"/>; the last interval may be partial.</summary>
+    public static int[] CompletionsPerInterval(IEnumerable<double> completedAtMs, double runMs, int intervalMs)
+    {
+        var counts = new int[Math.Max(1, (int)Math.Ceiling(runMs / intervalMs))];
+        foreach (var at in completedAtMs)
+        {
+            counts[Math.Clamp((int)(at / intervalMs), 0, counts.Length - 1)]++;
+        }
+
+        return counts;
     }
 
     /// <summary>Nearest-rank percentile of sorted values (0 when there are none).</summary>

@@ -13,4 +13,15 @@ public sealed record LoadReport(
     double P95Ms,
     double P99Ms,
     double MaxMs,
-    string? FirstError);
+    string? FirstError)
+{
+    /// <summary>The width of one <see cref="Timeline"/> interval.</summary>
+    public int TimelineIntervalMs { get; init; } = 250;
+
+    /// <summary>When the load started (wall clock), to line the timeline up with events such as checkpoints.</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Requests completed in each consecutive <see cref="TimelineIntervalMs"/> from <see cref="StartedAt"/>:
+    /// throughput over time, for plots (empty when the load generator does not sample).</summary>
+    public IReadOnlyList<int> Timeline { get; init; } = [];
+}

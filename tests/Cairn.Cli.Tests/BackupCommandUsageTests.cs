@@ -57,4 +57,37 @@ public sealed class BackupCommandUsageTests
         missing.ExitCode.Should().Be(1);
         missing.Error.Should().Contain("/nonexistent/checkpoint");
     }
+
+    [Fact]
+    public void Checkpoint_list_takes_exactly_one_of_a_cluster_and_a_data_directory()
+    {
+        var neither = CliRun.Of("checkpoint", "list");
+        neither.ExitCode.Should().Be(2);
+        neither.Error.Should().Contain("exactly one of --cluster DIR and --data-dir DIR");
+
+        CliRun.Of("checkpoint", "list", "--cluster", "/tmp", "--data-dir", "/tmp").ExitCode.Should().Be(2);
+        CliRun.Of("checkpoint", "list", "--data-dir", "/tmp", "--replica", "1").Error.Should().Contain("--replica selects a replica of --cluster");
+    }
+
+    [Fact]
+    public void Checkpoint_list_of_a_missing_or_foreign_data_directory_is_refused_naming_it()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "cairn-missing-" + Guid.NewGuid().ToString("N"));
+        var run = CliRun.Of("checkpoint", "list", "--data-dir", missing);
+        run.ExitCode.Should().Be(1);
+        run.Error.Should().Contain(missing).And.Contain("no such directory").And.NotContain("   at ");
+
+        var foreign = Directory.CreateTempSubdirectory("cairn-not-data-");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(foreign.FullName, "rocksdbdata", "checkpoints"));
+            var notData = CliRun.Of("checkpoint", "list", "--data-dir", foreign.FullName);
+            notData.ExitCode.Should().Be(1);
+            notData.Error.Should().Contain(foreign.FullName).And.Contain("not a replica's data directory").And.NotContain("   at ");
+        }
+        finally
+        {
+            foreign.Delete(recursive: true);
+        }
+    }
 }

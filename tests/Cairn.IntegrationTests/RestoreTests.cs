@@ -126,6 +126,14 @@ public sealed class RestoreTests
         var list = await CairnProcess.RunAsync("checkpoint", "list", "--cluster", dir, "--replica", "1");
         list.ExitCode.Should().Be(0, list.Error);
         list.Output.Should().Contain("complete");
+
+        // The same replica's checkpoints read from its data directory alone, as on a host with no cluster directory.
+        var local = await CairnProcess.RunAsync("checkpoint", "list", "--data-dir", cluster.Layout.ReplicaDataDirectory(1), "--json");
+        local.ExitCode.Should().Be(0, local.Error);
+        using var listed = JsonDocument.Parse(local.Output);
+        listed.RootElement.GetProperty("checkpoints").EnumerateArray()
+            .Where(c => c.GetProperty("good").GetBoolean()).Select(c => c.GetProperty("id").GetUInt64())
+            .Should().Contain(id);
     }
 
     [Fact]

@@ -51,15 +51,39 @@ internal static class CheckpointCommand
 
     private static Command CreateList(IAnsiConsole console)
     {
-        var cluster = CommonOptions.Cluster();
-        var replica = new Option<int?>("--replica") { Description = "Only this replica." };
+        var cluster = OptionalCluster();
+        var replica = new Option<int?>("--replica") { Description = "Only this replica (with --cluster)." };
+        var dataDir = new Option<DirectoryInfo?>("--data-dir")
+        {
+            Description = "One replica's data_dir, read locally with no cluster directory (checkpoints under the default db_checkpoint_path).",
+        };
         var json = CommonOptions.JsonOutput();
-        var list = new Command("list", "Every replica's checkpoints on disk, and any incomplete ones.") { cluster, replica, json };
+        var list = new Command("list", "Every replica's checkpoints on disk, and any incomplete ones.") { cluster, replica, dataDir, json };
+        list.Validators.Add(result =>
+        {
+            if ((result.GetValue(cluster) is null) == (result.GetValue(dataDir) is null))
+            {
+                result.AddError("give exactly one of --cluster DIR and --data-dir DIR");
+            }
+            else if (result.GetValue(replica) is not null && result.GetValue(cluster) is null)
+            {
+                result.AddError("--replica selects a replica of --cluster DIR; --data-dir is already one replica's");
+            }
+        });
         list.SetAction(parse =>
         {
-            var layout = new ClusterLayout(RequireCluster(parse.GetRequiredValue(cluster).FullName));
-            var ids = parse.GetValue(replica) is { } one ? [one] : layout.ReplicaIds();
-            var rows = ids.SelectMany(id => ListReplica(id, ReplicaConfig(layout, id).DbCheckpoints.Path)).ToList();
+            List<ListRow> rows;
+            if (parse.GetValue(dataDir) is { } data)
+            {
+                rows = [.. ListReplica(null, DataDirCheckpoints(data.FullName))];
+            }
+            else
+            {
+                var layout = new ClusterLayout(RequireCluster(parse.GetValue(cluster)!.FullName));
+                var ids = parse.GetValue(replica) is { } one ? [one] : layout.ReplicaIds();
+                rows = [.. ids.SelectMany(id => ListReplica(id, ReplicaConfig(layout, id).DbCheckpoints.Path))];
+            }
+
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(console, new
@@ -113,7 +137,25 @@ internal static class CheckpointCommand
         return list;
     }
 
-    private static IEnumerable<ListRow> ListReplica(int replica, string directory)
+    /// <summary>The checkpoint directory of the replica whose <c>data_dir</c> is <paramref name="dataDir"/>, at the default
+    /// <c>db_checkpoint_path</c>; refuses a directory that holds no replica database.</summary>
+    private static string DataDirCheckpoints(string dataDir)
+    {
+        if (!Directory.Exists(dataDir))
+        {
+            throw new DbCheckpointException(dataDir, "no such directory (give a replica's data_dir, e.g. <cluster>/replica-0/data)");
+        }
+
+        var database = DeploymentConfig.RocksDbPathOf(dataDir);
+        if (!File.Exists(Path.Combine(database, "CURRENT")))
+        {
+            throw new DbCheckpointException(dataDir, $"not a replica's data directory (no RocksDB database in {database}; give the data_dir of a replica's deployment.config)");
+        }
+
+        return Path.GetFullPath(new DbCheckpointSettings().Path, dataDir);
+    }
+
+    private static IEnumerable<ListRow> ListReplica(int? replica, string directory)
     {
         if (!Directory.Exists(directory))
         {
@@ -327,5 +369,5 @@ internal static class CheckpointCommand
         _ => $"{bytes} B",
     };
 
-    private sealed record ListRow(int Replica, string Directory, CheckpointMetadata? Metadata, string? Problem);
+    private sealed record ListRow(int? Replica, string Directory, CheckpointMetadata? Metadata, string? Problem);
 }

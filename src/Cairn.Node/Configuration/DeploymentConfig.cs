@@ -76,5 +76,8 @@ public sealed record DeploymentConfig
     public PeerEndpoint Self => Replicas[ReplicaId.Value];
 
     /// <summary>Where RocksDB keeps this replica's database.</summary>
-    public string RocksDbPath => System.IO.Path.Combine(DataDir, "rocksdbdata");
+    public string RocksDbPath => RocksDbPathOf(DataDir);
+
+    /// <summary>Where RocksDB keeps the database of the replica whose <c>data_dir</c> is <paramref name="dataDir"/>.</summary>
+    public static string RocksDbPathOf(string dataDir) => System.IO.Path.Combine(dataDir, "rocksdbdata");
 }

@@ -1,0 +1,56 @@
+# Shared by the bench/*.sh cluster benchmarks (sourced, not run): the CLI, config edits and timing.
+cairn=src/Cairn.Cli/bin/Release/net10.0/cairn
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# set_key FILE KEY VALUE: sets 'KEY: VALUE' in a deployment.config, appending the line when the key is not there yet.
+set_key() {
+  if grep -q "^$2:" "$1"; then sed -i "s|^$2:.*|$2: $3|" "$1"; else echo "$2: $3" >>"$1"; fi
+}
+
+# set_key_all CLUSTER_DIR KEY VALUE: the same on every replica of a cluster.
+set_key_all() {
+  local config
+  for config in "$1"/replica-*/deployment.config; do set_key "$config" "$2" "$3"; done
+}
+
+now() { date +%s.%N; }
+
+# since START: seconds elapsed since a now() reading, with millisecond precision.
+since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.3f", e - s }'; }
+
+# stop_replica CLUSTER_DIR N: SIGTERM to one replica started by 'cairn cluster up', then wait for it to exit.
+stop_replica() {
+  local pid
+  pid=$(cat "$1/replica-$2/replica.pid")
+  kill "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
+
+# json_field FILE NAME: the first numeric value of "NAME": in a JSON file.
+json_field() { grep -oE "\"$2\": -?[0-9.eE+-]+" "$1" | head -1 | awk '{ print $2 }'; }
+
+# cluster_up CLUSTER_DIR: 'cairn cluster up', tried up to 3 times, since a port of the cluster may be held for a
+# moment by another program's outgoing connection (high base ports are in Linux's ephemeral range).
+cluster_up() {
+  local attempt
+  for attempt in 1 2 3; do
+    if "$cairn" cluster up --dir "$1" >/dev/null; then return 0; fi
+    "$cairn" cluster down --dir "$1" >/dev/null 2>&1 || true
+    echo "   cluster up failed (attempt $attempt); retrying" >&2
+    sleep 5
+  done
+  return 1
+}
+
+# describe_machine: what the figures were measured on, for machine.txt.
+describe_machine() {
+  local tmp=${TMPDIR:-/tmp}
+  echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "commit:  $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- bench src || echo ' (with uncommitted changes)')"
+  echo "cpu:     $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "memory:  $(free -g | awk '/^Mem:/ { print $2 " GiB" }')"
+  echo "disk:    $(df -PT "$tmp" | awk 'NR == 2 { print $1 " (" $2 ")" }'), rotational flag $(cat "/sys/block/$(basename "$(df -P "$tmp" | awk 'NR == 2 { print $1 }')")/queue/rotational" 2>/dev/null || echo '?')"
+  echo "kernel:  $(uname -r)"
+  echo "dotnet:  SDK $(dotnet --version)"
+  echo "load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Runs every benchmark of the checkpoint, restore and cluster issues in one go and writes the report from the results:
+#   ledger block append (BenchmarkDotNet), checkpoint creation vs raw RocksDB and cp -a at 0.1/1/10 GiB, throughput
+#   with a checkpoint every second vs none, on-demand checkpoint latency, restore/export/verify/catch-up of a 1 GiB
+#   checkpoint, Cairn vs etcd.
+# Full run: raw results replace bench/results/, the report replaces docs/benchmarks.md and its plots docs/benchmarks/.
+# Needs about 25 GB free under the temp directory (a 10 GiB database and a cp -a copy of it) and about 40 minutes.
+# Usage: bench/run-all.sh [--quick]
+#   --quick: small sizes and short loads (a smoke check in about 10 minutes); results and report go to a temp directory,
+#            the committed report is left alone.
+# Environment: CAIRN_BENCH_BASE_PORT (default 7900): the clusters use base ports from there up to base + 80 (+ 100
+# for metrics).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+quick=false
+case "${1:-}" in
+  "") ;;
+  --quick) quick=true ;;
+  *) echo "usage: bench/run-all.sh [--quick]" >&2; exit 2 ;;
+esac
+port=${CAIRN_BENCH_BASE_PORT:-7900}
+command="bench/run-all.sh${1:+ $1}"
+
+if $quick; then
+  sizes=50,100 repeats=3 copy_repeats=1
+  dip=(1500 32 1) restore=(64 300) cluster=(2000 32 1024) latency=(2 16)
+  bdn=(--filter '*LedgerAppendBenchmarks*' --job dry)
+  work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-quick-XXXXXX")
+  results=$work/results report=$work/benchmarks.md plots=$work/benchmarks
+else
+  sizes=100,1024,10240 repeats=10 copy_repeats=3
+  dip=(4000 32 2) restore=(1024 2000) cluster=(10000 32 1024) latency=(5 16)
+  bdn=(--filter '*LedgerAppendBenchmarks*')
+  results=bench/results report=docs/benchmarks.md plots=docs/benchmarks
+  free_kb=$(df -Pk "${TMPDIR:-/tmp}" | awk 'NR == 2 { print $4 }')
+  if [ "$free_kb" -lt $((25 * 1024 * 1024)) ]; then
+    echo "only $((free_kb / 1024)) MiB free on ${TMPDIR:-/tmp}; the full run needs about 25 GB" >&2
+    exit 1
+  fi
+fi
+
+echo "== build (Release, warnings as errors)"
+for project in src/Cairn.Cli bench/Cairn.Benchmarks bench/Cairn.PeerLoad bench/Cairn.BenchReport; do
+  dotnet build "$project" -c Release -warnaserror -v quiet -nologo >/dev/null
+done
+
+rm -rf "$results"
+mkdir -p "$results"
+describe_machine >"$results/machine.txt"
+started=$(now)
+
+echo "== ledger append (BenchmarkDotNet)"
+artifacts=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-artifacts-XXXXXX")
+dotnet bench/Cairn.Benchmarks/bin/Release/net10.0/Cairn.Benchmarks.dll "${bdn[@]}" --exporters github --artifacts "$artifacts" >"$results/ledger-append.log"
+cp "$artifacts"/results/*-report-github.md "$results/"
+rm -rf "$artifacts"
+
+echo "== checkpoint creation vs raw RocksDB and cp -a at $sizes MiB"
+dotnet bench/Cairn.Benchmarks/bin/Release/net10.0/Cairn.Benchmarks.dll checkpoint-sizes "$results/checkpoint-sizes.json" "$sizes" "$repeats" "$copy_repeats"
+
+echo "== throughput with a checkpoint every second vs none"
+bench/checkpoint-dip.sh "$results" "${dip[@]}" "$port"
+
+echo "== on-demand checkpoint latency"
+CAIRN_BENCH_OUT=$results CAIRN_BENCH_BASE_PORT=$((port + 20)) bench/checkpoint-latency.sh "${latency[@]}"
+
+echo "== restore, export, verify, catch-up"
+bench/restore.sh "$results" "${restore[@]}" $((port + 40))
+
+echo "== Cairn vs etcd"
+CAIRN_BENCH_OUT=$results CAIRN_BENCH_BASE_PORT=$((port + 60)) bench/cluster.sh "${cluster[@]}"
+
+echo "load after run: $(cut -d' ' -f1-3 /proc/loadavg) ($(since "$started") s)" >>"$results/machine.txt"
+echo "== report"
+dotnet bench/Cairn.BenchReport/bin/Release/net10.0/Cairn.BenchReport.dll "$results" "$report" "$plots" "$command"
+echo "== report in $report, plots in $plots, raw results in $results"

@@ -112,7 +112,7 @@ internal static class CheckpointSizeRun
             var ms = Time(() =>
             {
                 manager.RequestCheckpointAtNextBoundary();
-                outcome = manager.OnBoundaryExecuted(seq, DateTimeOffset.UtcNow);
+                outcome = manager.OnBoundaryExecuted(seq, DateTimeOffset.UtcNow, epoch: 0);
             });
             return outcome == BoundaryOutcome.Taken ? ms : throw new InvalidOperationException($"the checkpoint at seq {seq} was not taken: {outcome}");
         });

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Cairn.Client;
 using Cairn.Node.LocalCluster;
 using Cairn.Protocol.Grpc;

@@ -25,13 +25,13 @@ command="bench/run-all.sh${1:+ $1}"
 if $quick; then
   sizes=50,100 repeats=3 copy_repeats=1
   dip=(1500 32 1) restore=(64 300) cluster=(2000 32 1024) latency=(2 16)
-  bdn=(--filter '*LedgerAppendBenchmarks*' --job dry)
+  bdn=(--filter '*LedgerAppendBenchmarks*' --job dry --buildTimeout 600)
   work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-quick-XXXXXX")
   results=$work/results report=$work/benchmarks.md plots=$work/benchmarks
 else
   sizes=100,1024,10240 repeats=10 copy_repeats=3
   dip=(4000 32 2) restore=(1024 2000) cluster=(10000 32 1024) latency=(5 16)
-  bdn=(--filter '*LedgerAppendBenchmarks*')
+  bdn=(--filter '*LedgerAppendBenchmarks*' --buildTimeout 600)
   results=bench/results report=docs/benchmarks.md plots=docs/benchmarks
   free_kb=$(df -Pk "${TMPDIR:-/tmp}" | awk 'NR == 2 { print $4 }')
   if [ "$free_kb" -lt $((25 * 1024 * 1024)) ]; then

@@ -66,6 +66,14 @@ internal static class CheckpointQueryCommand
         var options = new OperatorOptions();
         var keys = new Argument<string[]>("keys") { Description = "The keys (UTF-8 text).", Arity = ArgumentArity.OneOrMore };
         var read = new Command("read", "Values of keys as of a checkpoint, read by every replica from the checkpoint itself; f+1 must agree.") { keys };
+        // A mistyped option would otherwise be read as one more key.
+        read.Validators.Add(result =>
+        {
+            foreach (var key in result.GetValue(keys)?.Where(k => k.StartsWith("--", StringComparison.Ordinal)) ?? [])
+            {
+                result.AddError($"unknown option '{key}' (keys cannot start with '--')");
+            }
+        });
         var id = IdOption(read);
         options.AddTo(read);
         read.SetAction(async (parse, cancellationToken) =>

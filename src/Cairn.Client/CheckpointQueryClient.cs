@@ -11,9 +11,6 @@ public sealed class CheckpointQueryClient(ClientConfig config, TimeProvider? tim
 {
     private readonly OperatorClient _operator = new(config, time);
 
-    /// <summary>How long one replica may take to answer one query.</summary>
-    public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromSeconds(5);
-
     /// <summary>Every replica's signed statement of checkpoint <paramref name="checkpointId"/>'s state digest, verified.</summary>
     /// <exception cref="RequestRejectedException">When the DB checkpoint feature is disabled.</exception>
     public async Task<CheckpointHashReport> HashAsync(BlockId checkpointId, CancellationToken cancellationToken)
@@ -79,7 +76,7 @@ public sealed class CheckpointQueryClient(ClientConfig config, TimeProvider? tim
     /// <summary>Sends the query; when every replica that answered says the feature is off, that is the answer.</summary>
     private async Task<IReadOnlyList<ReplicaAnswer>> AskAsync(OperatorCommand command, CancellationToken cancellationToken)
     {
-        var answers = await _operator.QueryAsync(command, QueryTimeout, cancellationToken).ConfigureAwait(false);
+        var answers = await _operator.QueryAsync(command, config.RequestTimeout, cancellationToken).ConfigureAwait(false);
         var heard = answers.Where(a => a.Answered || a.Refusal is not null).ToList();
         if (heard.Count > 0 && heard.All(a => a.Refusal == CheckpointQuery.FeatureDisabled))
         {

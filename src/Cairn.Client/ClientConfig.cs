@@ -21,7 +21,8 @@ public sealed record ClientConfig
     /// <summary>Index of that key among the replicas' principals (0 is the operator, 1 the first client key).</summary>
     public required int KeyIndex { get; init; }
 
-    /// <summary>How long one request may take, retries included.</summary>
+    /// <summary>How long one request may take, retries included; also how long one replica may take to answer an
+    /// operator query.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Reads <c>client.config</c> (key <c>client_private_key</c>) or <c>operator.config</c>

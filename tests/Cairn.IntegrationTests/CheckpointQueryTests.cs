@@ -95,12 +95,8 @@ public sealed class CheckpointQueryTests
     private static async Task EveryReplicaListsAsync(TestCluster cluster, ulong id)
     {
         var queries = new CheckpointQueryClient(ClientConfig.Load(cluster.Layout.OperatorConfig));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!(await queries.SnapshotAsync(TimeSpan.Zero, Ct)).Rows.All(r => r.Newest?.Id == id))
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline, $"every replica lists checkpoint {id} within 60 s");
-            await Task.Delay(200, Ct);
-        }
+        await Eventually.TrueAsync(
+            async () => (await queries.SnapshotAsync(TimeSpan.Zero, Ct)).Rows.All(r => r.Newest?.Id == id), $"every replica listing checkpoint {id}");
     }
 
     private static async Task BadInputIsRefusedAndChangesNothingAsync(TestCluster cluster, ulong id)
@@ -132,7 +128,7 @@ public sealed class CheckpointQueryTests
         var operatorClient = new OperatorClient(config);
         var oversized = operatorClient.SignQuery(OperatorCommandType.CheckpointRead,
             new CheckpointQuery(new BlockId(id), [new byte[CheckpointQuery.MaxKeySize + 1]]).Encode());
-        (await operatorClient.QueryAsync(oversized, TimeSpan.FromSeconds(10), Ct))
+        (await operatorClient.QueryAsync(oversized, TestCluster.Patience, Ct))
             .Should().AllSatisfy(a => a.Refusal.Should().Contain("malformed checkpoint query").And.Contain($"1 to {CheckpointQuery.MaxKeySize} bytes"));
 
         var foreignKey = Path.Combine(cluster.Root, "foreign_priv.pem");

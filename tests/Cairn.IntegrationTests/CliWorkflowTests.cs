@@ -16,9 +16,10 @@ public sealed class CliWorkflowTests : IDisposable
     public async Task Init_up_put_get_load_status_down_work_as_a_user_runs_them()
     {
         (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", TestPorts.Arg(7540))).ExitCode.Should().Be(0);
+        TestCluster.UseGenerousTimeouts(new Cairn.Node.LocalCluster.ClusterLayout(ClusterDir));
         try
         {
-            var up = await CairnProcess.RunAsync("cluster", "up", "--dir", ClusterDir);
+            var up = await CairnProcess.RunAsync("cluster", "up", "--dir", ClusterDir, "--timeout", "180");
             up.ExitCode.Should().Be(0, up.Error);
             up.Output.Should().Contain("replica 3: pid");
 
@@ -85,9 +86,10 @@ public sealed class CliWorkflowTests : IDisposable
     public async Task A_request_over_max_request_size_is_refused_with_the_reason()
     {
         (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", TestPorts.Arg(7560))).ExitCode.Should().Be(0);
+        TestCluster.UseGenerousTimeouts(new Cairn.Node.LocalCluster.ClusterLayout(ClusterDir));
         try
         {
-            (await CairnProcess.RunAsync("cluster", "up", "--dir", ClusterDir)).ExitCode.Should().Be(0);
+            (await CairnProcess.RunAsync("cluster", "up", "--dir", ClusterDir, "--timeout", "180")).ExitCode.Should().Be(0);
 
             var put = await CairnProcess.RunAsync("kv", "put", "big", new string('x', 70 * 1024), "--cluster", ClusterDir);
 

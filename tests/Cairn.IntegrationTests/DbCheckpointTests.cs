@@ -31,12 +31,8 @@ public sealed class DbCheckpointTests
         await cluster.PutManyAsync("more", 10);
         (await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir)).ExitCode.Should().Be(0);
         // 'create' returns once 2f+1 replicas report; on a busy machine the fourth may still be finalising its checkpoint.
-        var listed = await StatusAsync(dir);
-        for (var waited = 0; listed.Count < 8 && waited < 60; waited++)
-        {
-            await Task.Delay(1000, Ct);
-            listed = await StatusAsync(dir);
-        }
+        List<Row> listed = [];
+        await Eventually.TrueAsync(async () => (listed = await StatusAsync(dir)).Count >= 8, "two checkpoints listed on each replica");
 
         listed.Should().HaveCount(8, "two checkpoints on each of four replicas (num_of_rocksdbcheckpoints: 2)");
         listed.GroupBy(c => c.Id).Should().AllSatisfy(g => g.Select(c => c.StateDigest).Distinct().Should().ContainSingle());
@@ -58,7 +54,7 @@ public sealed class DbCheckpointTests
         for (var round = 0; stable < 450; round++)
         {
             await cluster.PutManyAsync($"round-{round}", 80);
-            stable = (await cluster.StatusesAsync()).Min(s => s!.LastStableSeq);
+            stable = (await cluster.StatusesAsync()).Min(s => s?.LastStableSeq ?? 0);
         }
 
         var status = await CairnProcess.RunAsync("op", "dbCheckpoint", "status", "--cluster", cluster.Layout.Directory, "--json");

@@ -36,7 +36,7 @@ public sealed class OperatorCommandTests
         read.Output.Trim().Should().Be("v:before-3");
 
         await cluster.Runner.DownAsync(TimeSpan.FromSeconds(10), Ct);
-        await cluster.Runner.UpAsync(TimeSpan.FromSeconds(60), Ct);
+        await cluster.Runner.UpAsync(TestCluster.Patience, Ct);
         var wedgeStatus = await CairnProcess.RunAsync("op", "wedge", "status", "--cluster", dir);
         wedgeStatus.Output.Should().Contain("wedged");
         (await CairnProcess.RunAsync("kv", "put", "after-restart", "x", "--cluster", dir)).ExitCode.Should().Be(1);

@@ -28,7 +28,7 @@ public sealed class ReplicationTests
 
         var statuses = await cluster.StatusesAsync();
         var target = statuses.Max(s => s!.LastExecutedSeq);
-        await cluster.WaitForAsync(s => AllEqualAndAtLeast(s, target), TimeSpan.FromSeconds(30), "all replicas at one digest");
+        await cluster.WaitForAsync(s => AllEqualAndAtLeast(s, target), TestCluster.Patience, "all replicas at one digest");
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class ReplicationTests
         cluster.Runner.StartReplica(3);
 
         var running = (await cluster.StatusesAsync())[0]!.LastExecutedSeq;
-        var caughtUp = await cluster.WaitForAsync(s => AllEqualAndAtLeast(s, running), TimeSpan.FromSeconds(60), "replica 3 catching up");
+        var caughtUp = await cluster.WaitForAsync(s => AllEqualAndAtLeast(s, running), TestCluster.Patience, "replica 3 catching up");
         caughtUp[3]!.LastStableSeq.Should().BeGreaterThanOrEqualTo(stableAtKill + 300);
         File.ReadAllText(cluster.Layout.ReplicaLogFile(3)).Should().Contain("state transfer installed");
     }
@@ -79,7 +79,7 @@ public sealed class ReplicationTests
 
         await cluster.Runner.DownAsync(TimeSpan.FromSeconds(10), Ct);
         (await cluster.StatusesAsync()).Should().AllSatisfy(s => s.Should().BeNull());
-        await cluster.Runner.UpAsync(TimeSpan.FromSeconds(60), Ct);
+        await cluster.Runner.UpAsync(TestCluster.Patience, Ct);
 
         var after = await cluster.StatusesAsync();
         for (var i = 0; i < 4; i++)

@@ -21,10 +21,7 @@ public sealed class RestoreTests
         var id = await CreateCheckpointAsync(dir);
         var ownCheckpoint = Path.Combine(Database(cluster, 3), "checkpoints", id.ToString(CultureInfo.InvariantCulture));
         // 'dbCheckpoint create' returns once 2f+1 replicas report; on a busy machine replica 3 may still be finalising.
-        for (var waited = 0; !File.Exists(Path.Combine(ownCheckpoint, "checkpoint.json")) && waited < 600; waited++)
-        {
-            await Task.Delay(100, Ct);
-        }
+        await Eventually.TrueAsync(() => File.Exists(Path.Combine(ownCheckpoint, "checkpoint.json")), "replica 3 finalising checkpoint " + id);
 
         var refused = await CairnProcess.RunAsync("restore", "--replica", "3", "--cluster", dir, "--checkpoint", $"{id}");
         refused.ExitCode.Should().Be(1);
@@ -58,10 +55,7 @@ public sealed class RestoreTests
         await ConvergedAsync(cluster);
         // Caught up to its peers' stable checkpoint: the replica deletes the old database and says so.
         var pending = Path.Combine(cluster.Layout.ReplicaDataDirectory(3), Cairn.Backup.PendingDiscard.FileName);
-        for (var waited = 0; (Directory.Exists(aside) || File.Exists(pending)) && waited < 600; waited++)
-        {
-            await Task.Delay(100, Ct);
-        }
+        await Eventually.TrueAsync(() => !Directory.Exists(aside) && !File.Exists(pending), "replica 3 deleting the database set aside");
 
         Directory.Exists(aside).Should().BeFalse();
         File.Exists(pending).Should().BeFalse();
@@ -86,10 +80,9 @@ public sealed class RestoreTests
         using (Cairn.Backup.DbCheckpointFilePin.Acquire(checkpoints, new Cairn.Core.BlockId(id)))
         {
             var newer = await CreateCheckpointAsync(dir);
-            for (var waited = 0; !File.Exists(Path.Combine(checkpoints, newer.ToString(CultureInfo.InvariantCulture), "checkpoint.json")) && waited < 600; waited++)
-            {
-                await Task.Delay(100, Ct);
-            }
+            await Eventually.TrueAsync(
+                () => File.Exists(Path.Combine(checkpoints, newer.ToString(CultureInfo.InvariantCulture), "checkpoint.json")),
+                "replica 1 finalising checkpoint " + newer);
 
             Directory.Exists(exported).Should().BeTrue("a pinned checkpoint survives retention");
             var export = await CairnProcess.RunAsync("checkpoint", "export", "--replica", "1", "--cluster", dir, "--id", $"{id}", "--to", archive);
@@ -97,10 +90,7 @@ public sealed class RestoreTests
         }
 
         await CreateCheckpointAsync(dir);
-        for (var waited = 0; Directory.Exists(exported) && waited < 600; waited++)
-        {
-            await Task.Delay(100, Ct);
-        }
+        await Eventually.TrueAsync(() => !Directory.Exists(exported), "retention deleting the released checkpoint " + id);
 
         Directory.Exists(exported).Should().BeFalse("released, it goes at the next retention pass");
         var verify = await CairnProcess.RunAsync("checkpoint", "verify", archive, "--keys", cluster.Layout.KeysDirectory);
@@ -181,10 +171,11 @@ public sealed class RestoreTests
 
         init.ExitCode.Should().Be(0, init.Error);
         init.Output.Should().Contain("genesis state = checkpoint");
+        TestCluster.UseGenerousTimeouts(new Cairn.Node.LocalCluster.ClusterLayout(newDir));
         var runner = new Cairn.Node.LocalCluster.ClusterRunner(new Cairn.Node.LocalCluster.ClusterLayout(newDir), TestCluster.CairnCommand);
         try
         {
-            await runner.UpAsync(TimeSpan.FromSeconds(60), Ct);
+            await runner.UpAsync(TestCluster.Patience, Ct);
             var read = await CairnProcess.RunAsync("kv", "get", "old-5", "--cluster", newDir);
             read.ExitCode.Should().Be(0, read.Error);
             read.Output.Trim().Should().Be("v:old-5");
@@ -212,5 +203,5 @@ public sealed class RestoreTests
     private static Task<ReplicaStatus?[]> ConvergedAsync(TestCluster cluster) =>
         cluster.WaitForAsync(
             s => s.All(r => r is not null) && s.Select(r => (r!.LastBlockId, r.LastBlockDigest)).Distinct().Count() == 1,
-            TimeSpan.FromSeconds(120), "every replica at one last block digest");
+            TestCluster.Patience, "every replica at one last block digest");
 }

@@ -17,8 +17,27 @@ internal sealed class TestCluster : IAsyncDisposable
             ChangeConfig(Layout.ReplicaConfig(id), configChanges ?? new Dictionary<string, string>());
         }
 
+        UseGenerousTimeouts(Layout);
         Runner = new ClusterRunner(Layout, CairnCommand);
-        ClientConfig = Cairn.Client.ClientConfig.Load(Layout.ClientConfig) with { RequestTimeout = TimeSpan.FromSeconds(60) };
+        ClientConfig = Cairn.Client.ClientConfig.Load(Layout.ClientConfig);
+    }
+
+    /// <summary>How long the tests let anything take that a busy machine can slow down: a request, a query, a cluster
+    /// start, a wait for replicas to converge. The tests wait on observable state, so a generous deadline costs time only
+    /// when something is really wrong.</summary>
+    public static TimeSpan Patience { get; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Writes <see cref="Patience"/> as <c>request_timeout_millisec</c> into a cluster's client and operator
+    /// configs, so that the CLI processes a test runs wait as long as the test itself (the defaults suit an idle
+    /// machine, not two cores shared by several clusters).</summary>
+    public static void UseGenerousTimeouts(ClusterLayout layout)
+    {
+        var timeout = new Dictionary<string, string>
+        {
+            ["request_timeout_millisec"] = ((int)Patience.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        ChangeConfig(layout.ClientConfig, timeout);
+        ChangeConfig(layout.OperatorConfig, timeout);
     }
 
     /// <summary>How the tests run the CLI: <c>dotnet cairn.dll</c> from the test's output directory.</summary>
@@ -38,7 +57,7 @@ internal sealed class TestCluster : IAsyncDisposable
     public static async Task<TestCluster> StartAsync(int basePort, IReadOnlyDictionary<string, string>? configChanges = null)
     {
         var cluster = new TestCluster(Directory.CreateTempSubdirectory("cairn-it-").FullName, basePort, configChanges);
-        await cluster.Runner.UpAsync(TimeSpan.FromSeconds(60));
+        await cluster.Runner.UpAsync(Patience);
         return cluster;
     }
 
@@ -46,7 +65,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     /// <summary>Every replica's status from its admin API (null for one that does not answer).</summary>
     public async Task<ReplicaStatus?[]> StatusesAsync() =>
-        await Task.WhenAll(ClientConfig.Replicas.Select(r => ReplicaAdmin.StatusAsync(r, TimeSpan.FromSeconds(2))));
+        await Task.WhenAll(ClientConfig.Replicas.Select(r => ReplicaAdmin.StatusAsync(r, TimeSpan.FromSeconds(10))));
 
     /// <summary>Waits until <paramref name="condition"/> holds for the statuses, failing with the last ones seen.</summary>
     public Task<ReplicaStatus?[]> WaitForAsync(Func<ReplicaStatus?[], bool> condition, TimeSpan timeout, string what) =>

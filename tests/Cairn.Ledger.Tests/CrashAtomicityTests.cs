@@ -43,10 +43,11 @@ public sealed class CrashAtomicityTests : IDisposable
         start.ArgumentList.Add(db);
         start.ArgumentList.Add(durability);
         using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         try
         {
-            // The first progress line means 100 blocks are in; then let it run a random while longer before the kill.
+            // The first progress line means 100 blocks are in (the deadline is generous: a busy machine only makes the
+            // wait longer); then let it run a random while longer before the kill.
             var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
             if (line is null)
             {

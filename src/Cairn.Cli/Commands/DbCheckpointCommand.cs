@@ -10,8 +10,6 @@ namespace Cairn.Cli.Commands;
 /// <summary><c>cairn op dbCheckpoint create|status</c>: on-demand DB checkpoints and every replica's list of them.</summary>
 internal static class DbCheckpointCommand
 {
-    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
-
     public static Command Create(IAnsiConsole console)
     {
         var command = new Command("dbCheckpoint", "Take a DB checkpoint on every replica now, or list them side by side.");
@@ -109,7 +107,7 @@ internal static class DbCheckpointCommand
     }
 
     internal static async Task<IReadOnlyList<StatusAnswer>> QueryAsync(ClientConfig config, CancellationToken cancellationToken) =>
-        [.. (await new OperatorClient(config).QueryAsync(OperatorCommandType.DbCheckpointStatus, QueryTimeout, cancellationToken))
+        [.. (await new OperatorClient(config).QueryAsync(OperatorCommandType.DbCheckpointStatus, config.RequestTimeout, cancellationToken))
             .Select(a => new StatusAnswer(a.Replica, a.Json is null ? null : JsonSerializer.Deserialize<ReplicaCheckpoints>(a.Json, JsonSerializerOptions.Web), a.Refusal))];
 
     internal static void Show(IAnsiConsole console, IReadOnlyList<StatusAnswer> answers, bool json, ulong? onlySeq)

@@ -9,8 +9,6 @@ namespace Cairn.Cli.Commands;
 /// <summary><c>cairn op ...</c>: operator commands, signed with the operator's private key (Concord's <c>concop</c>).</summary>
 internal static class OpCommand
 {
-    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
-
     public static Command Create(IAnsiConsole console)
     {
         var op = new Command("op", "Operator commands, signed with the operator key: wedge, unwedge, DB checkpoints, checkpoint queries, snapshot.");
@@ -116,7 +114,7 @@ internal static class OpCommand
     }
 
     internal static async Task<IReadOnlyList<WedgeAnswer>> QueryWedgeAsync(ClientConfig config, CancellationToken cancellationToken) =>
-        [.. (await new OperatorClient(config).QueryAsync(OperatorCommandType.WedgeStatus, QueryTimeout, cancellationToken))
+        [.. (await new OperatorClient(config).QueryAsync(OperatorCommandType.WedgeStatus, config.RequestTimeout, cancellationToken))
             .Select(a => new WedgeAnswer(a.Replica, a.Json is null ? null : JsonSerializer.Deserialize<WedgeStatusAnswer>(a.Json, JsonSerializerOptions.Web), a.Refusal))];
 
     internal static void ShowWedgeStatus(IAnsiConsole console, IReadOnlyList<WedgeAnswer> answers, bool json)

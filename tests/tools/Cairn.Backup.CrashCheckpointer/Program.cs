@@ -2,7 +2,8 @@
 // killed, for the DB checkpoint crash tests: whatever instant the kill lands on (mid-checkpoint, mid-metadata,
 // mid-rename, mid-retention), the next start must list only complete, verifying checkpoints.
 // Usage: Cairn.Backup.CrashCheckpointer <root dir>   (ledger in <root>/rocksdbdata, checkpoints in <root>/checkpoints)
-// Prints "ready" after its first boundary, then one line per boundary.
+// Prints one line per boundary: its sequence number and how many complete checkpoints the manager lists, so the test
+// can kill it at a random instant after there is something to check, however slow the machine.
 using System.Globalization;
 using Cairn.Backup;
 using Cairn.Consensus.Messages;
@@ -26,7 +27,6 @@ var settings = new DbCheckpointSettings { DurationSeconds = 1, Window = 5, MaxCh
 await using var manager = new DbCheckpointManager(settings, ledger, ChainId, FileSystemFreeSpace.Instance, TimeProvider.System, NullLogger.Instance, metrics);
 manager.Recover();
 var payload = new byte[4096];
-var first = true;
 for (var n = ledger.Head.LastSeqNum.Value + 1; ; n++)
 {
     Random.Shared.NextBytes(payload);
@@ -44,6 +44,5 @@ for (var n = ledger.Head.LastSeqNum.Value + 1; ; n++)
     var digest = ledger.Head.LastDigest;
     manager.OnStable(seq, new StableCheckpointCertificate(seq, digest, [.. Enumerable.Range(0, 3).Select(i =>
         new ReplicaSignature(new ReplicaId(i), keys[i].Sign(new CheckpointMessage(seq, digest, new ReplicaId(i)).SigningBytes())))]));
-    Console.WriteLine(first ? "ready" : text);
-    first = false;
+    Console.WriteLine($"{text} {manager.List().Count}");
 }

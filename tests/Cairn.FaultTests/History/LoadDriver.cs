@@ -4,22 +4,20 @@ using Cairn.Client;
 namespace Cairn.FaultTests.History;
 
 /// <summary>
-/// Continuous client load for a scenario: <c>sessions</c> clients, each running one operation after another on a
-/// small set of keys (so operations on a key overlap and a stale read would show), half puts of a value unique to
-/// that operation, half gets; all recorded in one history. Every random choice comes from the seed.
+/// Continuous client load for a scenario, shaped by a <see cref="LoadShape"/>: its sessions each run one operation
+/// after another on its set of keys, half puts of a value unique to that operation (padded to the shape's value size),
+/// half gets; all recorded in one history. Every random choice comes from the seed.
 /// </summary>
 public sealed class LoadDriver
 {
     private readonly ClientConfig _config;
-    private readonly int _sessions;
-    private readonly int _keys;
+    private readonly LoadShape _shape;
     private readonly int _seed;
 
-    public LoadDriver(ClientConfig config, int sessions, int keys, int seed)
+    public LoadDriver(ClientConfig config, LoadShape shape, int seed)
     {
         _config = config;
-        _sessions = sessions;
-        _keys = keys;
+        _shape = shape;
         _seed = seed;
     }
 
@@ -27,15 +25,15 @@ public sealed class LoadDriver
 
     /// <summary>Runs until <paramref name="stop"/> is cancelled; the operation in flight then is recorded as unknown.</summary>
     public Task RunAsync(CancellationToken stop) =>
-        Task.WhenAll(Enumerable.Range(1, _sessions).Select(session => Task.Run(() => RunSessionAsync(session, stop), CancellationToken.None)));
+        Task.WhenAll(Enumerable.Range(1, _shape.Sessions).Select(session => Task.Run(() => RunSessionAsync(session, stop), CancellationToken.None)));
 
     private async Task RunSessionAsync(int session, CancellationToken stop)
     {
         var random = new Random(HashCode.Combine(_seed, session));
-        using var client = new RecordingClient(_config, session, History);
+        using var client = new RecordingClient(_config, session, History, _shape.ValueSize);
         for (var n = 0; !stop.IsCancellationRequested; n++)
         {
-            var key = string.Create(CultureInfo.InvariantCulture, $"key-{random.Next(_keys)}");
+            var key = string.Create(CultureInfo.InvariantCulture, $"key-{random.Next(_shape.Keys)}");
             if (random.Next(2) == 0)
             {
                 await client.PutAsync(key, string.Create(CultureInfo.InvariantCulture, $"s{session}-{n}"), stop);

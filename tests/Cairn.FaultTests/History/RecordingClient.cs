@@ -5,16 +5,21 @@ using Grpc.Core;
 namespace Cairn.FaultTests.History;
 
 /// <summary>A <see cref="CairnClient"/> session whose every put and get is recorded in a history: ok with the value,
-/// fail when the cluster refused it (no effect), unknown when no answer came in time (effect undetermined).</summary>
-public sealed class RecordingClient(ClientConfig config, int session, HistoryRecorder history) : IDisposable
+/// fail when the cluster refused it (no effect), unknown when no answer came in time (effect undetermined). Values are
+/// written padded with '.' to <paramref name="valueSize"/> bytes and recorded without the padding, so a large-value
+/// load keeps a small history.</summary>
+public sealed class RecordingClient(ClientConfig config, int session, HistoryRecorder history, int valueSize = 0) : IDisposable
 {
+    private const char Padding = '.';
+
     private readonly CairnClient _client = new(config, session);
 
     /// <summary>Writes <paramref name="value"/> at <paramref name="key"/> and records how it went.</summary>
     public Task<Operation> PutAsync(string key, string value, CancellationToken cancellationToken) =>
         RecordAsync(OperationKind.Put, key, value, async () =>
         {
-            await _client.PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value), cancellationToken).ConfigureAwait(false);
+            await _client.PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value.PadRight(valueSize, Padding)), cancellationToken)
+                .ConfigureAwait(false);
             return value;
         });
 
@@ -23,7 +28,7 @@ public sealed class RecordingClient(ClientConfig config, int session, HistoryRec
         RecordAsync(OperationKind.Get, key, null, async () =>
         {
             var result = await _client.GetAsync(Encoding.UTF8.GetBytes(key), cancellationToken).ConfigureAwait(false);
-            return result.Value is null ? null : Encoding.UTF8.GetString(result.Value);
+            return result.Value is null ? null : Encoding.UTF8.GetString(result.Value).TrimEnd(Padding);
         });
 
     private async Task<Operation> RecordAsync(OperationKind kind, string key, string? written, Func<Task<string?>> run)

@@ -15,12 +15,15 @@ public sealed class DiskFaultTests
         Assert.SkipWhen(tmpfs is null, $"cannot mount a tmpfs here: {reason}");
         using (tmpfs)
         {
+            const string Name = "checkpoint file system nearly full (64 MB tmpfs)";
             var seed = Campaign.Seed();
-            await using var cluster = FaultCluster.Create(TestPorts.At(Campaign.BasePort), seed);
-            cluster.SetReplicaSetting(3, "db_checkpoint_path", $"\"{tmpfs!.Path}\"");
-            await cluster.UpAsync();
-            (await ScenarioRunner.RunAsync(cluster, "checkpoint file system nearly full (64 MB tmpfs)", seed,
-                c => DiskFaultScripts.NearlyFullCheckpointFileSystemAsync(c, 3, tmpfs))).ShouldPass();
+            (await ScenarioRunner.ReportingAbortsAsync(Name, seed, async () =>
+            {
+                await using var cluster = FaultCluster.Create(TestPorts.At(Campaign.BasePort), seed);
+                cluster.SetReplicaSetting(3, "db_checkpoint_path", $"\"{tmpfs!.Path}\"");
+                await cluster.UpAsync();
+                return await ScenarioRunner.RunAsync(cluster, Name, seed, c => DiskFaultScripts.NearlyFullCheckpointFileSystemAsync(c, 3, tmpfs));
+            })).ShouldPass();
         }
     }
 }

@@ -81,6 +81,44 @@ internal static class FaultScripts
         context.Step($"while lossy: {context.SucceededSince(from)} operations succeeded");
     }
 
+    /// <summary>Load only: the cluster must keep serving it for <paramref name="hold"/>.</summary>
+    public static async Task SteadyLoadAsync(ScenarioContext context, TimeSpan hold)
+    {
+        var from = HistoryRecorder.Now();
+        await Task.Delay(hold);
+        var served = context.SucceededSince(from);
+        context.Step($"{served} operations succeeded in {hold.TotalSeconds:0} s");
+        if (served == 0)
+        {
+            context.Problem($"nothing succeeded in {hold.TotalSeconds:0} s of load with no fault");
+        }
+    }
+
+    /// <summary>kill -9 the primary and keep it down: the other 2f+1 must change view and serve again within
+    /// <paramref name="deadline"/>.</summary>
+    public static async Task KillPrimaryAsync(ScenarioContext context, TimeSpan deadline)
+    {
+        var primary = await context.PrimaryAsync();
+        context.Step($"kill -9 primary {primary}");
+        await context.Cluster.KillAsync(primary);
+        var killed = HistoryRecorder.Now();
+        var watch = Stopwatch.StartNew();
+        while (context.SucceededSince(killed) == 0 && watch.Elapsed < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        if (context.SucceededSince(killed) == 0)
+        {
+            context.Problem($"nothing succeeded within {deadline.TotalSeconds:0} s of killing primary {primary}");
+            return;
+        }
+
+        context.Step($"serving again {watch.Elapsed.TotalSeconds:0.0} s after the kill");
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        context.Step($"{context.SucceededSince(killed)} operations succeeded since the kill");
+    }
+
     /// <summary>kill -9 a random replica every few seconds, restarting it each time.</summary>
     public static async Task KillLoopAsync(ScenarioContext context, TimeSpan duration)
     {

@@ -16,22 +16,41 @@ internal static class ScenarioRunner
 {
     private static readonly object ReportLock = new();
 
-    /// <summary>Load sessions and keys: few keys, so operations on one key overlap often.</summary>
-    private const int Sessions = 6;
-    private const int Keys = 8;
-
-    /// <summary>Runs a scenario on a fresh cluster (with <paramref name="settings"/> on every replica) and fails the
-    /// test unless every check passed.</summary>
-    public static async Task RunOnFreshClusterAsync(string name, Func<ScenarioContext, Task> faults, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>Runs a scenario on a fresh cluster (with <paramref name="settings"/> on every replica, under
+    /// <paramref name="load"/>, <see cref="LoadShape.Default"/> when null) and fails the test unless every check passed.</summary>
+    public static async Task RunOnFreshClusterAsync(string name, Func<ScenarioContext, Task> faults,
+        IReadOnlyDictionary<string, string>? settings = null, LoadShape? load = null)
     {
         var seed = Campaign.Seed();
-        await using var cluster = await FaultCluster.StartAsync(TestPorts.At(Campaign.BasePort), seed, settings);
-        (await RunAsync(cluster, name, seed, faults)).ShouldPass();
+        (await ReportingAbortsAsync(name, seed, async () =>
+        {
+            await using var cluster = await FaultCluster.StartAsync(TestPorts.At(Campaign.BasePort), seed, settings);
+            return await RunAsync(cluster, name, seed, faults, load);
+        })).ShouldPass();
     }
 
-    public static async Task<ScenarioReport> RunAsync(FaultCluster cluster, string name, int seed, Func<ScenarioContext, Task> faults)
+    /// <summary>Runs <paramref name="scenario"/>; when it ends with an exception instead of a report (the cluster did
+    /// not start, a check could not run), the exception becomes a failed report with the seed, published like any
+    /// other, so the campaign's table lists every scenario that ran.</summary>
+    public static async Task<ScenarioReport> ReportingAbortsAsync(string name, int seed, Func<Task<ScenarioReport>> scenario)
     {
-        var load = new LoadDriver(cluster.ClientConfig, Sessions, Keys, seed);
+        try
+        {
+            return await scenario();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var report = new ScenarioReport(name, seed, 0, 0, 0, 0, TimeSpan.Zero, new LinearizabilityVerdict(0, 0, []), 0, "-", 0,
+                [$"the scenario stopped before its checks: {e.GetType().Name}: {e.Message}"], []);
+            Publish(report);
+            return report;
+        }
+    }
+
+    public static async Task<ScenarioReport> RunAsync(FaultCluster cluster, string name, int seed, Func<ScenarioContext, Task> faults,
+        LoadShape? shape = null)
+    {
+        var load = new LoadDriver(cluster.ClientConfig, shape ?? LoadShape.Default, seed);
         var context = new ScenarioContext(cluster, seed, load.History);
         using var stop = new CancellationTokenSource();
         var started = HistoryRecorder.Now();

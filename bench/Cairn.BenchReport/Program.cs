@@ -1,6 +1,5 @@
 // Writes docs/benchmarks.md and its plots from the raw results of bench/run-all.sh; every figure in the report comes
 // from the results directory, nothing is typed in by hand.
-// Usage: Cairn.BenchReport RESULTS_DIR REPORT.md PLOTS_DIR "COMMAND"
 using Cairn.BenchReport;
 
 if (args.Length != 4)

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Cairn.ClientProtocol;
 using Cairn.Consensus;
 using Cairn.Consensus.Messages;
 using Cairn.Core;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Cairn.Consensus;
+using Cairn.ClientProtocol;
 using Cairn.Consensus.Messages;
 using Cairn.Ledger;
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Backup;
 
 /// <summary>
-/// A replica's DB checkpoints (DESIGN.md §3, "DB checkpoint protocol"): decides at checkpoint boundaries, on consensus
+/// A replica's DB checkpoints (docs/design.md, "DB checkpoint protocol"): decides at checkpoint boundaries, on consensus
 /// time, whether to take one (periodic policy or operator request, then the disk guard); takes the RocksDB checkpoint
 /// into <c>&lt;id&gt;.tmp</c> right after the boundary block is appended; finalises it when the boundary becomes stable
 /// (verify, digest, <c>checkpoint.json</c> with the certificate, fsync, rename: the commit point); keeps at most

@@ -1,6 +1,9 @@
 namespace Cairn.Backup;
 
-/// <summary>The DB checkpoint keys of a replica's config, with Concord's names and defaults (DESIGN.md §2).</summary>
+/// <summary>
+/// The DB checkpoint keys of a replica's config, with Concord's names and defaults (docs/configuration.md lists them with
+/// their ranges; docs/design.md says what they are for).
+/// </summary>
 public sealed record DbCheckpointSettings
 {
     /// <summary><c>FEATURE_db_checkpoints</c>: checkpoint-based backup on or off.</summary>

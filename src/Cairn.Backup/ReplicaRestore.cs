@@ -182,7 +182,7 @@ public static class ReplicaRestore
     }
 
     /// <summary>
-    /// What the replica promised must survive the restore (DESIGN.md §3): the staged database gets the replaced
+    /// What the replica promised must survive the restore (docs/design.md, "Restore safety"): the staged database gets the replaced
     /// database's consensus records when they could be read. Otherwise the checkpoint's own records stay when it is the
     /// replica's own checkpoint (older, but its own), another replica's are removed, and a
     /// <see cref="RestoreRecord"/> makes the replica withhold its votes until it has learned its peers' view and stable

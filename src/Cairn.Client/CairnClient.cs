@@ -1,6 +1,5 @@
 using System.Globalization;
-using Cairn.Consensus;
-using Cairn.Consensus.Messages;
+using Cairn.ClientProtocol;
 using Cairn.Core.Crypto;
 using Cairn.Core.Encoding;
 using Cairn.Protocol.Grpc;

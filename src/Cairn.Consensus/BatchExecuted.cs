@@ -1,4 +1,4 @@
-using Cairn.Consensus.Messages;
+using Cairn.ClientProtocol;
 using Cairn.Core;
 
 namespace Cairn.Consensus;

@@ -6,7 +6,7 @@ namespace Cairn.Consensus;
 /// <summary>
 /// A replica restored from a checkpoint without the consensus records of the database it replaced (a wiped disk, a
 /// database that no longer opens) may have signed, before the restore, PRE-PREPAREs, PREPAREs, COMMITs and VIEW-CHANGEs
-/// it no longer remembers; signing again at the same view and sequence number could contradict them (DESIGN.md §3).
+/// it no longer remembers; signing again at the same view and sequence number could contradict them (docs/design.md).
 /// It starts <em>recovering</em> (a <see cref="RestoreRecord"/> without a horizon): it executes what the others commit,
 /// fetches state, and sends STATUS and CHECKPOINT, but signs no PRE-PREPARE, PREPARE, COMMIT, VIEW-CHANGE or NEW-VIEW.
 /// Once STATUS messages from 2f peers (2f + 1 replicas with itself, so at least one correct replica that joined every

@@ -1,4 +1,4 @@
-using Cairn.Consensus.Messages;
+using Cairn.ClientProtocol;
 
 namespace Cairn.Consensus;
 

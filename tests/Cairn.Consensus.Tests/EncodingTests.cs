@@ -1,4 +1,5 @@
 using AwesomeAssertions;
+using Cairn.ClientProtocol;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
 using CsCheck;

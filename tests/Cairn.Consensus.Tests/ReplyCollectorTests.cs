@@ -1,5 +1,5 @@
 using AwesomeAssertions;
-using Cairn.Consensus.Messages;
+using Cairn.ClientProtocol;
 using Cairn.Core;
 
 namespace Cairn.Consensus.Tests;

@@ -1,4 +1,5 @@
 using AwesomeAssertions;
+using Cairn.ClientProtocol;
 using Cairn.Core;
 
 namespace Cairn.Consensus.Tests;
@@ -45,7 +46,7 @@ public sealed class StateTransferTests
         h.Replicas[3].IsTransferringState.Should().BeTrue();
 
         h.Digests[3] = h.Digests[0];
-        h.Deliver(3, new StateTransferCompleted(new SeqNum(4), h.Digests[0], [Messages.ClientReply.Create(1, 4, "op"u8)]));
+        h.Deliver(3, new StateTransferCompleted(new SeqNum(4), h.Digests[0], [ClientReply.Create(1, 4, "op"u8)]));
 
         h.Replicas[3].IsTransferringState.Should().BeFalse();
         h.Replicas[3].LastExecuted.Should().Be(new SeqNum(4));

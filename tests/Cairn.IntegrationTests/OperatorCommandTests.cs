@@ -1,6 +1,6 @@
 using AwesomeAssertions;
 using Cairn.Client;
-using Cairn.Consensus.Messages;
+using Cairn.ClientProtocol;
 using Cairn.Core.Crypto;
 using Cairn.Operator;
 

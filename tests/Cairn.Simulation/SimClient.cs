@@ -1,5 +1,4 @@
-using Cairn.Consensus;
-using Cairn.Consensus.Messages;
+using Cairn.ClientProtocol;
 using Cairn.Core.Crypto;
 
 namespace Cairn.Simulation;

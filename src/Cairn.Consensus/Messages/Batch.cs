@@ -1,3 +1,4 @@
+using Cairn.ClientProtocol;
 using Cairn.Core;
 using Cairn.Core.Encoding;
 

@@ -1,3 +1,4 @@
+using Cairn.ClientProtocol;
 using Cairn.Core.Crypto;
 using Cairn.Core.Encoding;
 

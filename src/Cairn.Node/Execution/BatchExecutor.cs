@@ -1,5 +1,5 @@
+using Cairn.ClientProtocol;
 using Cairn.Consensus;
-using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Ledger;
 using Cairn.Operator;

@@ -1,4 +1,4 @@
-using Cairn.Consensus.Messages;
+using Cairn.ClientProtocol;
 using Cairn.Core;
 using Cairn.Core.Encoding;
 using Cairn.Operator;

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Cairn.Backup;
+using Cairn.ClientProtocol;
 using Cairn.Consensus;
-using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Ledger;
 using Cairn.Node.Execution;

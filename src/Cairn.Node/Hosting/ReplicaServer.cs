@@ -43,7 +43,7 @@ public static class ReplicaServer
     {
         using var signingKey = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
         var options = ConsensusOptions(config, signingKey);
-        // A restore that committed but was interrupted is finished before the database is opened (DESIGN.md §3).
+        // A restore that committed but was interrupted is finished before the database is opened (docs/design.md).
         ReplicaRestore.RecoverInterrupted(config.DataDir, config.RocksDbPath);
         var pendingDiscard = LoadPendingDiscard(config);
         // Unsynced appends: the host syncs once per group of inputs before it sends anything (group commit).

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Cairn.Consensus.Messages;
+using Cairn.ClientProtocol;
 using Cairn.Core.Encoding;
 using Cairn.Node.Configuration;
 using Cairn.Node.Hosting;

@@ -1,6 +1,6 @@
 using Cairn.Core;
 
-namespace Cairn.Consensus;
+namespace Cairn.ClientProtocol;
 
 /// <summary>PBFT quorum arithmetic for n = 3f+1 replicas, in one place.</summary>
 public static class Quorums

@@ -2,7 +2,7 @@ using Cairn.Core;
 using Cairn.Core.Crypto;
 using Cairn.Core.Encoding;
 
-namespace Cairn.Consensus.Messages;
+namespace Cairn.ClientProtocol;
 
 /// <summary>
 /// A client's signed request. <see cref="RequestId"/> grows per client (a timestamp or counter); a replica executes

@@ -1,4 +1,4 @@
-namespace Cairn.Consensus.Messages;
+namespace Cairn.ClientProtocol;
 
 /// <summary>Flags a client sets on a request; they are signed with it.</summary>
 [Flags]

@@ -2,7 +2,7 @@ using Cairn.Core;
 using Cairn.Core.Crypto;
 using Cairn.Core.Encoding;
 
-namespace Cairn.Consensus.Messages;
+namespace Cairn.ClientProtocol;
 
 /// <summary>
 /// A replica's answer to one client request. The execution layer creates it unsigned

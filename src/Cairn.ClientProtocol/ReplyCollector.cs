@@ -1,7 +1,6 @@
-using Cairn.Consensus.Messages;
 using Cairn.Core.Crypto;
 
-namespace Cairn.Consensus;
+namespace Cairn.ClientProtocol;
 
 /// <summary>
 /// Client side: collects replies to one request and accepts a result once f+1 distinct replicas signed the same

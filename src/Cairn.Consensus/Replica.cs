@@ -195,6 +195,7 @@ public sealed partial class Replica
         }
 
         RetryStateTransfer();
+        TrySetRestoreHorizon();
         TryPropose();
         if (_now >= _nextStatusAt)
         {

@@ -158,7 +158,32 @@ public sealed partial class Replica
             Broadcast(slot.MyPrepare);
         }
 
+        if (slot.Committed is { } committed && committed.Digest == slot.Digest)
+        {
+            CommitAgain(slot);
+        }
+
         CheckPrepared(slot);
+    }
+
+    /// <summary>
+    /// A NEW-VIEW re-proposes a seq this replica already committed (PBFT re-runs every seq above the stable
+    /// checkpoint). Its COMMIT needs no new prepare round: the seq is committed, so every later view carries this very
+    /// digest (docs/consensus.md, "Committed seqs in a new view"). Waiting for 2f PREPAREs instead would leave a replica
+    /// that has not executed the seq yet one COMMIT short for ever, since peers only retransmit to a replica whose
+    /// execution is stuck, and this one's is not.
+    /// </summary>
+    private void CommitAgain(Slot slot)
+    {
+        if (slot.Prepared || !MaySign(_view, slot.Seq))
+        {
+            return;
+        }
+
+        slot.Prepared = true;
+        slot.MyCommit = Sign(new Commit(_view, slot.Seq, slot.Digest, Id));
+        slot.Commits[Id] = slot.MyCommit;
+        Broadcast(slot.MyCommit);
     }
 
     private bool NormalCaseViewOk(ViewNum view)

@@ -9,10 +9,10 @@ namespace Cairn.Consensus;
 /// it no longer remembers; signing again at the same view and sequence number could contradict them (docs/design.md).
 /// It starts <em>recovering</em> (a <see cref="RestoreRecord"/> without a horizon): it executes what the others commit,
 /// fetches state, and sends STATUS and CHECKPOINT, but signs no PRE-PREPARE, PREPARE, COMMIT, VIEW-CHANGE or NEW-VIEW.
-/// Once STATUS messages from 2f peers (2f + 1 replicas with itself, so at least one correct replica that joined every
-/// view and stable checkpoint the restored replica could have taken part in) have arrived, it sets a horizon: the
-/// highest view reported, and the highest stable sequence number reported plus the two windows a replica signs above
-/// its stable checkpoint. It persists the horizon and from then on signs only in later views or above that sequence number.
+/// It sets a horizon only from what it can verify: STATUS reports from 2f+1 other replicas (so the quorum holds a
+/// correct replica that took part in every view and stable checkpoint the restored one could have), each counted only
+/// once its claims are proven by a stable certificate and a NEW-VIEW this replica verified itself. The argument is in
+/// docs/consensus.md, "After a restore".
 /// </summary>
 public sealed partial class Replica
 {
@@ -48,23 +48,54 @@ public sealed partial class Replica
 
     private void LearnFromStatus(StatusMessage status)
     {
+        if (_restoreLearning)
+        {
+            _restoreReports[status.Sender] = status;
+            TrySetRestoreHorizon();
+        }
+    }
+
+    /// <summary>
+    /// Sets the horizon once 2f+1 other replicas' reports are proven. The seq horizon is the highest stable certificate
+    /// verified here plus the two windows a replica signs above its stable checkpoint; the view horizon is one above the
+    /// highest proven view, since a replica alone can time out into the view after the one its peers are in. Both are
+    /// computed with checked arithmetic: a horizon that would overflow is never set, so nothing is ever signed again
+    /// rather than something signed twice (it cannot happen without f+1 correct replicas reaching those numbers).
+    /// </summary>
+    private void TrySetRestoreHorizon()
+    {
         if (!_restoreLearning)
         {
             return;
         }
 
-        _restoreReports[status.Sender] = status;
-        if (_restoreReports.Count < 2 * _f)
+        var proven = _restoreReports.Values.Where(RestoreReportProven).ToList();
+        if (proven.Count < Quorums.Quorum(_f))
         {
             return;
         }
 
-        var view = _restoreReports.Values.Select(s => s.View).Append(_view).Max();
-        var stable = _restoreReports.Values.Select(s => s.LastStable).Append(_low).Max();
-        _restoreHorizon = (view, new SeqNum(stable.Value + (2 * _window)));
+        var highestView = proven.Max(s => s.View.Value);
+        if (highestView == ulong.MaxValue || _low.Value > ulong.MaxValue - (2 * _window))
+        {
+            return;
+        }
+
+        _restoreHorizon = (new ViewNum(highestView + 1), new SeqNum(_low.Value + (2 * _window)));
         _restoreLearning = false;
         _restoreReports.Clear();
-        Persist(new RestoreRecord(view, _restoreHorizon.Value.Seq));
+        Persist(new RestoreRecord(_restoreHorizon.Value.View, _restoreHorizon.Value.Seq));
         TryPropose();
     }
+
+    /// <summary>
+    /// A STATUS counts once this replica holds the evidence for its claims: a verified stable certificate at or above
+    /// the claimed stable seq (peers send theirs to a replica that reports a lower one), and a verified NEW-VIEW at or
+    /// above the claimed view (peers send theirs to a replica behind), or the view just above it for a replica that
+    /// reports a view change in progress. A claim beyond that (a liar's, or a correct peer's whose proof is still on
+    /// its way) is not counted until it is proven, so one Byzantine peer can neither lower nor inflate the horizon.
+    /// </summary>
+    private bool RestoreReportProven(StatusMessage status) =>
+        status.LastStable <= _low
+        && (status.View <= _view || (!status.ViewActive && _view.Value < ulong.MaxValue && status.View.Value == _view.Value + 1));
 }

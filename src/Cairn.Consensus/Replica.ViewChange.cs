@@ -154,8 +154,16 @@ public sealed partial class Replica
         var plan = PlanNewView(viewChanges, timestamp, out _);
         var prePrepares = plan.Select(p => Sign(new PrePrepare(_view, p.Seq, p.TimestampMs, p.Batch, Id))).ToList();
         var newView = Sign(new NewView(_view, timestamp, viewChanges, prePrepares, Id));
-        Broadcast(newView);
+        var start = _outputs.Count;
         EnterView(newView);
+
+        // Persist before speak: the NEW-VIEW promises its re-proposals, so the active view and their slot records are
+        // durable before it leaves, and it leaves before anything this replica says in the new view.
+        var entered = _outputs.GetRange(start, _outputs.Count - start);
+        _outputs.RemoveRange(start, entered.Count);
+        _outputs.AddRange(entered.Where(o => o is global::Cairn.Consensus.Persist));
+        Broadcast(newView);
+        _outputs.AddRange(entered.Where(o => o is not global::Cairn.Consensus.Persist));
     }
 
     /// <summary>

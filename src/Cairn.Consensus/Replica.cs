@@ -196,6 +196,7 @@ public sealed partial class Replica
         }
 
         RetryStateTransfer();
+        TrySetRestoreHorizon();
         TryPropose();
         if (_now >= _nextStatusAt)
         {

@@ -95,9 +95,9 @@ public sealed class RecoveryTests
 
         h.Advance(TimeSpan.FromSeconds(1));
         var horizon = new SeqNum(2 * (ulong)h.Options[3].CheckpointWindowSize);
-        h.Replicas[3].IsLearningAfterRestore.Should().BeFalse("2f peers' STATUS arrived");
-        h.Replicas[3].RestoreHorizon.Should().Be((new ViewNum(0), horizon));
-        h.Persisted[3].OfType<RestoreRecord>().Should().ContainSingle().Which.Should().Be(new RestoreRecord(new ViewNum(0), horizon));
+        h.Replicas[3].IsLearningAfterRestore.Should().BeFalse("2f+1 other replicas' STATUS arrived");
+        h.Replicas[3].RestoreHorizon.Should().Be((new ViewNum(1), horizon));
+        h.Persisted[3].OfType<RestoreRecord>().Should().ContainSingle().Which.Should().Be(new RestoreRecord(new ViewNum(1), horizon));
 
         for (ulong request = 3; request <= 14; request++)
         {
@@ -113,8 +113,42 @@ public sealed class RecoveryTests
 
         // The horizon survives a restart.
         var restarted = new Replica(h.Options[3], new ReplicaRecovery(h.Persisted[3], h.Replicas[3].LastExecuted, h.Digests[3], []));
-        restarted.RestoreHorizon.Should().Be((new ViewNum(0), horizon));
+        restarted.RestoreHorizon.Should().Be((new ViewNum(1), horizon));
         restarted.IsLearningAfterRestore.Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_restored_replica_needs_2f_plus_1_other_replicas_before_it_signs_again()
+    {
+        var h = new Harness();
+        h.Replicas[3] = new Replica(h.Options[3], new ReplicaRecovery([RestoreRecord.Learning], SeqNum.Zero, Digest.Zero, []));
+        h.Filter = (from, to, message) => !(from == 2 && to == 3 && message is StatusMessage);
+
+        h.Advance(TimeSpan.FromSeconds(2));
+
+        h.Replicas[3].IsLearningAfterRestore.Should().BeTrue("2f reports leave the quorum one short of a correct replica that remembers");
+        h.Replicas[3].RestoreHorizon.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData(ulong.MaxValue - 7, 0UL)] // stable + 2 x window wraps to 0
+    [InlineData(0UL, ulong.MaxValue)] // a view no correct replica can reach would silence the restored replica
+    public void A_lying_peer_can_neither_wrap_nor_inflate_the_restore_horizon(ulong claimedStable, ulong claimedView)
+    {
+        var h = new Harness(f: 2);
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+        h.Replicas[6] = new Replica(h.Options[6], new ReplicaRecovery([RestoreRecord.Learning], SeqNum.Zero, Digest.Zero, []));
+        h.Digests[6] = Digest.Zero;
+
+        // Replica 5 is Byzantine: every STATUS it sends to the restored replica lies.
+        h.Filter = (from, to, message) => !(from == 5 && to == 6 && message is StatusMessage);
+        h.Deliver(6, new MessageReceived(new ReplicaId(5), h.Sign(5, new StatusMessage(new ViewNum(claimedView), true, new SeqNum(claimedStable), new SeqNum(claimedStable), new ReplicaId(5)))));
+        h.Advance(TimeSpan.FromSeconds(2));
+        h.Deliver(6, new MessageReceived(new ReplicaId(5), h.Sign(5, new StatusMessage(new ViewNum(claimedView), true, new SeqNum(claimedStable), new SeqNum(claimedStable), new ReplicaId(5)))));
+
+        var window = (ulong)h.Options[6].CheckpointWindowSize;
+        h.Replicas[6].RestoreHorizon.Should().Be((new ViewNum(1), new SeqNum(2 * window)), "the five truthful peers are proven, the liar is not");
     }
 
     /// <summary>The sequence numbers of what <paramref name="replica"/> signed and sent: PRE-PREPAREs, PREPAREs, COMMITs;

@@ -54,6 +54,26 @@ public sealed class ViewChangeTests
     }
 
     [Fact]
+    public void The_new_primary_persists_the_view_and_its_re_proposals_before_the_new_view_leaves()
+    {
+        var h = new Harness();
+        h.Filter = (_, _, m) => m is not Commit { View.Value: 0 }; // seq 1 prepares in view 0 and must be re-proposed
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+        h.Down.Add(0);
+
+        h.Advance(TimeSpan.FromSeconds(3));
+
+        var outputs = h.Outputs[1];
+        var newViewAt = outputs.FindIndex(o => o is Broadcast { Message: NewView });
+        newViewAt.Should().BePositive();
+        var activeViewAt = outputs.FindIndex(o => o is Persist { Record: ViewRecord { Active: true } });
+        var reProposalAt = outputs.FindIndex(o => o is Persist { Record: SlotRecord { Accepted.View.Value: 1 } });
+        activeViewAt.Should().BeInRange(0, newViewAt - 1, "the active view is durable before the NEW-VIEW leaves");
+        reProposalAt.Should().BeInRange(0, newViewAt - 1, "the re-proposed seq is durable before the NEW-VIEW leaves");
+    }
+
+    [Fact]
     public void View_change_timeouts_double_while_no_new_view_arrives()
     {
         var h = new Harness();

@@ -11,4 +11,19 @@ public sealed class RandomFaultsF2Tests
         var failures = SeedRunner.RunAll(SeedRunner.Seeds(defaultCount: 80, offset: 5000), f: 2);
         failures.Should().BeEmpty(string.Join("\n\n", failures.Take(3)));
     }
+
+    /// <summary>
+    /// Two WrongDigests replicas and two correct ones that lost the early slots: a NEW-VIEW re-proposed seqs the
+    /// others had already committed, and a replica that had committed one but missed a PREPARE in the new view never
+    /// sent its COMMIT, so the laggards stayed one COMMIT short and no checkpoint became stable.
+    /// </summary>
+    [Theory]
+    [InlineData(6254)]
+    [InlineData(6918)]
+    public void A_committed_seq_re_proposed_in_a_new_view_gets_its_commit_again(int seed)
+    {
+        var failure = new Cluster(SimulationScenario.FromSeed(seed, 2)).Run();
+
+        failure.Should().BeNull();
+    }
 }

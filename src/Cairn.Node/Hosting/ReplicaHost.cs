@@ -38,6 +38,7 @@ public sealed partial class ReplicaHost
     private readonly ConcurrentDictionary<(ulong Client, ulong Request), TaskCompletionSource<ClientReply>> _waiters = new();
     private const int MaxGroupSize = 512;
     private readonly List<PersistentRecord> _unflushed = [];
+    private SeqNum? _pruneSlotsThrough;
     private readonly List<ConsensusOutput> _deferred = [];
     private bool _unsynced;
     private ReplicaStatusSnapshot _status;
@@ -210,10 +211,12 @@ public sealed partial class ReplicaHost
     /// messages to peers and replies to clients (persist before speaking).</summary>
     private void CommitGroup()
     {
-        if (_unflushed.Count > 0)
+        if (_unflushed.Count > 0 || _pruneSlotsThrough is not null)
         {
-            _consensusState.Persist(_unflushed);
+            // The stable record that justifies pruning is in this group or an earlier one: prune in the same write.
+            _consensusState.Persist(_unflushed, _pruneSlotsThrough);
             _unflushed.Clear();
+            _pruneSlotsThrough = null;
             _unsynced = true;
         }
 
@@ -283,7 +286,7 @@ public sealed partial class ReplicaHost
             case StableCheckpoint stable:
                 _checkpoints?.OnStable(stable.Seq, stable.Certificate);
                 _lastStableMatched = stable.Seq;
-                _consensusState.PruneSlotsThrough(stable.Seq);
+                _pruneSlotsThrough = stable.Seq;
                 _metrics.StableCheckpoint(stable.Seq);
                 NodeLog.StableCheckpoint(_logger, stable.Seq.Value, stable.StateDigest);
                 break;

@@ -1,0 +1,72 @@
+using AwesomeAssertions;
+using Cairn.Consensus;
+using Cairn.Consensus.Messages;
+using Cairn.Core;
+using Cairn.Ledger;
+using Cairn.Node.Execution;
+
+namespace Cairn.Node.Tests;
+
+public sealed class ConsensusStateStoreTests
+{
+    [Fact]
+    public void Slot_records_are_pruned_in_the_same_write_as_the_stable_record_that_supersedes_them()
+    {
+        var ledger = new CountingLedger();
+        var store = new ConsensusStateStore(ledger);
+        store.Persist([.. Enumerable.Range(1, 5).Select(s => new SlotRecord(new SeqNum((ulong)s), null, null, null))]);
+        var certificate = new StableCheckpointCertificate(new SeqNum(4), Digest.Compute([4]), []);
+        var writesBefore = ledger.MetadataWrites;
+
+        store.Persist([new StableCheckpointRecord(certificate), new SlotRecord(new SeqNum(3), null, null, null)], pruneSlotsThrough: new SeqNum(4));
+
+        ledger.MetadataWrites.Should().Be(writesBefore + 1, "a crash between two writes could keep neither the slots nor the certificate");
+        var records = store.Load();
+        records.OfType<StableCheckpointRecord>().Should().ContainSingle().Which.Certificate.Seq.Should().Be(new SeqNum(4));
+        records.OfType<SlotRecord>().Select(r => r.Seq.Value).Should().Equal(5UL);
+    }
+
+    /// <summary>An in-memory ledger that counts its atomic metadata writes.</summary>
+    private sealed class CountingLedger() : ILedgerStore
+    {
+        private readonly InMemoryLedger _inner = new("test-chain");
+
+        public int MetadataWrites { get; private set; }
+
+        public Durability Durability => _inner.Durability;
+
+        public string Location => _inner.Location;
+
+        public string ChainId => _inner.ChainId;
+
+        public Digest GenesisDigest => _inner.GenesisDigest;
+
+        public LedgerHead Head => _inner.Head;
+
+        public Block Append(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata = null) => _inner.Append(proposal, metadata);
+
+        public void WriteMetadata(IReadOnlyList<MetadataWrite> metadata)
+        {
+            MetadataWrites++;
+            _inner.WriteMetadata(metadata);
+        }
+
+        public void Sync() => _inner.Sync();
+
+        public Block? GetBlock(BlockId id) => _inner.GetBlock(id);
+
+        public IEnumerable<Block> ReadBlocks(BlockId from) => _inner.ReadBlocks(from);
+
+        public byte[]? GetValue(ReadOnlySpan<byte> key) => _inner.GetValue(key);
+
+        public IEnumerable<KeyValuePair<byte[], byte[]>> ReadState(byte[]? prefix = null) => _inner.ReadState(prefix);
+
+        public long EstimateStateKeyCount() => _inner.EstimateStateKeyCount();
+
+        public byte[]? GetMetadata(string key) => _inner.GetMetadata(key);
+
+        public IEnumerable<KeyValuePair<string, byte[]>> ReadMetadata(string prefix) => _inner.ReadMetadata(prefix);
+
+        public void Dispose() => _inner.Dispose();
+    }
+}

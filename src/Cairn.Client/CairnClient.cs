@@ -35,7 +35,7 @@ public sealed class CairnClient : IDisposable
         _config = config;
         _time = time ?? TimeProvider.System;
         ClientId = ClientIdentity.ClientId(config.KeyIndex, session);
-        _key = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
+        _key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
         _replicaKeys = config.LoadReplicaKeys();
         _channels = [.. config.Replicas.Select(r => GrpcChannel.ForAddress(r.Address))];
         _replicas = [.. _channels.Select(c => new ClientApi.ClientApiClient(c))];

@@ -18,6 +18,10 @@ public sealed record ClientConfig
     /// <summary>The key that signs requests (the client's, or the operator's).</summary>
     public required string PrivateKeyPath { get; init; }
 
+    /// <summary>Decrypts <see cref="PrivateKeyPath"/> when it is an encrypted PKCS#8 key: by default the
+    /// <c>CAIRN_KEY_PASSPHRASE</c> environment variable; the CLI's <c>--passphrase-file</c> replaces it.</summary>
+    public KeyPassphrase? Passphrase { get; init; }
+
     /// <summary>Index of that key among the replicas' principals (0 is the operator, 1 the first client key).</summary>
     public required int KeyIndex { get; init; }
 
@@ -42,6 +46,7 @@ public sealed record ClientConfig
             Replicas = ConfigFile.ReadReplicas(root, (3 * f) + 1, Resolve),
             PrivateKeyPath = Resolve(root.String(isOperator ? "operator_private_key" : "client_private_key")),
             KeyIndex = isOperator ? 0 : 1,
+            Passphrase = KeyPassphrase.FromEnvironment(),
             RequestTimeout = TimeSpan.FromMilliseconds(root.Int("request_timeout_millisec", 100, 3_600_000, 10_000)),
         };
         root.RejectUnknownKeys(["f_val", "replicas", "operator_private_key", "client_private_key", "request_timeout_millisec"]);

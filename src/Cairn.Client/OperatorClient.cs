@@ -23,7 +23,7 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
     /// <exception cref="KeyFileException">When the operator key cannot be read.</exception>
     public async Task<OperatorResult> SubmitAsync(OperatorCommandType type, CancellationToken cancellationToken)
     {
-        using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
+        using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
         var command = OperatorCommand.Create(type, [], _time.GetUtcNow(), key);
         using var client = new CairnClient(config, Random.Shared.Next(1, ClientIdentity.SessionsPerKey), _time);
         var reply = await client.SubmitAsync(command.Encode(), RequestFlags.Operator, cancellationToken).ConfigureAwait(false);
@@ -46,7 +46,7 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
     /// <exception cref="KeyFileException">When the operator key cannot be read.</exception>
     public OperatorCommand SignQuery(OperatorCommandType type, ReadOnlySpan<byte> body)
     {
-        using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
+        using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
         return OperatorCommand.Create(type, body, _time.GetUtcNow(), key);
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AwesomeAssertions;
 using Cairn.Core.Crypto;
 
@@ -60,9 +59,9 @@ public sealed class KeyTests : IDisposable
         var message = Path.Combine(_dir, "message");
         var sig = Path.Combine(_dir, "message.sig");
         File.WriteAllText(message, "signed by openssl");
-        OpenSsl("genpkey", "-algorithm", "ed25519", "-out", priv);
-        OpenSsl("pkey", "-in", priv, "-pubout", "-out", pub);
-        OpenSsl("pkeyutl", "-sign", "-rawin", "-inkey", priv, "-in", message, "-out", sig);
+        OpenSslTool.Run("genpkey", "-algorithm", "ed25519", "-out", priv);
+        OpenSslTool.Run("pkey", "-in", priv, "-pubout", "-out", pub);
+        OpenSslTool.Run("pkeyutl", "-sign", "-rawin", "-inkey", priv, "-in", message, "-out", sig);
 
         using var key = KeyFiles.LoadSigningKey(priv);
         var publicKey = KeyFiles.LoadVerificationKey(pub);
@@ -84,8 +83,8 @@ public sealed class KeyTests : IDisposable
         File.WriteAllText(message, "signed by cairn");
         File.WriteAllBytes(sig, key.Sign(File.ReadAllBytes(message)).Bytes.ToArray());
 
-        OpenSsl("pkey", "-in", priv, "-pubout").Should().Be(File.ReadAllText(pub));
-        OpenSsl("pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", pub, "-in", message, "-sigfile", sig)
+        OpenSslTool.Run("pkey", "-in", priv, "-pubout").Should().Be(File.ReadAllText(pub));
+        OpenSslTool.Run("pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", pub, "-in", message, "-sigfile", sig)
             .Should().Contain("Signature Verified Successfully");
     }
 
@@ -106,8 +105,8 @@ public sealed class KeyTests : IDisposable
     {
         var rsa = Path.Combine(_dir, "rsa.pem");
         var rsaPub = Path.Combine(_dir, "rsa_pub.pem");
-        OpenSsl("genpkey", "-algorithm", "rsa", "-pkeyopt", "rsa_keygen_bits:1024", "-out", rsa);
-        OpenSsl("pkey", "-in", rsa, "-pubout", "-out", rsaPub);
+        OpenSslTool.Run("genpkey", "-algorithm", "rsa", "-pkeyopt", "rsa_keygen_bits:1024", "-out", rsa);
+        OpenSslTool.Run("pkey", "-in", rsa, "-pubout", "-out", rsaPub);
         FluentActions.Invoking(() => KeyFiles.LoadSigningKey(rsa)).Should().Throw<KeyFileException>();
         FluentActions.Invoking(() => KeyFiles.LoadVerificationKey(rsaPub)).Should().Throw<KeyFileException>();
     }
@@ -118,21 +117,5 @@ public sealed class KeyTests : IDisposable
         var path = Path.Combine(_dir, "absent.pem");
         FluentActions.Invoking(() => KeyFiles.LoadVerificationKey(path))
             .Should().Throw<KeyFileException>().Which.Path.Should().Be(path);
-    }
-
-    private static string OpenSsl(params string[] args)
-    {
-        var start = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        process.ExitCode.Should().Be(0, $"openssl {string.Join(' ', args)} failed: {error}");
-        return output;
     }
 }

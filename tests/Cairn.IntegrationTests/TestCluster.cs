@@ -54,9 +54,12 @@ internal sealed class TestCluster : IAsyncDisposable
     /// <summary>Creates and starts a cluster whose ports start at <paramref name="basePort"/>: replica i on base + i, its
     /// metrics on base + 100 + i (see <see cref="TestPorts"/>).</summary>
     /// <param name="configChanges">deployment.config keys to set on every replica before it starts.</param>
-    public static async Task<TestCluster> StartAsync(int basePort, IReadOnlyDictionary<string, string>? configChanges = null)
+    /// <param name="beforeStart">Changes to the cluster directory (keys, configs) made before any replica starts.</param>
+    public static async Task<TestCluster> StartAsync(int basePort, IReadOnlyDictionary<string, string>? configChanges = null,
+        Action<ClusterLayout>? beforeStart = null)
     {
         var cluster = new TestCluster(Directory.CreateTempSubdirectory("cairn-it-").FullName, basePort, configChanges);
+        beforeStart?.Invoke(cluster.Layout);
         await cluster.Runner.UpAsync(Patience);
         return cluster;
     }

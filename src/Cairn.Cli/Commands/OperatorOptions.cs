@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cairn.Client;
+using Cairn.Core.Crypto;
 using Cairn.Node.LocalCluster;
 
 namespace Cairn.Cli.Commands;
@@ -13,6 +14,11 @@ internal sealed class OperatorOptions
 
     public Option<FileInfo?> Key { get; } = new("--key") { Description = "The operator private key (PEM) to sign with instead of the config's." };
 
+    public Option<FileInfo?> PassphraseFile { get; } = new("--passphrase-file")
+    {
+        Description = "A file whose first line is the passphrase of an encrypted operator key (default: the CAIRN_KEY_PASSPHRASE environment variable).",
+    };
+
     public Option<bool> Json { get; } = CommonOptions.JsonOutput();
 
     public void AddTo(Command command)
@@ -20,6 +26,7 @@ internal sealed class OperatorOptions
         command.Options.Add(Cluster);
         command.Options.Add(Config);
         command.Options.Add(Key);
+        command.Options.Add(PassphraseFile);
         command.Options.Add(Json);
         command.Validators.Add(result =>
         {
@@ -30,11 +37,18 @@ internal sealed class OperatorOptions
         });
     }
 
-    /// <summary>The operator config named by the options, with <c>--key</c> applied.</summary>
+    /// <summary>The operator config named by the options, with <c>--key</c> and <c>--passphrase-file</c> applied.</summary>
     public ClientConfig Load(ParseResult parse)
     {
         var path = parse.GetValue(Config)?.FullName ?? new ClusterLayout(parse.GetValue(Cluster)!.FullName).OperatorConfig;
         var config = ClientConfig.Load(path);
-        return parse.GetValue(Key) is { } key ? config with { PrivateKeyPath = key.FullName } : config;
+        if (parse.GetValue(Key) is { } key)
+        {
+            config = config with { PrivateKeyPath = key.FullName };
+        }
+
+        return parse.GetValue(PassphraseFile) is { } passphraseFile
+            ? config with { Passphrase = KeyPassphrase.FromFile(passphraseFile.FullName) }
+            : config;
     }
 }

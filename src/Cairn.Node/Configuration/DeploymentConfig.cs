@@ -35,6 +35,10 @@ public sealed record DeploymentConfig
     /// <summary><c>replica_private_key</c>: this replica's Ed25519 private key (PEM).</summary>
     public required string PrivateKeyPath { get; init; }
 
+    /// <summary><c>key_passphrase_file</c>: a file whose first line is the passphrase of <see cref="PrivateKeyPath"/>
+    /// when that key is encrypted PKCS#8; when not set, the <c>CAIRN_KEY_PASSPHRASE</c> environment variable.</summary>
+    public string? KeyPassphrasePath { get; init; }
+
     /// <summary><c>operator_public_key</c>: the key every operator command must be signed with (PEM).</summary>
     public required string OperatorPublicKeyPath { get; init; }
 

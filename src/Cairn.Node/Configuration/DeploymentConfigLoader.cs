@@ -13,7 +13,7 @@ public static class DeploymentConfigLoader
 {
     private static readonly string[] AcceptedKeys =
     [
-        "chain_id", "replica_id", "f_val", "replicas", "data_dir", "replica_private_key", "operator_public_key", "client_public_keys",
+        "chain_id", "replica_id", "f_val", "replicas", "data_dir", "replica_private_key", "key_passphrase_file", "operator_public_key", "client_public_keys",
         "metrics_port", "checkpoint_window_size", "max_num_of_requests_in_batch", "batch_flush_period",
         "concurrency_level", "view_change_timer_millisec", "max_request_size", "backup_mode", "FEATURE_db_checkpoints",
         "db_checkpoint_duration", "num_of_rocksdbcheckpoints", "dbcheckpoint_window", "db_checkpoint_diskspace_threshold",
@@ -55,6 +55,7 @@ public static class DeploymentConfigLoader
             Replicas = replicas,
             DataDir = dataDir,
             PrivateKeyPath = Resolve(root.String("replica_private_key")),
+            KeyPassphrasePath = root.OptionalString("key_passphrase_file") is { } passphraseFile ? Resolve(passphraseFile) : null,
             OperatorPublicKeyPath = Resolve(root.String("operator_public_key")),
             ClientPublicKeyPaths = root.Sequence("client_public_keys", required: false)
                 .Select((item, i) => Resolve(root.ItemString("client_public_keys", item, i))).ToList(),

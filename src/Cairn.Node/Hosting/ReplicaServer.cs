@@ -36,12 +36,13 @@ public static class ReplicaServer
     public static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Runs the replica described by <paramref name="config"/> until it is stopped.</summary>
-    /// <exception cref="KeyFileException">When a key file is missing or not an Ed25519 PEM.</exception>
+    /// <exception cref="KeyFileException">When a key file is missing or not an Ed25519 PEM, or the private key is
+    /// encrypted and its passphrase is missing or wrong.</exception>
     /// <exception cref="LedgerException">When the database cannot be opened or belongs to another chain.</exception>
     /// <exception cref="NodeStartException">When a port is in use or the keys do not match the config.</exception>
     public static async Task RunAsync(DeploymentConfig config, CancellationToken cancellationToken)
     {
-        using var signingKey = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
+        using var signingKey = KeyFiles.LoadSigningKey(config.PrivateKeyPath, KeyPassphrase.FromFileOrEnvironment(config.KeyPassphrasePath));
         var options = ConsensusOptions(config, signingKey);
         // A restore that committed but was interrupted is finished before the database is opened (docs/design.md).
         ReplicaRestore.RecoverInterrupted(config.DataDir, config.RocksDbPath);

@@ -24,7 +24,14 @@ public static class CheckpointPolicy
 
         var enoughSeqs = seq.Value - last.Seq.Value >= (ulong)settings.Window;
         var enoughTime = last.ConsensusTime == DateTimeOffset.MinValue
-            || consensusTime - last.ConsensusTime > TimeSpan.FromSeconds(settings.DurationSeconds);
+            || Exceeds(consensusTime - last.ConsensusTime, settings.DurationSeconds);
         return enoughSeqs && enoughTime;
     }
+
+    // db_checkpoint_duration accepts more seconds than a TimeSpan holds (about 9.2e11): such a duration never passes,
+    // and converting it would throw on the consensus thread.
+    private static bool Exceeds(TimeSpan elapsed, long seconds) =>
+        seconds <= MaxSeconds && elapsed > TimeSpan.FromSeconds(seconds);
+
+    private static readonly long MaxSeconds = TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerSecond;
 }

@@ -27,7 +27,7 @@ public sealed record ClientConfig
 
     /// <summary>How long one request may take, retries included; also how long one replica may take to answer an
     /// operator query.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMilliseconds(ClientConfigKeys.RequestTimeoutMillisec.Default);
 
     /// <summary>Reads <c>client.config</c> (key <c>client_private_key</c>) or <c>operator.config</c>
     /// (key <c>operator_private_key</c>).</summary>
@@ -38,7 +38,7 @@ public sealed record ClientConfig
         var baseDir = Path.GetDirectoryName(root.File) ?? ".";
         string Resolve(string p) => Path.GetFullPath(p, baseDir);
         var isOperator = root.Has("operator_private_key");
-        var f = root.Int("f_val", 1, 100);
+        var f = ConfigFile.ReadF(root);
         var config = new ClientConfig
         {
             SourcePath = root.File,
@@ -47,7 +47,7 @@ public sealed record ClientConfig
             PrivateKeyPath = Resolve(root.String(isOperator ? "operator_private_key" : "client_private_key")),
             KeyIndex = isOperator ? 0 : 1,
             Passphrase = KeyPassphrase.FromEnvironment(),
-            RequestTimeout = TimeSpan.FromMilliseconds(root.Int("request_timeout_millisec", 100, 3_600_000, 10_000)),
+            RequestTimeout = TimeSpan.FromMilliseconds(root.Int("request_timeout_millisec", ClientConfigKeys.RequestTimeoutMillisec)),
         };
         root.RejectUnknownKeys(["f_val", "replicas", "operator_private_key", "client_private_key", "request_timeout_millisec"]);
         return config;

@@ -4,7 +4,8 @@ using Cairn.Core.Crypto;
 
 namespace Cairn.Consensus;
 
-/// <summary>A replica's consensus configuration. Defaults live here; <see cref="Validate"/> names the bad key and range.</summary>
+/// <summary>A replica's consensus configuration. Defaults and ranges of the configurable ones come from
+/// <see cref="ConsensusKeys"/>; <see cref="Validate"/> names the bad key and range.</summary>
 public sealed record ReplicaOptions
 {
     /// <summary>This replica's id, 0..n-1.</summary>
@@ -26,24 +27,24 @@ public sealed record ReplicaOptions
     public IReadOnlyDictionary<ulong, VerificationKey> ClientKeys { get; init; } = new Dictionary<ulong, VerificationKey>();
 
     /// <summary>Sequence numbers between checkpoints (concord-bft's checkpoint_window_size).</summary>
-    public int CheckpointWindowSize { get; init; } = 150;
+    public int CheckpointWindowSize { get; init; } = ConsensusKeys.CheckpointWindowSize.Default;
 
     /// <summary>Most requests in one batch.</summary>
-    public int MaxBatchSize { get; init; } = 64;
+    public int MaxBatchSize { get; init; } = ConsensusKeys.MaxRequestsInBatch.Default;
 
     /// <summary>Most batches the primary keeps proposed but not yet executed (concord-bft's concurrency_level). Beyond it,
     /// requests wait for a batch to finish and go out together: under load each consensus round carries many requests
     /// instead of one, so its signatures, messages and fsync are shared.</summary>
-    public int ConcurrencyLevel { get; init; } = 3;
+    public int ConcurrencyLevel { get; init; } = ConsensusKeys.ConcurrencyLevel.Default;
 
     /// <summary>Longest a request waits for a fuller batch while earlier batches are in flight.</summary>
-    public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(ConsensusKeys.BatchFlushPeriodMs.Default);
 
     /// <summary>Base view-change timeout; it doubles with each view change that fails to complete.</summary>
-    public TimeSpan ViewChangeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ViewChangeTimeout { get; init; } = TimeSpan.FromMilliseconds(ConsensusKeys.ViewChangeTimerMs.Default);
 
     /// <summary>Upper bound of the growing view-change timeout.</summary>
-    public TimeSpan MaxViewChangeTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan MaxViewChangeTimeout { get; init; } = ConsensusKeys.ViewChangeTimeoutCap;
 
     /// <summary>How often a replica broadcasts its STATUS, which drives retransmission.</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -65,9 +66,9 @@ public sealed record ReplicaOptions
         Check(ReplicaKeys is not null && ReplicaKeys.Count == N && ReplicaKeys.All(k => k is not null), nameof(ReplicaKeys), $"exactly {N} keys");
         Check(ReplicaKeys![Id.Value].Equals(SigningKey!.PublicKey), nameof(SigningKey), "the key whose public key is ReplicaKeys[Id]");
         Check(ClientKeys is not null, nameof(ClientKeys), "a map");
-        Check(CheckpointWindowSize >= 1 && CheckpointWindowSize <= 1_000_000, nameof(CheckpointWindowSize), "1..1000000");
-        Check(MaxBatchSize >= 1 && MaxBatchSize <= 100_000, nameof(MaxBatchSize), "1..100000");
-        Check(ConcurrencyLevel >= 1 && ConcurrencyLevel <= 30, nameof(ConcurrencyLevel), "1..30");
+        Check(ConsensusKeys.CheckpointWindowSize.Accepts(CheckpointWindowSize), nameof(CheckpointWindowSize), ConsensusKeys.CheckpointWindowSize.Range);
+        Check(ConsensusKeys.MaxRequestsInBatch.Accepts(MaxBatchSize), nameof(MaxBatchSize), ConsensusKeys.MaxRequestsInBatch.Range);
+        Check(ConsensusKeys.ConcurrencyLevel.Accepts(ConcurrencyLevel), nameof(ConcurrencyLevel), ConsensusKeys.ConcurrencyLevel.Range);
         Check(BatchTimeout >= TimeSpan.Zero, nameof(BatchTimeout), ">= 0");
         Check(ViewChangeTimeout > TimeSpan.Zero, nameof(ViewChangeTimeout), "> 0");
         Check(MaxViewChangeTimeout >= ViewChangeTimeout, nameof(MaxViewChangeTimeout), ">= ViewChangeTimeout");

@@ -54,6 +54,27 @@ public sealed class PolicyTests
     }
 
     [Fact]
+    public void Every_accepted_duration_and_window_decides_without_throwing_at_any_consensus_time()
+    {
+        var duration = DbCheckpointKeys.DurationSeconds;
+        var window = DbCheckpointKeys.Window;
+        var ticks = Gen.Long[1, DateTimeOffset.MaxValue.UtcTicks];
+        Gen.Select(Gen.OneOf<long>(Gen.Long[duration.Min, duration.Max], Gen.OneOf(duration.Min, duration.Max, TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerSecond)),
+                Gen.OneOf<long>(Gen.Long[window.Min, window.Max], Gen.OneOf(window.Min, window.Max)),
+                Gen.ULong[0, ulong.MaxValue / 2], Gen.ULong[1, ulong.MaxValue / 2], ticks, ticks)
+            .Sample((seconds, seqs, lastSeq, seqsSince, lastTicks, nowTicks) =>
+            {
+                var settings = new DbCheckpointSettings { DurationSeconds = seconds, Window = seqs };
+                var last = new CheckpointMark(new SeqNum(lastSeq), new DateTimeOffset(lastTicks, TimeSpan.Zero));
+                var now = new DateTimeOffset(nowTicks, TimeSpan.Zero);
+
+                var due = CheckpointPolicy.IsDue(settings, last, new SeqNum(lastSeq + seqsSince), now);
+
+                return due == (seqsSince >= (ulong)seqs && (Int128)(nowTicks - lastTicks) > (Int128)seconds * TimeSpan.TicksPerSecond);
+            });
+    }
+
+    [Fact]
     public void Defaults_are_concords()
     {
         var defaults = new DbCheckpointSettings();

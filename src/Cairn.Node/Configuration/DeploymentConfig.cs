@@ -1,4 +1,5 @@
 using Cairn.Backup;
+using Cairn.Consensus;
 using Cairn.Core;
 using Cairn.Protocol.Configuration;
 
@@ -7,7 +8,8 @@ namespace Cairn.Node.Configuration;
 /// <summary>
 /// A replica's <c>deployment.config</c>, parsed and validated (see <see cref="DeploymentConfigLoader"/>).
 /// Paths are absolute: relative paths in the file are resolved against the file's directory
-/// (and <c>db_checkpoint_path</c> against <c>data_dir</c>). Defaults live here and nowhere else.
+/// (and <c>db_checkpoint_path</c> against <c>data_dir</c>). Numeric defaults and ranges come from
+/// <see cref="DeploymentKeys"/>, <see cref="ConsensusKeys"/> and <see cref="DbCheckpointKeys"/>.
 /// </summary>
 public sealed record DeploymentConfig
 {
@@ -46,26 +48,26 @@ public sealed record DeploymentConfig
     public IReadOnlyList<string> ClientPublicKeyPaths { get; init; } = [];
 
     /// <summary><c>metrics_port</c>: HTTP port of <c>/metrics</c> and <c>/health</c>.</summary>
-    public int MetricsPort { get; init; }
+    public int MetricsPort { get; init; } = DeploymentKeys.MetricsPort.Default;
 
-    /// <summary><c>checkpoint_window_size</c>: consensus CHECKPOINT interval in sequence numbers (150, as concord-bft).</summary>
-    public int CheckpointWindowSize { get; init; } = 150;
+    /// <summary><c>checkpoint_window_size</c>: consensus CHECKPOINT interval in sequence numbers.</summary>
+    public int CheckpointWindowSize { get; init; } = ConsensusKeys.CheckpointWindowSize.Default;
 
     /// <summary><c>max_num_of_requests_in_batch</c>: the most client requests the primary puts in one batch.</summary>
-    public int MaxRequestsInBatch { get; init; } = 400;
+    public int MaxRequestsInBatch { get; init; } = ConsensusKeys.MaxRequestsInBatch.Default;
 
     /// <summary><c>batch_flush_period</c>: milliseconds the primary waits to fill a batch before sending it anyway.</summary>
-    public int BatchFlushPeriodMs { get; init; } = 5;
+    public int BatchFlushPeriodMs { get; init; } = ConsensusKeys.BatchFlushPeriodMs.Default;
 
     /// <summary><c>concurrency_level</c>: the most batches the primary keeps in flight (proposed, not yet executed).</summary>
-    public int ConcurrencyLevel { get; init; } = 3;
+    public int ConcurrencyLevel { get; init; } = ConsensusKeys.ConcurrencyLevel.Default;
 
     /// <summary><c>view_change_timer_millisec</c>: how long a request may wait before backups suspect the primary
     /// (doubled at each further view).</summary>
-    public int ViewChangeTimeoutMs { get; init; } = 5000;
+    public int ViewChangeTimeoutMs { get; init; } = ConsensusKeys.ViewChangeTimerMs.Default;
 
     /// <summary><c>max_request_size</c>: the largest client request accepted, in bytes.</summary>
-    public int MaxRequestSize { get; init; } = 64 * 1024;
+    public int MaxRequestSize { get; init; } = DeploymentKeys.MaxRequestSize.Default;
 
     /// <summary><c>backup_mode</c>: checkpoint (default) or intermittent.</summary>
     public BackupMode BackupMode { get; init; } = BackupMode.Checkpoint;

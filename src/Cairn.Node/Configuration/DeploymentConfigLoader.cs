@@ -1,4 +1,5 @@
 using Cairn.Backup;
+using Cairn.Consensus;
 using Cairn.Core;
 using Cairn.Protocol.Configuration;
 
@@ -34,13 +35,19 @@ public static class DeploymentConfigLoader
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? ".";
         string Resolve(string path) => Path.GetFullPath(path, baseDir);
 
-        var f = root.Int("f_val", 1, 100);
+        var f = ConfigFile.ReadF(root);
         var n = (3 * f) + 1;
         var replicaId = root.Int("replica_id", 0, int.MaxValue);
         var replicas = ConfigFile.ReadReplicas(root, n, Resolve);
         if (replicaId >= n)
         {
             throw root.Error("replica_id", $"{replicaId} is out of range: accepted 0 to {n - 1} (n = 3 × f_val + 1 = {n})");
+        }
+
+        var metricsPort = root.Int("metrics_port", DeploymentKeys.MetricsPort);
+        if (metricsPort != 0 && metricsPort == replicas[replicaId].Port)
+        {
+            throw root.Error("metrics_port", $"{metricsPort} is replica {replicaId}'s own port in replicas: use another port, or 0 for none");
         }
 
         var dataDir = Resolve(root.String("data_dir"));
@@ -59,13 +66,13 @@ public static class DeploymentConfigLoader
             OperatorPublicKeyPath = Resolve(root.String("operator_public_key")),
             ClientPublicKeyPaths = root.Sequence("client_public_keys", required: false)
                 .Select((item, i) => Resolve(root.ItemString("client_public_keys", item, i))).ToList(),
-            MetricsPort = root.Int("metrics_port", 0, 65535, 0),
-            CheckpointWindowSize = root.Int("checkpoint_window_size", 1, 1_000_000, 150),
-            MaxRequestsInBatch = root.Int("max_num_of_requests_in_batch", 1, 100_000, 400),
-            BatchFlushPeriodMs = root.Int("batch_flush_period", 1, 60_000, 5),
-            ConcurrencyLevel = root.Int("concurrency_level", 1, 30, 3),
-            ViewChangeTimeoutMs = root.Int("view_change_timer_millisec", 100, 3_600_000, 5000),
-            MaxRequestSize = root.Int("max_request_size", 64, 64 * 1024 * 1024, 64 * 1024),
+            MetricsPort = metricsPort,
+            CheckpointWindowSize = root.Int("checkpoint_window_size", ConsensusKeys.CheckpointWindowSize),
+            MaxRequestsInBatch = root.Int("max_num_of_requests_in_batch", ConsensusKeys.MaxRequestsInBatch),
+            BatchFlushPeriodMs = root.Int("batch_flush_period", ConsensusKeys.BatchFlushPeriodMs),
+            ConcurrencyLevel = root.Int("concurrency_level", ConsensusKeys.ConcurrencyLevel),
+            ViewChangeTimeoutMs = root.Int("view_change_timer_millisec", ConsensusKeys.ViewChangeTimerMs),
+            MaxRequestSize = root.Int("max_request_size", DeploymentKeys.MaxRequestSize),
             BackupMode = backupMode,
             DbCheckpoints = checkpoints,
         };
@@ -93,10 +100,10 @@ public static class DeploymentConfigLoader
         return new DbCheckpointSettings
         {
             Enabled = enabled ?? backupMode == BackupMode.Checkpoint,
-            DurationSeconds = root.Long("db_checkpoint_duration", 1, long.MaxValue / 2, defaults.DurationSeconds),
-            MaxCheckpoints = root.Int("num_of_rocksdbcheckpoints", 1, 100, defaults.MaxCheckpoints),
-            Window = root.Long("dbcheckpoint_window", 1, long.MaxValue / 2, defaults.Window),
-            DiskSpaceThreshold = root.Fraction("db_checkpoint_diskspace_threshold", 0, 1, defaults.DiskSpaceThreshold),
+            DurationSeconds = root.Long("db_checkpoint_duration", DbCheckpointKeys.DurationSeconds),
+            MaxCheckpoints = root.Int("num_of_rocksdbcheckpoints", DbCheckpointKeys.MaxCheckpoints),
+            Window = root.Long("dbcheckpoint_window", DbCheckpointKeys.Window),
+            DiskSpaceThreshold = root.Number("db_checkpoint_diskspace_threshold", DbCheckpointKeys.DiskSpaceThreshold),
             Path = checkpointPath,
         };
     }

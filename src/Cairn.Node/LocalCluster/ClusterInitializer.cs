@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Cairn.Backup;
+using Cairn.Consensus;
 using Cairn.Core.Crypto;
+using Cairn.Protocol.Configuration;
 
 namespace Cairn.Node.LocalCluster;
 
@@ -76,10 +79,10 @@ public static class ClusterInitializer
 
         File.WriteAllText(layout.OperatorConfig,
             "# cairn op ...: the operator's key and the replicas it talks to (paths relative to this file)\n" +
-            $"operator_private_key: operator_priv.pem\nf_val: {f}\nrequest_timeout_millisec: 30000\n" + replicas.Replace("../keys/", "keys/", StringComparison.Ordinal));
+            $"operator_private_key: operator_priv.pem\nf_val: {f}\nrequest_timeout_millisec: {ClientConfigKeys.OperatorRequestTimeoutMillisec}\n" + replicas.Replace("../keys/", "keys/", StringComparison.Ordinal));
         File.WriteAllText(layout.ClientConfig,
             "# cairn kv / load: the client's key and the replicas it talks to (paths relative to this file)\n" +
-            $"client_private_key: client_priv.pem\nf_val: {f}\nrequest_timeout_millisec: 10000\n" + replicas.Replace("../keys/", "keys/", StringComparison.Ordinal));
+            $"client_private_key: client_priv.pem\nf_val: {f}\nrequest_timeout_millisec: {ClientConfigKeys.RequestTimeoutMillisec.Default}\n" + replicas.Replace("../keys/", "keys/", StringComparison.Ordinal));
     }
 
     private static void SaveKeyPair(string privatePath, string publicPath)
@@ -112,16 +115,16 @@ public static class ClusterInitializer
             operator_public_key: ../operator_pub.pem
             client_public_keys: [ ../client_pub.pem ]
             metrics_port: {options.BasePort + ClusterInitOptions.MetricsPortOffset + id}
-            checkpoint_window_size: 150
+            checkpoint_window_size: {ConsensusKeys.CheckpointWindowSize.Default}
             backup_mode: checkpoint
 
             # DB checkpoints (Concord's keys and defaults)
             FEATURE_db_checkpoints: true
-            db_checkpoint_duration: 21600
-            num_of_rocksdbcheckpoints: {snapshots ?? 2}
-            dbcheckpoint_window: 30000
-            db_checkpoint_diskspace_threshold: 0.5
-            db_checkpoint_path: "rocksdbdata/checkpoints"
+            db_checkpoint_duration: {DbCheckpointKeys.DurationSeconds.Default}
+            num_of_rocksdbcheckpoints: {snapshots ?? DbCheckpointKeys.MaxCheckpoints.Default}
+            dbcheckpoint_window: {DbCheckpointKeys.Window.Default}
+            db_checkpoint_diskspace_threshold: {DbCheckpointKeys.DiskSpaceThreshold.Default}
+            db_checkpoint_path: "{new DbCheckpointSettings().Path}"
 
             {replicas}
             """);

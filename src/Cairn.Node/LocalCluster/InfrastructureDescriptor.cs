@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Cairn.Backup;
 using Cairn.Protocol.Configuration;
 
 namespace Cairn.Node.LocalCluster;
@@ -9,7 +10,7 @@ namespace Cairn.Node.LocalCluster;
 public sealed record InfrastructureDescriptor(int? NumDbSnapshots)
 {
     /// <summary>Reads the descriptor; unknown keys are ignored (the file carries much that the replicas do not use).</summary>
-    /// <exception cref="ConfigException">When the file is unreadable, not JSON, or NUM_DB_SNAPSHOTS is not an integer in 1..100.</exception>
+    /// <exception cref="ConfigException">When the file is unreadable, not JSON, or NUM_DB_SNAPSHOTS is not an integer in num_of_rocksdbcheckpoints' range.</exception>
     public static InfrastructureDescriptor Load(string path)
     {
         JsonDocument document;
@@ -51,8 +52,8 @@ public sealed record InfrastructureDescriptor(int? NumDbSnapshots)
             JsonValueKind.Number => element.GetRawText(),
             _ => null,
         };
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= 100
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && DbCheckpointKeys.MaxCheckpoints.Accepts(value)
             ? value
-            : throw new ConfigException(path, key, null, $"'{text ?? element.GetRawText()}' is not accepted: an integer from 1 to 100");
+            : throw new ConfigException(path, key, null, $"'{text ?? element.GetRawText()}' is not accepted: an integer from {DbCheckpointKeys.MaxCheckpoints.Range}");
     }
 }

@@ -10,6 +10,16 @@ public static class ConfigFile
 {
     private static readonly string[] ReplicaKeys = ["id", "host", "port", "public_key"];
 
+    /// <summary><c>f_val</c>, required in every config file: faulty replicas tolerated; n = 3f + 1.</summary>
+    public static readonly Setting<int> FaultsTolerated = new(1, 1, 100);
+
+    /// <summary>Reads the required <c>f_val</c> key.</summary>
+    public static int ReadF(YamlMappingReader root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        return root.Int("f_val", FaultsTolerated.Min, FaultsTolerated.Max);
+    }
+
     /// <summary>Reads the file at <paramref name="path"/>.</summary>
     /// <exception cref="ConfigException">When the file is unreadable or not one YAML mapping.</exception>
     public static YamlMappingReader Load(string path)

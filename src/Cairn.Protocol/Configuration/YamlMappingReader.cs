@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cairn.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Cairn.Protocol.Configuration;
@@ -15,6 +16,12 @@ public sealed class YamlMappingReader(YamlMappingNode mapping, string file, stri
     public int Line => (int)mapping.Start.Line;
 
     public bool Has(string key) => Find(key) is not null;
+
+    /// <summary>An optional integer key: <paramref name="setting"/>'s default when absent, else a value in its range.</summary>
+    public int Int(string key, Setting<int> setting) => Int(key, setting.Min, setting.Max, setting.Default);
+
+    /// <summary>An optional integer key: <paramref name="setting"/>'s default when absent, else a value in its range.</summary>
+    public long Long(string key, Setting<long> setting) => Long(key, setting.Min, setting.Max, setting.Default);
 
     public int Int(string key, int min, int max, int? defaultValue = null) =>
         (int)Long(key, min, max, defaultValue);
@@ -40,13 +47,13 @@ public sealed class YamlMappingReader(YamlMappingNode mapping, string file, stri
         return value;
     }
 
-    /// <summary>A number in (exclusiveMin, inclusiveMax].</summary>
-    public double Fraction(string key, double exclusiveMin, double inclusiveMax, double defaultValue)
+    /// <summary>An optional real number key: <paramref name="setting"/>'s default when absent, else a value in its range.</summary>
+    public double Number(string key, Setting<double> setting)
     {
         var node = Scalar(key, required: false);
         if (node is null)
         {
-            return defaultValue;
+            return setting.Default;
         }
 
         if (!double.TryParse(node.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
@@ -54,9 +61,9 @@ public sealed class YamlMappingReader(YamlMappingNode mapping, string file, stri
             throw Error(key, node, $"expected a number, got '{node.Value}'");
         }
 
-        if (value <= exclusiveMin || value > inclusiveMax)
+        if (!setting.Accepts(value))
         {
-            throw Error(key, node, $"{node.Value} is out of range: accepted ({exclusiveMin.ToString(CultureInfo.InvariantCulture)}, {inclusiveMax.ToString(CultureInfo.InvariantCulture)}]");
+            throw Error(key, node, $"{node.Value} is out of range: accepted {setting.Range}");
         }
 
         return value;

@@ -1,3 +1,4 @@
+using Cairn.ClientProtocol;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
 

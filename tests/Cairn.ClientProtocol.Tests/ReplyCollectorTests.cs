@@ -1,15 +1,17 @@
 using AwesomeAssertions;
-using Cairn.ClientProtocol;
 using Cairn.Core;
+using Cairn.Core.Crypto;
 
-namespace Cairn.Consensus.Tests;
+namespace Cairn.ClientProtocol.Tests;
 
 public sealed class ReplyCollectorTests
 {
-    private static readonly IReadOnlyList<Core.Crypto.VerificationKey> Keys = [.. Enumerable.Range(0, 7).Select(i => Harness.ReplicaKey(i).PublicKey)];
+    private static readonly IReadOnlyList<VerificationKey> Keys =
+        [.. Enumerable.Range(0, 7).Select(i => TestKeys.Replica(i).PublicKey)];
 
     private static ClientReply Reply(int replica, string result, ulong request = 1) =>
-        ClientReply.Create(5, request, System.Text.Encoding.UTF8.GetBytes(result)).SignAs(new ReplicaId(replica), Harness.ReplicaKey(replica));
+        ClientReply.Create(5, request, System.Text.Encoding.UTF8.GetBytes(result))
+            .SignAs(new ReplicaId(replica), TestKeys.Replica(replica));
 
     [Fact]
     public void F_matching_replies_are_not_enough_and_f_plus_1_are()
@@ -27,7 +29,8 @@ public sealed class ReplyCollectorTests
         var collector = new ReplyCollector(1, Keys, 5, 1);
         collector.Add(Reply(0, "ok")).Should().BeFalse();
         collector.Add(Reply(0, "ok")).Should().BeFalse();
-        collector.Add(ClientReply.Create(5, 1, "ok"u8).SignAs(new ReplicaId(1), Harness.ReplicaKey(2))).Should().BeFalse();
+        var forged = ClientReply.Create(5, 1, "ok"u8).SignAs(new ReplicaId(1), TestKeys.Replica(2));
+        collector.Add(forged).Should().BeFalse();
         collector.Add(Reply(1, "ok", request: 2)).Should().BeFalse();
         collector.Add(Reply(1, "lie")).Should().BeFalse();
         collector.Accepted.Should().BeNull();

@@ -1,9 +1,8 @@
 using AwesomeAssertions;
-using Cairn.ClientProtocol;
 using Cairn.Core;
 using CsCheck;
 
-namespace Cairn.Consensus.Tests;
+namespace Cairn.ClientProtocol.Tests;
 
 public sealed class QuorumTests
 {

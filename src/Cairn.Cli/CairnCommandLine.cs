@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cairn.Cli.Commands;
+using Cairn.Node.Hosting;
 using Spectre.Console;
 
 namespace Cairn.Cli;
@@ -12,6 +13,10 @@ public static class CairnCommandLine
 
     /// <summary>Exit code of a command line that does not parse (unknown command, missing or wrong argument).</summary>
     public const int UsageExitCode = 2;
+
+    /// <summary>Exit code of <c>cairn replica</c> when the replica had started and stopped on an error while running
+    /// (a replica that could not start exits with <see cref="FailureExitCode"/>; one stopped by SIGTERM or SIGINT with 0).</summary>
+    public const int ReplicaFailedExitCode = 3;
 
     /// <summary>Builds the command tree; commands write their reports to <paramref name="console"/>.</summary>
     public static RootCommand Create(IAnsiConsole console)
@@ -47,9 +52,17 @@ public static class CairnCommandLine
             return UsageExitCode;
         }
 
+        var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = console.Profile.Out.Writer, Error = error };
+        if (parse.CommandResult.Command.Name == ReplicaCommand.Name)
+        {
+            // The replica handles SIGTERM and SIGINT itself; the default handling would end the process 2 s after the
+            // signal, whatever its shutdown was doing.
+            invocation.ProcessTerminationTimeout = null;
+        }
+
         try
         {
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Error = error });
+            return parse.Invoke(invocation);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -59,12 +72,14 @@ public static class CairnCommandLine
                 error.WriteLine(e.ToString());
             }
 
-            return FailureExitCode;
+            return Unwrap(e) is ReplicaFailedException ? ReplicaFailedExitCode : FailureExitCode;
         }
     }
 
-    private static string OneLine(Exception e) =>
-        (e is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : e).Message.ReplaceLineEndings(" ");
+    private static string OneLine(Exception e) => Unwrap(e).Message.ReplaceLineEndings(" ");
+
+    private static Exception Unwrap(Exception e) =>
+        e is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : e;
 
     private static string[] CommandPath(Command command)
     {

@@ -24,7 +24,7 @@ internal static class CommonOptions
     {
         var process = Environment.ProcessPath ?? "dotnet";
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? [process, System.Reflection.Assembly.GetEntryAssembly()!.Location]
+            ? [process, Path.Combine(AppContext.BaseDirectory, System.Reflection.Assembly.GetEntryAssembly()!.GetName().Name + ".dll")]
             : [process];
     }
 }

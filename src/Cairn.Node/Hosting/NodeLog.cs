@@ -11,6 +11,9 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "replica stopping")]
     public static partial void Stopping(ILogger logger);
 
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Critical, Message = "replica stopping on an error: {Reason}")]
+    public static partial void Failed(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "connected to replica {Peer}")]
     public static partial void PeerConnected(ILogger logger, int peer);
 

@@ -40,6 +40,7 @@ public static class ReplicaServer
     /// encrypted and its passphrase is missing or wrong.</exception>
     /// <exception cref="LedgerException">When the database cannot be opened or belongs to another chain.</exception>
     /// <exception cref="NodeStartException">When a port is in use or the keys do not match the config.</exception>
+    /// <exception cref="ReplicaFailedException">When the replica, once started, stopped on an error.</exception>
     public static async Task RunAsync(DeploymentConfig config, CancellationToken cancellationToken)
     {
         using var signingKey = KeyFiles.LoadSigningKey(config.PrivateKeyPath, KeyPassphrase.FromFileOrEnvironment(config.KeyPassphrasePath));
@@ -56,12 +57,7 @@ public static class ReplicaServer
         using var metrics = new ReplicaMetrics();
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders().AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+        builder.Logging.AddReplicaConsole();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
         var self = config.Self;
         var address = IPAddress.TryParse(self.Host, out var ip) ? ip : IPAddress.Loopback;
@@ -76,12 +72,8 @@ public static class ReplicaServer
         // gRPC accepts messages well over max_request_size so the client API can refuse an oversized request with its reason.
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = Math.Max(config.MaxRequestSize * 2, 4 * 1024 * 1024));
 
-        var logger = LoggerFactory.Create(l => l.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        })).CreateLogger(string.Create(CultureInfo.InvariantCulture, $"replica-{config.ReplicaId.Value}"));
+        using var loggerFactory = LoggerFactory.Create(l => l.AddReplicaConsole());
+        var logger = loggerFactory.CreateLogger(string.Create(CultureInfo.InvariantCulture, $"replica-{config.ReplicaId.Value}"));
         await using var peers = new PeerConnections(config.ReplicaId, config.Replicas, logger);
         var operatorVerifier = new OperatorCommandVerifier(KeyFiles.LoadVerificationKey(config.OperatorPublicKeyPath), OperatorCommandWindow);
         using var backupMetrics = new BackupMetrics(TimeProvider.System);
@@ -116,6 +108,11 @@ public static class ReplicaServer
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while starting: nothing ran yet; the ledger and the checkpoint manager close on the way out.
+            return;
+        }
         catch (IOException e)
         {
             throw new NodeStartException(string.Create(CultureInfo.InvariantCulture,
@@ -126,11 +123,36 @@ public static class ReplicaServer
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
         var diskMonitor = MonitorDiskSpaceAsync(checkpoints, stopping.Token);
         var discard = pendingDiscard is null ? Task.CompletedTask : DiscardOldDatabasesAsync(host, pendingDiscard, config.DataDir, logger, stopping.Token);
-        await host.RunAsync(TickInterval, stopping.Token).ConfigureAwait(false);
+        Exception? failure = null;
+        try
+        {
+            await host.RunAsync(TickInterval, stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failure = e;
+            await stopping.CancelAsync().ConfigureAwait(false);
+        }
+
         await diskMonitor.ConfigureAwait(false);
         await discard.ConfigureAwait(false);
-        NodeLog.Stopping(logger);
+        if (failure is null)
+        {
+            NodeLog.Stopping(logger);
+        }
+        else
+        {
+            NodeLog.Failed(logger, failure.Message);
+        }
+
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        // On the way out the checkpoint manager finishes the finalisation under way (queued ones stay *.tmp for the next
+        // start to delete) and then RocksDB closes: a stop never leaves a half-written checkpoint listed.
+        if (failure is not null)
+        {
+            throw new ReplicaFailedException(string.Create(CultureInfo.InvariantCulture,
+                $"replica {config.ReplicaId.Value} stopped on an error: {failure.Message}"), failure);
+        }
     }
 
     private static PendingDiscard? LoadPendingDiscard(DeploymentConfig config)

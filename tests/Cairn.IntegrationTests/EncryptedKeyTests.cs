@@ -17,7 +17,7 @@ public sealed class EncryptedKeyTests
         Assert.SkipUnless(OpenSslTool.IsAvailable, "openssl is not installed: the encrypted keys under test are made by it");
         string? operatorKey = null;
         string? passphraseFile = null;
-        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7780), beforeStart: layout =>
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7900), beforeStart: layout =>
         {
             passphraseFile = Path.Combine(layout.Directory, "passphrase");
             File.WriteAllText(passphraseFile, Passphrase + "\n");

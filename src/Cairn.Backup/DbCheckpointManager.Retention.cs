@@ -1,3 +1,5 @@
+using Cairn.Core;
+
 namespace Cairn.Backup;
 
 public sealed partial class DbCheckpointManager
@@ -36,35 +38,46 @@ public sealed partial class DbCheckpointManager
 
     private List<DbCheckpointInfo> EnforceDiskSpace()
     {
-        RetireReleased();
         var floor = (long)(_settings.DiskSpaceThreshold * DiskUsage.SizeOf(_ledger.Location, recursive: false));
         var deleted = new List<DbCheckpointInfo>();
-        while (_freeSpace.AvailableBytes(Directory) is var free && free < floor)
+        var free = _freeSpace.AvailableBytes(Directory);
+        var progress = true;
+        while (progress)
         {
-            DbCheckpointInfo? victim;
-            lock (_gate)
+            // Sizes are measured only when space is short: they let the plan stop at the floor.
+            var bytes = free < floor ? MeasureDiskUsage().ToDictionary(u => u.Id, u => u.ExclusiveBytes) : null;
+            var plan = RetentionPlanner.ForDiskSpace(Candidates(bytes), free, floor);
+            progress = false;
+            foreach (var id in plan.Delete)
             {
-                victim = _good.Take(_good.Count - 1).FirstOrDefault(c => !_pins.ContainsKey(c.Id));
-                if (victim is not null)
+                if (TakeRetiring(id) is { } released)
                 {
-                    _good.Remove(victim);
+                    DeleteCheckpoint(released, "retention, after its reader released it");
+                    continue;
                 }
+
+                // The plan's sizes are estimates (hard links): measure again before each deletion.
+                free = _freeSpace.AvailableBytes(Directory);
+                if (free >= floor || TakeComplete(id) is not { } victim)
+                {
+                    break;
+                }
+
+                if (deleted.Count == 0)
+                {
+                    BackupLog.DiskLow(_logger, free, floor);
+                }
+
+                if (DeleteCheckpoint(victim, "disk space"))
+                {
+                    deleted.Add(victim);
+                }
+
+                progress = true;
             }
 
-            if (victim is null)
-            {
-                break;
-            }
-
-            if (deleted.Count == 0)
-            {
-                BackupLog.DiskLow(_logger, free, floor);
-            }
-
-            if (DeleteCheckpoint(victim, "disk space"))
-            {
-                deleted.Add(victim);
-            }
+            free = _freeSpace.AvailableBytes(Directory);
+            progress &= free < floor;
         }
 
         if (deleted.Count > 0)
@@ -79,46 +92,83 @@ public sealed partial class DbCheckpointManager
     /// pins one (in this process or, through a pin file, in another), unlists it and deletes it once released.</summary>
     private void ApplyRetention()
     {
-        var delete = new List<DbCheckpointInfo>();
-        lock (_gate)
+        var plan = RetentionPlanner.ForCount(Candidates(bytes: null), _settings.MaxCheckpoints);
+        foreach (var id in plan.Retire)
         {
-            while (_good.Count > _settings.MaxCheckpoints)
+            if (TakeComplete(id) is { } pinned)
             {
-                var oldest = _good[0];
-                _good.RemoveAt(0);
-                if (_pins.ContainsKey(oldest.Id))
+                lock (_gate)
                 {
-                    _retiring[oldest.Id] = oldest;
-                    BackupLog.DeleteDeferred(_logger, oldest.Id.Value, "retention");
+                    _retiring[id] = pinned;
                 }
-                else
-                {
-                    delete.Add(oldest);
-                }
+
+                BackupLog.DeleteDeferred(_logger, id.Value, "retention");
             }
         }
 
-        foreach (var checkpoint in delete)
+        foreach (var id in plan.Delete)
         {
-            DeleteCheckpoint(checkpoint, $"retention: num_of_rocksdbcheckpoints is {_settings.MaxCheckpoints}");
+            if (TakeRetiring(id) is { } released)
+            {
+                DeleteCheckpoint(released, "retention, after its reader released it");
+            }
+            else if (TakeComplete(id) is { } oldest)
+            {
+                DeleteCheckpoint(oldest, $"retention: num_of_rocksdbcheckpoints is {_settings.MaxCheckpoints}");
+            }
         }
-
-        RetireReleased();
     }
 
     /// <summary>Deletes the retired checkpoints that no reader pins any more (a reader in another process gives no
     /// signal when it lets go: this runs after each checkpoint and on the disk monitor's period).</summary>
     private void RetireReleased()
     {
-        List<DbCheckpointInfo> released;
+        foreach (var id in RetentionPlanner.Released(Candidates(bytes: null)).ToList())
+        {
+            if (TakeRetiring(id) is { } released)
+            {
+                DeleteCheckpoint(released, "retention, after its reader released it");
+            }
+        }
+    }
+
+    /// <summary>What the planner sees: the complete checkpoints oldest first, then the retiring ones, with this
+    /// process's pins (another process's pin is found when deleting, under the pin-file lock).</summary>
+    private List<RetentionCandidate> Candidates(Dictionary<BlockId, long>? bytes)
+    {
         lock (_gate)
         {
-            released = [.. _retiring.Values.Where(c => !_pins.ContainsKey(c.Id))];
+            return
+            [
+                .. _good.Select(c => new RetentionCandidate(c.Id, Retiring: false, _pins.ContainsKey(c.Id), bytes?.GetValueOrDefault(c.Id) ?? 0)),
+                .. _retiring.Values.Select(c => new RetentionCandidate(c.Id, Retiring: true, _pins.ContainsKey(c.Id), 0)),
+            ];
         }
+    }
 
-        foreach (var checkpoint in released)
+    /// <summary>Unlists a complete checkpoint the plan chose, if it is still listed.</summary>
+    private DbCheckpointInfo? TakeComplete(BlockId id)
+    {
+        lock (_gate)
         {
-            DeleteCheckpoint(checkpoint, "retention, after its reader released it");
+            var index = _good.FindIndex(c => c.Id == id);
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var checkpoint = _good[index];
+            _good.RemoveAt(index);
+            return checkpoint;
+        }
+    }
+
+    /// <summary>A retiring checkpoint the plan chose, if it is still retiring and no reader took it meanwhile.</summary>
+    private DbCheckpointInfo? TakeRetiring(BlockId id)
+    {
+        lock (_gate)
+        {
+            return _retiring.TryGetValue(id, out var checkpoint) && !_pins.ContainsKey(id) ? checkpoint : null;
         }
     }
 

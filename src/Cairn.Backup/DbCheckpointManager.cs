@@ -22,8 +22,8 @@ namespace Cairn.Backup;
 /// </remarks>
 public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
 {
-    private const string TmpSuffix = ".tmp";
-    private const string DeletingSuffix = ".deleting";
+    private const string TmpSuffix = DbCheckpointDirectory.TmpSuffix;
+    private const string DeletingSuffix = DbCheckpointDirectory.DeletingSuffix;
 
     private readonly DbCheckpointSettings _settings;
     private readonly RocksDbLedger _ledger;
@@ -524,58 +524,23 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     private void ListGood(bool deleteInterrupted)
     {
         var good = new List<DbCheckpointInfo>();
-        foreach (var entry in new DirectoryInfo(Directory).EnumerateFileSystemInfos())
+        foreach (var entry in DbCheckpointDirectory.Scan(Directory, _chainId))
         {
-            var name = entry.Name;
-            if (name.EndsWith(TmpSuffix, StringComparison.Ordinal) || name.EndsWith(DeletingSuffix, StringComparison.Ordinal))
+            switch (entry.Kind)
             {
-                if (deleteInterrupted)
-                {
-                    BackupLog.DeletedInterrupted(_logger, entry.FullName);
-                    TryDeleteDirectory(entry.FullName);
-                }
-
-                continue;
-            }
-
-            if (entry is not DirectoryInfo || !ulong.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-                || name != id.ToString(CultureInfo.InvariantCulture))
-            {
-                continue; // Not ours (an operator's file); left alone.
-            }
-
-            var metadataPath = Path.Combine(entry.FullName, CheckpointMetadata.FileName);
-            if (!File.Exists(metadataPath))
-            {
-                // The rename commits a checkpoint only after its metadata is written: this was never a checkpoint.
-                if (deleteInterrupted)
-                {
-                    BackupLog.DeletedInterrupted(_logger, entry.FullName);
-                    TryDeleteDirectory(entry.FullName);
-                }
-
-                continue;
-            }
-
-            try
-            {
-                var metadata = CheckpointMetadata.Read(metadataPath);
-                if (metadata.Id.Value != id)
-                {
-                    throw new CheckpointMetadataException(metadataPath, $"it describes checkpoint {metadata.Id}, not {id}");
-                }
-
-                if (metadata.ChainId != _chainId)
-                {
-                    throw new CheckpointMetadataException(metadataPath, $"it belongs to chain '{metadata.ChainId}', not '{_chainId}'");
-                }
-
-                good.Add(new DbCheckpointInfo(entry.FullName, metadata));
-            }
-            catch (CheckpointMetadataException e)
-            {
-                // Kept for the operator to look at, never trusted.
-                BackupLog.Unlisted(_logger, entry.FullName, e.Message);
+                case DbCheckpointEntryKind.Complete:
+                    good.Add(new DbCheckpointInfo(entry.Directory, entry.Metadata!));
+                    break;
+                case DbCheckpointEntryKind.Interrupted when deleteInterrupted:
+                    BackupLog.DeletedInterrupted(_logger, entry.Directory);
+                    TryDeleteDirectory(entry.Directory);
+                    break;
+                case DbCheckpointEntryKind.Unreadable:
+                    // Kept for the operator to look at, never trusted.
+                    BackupLog.Unlisted(_logger, entry.Directory, entry.Problem!);
+                    break;
+                default:
+                    break; // interrupted but kept (checkpoints off), or an operator's directory: left alone
             }
         }
 

@@ -29,6 +29,32 @@ public sealed class RecoveryTests
     }
 
     [Fact]
+    public async Task The_directory_scan_that_start_and_checkpoint_list_share_classifies_every_entry()
+    {
+        await using var h = new BackupHarness(BackupHarness.DefaultSettings with { MaxCheckpoints = 5 });
+        await h.RunStableTo(20);
+        h.RunTo(40); // 40 taken, never stable: left as 40.tmp
+        await h.Manager.DisposeAsync();
+        var dir = h.CheckpointDir;
+        Directory.CreateDirectory(Path.Combine(dir, "70"));
+        CopyDirectory(Path.Combine(dir, "20"), Path.Combine(dir, "90"));
+        CopyDirectory(Path.Combine(dir, "20"), Path.Combine(dir, "020"));
+        Directory.CreateDirectory(Path.Combine(dir, ".hidden"));
+
+        var entries = DbCheckpointDirectory.Scan(dir, BackupHarness.ChainId);
+
+        entries.Select(e => (Path.GetFileName(e.Directory), e.Kind)).Should().Equal(
+            ("20", DbCheckpointEntryKind.Complete),
+            ("70", DbCheckpointEntryKind.Interrupted),
+            ("90", DbCheckpointEntryKind.Unreadable),
+            ("020", DbCheckpointEntryKind.Foreign),
+            ("40.tmp", DbCheckpointEntryKind.Interrupted));
+        entries[2].Problem.Should().Contain("describes checkpoint 20, not 90");
+        DbCheckpointDirectory.Scan(dir, "another-chain")[0].Kind.Should().Be(DbCheckpointEntryKind.Unreadable);
+        DbCheckpointDirectory.Scan(Path.Combine(dir, "absent"), null).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task The_first_checkpoint_after_a_restart_counts_from_the_newest_one_on_disk()
     {
         await using var h = new BackupHarness();

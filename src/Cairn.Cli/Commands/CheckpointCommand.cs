@@ -155,44 +155,8 @@ internal static class CheckpointCommand
         return Path.GetFullPath(new DbCheckpointSettings().Path, dataDir);
     }
 
-    private static IEnumerable<ListRow> ListReplica(int? replica, string directory)
-    {
-        if (!Directory.Exists(directory))
-        {
-            yield break;
-        }
-
-        var entries = Directory.GetDirectories(directory)
-            .Where(d => !Path.GetFileName(d).StartsWith('.')) // .pins, the readers' pin files
-            .Select(d => (Dir: d, Id: ulong.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : ulong.MaxValue))
-            .OrderBy(e => e.Id).ThenBy(e => e.Dir, StringComparer.Ordinal);
-        foreach (var (dir, id) in entries)
-        {
-            if (id == ulong.MaxValue)
-            {
-                yield return new ListRow(replica, dir, null, dir.EndsWith(".tmp", StringComparison.Ordinal) ? "in progress or interrupted" : "not a checkpoint");
-                continue;
-            }
-
-            CheckpointMetadata? metadata = null;
-            string? problem = null;
-            try
-            {
-                metadata = CheckpointMetadata.Read(Path.Combine(dir, CheckpointMetadata.FileName));
-                if (metadata.Id.Value != id)
-                {
-                    problem = $"checkpoint.json is for id {metadata.Id}";
-                    metadata = null;
-                }
-            }
-            catch (CheckpointMetadataException e)
-            {
-                problem = e.Message;
-            }
-
-            yield return new ListRow(replica, dir, metadata, problem);
-        }
-    }
+    private static IEnumerable<ListRow> ListReplica(int? replica, string directory) =>
+        DbCheckpointDirectory.Scan(directory, chainId: null).Select(e => new ListRow(replica, e.Directory, e.Metadata, e.Problem));
 
     private static Command CreateVerify(IAnsiConsole console)
     {

@@ -23,6 +23,7 @@ public sealed partial class Replica
     private bool _started;
     private DateTimeOffset? _timerDeadline;
     private DateTimeOffset _nextStatusAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _viewSince;
 
     private ViewNum _view;
     private bool _viewActive = true;
@@ -185,12 +186,14 @@ public sealed partial class Replica
         if (!_started)
         {
             _started = true;
+            _viewSince = _now;
             OnStart();
         }
 
-        if (_timerDeadline is { } deadline && _now >= deadline)
+        if ((_timerDeadline is { } deadline && _now >= deadline) || RequestOverdue())
         {
-            // The primary (or the view change to the next one) failed to make progress in time.
+            // The primary (or the view change to the next one) failed to make progress in time, or left a request
+            // this backup holds unordered for a whole timeout.
             StartViewChange(_view.Next);
         }
 

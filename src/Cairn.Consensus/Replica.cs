@@ -129,6 +129,7 @@ public sealed partial class Replica
             Drop(DropReason.Malformed);
         }
 
+        CheckInvariants();
         return _outputs;
     }
 
@@ -341,13 +342,15 @@ public sealed partial class Replica
             {
                 slot.PrePrepare = accepted;
                 slot.Digest = accepted.Digest;
-                if (primary != Id)
+                // What was accepted without a vote (at or below a restore horizon) stays without one.
+                var mayVote = MaySign(_view, seq);
+                if (primary != Id && mayVote)
                 {
                     slot.MyPrepare = Sign(new Prepare(_view, seq, slot.Digest, Id));
                     slot.Prepares[Id] = slot.MyPrepare;
                 }
 
-                if (record.Proof is { } proof && proof.PrePrepare.View == _view && proof.PrePrepare.Digest == slot.Digest)
+                if (mayVote && record.Proof is { } proof && proof.PrePrepare.View == _view && proof.PrePrepare.Digest == slot.Digest)
                 {
                     slot.Prepared = true;
                     slot.MyCommit = Sign(new Commit(_view, seq, slot.Digest, Id));

@@ -13,6 +13,7 @@ public sealed partial class Replica
     private readonly SortedDictionary<ulong, Dictionary<ReplicaId, CheckpointMessage>> _checkpointVotes = [];
     private readonly Dictionary<ulong, Digest> _ownDigests = [];
     private SeqNum _checkpointSoonTarget;
+    private DateTimeOffset _checkpointSoonSince;
     private SeqNum _lastStableEmitted;
 
     private void OnOwnCheckpoint(SeqNum seq, Digest digest)

@@ -67,6 +67,11 @@ public sealed partial class Replica
         var target = ((from.Value / _window) + 1) * _window;
         if (target > _checkpointSoonTarget.Value)
         {
+            if (_checkpointSoonTarget <= _lastExecuted)
+            {
+                _checkpointSoonSince = _now; // a new fill is owed: the primary gets one timeout for it, like a request
+            }
+
             _checkpointSoonTarget = new SeqNum(target);
         }
 
@@ -90,7 +95,7 @@ public sealed partial class Replica
             }
 
             var candidates = _pending.Values
-                .Where(p => !_proposedKeys.Contains((p.Request.ClientId, p.Request.RequestId)))
+                .Where(p => !_proposedKeys.Contains((p.Request.ClientId, p.Request.RequestId)) && p.Request.ClientId != _options.TestOnlyCensoredClient)
                 .OrderBy(p => p.Order)
                 .Take(_options.MaxBatchSize)
                 .ToList();
@@ -499,6 +504,37 @@ public sealed partial class Replica
                 _pending.Remove(reply.ClientId);
             }
         }
+    }
+
+    /// <summary>
+    /// PBFT's per-request timer: a backup that has held a request (or an owed checkpoint fill) unexecuted for a full
+    /// timeout since it arrived, or since this view began if it arrived earlier, suspects the primary. Unlike the
+    /// progress timer it is not reset when other batches execute, so a primary that keeps ordering no-ops or other
+    /// clients' requests cannot starve one client for ever (docs/consensus.md, "Censorship").
+    /// </summary>
+    private bool RequestOverdue()
+    {
+        if (!_viewActive || PrimaryOf(_view) == Id || _transferCert is not null)
+        {
+            return false;
+        }
+
+        DateTimeOffset? oldest = _checkpointSoonTarget > _lastExecuted ? _checkpointSoonSince : null;
+        foreach (var pending in _pending.Values)
+        {
+            if (oldest is null || pending.Arrived < oldest)
+            {
+                oldest = pending.Arrived;
+            }
+        }
+
+        if (oldest is not { } since)
+        {
+            return false;
+        }
+
+        var waitingSince = since > _viewSince ? since : _viewSince;
+        return _now - waitingSince >= CurrentTimeout();
     }
 
     private void EnsureTimer()

@@ -7,6 +7,7 @@ public sealed partial class Replica
 {
     private StableCheckpointCertificate? _transferCert;
     private DateTimeOffset _transferRetryAt;
+    private ulong _transferAttempts;
 
     private void StartStateTransfer(StableCheckpointCertificate certificate, bool force = false)
     {
@@ -17,8 +18,11 @@ public sealed partial class Replica
 
         _transferCert = certificate;
         _transferRetryAt = _now + _options.ViewChangeTimeout;
-        var peers = certificate.Signers.Where(r => r != Id).Distinct().ToList();
-        Emit(new FetchState(certificate.Seq, certificate.StateDigest, peers));
+
+        // Each attempt starts with the next signer: a stalling or lying signer delays one attempt, not every one.
+        var signers = certificate.Signers.Where(r => r != Id).Distinct().OrderBy(r => r.Value).ToList();
+        var first = signers.Count == 0 ? 0 : (int)(_transferAttempts++ % (ulong)signers.Count);
+        Emit(new FetchState(certificate.Seq, certificate.StateDigest, [.. signers.Skip(first), .. signers.Take(first)]));
     }
 
     private void RetryStateTransfer()

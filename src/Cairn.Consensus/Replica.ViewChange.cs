@@ -280,6 +280,7 @@ public sealed partial class Replica
     {
         _view = newView.View;
         _viewActive = true;
+        _viewSince = _now; // a request that waited under the old primary gets a full timeout under the new one
         _lastNewView = newView; // the doubled timeout stays until this view executes something (PBFT)
         Persist(new ViewRecord(_view, Active: true));
         Emit(new ViewEntered(_view, PrimaryOf(_view)));

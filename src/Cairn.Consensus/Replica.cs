@@ -24,6 +24,7 @@ public sealed partial class Replica
     private bool _started;
     private DateTimeOffset? _timerDeadline;
     private DateTimeOffset _nextStatusAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _viewSince;
 
     private ViewNum _view;
     private bool _viewActive = true;
@@ -129,6 +130,7 @@ public sealed partial class Replica
             Drop(DropReason.Malformed);
         }
 
+        CheckInvariants();
         return _outputs;
     }
 
@@ -186,12 +188,14 @@ public sealed partial class Replica
         if (!_started)
         {
             _started = true;
+            _viewSince = _now;
             OnStart();
         }
 
-        if (_timerDeadline is { } deadline && _now >= deadline)
+        if ((_timerDeadline is { } deadline && _now >= deadline) || RequestOverdue())
         {
-            // The primary (or the view change to the next one) failed to make progress in time.
+            // The primary (or the view change to the next one) failed to make progress in time, or left a request
+            // this backup holds unordered for a whole timeout.
             StartViewChange(_view.Next);
         }
 
@@ -339,13 +343,15 @@ public sealed partial class Replica
             {
                 slot.PrePrepare = accepted;
                 slot.Digest = accepted.Digest;
-                if (primary != Id)
+                // What was accepted without a vote (at or below a restore horizon) stays without one.
+                var mayVote = MaySign(_view, seq);
+                if (primary != Id && mayVote)
                 {
                     slot.MyPrepare = Sign(new Prepare(_view, seq, slot.Digest, Id));
                     slot.Prepares[Id] = slot.MyPrepare;
                 }
 
-                if (record.Proof is { } proof && proof.PrePrepare.View == _view && proof.PrePrepare.Digest == slot.Digest)
+                if (mayVote && record.Proof is { } proof && proof.PrePrepare.View == _view && proof.PrePrepare.Digest == slot.Digest)
                 {
                     slot.Prepared = true;
                     slot.MyCommit = Sign(new Commit(_view, seq, slot.Digest, Id));

@@ -57,6 +57,9 @@ public sealed record ReplicaOptions
     /// </summary>
     internal int? TestOnlyQuorumOverride { get; init; }
 
+    /// <summary>Test-only: as primary, never proposes this client's requests (the simulator's censoring primary).</summary>
+    internal ulong? TestOnlyCensoredClient { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting and its accepted range.</summary>
     public void Validate()
     {

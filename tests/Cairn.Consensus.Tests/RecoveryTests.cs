@@ -151,6 +151,25 @@ public sealed class RecoveryTests
         h.Replicas[6].RestoreHorizon.Should().Be((new ViewNum(1), new SeqNum(2 * window)), "the five truthful peers are proven, the liar is not");
     }
 
+    [Fact]
+    public void A_pre_prepare_accepted_below_the_restore_horizon_gets_no_vote_after_a_restart()
+    {
+        var h = new Harness();
+        var prePrepare = h.Sign(0, new PrePrepare(new ViewNum(0), new SeqNum(1), Harness.Start.ToUnixTimeMilliseconds(), new Batch([Harness.Request(1, 1)]), new ReplicaId(0)));
+        PersistentRecord[] records = [new RestoreRecord(new ViewNum(0), new SeqNum(8)), new SlotRecord(new SeqNum(1), prePrepare, null, null)];
+        var replica = new Replica(h.Options[3], new ReplicaRecovery(records, SeqNum.Zero, Digest.Zero, []));
+
+        // A peer stuck at seq 0 twice asks for the votes of seq 1.
+        var status = h.Sign(1, new StatusMessage(new ViewNum(0), true, SeqNum.Zero, SeqNum.Zero, new ReplicaId(1)));
+        var outputs = replica.Handle(new Tick(h.Now))
+            .Concat(replica.Handle(new MessageReceived(new ReplicaId(1), status)))
+            .Concat(replica.Handle(new MessageReceived(new ReplicaId(1), status)))
+            .ToList();
+
+        outputs.OfType<Send>().Select(s => s.Message).Concat(outputs.OfType<Broadcast>().Select(b => b.Message))
+            .Should().NotContain(m => m is Prepare || m is Commit, "seq 1 of view 0 is at or below the restore horizon");
+    }
+
     /// <summary>The sequence numbers of what <paramref name="replica"/> signed and sent: PRE-PREPAREs, PREPAREs, COMMITs;
     /// VIEW-CHANGEs and NEW-VIEWs count as seq 0.</summary>
     private static List<SeqNum> Votes(Harness h, int replica) =>

@@ -37,6 +37,19 @@ public sealed class StateTransferTests
     }
 
     [Fact]
+    public void Each_retry_of_a_state_transfer_starts_with_another_signer()
+    {
+        var h = LaggingReplica();
+        h.Advance(TimeSpan.FromSeconds(3)); // no StateTransferCompleted: the replica re-issues FetchState every second
+
+        var fetches = h.OutputsOf<FetchState>(3).ToList();
+        fetches.Count.Should().BeGreaterThanOrEqualTo(3);
+        var signers = fetches[0].Peers.Count;
+        fetches.Take(signers).Select(f => f.Peers[0]).Should().OnlyHaveUniqueItems("one stalling signer must not be asked first every time");
+        fetches.Should().OnlyContain(f => f.Peers.ToHashSet().SetEquals(fetches[0].Peers));
+    }
+
+    [Fact]
     public void State_that_does_not_match_the_certified_digest_is_refused_and_matching_state_is_installed()
     {
         var h = LaggingReplica();

@@ -17,4 +17,8 @@ public enum ByzantineMode
 
     /// <summary>Signs PREPARE, COMMIT and CHECKPOINT messages with random digests.</summary>
     WrongDigests,
+
+    /// <summary>As primary, never orders client 1's requests but keeps the others and a stream of no-ops going, so
+    /// the cluster executes all the time while that client starves.</summary>
+    Censoring,
 }

@@ -15,6 +15,7 @@ public sealed class Cluster
     public static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan ClientRetry = TimeSpan.FromMilliseconds(600);
+    private const ulong CensoredClient = 1;
 
     private readonly PriorityQueue<Action, (TimeSpan, long)> _queue = new();
     private readonly Random _random;
@@ -55,6 +56,7 @@ public sealed class Cluster
                 MaxViewChangeTimeout = TimeSpan.FromSeconds(4),
                 StatusInterval = TimeSpan.FromMilliseconds(100),
                 TestOnlyQuorumOverride = mode == ByzantineMode.None ? scenario.PlantedQuorum : null,
+                TestOnlyCensoredClient = mode == ByzantineMode.Censoring ? CensoredClient : null,
             };
             return new SimReplicaNode(i, options, mode);
         })];
@@ -216,6 +218,12 @@ public sealed class Cluster
         }
 
         Input(node, new Tick(Epoch + Now));
+        if (node.Byzantine == ByzantineMode.Censoring && node.Replica is { IsPrimary: true })
+        {
+            // Keep the window filling with no-ops: executions never stop, only the censored client's requests wait.
+            Input(node, new RequestCheckpointSoon());
+        }
+
         After(TickInterval, () => TickLoop(node, generation));
     }
 

@@ -166,6 +166,21 @@ public sealed class ScenarioTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_censoring_primary_that_keeps_ordering_no_ops_is_replaced(int f)
+    {
+        // Replica 0 leads view 0, orders client 2's requests and endless no-ops, and never client 1's.
+        var cluster = new Cluster(Quiet(16, f) with { Byzantine = new Dictionary<int, ByzantineMode> { [0] = ByzantineMode.Censoring } });
+
+        var failure = cluster.Run();
+
+        failure.Should().BeNull();
+        cluster.Clients.Should().OnlyContain(c => c.Done);
+        cluster.CorrectReplicas.Should().OnlyContain(r => r.Replica!.View.Value >= 1, "the censoring primary of view 0 was replaced");
+    }
+
+    [Theory]
     [InlineData(ByzantineMode.Silent)]
     [InlineData(ByzantineMode.BadSignatures)]
     [InlineData(ByzantineMode.WrongDigests)]

@@ -19,11 +19,12 @@ public sealed partial class ReplicaHost
         _fetching = fetch;
         NodeLog.StateTransferNeeded(_logger, fetch.TargetSeq.Value, _ledger.Head.LastSeqNum.Value);
         var head = _ledger.Head;
-        _ = Task.Run(async () =>
-        {
-            var blocks = await _fetcher.FetchAsync(head, fetch.TargetSeq, fetch.CertifiedDigest, fetch.Peers, CancellationToken.None).ConfigureAwait(false);
-            Enqueue(() => InstallFetchedBlocks(fetch, head, blocks));
-        });
+        // The completion runs however the fetch ends (a fault included), so _fetching is always cleared and the
+        // replica's next FetchState, which starts with another signer, is not ignored for ever.
+        _ = _fetcher.FetchAsync(head, fetch.TargetSeq, fetch.CertifiedDigest, fetch.Peers, _options.MaxViewChangeTimeout, CancellationToken.None)
+            .ContinueWith(
+                fetched => Enqueue(() => InstallFetchedBlocks(fetch, head, fetched.IsCompletedSuccessfully ? fetched.Result : null)),
+                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     private void InstallFetchedBlocks(FetchState fetch, LedgerHead fetchedFrom, IReadOnlyList<Block>? blocks)

@@ -16,13 +16,15 @@ namespace Cairn.Node.Hosting;
 public sealed class StateFetcher(IReadOnlyList<PeerEndpoint> replicas)
 {
     /// <summary>Blocks after <paramref name="head"/> up to sequence number <paramref name="targetSeq"/>, verified to end
-    /// in <paramref name="certifiedDigest"/>; null when no peer could provide them.</summary>
+    /// in <paramref name="certifiedDigest"/>; null when no peer could provide them. A peer that sends no block for
+    /// <paramref name="stallTimeout"/> is given up for the next one: the deadline is per block, so it scales with the
+    /// amount of data instead of cutting a large honest transfer short.</summary>
     public async Task<IReadOnlyList<Block>?> FetchAsync(LedgerHead head, SeqNum targetSeq, Digest certifiedDigest,
-        IReadOnlyList<ReplicaId> peers, CancellationToken cancellationToken)
+        IReadOnlyList<ReplicaId> peers, TimeSpan stallTimeout, CancellationToken cancellationToken)
     {
         foreach (var peer in peers)
         {
-            var blocks = await TryPeerAsync(replicas[peer.Value], head, targetSeq, certifiedDigest, cancellationToken).ConfigureAwait(false);
+            var blocks = await TryPeerAsync(replicas[peer.Value], head, targetSeq, certifiedDigest, stallTimeout, cancellationToken).ConfigureAwait(false);
             if (blocks is not null)
             {
                 return blocks;
@@ -33,8 +35,10 @@ public sealed class StateFetcher(IReadOnlyList<PeerEndpoint> replicas)
     }
 
     private static async Task<IReadOnlyList<Block>?> TryPeerAsync(PeerEndpoint peer, LedgerHead head, SeqNum targetSeq, Digest certifiedDigest,
-        CancellationToken cancellationToken)
+        TimeSpan stallTimeout, CancellationToken cancellationToken)
     {
+        using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stalled.CancelAfter(stallTimeout);
         using var channel = GrpcChannel.ForAddress(peer.Address, new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
         var client = new ReplicaTransport.ReplicaTransportClient(channel);
         var blocks = new List<Block>();
@@ -42,9 +46,10 @@ public sealed class StateFetcher(IReadOnlyList<PeerEndpoint> replicas)
         var expected = head.LastBlockId.Next;
         try
         {
-            using var call = client.FetchBlocks(new FetchBlocksRequest { FromBlock = expected.Value, ToSeq = targetSeq.Value }, cancellationToken: cancellationToken);
-            await foreach (var message in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            using var call = client.FetchBlocks(new FetchBlocksRequest { FromBlock = expected.Value, ToSeq = targetSeq.Value }, cancellationToken: stalled.Token);
+            await foreach (var message in call.ResponseStream.ReadAllAsync(stalled.Token).ConfigureAwait(false))
             {
+                stalled.CancelAfter(stallTimeout);
                 var block = Block.Decode(message.Block.ToByteArray());
                 if (block.Id != expected || block.PreviousDigest != digest || block.SeqNum > targetSeq)
                 {
@@ -60,9 +65,10 @@ public sealed class StateFetcher(IReadOnlyList<PeerEndpoint> replicas)
                 }
             }
         }
-        catch (Exception e) when (e is RpcException or CanonicalEncodingException or HttpRequestException)
+        catch (Exception e) when (e is RpcException or CanonicalEncodingException or HttpRequestException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return null;
+            return null; // this peer failed, lied or stalled: the caller tries the next one
         }
 
         return null;

@@ -13,17 +13,25 @@ internal sealed record BenchResults(
     JsonNode Etcd,
     JsonNode Cairn,
     JsonNode CairnRss,
-    string LedgerAppendTable)
+    string LedgerAppendTable
+)
 {
     public static BenchResults Load(string directory)
     {
-        JsonNode Read(string name) => JsonNode.Parse(File.ReadAllText(Path.Combine(directory, name)))
+        JsonNode Read(string name) =>
+            JsonNode.Parse(File.ReadAllText(Path.Combine(directory, name)))
             ?? throw new InvalidDataException($"{Path.Combine(directory, name)}: empty");
         var rounds = new List<DipRound>();
         for (var round = 1; File.Exists(Path.Combine(directory, $"dip-none-{round}.json")); round++)
         {
-            rounds.Add(new DipRound(round, Read($"dip-none-{round}.json"), Read($"dip-every-second-{round}.json"),
-                Read($"dip-every-second-{round}-checkpoints.json")));
+            rounds.Add(
+                new DipRound(
+                    round,
+                    Read($"dip-none-{round}.json"),
+                    Read($"dip-every-second-{round}.json"),
+                    Read($"dip-every-second-{round}-checkpoints.json")
+                )
+            );
         }
 
         if (rounds.Count == 0)
@@ -31,10 +39,20 @@ internal sealed record BenchResults(
             throw new InvalidDataException($"{directory}: no dip-none-1.json (bench/checkpoint-dip.sh did not run)");
         }
 
-        var ledgerTable = System.IO.Directory.GetFiles(directory, "*LedgerAppendBenchmarks-report-github.md").SingleOrDefault()
+        var ledgerTable =
+            System.IO.Directory.GetFiles(directory, "*LedgerAppendBenchmarks-report-github.md").SingleOrDefault()
             ?? throw new InvalidDataException($"{directory}: no LedgerAppendBenchmarks report");
-        return new BenchResults(directory, File.ReadAllText(Path.Combine(directory, "machine.txt")).TrimEnd(), Read("checkpoint-sizes.json"), rounds,
-            Read("checkpoint-latency.json"), Read("restore.json"), Read("cluster-etcd.json"), Read("cluster-cairn.json"),
-            Read("cluster-cairn-rss.json"), File.ReadAllText(ledgerTable).Trim());
+        return new BenchResults(
+            directory,
+            File.ReadAllText(Path.Combine(directory, "machine.txt")).TrimEnd(),
+            Read("checkpoint-sizes.json"),
+            rounds,
+            Read("checkpoint-latency.json"),
+            Read("restore.json"),
+            Read("cluster-etcd.json"),
+            Read("cluster-cairn.json"),
+            Read("cluster-cairn-rss.json"),
+            File.ReadAllText(ledgerTable).Trim()
+        );
     }
 }

@@ -12,8 +12,11 @@ internal static partial class BenchmarkReport
     public static string Write(BenchResults r, ReportPlots plots, string command)
     {
         var sizes = SizePoints(r.CheckpointSizes);
-        var noneTotal = r.DipRounds.Sum(d => (double)d.None["completed"]!) / r.DipRounds.Sum(d => (double)d.None["seconds"]!);
-        var everyTotal = r.DipRounds.Sum(d => (double)d.EverySecond["completed"]!) / r.DipRounds.Sum(d => (double)d.EverySecond["seconds"]!);
+        var noneTotal =
+            r.DipRounds.Sum(d => (double)d.None["completed"]!) / r.DipRounds.Sum(d => (double)d.None["seconds"]!);
+        var everyTotal =
+            r.DipRounds.Sum(d => (double)d.EverySecond["completed"]!)
+            / r.DipRounds.Sum(d => (double)d.EverySecond["seconds"]!);
         var dip = 1 - (everyTotal / noneTotal);
         var latencies = r.CheckpointLatency["seconds"]!.AsArray().Select(s => (double)s!).ToArray();
         var restore = r.Restore;
@@ -25,14 +28,20 @@ internal static partial class BenchmarkReport
         var atOneGiB = sizes.MinBy(s => Math.Abs(s.TargetMiB - 1024))!;
 
         var md = new StringBuilder();
-        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        void Line(string text) => md.AppendLine(text);
         void Text(string text) => md.AppendLine(text);
 
         Text("# Benchmarks");
         Text("");
-        Text("<!-- Written by bench/run-all.sh (bench/Cairn.BenchReport) from the raw results in bench/results/. Do not edit: re-run. -->");
+        Text(
+            "<!-- Written by bench/run-all.sh (bench/Cairn.BenchReport) from the raw results in bench/results/. Do not "
+                + "edit: re-run. -->"
+        );
         Text("");
-        Line($"Every table and plot below is generated from one run of `{command}`, whose raw results are in `bench/results/`.");
+        Line(
+            $"Every table and plot below is generated from one run of `{command}`, whose raw results are in "
+                + $"`bench/results/`."
+        );
         Text("Earlier runs, taken by hand before this script existed, and what was learnt from them are kept in");
         Text("[benchmarks-history.md](benchmarks-history.md).");
         Text("");
@@ -42,8 +51,14 @@ internal static partial class BenchmarkReport
         Text(r.Machine);
         Text("```");
         Text("");
-        Text("The machine has 2 cores shared with other developers' builds and tests; the load averages above (before and after");
-        Text("the run) say how busy it was. Under such load every figure is an upper bound on the time, a lower bound on the");
+        Text(
+            "The machine has 2 cores shared with other developers' builds and tests; the load averages above (before "
+                + "and after"
+        );
+        Text(
+            "the run) say how busy it was. Under such load every figure is an upper bound on the time, a lower bound "
+                + "on the"
+        );
         Text("throughput, and moves from run to run: compare figures within one run (the ratios), not across runs.");
         Text("");
         Text("## Targets");
@@ -53,136 +68,296 @@ internal static partial class BenchmarkReport
         foreach (var s in sizes)
         {
             var ratio = s.CairnMs / s.RawMs;
-            Line($"| Checkpoint ≤ 2× the raw RocksDB call at {Size(s.Bytes)} (6) | {ratio:F2}× ({s.CairnMs:F1} ms vs {s.RawMs:F1} ms, medians) | {Verdict(ratio <= 2)} |");
+            Line(
+                $"| Checkpoint ≤ 2× the raw RocksDB call at {Size(s.Bytes)} (6) | {ratio:F2}× ({s.CairnMs:F1} ms vs "
+                    + $"{s.RawMs:F1} ms, medians) | {Verdict(ratio <= 2)} |"
+            );
         }
 
-        Line($"| Checkpoint ≤ 20 ms at 1 GB (6) | {atOneGiB.CairnMs:F1} ms median at {Size(atOneGiB.Bytes)} | {Verdict(atOneGiB.CairnMs <= 20)} |");
-        Line($"| Throughput dip with a checkpoint every second ≤ 5% (6) | {dip * 100:F1}% ({everyTotal:F0} vs {noneTotal:F0} puts/s over {r.DipRounds.Count} rounds) | {Verdict(dip <= 0.05)} |");
-        Line($"| Restore of a 1 GB checkpoint ≤ 2 s (8) | {restoreSeconds:F2} s for {Size((long)restore["checkpointBytes"]!)} | {Verdict(restoreSeconds <= 2)} |");
-        Line($"| On-demand checkpoint ≤ 2 s under load (7) | median {Stats.Median(latencies):F2} s, max {latencies.Max():F2} s | {Verdict(latencies.Max() <= 2)} |");
-        Line($"| Cairn ≥ 1.5× etcd's throughput (5) | {cairnPuts / etcdPuts:F2}× ({cairnPuts:F0} vs {etcdPuts:F0} puts/s) | {Verdict(cairnPuts >= 1.5 * etcdPuts)} |");
-        Line($"| Cairn p99 ≤ etcd's p99 (5) | {(double)r.Cairn["p99Ms"]!:F1} ms vs {(double)r.Etcd["p99Ms"]!:F1} ms | {Verdict((double)r.Cairn["p99Ms"]! <= (double)r.Etcd["p99Ms"]!)} |");
-        Line($"| Replica RSS ≤ 300 MB under load (5) | {(int)r.CairnRss["maxRssMb"]!} MB (largest replica) | {Verdict((int)r.CairnRss["maxRssMb"]! <= 300)} |");
+        Line(
+            $"| Checkpoint ≤ 20 ms at 1 GB (6) | {atOneGiB.CairnMs:F1} ms median at {Size(atOneGiB.Bytes)} | "
+                + $"{Verdict(atOneGiB.CairnMs <= 20)} |"
+        );
+        Line(
+            $"| Throughput dip with a checkpoint every second ≤ 5% (6) | {dip * 100:F1}% ({everyTotal:F0} vs "
+                + $"{noneTotal:F0} puts/s over {r.DipRounds.Count} rounds) | {Verdict(dip <= 0.05)} |"
+        );
+        Line(
+            $"| Restore of a 1 GB checkpoint ≤ 2 s (8) | {restoreSeconds:F2} s for "
+                + $"{Size((long)restore["checkpointBytes"]!)} | {Verdict(restoreSeconds <= 2)} |"
+        );
+        Line(
+            $"| On-demand checkpoint ≤ 2 s under load (7) | median {Stats.Median(latencies):F2} s, max "
+                + $"{latencies.Max():F2} s | {Verdict(latencies.Max() <= 2)} |"
+        );
+        Line(
+            $"| Cairn ≥ 1.5× etcd's throughput (5) | {cairnPuts / etcdPuts:F2}× ({cairnPuts:F0} vs {etcdPuts:F0} "
+                + $"puts/s) | {Verdict(cairnPuts >= 1.5 * etcdPuts)} |"
+        );
+        Line(
+            $"| Cairn p99 ≤ etcd's p99 (5) | {(double)r.Cairn["p99Ms"]!:F1} ms vs {(double)r.Etcd["p99Ms"]!:F1} ms | "
+                + $"{Verdict((double)r.Cairn["p99Ms"]! <= (double)r.Etcd["p99Ms"]!)} |"
+        );
+        Line(
+            $"| Replica RSS ≤ 300 MB under load (5) | {(int)r.CairnRss["maxRssMb"]!} MB (largest replica) | "
+                + $"{Verdict((int)r.CairnRss["maxRssMb"]! <= 300)} |"
+        );
         if (unsyncedAppend is { } us)
         {
-            Line($"| Unsynced append ≥ 30,000 blocks/s (3) | {1e6 / us:N0} blocks/s ({us:F2} μs per block, mean) | {Verdict(1e6 / us >= 30_000)} |");
+            Line(
+                $"| Unsynced append ≥ 30,000 blocks/s (3) | {1e6 / us:N0} blocks/s ({us:F2} μs per block, mean) | "
+                    + $"{Verdict(1e6 / us >= 30_000)} |"
+            );
         }
         else
         {
-            Text("| Unsynced append ≥ 30,000 blocks/s (3) | not measured: BenchmarkDotNet reported no mean (see `bench/results/ledger-append.log`) | **missed** |");
+            Text(
+                "| Unsynced append ≥ 30,000 blocks/s (3) | not measured: BenchmarkDotNet reported no mean (see "
+                    + "`bench/results/ledger-append.log`) | **missed** |"
+            );
         }
 
         Text("");
-        Text("Export and verify have no absolute target: their throughput is compared with `tar | zstd` and `sha256sum` below.");
+        Text(
+            "Export and verify have no absolute target: their throughput is compared with `tar | zstd` and `sha256sum` "
+                + "below."
+        );
         Text("");
 
         Text("## Checkpoint creation vs database size (issue 6)");
         Text("");
-        Text("`Cairn.Benchmarks checkpoint-sizes` builds each database once with unsynced ledger appends (8 random 1 KiB values");
-        Text("per block, stored in the block and in the state), flushes it, and measures on that same database, in this order:");
-        Text("**Cairn**: `DbCheckpointManager.OnBoundaryExecuted` with an on-demand request, what a replica's request path");
-        Text("waits for (disk guard: database size and free space; then the ledger's RocksDB checkpoint into `<id>.tmp`), after");
-        Text("one more appended block each time, so each checkpoint has a new id and a small write-ahead log to copy as on a live");
-        Text("replica; **raw**: RocksDbSharp `Checkpoint().Save` on the same database opened directly; **`cp -a`** of the");
-        Text("database directory (page cache to page cache, no fsync). The background finalisation of a Cairn checkpoint");
+        Text(
+            "`Cairn.Benchmarks checkpoint-sizes` builds each database once with unsynced ledger appends (8 random 1 "
+                + "KiB values"
+        );
+        Text(
+            "per block, stored in the block and in the state), flushes it, and measures on that same database, in this "
+                + "order:"
+        );
+        Text(
+            "**Cairn**: `DbCheckpointManager.OnBoundaryExecuted` with an on-demand request, what a replica's request "
+                + "path"
+        );
+        Text(
+            "waits for (disk guard: database size and free space; then the ledger's RocksDB checkpoint into "
+                + "`<id>.tmp`), after"
+        );
+        Text(
+            "one more appended block each time, so each checkpoint has a new id and a small write-ahead log to copy as "
+                + "on a live"
+        );
+        Text(
+            "replica; **raw**: RocksDbSharp `Checkpoint().Save` on the same database opened directly; **`cp -a`** of "
+                + "the"
+        );
+        Text(
+            "database directory (page cache to page cache, no fsync). The background finalisation of a Cairn checkpoint"
+        );
         Text("(chain verification, state digest, `checkpoint.json`, rename) is not in these times. Times are medians.");
         Text("");
-        Text("| Database | Files (SST) | Cairn ms | Raw RocksDB ms | `cp -a` ms | Cairn ÷ raw | `cp -a` ÷ Cairn | Repeats |");
+        Text(
+            "| Database | Files (SST) | Cairn ms | Raw RocksDB ms | `cp -a` ms | Cairn ÷ raw | `cp -a` ÷ Cairn | "
+                + "Repeats |"
+        );
         Text("|---|---|---|---|---|---|---|---|");
         foreach (var s in sizes)
         {
-            Line($"| {Size(s.Bytes)} | {s.Files} ({s.SstFiles}) | {s.CairnMs:F2} | {s.RawMs:F2} | {s.CpAMs:F0} | {s.CairnMs / s.RawMs:F2}× | {s.CpAMs / s.CairnMs:F0}× | {s.Repeats} (cp -a: {s.CopyRepeats}) |");
+            Line(
+                $"| {Size(s.Bytes)} | {s.Files} ({s.SstFiles}) | {s.CairnMs:F2} | {s.RawMs:F2} | {s.CpAMs:F0} | "
+                    + $"{s.CairnMs / s.RawMs:F2}× | {s.CpAMs / s.CairnMs:F0}× | {s.Repeats} (cp -a: {s.CopyRepeats}) |"
+            );
         }
 
         Text("");
         Text(plots.CheckpointTimeVsSize(sizes));
         Text("");
-        Line($"Every single timing is in `bench/results/checkpoint-sizes.json`; at {Size(largest.Bytes)} Cairn ranged from {Range(r.CheckpointSizes, sizes.Count - 1, "cairnMs")} ms and the raw call from {Range(r.CheckpointSizes, sizes.Count - 1, "rawMs")} ms.");
+        Line(
+            $"Every single timing is in `bench/results/checkpoint-sizes.json`; at {Size(largest.Bytes)} Cairn ranged "
+                + $"from {Range(r.CheckpointSizes, sizes.Count - 1, "cairnMs")} ms and the raw call from "
+                + $"{Range(r.CheckpointSizes, sizes.Count - 1, "rawMs")} ms."
+        );
         Text("");
 
         Text("## Client throughput with a checkpoint every second (issue 6)");
         Text("");
-        Text("`bench/checkpoint-dip.sh`: per round, a fresh 4-replica cluster with `FEATURE_db_checkpoints: false`, then a fresh");
-        Text("one with `db_checkpoint_duration: 1` and `dbcheckpoint_window: 1` (a checkpoint at every stable boundary at least");
-        Text("1 s after the last), both with `checkpoint_window_size: 20`; each gets a warm-up, then the same `cairn load`.");
-        Text("Checkpoints come at stable boundaries, so at most as often as the cluster certifies one (the count is in the table).");
+        Text(
+            "`bench/checkpoint-dip.sh`: per round, a fresh 4-replica cluster with `FEATURE_db_checkpoints: false`, "
+                + "then a fresh"
+        );
+        Text(
+            "one with `db_checkpoint_duration: 1` and `dbcheckpoint_window: 1` (a checkpoint at every stable boundary "
+                + "at least"
+        );
+        Text(
+            "1 s after the last), both with `checkpoint_window_size: 20`; each gets a warm-up, then the same `cairn "
+                + "load`."
+        );
+        Text(
+            "Checkpoints come at stable boundaries, so at most as often as the cluster certifies one (the count is in "
+                + "the table)."
+        );
         Text("");
-        Text("| Round | No checkpoints, puts/s | Checkpoint every second, puts/s | Checkpoints during the load | Dip |");
+        Text(
+            "| Round | No checkpoints, puts/s | Checkpoint every second, puts/s | Checkpoints during the load | Dip |"
+        );
         Text("|---|---|---|---|---|");
         foreach (var d in r.DipRounds)
         {
             var none = DipRound.Throughput(d.None);
             var every = DipRound.Throughput(d.EverySecond);
-            Line($"| {d.Round} | {none:F0} | {every:F0} | {d.CheckpointOffsets().Count} in {(double)d.EverySecond["seconds"]!:F0} s | {(1 - (every / none)) * 100:F1}% |");
+            Line(
+                $"| {d.Round} | {none:F0} | {every:F0} | {d.CheckpointOffsets().Count} in "
+                    + $"{(double)d.EverySecond["seconds"]!:F0} s | {(1 - (every / none)) * 100:F1}% |"
+            );
         }
 
         Line($"| all | {noneTotal:F0} | {everyTotal:F0} | | **{dip * 100:F1}%** |");
         Text("");
         Text(plots.ThroughputAcrossCheckpoints(r.DipRounds[0]));
         Text("");
-        Line($"Load per run: {(int)r.DipRounds[0].None["requests"]!} puts of {(int)r.DipRounds[0].None["valueSize"]!} B from {(int)r.DipRounds[0].None["clients"]!} clients. A negative dip means the run with checkpoints was the faster one: the difference is then noise from the shared machine.");
+        Line(
+            $"Load per run: {(int)r.DipRounds[0].None["requests"]!} puts of {(int)r.DipRounds[0].None["valueSize"]!} B "
+                + $"from {(int)r.DipRounds[0].None["clients"]!} clients. A negative dip means the run with checkpoints "
+                + $"was "
+                + $"the faster one: the difference is then noise from the shared machine."
+        );
         Text("");
 
         Text("## On-demand checkpoint latency (issue 7)");
         Text("");
-        Line($"`bench/checkpoint-latency.sh`: under continuous load from {(int)r.CheckpointLatency["clients"]!} clients, seconds from `cairn op dbCheckpoint create` being sent until all 4 replicas report the checkpoint.");
+        Line(
+            $"`bench/checkpoint-latency.sh`: under continuous load from {(int)r.CheckpointLatency["clients"]!} "
+                + $"clients, seconds from `cairn op dbCheckpoint create` being sent until all 4 replicas report the "
+                + $"checkpoint."
+        );
         Text("");
-        Text("| Round | " + string.Join(" | ", latencies.Select((_, i) => (i + 1).ToString(CultureInfo.InvariantCulture))) + " |");
+        Text(
+            "| Round | "
+                + string.Join(" | ", latencies.Select((_, i) => (i + 1).ToString(CultureInfo.InvariantCulture)))
+                + " |"
+        );
         Text("|---|" + string.Concat(latencies.Select(_ => "---|")));
-        Text("| Seconds | " + string.Join(" | ", latencies.Select(s => s.ToString("F2", CultureInfo.InvariantCulture))) + " |");
+        Text(
+            "| Seconds | "
+                + string.Join(" | ", latencies.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))
+                + " |"
+        );
         Text("");
 
         Text("## Restore, export, verify and catch-up (issue 8)");
         Text("");
         var bytes = (double)(long)restore["checkpointBytes"]!;
         double MiBps(string key) => bytes / (1024 * 1024) / (double)restore[key]!;
-        Line($"`bench/restore.sh`: a 4-replica cluster filled with 256 KiB puts until replica 0's database holds the size asked for, then `op dbCheckpoint create`: checkpoint {(long)restore["checkpointId"]!}, {Size((long)bytes)} in {(int)restore["checkpointFiles"]!} files. Each Cairn time is the whole CLI command (process start included); each plain tool reads the same checkpoint files in the same run, right after.");
+        Line(
+            $"`bench/restore.sh`: a 4-replica cluster filled with 256 KiB puts until replica 0's database holds the "
+                + $"size asked for, then `op dbCheckpoint create`: checkpoint {(long)restore["checkpointId"]!}, "
+                + $"{Size((long)bytes)} in {(int)restore["checkpointFiles"]!} files. Each Cairn time is the whole CLI "
+                + $"command (process start included); each plain tool reads the same checkpoint files in the same "
+                + $"run, right after."
+        );
         Text("");
         Text("| Operation | Seconds | MiB/s | Plain tool | Seconds | MiB/s | Cairn ÷ plain tool (time) |");
         Text("|---|---|---|---|---|---|---|");
-        Line($"| `cairn checkpoint export` (tar.gz + SHA-256 manifest; {Size((long)restore["exportArchiveBytes"]!)}) | {(double)restore["exportSeconds"]!:F2} | {MiBps("exportSeconds"):F0} | `tar \\| zstd` ({Size((long)restore["tarZstdBytes"]!)}) | {(double)restore["tarZstdSeconds"]!:F2} | {MiBps("tarZstdSeconds"):F0} | {(double)restore["exportSeconds"]! / (double)restore["tarZstdSeconds"]!:F1}× |");
-        Line($"| `cairn checkpoint verify` of the archive | {(double)restore["verifyArchiveSeconds"]!:F2} | {MiBps("verifyArchiveSeconds"):F0} | `sha256sum` of every file | {(double)restore["sha256sumSeconds"]!:F2} | {MiBps("sha256sumSeconds"):F0} | {(double)restore["verifyArchiveSeconds"]! / (double)restore["sha256sumSeconds"]!:F1}× |");
-        Line($"| `cairn checkpoint verify` of the directory | {(double)restore["verifyDirectorySeconds"]!:F2} | {MiBps("verifyDirectorySeconds"):F0} | `sha256sum` of every file | {(double)restore["sha256sumSeconds"]!:F2} | {MiBps("sha256sumSeconds"):F0} | {(double)restore["verifyDirectorySeconds"]! / (double)restore["sha256sumSeconds"]!:F1}× |");
-        Line($"| `cairn restore --checkpoint` (verify, hard-link install, same file system) | {restoreSeconds:F2} | {bytes / (1024 * 1024) / restoreSeconds:F0} | | | | |");
+        Line(
+            $"| `cairn checkpoint export` (tar.gz + SHA-256 manifest; {Size((long)restore["exportArchiveBytes"]!)}) | "
+                + $"{(double)restore["exportSeconds"]!:F2} | {MiBps("exportSeconds"):F0} | `tar \\| zstd` "
+                + $"({Size((long)restore["tarZstdBytes"]!)}) | {(double)restore["tarZstdSeconds"]!:F2} | "
+                + $"{MiBps("tarZstdSeconds"):F0} | "
+                + $"{(double)restore["exportSeconds"]! / (double)restore["tarZstdSeconds"]!:F1}× |"
+        );
+        Line(
+            $"| `cairn checkpoint verify` of the archive | {(double)restore["verifyArchiveSeconds"]!:F2} | "
+                + $"{MiBps("verifyArchiveSeconds"):F0} | `sha256sum` of every file | "
+                + $"{(double)restore["sha256sumSeconds"]!:F2} | {MiBps("sha256sumSeconds"):F0} | "
+                + $"{(double)restore["verifyArchiveSeconds"]! / (double)restore["sha256sumSeconds"]!:F1}× |"
+        );
+        Line(
+            $"| `cairn checkpoint verify` of the directory | {(double)restore["verifyDirectorySeconds"]!:F2} | "
+                + $"{MiBps("verifyDirectorySeconds"):F0} | `sha256sum` of every file | "
+                + $"{(double)restore["sha256sumSeconds"]!:F2} | {MiBps("sha256sumSeconds"):F0} | "
+                + $"{(double)restore["verifyDirectorySeconds"]! / (double)restore["sha256sumSeconds"]!:F1}× |"
+        );
+        Line(
+            $"| `cairn restore --checkpoint` (verify, hard-link install, same file system) | {restoreSeconds:F2} | "
+                + $"{bytes / (1024 * 1024) / restoreSeconds:F0} | | | | |"
+        );
         Text("");
         var stBlocks = (int)restore["stateTransferBlocks"]!;
         var stSeconds = (double)restore["stateTransferSeconds"]!;
-        Line($"Catch-up: after the checkpoint the cluster executed {(int)restore["catchUpBlocks"]!} more blocks; replica 3, restored to block {(long)restore["checkpointId"]!} and started again, was healthy after {(double)restore["replicaHealthySeconds"]!:F1} s and at its peers' last block after {(double)restore["catchUpSeconds"]!:F1} s (process start included): **{(int)restore["catchUpBlocks"]! / (double)restore["catchUpSeconds"]!:F0} blocks/s** end to end.");
-        Line($"State transfer alone, from the replica's log (event 1022, behind, to the last 1023, installed): {stBlocks} blocks in {stSeconds:F2} s{(stSeconds > 0 ? $", {stBlocks / stSeconds:F0} blocks/s" : "")}.");
+        Line(
+            $"Catch-up: after the checkpoint the cluster executed {(int)restore["catchUpBlocks"]!} more blocks; "
+                + $"replica 3, restored to block {(long)restore["checkpointId"]!} and started again, was healthy after "
+                + $"{(double)restore["replicaHealthySeconds"]!:F1} s and at its peers' last block after "
+                + $"{(double)restore["catchUpSeconds"]!:F1} s (process start included): "
+                + $"**{(int)restore["catchUpBlocks"]! / (double)restore["catchUpSeconds"]!:F0} blocks/s** end "
+                + $"to end."
+        );
+        Line(
+            $"State transfer alone, from the replica's log (event 1022, behind, to the last 1023, installed): "
+                + $"{stBlocks} blocks in {stSeconds:F2} "
+                + $"s{(stSeconds > 0 ? $", {stBlocks / stSeconds:F0} blocks/s" : "")}."
+        );
         Text("");
 
         Text("## Cairn vs etcd (issue 5)");
         Text("");
-        Line($"`bench/cluster.sh`: a 3-node etcd cluster (JSON gateway) and a 4-replica Cairn cluster (f = 1) on loopback, one after the other, each given {(int)r.Cairn["requests"]!} puts of {(int)r.Cairn["valueSize"]!} B from {(int)r.Cairn["clients"]!} concurrent clients by the same load generator.");
+        Line(
+            $"`bench/cluster.sh`: a 3-node etcd cluster (JSON gateway) and a 4-replica Cairn cluster (f = 1) on "
+                + $"loopback, one after the other, each given {(int)r.Cairn["requests"]!} puts of "
+                + $"{(int)r.Cairn["valueSize"]!} B from {(int)r.Cairn["clients"]!} concurrent clients by the same load "
+                + $"generator."
+        );
         Text("");
         Text("| System | puts/s | p50 ms | p95 ms | p99 ms | max ms |");
         Text("|---|---|---|---|---|---|");
         foreach (var (name, load) in new[] { ("etcd, 3 nodes", r.Etcd), ("Cairn, 4 replicas", r.Cairn) })
         {
-            Line($"| {name} | {(double)load["throughputPerSecond"]!:F0} | {(double)load["p50Ms"]!:F1} | {(double)load["p95Ms"]!:F1} | {(double)load["p99Ms"]!:F1} | {(double)load["maxMs"]!:F1} |");
+            Line(
+                $"| {name} | {(double)load["throughputPerSecond"]!:F0} | {(double)load["p50Ms"]!:F1} | "
+                    + $"{(double)load["p95Ms"]!:F1} | {(double)load["p99Ms"]!:F1} | {(double)load["maxMs"]!:F1} |"
+            );
         }
 
         Text("");
-        Text(plots.CairnVsEtcd([
-            ("etcd", etcdPuts, (double)r.Etcd["p50Ms"]!, (double)r.Etcd["p99Ms"]!),
-            ("Cairn", cairnPuts, (double)r.Cairn["p50Ms"]!, (double)r.Cairn["p99Ms"]!),
-        ]));
+        Text(
+            plots.CairnVsEtcd([
+                ("etcd", etcdPuts, (double)r.Etcd["p50Ms"]!, (double)r.Etcd["p99Ms"]!),
+                ("Cairn", cairnPuts, (double)r.Cairn["p50Ms"]!, (double)r.Cairn["p99Ms"]!),
+            ])
+        );
         Text("");
 
         Text("## Ledger block append (issue 3)");
         Text("");
-        Text("BenchmarkDotNet, `LedgerAppendBenchmarks`: 2,000 single-threaded appends per iteration of one block with one");
-        Text("1 KiB write, synced (one WAL fsync per block) and unsynced; the table shows time per block. Log: `bench/results/ledger-append.log`.");
+        Text(
+            "BenchmarkDotNet, `LedgerAppendBenchmarks`: 2,000 single-threaded appends per iteration of one block with "
+                + "one"
+        );
+        Text(
+            "1 KiB write, synced (one WAL fsync per block) and unsynced; the table shows time per block. Log: "
+                + "`bench/results/ledger-append.log`."
+        );
         Text("");
         Text(r.LedgerAppendTable);
         return md.ToString();
     }
 
     private static List<SizePoint> SizePoints(JsonNode sizes) =>
-        [.. sizes["sizes"]!.AsArray().Select(s => new SizePoint(
-            (int)s!["targetMiB"]!, (long)s["bytes"]!, (int)s["files"]!, (int)s["sstFiles"]!,
-            Stats.Median(Values(s, "cairnMs")), Stats.Median(Values(s, "rawMs")), Stats.Median(Values(s, "cpAMs")),
-            Values(s, "cairnMs").Count, Values(s, "cpAMs").Count))];
+        [
+            .. sizes["sizes"]!
+                .AsArray()
+                .Select(s => new SizePoint(
+                    (int)s!["targetMiB"]!,
+                    (long)s["bytes"]!,
+                    (int)s["files"]!,
+                    (int)s["sstFiles"]!,
+                    Stats.Median(Values(s, "cairnMs")),
+                    Stats.Median(Values(s, "rawMs")),
+                    Stats.Median(Values(s, "cpAMs")),
+                    Values(s, "cairnMs").Count,
+                    Values(s, "cpAMs").Count
+                )),
+        ];
 
     private static List<double> Values(JsonNode size, string key) => [.. size[key]!.AsArray().Select(v => (double)v!)];
 
@@ -194,15 +369,17 @@ internal static partial class BenchmarkReport
 
     private static string Verdict(bool met) => met ? "met" : "**missed**";
 
-    private static string Size(long bytes) => bytes >= 1L << 30
-        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F2} GiB")
-        : string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F0} MiB");
+    private static string Size(long bytes) =>
+        bytes >= 1L << 30
+            ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F2} GiB")
+            : string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F0} MiB");
 
     /// <summary>The Mean column of the BenchmarkDotNet row whose Durability is <paramref name="durability"/>, in μs
     /// (null when the table has no such row).</summary>
     private static double? AppendMeanMicroseconds(string table, string durability)
     {
-        static string[] Cells(string row) => [.. row.Split('|').Select(c => c.Replace("**", "", StringComparison.Ordinal).Trim())];
+        static string[] Cells(string row) =>
+            [.. row.Split('|').Select(c => c.Replace("**", "", StringComparison.Ordinal).Trim())];
         var rows = table.Split('\n').Where(l => l.StartsWith('|')).Select(Cells).ToList();
         if (rows.Count == 0)
         {
@@ -218,7 +395,10 @@ internal static partial class BenchmarkReport
             return null;
         }
 
-        var value = double.Parse(match.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+        var value = double.Parse(
+            match.Groups[1].Value.Replace(",", "", StringComparison.Ordinal),
+            CultureInfo.InvariantCulture
+        );
         return match.Groups[2].Value switch
         {
             "ns" => value / 1000,

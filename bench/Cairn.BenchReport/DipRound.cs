@@ -14,17 +14,25 @@ internal sealed record DipRound(int Round, JsonNode None, JsonNode EverySecond, 
     {
         var start = (DateTimeOffset)EverySecond["startedAt"]!;
         var seconds = (double)EverySecond["seconds"]!;
-        return [.. Checkpoints["checkpoints"]!.AsArray()
-            .Where(c => (bool)c!["good"]!)
-            .Select(c => ((DateTimeOffset)c!["createdAt"]! - start).TotalSeconds)
-            .Where(s => s >= 0 && s <= seconds)];
+        return
+        [
+            .. Checkpoints["checkpoints"]!
+                .AsArray()
+                .Where(c => (bool)c!["good"]!)
+                .Select(c => ((DateTimeOffset)c!["createdAt"]! - start).TotalSeconds)
+                .Where(s => s >= 0 && s <= seconds),
+        ];
     }
 
-    /// <summary>Throughput (requests/s) in each timeline interval, at the interval's middle (seconds from the start).</summary>
+    /// <summary>Throughput (requests/s) in each timeline interval, at the interval's middle (seconds from the
+    /// start).</summary>
     public static (double[] Seconds, double[] PerSecond) Timeline(JsonNode load)
     {
         var intervalSeconds = (int)load["timelineIntervalMs"]! / 1000.0;
         var counts = load["timeline"]!.AsArray().Select(c => (double)c!).ToArray();
-        return ([.. counts.Select((_, i) => (i + 0.5) * intervalSeconds)], [.. counts.Select(c => c / intervalSeconds)]);
+        return (
+            [.. counts.Select((_, i) => (i + 0.5) * intervalSeconds)],
+            [.. counts.Select(c => c / intervalSeconds)]
+        );
     }
 }

@@ -10,7 +10,10 @@ if (args.Length != 4)
 
 var results = BenchResults.Load(args[0]);
 Directory.CreateDirectory(args[2]);
-var plots = new ReportPlots(args[2], Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(args[1]))!, Path.GetFullPath(args[2])));
+var plots = new ReportPlots(
+    args[2],
+    Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(args[1]))!, Path.GetFullPath(args[2]))
+);
 File.WriteAllText(args[1], BenchmarkReport.Write(results, plots, args[3]));
 Console.WriteLine($"wrote {args[1]} and {plots.Written.Count} plots in {args[2]}");
 return 0;

@@ -2,7 +2,8 @@ using ScottPlot;
 
 namespace Cairn.BenchReport;
 
-/// <summary>Renders the report's plots (ScottPlot, PNG) into one directory and gives the Markdown that shows them.</summary>
+/// <summary>Renders the report's plots (ScottPlot, PNG) into one directory and gives the Markdown that shows
+/// them.</summary>
 internal sealed class ReportPlots(string directory, string relativeDirectory)
 {
     private const int Width = 900;
@@ -36,7 +37,9 @@ internal sealed class ReportPlots(string directory, string relativeDirectory)
             }
         }
 
-        plot.Title($"Client throughput over time, 4 replicas (round {round.Round}; 250 ms samples, 1 s moving average)");
+        plot.Title(
+            $"Client throughput over time, 4 replicas (round {round.Round}; 250 ms samples, 1 s moving average)"
+        );
         plot.XLabel("seconds since the load started");
         plot.YLabel("puts/s");
         plot.Axes.SetLimitsY(0, Math.Max(noneY.DefaultIfEmpty(1).Max(), cpY.DefaultIfEmpty(1).Max()) * 1.1);
@@ -44,7 +47,8 @@ internal sealed class ReportPlots(string directory, string relativeDirectory)
         return Save(plot, "throughput-across-checkpoints.png", "Throughput over time with and without checkpoints");
     }
 
-    /// <summary>Checkpoint time against database size for Cairn, raw RocksDB and <c>cp -a</c>, log-scaled time axis.</summary>
+    /// <summary>Checkpoint time against database size for Cairn, raw RocksDB and <c>cp -a</c>, log-scaled time
+    /// axis.</summary>
     public string CheckpointTimeVsSize(IReadOnlyList<SizePoint> points)
     {
         var plot = new Plot();
@@ -80,7 +84,8 @@ internal sealed class ReportPlots(string directory, string relativeDirectory)
         return Save(plot, "checkpoint-time-vs-size.png", "Checkpoint time vs database size");
     }
 
-    /// <summary>Throughput, then p50 and p99 latency, of Cairn and etcd under the same load, as two bar charts.</summary>
+    /// <summary>Throughput, then p50 and p99 latency, of Cairn and etcd under the same load, as two bar
+    /// charts.</summary>
     public string CairnVsEtcd(IReadOnlyList<(string Name, double PutsPerSecond, double P50, double P99)> systems)
     {
         var palette = new ScottPlot.Palettes.Category10();
@@ -89,14 +94,37 @@ internal sealed class ReportPlots(string directory, string relativeDirectory)
         var latencyTicks = new List<Tick>();
         for (var i = 0; i < systems.Count; i++)
         {
-            throughput.Add.Bar(new Bar { Position = i, Value = systems[i].PutsPerSecond, FillColor = palette.GetColor(i) });
-            latency.Add.Bar(new Bar { Position = i * 3, Value = systems[i].P50, FillColor = palette.GetColor(i) });
-            latency.Add.Bar(new Bar { Position = (i * 3) + 1, Value = systems[i].P99, FillColor = palette.GetColor(i).WithAlpha(0.5) });
+            throughput.Add.Bar(
+                new Bar
+                {
+                    Position = i,
+                    Value = systems[i].PutsPerSecond,
+                    FillColor = palette.GetColor(i),
+                }
+            );
+            latency.Add.Bar(
+                new Bar
+                {
+                    Position = i * 3,
+                    Value = systems[i].P50,
+                    FillColor = palette.GetColor(i),
+                }
+            );
+            latency.Add.Bar(
+                new Bar
+                {
+                    Position = (i * 3) + 1,
+                    Value = systems[i].P99,
+                    FillColor = palette.GetColor(i).WithAlpha(0.5),
+                }
+            );
             latencyTicks.Add(new Tick(i * 3, $"{systems[i].Name} p50"));
             latencyTicks.Add(new Tick((i * 3) + 1, "p99"));
         }
 
-        throughput.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. systems.Select((s, i) => new Tick(i, s.Name))]);
+        throughput.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([
+            .. systems.Select((s, i) => new Tick(i, s.Name)),
+        ]);
         throughput.Title("Cairn vs etcd: throughput, same load");
         throughput.YLabel("puts/s");
         throughput.Axes.Margins(bottom: 0);
@@ -104,7 +132,8 @@ internal sealed class ReportPlots(string directory, string relativeDirectory)
         latency.Title("Cairn vs etcd: latency, same load");
         latency.YLabel("ms");
         latency.Axes.Margins(bottom: 0);
-        return Save(throughput, "cairn-vs-etcd-throughput.png", "Cairn vs etcd throughput") + "\n"
+        return Save(throughput, "cairn-vs-etcd-throughput.png", "Cairn vs etcd throughput")
+            + "\n"
             + Save(latency, "cairn-vs-etcd-latency.png", "Cairn vs etcd latency");
     }
 

@@ -64,10 +64,15 @@ public class CheckpointBenchmarks
             var verified = ChainVerifier.Verify(checkpoint);
             if (verified.Head != head || verified.BlocksChecked != head.LastBlockId.Value)
             {
-                throw new InvalidOperationException($"the checkpoint holds {verified.Head}, the ledger reported {head}");
+                throw new InvalidOperationException(
+                    $"the checkpoint holds {verified.Head}, the ledger reported {head}"
+                );
             }
 
-            Console.WriteLine($"// checkpoint verified: {verified.BlocksChecked} blocks, state digest {LedgerDigests.State(checkpoint).ToHex()[..16]}…");
+            Console.WriteLine(
+                $"// checkpoint verified: {verified.BlocksChecked} blocks, state digest "
+                    + $"{LedgerDigests.State(checkpoint).ToHex()[..16]}…"
+            );
         }
 
         Directory.Delete(probe, recursive: true);
@@ -104,7 +109,13 @@ public class CheckpointBenchmarks
         ChooseCopyPath();
         for (var i = 0; i < UnflushedBlocks; i++, _nextSeqNum++)
         {
-            _ledger!.Append(new BlockProposal(new SeqNum(_nextSeqNum), BenchmarkData.Timestamp, [StateWrite.Put(BenchmarkData.Key(_nextSeqNum), BenchmarkData.RandomValue(_random))]));
+            _ledger!.Append(
+                new BlockProposal(
+                    new SeqNum(_nextSeqNum),
+                    BenchmarkData.Timestamp,
+                    [StateWrite.Put(BenchmarkData.Key(_nextSeqNum), BenchmarkData.RandomValue(_random))]
+                )
+            );
         }
     }
 
@@ -115,8 +126,10 @@ public class CheckpointBenchmarks
     public LedgerHead LedgerCreateCheckpoint() => _ledger!.CreateCheckpoint(_copyPath);
 
     /// <summary>Flushes what the previous iteration left (as the ledger's checkpoint does every time), so the WAL holds
-    /// only this iteration's writes; then writes ledger-shaped unsynced batches straight to RocksDB (block, state value,
-    /// a head-sized metadata entry: the bytes of a benchmark block), since the ledger does not expose its handle.</summary>
+    /// only this iteration's writes; then writes ledger-shaped unsynced batches straight to RocksDB (block, state
+    /// value,
+    /// a head-sized metadata entry: the bytes of a benchmark block), since the ledger does not expose its
+    /// handle.</summary>
     [IterationSetup(Target = nameof(RawRocksDbCheckpointCopyingWal))]
     public void WriteBatchesThenChooseCopyPath()
     {
@@ -185,11 +198,22 @@ public class CheckpointBenchmarks
         _databasePath = Path.Combine(_scratch, "ledger");
         var blocks = (ulong)(DatabaseMiB * 1024L * 1024L / BytesPerBlock);
         var timer = Stopwatch.StartNew();
-        using (var ledger = RocksDbLedger.Open(_databasePath, new LedgerOptions(BenchmarkData.ChainId, Durability.Unsynced)))
+        using (
+            var ledger = RocksDbLedger.Open(
+                _databasePath,
+                new LedgerOptions(BenchmarkData.ChainId, Durability.Unsynced)
+            )
+        )
         {
             for (ulong n = 1; n <= blocks; n++)
             {
-                ledger.Append(new BlockProposal(new SeqNum(n), BenchmarkData.Timestamp, [StateWrite.Put(BenchmarkData.Key(n), BenchmarkData.RandomValue(_random))]));
+                ledger.Append(
+                    new BlockProposal(
+                        new SeqNum(n),
+                        BenchmarkData.Timestamp,
+                        [StateWrite.Put(BenchmarkData.Key(n), BenchmarkData.RandomValue(_random))]
+                    )
+                );
             }
         }
 
@@ -205,9 +229,13 @@ public class CheckpointBenchmarks
 
         var files = Directory.GetFiles(_databasePath);
         Console.WriteLine(
-            $"// database: {blocks} blocks appended in {appended.TotalSeconds:F1} s, flushed and compacted in {(timer.Elapsed - appended).TotalSeconds:F1} s; "
-            + $"{BenchmarkData.DirectorySize(_databasePath) / (1024.0 * 1024.0):F1} MiB in {files.Length} files, "
-            + $"{files.Count(f => f.EndsWith(".sst", StringComparison.Ordinal))} of them SST, WAL {files.Where(f => f.EndsWith(".log", StringComparison.Ordinal)).Sum(f => new FileInfo(f).Length)} bytes");
+            $"// database: {blocks} blocks appended in {appended.TotalSeconds:F1} s, flushed and compacted in "
+                + $"{(timer.Elapsed - appended).TotalSeconds:F1} s; "
+                + $"{BenchmarkData.DirectorySize(_databasePath) / (1024.0 * 1024.0):F1} MiB in {files.Length} files, "
+                + $"{files.Count(f => f.EndsWith(".sst", StringComparison.Ordinal))} of them SST, WAL "
+                + files.Where(f => f.EndsWith(".log", StringComparison.Ordinal)).Sum(f => new FileInfo(f).Length)
+                + " bytes"
+        );
     }
 
     /// <summary>One copy per iteration (each into a new directory), so no pilot stage and no unrolling; Ratio shown
@@ -216,14 +244,15 @@ public class CheckpointBenchmarks
     {
         public CheckpointConfig()
         {
-            AddJob(Job.Default
-                .WithStrategy(RunStrategy.Monitoring)
-                .WithLaunchCount(1)
-                .WithWarmupCount(2)
-                .WithIterationCount(20)
-                .WithInvocationCount(1)
-                .WithUnrollFactor(1)
-                .WithId("Checkpoint"));
+            AddJob(
+                Job.Default.WithStrategy(RunStrategy.Monitoring)
+                    .WithLaunchCount(1)
+                    .WithWarmupCount(2)
+                    .WithIterationCount(20)
+                    .WithInvocationCount(1)
+                    .WithUnrollFactor(1)
+                    .WithId("Checkpoint")
+            );
             SummaryStyle = SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend);
         }
     }

@@ -15,13 +15,15 @@ namespace Cairn.Benchmarks;
 /// checkpoint call through RocksDbSharp, and <c>cp -a</c> of the database directory. Not a BenchmarkDotNet class:
 /// a 10 GB database is built once and measured by all three methods, and writes one JSON document of raw timings.
 /// </summary>
-/// <remarks>Usage: <c>Cairn.Benchmarks checkpoint-sizes OUT.json SIZE_MIB[,SIZE_MIB...] CHECKPOINT_REPEATS COPY_REPEATS</c></remarks>
+/// <remarks>Usage: <c>Cairn.Benchmarks checkpoint-sizes OUT.json SIZE_MIB[,SIZE_MIB...] CHECKPOINT_REPEATS
+/// COPY_REPEATS</c></remarks>
 internal static class CheckpointSizeRun
 {
     /// <summary>State writes of 1 KiB per block: a batch of client puts, as a replica under load appends.</summary>
     private const int WritesPerBlock = 8;
 
-    /// <summary>Bytes one block adds to the flushed database (each value is stored in the block and in the state).</summary>
+    /// <summary>Bytes one block adds to the flushed database (each value is stored in the block and in the
+    /// state).</summary>
     private const long BytesPerBlock = WritesPerBlock * 2L * (BenchmarkData.ValueSize + 40);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -30,7 +32,10 @@ internal static class CheckpointSizeRun
     {
         if (args.Length != 4)
         {
-            Console.Error.WriteLine("usage: Cairn.Benchmarks checkpoint-sizes OUT.json SIZE_MIB[,SIZE_MIB...] CHECKPOINT_REPEATS COPY_REPEATS");
+            Console.Error.WriteLine(
+                "usage: Cairn.Benchmarks checkpoint-sizes OUT.json SIZE_MIB[,SIZE_MIB...] CHECKPOINT_REPEATS "
+                    + "COPY_REPEATS"
+            );
             return 2;
         }
 
@@ -53,19 +58,37 @@ internal static class CheckpointSizeRun
             var buildSeconds = timer.Elapsed.TotalSeconds;
             var bytes = BenchmarkData.DirectorySize(database);
             var files = Directory.GetFiles(database);
-            Console.WriteLine($"// {targetMiB} MiB: built {bytes / (1024.0 * 1024.0):F0} MiB in {files.Length} files in {buildSeconds:F0} s");
+            Console.WriteLine(
+                $"// {targetMiB} MiB: built {bytes / (1024.0 * 1024.0):F0} MiB in {files.Length} files in "
+                    + $"{buildSeconds:F0} s"
+            );
 
             var cairn = MeasureCairn(database, Path.Combine(scratch, "checkpoints"), repeats);
             var raw = MeasureRaw(database, scratch, repeats);
-            var copy = Repeat(copyRepeats, i =>
-            {
-                var target = Path.Combine(scratch, $"cp-{i}");
-                var ms = Time(() => CpA.Copy(database, target));
-                Directory.Delete(target, recursive: true);
-                return ms;
-            });
-            Console.WriteLine($"// {targetMiB} MiB: median cairn {Median(cairn):F2} ms, raw {Median(raw):F2} ms, cp -a {Median(copy):F0} ms");
-            return new SizeResult(targetMiB, bytes, files.Length, files.Count(f => f.EndsWith(".sst", StringComparison.Ordinal)), buildSeconds, cairn, raw, copy);
+            var copy = Repeat(
+                copyRepeats,
+                i =>
+                {
+                    var target = Path.Combine(scratch, $"cp-{i}");
+                    var ms = Time(() => CpA.Copy(database, target));
+                    Directory.Delete(target, recursive: true);
+                    return ms;
+                }
+            );
+            Console.WriteLine(
+                $"// {targetMiB} MiB: median cairn {Median(cairn):F2} ms, raw {Median(raw):F2} ms, cp -a "
+                    + $"{Median(copy):F0} ms"
+            );
+            return new SizeResult(
+                targetMiB,
+                bytes,
+                files.Length,
+                files.Count(f => f.EndsWith(".sst", StringComparison.Ordinal)),
+                buildSeconds,
+                cairn,
+                raw,
+                copy
+            );
         }
         finally
         {
@@ -85,7 +108,10 @@ internal static class CheckpointSizeRun
             var writes = new StateWrite[WritesPerBlock];
             for (var w = 0; w < WritesPerBlock; w++)
             {
-                writes[w] = StateWrite.Put(BenchmarkData.Key((n * WritesPerBlock) + (ulong)w), BenchmarkData.RandomValue(random));
+                writes[w] = StateWrite.Put(
+                    BenchmarkData.Key((n * WritesPerBlock) + (ulong)w),
+                    BenchmarkData.RandomValue(random)
+                );
             }
 
             ledger.Append(new BlockProposal(new SeqNum(n), BenchmarkData.Timestamp, writes));
@@ -95,46 +121,75 @@ internal static class CheckpointSizeRun
     }
 
     /// <summary>Each repeat appends one more block (so each checkpoint has a new id, and a small write-ahead log to
-    /// copy, as on a live replica) and asks the manager for an on-demand checkpoint at that block's sequence number.</summary>
+    /// copy, as on a live replica) and asks the manager for an on-demand checkpoint at that block's sequence
+    /// number.</summary>
     private static double[] MeasureCairn(string database, string checkpoints, int repeats)
     {
         var random = new Random(11);
         using var ledger = RocksDbLedger.Open(database, new LedgerOptions(BenchmarkData.ChainId, Durability.Unsynced));
         using var metrics = new BackupMetrics();
         var settings = new DbCheckpointSettings { Path = checkpoints, MaxCheckpoints = 100 };
-        using var manager = new DbCheckpointManager(settings, ledger, BenchmarkData.ChainId, FileSystemFreeSpace.Instance, TimeProvider.System, NullLogger.Instance, metrics);
+        using var manager = new DbCheckpointManager(
+            settings,
+            ledger,
+            BenchmarkData.ChainId,
+            FileSystemFreeSpace.Instance,
+            TimeProvider.System,
+            NullLogger.Instance,
+            metrics
+        );
         manager.Recover();
-        return Repeat(repeats, _ =>
-        {
-            var seq = new SeqNum(ledger.Head.LastSeqNum.Value + 1);
-            ledger.Append(new BlockProposal(seq, BenchmarkData.Timestamp, [StateWrite.Put(BenchmarkData.Key(ulong.MaxValue - seq.Value), BenchmarkData.RandomValue(random))]));
-            var outcome = BoundaryOutcome.NotDue;
-            var ms = Time(() =>
+        return Repeat(
+            repeats,
+            _ =>
             {
-                manager.RequestCheckpointAtNextBoundary();
-                outcome = manager.OnBoundaryExecuted(seq, DateTimeOffset.UtcNow, epoch: 0);
-            });
-            return outcome == BoundaryOutcome.Taken ? ms : throw new InvalidOperationException($"the checkpoint at seq {seq} was not taken: {outcome}");
-        });
+                var seq = new SeqNum(ledger.Head.LastSeqNum.Value + 1);
+                ledger.Append(
+                    new BlockProposal(
+                        seq,
+                        BenchmarkData.Timestamp,
+                        [
+                            StateWrite.Put(
+                                BenchmarkData.Key(ulong.MaxValue - seq.Value),
+                                BenchmarkData.RandomValue(random)
+                            ),
+                        ]
+                    )
+                );
+                var outcome = BoundaryOutcome.NotDue;
+                var ms = Time(() =>
+                {
+                    manager.RequestCheckpointAtNextBoundary();
+                    outcome = manager.OnBoundaryExecuted(seq, DateTimeOffset.UtcNow, epoch: 0);
+                });
+                return outcome == BoundaryOutcome.Taken
+                    ? ms
+                    : throw new InvalidOperationException($"the checkpoint at seq {seq} was not taken: {outcome}");
+            }
+        );
     }
 
     private static double[] MeasureRaw(string database, string scratch, int repeats)
     {
         using var db = RawRocksDb.Open(database);
-        return Repeat(repeats, i =>
-        {
-            var target = Path.Combine(scratch, $"raw-{i}");
-            var ms = Time(() =>
+        return Repeat(
+            repeats,
+            i =>
             {
-                using var checkpoint = db.Checkpoint();
-                checkpoint.Save(target);
-            });
-            Directory.Delete(target, recursive: true);
-            return ms;
-        });
+                var target = Path.Combine(scratch, $"raw-{i}");
+                var ms = Time(() =>
+                {
+                    using var checkpoint = db.Checkpoint();
+                    checkpoint.Save(target);
+                });
+                Directory.Delete(target, recursive: true);
+                return ms;
+            }
+        );
     }
 
-    private static double[] Repeat(int count, Func<int, double> measure) => [.. Enumerable.Range(0, count).Select(measure)];
+    private static double[] Repeat(int count, Func<int, double> measure) =>
+        [.. Enumerable.Range(0, count).Select(measure)];
 
     private static double Time(Action action)
     {
@@ -145,5 +200,14 @@ internal static class CheckpointSizeRun
 
     private static double Median(double[] values) => values.Order().ElementAt(values.Length / 2);
 
-    private sealed record SizeResult(int TargetMiB, long Bytes, int Files, int SstFiles, double BuildSeconds, double[] CairnMs, double[] RawMs, double[] CpAMs);
+    private sealed record SizeResult(
+        int TargetMiB,
+        long Bytes,
+        int Files,
+        int SstFiles,
+        double BuildSeconds,
+        double[] CairnMs,
+        double[] RawMs,
+        double[] CpAMs
+    );
 }

@@ -17,7 +17,8 @@ namespace Cairn.Benchmarks;
 public class LedgerAppendBenchmarks
 {
     /// <summary>2,000 blocks write about 4 MiB (each value is stored twice: in the block and in the state family),
-    /// below RocksDB's 64 MiB memtable, so no flush falls inside an iteration. The count is shared by both durabilities:
+    /// below RocksDB's 64 MiB memtable, so no flush falls inside an iteration. The count is shared by both
+    /// durabilities:
     /// unsynced it is tens of milliseconds, synced (one WAL fsync per block) a few seconds on a busy disk.</summary>
     public const int BlocksPerIteration = 2_000;
 
@@ -42,7 +43,8 @@ public class LedgerAppendBenchmarks
             _proposals[i] = new BlockProposal(
                 new SeqNum(n),
                 BenchmarkData.Timestamp,
-                [StateWrite.Put(BenchmarkData.Key(n), BenchmarkData.RandomValue(random))]);
+                [StateWrite.Put(BenchmarkData.Key(n), BenchmarkData.RandomValue(random))]
+            );
         }
     }
 
@@ -81,13 +83,14 @@ public class LedgerAppendBenchmarks
     private sealed class AppendConfig : ManualConfig
     {
         public AppendConfig() =>
-            AddJob(Job.Default
-                .WithStrategy(RunStrategy.Monitoring)
-                .WithLaunchCount(1)
-                .WithWarmupCount(2)
-                .WithIterationCount(15)
-                .WithInvocationCount(1)
-                .WithUnrollFactor(1)
-                .WithId("Append"));
+            AddJob(
+                Job.Default.WithStrategy(RunStrategy.Monitoring)
+                    .WithLaunchCount(1)
+                    .WithWarmupCount(2)
+                    .WithIterationCount(15)
+                    .WithInvocationCount(1)
+                    .WithUnrollFactor(1)
+                    .WithId("Append")
+            );
     }
 }

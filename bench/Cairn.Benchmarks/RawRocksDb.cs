@@ -19,7 +19,8 @@ internal static class RawRocksDb
         return RocksDb.Open(new DbOptions(), path, families);
     }
 
-    /// <summary>Flushes every column family's memtable and waits (RocksDbSharp's <c>Flush</c> covers only the default family).</summary>
+    /// <summary>Flushes every column family's memtable and waits (RocksDbSharp's <c>Flush</c> covers only the default
+    /// family).</summary>
     public static void FlushAll(RocksDb db, string path)
     {
         var flush = new FlushOptions().SetWaitForFlush(true);

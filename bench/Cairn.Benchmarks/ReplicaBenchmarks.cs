@@ -26,7 +26,8 @@ public class ReplicaBenchmarks
     [Params(1, 64)]
     public int BatchSize { get; set; }
 
-    /// <summary>True: the host checked client signatures on its own threads (ClientRequestReceived.SignatureVerified).</summary>
+    /// <summary>True: the host checked client signatures on its own threads
+    /// (ClientRequestReceived.SignatureVerified).</summary>
     [Params(false, true)]
     public bool HostVerifiesClients { get; set; }
 
@@ -42,7 +43,8 @@ public class ReplicaBenchmarks
             SigningKey = keys[0],
             ReplicaKeys = [.. keys.Select(k => k.PublicKey)],
             ClientKeys = clients.ToDictionary(c => c.Key, c => c.Value.PublicKey),
-            CheckpointWindowSize = Requests, // no CHECKPOINT votes are recorded, so keep every request inside the window
+            // No CHECKPOINT votes are recorded, so keep every request inside the window.
+            CheckpointWindowSize = Requests,
             MaxBatchSize = BatchSize,
         };
 
@@ -50,7 +52,9 @@ public class ReplicaBenchmarks
         var recorder = new Replica(_options);
         recorder.Handle(new Tick(Now));
         _inputs = [new Tick(Now)];
-        var requests = clients.Select(c => ClientRequest.Create(c.Key, 1, RequestFlags.None, "put key value"u8, c.Value)).ToList();
+        var requests = clients
+            .Select(c => ClientRequest.Create(c.Key, 1, RequestFlags.None, "put key value"u8, c.Value))
+            .ToList();
         foreach (var request in requests)
         {
             _inputs.Add(new ClientRequestReceived(request, HostVerifiesClients));
@@ -70,18 +74,36 @@ public class ReplicaBenchmarks
                     case Broadcast { Message: PrePrepare pp }:
                         foreach (var backup in new[] { 1, 2 })
                         {
-                            queue.Enqueue(new MessageReceived(new ReplicaId(backup), new Prepare(pp.View, pp.Seq, pp.Digest, new ReplicaId(backup)).SignWith(keys[backup])));
+                            queue.Enqueue(
+                                new MessageReceived(
+                                    new ReplicaId(backup),
+                                    new Prepare(pp.View, pp.Seq, pp.Digest, new ReplicaId(backup)).SignWith(
+                                        keys[backup]
+                                    )
+                                )
+                            );
                         }
 
                         foreach (var backup in new[] { 1, 2 })
                         {
-                            queue.Enqueue(new MessageReceived(new ReplicaId(backup), new Commit(pp.View, pp.Seq, pp.Digest, new ReplicaId(backup)).SignWith(keys[backup])));
+                            queue.Enqueue(
+                                new MessageReceived(
+                                    new ReplicaId(backup),
+                                    new Commit(pp.View, pp.Seq, pp.Digest, new ReplicaId(backup)).SignWith(keys[backup])
+                                )
+                            );
                         }
 
                         break;
                     case Execute execute:
                         digest = Digest.Compute(digest.ToArray().Concat(execute.Batch.Encoded.ToArray()).ToArray());
-                        queue.Enqueue(new BatchExecuted(execute.Seq, digest, [.. execute.Requests.Select(r => ClientReply.Create(r.ClientId, r.RequestId, "ok"u8))]));
+                        queue.Enqueue(
+                            new BatchExecuted(
+                                execute.Seq,
+                                digest,
+                                [.. execute.Requests.Select(r => ClientReply.Create(r.ClientId, r.RequestId, "ok"u8))]
+                            )
+                        );
                         break;
                 }
             }

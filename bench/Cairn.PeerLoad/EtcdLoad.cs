@@ -27,7 +27,11 @@ internal static class EtcdLoad
             while ((index = Interlocked.Increment(ref next)) < options.Requests)
             {
                 random.NextBytes(value);
-                var body = new { key = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"load/{client}/{index}")), value = Convert.ToBase64String(value) };
+                var body = new
+                {
+                    key = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"load/{client}/{index}")),
+                    value = Convert.ToBase64String(value),
+                };
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
@@ -47,7 +51,19 @@ internal static class EtcdLoad
         await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(c => Task.Run(() => ClientAsync(c))));
         var seconds = total.Elapsed.TotalSeconds;
         var ok = latencies.Where(l => !double.IsNaN(l)).Order().ToArray();
-        return new LoadReport(options.Requests, ok.Length, failed, options.Clients, options.ValueSize, seconds, ok.Length / seconds,
-            LoadGenerator.Percentile(ok, 0.50), LoadGenerator.Percentile(ok, 0.95), LoadGenerator.Percentile(ok, 0.99), ok.Length == 0 ? 0 : ok[^1], firstError);
+        return new LoadReport(
+            options.Requests,
+            ok.Length,
+            failed,
+            options.Clients,
+            options.ValueSize,
+            seconds,
+            ok.Length / seconds,
+            LoadGenerator.Percentile(ok, 0.50),
+            LoadGenerator.Percentile(ok, 0.95),
+            LoadGenerator.Percentile(ok, 0.99),
+            ok.Length == 0 ? 0 : ok[^1],
+            firstError
+        );
     }
 }

@@ -23,15 +23,50 @@ public sealed class BackupMetrics : IDisposable
     {
         _time = time ?? TimeProvider.System;
         Meter = new Meter(MeterName);
-        _created = Meter.CreateCounter<long>("db_checkpoints_created", description: "DB checkpoints completed (metadata written, renamed into place).");
-        _skipped = Meter.CreateCounter<long>("db_checkpoints_skipped", description: "Due DB checkpoints not taken, by reason.");
-        _failed = Meter.CreateCounter<long>("db_checkpoints_failed", description: "DB checkpoints that failed and were removed, by stage.");
-        _createSeconds = Meter.CreateHistogram<double>("db_checkpoint_create_seconds", "s", "Time to take the RocksDB checkpoint at the boundary (on the consensus thread).");
-        _finaliseSeconds = Meter.CreateHistogram<double>("db_checkpoint_finalise_seconds", "s", "Time to verify, digest, fsync and rename a checkpoint (background).");
-        Meter.CreateObservableGauge("db_checkpoints", () => Interlocked.Read(ref _count), description: "Good DB checkpoints on disk.");
-        Meter.CreateObservableGauge("db_checkpoint_bytes_held", () => Interlocked.Read(ref _bytesHeld), "By", "Bytes only DB checkpoints hold (files the live database no longer links).");
-        Meter.CreateObservableGauge("db_checkpoint_last_id", () => Interlocked.Read(ref _newestId), description: "Id of the newest good DB checkpoint (-1: none).");
-        Meter.CreateObservableGauge("db_checkpoint_newest_age_seconds", ObserveAge, "s", "Age of the newest good DB checkpoint (consensus time of its block to now).");
+        _created = Meter.CreateCounter<long>(
+            "db_checkpoints_created",
+            description: "DB checkpoints completed (metadata written, renamed into place)."
+        );
+        _skipped = Meter.CreateCounter<long>(
+            "db_checkpoints_skipped",
+            description: "Due DB checkpoints not taken, by reason."
+        );
+        _failed = Meter.CreateCounter<long>(
+            "db_checkpoints_failed",
+            description: "DB checkpoints that failed and were removed, by stage."
+        );
+        _createSeconds = Meter.CreateHistogram<double>(
+            "db_checkpoint_create_seconds",
+            "s",
+            "Time to take the RocksDB checkpoint at the boundary (on the consensus thread)."
+        );
+        _finaliseSeconds = Meter.CreateHistogram<double>(
+            "db_checkpoint_finalise_seconds",
+            "s",
+            "Time to verify, digest, fsync and rename a checkpoint (background)."
+        );
+        Meter.CreateObservableGauge(
+            "db_checkpoints",
+            () => Interlocked.Read(ref _count),
+            description: "Good DB checkpoints on disk."
+        );
+        Meter.CreateObservableGauge(
+            "db_checkpoint_bytes_held",
+            () => Interlocked.Read(ref _bytesHeld),
+            "By",
+            "Bytes only DB checkpoints hold (files the live database no longer links)."
+        );
+        Meter.CreateObservableGauge(
+            "db_checkpoint_last_id",
+            () => Interlocked.Read(ref _newestId),
+            description: "Id of the newest good DB checkpoint (-1: none)."
+        );
+        Meter.CreateObservableGauge(
+            "db_checkpoint_newest_age_seconds",
+            ObserveAge,
+            "s",
+            "Age of the newest good DB checkpoint (consensus time of its block to now)."
+        );
     }
 
     /// <summary>The meter, for exporters and tests.</summary>
@@ -62,7 +97,9 @@ public sealed class BackupMetrics : IDisposable
         var ticks = Interlocked.Read(ref _newestCreatedAtTicks);
         if (ticks >= 0)
         {
-            yield return new Measurement<double>((_time.GetUtcNow().UtcTicks - ticks) / (double)TimeSpan.TicksPerSecond);
+            yield return new Measurement<double>(
+                (_time.GetUtcNow().UtcTicks - ticks) / (double)TimeSpan.TicksPerSecond
+            );
         }
     }
 

@@ -9,7 +9,8 @@ public enum BoundaryOutcome
     /// <summary>Neither the periodic policy nor an operator request asked for a checkpoint.</summary>
     NotDue,
 
-    /// <summary>The RocksDB checkpoint was taken into <c>&lt;id&gt;.tmp</c>; it is finalised when the sequence number becomes stable.</summary>
+    /// <summary>The RocksDB checkpoint was taken into <c>&lt;id&gt;.tmp</c>; it is finalised when the sequence number
+    /// becomes stable.</summary>
     Taken,
 
     /// <summary>Due but skipped (see <see cref="DbCheckpointStatus.LastSkipReason"/>).</summary>

@@ -14,12 +14,18 @@ public static class CheckpointArchive
     public static bool IsArchive(string path) => File.Exists(path);
 
     /// <summary>
-    /// Writes the checkpoint in <paramref name="checkpointDirectory"/> to <paramref name="archivePath"/> (which must not
+    /// Writes the checkpoint in <paramref name="checkpointDirectory"/> to <paramref name="archivePath"/> (which must
+    /// not
     /// exist): into <c>FILE.tmp</c>, fsynced, then renamed, so a crash never leaves a partial archive under the name.
     /// </summary>
     /// <returns>The manifest written.</returns>
-    /// <exception cref="DbCheckpointException">When the checkpoint is not complete, the target exists, or a file cannot be read or written.</exception>
-    public static CheckpointManifest Export(string checkpointDirectory, string archivePath, IProgress<TransferProgress>? progress = null)
+    /// <exception cref="DbCheckpointException">When the checkpoint is not complete, the target exists, or a file cannot
+    /// be read or written.</exception>
+    public static CheckpointManifest Export(
+        string checkpointDirectory,
+        string archivePath,
+        IProgress<TransferProgress>? progress = null
+    )
     {
         checkpointDirectory = Path.GetFullPath(checkpointDirectory);
         archivePath = Path.GetFullPath(archivePath);
@@ -33,11 +39,16 @@ public static class CheckpointArchive
         var tmp = archivePath + ".tmp";
         try
         {
-            var files = CheckpointManifest.FilesOf(checkpointDirectory).Where(f => f != CheckpointManifest.FileName).ToList();
+            var files = CheckpointManifest
+                .FilesOf(checkpointDirectory)
+                .Where(f => f != CheckpointManifest.FileName)
+                .ToList();
             var total = files.Sum(f => new FileInfo(Path.Combine(checkpointDirectory, f)).Length);
             var counter = new ProgressCounter(progress, 2 * total);
-            var manifest = new CheckpointManifest(CheckpointManifest.CurrentFormatVersion,
-                [.. files.Select(f => CheckpointManifest.Hash(checkpointDirectory, f, counter))]);
+            var manifest = new CheckpointManifest(
+                CheckpointManifest.CurrentFormatVersion,
+                [.. files.Select(f => CheckpointManifest.Hash(checkpointDirectory, f, counter))]
+            );
             using (var output = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
@@ -45,7 +56,12 @@ public static class CheckpointArchive
                 {
                     using (var manifestStream = new MemoryStream(manifest.ToJsonBytes()))
                     {
-                        tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, CheckpointManifest.FileName) { DataStream = manifestStream });
+                        tar.WriteEntry(
+                            new PaxTarEntry(TarEntryType.RegularFile, CheckpointManifest.FileName)
+                            {
+                                DataStream = manifestStream,
+                            }
+                        );
                     }
 
                     // checkpoint.json right after the manifest, so a reader learns what the archive holds early.
@@ -53,10 +69,21 @@ public static class CheckpointArchive
                     {
                         var entry = manifest.Files.First(e => e.Path == file);
                         using var data = new ProgressReadStream(
-                            new FileStream(Path.Combine(checkpointDirectory, file), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), counter);
+                            new FileStream(
+                                Path.Combine(checkpointDirectory, file),
+                                FileMode.Open,
+                                FileAccess.Read,
+                                FileShare.Read,
+                                1 << 16
+                            ),
+                            counter
+                        );
                         if (data.Length != entry.Size)
                         {
-                            throw new DbCheckpointException(Path.Combine(checkpointDirectory, file), "changed while it was exported");
+                            throw new DbCheckpointException(
+                                Path.Combine(checkpointDirectory, file),
+                                "changed while it was exported"
+                            );
                         }
 
                         tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, file) { DataStream = data });
@@ -82,18 +109,27 @@ public static class CheckpointArchive
         }
     }
 
-    /// <summary>Exports checkpoint <paramref name="id"/> of a replica's checkpoint directory, which may belong to a running
-    /// replica: the checkpoint is pinned (<see cref="DbCheckpointFilePin"/>) while it is read, so the replica's retention
+    /// <summary>Exports checkpoint <paramref name="id"/> of a replica's checkpoint directory, which may belong to a
+    /// running
+    /// replica: the checkpoint is pinned (<see cref="DbCheckpointFilePin"/>) while it is read, so the replica's
+    /// retention
     /// cannot delete it meanwhile.</summary>
-    /// <exception cref="DbCheckpointException">When there is no such checkpoint, or as <see cref="Export"/>.</exception>
-    public static CheckpointManifest ExportPinned(string checkpointsDirectory, Cairn.Core.BlockId id, string archivePath, IProgress<TransferProgress>? progress = null)
+    /// <exception cref="DbCheckpointException">When there is no such checkpoint, or as <see
+    /// cref="Export"/>.</exception>
+    public static CheckpointManifest ExportPinned(
+        string checkpointsDirectory,
+        Cairn.Core.BlockId id,
+        string archivePath,
+        IProgress<TransferProgress>? progress = null
+    )
     {
         using var pin = DbCheckpointFilePin.Acquire(checkpointsDirectory, id);
         return Export(pin.CheckpointDirectory, archivePath, progress);
     }
 
     /// <summary>
-    /// Unpacks <paramref name="archivePath"/> into <paramref name="targetDirectory"/> (created; must not exist). Refuses
+    /// Unpacks <paramref name="archivePath"/> into <paramref name="targetDirectory"/> (created; must not exist).
+    /// Refuses
     /// entries that are not plain files or would land outside the target, duplicates, and a truncated or corrupt
     /// stream. Does not check hashes: <see cref="CheckpointVerifier"/> does, against the manifest.
     /// </summary>
@@ -121,14 +157,23 @@ public static class CheckpointArchive
             while (tar.GetNextEntry() is { } entry)
             {
                 var name = entry.Name;
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || !CheckpointManifest.IsSafeRelativePath(name))
+                if (
+                    entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)
+                    || !CheckpointManifest.IsSafeRelativePath(name)
+                )
                 {
-                    throw new DbCheckpointException(archivePath, $"entry '{name}' ({entry.EntryType}) is not a plain file inside the checkpoint");
+                    throw new DbCheckpointException(
+                        archivePath,
+                        $"entry '{name}' ({entry.EntryType}) is not a plain file inside the checkpoint"
+                    );
                 }
 
                 if (first && name != CheckpointManifest.FileName)
                 {
-                    throw new DbCheckpointException(archivePath, $"not a checkpoint archive (its first entry is '{name}', not {CheckpointManifest.FileName})");
+                    throw new DbCheckpointException(
+                        archivePath,
+                        $"not a checkpoint archive (its first entry is '{name}', not {CheckpointManifest.FileName})"
+                    );
                 }
 
                 first = false;
@@ -149,7 +194,8 @@ public static class CheckpointArchive
                 throw new DbCheckpointException(archivePath, "an empty archive");
             }
 
-            // GZipStream takes a truncated stream's end for the real one; the gzip trailer's length (mod 2^32) does not.
+            // GZipStream takes a truncated stream's end for the real one; the gzip trailer's length (mod 2^32) does
+            // not.
             unpackedStream.CopyTo(Stream.Null);
             var trailer = new byte[4];
             input.Seek(-4, SeekOrigin.End);
@@ -157,12 +203,17 @@ public static class CheckpointArchive
             var recorded = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
             if (recorded != (uint)unpacked.Done)
             {
-                throw new DbCheckpointException(archivePath, $"truncated or corrupt archive (its gzip trailer records {recorded} bytes, it unpacks to {unpacked.Done})");
+                throw new DbCheckpointException(
+                    archivePath,
+                    $"truncated or corrupt archive (its gzip trailer records {recorded} bytes, it unpacks to "
+                        + $"{unpacked.Done})"
+                );
             }
 
             PosixFiles.SyncDirectory(targetDirectory);
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+        catch (Exception e)
+            when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
         {
             throw new DbCheckpointException(archivePath, $"truncated or corrupt archive ({e.Message})");
         }

@@ -21,4 +21,5 @@ public sealed record CheckpointInspection(
     long Keys,
     long ReservedKeys,
     long SizeBytes,
-    IReadOnlyList<int>? ValidSigners);
+    IReadOnlyList<int>? ValidSigners
+);

@@ -2,7 +2,8 @@ using Cairn.Ledger;
 
 namespace Cairn.Backup;
 
-/// <summary>Reads a checkpoint read-only and sums up what it holds (no verification: see <see cref="CheckpointVerifier"/>).</summary>
+/// <summary>Reads a checkpoint read-only and sums up what it holds (no verification: see <see
+/// cref="CheckpointVerifier"/>).</summary>
 public static class CheckpointInspector
 {
     /// <exception cref="CheckpointMetadataException">When <c>checkpoint.json</c> is missing or invalid.</exception>
@@ -12,7 +13,8 @@ public static class CheckpointInspector
         directory = Path.GetFullPath(directory);
         var metadata = CheckpointMetadata.Read(Path.Combine(directory, CheckpointMetadata.FileName));
         using var reader = RocksDbLedger.OpenReadOnly(directory);
-        long count = 0, reserved = 0;
+        long count = 0,
+            reserved = 0;
         foreach (var (key, _) in reader.ReadState())
         {
             count++;
@@ -22,8 +24,19 @@ public static class CheckpointInspector
             }
         }
 
-        var size = System.IO.Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-        return new CheckpointInspection(directory, metadata, reader.ChainId, reader.Head.LastBlockId.Value, reader.Head.LastDigest,
-            count, reserved, size, keys is null ? null : CheckpointVerifier.ValidSigners(metadata.Certificate, keys));
+        var size = System
+            .IO.Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .Sum(f => new FileInfo(f).Length);
+        return new CheckpointInspection(
+            directory,
+            metadata,
+            reader.ChainId,
+            reader.Head.LastBlockId.Value,
+            reader.Head.LastDigest,
+            count,
+            reserved,
+            size,
+            keys is null ? null : CheckpointVerifier.ValidSigners(metadata.Certificate, keys)
+        );
     }
 }

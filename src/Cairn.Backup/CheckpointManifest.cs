@@ -23,13 +23,19 @@ public sealed record CheckpointManifest(int FormatVersion, IReadOnlyList<Manifes
 
     /// <summary>Hashes every file under <paramref name="directory"/> except a manifest; reports bytes read.</summary>
     public static CheckpointManifest Create(string directory, IProgress<long>? progress = null) =>
-        new(CurrentFormatVersion, [.. FilesOf(directory).Where(f => f != FileName).Select(f => Hash(directory, f, progress))]);
+        new(
+            CurrentFormatVersion,
+            [.. FilesOf(directory).Where(f => f != FileName).Select(f => Hash(directory, f, progress))]
+        );
 
     /// <summary>The files under <paramref name="directory"/>, relative and '/'-separated, in ordinal order.</summary>
     public static IReadOnlyList<string> FilesOf(string directory) =>
-        [.. Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(directory, f).Replace(Path.DirectorySeparatorChar, '/'))
-            .Order(StringComparer.Ordinal)];
+        [
+            .. Directory
+                .EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(directory, f).Replace(Path.DirectorySeparatorChar, '/'))
+                .Order(StringComparer.Ordinal),
+        ];
 
     /// <summary>The entry of one file: its size and SHA-256.</summary>
     public static ManifestEntry Hash(string directory, string relativePath, IProgress<long>? progress = null)
@@ -88,7 +94,10 @@ public sealed record CheckpointManifest(int FormatVersion, IReadOnlyList<Manifes
 
         if (manifest is null || manifest.FormatVersion != CurrentFormatVersion)
         {
-            throw new DbCheckpointException(path, $"manifest format {manifest?.FormatVersion} is not the {CurrentFormatVersion} this build reads");
+            throw new DbCheckpointException(
+                path,
+                $"manifest format {manifest?.FormatVersion} is not the {CurrentFormatVersion} this build reads"
+            );
         }
 
         foreach (var entry in manifest.Files)
@@ -106,7 +115,8 @@ public sealed record CheckpointManifest(int FormatVersion, IReadOnlyList<Manifes
     /// Checks that <paramref name="directory"/> holds exactly the listed files (besides the manifest) with their sizes
     /// and hashes; reports bytes read.
     /// </summary>
-    /// <exception cref="DbCheckpointException">At the first file missing, unexpected, of another size or another hash, naming it.</exception>
+    /// <exception cref="DbCheckpointException">At the first file missing, unexpected, of another size or another hash,
+    /// naming it.</exception>
     public void Verify(string directory, IProgress<long>? progress = null)
     {
         var present = FilesOf(directory).Where(f => f != FileName).ToHashSet(StringComparer.Ordinal);
@@ -127,18 +137,27 @@ public sealed record CheckpointManifest(int FormatVersion, IReadOnlyList<Manifes
             var actual = Hash(directory, entry.Path, progress);
             if (!string.Equals(actual.Sha256, entry.Sha256, StringComparison.OrdinalIgnoreCase))
             {
-                throw new DbCheckpointException(full, $"SHA-256 {actual.Sha256[..16]}… differs from the manifest's {entry.Sha256[..16]}…");
+                throw new DbCheckpointException(
+                    full,
+                    $"SHA-256 {actual.Sha256[..16]}… differs from the manifest's {entry.Sha256[..16]}…"
+                );
             }
         }
 
         if (present.Count > 0)
         {
-            throw new DbCheckpointException(Path.Combine(directory, present.Order(StringComparer.Ordinal).First()), "not listed in the manifest");
+            throw new DbCheckpointException(
+                Path.Combine(directory, present.Order(StringComparer.Ordinal).First()),
+                "not listed in the manifest"
+            );
         }
     }
 
     /// <summary>A relative path that stays inside the directory it is joined to.</summary>
     internal static bool IsSafeRelativePath(string path) =>
-        path.Length > 0 && !path.StartsWith('/') && !path.Contains('\\', StringComparison.Ordinal) && !path.Contains('\0', StringComparison.Ordinal)
+        path.Length > 0
+        && !path.StartsWith('/')
+        && !path.Contains('\\', StringComparison.Ordinal)
+        && !path.Contains('\0', StringComparison.Ordinal)
         && path.Split('/').All(part => part.Length > 0 && part != "." && part != "..");
 }

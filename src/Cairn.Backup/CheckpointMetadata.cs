@@ -63,25 +63,30 @@ public sealed record CheckpointMetadata
     }
 
     /// <summary>The JSON text, camelCase, digests in hex, the certificate in base64 with its signers listed.</summary>
-    public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(new Document
-    {
-        FormatVersion = CurrentFormatVersion,
-        Id = Id.Value,
-        SeqNum = SeqNum.Value,
-        LastBlockId = LastBlockId.Value,
-        LastBlockDigest = LastBlockDigest.ToHex(),
-        StateDigest = StateDigest.ToHex(),
-        CreatedAt = CreatedAt.ToString("O", CultureInfo.InvariantCulture),
-        SizeBytes = SizeBytes,
-        ExclusiveBytes = ExclusiveBytes,
-        Certificate = Convert.ToBase64String(Certificate.Encode()),
-        Signers = [.. Certificate.Signers.Select(s => s.Value)],
-        ChainId = ChainId,
-        Epoch = Epoch,
-    }, Json);
+    public byte[] ToJsonBytes() =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new Document
+            {
+                FormatVersion = CurrentFormatVersion,
+                Id = Id.Value,
+                SeqNum = SeqNum.Value,
+                LastBlockId = LastBlockId.Value,
+                LastBlockDigest = LastBlockDigest.ToHex(),
+                StateDigest = StateDigest.ToHex(),
+                CreatedAt = CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+                SizeBytes = SizeBytes,
+                ExclusiveBytes = ExclusiveBytes,
+                Certificate = Convert.ToBase64String(Certificate.Encode()),
+                Signers = [.. Certificate.Signers.Select(s => s.Value)],
+                ChainId = ChainId,
+                Epoch = Epoch,
+            },
+            Json
+        );
 
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
-    /// <exception cref="CheckpointMetadataException">When the file is missing, unreadable or invalid, naming it and the problem.</exception>
+    /// <exception cref="CheckpointMetadataException">When the file is missing, unreadable or invalid, naming it and the
+    /// problem.</exception>
     public static CheckpointMetadata Read(string path)
     {
         byte[] bytes;
@@ -91,22 +96,27 @@ public sealed record CheckpointMetadata
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CheckpointMetadataException(path, e is FileNotFoundException or DirectoryNotFoundException
-                ? "no checkpoint metadata here"
-                : $"cannot read the checkpoint metadata ({e.Message})");
+            throw new CheckpointMetadataException(
+                path,
+                e is FileNotFoundException or DirectoryNotFoundException
+                    ? "no checkpoint metadata here"
+                    : $"cannot read the checkpoint metadata ({e.Message})"
+            );
         }
 
         return Parse(bytes, path);
     }
 
     /// <summary>Parses and validates metadata; <paramref name="source"/> names it in errors.</summary>
-    /// <exception cref="CheckpointMetadataException">When the JSON is malformed or a field is missing or invalid.</exception>
+    /// <exception cref="CheckpointMetadataException">When the JSON is malformed or a field is missing or
+    /// invalid.</exception>
     public static CheckpointMetadata Parse(ReadOnlySpan<byte> json, string source)
     {
         Document document;
         try
         {
-            document = JsonSerializer.Deserialize<Document>(json, Json)
+            document =
+                JsonSerializer.Deserialize<Document>(json, Json)
                 ?? throw new CheckpointMetadataException(source, "the checkpoint metadata is null");
         }
         catch (JsonException e)
@@ -136,11 +146,15 @@ public sealed record CheckpointMetadata
 
         public CheckpointMetadata ToMetadata(string source)
         {
-            CheckpointMetadataException Invalid(string field, string problem) => new(source, $"field '{field}': {problem}");
+            CheckpointMetadataException Invalid(string field, string problem) =>
+                new(source, $"field '{field}': {problem}");
 
             if (FormatVersion != CurrentFormatVersion)
             {
-                throw Invalid("formatVersion", $"format {FormatVersion} is not the {CurrentFormatVersion} this build reads");
+                throw Invalid(
+                    "formatVersion",
+                    $"format {FormatVersion} is not the {CurrentFormatVersion} this build reads"
+                );
             }
 
             if (Id != LastBlockId)
@@ -153,16 +167,31 @@ public sealed record CheckpointMetadata
                 throw Invalid("seqNum", "must be at least 1");
             }
 
-            var lastDigest = Digest.TryParse(LastBlockDigest, out var d1) ? d1 : throw Invalid("lastBlockDigest", "not 64 hex digits");
-            var stateDigest = Digest.TryParse(StateDigest, out var d2) ? d2 : throw Invalid("stateDigest", "not 64 hex digits");
-            if (!DateTimeOffset.TryParseExact(CreatedAt, "O", CultureInfo.InvariantCulture, DateTimeStyles.None, out var createdAt))
+            var lastDigest = Digest.TryParse(LastBlockDigest, out var d1)
+                ? d1
+                : throw Invalid("lastBlockDigest", "not 64 hex digits");
+            var stateDigest = Digest.TryParse(StateDigest, out var d2)
+                ? d2
+                : throw Invalid("stateDigest", "not 64 hex digits");
+            if (
+                !DateTimeOffset.TryParseExact(
+                    CreatedAt,
+                    "O",
+                    CultureInfo.InvariantCulture,
+                    DateTimeStyles.None,
+                    out var createdAt
+                )
+            )
             {
                 throw Invalid("createdAt", $"'{CreatedAt}' is not an ISO-8601 round-trip time");
             }
 
             if (SizeBytes < 0 || ExclusiveBytes < 0 || ExclusiveBytes > SizeBytes)
             {
-                throw Invalid("sizeBytes", $"sizes {SizeBytes} (total) and {ExclusiveBytes} (exclusive) are inconsistent");
+                throw Invalid(
+                    "sizeBytes",
+                    $"sizes {SizeBytes} (total) and {ExclusiveBytes} (exclusive) are inconsistent"
+                );
             }
 
             if (string.IsNullOrEmpty(ChainId))
@@ -182,8 +211,11 @@ public sealed record CheckpointMetadata
 
             if (certificate.Seq.Value != SeqNum || certificate.StateDigest != lastDigest)
             {
-                throw Invalid("certificate", $"it certifies seq {certificate.Seq} digest {certificate.StateDigest.ToHex()[..16]}…, " +
-                    $"not seq {SeqNum} digest {lastDigest.ToHex()[..16]}…");
+                throw Invalid(
+                    "certificate",
+                    $"it certifies seq {certificate.Seq} digest {certificate.StateDigest.ToHex()[..16]}…, "
+                        + $"not seq {SeqNum} digest {lastDigest.ToHex()[..16]}…"
+                );
             }
 
             if (!certificate.Signers.Select(s => s.Value).SequenceEqual(Signers))

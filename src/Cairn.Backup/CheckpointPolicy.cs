@@ -14,7 +14,12 @@ public static class CheckpointPolicy
     /// when there is none: the first checkpoint then comes at the first boundary at or after the window).</param>
     /// <param name="seq">The boundary sequence number just executed.</param>
     /// <param name="consensusTime">Its consensus time (the block's timestamp).</param>
-    public static bool IsDue(DbCheckpointSettings settings, CheckpointMark last, SeqNum seq, DateTimeOffset consensusTime)
+    public static bool IsDue(
+        DbCheckpointSettings settings,
+        CheckpointMark last,
+        SeqNum seq,
+        DateTimeOffset consensusTime
+    )
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (seq <= last.Seq)
@@ -23,7 +28,8 @@ public static class CheckpointPolicy
         }
 
         var enoughSeqs = seq.Value - last.Seq.Value >= (ulong)settings.Window;
-        var enoughTime = last.ConsensusTime == DateTimeOffset.MinValue
+        var enoughTime =
+            last.ConsensusTime == DateTimeOffset.MinValue
             || Exceeds(consensusTime - last.ConsensusTime, settings.DurationSeconds);
         return enoughSeqs && enoughTime;
     }

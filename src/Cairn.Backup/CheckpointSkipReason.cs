@@ -7,6 +7,7 @@ public enum CheckpointSkipReason
     /// <c>db_checkpoint_diskspace_threshold</c> × the RocksDB size.</summary>
     LowDiskSpace,
 
-    /// <summary>A checkpoint of this block id exists already (the boundary was executed again after a restart).</summary>
+    /// <summary>A checkpoint of this block id exists already (the boundary was executed again after a
+    /// restart).</summary>
     AlreadyExists,
 }

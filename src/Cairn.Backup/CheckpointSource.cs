@@ -24,10 +24,16 @@ public sealed class CheckpointSource : IDisposable
     /// <summary>True when the source was an archive.</summary>
     public bool IsArchive => _scratch is not null;
 
-    /// <summary>Opens <paramref name="path"/>: a directory as it is, an archive unpacked under <paramref name="scratchParent"/>
+    /// <summary>Opens <paramref name="path"/>: a directory as it is, an archive unpacked under <paramref
+    /// name="scratchParent"/>
     /// (the system temp directory by default).</summary>
-    /// <exception cref="DbCheckpointException">When the path does not exist, or the archive cannot be unpacked.</exception>
-    public static CheckpointSource Open(string path, string? scratchParent = null, IProgress<TransferProgress>? progress = null)
+    /// <exception cref="DbCheckpointException">When the path does not exist, or the archive cannot be
+    /// unpacked.</exception>
+    public static CheckpointSource Open(
+        string path,
+        string? scratchParent = null,
+        IProgress<TransferProgress>? progress = null
+    )
     {
         path = System.IO.Path.GetFullPath(path);
         if (System.IO.Directory.Exists(path))
@@ -40,7 +46,10 @@ public sealed class CheckpointSource : IDisposable
             throw new DbCheckpointException(path, "no such checkpoint directory or archive");
         }
 
-        var scratch = System.IO.Path.Combine(scratchParent ?? System.IO.Path.GetTempPath(), ScratchPrefix + Guid.NewGuid().ToString("N")[..12]);
+        var scratch = System.IO.Path.Combine(
+            scratchParent ?? System.IO.Path.GetTempPath(),
+            ScratchPrefix + Guid.NewGuid().ToString("N")[..12]
+        );
         try
         {
             CheckpointArchive.Extract(path, scratch, progress);
@@ -54,7 +63,8 @@ public sealed class CheckpointSource : IDisposable
         return new CheckpointSource(path, scratch, scratch);
     }
 
-    /// <summary>The name prefix of scratch directories, so leftovers of a crash can be recognised and removed.</summary>
+    /// <summary>The name prefix of scratch directories, so leftovers of a crash can be recognised and
+    /// removed.</summary>
     public const string ScratchPrefix = ".cairn-unpacked-";
 
     public void Dispose()

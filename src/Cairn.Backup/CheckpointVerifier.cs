@@ -21,16 +21,31 @@ public static class CheckpointVerifier
     public const string StateCheck = "state digest";
     public const string CertificateCheck = "quorum certificate";
 
-    private static readonly string[] AllChecks = [ManifestCheck, MetadataCheck, OpenCheck, ChainCheck, HeadCheck, StateCheck, CertificateCheck];
+    private static readonly string[] AllChecks =
+    [
+        ManifestCheck,
+        MetadataCheck,
+        OpenCheck,
+        ChainCheck,
+        HeadCheck,
+        StateCheck,
+        CertificateCheck,
+    ];
 
     /// <summary>Runs every check on <paramref name="directory"/>.</summary>
     /// <param name="directory">A checkpoint directory (or an extracted archive).</param>
-    /// <param name="keys">The replicas' public keys; without them the certificate check is not run (and fails verification).</param>
+    /// <param name="keys">The replicas' public keys; without them the certificate check is not run (and fails
+    /// verification).</param>
     /// <param name="requireManifest">Fail when there is no <c>manifest.json</c> (archives always have one).</param>
     /// <param name="expectedChainId">Fail when the checkpoint belongs to another chain.</param>
     /// <param name="progress">Bytes hashed while checking the manifest.</param>
-    public static CheckpointVerification Verify(string directory, ReplicaPublicKeys? keys, bool requireManifest = false,
-        string? expectedChainId = null, IProgress<long>? progress = null)
+    public static CheckpointVerification Verify(
+        string directory,
+        ReplicaPublicKeys? keys,
+        bool requireManifest = false,
+        string? expectedChainId = null,
+        IProgress<long>? progress = null
+    )
     {
         directory = Path.GetFullPath(directory);
         var checks = new List<CheckpointCheck>();
@@ -38,7 +53,9 @@ public static class CheckpointVerifier
         bool Fail(string name, string detail)
         {
             checks.Add(new CheckpointCheck(name, false, detail));
-            checks.AddRange(AllChecks.SkipWhile(c => c != name).Skip(1).Select(c => new CheckpointCheck(c, null, "not run")));
+            checks.AddRange(
+                AllChecks.SkipWhile(c => c != name).Skip(1).Select(c => new CheckpointCheck(c, null, "not run"))
+            );
             return false;
         }
 
@@ -57,8 +74,16 @@ public static class CheckpointVerifier
                 var manifest = CheckpointManifest.Read(manifestPath);
                 manifest.Verify(directory, progress);
                 result = result with { Manifest = manifest };
-                checks.Add(new CheckpointCheck(ManifestCheck, true, string.Create(CultureInfo.InvariantCulture,
-                    $"{manifest.Files.Count} files, {manifest.TotalBytes} bytes, sizes and SHA-256 match")));
+                checks.Add(
+                    new CheckpointCheck(
+                        ManifestCheck,
+                        true,
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"{manifest.Files.Count} files, {manifest.TotalBytes} bytes, sizes and SHA-256 match"
+                        )
+                    )
+                );
             }
             catch (DbCheckpointException e)
             {
@@ -73,7 +98,9 @@ public static class CheckpointVerifier
         }
         else
         {
-            checks.Add(new CheckpointCheck(ManifestCheck, null, "none (a checkpoint directory as the replica wrote it)"));
+            checks.Add(
+                new CheckpointCheck(ManifestCheck, null, "none (a checkpoint directory as the replica wrote it)")
+            );
         }
 
         // 2. checkpoint.json, strictly.
@@ -95,15 +122,25 @@ public static class CheckpointVerifier
             return result;
         }
 
-        checks.Add(new CheckpointCheck(MetadataCheck, true, string.Create(CultureInfo.InvariantCulture,
-            $"id {metadata.Id}, seq {metadata.SeqNum}, chain '{metadata.ChainId}'")));
+        checks.Add(
+            new CheckpointCheck(
+                MetadataCheck,
+                true,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"id {metadata.Id}, seq {metadata.SeqNum}, chain '{metadata.ChainId}'"
+                )
+            )
+        );
 
         // 3-6. The database itself.
         ILedgerReader reader;
         try
         {
             reader = RocksDbLedger.OpenReadOnly(directory);
-            checks.Add(new CheckpointCheck(OpenCheck, true, $"chain '{reader.ChainId}', head block {reader.Head.LastBlockId}"));
+            checks.Add(
+                new CheckpointCheck(OpenCheck, true, $"chain '{reader.ChainId}', head block {reader.Head.LastBlockId}")
+            );
         }
         catch (LedgerException e)
         {
@@ -118,8 +155,17 @@ public static class CheckpointVerifier
             {
                 chain = ChainVerifier.Verify(reader);
                 result = result with { Chain = chain };
-                checks.Add(new CheckpointCheck(ChainCheck, true, string.Create(CultureInfo.InvariantCulture,
-                    $"{chain.BlocksChecked} blocks re-derived, last digest {chain.Head.LastDigest.ToHex()[..16]}…")));
+                checks.Add(
+                    new CheckpointCheck(
+                        ChainCheck,
+                        true,
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"{chain.BlocksChecked} blocks re-derived, last digest "
+                                + $"{chain.Head.LastDigest.ToHex()[..16]}…"
+                        )
+                    )
+                );
             }
             catch (LedgerException e)
             {
@@ -128,11 +174,20 @@ public static class CheckpointVerifier
             }
 
             var head = chain.Head;
-            if (head.LastBlockId != metadata.LastBlockId || head.LastSeqNum != metadata.SeqNum || head.LastDigest != metadata.LastBlockDigest
-                || reader.ChainId != metadata.ChainId)
+            if (
+                head.LastBlockId != metadata.LastBlockId
+                || head.LastSeqNum != metadata.SeqNum
+                || head.LastDigest != metadata.LastBlockDigest
+                || reader.ChainId != metadata.ChainId
+            )
             {
-                Fail(HeadCheck, $"the database holds block {head.LastBlockId} at seq {head.LastSeqNum} digest {head.LastDigest.ToHex()[..16]}… of chain '{reader.ChainId}', " +
-                    $"checkpoint.json says block {metadata.LastBlockId} at seq {metadata.SeqNum} digest {metadata.LastBlockDigest.ToHex()[..16]}… of chain '{metadata.ChainId}'");
+                Fail(
+                    HeadCheck,
+                    $"the database holds block {head.LastBlockId} at seq {head.LastSeqNum} digest "
+                        + $"{head.LastDigest.ToHex()[..16]}… of chain '{reader.ChainId}', "
+                        + $"checkpoint.json says block {metadata.LastBlockId} at seq {metadata.SeqNum} digest "
+                        + $"{metadata.LastBlockDigest.ToHex()[..16]}… of chain '{metadata.ChainId}'"
+                );
                 return result;
             }
 
@@ -141,7 +196,11 @@ public static class CheckpointVerifier
             var state = LedgerDigests.State(reader);
             if (state != metadata.StateDigest)
             {
-                Fail(StateCheck, $"the state hashes to {state.ToHex()[..16]}…, checkpoint.json records {metadata.StateDigest.ToHex()[..16]}…");
+                Fail(
+                    StateCheck,
+                    $"the state hashes to {state.ToHex()[..16]}…, checkpoint.json records "
+                        + $"{metadata.StateDigest.ToHex()[..16]}…"
+                );
                 return result;
             }
 
@@ -158,14 +217,21 @@ public static class CheckpointVerifier
 
         if (certificate.Seq != metadata.SeqNum || certificate.StateDigest != metadata.LastBlockDigest)
         {
-            Fail(CertificateCheck, $"it certifies seq {certificate.Seq} digest {certificate.StateDigest.ToHex()[..16]}…, not the head's");
+            Fail(
+                CertificateCheck,
+                $"it certifies seq {certificate.Seq} digest {certificate.StateDigest.ToHex()[..16]}…, not the head's"
+            );
             return result;
         }
 
         var valid = ValidSigners(certificate, keys);
         var quorum = Quorums.Quorum(keys.F);
-        var detail = string.Create(CultureInfo.InvariantCulture,
-            $"{valid.Count} distinct valid signatures of {quorum} needed (n = {keys.Keys.Count}, f = {keys.F}); valid: [{string.Join(", ", valid)}], in certificate: [{string.Join(", ", certificate.Signers.Select(s => s.Value))}]");
+        var detail = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{valid.Count} distinct valid signatures of {quorum} needed (n = {keys.Keys.Count}, f = {keys.F}); valid: "
+                + $"[{string.Join(", ", valid)}], in certificate: "
+                + $"[{string.Join(", ", certificate.Signers.Select(s => s.Value))}]"
+        );
         if (valid.Count < quorum || !certificate.Verify(keys.Keys, keys.F))
         {
             Fail(CertificateCheck, detail);
@@ -176,15 +242,22 @@ public static class CheckpointVerifier
         return result;
     }
 
-    /// <summary>The distinct replicas whose signature in <paramref name="certificate"/> verifies under their key, in order.</summary>
+    /// <summary>The distinct replicas whose signature in <paramref name="certificate"/> verifies under their key, in
+    /// order.</summary>
     public static IReadOnlyList<int> ValidSigners(StableCheckpointCertificate certificate, ReplicaPublicKeys keys)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         ArgumentNullException.ThrowIfNull(keys);
-        return [.. certificate.ToMessages()
-            .Where(m => (uint)m.Sender.Value < (uint)keys.Keys.Count && m.VerifySignature(keys.Keys[m.Sender.Value]))
-            .Select(m => m.Sender.Value)
-            .Distinct()
-            .Order()];
+        return
+        [
+            .. certificate
+                .ToMessages()
+                .Where(m =>
+                    (uint)m.Sender.Value < (uint)keys.Keys.Count && m.VerifySignature(keys.Keys[m.Sender.Value])
+                )
+                .Select(m => m.Sender.Value)
+                .Distinct()
+                .Order(),
+        ];
     }
 }

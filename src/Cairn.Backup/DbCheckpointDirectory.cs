@@ -26,17 +26,25 @@ public static class DbCheckpointDirectory
             return [];
         }
 
-        return [.. new DirectoryInfo(directory).EnumerateDirectories()
-            .Where(d => !d.Name.StartsWith('.'))
-            .Select(d => (Entry: Classify(d, chainId), Id: IdOf(d.Name) ?? ulong.MaxValue))
-            .OrderBy(e => e.Id).ThenBy(e => e.Entry.Directory, StringComparer.Ordinal)
-            .Select(e => e.Entry)];
+        return
+        [
+            .. new DirectoryInfo(directory)
+                .EnumerateDirectories()
+                .Where(d => !d.Name.StartsWith('.'))
+                .Select(d => (Entry: Classify(d, chainId), Id: IdOf(d.Name) ?? ulong.MaxValue))
+                .OrderBy(e => e.Id)
+                .ThenBy(e => e.Entry.Directory, StringComparer.Ordinal)
+                .Select(e => e.Entry),
+        ];
     }
 
     private static DbCheckpointEntry Classify(DirectoryInfo entry, string? chainId)
     {
         var name = entry.Name;
-        if (name.EndsWith(TmpSuffix, StringComparison.Ordinal) || name.EndsWith(DeletingSuffix, StringComparison.Ordinal))
+        if (
+            name.EndsWith(TmpSuffix, StringComparison.Ordinal)
+            || name.EndsWith(DeletingSuffix, StringComparison.Ordinal)
+        )
         {
             return new(entry.FullName, DbCheckpointEntryKind.Interrupted, null, "in progress or interrupted");
         }
@@ -50,7 +58,12 @@ public static class DbCheckpointDirectory
         if (!File.Exists(metadataPath))
         {
             // The rename commits a checkpoint only after its metadata is written: this was never a checkpoint.
-            return new(entry.FullName, DbCheckpointEntryKind.Interrupted, null, $"no {CheckpointMetadata.FileName}: never completed");
+            return new(
+                entry.FullName,
+                DbCheckpointEntryKind.Interrupted,
+                null,
+                $"no {CheckpointMetadata.FileName}: never completed"
+            );
         }
 
         try
@@ -63,7 +76,10 @@ public static class DbCheckpointDirectory
 
             if (chainId is not null && metadata.ChainId != chainId)
             {
-                throw new CheckpointMetadataException(metadataPath, $"it belongs to chain '{metadata.ChainId}', not '{chainId}'");
+                throw new CheckpointMetadataException(
+                    metadataPath,
+                    $"it belongs to chain '{metadata.ChainId}', not '{chainId}'"
+                );
             }
 
             return new(entry.FullName, DbCheckpointEntryKind.Complete, metadata, null);
@@ -76,7 +92,8 @@ public static class DbCheckpointDirectory
 
     // Only the canonical spelling: "007" is an operator's directory, not checkpoint 7.
     private static ulong? IdOf(string name) =>
-        ulong.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && name == id.ToString(CultureInfo.InvariantCulture)
+        ulong.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+        && name == id.ToString(CultureInfo.InvariantCulture)
             ? id
             : null;
 }

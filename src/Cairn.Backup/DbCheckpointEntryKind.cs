@@ -3,7 +3,8 @@ namespace Cairn.Backup;
 /// <summary>What a directory under <c>db_checkpoint_path</c> is.</summary>
 public enum DbCheckpointEntryKind
 {
-    /// <summary>A committed checkpoint: its id-named directory holds a valid <c>checkpoint.json</c> of that id.</summary>
+    /// <summary>A committed checkpoint: its id-named directory holds a valid <c>checkpoint.json</c> of that
+    /// id.</summary>
     Complete,
 
     /// <summary>Never committed (<c>*.tmp</c>, <c>*.deleting</c>, or an id-named directory without

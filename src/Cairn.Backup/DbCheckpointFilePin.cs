@@ -5,8 +5,10 @@ namespace Cairn.Backup;
 
 /// <summary>
 /// A pin on a checkpoint that holds across processes (<c>cairn checkpoint export</c> reading a running replica's
-/// checkpoint): a file <c>&lt;checkpoints&gt;/.pins/&lt;id&gt;.&lt;pid&gt;.&lt;random&gt;.pin</c> kept open with an exclusive
-/// lock (flock, which .NET takes for <see cref="FileShare.None"/>) while pinned. The replica's retention and disk monitor
+/// checkpoint): a file <c>&lt;checkpoints&gt;/.pins/&lt;id&gt;.&lt;pid&gt;.&lt;random&gt;.pin</c> kept open with an
+/// exclusive
+/// lock (flock, which .NET takes for <see cref="FileShare.None"/>) while pinned. The replica's retention and disk
+/// monitor
 /// leave a checkpoint with a locked pin file alone; a pin file nobody holds locked was left by a process that died,
 /// and retention deletes it. Pinning and retiring both hold <c>.pins/lock</c>, so a checkpoint is never renamed away
 /// between a reader's check that it exists and its pin.
@@ -61,8 +63,16 @@ public sealed class DbCheckpointFilePin : IDisposable
                     throw NoSuchCheckpoint(checkpointsDirectory, checkpoint);
                 }
 
-                var name = string.Create(CultureInfo.InvariantCulture, $"{id.Value}.{Environment.ProcessId}.{Guid.NewGuid():N}{PinSuffix}");
-                var handle = new FileStream(Path.Combine(pins, name), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+                var name = string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{id.Value}.{Environment.ProcessId}.{Guid.NewGuid():N}{PinSuffix}"
+                );
+                var handle = new FileStream(
+                    Path.Combine(pins, name),
+                    FileMode.CreateNew,
+                    FileAccess.ReadWrite,
+                    FileShare.None
+                );
                 return new DbCheckpointFilePin(handle, checkpoint);
             }
         }
@@ -115,7 +125,8 @@ public sealed class DbCheckpointFilePin : IDisposable
     }
 
     /// <summary>
-    /// True when a live pin holds checkpoint <paramref name="id"/>. Pin files of <paramref name="id"/> that nobody holds
+    /// True when a live pin holds checkpoint <paramref name="id"/>. Pin files of <paramref name="id"/> that nobody
+    /// holds
     /// locked (their process died) are deleted. Call while holding <see cref="HoldLock"/>.
     /// </summary>
     internal static bool IsPinned(string checkpointsDirectory, BlockId id)
@@ -127,13 +138,16 @@ public sealed class DbCheckpointFilePin : IDisposable
         }
 
         var pinned = false;
-        foreach (var file in Directory.EnumerateFiles(pins, string.Create(CultureInfo.InvariantCulture, $"{id.Value}.*{PinSuffix}")))
+        foreach (
+            var file in Directory.EnumerateFiles(
+                pins,
+                string.Create(CultureInfo.InvariantCulture, $"{id.Value}.*{PinSuffix}")
+            )
+        )
         {
             try
             {
-                using (new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
-                {
-                }
+                using (new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
 
                 // We got the lock: its owner is gone.
                 File.Delete(file);
@@ -154,13 +168,19 @@ public sealed class DbCheckpointFilePin : IDisposable
     private static DbCheckpointException NoSuchCheckpoint(string checkpointsDirectory, string checkpoint)
     {
         var have = Directory.Exists(checkpointsDirectory)
-            ? Directory.GetDirectories(checkpointsDirectory)
+            ? Directory
+                .GetDirectories(checkpointsDirectory)
                 .Select(Path.GetFileName)
-                .Where(n => ulong.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out _)
-                    && File.Exists(Path.Combine(checkpointsDirectory, n!, CheckpointMetadata.FileName)))
+                .Where(n =>
+                    ulong.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out _)
+                    && File.Exists(Path.Combine(checkpointsDirectory, n!, CheckpointMetadata.FileName))
+                )
                 .OrderBy(n => ulong.Parse(n!, CultureInfo.InvariantCulture))
                 .ToList()
             : [];
-        return new DbCheckpointException(checkpoint, $"no such checkpoint (have: {(have.Count == 0 ? "none" : string.Join(", ", have))})");
+        return new DbCheckpointException(
+            checkpoint,
+            $"no such checkpoint (have: {(have.Count == 0 ? "none" : string.Join(", ", have))})"
+        );
     }
 }

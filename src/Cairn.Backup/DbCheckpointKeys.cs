@@ -9,7 +9,8 @@ namespace Cairn.Backup;
 /// </summary>
 public static class DbCheckpointKeys
 {
-    /// <summary><c>db_checkpoint_duration</c>: seconds of consensus time that must pass since the last checkpoint.</summary>
+    /// <summary><c>db_checkpoint_duration</c>: seconds of consensus time that must pass since the last
+    /// checkpoint.</summary>
     public static readonly Setting<long> DurationSeconds = new(21600, 1, long.MaxValue / 2);
 
     /// <summary><c>num_of_rocksdbcheckpoints</c>: how many complete checkpoints are kept.</summary>
@@ -18,6 +19,7 @@ public static class DbCheckpointKeys
     /// <summary><c>dbcheckpoint_window</c>: sequence numbers that must be executed since the last checkpoint.</summary>
     public static readonly Setting<long> Window = new(30000, 1, long.MaxValue / 2);
 
-    /// <summary><c>db_checkpoint_diskspace_threshold</c>: free space must stay at least this fraction of the RocksDB size.</summary>
+    /// <summary><c>db_checkpoint_diskspace_threshold</c>: free space must stay at least this fraction of the RocksDB
+    /// size.</summary>
     public static readonly Setting<double> DiskSpaceThreshold = new(0.5, 0, 1, MinExclusive: true);
 }

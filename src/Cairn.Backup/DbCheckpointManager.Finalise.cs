@@ -26,8 +26,14 @@ public sealed partial class DbCheckpointManager
 
             System.IO.Directory.Move(pending.TmpDirectory, pending.FinalDirectory);
         }
-        catch (Exception e) when (e is DbCheckpointException or LedgerException or CheckpointMetadataException
-            or IOException or UnauthorizedAccessException)
+        catch (Exception e)
+            when (e
+                    is DbCheckpointException
+                        or LedgerException
+                        or CheckpointMetadataException
+                        or IOException
+                        or UnauthorizedAccessException
+            )
         {
             Fail(pending.Seq, "finalise", e.Message, pending.TmpDirectory, wasInFlight: true);
             return;
@@ -53,7 +59,14 @@ public sealed partial class DbCheckpointManager
 
         _metrics.Created();
         _metrics.FinaliseDuration(Stopwatch.GetElapsedTime(started));
-        BackupLog.Completed(_logger, metadata.Id.Value, metadata.SeqNum.Value, metadata.StateDigest, metadata.SizeBytes, metadata.ExclusiveBytes);
+        BackupLog.Completed(
+            _logger,
+            metadata.Id.Value,
+            metadata.SeqNum.Value,
+            metadata.StateDigest,
+            metadata.SizeBytes,
+            metadata.ExclusiveBytes
+        );
         ApplyRetention();
         UpdateInventory();
     }
@@ -75,8 +88,10 @@ public sealed partial class DbCheckpointManager
         var anchor = reader.GetBlock(previous.Id);
         if (anchor is null || anchor.Digest != previous.Metadata.LastBlockDigest)
         {
-            throw new DbCheckpointException(reader.Location,
-                $"block {previous.Id} is missing or differs from the one checkpoint {previous.Id} holds");
+            throw new DbCheckpointException(
+                reader.Location,
+                $"block {previous.Id} is missing or differs from the one checkpoint {previous.Id} holds"
+            );
         }
 
         return ChainVerifier.Verify(reader, previous.Id.Next, anchor.Digest).Head;
@@ -93,19 +108,29 @@ public sealed partial class DbCheckpointManager
             var head = VerifyChain(reader);
             if (head != pending.Head)
             {
-                throw new DbCheckpointException(tmp, $"holds block {head.LastBlockId} at seq {head.LastSeqNum}, " +
-                    $"the checkpoint call reported block {pending.Head.LastBlockId} at seq {pending.Head.LastSeqNum}");
+                throw new DbCheckpointException(
+                    tmp,
+                    $"holds block {head.LastBlockId} at seq {head.LastSeqNum}, "
+                        + $"the checkpoint call reported block {pending.Head.LastBlockId} at seq "
+                        + $"{pending.Head.LastSeqNum}"
+                );
             }
 
             if (head.LastSeqNum != certificate.Seq)
             {
-                throw new DbCheckpointException(tmp, $"holds seq {head.LastSeqNum}, the certificate is for seq {certificate.Seq}");
+                throw new DbCheckpointException(
+                    tmp,
+                    $"holds seq {head.LastSeqNum}, the certificate is for seq {certificate.Seq}"
+                );
             }
 
             if (head.LastDigest != certificate.StateDigest)
             {
-                throw new DbCheckpointException(tmp, $"its last block has digest {head.LastDigest.ToHex()[..16]}…, " +
-                    $"the certificate of seq {certificate.Seq} certifies {certificate.StateDigest.ToHex()[..16]}…");
+                throw new DbCheckpointException(
+                    tmp,
+                    $"its last block has digest {head.LastDigest.ToHex()[..16]}…, "
+                        + $"the certificate of seq {certificate.Seq} certifies {certificate.StateDigest.ToHex()[..16]}…"
+                );
             }
 
             if (reader.ChainId != _chainId)
@@ -123,7 +148,10 @@ public sealed partial class DbCheckpointManager
         }
 
         var own = DiskUsage.FilesOf(tmp);
-        var others = new List<Dictionary<(ulong, ulong), long>> { DiskUsage.FilesOf(_ledger.Location, recursive: false) };
+        var others = new List<Dictionary<(ulong, ulong), long>>
+        {
+            DiskUsage.FilesOf(_ledger.Location, recursive: false),
+        };
         others.AddRange(List().Select(c => DiskUsage.FilesOf(c.Directory)));
         return new CheckpointMetadata
         {

@@ -13,7 +13,9 @@ public sealed partial class DbCheckpointManager
     /// <returns>The checkpoints deleted, oldest first.</returns>
     public Task<IReadOnlyList<DbCheckpointInfo>> EnforceDiskSpaceAsync(CancellationToken cancellationToken = default)
     {
-        var result = new TaskCompletionSource<IReadOnlyList<DbCheckpointInfo>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<IReadOnlyList<DbCheckpointInfo>>(
+            TaskCreationOptions.RunContinuationsAsynchronously
+        );
         if (!_settings.Enabled)
         {
             result.SetResult([]);
@@ -88,8 +90,10 @@ public sealed partial class DbCheckpointManager
         return deleted;
     }
 
-    /// <summary>Keeps the newest <c>num_of_rocksdbcheckpoints</c>: deletes the oldest beyond that now, or, when a reader
-    /// pins one (in this process or, through a pin file, in another), unlists it and deletes it once released.</summary>
+    /// <summary>Keeps the newest <c>num_of_rocksdbcheckpoints</c>: deletes the oldest beyond that now, or, when a
+    /// reader
+    /// pins one (in this process or, through a pin file, in another), unlists it and deletes it once
+    /// released.</summary>
     private void ApplyRetention()
     {
         var plan = RetentionPlanner.ForCount(Candidates(bytes: null), _settings.MaxCheckpoints);
@@ -140,8 +144,18 @@ public sealed partial class DbCheckpointManager
         {
             return
             [
-                .. _good.Select(c => new RetentionCandidate(c.Id, Retiring: false, _pins.ContainsKey(c.Id), bytes?.GetValueOrDefault(c.Id) ?? 0)),
-                .. _retiring.Values.Select(c => new RetentionCandidate(c.Id, Retiring: true, _pins.ContainsKey(c.Id), 0)),
+                .. _good.Select(c => new RetentionCandidate(
+                    c.Id,
+                    Retiring: false,
+                    _pins.ContainsKey(c.Id),
+                    bytes?.GetValueOrDefault(c.Id) ?? 0
+                )),
+                .. _retiring.Values.Select(c => new RetentionCandidate(
+                    c.Id,
+                    Retiring: true,
+                    _pins.ContainsKey(c.Id),
+                    0
+                )),
             ];
         }
     }
@@ -163,7 +177,8 @@ public sealed partial class DbCheckpointManager
         }
     }
 
-    /// <summary>A retiring checkpoint the plan chose, if it is still retiring and no reader took it meanwhile.</summary>
+    /// <summary>A retiring checkpoint the plan chose, if it is still retiring and no reader took it
+    /// meanwhile.</summary>
     private DbCheckpointInfo? TakeRetiring(BlockId id)
     {
         lock (_gate)
@@ -250,13 +265,21 @@ public sealed partial class DbCheckpointManager
         var good = List();
         var live = DiskUsage.FilesOf(_ledger.Location, recursive: false);
         var files = good.Select(c => DiskUsage.FilesOf(c.Directory)).ToList();
-        return [.. good.Select((c, i) => new DbCheckpointDiskUsage(
-            c.Id,
-            files[i].Values.Sum(),
-            DiskUsage.ExclusiveBytes(files[i], files.Where((_, j) => j != i).Append(live))))];
+        return
+        [
+            .. good.Select(
+                (c, i) =>
+                    new DbCheckpointDiskUsage(
+                        c.Id,
+                        files[i].Values.Sum(),
+                        DiskUsage.ExclusiveBytes(files[i], files.Where((_, j) => j != i).Append(live))
+                    )
+            ),
+        ];
     }
 
-    /// <summary>On the worker: the count, the newest checkpoint and the bytes held only by checkpoints, for metrics.</summary>
+    /// <summary>On the worker: the count, the newest checkpoint and the bytes held only by checkpoints, for
+    /// metrics.</summary>
     private void UpdateInventory()
     {
         var good = List();

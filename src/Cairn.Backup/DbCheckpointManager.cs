@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Backup;
 
 /// <summary>
-/// A replica's DB checkpoints (docs/design.md, "DB checkpoint protocol"): decides at checkpoint boundaries, on consensus
+/// A replica's DB checkpoints (docs/design.md, "DB checkpoint protocol"): decides at checkpoint boundaries, on
+/// consensus
 /// time, whether to take one (periodic policy or operator request, then the disk guard); takes the RocksDB checkpoint
 /// into <c>&lt;id&gt;.tmp</c> right after the boundary block is appended; finalises it when the boundary becomes stable
 /// (verify, digest, <c>checkpoint.json</c> with the certificate, fsync, rename: the commit point); keeps at most
@@ -32,7 +33,9 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly BackupMetrics _metrics;
-    private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(
+        new UnboundedChannelOptions { SingleReader = true }
+    );
     private readonly Task _worker;
     private readonly Lock _gate = new();
 
@@ -50,8 +53,15 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     private long _failures;
     private string? _lastFailure;
 
-    public DbCheckpointManager(DbCheckpointSettings settings, RocksDbLedger ledger, string chainId, IFreeSpace freeSpace,
-        TimeProvider time, ILogger logger, BackupMetrics metrics)
+    public DbCheckpointManager(
+        DbCheckpointSettings settings,
+        RocksDbLedger ledger,
+        string chainId,
+        IFreeSpace freeSpace,
+        TimeProvider time,
+        ILogger logger,
+        BackupMetrics metrics
+    )
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(ledger);
@@ -120,8 +130,10 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Arms an operator checkpoint (<c>dbCheckpoint create</c>, <c>wedge stop</c>): the next boundary takes one whatever
-    /// the periodic policy says (the disk guard still applies). Call when the command executes, on the consensus thread.
+    /// Arms an operator checkpoint (<c>dbCheckpoint create</c>, <c>wedge stop</c>): the next boundary takes one
+    /// whatever
+    /// the periodic policy says (the disk guard still applies). Call when the command executes, on the consensus
+    /// thread.
     /// </summary>
     /// <returns>False when DB checkpoints are off.</returns>
     public bool RequestCheckpointAtNextBoundary()
@@ -141,12 +153,15 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Call right after the block of a checkpoint boundary (<c>seq % checkpoint_window_size == 0</c>) is appended, before
+    /// Call right after the block of a checkpoint boundary (<c>seq % checkpoint_window_size == 0</c>) is appended,
+    /// before
     /// the next block. When a checkpoint is due and the disk guard allows it, takes the RocksDB checkpoint (hard links,
-    /// milliseconds) into <c>&lt;id&gt;.tmp</c>; it becomes a checkpoint when <see cref="OnStable"/> brings the certificate.
+    /// milliseconds) into <c>&lt;id&gt;.tmp</c>; it becomes a checkpoint when <see cref="OnStable"/> brings the
+    /// certificate.
     /// Never throws for I/O: a failure is logged, counted and cleaned up.
     /// </summary>
-    /// <param name="consensusTime">The block's timestamp (the primary's time agreed in PRE-PREPARE), never the local clock.</param>
+    /// <param name="consensusTime">The block's timestamp (the primary's time agreed in PRE-PREPARE), never the local
+    /// clock.</param>
     /// <param name="epoch">The epoch the boundary block was executed in (recorded in <c>checkpoint.json</c>).</param>
     public BoundaryOutcome OnBoundaryExecuted(SeqNum seq, DateTimeOffset consensusTime, ulong epoch)
     {
@@ -170,8 +185,13 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         var head = _ledger.Head;
         if (head.LastSeqNum != seq)
         {
-            return Fail(seq, "take", $"the ledger's last block is at seq {head.LastSeqNum}, not the boundary {seq}: " +
-                "a checkpoint is taken right after the boundary block is appended", tmp: null);
+            return Fail(
+                seq,
+                "take",
+                $"the ledger's last block is at seq {head.LastSeqNum}, not the boundary {seq}: "
+                    + "a checkpoint is taken right after the boundary block is appended",
+                tmp: null
+            );
         }
 
         var final = CheckpointDirectory(head.LastBlockId);
@@ -225,7 +245,13 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         }
 
         _metrics.CreateDuration(elapsed);
-        BackupLog.Taken(_logger, seq.Value, taken.LastBlockId.Value, onDemand ? "operator request" : "periodic", elapsed.TotalMilliseconds);
+        BackupLog.Taken(
+            _logger,
+            seq.Value,
+            taken.LastBlockId.Value,
+            onDemand ? "operator request" : "periodic",
+            elapsed.TotalMilliseconds
+        );
         return BoundaryOutcome.Taken;
     }
 
@@ -240,7 +266,10 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(certificate);
         if (certificate.Seq != seq)
         {
-            throw new ArgumentException($"the certificate is for seq {certificate.Seq}, not {seq}", nameof(certificate));
+            throw new ArgumentException(
+                $"the certificate is for seq {certificate.Seq}, not {seq}",
+                nameof(certificate)
+            );
         }
 
         if (!_settings.Enabled)
@@ -316,15 +345,20 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Pins checkpoint <paramref name="id"/> for a reader; it is not deleted until the pin is disposed.</summary>
+    /// <summary>Pins checkpoint <paramref name="id"/> for a reader; it is not deleted until the pin is
+    /// disposed.</summary>
     /// <exception cref="DbCheckpointException">When there is no good checkpoint <paramref name="id"/>.</exception>
     public DbCheckpointPin Pin(BlockId id)
     {
         lock (_gate)
         {
-            var info = _good.Find(c => c.Id == id)
-                ?? throw new DbCheckpointException(CheckpointDirectory(id),
-                    $"no such checkpoint (have: {(_good.Count == 0 ? "none" : string.Join(", ", _good.Select(c => c.Id)))})");
+            var info =
+                _good.Find(c => c.Id == id)
+                ?? throw new DbCheckpointException(
+                    CheckpointDirectory(id),
+                    $"no such checkpoint (have: "
+                        + $"{(_good.Count == 0 ? "none" : string.Join(", ", _good.Select(c => c.Id)))})"
+                );
             _pins[id] = _pins.GetValueOrDefault(id) + 1;
             return new DbCheckpointPin(info, () => Release(id));
         }
@@ -349,12 +383,14 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
                     _skips,
                     _failures,
                     _lastFailure,
-                    _onDemand);
+                    _onDemand
+                );
             }
         }
     }
 
-    /// <summary>Completes when every piece of background work queued so far (finalisations, deletions) is done.</summary>
+    /// <summary>Completes when every piece of background work queued so far (finalisations, deletions) is
+    /// done.</summary>
     public Task WhenIdleAsync(CancellationToken cancellationToken = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -383,7 +419,8 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         _worker.GetAwaiter().GetResult();
     }
 
-    private string CheckpointDirectory(BlockId id) => Path.Combine(Directory, id.Value.ToString(CultureInfo.InvariantCulture));
+    private string CheckpointDirectory(BlockId id) =>
+        Path.Combine(Directory, id.Value.ToString(CultureInfo.InvariantCulture));
 
     private void Enqueue(Action work) => _work.Writer.TryWrite(work);
 
@@ -444,7 +481,8 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     /// <summary>The newest of the good and in-flight checkpoints: what the policy counts from.</summary>
     private CheckpointMark NewestMarkLocked()
     {
-        var mark = _good.Count > 0 ? new CheckpointMark(_good[^1].SeqNum, _good[^1].Metadata.CreatedAt) : CheckpointMark.None;
+        var mark =
+            _good.Count > 0 ? new CheckpointMark(_good[^1].SeqNum, _good[^1].Metadata.CreatedAt) : CheckpointMark.None;
         if (_inFlight.Count > 0 && _inFlight.Last().Value is { } last && last.Seq > mark.Seq)
         {
             mark = new CheckpointMark(last.Seq, last.ConsensusTime);
@@ -459,7 +497,8 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     /// </summary>
     private string? CheckDiskGuard()
     {
-        long dbBytes = 0, copiedBytes = 0;
+        long dbBytes = 0,
+            copiedBytes = 0;
         foreach (var file in new DirectoryInfo(_ledger.Location).EnumerateFiles())
         {
             try
@@ -484,8 +523,11 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         var free = _freeSpace.AvailableBytes(Directory);
         var floor = (long)(_settings.DiskSpaceThreshold * dbBytes);
         return free - copiedBytes < floor
-            ? $"{free} bytes free on {Directory}, the checkpoint needs about {copiedBytes}, and at least {floor} must stay free " +
-              $"(db_checkpoint_diskspace_threshold {_settings.DiskSpaceThreshold.ToString(CultureInfo.InvariantCulture)} × {dbBytes} bytes of RocksDB)"
+            ? $"{free} bytes free on {Directory}, the checkpoint needs about {copiedBytes}, and at least {floor} must "
+                + $"stay free "
+                + $"(db_checkpoint_diskspace_threshold "
+                + $"{_settings.DiskSpaceThreshold.ToString(CultureInfo.InvariantCulture)} × {dbBytes} bytes of "
+                + $"RocksDB)"
             : null;
     }
 
@@ -505,7 +547,10 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     {
         if (File.Exists(Directory))
         {
-            throw new DbCheckpointException(Directory, "db_checkpoint_path is a file; it must be a directory (or not exist yet)");
+            throw new DbCheckpointException(
+                Directory,
+                "db_checkpoint_path is a file; it must be a directory (or not exist yet)"
+            );
         }
 
         try
@@ -581,7 +626,14 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     }
 
     /// <summary>A checkpoint taken at a boundary and not yet complete.</summary>
-    private sealed class InFlight(SeqNum seq, LedgerHead head, DateTimeOffset consensusTime, ulong epoch, string tmpDirectory, string finalDirectory)
+    private sealed class InFlight(
+        SeqNum seq,
+        LedgerHead head,
+        DateTimeOffset consensusTime,
+        ulong epoch,
+        string tmpDirectory,
+        string finalDirectory
+    )
     {
         public SeqNum Seq { get; } = seq;
 

@@ -24,4 +24,5 @@ public sealed record DbCheckpointStatus(
     long Skips,
     long Failures,
     string? LastFailure,
-    bool OnDemandArmed);
+    bool OnDemandArmed
+);

@@ -17,7 +17,13 @@ internal static class DiskUsage
 
         try
         {
-            foreach (var path in Directory.EnumerateFiles(directory, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly))
+            foreach (
+                var path in Directory.EnumerateFiles(
+                    directory,
+                    "*",
+                    recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly
+                )
+            )
             {
                 try
                 {
@@ -42,7 +48,10 @@ internal static class DiskUsage
     public static long SizeOf(string directory, bool recursive = true) => FilesOf(directory, recursive).Values.Sum();
 
     /// <summary>Bytes of <paramref name="own"/> that appear in none of <paramref name="others"/>.</summary>
-    public static long ExclusiveBytes(Dictionary<(ulong, ulong), long> own, IEnumerable<Dictionary<(ulong, ulong), long>> others)
+    public static long ExclusiveBytes(
+        Dictionary<(ulong, ulong), long> own,
+        IEnumerable<Dictionary<(ulong, ulong), long>> others
+    )
     {
         var shared = new HashSet<(ulong, ulong)>();
         foreach (var other in others)

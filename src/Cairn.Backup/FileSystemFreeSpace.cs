@@ -1,6 +1,7 @@
 namespace Cairn.Backup;
 
-/// <summary>The real free space, from statvfs (through <see cref="DriveInfo"/>) of the nearest existing directory.</summary>
+/// <summary>The real free space, from statvfs (through <see cref="DriveInfo"/>) of the nearest existing
+/// directory.</summary>
 public sealed class FileSystemFreeSpace : IFreeSpace
 {
     /// <summary>The one instance: it holds no state.</summary>

@@ -15,11 +15,18 @@ public static class GenesisFromCheckpoint
     /// <summary>The reserved state key that records where a chain's genesis state came from.</summary>
     public static readonly byte[] GenesisKey = [0x00, .. "genesis"u8];
 
-    /// <summary>Creates a ledger of chain <paramref name="chainId"/> at <paramref name="databaseDirectory"/> (which must not
+    /// <summary>Creates a ledger of chain <paramref name="chainId"/> at <paramref name="databaseDirectory"/> (which
+    /// must not
     /// exist) holding the state of the checkpoint in <paramref name="checkpointDirectory"/>.</summary>
     /// <returns>The new ledger's head.</returns>
-    /// <exception cref="DbCheckpointException">When the target exists or the checkpoint belongs to the same chain.</exception>
-    public static LedgerHead Seed(string checkpointDirectory, CheckpointMetadata metadata, string databaseDirectory, string chainId)
+    /// <exception cref="DbCheckpointException">When the target exists or the checkpoint belongs to the same
+    /// chain.</exception>
+    public static LedgerHead Seed(
+        string checkpointDirectory,
+        CheckpointMetadata metadata,
+        string databaseDirectory,
+        string chainId
+    )
     {
         ArgumentNullException.ThrowIfNull(metadata);
         if (Directory.Exists(databaseDirectory) && Directory.EnumerateFileSystemEntries(databaseDirectory).Any())
@@ -29,20 +36,34 @@ public static class GenesisFromCheckpoint
 
         if (metadata.ChainId == chainId)
         {
-            throw new DbCheckpointException(checkpointDirectory, $"belongs to chain '{chainId}' already; a new chain needs a new chain id");
+            throw new DbCheckpointException(
+                checkpointDirectory,
+                $"belongs to chain '{chainId}' already; a new chain needs a new chain id"
+            );
         }
 
         using var source = RocksDbLedger.OpenReadOnly(checkpointDirectory);
-        var writes = source.ReadState().Where(kv => kv.Key.Length == 0 || kv.Key[0] != 0x00)
-            .Select(kv => StateWrite.Put(kv.Key, kv.Value)).ToList();
-        writes.Add(StateWrite.Put(GenesisKey, JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            sourceChainId = metadata.ChainId,
-            sourceCheckpointId = metadata.Id.Value,
-            sourceSeqNum = metadata.SeqNum.Value,
-            sourceLastBlockDigest = metadata.LastBlockDigest.ToHex(),
-            sourceStateDigest = metadata.StateDigest.ToHex(),
-        }, JsonSerializerOptions.Web)));
+        var writes = source
+            .ReadState()
+            .Where(kv => kv.Key.Length == 0 || kv.Key[0] != 0x00)
+            .Select(kv => StateWrite.Put(kv.Key, kv.Value))
+            .ToList();
+        writes.Add(
+            StateWrite.Put(
+                GenesisKey,
+                JsonSerializer.SerializeToUtf8Bytes(
+                    new
+                    {
+                        sourceChainId = metadata.ChainId,
+                        sourceCheckpointId = metadata.Id.Value,
+                        sourceSeqNum = metadata.SeqNum.Value,
+                        sourceLastBlockDigest = metadata.LastBlockDigest.ToHex(),
+                        sourceStateDigest = metadata.StateDigest.ToHex(),
+                    },
+                    JsonSerializerOptions.Web
+                )
+            )
+        );
         using var ledger = RocksDbLedger.Open(databaseDirectory, new LedgerOptions(chainId));
         ledger.Append(new BlockProposal(new SeqNum(1), metadata.CreatedAt, writes));
         return ledger.Head;

@@ -9,13 +9,19 @@ namespace Cairn.Backup;
 /// </summary>
 public static class IntermittentBackup
 {
-    /// <summary>Copies <paramref name="databaseDirectory"/> (whose replica must be stopped) to <paramref name="targetDirectory"/>,
+    /// <summary>Copies <paramref name="databaseDirectory"/> (whose replica must be stopped) to <paramref
+    /// name="targetDirectory"/>,
     /// which must not exist.</summary>
     /// <returns>The manifest and the head the copy holds.</returns>
-    /// <exception cref="DbCheckpointException">When the target exists, a file cannot be copied, or the copy does not verify;
+    /// <exception cref="DbCheckpointException">When the target exists, a file cannot be copied, or the copy does not
+    /// verify;
     /// nothing is left under the target's name.</exception>
-    public static (CheckpointManifest Manifest, LedgerHead Head, string ChainId) Copy(string databaseDirectory, string? excludeDirectory,
-        string targetDirectory, IProgress<TransferProgress>? progress = null)
+    public static (CheckpointManifest Manifest, LedgerHead Head, string ChainId) Copy(
+        string databaseDirectory,
+        string? excludeDirectory,
+        string targetDirectory,
+        IProgress<TransferProgress>? progress = null
+    )
     {
         databaseDirectory = Path.GetFullPath(databaseDirectory);
         targetDirectory = Path.GetFullPath(targetDirectory);
@@ -30,8 +36,11 @@ public static class IntermittentBackup
         }
 
         var exclude = excludeDirectory is null ? null : Path.GetFullPath(excludeDirectory).TrimEnd('/') + "/";
-        var files = CheckpointManifest.FilesOf(databaseDirectory)
-            .Where(f => exclude is null || !Path.Combine(databaseDirectory, f).StartsWith(exclude, StringComparison.Ordinal))
+        var files = CheckpointManifest
+            .FilesOf(databaseDirectory)
+            .Where(f =>
+                exclude is null || !Path.Combine(databaseDirectory, f).StartsWith(exclude, StringComparison.Ordinal)
+            )
             .Where(f => f != "LOCK")
             .ToList();
         var tmp = targetDirectory + ".tmp";
@@ -39,14 +48,29 @@ public static class IntermittentBackup
         try
         {
             Directory.CreateDirectory(tmp);
-            var counter = new ProgressCounter(progress, files.Sum(f => new FileInfo(Path.Combine(databaseDirectory, f)).Length));
+            var counter = new ProgressCounter(
+                progress,
+                files.Sum(f => new FileInfo(Path.Combine(databaseDirectory, f)).Length)
+            );
             var buffer = new byte[1 << 20];
             foreach (var file in files)
             {
                 var target = Path.Combine(tmp, file);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                using var input = new FileStream(Path.Combine(databaseDirectory, file), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-                using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                using var input = new FileStream(
+                    Path.Combine(databaseDirectory, file),
+                    FileMode.Open,
+                    FileAccess.Read,
+                    FileShare.Read,
+                    1 << 16
+                );
+                using var output = new FileStream(
+                    target,
+                    FileMode.CreateNew,
+                    FileAccess.Write,
+                    FileShare.None,
+                    1 << 16
+                );
                 int read;
                 while ((read = input.Read(buffer)) > 0)
                 {

@@ -33,19 +33,27 @@ public sealed record PendingDiscard(IReadOnlyList<string> Databases, ulong Resto
         }
         catch (JsonException e)
         {
-            throw new DbCheckpointException(path, $"not a pending-discard record ({e.Message}); delete it, and the databases it lists by hand");
+            throw new DbCheckpointException(
+                path,
+                $"not a pending-discard record ({e.Message}); delete it, and the databases it lists by hand"
+            );
         }
     }
 
-    /// <summary>Adds <paramref name="database"/> to the databases already pending in <paramref name="dataDirectory"/>.</summary>
+    /// <summary>Adds <paramref name="database"/> to the databases already pending in <paramref
+    /// name="dataDirectory"/>.</summary>
     internal static void Add(string dataDirectory, string database, ulong restoredSeq)
     {
         var pending = Load(dataDirectory)?.Databases ?? [];
         var record = new PendingDiscard([.. pending.Append(database).Distinct(StringComparer.Ordinal)], restoredSeq);
-        PosixFiles.WriteAtomically(Path.Combine(dataDirectory, FileName), JsonSerializer.SerializeToUtf8Bytes(record, StrictJson.Options));
+        PosixFiles.WriteAtomically(
+            Path.Combine(dataDirectory, FileName),
+            JsonSerializer.SerializeToUtf8Bytes(record, StrictJson.Options)
+        );
     }
 
-    /// <summary>Deletes the set-aside databases, then the record (call once the restored replica has caught up).</summary>
+    /// <summary>Deletes the set-aside databases, then the record (call once the restored replica has caught
+    /// up).</summary>
     /// <returns>The databases that were deleted (those already gone are not listed).</returns>
     public IReadOnlyList<string> Complete(string dataDirectory)
     {

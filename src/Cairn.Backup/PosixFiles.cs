@@ -32,7 +32,8 @@ internal static partial class PosixFiles
 
                 var size = (long)BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(40));
                 var inode = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(32));
-                var device = ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(136)) << 32)
+                var device =
+                    ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(136)) << 32)
                     | BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(140));
                 return new FileIdentity(device, inode, size);
             }
@@ -47,7 +48,11 @@ internal static partial class PosixFiles
         }
 
         // No inode numbers: every path counts as its own file (sizes are then an upper bound).
-        return new FileIdentity(ulong.MaxValue, (ulong)StringComparer.Ordinal.GetHashCode(path), new FileInfo(path).Length);
+        return new FileIdentity(
+            ulong.MaxValue,
+            (ulong)StringComparer.Ordinal.GetHashCode(path),
+            new FileInfo(path).Length
+        );
     }
 
     /// <summary>Fsyncs a directory, so that entries created or renamed in it survive a power loss. A no-op where
@@ -62,7 +67,9 @@ internal static partial class PosixFiles
         var fd = Open(path, 0);
         if (fd < 0)
         {
-            throw new IOException($"{path}: cannot open the directory to fsync it (errno {Marshal.GetLastPInvokeError()})");
+            throw new IOException(
+                $"{path}: cannot open the directory to fsync it (errno {Marshal.GetLastPInvokeError()})"
+            );
         }
 
         try
@@ -95,11 +102,17 @@ internal static partial class PosixFiles
     /// <summary>Fsyncs a regular file.</summary>
     public static void SyncFile(string path)
     {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var handle = File.OpenHandle(
+            path,
+            FileMode.Open,
+            FileAccess.Read,
+            FileShare.ReadWrite | FileShare.Delete
+        );
         RandomAccess.FlushToDisk(handle);
     }
 
-    /// <summary>Makes <paramref name="newPath"/> a hard link to <paramref name="existingPath"/>; false when the platform or the
+    /// <summary>Makes <paramref name="newPath"/> a hard link to <paramref name="existingPath"/>; false when the
+    /// platform or the
     /// file systems do not allow it (another device, no hard links), so the caller copies instead.</summary>
     public static bool TryHardLink(string existingPath, string newPath)
     {

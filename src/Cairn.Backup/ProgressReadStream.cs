@@ -1,6 +1,7 @@
 namespace Cairn.Backup;
 
-/// <summary>A read-only view of a seekable stream that reports every byte read (so tar entries show progress).</summary>
+/// <summary>A read-only view of a seekable stream that reports every byte read (so tar entries show
+/// progress).</summary>
 internal sealed class ProgressReadStream(Stream inner, IProgress<long> progress) : Stream
 {
     public override bool CanRead => true;
@@ -11,7 +12,11 @@ internal sealed class ProgressReadStream(Stream inner, IProgress<long> progress)
 
     public override long Length => inner.Length;
 
-    public override long Position { get => inner.Position; set => inner.Position = value; }
+    public override long Position
+    {
+        get => inner.Position;
+        set => inner.Position = value;
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -24,9 +29,7 @@ internal sealed class ProgressReadStream(Stream inner, IProgress<long> progress)
 
     public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
 
-    public override void Flush()
-    {
-    }
+    public override void Flush() { }
 
     public override void SetLength(long value) => throw new NotSupportedException();
 

@@ -4,13 +4,15 @@ using Cairn.Core.Crypto;
 
 namespace Cairn.Backup;
 
-/// <summary>The replicas' public keys an auditor checks a certificate against: key i is replica i's; n = 3f+1.</summary>
+/// <summary>The replicas' public keys an auditor checks a certificate against: key i is replica i's; n =
+/// 3f+1.</summary>
 public sealed record ReplicaPublicKeys(IReadOnlyList<VerificationKey> Keys)
 {
     /// <summary>Faulty replicas tolerated by a cluster of <see cref="Keys"/>.Count replicas.</summary>
     public int F => Quorums.MaxFaulty(Keys.Count);
 
-    /// <summary>Loads <c>replica-0_pub.pem</c>, <c>replica-1_pub.pem</c>, … from <paramref name="directory"/> (a cluster's
+    /// <summary>Loads <c>replica-0_pub.pem</c>, <c>replica-1_pub.pem</c>, … from <paramref name="directory"/> (a
+    /// cluster's
     /// <c>keys/</c> folder), stopping at the first id without a file.</summary>
     /// <exception cref="DbCheckpointException">When the directory holds no replica key.</exception>
     /// <exception cref="KeyFileException">When a key file is not an Ed25519 public key.</exception>
@@ -24,7 +26,10 @@ public sealed record ReplicaPublicKeys(IReadOnlyList<VerificationKey> Keys)
 
         return keys.Count > 0
             ? new ReplicaPublicKeys(keys)
-            : throw new DbCheckpointException(directory, "no replica public keys here (expected replica-0_pub.pem, replica-1_pub.pem, …)");
+            : throw new DbCheckpointException(
+                directory,
+                "no replica public keys here (expected replica-0_pub.pem, replica-1_pub.pem, …)"
+            );
     }
 
     private static string FileOf(string directory, int id) =>

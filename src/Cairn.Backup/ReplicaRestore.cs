@@ -43,14 +43,19 @@ public static class ReplicaRestore
         var staging = database + StagingSuffix;
         var checkpoints = Path.GetFullPath(request.CheckpointsDirectory);
         var sourcePath = Path.GetFullPath(request.Source);
-        var own = !File.Exists(sourcePath) && Path.GetDirectoryName(sourcePath.TrimEnd('/')) == checkpoints.TrimEnd('/');
+        var own =
+            !File.Exists(sourcePath) && Path.GetDirectoryName(sourcePath.TrimEnd('/')) == checkpoints.TrimEnd('/');
 
         // Unpack next to the database, so its files can be linked rather than copied again.
         using var source = CheckpointSource.Open(sourcePath, dataDir, progress);
         try
         {
-            var verification = CheckpointVerifier.Verify(source.Directory, request.Keys, requireManifest: source.IsArchive,
-                expectedChainId: request.ChainId);
+            var verification = CheckpointVerifier.Verify(
+                source.Directory,
+                request.Keys,
+                requireManifest: source.IsArchive,
+                expectedChainId: request.ChainId
+            );
             verification.ThrowIfFailed();
             var metadata = verification.Metadata!;
 
@@ -61,20 +66,43 @@ public static class ReplicaRestore
 
             var aside = AsideName(database, request.Time);
             var relative = Path.GetRelativePath(database, checkpoints);
-            var carry = relative != "." && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative) ? relative : null;
+            var carry =
+                relative != "." && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative)
+                    ? relative
+                    : null;
             var journalPath = Path.Combine(dataDir, RestoreJournal.FileName);
-            var journal = new RestoreJournal(database, staging, aside, carry, request.DiscardOld, metadata.SeqNum.Value);
+            var journal = new RestoreJournal(
+                database,
+                staging,
+                aside,
+                carry,
+                request.DiscardOld,
+                metadata.SeqNum.Value
+            );
             journal.Write(journalPath);
 
             // Committed: from here on the restore only rolls forward (here, or at the replica's next start).
             var carried = journal.RollForward(journalPath);
             var oldDatabase = Directory.Exists(aside) ? aside : null;
-            return new RestoreResult(metadata, verification, database, oldDatabase, linked, copied, !own, carried,
-                request.DiscardOld && oldDatabase is not null, recordsKept);
+            return new RestoreResult(
+                metadata,
+                verification,
+                database,
+                oldDatabase,
+                linked,
+                copied,
+                !own,
+                carried,
+                request.DiscardOld && oldDatabase is not null,
+                recordsKept
+            );
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or LedgerException)
         {
-            throw new DbCheckpointException(database, $"restore failed, the current database is untouched ({e.Message})");
+            throw new DbCheckpointException(
+                database,
+                $"restore failed, the current database is untouched ({e.Message})"
+            );
         }
         finally
         {
@@ -115,13 +143,16 @@ public static class ReplicaRestore
         return finished;
     }
 
-    /// <summary>Fills <paramref name="staging"/> with the database files of the checkpoint: SST files (immutable) as hard
-    /// links when possible, everything else copied, since RocksDB rewrites or deletes those when it opens the database.</summary>
+    /// <summary>Fills <paramref name="staging"/> with the database files of the checkpoint: SST files (immutable) as
+    /// hard
+    /// links when possible, everything else copied, since RocksDB rewrites or deletes those when it opens the
+    /// database.</summary>
     private static (int Linked, int Copied) Stage(string source, string staging, IProgress<TransferProgress>? progress)
     {
         CheckpointSource.DeleteDirectory(staging);
         Directory.CreateDirectory(staging);
-        var files = CheckpointManifest.FilesOf(source)
+        var files = CheckpointManifest
+            .FilesOf(source)
             .Where(f => f is not CheckpointMetadata.FileName and not CheckpointManifest.FileName)
             .ToList();
         var toCopy = new List<string>();
@@ -130,7 +161,10 @@ public static class ReplicaRestore
         {
             var target = Path.Combine(staging, file);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            if (file.EndsWith(".sst", StringComparison.Ordinal) && PosixFiles.TryHardLink(Path.Combine(source, file), target))
+            if (
+                file.EndsWith(".sst", StringComparison.Ordinal)
+                && PosixFiles.TryHardLink(Path.Combine(source, file), target)
+            )
             {
                 linked++;
             }
@@ -144,8 +178,20 @@ public static class ReplicaRestore
         var buffer = new byte[1 << 20];
         foreach (var file in toCopy)
         {
-            using var input = new FileStream(Path.Combine(source, file), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            using var output = new FileStream(Path.Combine(staging, file), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            using var input = new FileStream(
+                Path.Combine(source, file),
+                FileMode.Open,
+                FileAccess.Read,
+                FileShare.Read,
+                1 << 16
+            );
+            using var output = new FileStream(
+                Path.Combine(staging, file),
+                FileMode.CreateNew,
+                FileAccess.Write,
+                FileShare.None,
+                1 << 16
+            );
             int read;
             while ((read = input.Read(buffer)) > 0)
             {
@@ -182,7 +228,8 @@ public static class ReplicaRestore
     }
 
     /// <summary>
-    /// What the replica promised must survive the restore (docs/design.md, "Restore safety"): the staged database gets the replaced
+    /// What the replica promised must survive the restore (docs/design.md, "Restore safety"): the staged database gets
+    /// the replaced
     /// database's consensus records when they could be read. Otherwise the checkpoint's own records stay when it is the
     /// replica's own checkpoint (older, but its own), another replica's are removed, and a
     /// <see cref="RestoreRecord"/> makes the replica withhold its votes until it has learned its peers' view and stable
@@ -196,7 +243,12 @@ public static class ReplicaRestore
         if (kept is not null || !own)
         {
             var keep = kept?.Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal) ?? [];
-            writes.AddRange(ledger.ReadMetadata(ConsensusMetadataPrefix).Where(kv => !keep.Contains(kv.Key)).Select(kv => new MetadataWrite(kv.Key, null)));
+            writes.AddRange(
+                ledger
+                    .ReadMetadata(ConsensusMetadataPrefix)
+                    .Where(kv => !keep.Contains(kv.Key))
+                    .Select(kv => new MetadataWrite(kv.Key, null))
+            );
         }
 
         if (kept is not null)
@@ -205,7 +257,9 @@ public static class ReplicaRestore
         }
         else
         {
-            writes.Add(new MetadataWrite(ConsensusMetadataPrefix + RestoreRecord.Learning.Key, RestoreRecord.Learning.Encode()));
+            writes.Add(
+                new MetadataWrite(ConsensusMetadataPrefix + RestoreRecord.Learning.Key, RestoreRecord.Learning.Encode())
+            );
         }
 
         if (writes.Count > 0)
@@ -224,14 +278,24 @@ public static class ReplicaRestore
     {
         using var reader = RocksDbLedger.OpenReadOnly(directory);
         var head = ChainVerifier.Verify(reader).Head;
-        if (head.LastBlockId != metadata.LastBlockId || head.LastDigest != metadata.LastBlockDigest || reader.ChainId != metadata.ChainId)
+        if (
+            head.LastBlockId != metadata.LastBlockId
+            || head.LastDigest != metadata.LastBlockDigest
+            || reader.ChainId != metadata.ChainId
+        )
         {
-            throw new DbCheckpointException(directory, $"the installed database holds block {head.LastBlockId}, not the checkpoint's {metadata.LastBlockId}");
+            throw new DbCheckpointException(
+                directory,
+                $"the installed database holds block {head.LastBlockId}, not the checkpoint's {metadata.LastBlockId}"
+            );
         }
 
         if (LedgerDigests.State(reader) != metadata.StateDigest)
         {
-            throw new DbCheckpointException(directory, "the installed database's state digest differs from the checkpoint's");
+            throw new DbCheckpointException(
+                directory,
+                "the installed database's state digest differs from the checkpoint's"
+            );
         }
     }
 

@@ -3,15 +3,23 @@ using System.Text.Json;
 namespace Cairn.Backup;
 
 /// <summary>
-/// The commit record of a restore, <c>&lt;data_dir&gt;/restore.journal</c>: written and fsynced once the staged database
+/// The commit record of a restore, <c>&lt;data_dir&gt;/restore.journal</c>: written and fsynced once the staged
+/// database
 /// is complete and verified. From then on the restore only rolls forward — database aside, staged database into place,
 /// checkpoints carried over — and every step can be repeated, so a crash at any point is finished by the next start.
 /// </summary>
-/// <param name="DiscardOldAfterCatchUp">The old database is recorded in <see cref="PendingDiscard"/>, to be deleted once
+/// <param name="DiscardOldAfterCatchUp">The old database is recorded in <see cref="PendingDiscard"/>, to be deleted
+/// once
 /// the restored replica has caught up.</param>
 /// <param name="RestoredSeq">The installed checkpoint's sequence number.</param>
-internal sealed record RestoreJournal(string Database, string Staging, string Aside, string? CheckpointsRelative,
-    bool DiscardOldAfterCatchUp, ulong RestoredSeq)
+internal sealed record RestoreJournal(
+    string Database,
+    string Staging,
+    string Aside,
+    string? CheckpointsRelative,
+    bool DiscardOldAfterCatchUp,
+    ulong RestoredSeq
+)
 {
     public const string FileName = "restore.journal";
 
@@ -21,7 +29,7 @@ internal sealed record RestoreJournal(string Database, string Staging, string As
 
     public static RestoreJournal Read(string path) =>
         JsonSerializer.Deserialize<RestoreJournal>(File.ReadAllBytes(path), Json)
-            ?? throw new DbCheckpointException(path, "an empty restore journal");
+        ?? throw new DbCheckpointException(path, "an empty restore journal");
 
     /// <summary>Carries out (or finishes) the renames; each step is skipped when already done.</summary>
     /// <returns>How many checkpoint directories were carried over.</returns>

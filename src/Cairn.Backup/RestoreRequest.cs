@@ -1,15 +1,18 @@
 namespace Cairn.Backup;
 
-/// <summary>What <see cref="ReplicaRestore"/> needs to know about the stopped replica and the checkpoint to install.</summary>
+/// <summary>What <see cref="ReplicaRestore"/> needs to know about the stopped replica and the checkpoint to
+/// install.</summary>
 public sealed record RestoreRequest
 {
-    /// <summary>The replica's <c>data_dir</c>; staging and the set-aside database live next to the database in it.</summary>
+    /// <summary>The replica's <c>data_dir</c>; staging and the set-aside database live next to the database in
+    /// it.</summary>
     public required string DataDirectory { get; init; }
 
     /// <summary>The replica's RocksDB directory (<c>&lt;data_dir&gt;/rocksdbdata</c>).</summary>
     public required string DatabaseDirectory { get; init; }
 
-    /// <summary>The replica's checkpoint directory (resolved <c>db_checkpoint_path</c>); when it lies inside the database
+    /// <summary>The replica's checkpoint directory (resolved <c>db_checkpoint_path</c>); when it lies inside the
+    /// database
     /// directory it is carried over into the restored one, so no checkpoint is lost.</summary>
     public required string CheckpointsDirectory { get; init; }
 

@@ -7,11 +7,13 @@ namespace Cairn.Backup;
 /// <param name="OldDatabase">Where the previous database was moved (null when there was none).</param>
 /// <param name="LinkedFiles">Files installed as hard links.</param>
 /// <param name="CopiedFiles">Files copied (another file system, or files RocksDB rewrites).</param>
-/// <param name="ConsensusMetadataReset">True when the checkpoint came from elsewhere and its consensus metadata was removed.</param>
+/// <param name="ConsensusMetadataReset">True when the checkpoint came from elsewhere and its consensus metadata was
+/// removed.</param>
 /// <param name="ConsensusRecordsKept">True when the consensus records of the replaced database (what this replica
 /// signed) were carried into the restored one; false when they were lost, and the replica withholds its votes until
 /// it has learned its peers' view and stable checkpoint.</param>
-/// <param name="CheckpointsCarriedOver">Checkpoint directories moved from the old database into the restored one.</param>
+/// <param name="CheckpointsCarriedOver">Checkpoint directories moved from the old database into the restored
+/// one.</param>
 /// <param name="OldDatabasePendingDiscard">True when the replica will delete <paramref name="OldDatabase"/> once it has
 /// started and caught up (<see cref="PendingDiscard"/>).</param>
 public sealed record RestoreResult(
@@ -24,4 +26,5 @@ public sealed record RestoreResult(
     bool ConsensusMetadataReset,
     int CheckpointsCarriedOver,
     bool OldDatabasePendingDiscard,
-    bool ConsensusRecordsKept);
+    bool ConsensusRecordsKept
+);

@@ -21,15 +21,21 @@ public static class RetentionPlanner
         var excess = complete.Take(Math.Max(0, complete.Count - maxCheckpoints)).ToList();
         return new RetentionPlan(
             [.. excess.Where(c => !c.Pinned).Select(c => c.Id), .. Released(checkpoints)],
-            [.. excess.Where(c => c.Pinned).Select(c => c.Id)]);
+            [.. excess.Where(c => c.Pinned).Select(c => c.Id)]
+        );
     }
 
     /// <summary>While free space is under the floor: released retiring checkpoints first, then the oldest complete
-    /// ones that nobody reads, never the newest, until the bytes they free would lift free space to the floor.</summary>
+    /// ones that nobody reads, never the newest, until the bytes they free would lift free space to the
+    /// floor.</summary>
     /// <param name="checkpoints">Complete and retiring checkpoints; the complete ones oldest first.</param>
     /// <param name="freeBytes">Free space on the checkpoint file system now.</param>
     /// <param name="floorBytes"><c>db_checkpoint_diskspace_threshold</c> × the RocksDB size.</param>
-    public static RetentionPlan ForDiskSpace(IReadOnlyList<RetentionCandidate> checkpoints, long freeBytes, long floorBytes)
+    public static RetentionPlan ForDiskSpace(
+        IReadOnlyList<RetentionCandidate> checkpoints,
+        long freeBytes,
+        long floorBytes
+    )
     {
         ArgumentNullException.ThrowIfNull(checkpoints);
         var released = Released(checkpoints).ToList();

@@ -5,7 +5,8 @@ using Spectre.Console;
 
 namespace Cairn.Cli;
 
-/// <summary>The <c>cairn</c> command tree, and the one place where failures become a one-line message and an exit code.</summary>
+/// <summary>The <c>cairn</c> command tree, and the one place where failures become a one-line message and an exit
+/// code.</summary>
 public static class CairnCommandLine
 {
     /// <summary>Exit code of a command that failed for a reason it names (bad input, unreadable file, ...).</summary>
@@ -15,13 +16,16 @@ public static class CairnCommandLine
     public const int UsageExitCode = 2;
 
     /// <summary>Exit code of <c>cairn replica</c> when the replica had started and stopped on an error while running
-    /// (a replica that could not start exits with <see cref="FailureExitCode"/>; one stopped by SIGTERM or SIGINT with 0).</summary>
+    /// (a replica that could not start exits with <see cref="FailureExitCode"/>; one stopped by SIGTERM or SIGINT with
+    /// 0).</summary>
     public const int ReplicaFailedExitCode = 3;
 
     /// <summary>Builds the command tree; commands write their reports to <paramref name="console"/>.</summary>
     public static RootCommand Create(IAnsiConsole console)
     {
-        var root = new RootCommand("Cairn: a Byzantine-fault-tolerant replicated key-value ledger on RocksDB, with online checkpoint backups.");
+        var root = new RootCommand(
+            "Cairn: a Byzantine-fault-tolerant replicated key-value ledger on RocksDB, with online checkpoint backups."
+        );
         root.Subcommands.Add(DemoCommand.Create(console));
         root.Subcommands.Add(ClusterCommand.Create(console));
         root.Subcommands.Add(ReplicaCommand.Create());
@@ -34,7 +38,8 @@ public static class CairnCommandLine
         return root;
     }
 
-    /// <summary>Parses and runs <paramref name="args"/>. Errors go to <paramref name="error"/> as one line, never a stack trace
+    /// <summary>Parses and runs <paramref name="args"/>. Errors go to <paramref name="error"/> as one line, never a
+    /// stack trace
     /// (set CAIRN_DEBUG=1 to see one).</summary>
     public static int Run(string[] args, IAnsiConsole console, TextWriter error)
     {
@@ -52,7 +57,12 @@ public static class CairnCommandLine
             return UsageExitCode;
         }
 
-        var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = console.Profile.Out.Writer, Error = error };
+        var invocation = new InvocationConfiguration
+        {
+            EnableDefaultExceptionHandler = false,
+            Output = console.Profile.Out.Writer,
+            Error = error,
+        };
         if (parse.CommandResult.Command.Name == ReplicaCommand.Name)
         {
             // The replica handles SIGTERM and SIGINT itself; the default handling would end the process 2 s after the
@@ -84,8 +94,11 @@ public static class CairnCommandLine
     private static string[] CommandPath(Command command)
     {
         var names = new Stack<string>();
-        for (Symbol? symbol = command; symbol is Command { Parents: var parents } current && current is not RootCommand;
-             symbol = parents.FirstOrDefault())
+        for (
+            Symbol? symbol = command;
+            symbol is Command { Parents: var parents } current && current is not RootCommand;
+            symbol = parents.FirstOrDefault()
+        )
         {
             names.Push(current.Name);
         }

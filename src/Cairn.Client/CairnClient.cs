@@ -44,18 +44,30 @@ public sealed class CairnClient : IDisposable
     /// <summary>This session's client id.</summary>
     public ulong ClientId { get; }
 
-    /// <summary>Writes <paramref name="value"/> at <paramref name="key"/>; returns once the cluster committed it.</summary>
+    /// <summary>Writes <paramref name="value"/> at <paramref name="key"/>; returns once the cluster committed
+    /// it.</summary>
     public async Task<KvResult> PutAsync(byte[] key, byte[] value, CancellationToken cancellationToken = default) =>
-        DecodeResult(await SubmitAsync(KvOperation.Put(key, value).Encode(), RequestFlags.None, cancellationToken).ConfigureAwait(false));
+        DecodeResult(
+            await SubmitAsync(KvOperation.Put(key, value).Encode(), RequestFlags.None, cancellationToken)
+                .ConfigureAwait(false)
+        );
 
     /// <summary>Reads <paramref name="key"/>, ordered after every write that completed before the call.</summary>
     public async Task<KvResult> GetAsync(byte[] key, CancellationToken cancellationToken = default) =>
-        DecodeResult(await SubmitAsync(KvOperation.Get(key).Encode(), RequestFlags.ReadOnly, cancellationToken).ConfigureAwait(false));
+        DecodeResult(
+            await SubmitAsync(KvOperation.Get(key).Encode(), RequestFlags.ReadOnly, cancellationToken)
+                .ConfigureAwait(false)
+        );
 
     /// <summary>Orders <paramref name="operation"/> and returns the reply f+1 replicas agree on.</summary>
-    /// <exception cref="ClusterUnavailableException">When no f+1 matching replies arrive within the request timeout.</exception>
+    /// <exception cref="ClusterUnavailableException">When no f+1 matching replies arrive within the request
+    /// timeout.</exception>
     /// <exception cref="RequestRejectedException">When f+1 replicas refuse the request with a reason.</exception>
-    public async Task<ClientReply> SubmitAsync(byte[] operation, RequestFlags flags, CancellationToken cancellationToken = default)
+    public async Task<ClientReply> SubmitAsync(
+        byte[] operation,
+        RequestFlags flags,
+        CancellationToken cancellationToken = default
+    )
     {
         var request = ClientRequest.Create(ClientId, NextRequestId(), flags, operation, _key);
         var encoded = new SubmitRequest { Request = ByteString.CopyFrom(request.Encoded) };
@@ -73,7 +85,9 @@ public sealed class CairnClient : IDisposable
             {
                 try
                 {
-                    var reply = await _replicas[replica].SubmitAsync(encoded, cancellationToken: attempt.Token).ConfigureAwait(false);
+                    var reply = await _replicas[replica]
+                        .SubmitAsync(encoded, cancellationToken: attempt.Token)
+                        .ConfigureAwait(false);
                     var decoded = ClientReply.Decode(reply.Reply.Span);
                     lock (collector)
                     {
@@ -86,10 +100,12 @@ public sealed class CairnClient : IDisposable
 
                     return;
                 }
-                catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
+                catch (RpcException e)
+                    when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
                 {
                     // A request that is bad in itself (InvalidArgument) is refused by every correct replica: f+1 alike
-                    // settle it. A replica's state (FailedPrecondition: wedged) can be behind the cluster's — it may not
+                    // settle it. A replica's state (FailedPrecondition: wedged) can be behind the cluster's — it may
+                    // not
                     // have executed an unwedge yet — so that refusal is final only from 2f+1; otherwise ask again.
                     var final = e.StatusCode == StatusCode.InvalidArgument;
                     lock (collector)
@@ -140,9 +156,19 @@ public sealed class CairnClient : IDisposable
         if (finished != accepted.Task && !accepted.Task.IsCompleted)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var detail = string.Join("; ", outcomes.Select((o, i) => string.Create(CultureInfo.InvariantCulture, $"replica {i}: {o ?? "no answer"}")));
-            throw new ClusterUnavailableException(string.Create(CultureInfo.InvariantCulture,
-                $"no {Quorums.ReplyQuorum(_config.F)} matching replies within {_config.RequestTimeout.TotalSeconds:0.#} s ({detail})"));
+            var detail = string.Join(
+                "; ",
+                outcomes.Select(
+                    (o, i) => string.Create(CultureInfo.InvariantCulture, $"replica {i}: {o ?? "no answer"}")
+                )
+            );
+            throw new ClusterUnavailableException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"no {Quorums.ReplyQuorum(_config.F)} matching replies within "
+                        + $"{_config.RequestTimeout.TotalSeconds:0.#} s ({detail})"
+                )
+            );
         }
 
         // The result is in: stop asking the replicas that have not answered yet.
@@ -163,7 +189,9 @@ public sealed class CairnClient : IDisposable
     private static KvResult DecodeResult(ClientReply reply)
     {
         var result = KvResult.Decode(reply.Result.Span);
-        return result.Status == KvResultStatus.Rejected ? throw new RequestRejectedException(result.Error ?? "rejected") : result;
+        return result.Status == KvResultStatus.Rejected
+            ? throw new RequestRejectedException(result.Error ?? "rejected")
+            : result;
     }
 
     /// <summary>Request ids grow across process restarts (they start from the clock), so a new CLI invocation never

@@ -27,7 +27,8 @@ public sealed record ClientConfig
 
     /// <summary>How long one request may take, retries included; also how long one replica may take to answer an
     /// operator query.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMilliseconds(ClientConfigKeys.RequestTimeoutMillisec.Default);
+    public TimeSpan RequestTimeout { get; init; } =
+        TimeSpan.FromMilliseconds(ClientConfigKeys.RequestTimeoutMillisec.Default);
 
     /// <summary>Reads <c>client.config</c> (key <c>client_private_key</c>) or <c>operator.config</c>
     /// (key <c>operator_private_key</c>).</summary>
@@ -47,13 +48,22 @@ public sealed record ClientConfig
             PrivateKeyPath = Resolve(root.String(isOperator ? "operator_private_key" : "client_private_key")),
             KeyIndex = isOperator ? 0 : 1,
             Passphrase = KeyPassphrase.FromEnvironment(),
-            RequestTimeout = TimeSpan.FromMilliseconds(root.Int("request_timeout_millisec", ClientConfigKeys.RequestTimeoutMillisec)),
+            RequestTimeout = TimeSpan.FromMilliseconds(
+                root.Int("request_timeout_millisec", ClientConfigKeys.RequestTimeoutMillisec)
+            ),
         };
-        root.RejectUnknownKeys(["f_val", "replicas", "operator_private_key", "client_private_key", "request_timeout_millisec"]);
+        root.RejectUnknownKeys([
+            "f_val",
+            "replicas",
+            "operator_private_key",
+            "client_private_key",
+            "request_timeout_millisec",
+        ]);
         return config;
     }
 
     /// <summary>The replicas' public keys, in id order.</summary>
     /// <exception cref="KeyFileException">When a key file is missing or not an Ed25519 public key.</exception>
-    public IReadOnlyList<VerificationKey> LoadReplicaKeys() => [.. Replicas.Select(r => KeyFiles.LoadVerificationKey(r.PublicKeyPath))];
+    public IReadOnlyList<VerificationKey> LoadReplicaKeys() =>
+        [.. Replicas.Select(r => KeyFiles.LoadVerificationKey(r.PublicKeyPath))];
 }

@@ -1,4 +1,5 @@
 namespace Cairn.Client;
 
-/// <summary>No f+1 matching replies arrived within the request timeout; the message says what each replica did.</summary>
+/// <summary>No f+1 matching replies arrived within the request timeout; the message says what each replica
+/// did.</summary>
 public sealed class ClusterUnavailableException(string message) : Exception(message);

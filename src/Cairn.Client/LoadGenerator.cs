@@ -6,8 +6,14 @@ namespace Cairn.Client;
 /// throughput and latency as a user of the cluster sees them.</summary>
 public static class LoadGenerator
 {
-    /// <summary>Runs the load; <paramref name="progress"/> hears the number of finished requests now and then.</summary>
-    public static async Task<LoadReport> RunAsync(ClientConfig config, LoadOptions options, IProgress<int>? progress, CancellationToken cancellationToken)
+    /// <summary>Runs the load; <paramref name="progress"/> hears the number of finished requests now and
+    /// then.</summary>
+    public static async Task<LoadReport> RunAsync(
+        ClientConfig config,
+        LoadOptions options,
+        IProgress<int>? progress,
+        CancellationToken cancellationToken
+    )
     {
         options.Validate();
         var latencies = new double[options.Requests];
@@ -50,16 +56,38 @@ public static class LoadGenerator
         }
 
         // Session 0 is left to interactive commands (cairn kv) so a load never races them for request ids.
-        await Task.WhenAll(Enumerable.Range(1, options.Clients).Select(s => Task.Run(() => SessionAsync(s), cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(
+                Enumerable.Range(1, options.Clients).Select(s => Task.Run(() => SessionAsync(s), cancellationToken))
+            )
+            .ConfigureAwait(false);
         var seconds = total.Elapsed.TotalSeconds;
         progress?.Report(options.Requests);
         var ok = latencies.Where(l => !double.IsNaN(l)).Order().ToArray();
-        var report = new LoadReport(options.Requests, ok.Length, failed, options.Clients, options.ValueSize, seconds, ok.Length / seconds,
-            Percentile(ok, 0.50), Percentile(ok, 0.95), Percentile(ok, 0.99), ok.Length == 0 ? 0 : ok[^1], firstError)
+        var report = new LoadReport(
+            options.Requests,
+            ok.Length,
+            failed,
+            options.Clients,
+            options.ValueSize,
+            seconds,
+            ok.Length / seconds,
+            Percentile(ok, 0.50),
+            Percentile(ok, 0.95),
+            Percentile(ok, 0.99),
+            ok.Length == 0 ? 0 : ok[^1],
+            firstError
+        )
         {
             StartedAt = startedAt,
         };
-        return report with { Timeline = CompletionsPerInterval(completedAtMs.Where((_, i) => !double.IsNaN(latencies[i])), seconds * 1000, report.TimelineIntervalMs) };
+        return report with
+        {
+            Timeline = CompletionsPerInterval(
+                completedAtMs.Where((_, i) => !double.IsNaN(latencies[i])),
+                seconds * 1000,
+                report.TimelineIntervalMs
+            ),
+        };
     }
 
     /// <summary>How many of the completion times (ms since the start) fall in each interval of a run of

@@ -14,7 +14,9 @@ public sealed record LoadOptions(int Requests, int Clients, int ValueSize)
 
         if (Clients is < 1 or > Protocol.Kv.ClientIdentity.SessionsPerKey - 1)
         {
-            throw new ArgumentException($"--clients {Clients}: accepted 1 to {Protocol.Kv.ClientIdentity.SessionsPerKey - 1}");
+            throw new ArgumentException(
+                $"--clients {Clients}: accepted 1 to {Protocol.Kv.ClientIdentity.SessionsPerKey - 1}"
+            );
         }
 
         if (ValueSize is < 0 or > 16 * 1024 * 1024)

@@ -13,7 +13,8 @@ public sealed record LoadReport(
     double P95Ms,
     double P99Ms,
     double MaxMs,
-    string? FirstError)
+    string? FirstError
+)
 {
     /// <summary>The width of one <see cref="Timeline"/> interval.</summary>
     public int TimelineIntervalMs { get; init; } = 250;

@@ -18,7 +18,8 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    /// <summary>Orders <paramref name="type"/> (a write command) and returns the result f+1 replicas agree on.</summary>
+    /// <summary>Orders <paramref name="type"/> (a write command) and returns the result f+1 replicas agree
+    /// on.</summary>
     /// <exception cref="ClusterUnavailableException">When no f+1 matching replies arrive in time.</exception>
     /// <exception cref="KeyFileException">When the operator key cannot be read.</exception>
     public async Task<OperatorResult> SubmitAsync(OperatorCommandType type, CancellationToken cancellationToken)
@@ -26,7 +27,9 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
         var command = OperatorCommand.Create(type, [], _time.GetUtcNow(), key);
         using var client = new CairnClient(config, Random.Shared.Next(1, ClientIdentity.SessionsPerKey), _time);
-        var reply = await client.SubmitAsync(command.Encode(), RequestFlags.Operator, cancellationToken).ConfigureAwait(false);
+        var reply = await client
+            .SubmitAsync(command.Encode(), RequestFlags.Operator, cancellationToken)
+            .ConfigureAwait(false);
         try
         {
             return OperatorResult.Decode(reply.Result.Span);
@@ -39,10 +42,14 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
 
     /// <summary>Asks every replica <paramref name="type"/> (a query with an empty body); replicas that do not answer
     /// within <paramref name="timeout"/> are reported as such.</summary>
-    public Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(OperatorCommandType type, TimeSpan timeout, CancellationToken cancellationToken) =>
-        QueryAsync(SignQuery(type, []), timeout, cancellationToken);
+    public Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(
+        OperatorCommandType type,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    ) => QueryAsync(SignQuery(type, []), timeout, cancellationToken);
 
-    /// <summary>Signs query <paramref name="type"/> with <paramref name="body"/> with the operator key (a fresh nonce).</summary>
+    /// <summary>Signs query <paramref name="type"/> with <paramref name="body"/> with the operator key (a fresh
+    /// nonce).</summary>
     /// <exception cref="KeyFileException">When the operator key cannot be read.</exception>
     public OperatorCommand SignQuery(OperatorCommandType type, ReadOnlySpan<byte> body)
     {
@@ -52,25 +59,42 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
 
     /// <summary>Sends the signed query <paramref name="command"/> to every replica; replicas that do not answer within
     /// <paramref name="timeout"/> are reported as such.</summary>
-    public async Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(OperatorCommand command, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(
+        OperatorCommand command,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    )
     {
         ArgumentNullException.ThrowIfNull(command);
         var request = new OperatorQueryRequest { Command = ByteString.CopyFrom(command.Encode()) };
-        return await Task.WhenAll(config.Replicas.Select(async replica =>
-        {
-            using var channel = GrpcChannel.ForAddress(replica.Address);
-            try
-            {
-                var reply = await new AdminApi.AdminApiClient(channel)
-                    .OperatorQueryAsync(request, deadline: DateTime.UtcNow.Add(timeout), cancellationToken: cancellationToken).ConfigureAwait(false);
-                return reply.Refusal.Length > 0
-                    ? new ReplicaAnswer(replica.Id.Value, null, reply.Refusal)
-                    : new ReplicaAnswer(replica.Id.Value, reply.Json.Length > 0 ? reply.Json : null, null, reply.Statement.IsEmpty ? null : reply.Statement.ToByteArray());
-            }
-            catch (RpcException)
-            {
-                return new ReplicaAnswer(replica.Id.Value, null, null);
-            }
-        })).ConfigureAwait(false);
+        return await Task.WhenAll(
+                config.Replicas.Select(async replica =>
+                {
+                    using var channel = GrpcChannel.ForAddress(replica.Address);
+                    try
+                    {
+                        var reply = await new AdminApi.AdminApiClient(channel)
+                            .OperatorQueryAsync(
+                                request,
+                                deadline: DateTime.UtcNow.Add(timeout),
+                                cancellationToken: cancellationToken
+                            )
+                            .ConfigureAwait(false);
+                        return reply.Refusal.Length > 0
+                            ? new ReplicaAnswer(replica.Id.Value, null, reply.Refusal)
+                            : new ReplicaAnswer(
+                                replica.Id.Value,
+                                reply.Json.Length > 0 ? reply.Json : null,
+                                null,
+                                reply.Statement.IsEmpty ? null : reply.Statement.ToByteArray()
+                            );
+                    }
+                    catch (RpcException)
+                    {
+                        return new ReplicaAnswer(replica.Id.Value, null, null);
+                    }
+                })
+            )
+            .ConfigureAwait(false);
     }
 }

@@ -9,13 +9,22 @@ namespace Cairn.Client;
 public static class ReplicaAdmin
 {
     /// <summary>The replica's status, or null when it does not answer within <paramref name="timeout"/>.</summary>
-    public static async Task<ReplicaStatus?> StatusAsync(PeerEndpoint replica, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static async Task<ReplicaStatus?> StatusAsync(
+        PeerEndpoint replica,
+        TimeSpan timeout,
+        CancellationToken cancellationToken = default
+    )
     {
         using var channel = GrpcChannel.ForAddress(replica.Address);
         try
         {
             return await new AdminApi.AdminApiClient(channel)
-                .StatusAsync(new StatusRequest(), deadline: DateTime.UtcNow.Add(timeout), cancellationToken: cancellationToken).ConfigureAwait(false);
+                .StatusAsync(
+                    new StatusRequest(),
+                    deadline: DateTime.UtcNow.Add(timeout),
+                    cancellationToken: cancellationToken
+                )
+                .ConfigureAwait(false);
         }
         catch (RpcException)
         {

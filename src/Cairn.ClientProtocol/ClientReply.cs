@@ -61,7 +61,10 @@ public sealed class ClientReply
 
     /// <summary>True when both replies carry the same client, request and result bytes.</summary>
     public bool SameAnswerAs(ClientReply other) =>
-        other is not null && ClientId == other.ClientId && RequestId == other.RequestId && _result.AsSpan().SequenceEqual(other._result);
+        other is not null
+        && ClientId == other.ClientId
+        && RequestId == other.RequestId
+        && _result.AsSpan().SequenceEqual(other._result);
 
     /// <summary>The canonical encoding.</summary>
     public byte[] Encode()

@@ -47,7 +47,13 @@ public sealed class ClientRequest
     public Digest Digest { get; }
 
     /// <summary>Creates and signs a request.</summary>
-    public static ClientRequest Create(ulong clientId, ulong requestId, RequestFlags flags, ReadOnlySpan<byte> operation, SigningKey key)
+    public static ClientRequest Create(
+        ulong clientId,
+        ulong requestId,
+        RequestFlags flags,
+        ReadOnlySpan<byte> operation,
+        SigningKey key
+    )
     {
         var writer = new CanonicalWriter(operation.Length + 32);
         WriteSigned(writer, clientId, requestId, flags, operation);
@@ -55,8 +61,13 @@ public sealed class ClientRequest
     }
 
     /// <summary>Builds a request with a given signature (decoding, or tests forging one).</summary>
-    public static ClientRequest WithSignature(ulong clientId, ulong requestId, RequestFlags flags, ReadOnlySpan<byte> operation, Signature signature) =>
-        new(clientId, requestId, flags, operation.ToArray(), signature);
+    public static ClientRequest WithSignature(
+        ulong clientId,
+        ulong requestId,
+        RequestFlags flags,
+        ReadOnlySpan<byte> operation,
+        Signature signature
+    ) => new(clientId, requestId, flags, operation.ToArray(), signature);
 
     /// <summary>The bytes the client signs.</summary>
     public byte[] SigningBytes()
@@ -100,7 +111,13 @@ public sealed class ClientRequest
 
     private void WriteSigned(CanonicalWriter writer) => WriteSigned(writer, ClientId, RequestId, Flags, _operation);
 
-    private static void WriteSigned(CanonicalWriter writer, ulong clientId, ulong requestId, RequestFlags flags, ReadOnlySpan<byte> operation)
+    private static void WriteSigned(
+        CanonicalWriter writer,
+        ulong clientId,
+        ulong requestId,
+        RequestFlags flags,
+        ReadOnlySpan<byte> operation
+    )
     {
         writer.WriteByte(DomainTag);
         writer.WriteUInt64(clientId);

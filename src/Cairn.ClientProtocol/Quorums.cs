@@ -11,7 +11,8 @@ public static class Quorums
     /// <summary>The most faulty replicas <paramref name="n"/> replicas tolerate: ⌊(n-1)/3⌋.</summary>
     public static int MaxFaulty(int n) => (n - 1) / 3;
 
-    /// <summary>Matching votes that make a slot committed or a checkpoint stable: 2f+1. Any two such quorums share a correct replica.</summary>
+    /// <summary>Matching votes that make a slot committed or a checkpoint stable: 2f+1. Any two such quorums share a
+    /// correct replica.</summary>
     public static int Quorum(int f) => (2 * f) + 1;
 
     /// <summary>PREPAREs from distinct backups that, with the PRE-PREPARE, prepare a slot: 2f.</summary>

@@ -38,9 +38,14 @@ public sealed class ReplyCollector
             return true;
         }
 
-        if (reply is null || reply.ClientId != ClientId || reply.RequestId != RequestId
-            || (uint)reply.Replica.Value >= (uint)_replicaKeys.Count || _byReplica.ContainsKey(reply.Replica.Value)
-            || !reply.Verify(_replicaKeys[reply.Replica.Value]))
+        if (
+            reply is null
+            || reply.ClientId != ClientId
+            || reply.RequestId != RequestId
+            || (uint)reply.Replica.Value >= (uint)_replicaKeys.Count
+            || _byReplica.ContainsKey(reply.Replica.Value)
+            || !reply.Verify(_replicaKeys[reply.Replica.Value])
+        )
         {
             return false;
         }

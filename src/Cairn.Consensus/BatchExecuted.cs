@@ -8,4 +8,5 @@ namespace Cairn.Consensus;
 /// now <paramref name="StateDigestAfter"/> (the ledger digest; at checkpoint boundaries this is the checkpoint digest),
 /// and <paramref name="Replies"/> are the unsigned replies to the executed requests.
 /// </summary>
-public sealed record BatchExecuted(SeqNum Seq, Digest StateDigestAfter, IReadOnlyList<ClientReply> Replies) : ConsensusInput;
+public sealed record BatchExecuted(SeqNum Seq, Digest StateDigestAfter, IReadOnlyList<ClientReply> Replies)
+    : ConsensusInput;

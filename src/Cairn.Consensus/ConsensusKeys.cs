@@ -15,7 +15,8 @@ public static class ConsensusKeys
     /// <summary><c>max_num_of_requests_in_batch</c>: most requests in one batch.</summary>
     public static readonly Setting<int> MaxRequestsInBatch = new(400, 1, 100_000);
 
-    /// <summary><c>batch_flush_period</c>: milliseconds a request waits for a fuller batch while batches are in flight.</summary>
+    /// <summary><c>batch_flush_period</c>: milliseconds a request waits for a fuller batch while batches are in
+    /// flight.</summary>
     public static readonly Setting<int> BatchFlushPeriodMs = new(5, 1, 60_000);
 
     /// <summary><c>concurrency_level</c>: most batches proposed but not yet executed.</summary>

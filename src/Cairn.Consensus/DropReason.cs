@@ -39,7 +39,8 @@ public enum DropReason
     /// <summary>A PRE-PREPARE whose timestamp is too far from the replica's time.</summary>
     BadTimestamp,
 
-    /// <summary>A PRE-PREPARE whose batch holds an unsigned, badly signed or unknown client's request, or is too big.</summary>
+    /// <summary>A PRE-PREPARE whose batch holds an unsigned, badly signed or unknown client's request, or is too
+    /// big.</summary>
     BadBatch,
 
     /// <summary>A CHECKPOINT at a non-boundary, or at or below the stable sequence number.</summary>
@@ -63,6 +64,7 @@ public enum DropReason
     /// <summary>A BatchExecuted report the replica did not ask for.</summary>
     UnexpectedExecution,
 
-    /// <summary>The replica's own checkpoint digest differs from the certified one; it repairs by state transfer.</summary>
+    /// <summary>The replica's own checkpoint digest differs from the certified one; it repairs by state
+    /// transfer.</summary>
     StateDivergence,
 }

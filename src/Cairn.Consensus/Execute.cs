@@ -11,4 +11,9 @@ namespace Cairn.Consensus;
 /// <paramref name="ConsensusTime"/> is the primary's PRE-PREPARE timestamp, never decreasing. The host answers with
 /// <see cref="BatchExecuted"/>.
 /// </summary>
-public sealed record Execute(SeqNum Seq, Batch Batch, DateTimeOffset ConsensusTime, IReadOnlyList<ClientRequest> Requests) : ConsensusOutput;
+public sealed record Execute(
+    SeqNum Seq,
+    Batch Batch,
+    DateTimeOffset ConsensusTime,
+    IReadOnlyList<ClientRequest> Requests
+) : ConsensusOutput;

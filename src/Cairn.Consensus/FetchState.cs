@@ -7,4 +7,5 @@ namespace Cairn.Consensus;
 /// <paramref name="Peers"/>, accept it only if its digest equals <paramref name="CertifiedDigest"/>, then report
 /// <see cref="StateTransferCompleted"/>. No batch executes meanwhile.
 /// </summary>
-public sealed record FetchState(SeqNum TargetSeq, Digest CertifiedDigest, IReadOnlyList<ReplicaId> Peers) : ConsensusOutput;
+public sealed record FetchState(SeqNum TargetSeq, Digest CertifiedDigest, IReadOnlyList<ReplicaId> Peers)
+    : ConsensusOutput;

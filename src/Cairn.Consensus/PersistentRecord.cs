@@ -10,7 +10,8 @@ namespace Cairn.Consensus;
 /// </summary>
 public abstract record PersistentRecord
 {
-    /// <summary>Records with equal keys replace each other: the view record, one per slot, the stable certificate.</summary>
+    /// <summary>Records with equal keys replace each other: the view record, one per slot, the stable
+    /// certificate.</summary>
     public abstract string Key { get; }
 
     /// <summary>The canonical encoding.</summary>
@@ -32,9 +33,12 @@ public abstract record PersistentRecord
                 new SeqNum(reader.ReadUInt64()),
                 reader.ReadBool() ? ConsensusMessage.DecodeNested<PrePrepare>(reader.ReadBytes()) : null,
                 reader.ReadBool() ? PreparedProof.ReadFrom(ref reader) : null,
-                reader.ReadBool() ? ConsensusMessage.DecodeNested<PrePrepare>(reader.ReadBytes()) : null),
+                reader.ReadBool() ? ConsensusMessage.DecodeNested<PrePrepare>(reader.ReadBytes()) : null
+            ),
             3 => new StableCheckpointRecord(StableCheckpointCertificate.ReadFrom(ref reader)),
-            4 => reader.ReadBool() ? new RestoreRecord(new ViewNum(reader.ReadUInt64()), new SeqNum(reader.ReadUInt64())) : RestoreRecord.Learning,
+            4 => reader.ReadBool()
+                ? new RestoreRecord(new ViewNum(reader.ReadUInt64()), new SeqNum(reader.ReadUInt64()))
+                : RestoreRecord.Learning,
             var t => throw new CanonicalEncodingException($"unknown persistent record type {t}"),
         };
         reader.EnsureEnd();

@@ -42,7 +42,10 @@ public sealed partial class Replica
             return;
         }
 
-        if (_checkpointVotes.TryGetValue(checkpoint.Seq.Value, out var votes) && votes.TryGetValue(checkpoint.Sender, out var existing))
+        if (
+            _checkpointVotes.TryGetValue(checkpoint.Seq.Value, out var votes)
+            && votes.TryGetValue(checkpoint.Sender, out var existing)
+        )
         {
             Drop(existing.StateDigest == checkpoint.StateDigest ? DropReason.Duplicate : DropReason.Equivocation);
             return;
@@ -65,7 +68,10 @@ public sealed partial class Replica
         }
 
         votes[checkpoint.Sender] = checkpoint;
-        var senderSeqs = _checkpointVotes.Where(kv => kv.Value.ContainsKey(checkpoint.Sender)).Select(kv => kv.Key).ToList();
+        var senderSeqs = _checkpointVotes
+            .Where(kv => kv.Value.ContainsKey(checkpoint.Sender))
+            .Select(kv => kv.Key)
+            .ToList();
         if (senderSeqs.Count > MaxCheckpointSeqsPerSender)
         {
             _checkpointVotes[senderSeqs[0]].Remove(checkpoint.Sender);
@@ -74,7 +80,10 @@ public sealed partial class Replica
         var quorum = votes.Values.GroupBy(v => v.StateDigest).FirstOrDefault(g => g.Count() >= Quorums.Quorum(_f));
         if (quorum is not null)
         {
-            var signatures = quorum.OrderBy(v => v.Sender.Value).Select(v => new ReplicaSignature(v.Sender, v.Signature)).ToList();
+            var signatures = quorum
+                .OrderBy(v => v.Sender.Value)
+                .Select(v => new ReplicaSignature(v.Sender, v.Signature))
+                .ToList();
             MakeStable(new StableCheckpointCertificate(checkpoint.Seq, quorum.Key, signatures));
         }
     }
@@ -125,8 +134,11 @@ public sealed partial class Replica
 
     private void MaybeEmitStable()
     {
-        if (_stableCert is not { } certificate || certificate.Seq <= _lastStableEmitted
-            || !_ownDigests.TryGetValue(certificate.Seq.Value, out var own))
+        if (
+            _stableCert is not { } certificate
+            || certificate.Seq <= _lastStableEmitted
+            || !_ownDigests.TryGetValue(certificate.Seq.Value, out var own)
+        )
         {
             return;
         }

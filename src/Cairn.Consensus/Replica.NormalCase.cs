@@ -4,7 +4,8 @@ using Cairn.Core;
 
 namespace Cairn.Consensus;
 
-/// <summary>Normal case: client requests, batching, PRE-PREPARE / PREPARE / COMMIT, in-order execution, replies.</summary>
+/// <summary>Normal case: client requests, batching, PRE-PREPARE / PREPARE / COMMIT, in-order execution,
+/// replies.</summary>
 public sealed partial class Replica
 {
     private readonly Dictionary<ulong, PendingRequest> _pending = [];
@@ -94,8 +95,11 @@ public sealed partial class Replica
                 return; // enough batches in flight: the next goes out when one executes, fuller
             }
 
-            var candidates = _pending.Values
-                .Where(p => !_proposedKeys.Contains((p.Request.ClientId, p.Request.RequestId)) && p.Request.ClientId != _options.TestOnlyCensoredClient)
+            var candidates = _pending
+                .Values.Where(p =>
+                    !_proposedKeys.Contains((p.Request.ClientId, p.Request.RequestId))
+                    && p.Request.ClientId != _options.TestOnlyCensoredClient
+                )
                 .OrderBy(p => p.Order)
                 .Take(_options.MaxBatchSize)
                 .ToList();
@@ -174,7 +178,8 @@ public sealed partial class Replica
     /// <summary>
     /// A NEW-VIEW re-proposes a seq this replica already committed (PBFT re-runs every seq above the stable
     /// checkpoint). Its COMMIT needs no new prepare round: the seq is committed, so every later view carries this very
-    /// digest (docs/consensus.md, "Committed seqs in a new view"). Waiting for 2f PREPAREs instead would leave a replica
+    /// digest (docs/consensus.md, "Committed seqs in a new view"). Waiting for 2f PREPAREs instead would leave a
+    /// replica
     /// that has not executed the seq yet one COMMIT short for ever, since peers only retransmit to a replica whose
     /// execution is stuck, and this one's is not.
     /// </summary>
@@ -246,7 +251,10 @@ public sealed partial class Replica
             return;
         }
 
-        if (Math.Abs((double)prePrepare.TimestampMs - _now.ToUnixTimeMilliseconds()) > _options.ConsensusTimeBound.TotalMilliseconds)
+        if (
+            Math.Abs((double)prePrepare.TimestampMs - _now.ToUnixTimeMilliseconds())
+            > _options.ConsensusTimeBound.TotalMilliseconds
+        )
         {
             Drop(DropReason.BadTimestamp);
             return;
@@ -277,7 +285,8 @@ public sealed partial class Replica
             }
 
             // A request we verified on arrival needs no second check.
-            var known = _pending.TryGetValue(request.ClientId, out var pending) && pending.Request.Digest == request.Digest;
+            var known =
+                _pending.TryGetValue(request.ClientId, out var pending) && pending.Request.Digest == request.Digest;
             if (!known && !request.Verify(key))
             {
                 return false;
@@ -359,7 +368,10 @@ public sealed partial class Replica
         }
 
         var primary = PrimaryOf(_view);
-        var matching = slot.Prepares.Values.Where(p => p.Digest == slot.Digest && p.Sender != primary).OrderBy(p => p.Sender.Value).ToList();
+        var matching = slot
+            .Prepares.Values.Where(p => p.Digest == slot.Digest && p.Sender != primary)
+            .OrderBy(p => p.Sender.Value)
+            .ToList();
         if (matching.Count < PrepareQuorum)
         {
             return;
@@ -419,7 +431,10 @@ public sealed partial class Replica
                     _lastExecutedRequest[request.ClientId] = request.RequestId;
                 }
 
-                if (_pending.TryGetValue(request.ClientId, out var pending) && pending.Request.RequestId <= request.RequestId)
+                if (
+                    _pending.TryGetValue(request.ClientId, out var pending)
+                    && pending.Request.RequestId <= request.RequestId
+                )
                 {
                     _pending.Remove(request.ClientId);
                 }
@@ -441,7 +456,10 @@ public sealed partial class Replica
             }
 
             // Progress: restart the timer if work remains, stop it otherwise.
-            _timerDeadline = _viewActive && HasOutstandingWork() ? _now + CurrentTimeout() : _viewActive ? null : _timerDeadline;
+            _timerDeadline =
+                _viewActive && HasOutstandingWork() ? _now + CurrentTimeout()
+                : _viewActive ? null
+                : _timerDeadline;
             TryPropose();
         }
     }

@@ -21,10 +21,12 @@ public sealed partial class Replica
     private bool _restoreLearning;
     private (ViewNum View, SeqNum Seq)? _restoreHorizon;
 
-    /// <summary>True while a restored replica is still learning its peers' view and stable checkpoint (it signs no votes).</summary>
+    /// <summary>True while a restored replica is still learning its peers' view and stable checkpoint (it signs no
+    /// votes).</summary>
     public bool IsLearningAfterRestore => _restoreLearning;
 
-    /// <summary>Votes at or below this view and sequence number are withheld after a restore; null when there is none.</summary>
+    /// <summary>Votes at or below this view and sequence number are withheld after a restore; null when there is
+    /// none.</summary>
     public (ViewNum View, SeqNum Seq)? RestoreHorizon => _restoreHorizon;
 
     private void RecoverRestore(RestoreRecord record)
@@ -39,7 +41,8 @@ public sealed partial class Replica
         }
     }
 
-    /// <summary>May this replica sign a PRE-PREPARE, PREPARE or COMMIT at <paramref name="view"/>, <paramref name="seq"/>?</summary>
+    /// <summary>May this replica sign a PRE-PREPARE, PREPARE or COMMIT at <paramref name="view"/>, <paramref
+    /// name="seq"/>?</summary>
     private bool MaySign(ViewNum view, SeqNum seq) =>
         !_restoreLearning && (_restoreHorizon is not { } horizon || view > horizon.View || seq > horizon.Seq);
 
@@ -58,7 +61,8 @@ public sealed partial class Replica
 
     /// <summary>
     /// Sets the horizon once 2f+1 other replicas' reports are proven. The seq horizon is the highest stable certificate
-    /// verified here plus the two windows a replica signs above its stable checkpoint; the view horizon is one above the
+    /// verified here plus the two windows a replica signs above its stable checkpoint; the view horizon is one above
+    /// the
     /// highest proven view, since a replica alone can time out into the view after the one its peers are in. Both are
     /// computed with checked arithmetic: a horizon that would overflow is never set, so nothing is ever signed again
     /// rather than something signed twice (it cannot happen without f+1 correct replicas reaching those numbers).
@@ -98,5 +102,8 @@ public sealed partial class Replica
     /// </summary>
     private bool RestoreReportProven(StatusMessage status) =>
         status.LastStable <= _low
-        && (status.View <= _view || (!status.ViewActive && _view.Value < ulong.MaxValue && status.View.Value == _view.Value + 1));
+        && (
+            status.View <= _view
+            || (!status.ViewActive && _view.Value < ulong.MaxValue && status.View.Value == _view.Value + 1)
+        );
 }

@@ -2,7 +2,8 @@ using Cairn.Consensus.Messages;
 
 namespace Cairn.Consensus;
 
-/// <summary>State transfer: a replica behind the stable checkpoint fetches certified state instead of replaying slots.</summary>
+/// <summary>State transfer: a replica behind the stable checkpoint fetches certified state instead of replaying
+/// slots.</summary>
 public sealed partial class Replica
 {
     private StableCheckpointCertificate? _transferCert;
@@ -22,7 +23,9 @@ public sealed partial class Replica
         // Each attempt starts with the next signer: a stalling or lying signer delays one attempt, not every one.
         var signers = certificate.Signers.Where(r => r != Id).Distinct().OrderBy(r => r.Value).ToList();
         var first = signers.Count == 0 ? 0 : (int)(_transferAttempts++ % (ulong)signers.Count);
-        Emit(new FetchState(certificate.Seq, certificate.StateDigest, [.. signers.Skip(first), .. signers.Take(first)]));
+        Emit(
+            new FetchState(certificate.Seq, certificate.StateDigest, [.. signers.Skip(first), .. signers.Take(first)])
+        );
     }
 
     private void RetryStateTransfer()
@@ -35,7 +38,11 @@ public sealed partial class Replica
 
     private void OnStateTransferCompleted(StateTransferCompleted completed)
     {
-        if (_transferCert is not { } certificate || completed.Seq != certificate.Seq || completed.StateDigest != certificate.StateDigest)
+        if (
+            _transferCert is not { } certificate
+            || completed.Seq != certificate.Seq
+            || completed.StateDigest != certificate.StateDigest
+        )
         {
             Drop(DropReason.StateTransferMismatch);
             return;

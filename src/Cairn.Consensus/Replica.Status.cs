@@ -36,7 +36,13 @@ public sealed partial class Replica
         {
             SendTo(peer, _lastNewView);
         }
-        else if (peerBehindView && !_viewActive && _myViewChange is not null && _myViewChange.TargetView == _view && MayChangeViewTo(_view))
+        else if (
+            peerBehindView
+            && !_viewActive
+            && _myViewChange is not null
+            && _myViewChange.TargetView == _view
+            && MayChangeViewTo(_view)
+        )
         {
             SendTo(peer, _myViewChange);
         }
@@ -54,7 +60,9 @@ public sealed partial class Replica
             return;
         }
 
-        foreach (var slot in _slots.Values.Where(s => s.Seq > status.LastExecuted && s.View == _view).Take(RetransmitSlots))
+        foreach (
+            var slot in _slots.Values.Where(s => s.Seq > status.LastExecuted && s.View == _view).Take(RetransmitSlots)
+        )
         {
             if (slot.PrePrepare is not null)
             {

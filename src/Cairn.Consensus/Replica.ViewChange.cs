@@ -4,7 +4,8 @@ using Cairn.Core;
 
 namespace Cairn.Consensus;
 
-/// <summary>View change: VIEW-CHANGE on timeout, NEW-VIEW from the next primary, prepared requests carried over.</summary>
+/// <summary>View change: VIEW-CHANGE on timeout, NEW-VIEW from the next primary, prepared requests carried
+/// over.</summary>
 public sealed partial class Replica
 {
     private readonly Dictionary<ReplicaId, ViewChange> _viewChanges = [];
@@ -39,8 +40,11 @@ public sealed partial class Replica
     /// </summary>
     private void ArmViewChangeTimer()
     {
-        if (!_viewActive && _timerDeadline is null
-            && _viewChanges.Values.Count(v => v.TargetView == _view) >= Quorums.Quorum(_f))
+        if (
+            !_viewActive
+            && _timerDeadline is null
+            && _viewChanges.Values.Count(v => v.TargetView == _view) >= Quorums.Quorum(_f)
+        )
         {
             _timerDeadline = _now + CurrentTimeout();
         }
@@ -57,7 +61,11 @@ public sealed partial class Replica
         if (viewChange.TargetView < _view || (viewChange.TargetView == _view && _viewActive))
         {
             // The sender is behind: it missed our NEW-VIEW. Answer once per view.
-            if (_viewActive && _lastNewView is not null && (!_newViewSentTo.TryGetValue(viewChange.Sender, out var sent) || sent < _view))
+            if (
+                _viewActive
+                && _lastNewView is not null
+                && (!_newViewSentTo.TryGetValue(viewChange.Sender, out var sent) || sent < _view)
+            )
             {
                 _newViewSentTo[viewChange.Sender] = _view;
                 SendTo(viewChange.Sender, _lastNewView);
@@ -67,7 +75,10 @@ public sealed partial class Replica
             return;
         }
 
-        if (_viewChanges.TryGetValue(viewChange.Sender, out var existing) && existing.TargetView >= viewChange.TargetView)
+        if (
+            _viewChanges.TryGetValue(viewChange.Sender, out var existing)
+            && existing.TargetView >= viewChange.TargetView
+        )
         {
             Drop(DropReason.Duplicate);
             return;
@@ -109,8 +120,10 @@ public sealed partial class Replica
             return true;
         }
 
-        if (viewChange.Stable is { } stable
-            && (stable.Seq.Value == 0 || stable.Seq.Value % _window != 0 || !stable.Verify(_keys, _f)))
+        if (
+            viewChange.Stable is { } stable
+            && (stable.Seq.Value == 0 || stable.Seq.Value % _window != 0 || !stable.Verify(_keys, _f))
+        )
         {
             return false;
         }
@@ -119,8 +132,14 @@ public sealed partial class Replica
         var seqs = new HashSet<ulong>();
         foreach (var proof in viewChange.Proofs)
         {
-            if (proof?.PrePrepare is not { } pp || pp.Seq.Value <= low || pp.Seq.Value > low + (2 * _window)
-                || pp.View >= viewChange.TargetView || !seqs.Add(pp.Seq.Value) || !proof.Verify(_keys, _f))
+            if (
+                proof?.PrePrepare is not { } pp
+                || pp.Seq.Value <= low
+                || pp.Seq.Value > low + (2 * _window)
+                || pp.View >= viewChange.TargetView
+                || !seqs.Add(pp.Seq.Value)
+                || !proof.Verify(_keys, _f)
+            )
             {
                 return false;
             }
@@ -142,7 +161,10 @@ public sealed partial class Replica
             return;
         }
 
-        var others = _viewChanges.Values.Where(v => v.TargetView == _view && v.Sender != Id).OrderBy(v => v.Sender.Value).ToList();
+        var others = _viewChanges
+            .Values.Where(v => v.TargetView == _view && v.Sender != Id)
+            .OrderBy(v => v.Sender.Value)
+            .ToList();
         if (others.Count + 1 < Quorums.Quorum(_f))
         {
             return;
@@ -172,7 +194,10 @@ public sealed partial class Replica
     /// Deterministic, so backups recompute and compare it.
     /// </summary>
     private static List<(SeqNum Seq, long TimestampMs, Batch Batch)> PlanNewView(
-        IReadOnlyList<ViewChange> viewChanges, long timestampMs, out StableCheckpointCertificate? stable)
+        IReadOnlyList<ViewChange> viewChanges,
+        long timestampMs,
+        out StableCheckpointCertificate? stable
+    )
     {
         stable = viewChanges.Select(v => v.Stable).Where(s => s is not null).MaxBy(s => s!.Seq.Value);
         var minSeq = stable?.Seq.Value ?? 0;
@@ -190,9 +215,11 @@ public sealed partial class Replica
         var plan = new List<(SeqNum, long, Batch)>();
         for (var seq = minSeq + 1; seq <= maxSeq; seq++)
         {
-            plan.Add(best.TryGetValue(seq, out var pp)
-                ? (new SeqNum(seq), pp.TimestampMs, pp.Batch)
-                : (new SeqNum(seq), timestampMs, Batch.NoOp));
+            plan.Add(
+                best.TryGetValue(seq, out var pp)
+                    ? (new SeqNum(seq), pp.TimestampMs, pp.Batch)
+                    : (new SeqNum(seq), timestampMs, Batch.NoOp)
+            );
         }
 
         return plan;
@@ -237,8 +264,12 @@ public sealed partial class Replica
         var senders = new HashSet<int>();
         foreach (var viewChange in newView.ViewChanges)
         {
-            if (viewChange?.Proofs is null || viewChange.TargetView != newView.View || (uint)viewChange.Sender.Value >= (uint)_n
-                || !senders.Add(viewChange.Sender.Value))
+            if (
+                viewChange?.Proofs is null
+                || viewChange.TargetView != newView.View
+                || (uint)viewChange.Sender.Value >= (uint)_n
+                || !senders.Add(viewChange.Sender.Value)
+            )
             {
                 return false;
             }
@@ -265,9 +296,15 @@ public sealed partial class Replica
         for (var i = 0; i < plan.Count; i++)
         {
             var pp = newView.PrePrepares[i];
-            if (pp?.Batch is null || pp.View != newView.View || pp.Sender != newView.Sender || pp.Seq != plan[i].Seq
-                || pp.TimestampMs != plan[i].TimestampMs || pp.Digest != plan[i].Batch.ProposalDigest(plan[i].TimestampMs)
-                || !pp.VerifySignature(primaryKey))
+            if (
+                pp?.Batch is null
+                || pp.View != newView.View
+                || pp.Sender != newView.Sender
+                || pp.Seq != plan[i].Seq
+                || pp.TimestampMs != plan[i].TimestampMs
+                || pp.Digest != plan[i].Batch.ProposalDigest(plan[i].TimestampMs)
+                || !pp.VerifySignature(primaryKey)
+            )
             {
                 return false;
             }
@@ -316,7 +353,9 @@ public sealed partial class Replica
             var slot = GetSlot(pp.Seq)!;
             if (slot.Committed is { } committed && committed.Digest != pp.Digest)
             {
-                throw new ConsensusInvariantException($"new view {_view} re-proposes seq {pp.Seq} with a digest other than the committed one");
+                throw new ConsensusInvariantException(
+                    $"new view {_view} re-proposes seq {pp.Seq} with a digest other than the committed one"
+                );
             }
 
             AcceptPrePrepare(slot, pp, announce: false);

@@ -235,7 +235,8 @@ public sealed partial class Replica
 
     private int PrepareQuorum => (_options.TestOnlyQuorumOverride ?? Quorums.Quorum(_f)) - 1;
 
-    private T Sign<T>(T message) where T : ConsensusMessage => (T)message.SignWith(_options.SigningKey);
+    private T Sign<T>(T message)
+        where T : ConsensusMessage => (T)message.SignWith(_options.SigningKey);
 
     private bool Authentic(ConsensusMessage message)
     {
@@ -276,12 +277,15 @@ public sealed partial class Replica
     private TimeSpan CurrentTimeout()
     {
         var factor = Math.Pow(2, Math.Min(_viewChangeAttempts, 16));
-        var timeout = TimeSpan.FromTicks((long)Math.Min(_options.ViewChangeTimeout.Ticks * factor, _options.MaxViewChangeTimeout.Ticks));
+        var timeout = TimeSpan.FromTicks(
+            (long)Math.Min(_options.ViewChangeTimeout.Ticks * factor, _options.MaxViewChangeTimeout.Ticks)
+        );
         return timeout;
     }
 
     private bool HasOutstandingWork() =>
-        _pending.Count > 0 || _slots.Values.Any(s => s.Seq > _lastExecuted && (s.PrePrepare is not null || s.IsCommitted));
+        _pending.Count > 0
+        || _slots.Values.Any(s => s.Seq > _lastExecuted && (s.PrePrepare is not null || s.IsCommitted));
 
     private void Recover(ReplicaRecovery recovery)
     {
@@ -351,7 +355,12 @@ public sealed partial class Replica
                     slot.Prepares[Id] = slot.MyPrepare;
                 }
 
-                if (mayVote && record.Proof is { } proof && proof.PrePrepare.View == _view && proof.PrePrepare.Digest == slot.Digest)
+                if (
+                    mayVote
+                    && record.Proof is { } proof
+                    && proof.PrePrepare.View == _view
+                    && proof.PrePrepare.Digest == slot.Digest
+                )
                 {
                     slot.Prepared = true;
                     slot.MyCommit = Sign(new Commit(_view, seq, slot.Digest, Id));

@@ -24,7 +24,8 @@ public sealed record ReplicaOptions
     public required IReadOnlyList<VerificationKey> ReplicaKeys { get; init; }
 
     /// <summary>Public keys of the clients (and the operator) whose requests are accepted, by client id.</summary>
-    public IReadOnlyDictionary<ulong, VerificationKey> ClientKeys { get; init; } = new Dictionary<ulong, VerificationKey>();
+    public IReadOnlyDictionary<ulong, VerificationKey> ClientKeys { get; init; } =
+        new Dictionary<ulong, VerificationKey>();
 
     /// <summary>Sequence numbers between checkpoints (concord-bft's checkpoint_window_size).</summary>
     public int CheckpointWindowSize { get; init; } = ConsensusKeys.CheckpointWindowSize.Default;
@@ -32,7 +33,8 @@ public sealed record ReplicaOptions
     /// <summary>Most requests in one batch.</summary>
     public int MaxBatchSize { get; init; } = ConsensusKeys.MaxRequestsInBatch.Default;
 
-    /// <summary>Most batches the primary keeps proposed but not yet executed (concord-bft's concurrency_level). Beyond it,
+    /// <summary>Most batches the primary keeps proposed but not yet executed (concord-bft's concurrency_level). Beyond
+    /// it,
     /// requests wait for a batch to finish and go out together: under load each consensus round carries many requests
     /// instead of one, so its signatures, messages and fsync are shared.</summary>
     public int ConcurrencyLevel { get; init; } = ConsensusKeys.ConcurrencyLevel.Default;
@@ -41,7 +43,8 @@ public sealed record ReplicaOptions
     public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(ConsensusKeys.BatchFlushPeriodMs.Default);
 
     /// <summary>Base view-change timeout; it doubles with each view change that fails to complete.</summary>
-    public TimeSpan ViewChangeTimeout { get; init; } = TimeSpan.FromMilliseconds(ConsensusKeys.ViewChangeTimerMs.Default);
+    public TimeSpan ViewChangeTimeout { get; init; } =
+        TimeSpan.FromMilliseconds(ConsensusKeys.ViewChangeTimerMs.Default);
 
     /// <summary>Upper bound of the growing view-change timeout.</summary>
     public TimeSpan MaxViewChangeTimeout { get; init; } = ConsensusKeys.ViewChangeTimeoutCap;
@@ -57,7 +60,8 @@ public sealed record ReplicaOptions
     /// </summary>
     internal int? TestOnlyQuorumOverride { get; init; }
 
-    /// <summary>Test-only: as primary, never proposes this client's requests (the simulator's censoring primary).</summary>
+    /// <summary>Test-only: as primary, never proposes this client's requests (the simulator's censoring
+    /// primary).</summary>
     internal ulong? TestOnlyCensoredClient { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting and its accepted range.</summary>
@@ -66,12 +70,32 @@ public sealed record ReplicaOptions
         Check(F >= 0 && F <= 100, nameof(F), "0..100");
         Check(Id.Value >= 0 && Id.Value < N, nameof(Id), $"0..{N - 1}");
         Check(SigningKey is not null, nameof(SigningKey), "a key");
-        Check(ReplicaKeys is not null && ReplicaKeys.Count == N && ReplicaKeys.All(k => k is not null), nameof(ReplicaKeys), $"exactly {N} keys");
-        Check(ReplicaKeys![Id.Value].Equals(SigningKey!.PublicKey), nameof(SigningKey), "the key whose public key is ReplicaKeys[Id]");
+        Check(
+            ReplicaKeys is not null && ReplicaKeys.Count == N && ReplicaKeys.All(k => k is not null),
+            nameof(ReplicaKeys),
+            $"exactly {N} keys"
+        );
+        Check(
+            ReplicaKeys![Id.Value].Equals(SigningKey!.PublicKey),
+            nameof(SigningKey),
+            "the key whose public key is ReplicaKeys[Id]"
+        );
         Check(ClientKeys is not null, nameof(ClientKeys), "a map");
-        Check(ConsensusKeys.CheckpointWindowSize.Accepts(CheckpointWindowSize), nameof(CheckpointWindowSize), ConsensusKeys.CheckpointWindowSize.Range);
-        Check(ConsensusKeys.MaxRequestsInBatch.Accepts(MaxBatchSize), nameof(MaxBatchSize), ConsensusKeys.MaxRequestsInBatch.Range);
-        Check(ConsensusKeys.ConcurrencyLevel.Accepts(ConcurrencyLevel), nameof(ConcurrencyLevel), ConsensusKeys.ConcurrencyLevel.Range);
+        Check(
+            ConsensusKeys.CheckpointWindowSize.Accepts(CheckpointWindowSize),
+            nameof(CheckpointWindowSize),
+            ConsensusKeys.CheckpointWindowSize.Range
+        );
+        Check(
+            ConsensusKeys.MaxRequestsInBatch.Accepts(MaxBatchSize),
+            nameof(MaxBatchSize),
+            ConsensusKeys.MaxRequestsInBatch.Range
+        );
+        Check(
+            ConsensusKeys.ConcurrencyLevel.Accepts(ConcurrencyLevel),
+            nameof(ConcurrencyLevel),
+            ConsensusKeys.ConcurrencyLevel.Range
+        );
         Check(BatchTimeout >= TimeSpan.Zero, nameof(BatchTimeout), ">= 0");
         Check(ViewChangeTimeout > TimeSpan.Zero, nameof(ViewChangeTimeout), "> 0");
         Check(MaxViewChangeTimeout >= ViewChangeTimeout, nameof(MaxViewChangeTimeout), ">= ViewChangeTimeout");

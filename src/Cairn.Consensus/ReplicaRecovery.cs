@@ -13,4 +13,5 @@ public sealed record ReplicaRecovery(
     SeqNum LastExecuted,
     Digest StateDigest,
     IReadOnlyList<ClientReply> LatestReplies,
-    DateTimeOffset? LastConsensusTime = null);
+    DateTimeOffset? LastConsensusTime = null
+);

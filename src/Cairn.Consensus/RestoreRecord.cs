@@ -6,7 +6,8 @@ namespace Cairn.Consensus;
 /// <summary>
 /// Written by a restore that could not keep the consensus records of the database it replaced: the replica may have
 /// signed, before the restore, votes it no longer remembers. Without a horizon it is still learning the current view
-/// and stable checkpoint from its peers; with one, it signs nothing in views up to <see cref="HorizonView"/> at sequence
+/// and stable checkpoint from its peers; with one, it signs nothing in views up to <see cref="HorizonView"/> at
+/// sequence
 /// numbers up to <see cref="HorizonSeq"/> (see <c>Replica.Restore.cs</c>).
 /// </summary>
 public sealed record RestoreRecord(ViewNum? HorizonView, SeqNum? HorizonSeq) : PersistentRecord

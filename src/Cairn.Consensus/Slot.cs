@@ -3,7 +3,8 @@ using Cairn.Core;
 
 namespace Cairn.Consensus;
 
-/// <summary>One sequence number's round state. Votes belong to <see cref="View"/>; proof and commit survive views.</summary>
+/// <summary>One sequence number's round state. Votes belong to <see cref="View"/>; proof and commit survive
+/// views.</summary>
 internal sealed class Slot(SeqNum seq, ViewNum view)
 {
     public SeqNum Seq { get; } = seq;

@@ -8,7 +8,8 @@ namespace Cairn.Consensus;
 /// One slot's promises: the PRE-PREPARE accepted in the current view (a PREPARE was or will be sent for it),
 /// the highest-view prepared proof (a COMMIT was sent for it) and the committed PRE-PREPARE, if any.
 /// </summary>
-public sealed record SlotRecord(SeqNum Seq, PrePrepare? Accepted, PreparedProof? Proof, PrePrepare? Committed) : PersistentRecord
+public sealed record SlotRecord(SeqNum Seq, PrePrepare? Accepted, PreparedProof? Proof, PrePrepare? Committed)
+    : PersistentRecord
 {
     /// <inheritdoc />
     public override string Key => $"slot/{Seq.Value}";

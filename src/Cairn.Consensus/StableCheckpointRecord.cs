@@ -3,7 +3,8 @@ using Cairn.Core.Encoding;
 
 namespace Cairn.Consensus;
 
-/// <summary>The replica's latest stable checkpoint certificate. Slot records at or below its seq may be discarded.</summary>
+/// <summary>The replica's latest stable checkpoint certificate. Slot records at or below its seq may be
+/// discarded.</summary>
 public sealed record StableCheckpointRecord(StableCheckpointCertificate Certificate) : PersistentRecord
 {
     /// <inheritdoc />

@@ -12,4 +12,5 @@ public sealed record StateTransferCompleted(
     SeqNum Seq,
     Digest StateDigest,
     IReadOnlyList<ClientReply>? LatestReplies = null,
-    DateTimeOffset? LastConsensusTime = null) : ConsensusInput;
+    DateTimeOffset? LastConsensusTime = null
+) : ConsensusInput;

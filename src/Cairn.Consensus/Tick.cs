@@ -1,4 +1,5 @@
 namespace Cairn.Consensus;
 
-/// <summary>Time passed. The replica has no clock: <paramref name="Now"/> is its only notion of time (timers, batching, timestamps).</summary>
+/// <summary>Time passed. The replica has no clock: <paramref name="Now"/> is its only notion of time (timers, batching,
+/// timestamps).</summary>
 public sealed record Tick(DateTimeOffset Now) : ConsensusInput;

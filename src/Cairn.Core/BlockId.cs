@@ -10,8 +10,11 @@ public readonly record struct BlockId(ulong Value) : IComparable<BlockId>
     public int CompareTo(BlockId other) => Value.CompareTo(other.Value);
 
     public static bool operator <(BlockId a, BlockId b) => a.Value < b.Value;
+
     public static bool operator >(BlockId a, BlockId b) => a.Value > b.Value;
+
     public static bool operator <=(BlockId a, BlockId b) => a.Value <= b.Value;
+
     public static bool operator >=(BlockId a, BlockId b) => a.Value >= b.Value;
 
     public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);

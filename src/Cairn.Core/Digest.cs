@@ -9,7 +9,10 @@ public readonly struct Digest : IEquatable<Digest>
     /// <summary>Size of a digest in bytes.</summary>
     public const int Size = 32;
 
-    private readonly ulong _a, _b, _c, _d;
+    private readonly ulong _a,
+        _b,
+        _c,
+        _d;
 
     private Digest(ReadOnlySpan<byte> bytes)
     {
@@ -65,7 +68,10 @@ public readonly struct Digest : IEquatable<Digest>
         }
 
         Span<byte> bytes = stackalloc byte[Size];
-        if (Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != Size)
+        if (
+            Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done
+            || written != Size
+        )
         {
             return false;
         }

@@ -10,8 +10,11 @@ public readonly record struct SeqNum(ulong Value) : IComparable<SeqNum>
     public int CompareTo(SeqNum other) => Value.CompareTo(other.Value);
 
     public static bool operator <(SeqNum a, SeqNum b) => a.Value < b.Value;
+
     public static bool operator >(SeqNum a, SeqNum b) => a.Value > b.Value;
+
     public static bool operator <=(SeqNum a, SeqNum b) => a.Value <= b.Value;
+
     public static bool operator >=(SeqNum a, SeqNum b) => a.Value >= b.Value;
 
     public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);

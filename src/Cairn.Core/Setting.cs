@@ -18,8 +18,10 @@ public sealed record Setting<T>(T Default, T Min, T Max, bool MinExclusive = fal
     /// <summary>True when <paramref name="value"/> is in the accepted range.</summary>
     public bool Accepts(T value) => (MinExclusive ? value > Min : value >= Min) && value <= Max;
 
-    /// <summary>The accepted range as error messages print it: "1 to 100", or "(0, 1]" with an excluded minimum.</summary>
-    public string Range => MinExclusive
-        ? string.Create(CultureInfo.InvariantCulture, $"({Min}, {Max}]")
-        : string.Create(CultureInfo.InvariantCulture, $"{Min} to {Max}");
+    /// <summary>The accepted range as error messages print it: "1 to 100", or "(0, 1]" with an excluded
+    /// minimum.</summary>
+    public string Range =>
+        MinExclusive
+            ? string.Create(CultureInfo.InvariantCulture, $"({Min}, {Max}]")
+            : string.Create(CultureInfo.InvariantCulture, $"{Min} to {Max}");
 }

@@ -8,8 +8,11 @@ public readonly record struct ViewNum(ulong Value) : IComparable<ViewNum>
     public int CompareTo(ViewNum other) => Value.CompareTo(other.Value);
 
     public static bool operator <(ViewNum a, ViewNum b) => a.Value < b.Value;
+
     public static bool operator >(ViewNum a, ViewNum b) => a.Value > b.Value;
+
     public static bool operator <=(ViewNum a, ViewNum b) => a.Value <= b.Value;
+
     public static bool operator >=(ViewNum a, ViewNum b) => a.Value >= b.Value;
 
     public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);

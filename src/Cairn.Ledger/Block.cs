@@ -12,8 +12,14 @@ public sealed record Block
 {
     private const byte FormatVersion = 1;
 
-    private Block(BlockId id, Digest previousDigest, SeqNum seqNum, DateTimeOffset timestamp,
-        IReadOnlyList<StateWrite> writes, byte[] encoded)
+    private Block(
+        BlockId id,
+        Digest previousDigest,
+        SeqNum seqNum,
+        DateTimeOffset timestamp,
+        IReadOnlyList<StateWrite> writes,
+        byte[] encoded
+    )
     {
         Id = id;
         PreviousDigest = previousDigest;
@@ -39,17 +45,21 @@ public sealed record Block
     /// <summary>This block's chain digest.</summary>
     public Digest Digest { get; }
 
-    /// <summary>The canonical bytes the digest is computed over: what the store keeps and state transfer sends.</summary>
+    /// <summary>The canonical bytes the digest is computed over: what the store keeps and state transfer
+    /// sends.</summary>
     public ReadOnlyMemory<byte> Encoded => EncodedBytes;
 
     internal byte[] EncodedBytes { get; }
 
-    /// <summary>Builds block <paramref name="id"/> on top of a block whose digest is <paramref name="previousDigest"/>.</summary>
-    /// <exception cref="ArgumentException">When a key is empty or longer than <see cref="StateWrite.MaxKeySize"/>.</exception>
+    /// <summary>Builds block <paramref name="id"/> on top of a block whose digest is <paramref
+    /// name="previousDigest"/>.</summary>
+    /// <exception cref="ArgumentException">When a key is empty or longer than <see
+    /// cref="StateWrite.MaxKeySize"/>.</exception>
     public static Block Create(BlockId id, Digest previousDigest, BlockProposal proposal)
     {
         var writer = new CanonicalWriter(128);
-        writer.WriteDigest(previousDigest)
+        writer
+            .WriteDigest(previousDigest)
             .WriteByte(FormatVersion)
             .WriteUInt64(id.Value)
             .WriteUInt64(proposal.SeqNum.Value)
@@ -60,7 +70,9 @@ public sealed record Block
             if (write.Key.Length is 0 or > StateWrite.MaxKeySize)
             {
                 throw new ArgumentException(
-                    $"a key is 1 to {StateWrite.MaxKeySize} bytes, got {write.Key.Length}", nameof(proposal));
+                    $"a key is 1 to {StateWrite.MaxKeySize} bytes, got {write.Key.Length}",
+                    nameof(proposal)
+                );
             }
 
             writer.WriteBytes(write.Key).WriteBool(!write.IsDelete);
@@ -70,12 +82,19 @@ public sealed record Block
             }
         }
 
-        return new Block(id, previousDigest, proposal.SeqNum,
-            DateTimeOffset.FromUnixTimeMilliseconds(proposal.Timestamp.ToUnixTimeMilliseconds()), proposal.Writes, writer.ToArray());
+        return new Block(
+            id,
+            previousDigest,
+            proposal.SeqNum,
+            DateTimeOffset.FromUnixTimeMilliseconds(proposal.Timestamp.ToUnixTimeMilliseconds()),
+            proposal.Writes,
+            writer.ToArray()
+        );
     }
 
     /// <summary>Decodes a block from its canonical bytes.</summary>
-    /// <exception cref="CanonicalEncodingException">When the bytes are truncated, have trailing data or an unknown version.</exception>
+    /// <exception cref="CanonicalEncodingException">When the bytes are truncated, have trailing data or an unknown
+    /// version.</exception>
     public static Block Decode(byte[] encoded)
     {
         var reader = new CanonicalReader(encoded);
@@ -83,7 +102,9 @@ public sealed record Block
         var version = reader.ReadByte();
         if (version != FormatVersion)
         {
-            throw new CanonicalEncodingException($"unknown block format version {version} (this build reads {FormatVersion})");
+            throw new CanonicalEncodingException(
+                $"unknown block format version {version} (this build reads {FormatVersion})"
+            );
         }
 
         var id = new BlockId(reader.ReadUInt64());
@@ -104,7 +125,10 @@ public sealed record Block
         }
 
         reader.EnsureEnd();
-        if (timestamp < DateTimeOffset.MinValue.ToUnixTimeMilliseconds() || timestamp > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        if (
+            timestamp < DateTimeOffset.MinValue.ToUnixTimeMilliseconds()
+            || timestamp > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()
+        )
         {
             throw new CanonicalEncodingException($"block timestamp {timestamp} is out of range");
         }

@@ -6,7 +6,8 @@ namespace Cairn.Ledger;
 /// the next id, name its predecessor's digest, and the last digest must be the one the head records.</summary>
 public static class ChainVerifier
 {
-    /// <summary>Checks every block of <paramref name="ledger"/> from <paramref name="from"/>, whose predecessor's digest
+    /// <summary>Checks every block of <paramref name="ledger"/> from <paramref name="from"/>, whose predecessor's
+    /// digest
     /// must be <paramref name="previousDigest"/> (the genesis digest when checking from block 1).</summary>
     /// <exception cref="LedgerCorruptException">At the first block that breaks the chain, naming it.</exception>
     public static ChainVerification Verify(ILedgerReader ledger, BlockId from, Digest previousDigest)
@@ -20,18 +21,27 @@ public static class ChainVerifier
         {
             if (block.Id != expectedId)
             {
-                throw new LedgerCorruptException(ledger.Location, $"block {expectedId} is missing (found block {block.Id} in its place)");
+                throw new LedgerCorruptException(
+                    ledger.Location,
+                    $"block {expectedId} is missing (found block {block.Id} in its place)"
+                );
             }
 
             if (block.PreviousDigest != digest)
             {
-                throw new LedgerCorruptException(ledger.Location,
-                    $"block {block.Id} does not chain to block {block.Id.Value - 1}: it names digest {block.PreviousDigest.ToHex()[..16]}…, the chain has {digest.ToHex()[..16]}…");
+                throw new LedgerCorruptException(
+                    ledger.Location,
+                    $"block {block.Id} does not chain to block {block.Id.Value - 1}: it names digest "
+                        + $"{block.PreviousDigest.ToHex()[..16]}…, the chain has {digest.ToHex()[..16]}…"
+                );
             }
 
             if (block.SeqNum <= seq)
             {
-                throw new LedgerCorruptException(ledger.Location, $"block {block.Id} has sequence number {block.SeqNum}, not above {seq}");
+                throw new LedgerCorruptException(
+                    ledger.Location,
+                    $"block {block.Id} has sequence number {block.SeqNum}, not above {seq}"
+                );
             }
 
             digest = block.Digest;
@@ -43,18 +53,26 @@ public static class ChainVerifier
         var lastId = new BlockId(expectedId.Value - 1);
         if (lastId != head.LastBlockId)
         {
-            throw new LedgerCorruptException(ledger.Location, $"the head names block {head.LastBlockId} but the blocks end at {lastId}");
+            throw new LedgerCorruptException(
+                ledger.Location,
+                $"the head names block {head.LastBlockId} but the blocks end at {lastId}"
+            );
         }
 
         if (digest != head.LastDigest)
         {
-            throw new LedgerCorruptException(ledger.Location,
-                $"block {lastId} has digest {digest.ToHex()[..16]}…, the head records {head.LastDigest.ToHex()[..16]}…");
+            throw new LedgerCorruptException(
+                ledger.Location,
+                $"block {lastId} has digest {digest.ToHex()[..16]}…, the head records {head.LastDigest.ToHex()[..16]}…"
+            );
         }
 
         if (checkedCount > 0 && seq != head.LastSeqNum)
         {
-            throw new LedgerCorruptException(ledger.Location, $"block {lastId} has sequence number {seq}, the head records {head.LastSeqNum}");
+            throw new LedgerCorruptException(
+                ledger.Location,
+                $"block {lastId} has sequence number {seq}, the head records {head.LastSeqNum}"
+            );
         }
 
         return new ChainVerification(checkedCount, head);

@@ -11,14 +11,16 @@ public interface ILedgerReader : IDisposable
     /// <summary>The chain this ledger belongs to, fixed when the ledger was created.</summary>
     string ChainId { get; }
 
-    /// <summary>The digest block 1 chains to: derived from the chain id, so two chains never share a block digest.</summary>
+    /// <summary>The digest block 1 chains to: derived from the chain id, so two chains never share a block
+    /// digest.</summary>
     Digest GenesisDigest { get; }
 
     /// <summary>The newest block.</summary>
     LedgerHead Head { get; }
 
     /// <summary>Block <paramref name="id"/>, or null when the ledger has no such block.</summary>
-    /// <exception cref="LedgerCorruptException">When the stored block does not decode or is not block <paramref name="id"/>.</exception>
+    /// <exception cref="LedgerCorruptException">When the stored block does not decode or is not block <paramref
+    /// name="id"/>.</exception>
     Block? GetBlock(BlockId id);
 
     /// <summary>Blocks <paramref name="from"/> to the head, in order.</summary>

@@ -79,9 +79,7 @@ public sealed class InMemoryLedger : ILedgerStore
     }
 
     /// <summary>Nothing to make durable in memory.</summary>
-    public void Sync()
-    {
-    }
+    public void Sync() { }
 
     public Block? GetBlock(BlockId id)
     {
@@ -138,14 +136,16 @@ public sealed class InMemoryLedger : ILedgerStore
     {
         lock (_lock)
         {
-            return [.. _metadata.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
-                .OrderBy(kv => kv.Key, StringComparer.Ordinal)];
+            return
+            [
+                .. _metadata
+                    .Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+                    .OrderBy(kv => kv.Key, StringComparer.Ordinal),
+            ];
         }
     }
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() { }
 
     private void ApplyMetadata(IReadOnlyList<MetadataWrite> metadata)
     {

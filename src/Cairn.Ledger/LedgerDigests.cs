@@ -15,7 +15,9 @@ public static class LedgerDigests
     /// equal digests whatever history produced them.</summary>
     public static Digest State(ILedgerReader ledger)
     {
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(
+            System.Security.Cryptography.HashAlgorithmName.SHA256
+        );
         var writer = new CanonicalWriter(256);
         foreach (var (key, value) in ledger.ReadState())
         {

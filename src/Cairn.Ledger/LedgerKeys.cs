@@ -4,7 +4,8 @@ using Cairn.Core.Encoding;
 
 namespace Cairn.Ledger;
 
-/// <summary>The ledger's on-disk names: column families, reserved metadata keys, and the encodings of keys and the head.</summary>
+/// <summary>The ledger's on-disk names: column families, reserved metadata keys, and the encodings of keys and the
+/// head.</summary>
 internal static class LedgerKeys
 {
     public const string BlocksFamily = "blocks";
@@ -31,12 +32,20 @@ internal static class LedgerKeys
     public static byte[] MetadataKey(string key) => System.Text.Encoding.UTF8.GetBytes(key);
 
     public static byte[] EncodeHead(LedgerHead head) =>
-        new CanonicalWriter(48).WriteUInt64(head.LastBlockId.Value).WriteDigest(head.LastDigest).WriteUInt64(head.LastSeqNum.Value).ToArray();
+        new CanonicalWriter(48)
+            .WriteUInt64(head.LastBlockId.Value)
+            .WriteDigest(head.LastDigest)
+            .WriteUInt64(head.LastSeqNum.Value)
+            .ToArray();
 
     public static LedgerHead DecodeHead(ReadOnlySpan<byte> bytes)
     {
         var reader = new CanonicalReader(bytes);
-        var head = new LedgerHead(new BlockId(reader.ReadUInt64()), reader.ReadDigest(), new SeqNum(reader.ReadUInt64()));
+        var head = new LedgerHead(
+            new BlockId(reader.ReadUInt64()),
+            reader.ReadDigest(),
+            new SeqNum(reader.ReadUInt64())
+        );
         reader.EnsureEnd();
         return head;
     }
@@ -48,7 +57,10 @@ internal static class LedgerKeys
         {
             if (write.Key.Length == 0 || write.Key.StartsWith(ReservedPrefix, StringComparison.Ordinal))
             {
-                throw new ArgumentException($"metadata key '{write.Key}' is empty or reserved (prefix '{ReservedPrefix}')", nameof(metadata));
+                throw new ArgumentException(
+                    $"metadata key '{write.Key}' is empty or reserved (prefix '{ReservedPrefix}')",
+                    nameof(metadata)
+                );
             }
         }
     }
@@ -59,7 +71,9 @@ internal static class LedgerKeys
         if (proposal.SeqNum <= head.LastSeqNum)
         {
             throw new ArgumentException(
-                $"block proposal for sequence number {proposal.SeqNum} does not follow the head's {head.LastSeqNum}", nameof(proposal));
+                $"block proposal for sequence number {proposal.SeqNum} does not follow the head's {head.LastSeqNum}",
+                nameof(proposal)
+            );
         }
     }
 }

@@ -13,8 +13,10 @@ public sealed partial class RocksDbLedger
     /// The checkpoint holds exactly the blocks appended before this call started.
     /// </summary>
     /// <returns>The head the checkpoint holds.</returns>
-    /// <exception cref="CheckpointTargetExistsException">When <paramref name="directory"/> exists; nothing is written.</exception>
-    /// <exception cref="LedgerException">When RocksDB cannot write the checkpoint (missing parent, full disk, permissions).</exception>
+    /// <exception cref="CheckpointTargetExistsException">When <paramref name="directory"/> exists; nothing is
+    /// written.</exception>
+    /// <exception cref="LedgerException">When RocksDB cannot write the checkpoint (missing parent, full disk,
+    /// permissions).</exception>
     public LedgerHead CreateCheckpoint(string directory)
     {
         ThrowIfReadOnly();
@@ -24,9 +26,12 @@ public sealed partial class RocksDbLedger
             throw new CheckpointTargetExistsException(directory);
         }
 
-        // Appends wait for the checkpoint call so the head we report is the head it holds. It stays short because RocksDB
-        // flushes the memtables first only when the write-ahead log is over WalCopyLimit (a flush took 60-80 ms on a busy
-        // ledger, see docs/benchmarks-history.md); below it, it links the SST files and copies the log, replayed when opened.
+        // Appends wait for the checkpoint call so the head we report is the head it holds. It stays short because
+        // RocksDB
+        // flushes the memtables first only when the write-ahead log is over WalCopyLimit (a flush took 60-80 ms on a
+        // busy
+        // ledger, see docs/benchmarks-history.md); below it, it links the SST files and copies the log, replayed when
+        // opened.
         lock (_appendLock)
         {
             try

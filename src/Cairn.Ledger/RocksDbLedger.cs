@@ -12,7 +12,12 @@ namespace Cairn.Ledger;
 /// </summary>
 public sealed partial class RocksDbLedger : ILedgerStore
 {
-    private static readonly string[] Families = [LedgerKeys.BlocksFamily, LedgerKeys.StateFamily, LedgerKeys.MetadataFamily];
+    private static readonly string[] Families =
+    [
+        LedgerKeys.BlocksFamily,
+        LedgerKeys.StateFamily,
+        LedgerKeys.MetadataFamily,
+    ];
 
     private readonly RocksDb _db;
     private readonly ColumnFamilyHandle _blocks;
@@ -96,8 +101,10 @@ public sealed partial class RocksDbLedger : ILedgerStore
         }
     }
 
-    /// <summary>Opens a ledger read-only: a checkpoint, or a stopped replica's database. Nothing is ever written to it.</summary>
-    /// <exception cref="NotALedgerException">When the directory is missing or holds something that is not a Cairn ledger.</exception>
+    /// <summary>Opens a ledger read-only: a checkpoint, or a stopped replica's database. Nothing is ever written to
+    /// it.</summary>
+    /// <exception cref="NotALedgerException">When the directory is missing or holds something that is not a Cairn
+    /// ledger.</exception>
     public static ILedgerReader OpenReadOnly(string path)
     {
         path = System.IO.Path.GetFullPath(path);
@@ -107,7 +114,10 @@ public sealed partial class RocksDbLedger : ILedgerStore
         }
 
         CheckIsLedger(path);
-        var db = OpenRocksDb(path, () => RocksDb.OpenReadOnly(new DbOptions(), path, ColumnFamiliesOf(), errIfLogFileExists: false));
+        var db = OpenRocksDb(
+            path,
+            () => RocksDb.OpenReadOnly(new DbOptions(), path, ColumnFamiliesOf(), errIfLogFileExists: false)
+        );
         var ledger = new RocksDbLedger(db, path, Durability.Synced, readOnly: true);
         try
         {
@@ -168,7 +178,8 @@ public sealed partial class RocksDbLedger : ILedgerStore
     public void Sync()
     {
         ThrowIfReadOnly();
-        // The write-ahead log is one sequential file: a synced write of the (unchanged) head fsyncs every write before it.
+        // The write-ahead log is one sequential file: a synced write of the (unchanged) head fsyncs every write before
+        // it.
         lock (_appendLock)
         {
             using var batch = new WriteBatch();
@@ -189,10 +200,16 @@ public sealed partial class RocksDbLedger : ILedgerStore
         for (iterator.Seek(LedgerKeys.BlockKey(from)); iterator.Valid(); iterator.Next())
         {
             var key = iterator.Key();
-            var id = key.Length == 8 ? new BlockId(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key)) : default;
+            var id =
+                key.Length == 8
+                    ? new BlockId(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key))
+                    : default;
             if (key.Length != 8)
             {
-                throw new LedgerCorruptException(Location, $"a block key of {key.Length} bytes (block keys are 8 bytes)");
+                throw new LedgerCorruptException(
+                    Location,
+                    $"a block key of {key.Length} bytes (block keys are 8 bytes)"
+                );
             }
 
             yield return DecodeBlock(id, iterator.Value());
@@ -204,15 +221,25 @@ public sealed partial class RocksDbLedger : ILedgerStore
     public IEnumerable<KeyValuePair<byte[], byte[]>> ReadState(byte[]? prefix = null)
     {
         using var iterator = _db.NewIterator(_state);
-        for (iterator.Seek(prefix ?? []); iterator.Valid() && (prefix is null || iterator.Key().AsSpan().StartsWith(prefix)); iterator.Next())
+        for (
+            iterator.Seek(prefix ?? []);
+            iterator.Valid() && (prefix is null || iterator.Key().AsSpan().StartsWith(prefix));
+            iterator.Next()
+        )
         {
             yield return new KeyValuePair<byte[], byte[]>(iterator.Key(), iterator.Value());
         }
     }
 
     public long EstimateStateKeyCount() =>
-        long.TryParse(_db.GetProperty("rocksdb.estimate-num-keys", _state), System.Globalization.NumberStyles.None,
-            System.Globalization.CultureInfo.InvariantCulture, out var count) ? count : 0;
+        long.TryParse(
+            _db.GetProperty("rocksdb.estimate-num-keys", _state),
+            System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture,
+            out var count
+        )
+            ? count
+            : 0;
 
     public byte[]? GetMetadata(string key) => _db.Get(LedgerKeys.MetadataKey(key), _metadata);
 
@@ -222,7 +249,10 @@ public sealed partial class RocksDbLedger : ILedgerStore
         using var iterator = _db.NewIterator(_metadata);
         for (iterator.Seek(start); iterator.Valid() && iterator.Key().AsSpan().StartsWith(start); iterator.Next())
         {
-            yield return new KeyValuePair<string, byte[]>(System.Text.Encoding.UTF8.GetString(iterator.Key()), iterator.Value());
+            yield return new KeyValuePair<string, byte[]>(
+                System.Text.Encoding.UTF8.GetString(iterator.Key()),
+                iterator.Value()
+            );
         }
     }
 
@@ -260,7 +290,10 @@ public sealed partial class RocksDbLedger : ILedgerStore
         var missing = Families.Where(f => !names.Contains(f)).ToList();
         if (missing.Count > 0)
         {
-            throw new NotALedgerException(path, $"a RocksDB database but not a Cairn ledger (no column families {string.Join(", ", missing)})");
+            throw new NotALedgerException(
+                path,
+                $"a RocksDB database but not a Cairn ledger (no column families {string.Join(", ", missing)})"
+            );
         }
     }
 
@@ -304,8 +337,16 @@ public sealed partial class RocksDbLedger : ILedgerStore
 
             var created = new LedgerHead(BlockId.Genesis, LedgerDigests.Genesis(chainId), SeqNum.Zero);
             using var batch = new WriteBatch();
-            batch.Put(LedgerKeys.MetadataKey(LedgerKeys.FormatKey), System.Text.Encoding.UTF8.GetBytes(LedgerKeys.FormatValue), _metadata);
-            batch.Put(LedgerKeys.MetadataKey(LedgerKeys.ChainIdKey), System.Text.Encoding.UTF8.GetBytes(chainId), _metadata);
+            batch.Put(
+                LedgerKeys.MetadataKey(LedgerKeys.FormatKey),
+                System.Text.Encoding.UTF8.GetBytes(LedgerKeys.FormatValue),
+                _metadata
+            );
+            batch.Put(
+                LedgerKeys.MetadataKey(LedgerKeys.ChainIdKey),
+                System.Text.Encoding.UTF8.GetBytes(chainId),
+                _metadata
+            );
             batch.Put(LedgerKeys.MetadataKey(LedgerKeys.HeadKey), LedgerKeys.EncodeHead(created), _metadata);
             _db.Write(batch, SyncedWrites);
             format = GetMetadata(LedgerKeys.FormatKey);
@@ -314,7 +355,10 @@ public sealed partial class RocksDbLedger : ILedgerStore
         var formatText = System.Text.Encoding.UTF8.GetString(format!);
         if (formatText != LedgerKeys.FormatValue)
         {
-            throw new NotALedgerException(Location, $"ledger format '{formatText}' is not the '{LedgerKeys.FormatValue}' this build reads");
+            throw new NotALedgerException(
+                Location,
+                $"ledger format '{formatText}' is not the '{LedgerKeys.FormatValue}' this build reads"
+            );
         }
 
         var storedChain = GetMetadata(LedgerKeys.ChainIdKey) is { } chainBytes
@@ -327,7 +371,9 @@ public sealed partial class RocksDbLedger : ILedgerStore
 
         ChainId = storedChain;
         GenesisDigest = LedgerDigests.Genesis(storedChain);
-        var headBytes = GetMetadata(LedgerKeys.HeadKey) ?? throw new LedgerCorruptException(Location, "the ledger has no head record");
+        var headBytes =
+            GetMetadata(LedgerKeys.HeadKey)
+            ?? throw new LedgerCorruptException(Location, "the ledger has no head record");
         try
         {
             _head = LedgerKeys.DecodeHead(headBytes);
@@ -339,7 +385,10 @@ public sealed partial class RocksDbLedger : ILedgerStore
 
         if (_head.LastBlockId != BlockId.Genesis && GetBlock(_head.LastBlockId) is null)
         {
-            throw new LedgerCorruptException(Location, $"the head names block {_head.LastBlockId}, which is not stored");
+            throw new LedgerCorruptException(
+                Location,
+                $"the head names block {_head.LastBlockId}, which is not stored"
+            );
         }
     }
 
@@ -385,7 +434,9 @@ public sealed partial class RocksDbLedger : ILedgerStore
             throw new LedgerCorruptException(Location, $"block {id} does not decode ({e.Message})");
         }
 
-        return block.Id == id ? block : throw new LedgerCorruptException(Location, $"the entry for block {id} holds block {block.Id}");
+        return block.Id == id
+            ? block
+            : throw new LedgerCorruptException(Location, $"the entry for block {id} holds block {block.Id}");
     }
 
     private void ThrowIfReadOnly()

@@ -4,7 +4,8 @@ namespace Cairn.Ledger;
 /// or delete it when <see cref="Value"/> is null.</summary>
 public sealed record StateWrite(byte[] Key, byte[]? Value)
 {
-    /// <summary>The longest key accepted, in bytes (as large as any operator needs, small enough to bound a block).</summary>
+    /// <summary>The longest key accepted, in bytes (as large as any operator needs, small enough to bound a
+    /// block).</summary>
     public const int MaxKeySize = 4096;
 
     public static StateWrite Put(byte[] key, byte[] value) => new(key, value);

@@ -5,7 +5,11 @@ public static class Agreements
 {
     /// <summary>Finds the most common value among <paramref name="answers"/> (ties: the one a lower replica gave) and
     /// whether <paramref name="needed"/> replicas gave it.</summary>
-    public static Agreement<T> Among<T>(IReadOnlyList<(int Replica, T Value)> answers, int needed, IEqualityComparer<T>? comparer = null)
+    public static Agreement<T> Among<T>(
+        IReadOnlyList<(int Replica, T Value)> answers,
+        int needed,
+        IEqualityComparer<T>? comparer = null
+    )
     {
         ArgumentNullException.ThrowIfNull(answers);
         comparer ??= EqualityComparer<T>.Default;
@@ -29,7 +33,16 @@ public static class Agreements
         }
 
         var top = groups.OrderByDescending(g => g.Replicas.Count).First();
-        var dissenters = groups.Where(g => !ReferenceEquals(g.Replicas, top.Replicas)).SelectMany(g => g.Replicas).Order().ToList();
-        return new Agreement<T>(top.Replicas.Count >= needed, top.Replicas.Count >= needed ? top.Value : default, top.Replicas.Count, dissenters);
+        var dissenters = groups
+            .Where(g => !ReferenceEquals(g.Replicas, top.Replicas))
+            .SelectMany(g => g.Replicas)
+            .Order()
+            .ToList();
+        return new Agreement<T>(
+            top.Replicas.Count >= needed,
+            top.Replicas.Count >= needed ? top.Value : default,
+            top.Replicas.Count,
+            dissenters
+        );
     }
 }

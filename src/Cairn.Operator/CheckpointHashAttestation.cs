@@ -5,7 +5,8 @@ using Cairn.Core.Encoding;
 namespace Cairn.Operator;
 
 /// <summary>
-/// One replica's signed answer to <c>checkpoint hash</c>: "checkpoint <see cref="CheckpointId"/> (seq, last block, epoch)
+/// One replica's signed answer to <c>checkpoint hash</c>: "checkpoint <see cref="CheckpointId"/> (seq, last block,
+/// epoch)
 /// holds state digest <see cref="StateDigest"/>", signed with the replica's own key. It names the query's nonce, so an
 /// answer captured from an earlier query cannot be passed off as the answer to a new one.
 /// </summary>
@@ -13,8 +14,16 @@ public sealed record CheckpointHashAttestation
 {
     private const byte DomainTag = 0x62;
 
-    private CheckpointHashAttestation(ReplicaId replica, BlockId checkpointId, SeqNum seqNum, BlockId lastBlockId, Digest stateDigest,
-        ulong epoch, ulong queryNonce, Signature signature)
+    private CheckpointHashAttestation(
+        ReplicaId replica,
+        BlockId checkpointId,
+        SeqNum seqNum,
+        BlockId lastBlockId,
+        Digest stateDigest,
+        ulong epoch,
+        ulong queryNonce,
+        Signature signature
+    )
     {
         Replica = replica;
         CheckpointId = checkpointId;
@@ -46,13 +55,38 @@ public sealed record CheckpointHashAttestation
     public Signature Signature { get; }
 
     /// <summary>Creates the statement and signs it with <paramref name="replicaKey"/>.</summary>
-    public static CheckpointHashAttestation Create(ReplicaId replica, BlockId checkpointId, SeqNum seqNum, BlockId lastBlockId, Digest stateDigest,
-        ulong epoch, ulong queryNonce, SigningKey replicaKey)
+    public static CheckpointHashAttestation Create(
+        ReplicaId replica,
+        BlockId checkpointId,
+        SeqNum seqNum,
+        BlockId lastBlockId,
+        Digest stateDigest,
+        ulong epoch,
+        ulong queryNonce,
+        SigningKey replicaKey
+    )
     {
         ArgumentNullException.ThrowIfNull(replicaKey);
-        var unsigned = new CheckpointHashAttestation(replica, checkpointId, seqNum, lastBlockId, stateDigest, epoch, queryNonce, default);
-        return new CheckpointHashAttestation(replica, checkpointId, seqNum, lastBlockId, stateDigest, epoch, queryNonce,
-            replicaKey.Sign(unsigned.SigningBytes()));
+        var unsigned = new CheckpointHashAttestation(
+            replica,
+            checkpointId,
+            seqNum,
+            lastBlockId,
+            stateDigest,
+            epoch,
+            queryNonce,
+            default
+        );
+        return new CheckpointHashAttestation(
+            replica,
+            checkpointId,
+            seqNum,
+            lastBlockId,
+            stateDigest,
+            epoch,
+            queryNonce,
+            replicaKey.Sign(unsigned.SigningBytes())
+        );
     }
 
     /// <summary>True when the statement carries a valid signature of <paramref name="replicaKey"/>.</summary>
@@ -64,7 +98,12 @@ public sealed record CheckpointHashAttestation
 
     /// <summary>Null when this is replica <paramref name="replica"/>'s valid answer to the query for checkpoint
     /// <paramref name="checkpointId"/> with nonce <paramref name="queryNonce"/>, else what is wrong with it.</summary>
-    public string? ProblemAsAnswer(ReplicaId replica, BlockId checkpointId, ulong queryNonce, VerificationKey replicaKey)
+    public string? ProblemAsAnswer(
+        ReplicaId replica,
+        BlockId checkpointId,
+        ulong queryNonce,
+        VerificationKey replicaKey
+    )
     {
         if (Replica != replica)
         {
@@ -102,8 +141,16 @@ public sealed record CheckpointHashAttestation
             throw new CanonicalEncodingException("not a checkpoint hash statement");
         }
 
-        var attestation = new CheckpointHashAttestation(new ReplicaId(reader.ReadInt32()), new BlockId(reader.ReadUInt64()), new SeqNum(reader.ReadUInt64()),
-            new BlockId(reader.ReadUInt64()), reader.ReadDigest(), reader.ReadUInt64(), reader.ReadUInt64(), Signature.FromBytes(reader.ReadFixed(Signature.Size)));
+        var attestation = new CheckpointHashAttestation(
+            new ReplicaId(reader.ReadInt32()),
+            new BlockId(reader.ReadUInt64()),
+            new SeqNum(reader.ReadUInt64()),
+            new BlockId(reader.ReadUInt64()),
+            reader.ReadDigest(),
+            reader.ReadUInt64(),
+            reader.ReadUInt64(),
+            Signature.FromBytes(reader.ReadFixed(Signature.Size))
+        );
         reader.EnsureEnd();
         return attestation;
     }
@@ -116,6 +163,13 @@ public sealed record CheckpointHashAttestation
     }
 
     private void WriteSigned(CanonicalWriter writer) =>
-        writer.WriteByte(DomainTag).WriteInt32(Replica.Value).WriteUInt64(CheckpointId.Value).WriteUInt64(SeqNum.Value)
-            .WriteUInt64(LastBlockId.Value).WriteDigest(StateDigest).WriteUInt64(Epoch).WriteUInt64(QueryNonce);
+        writer
+            .WriteByte(DomainTag)
+            .WriteInt32(Replica.Value)
+            .WriteUInt64(CheckpointId.Value)
+            .WriteUInt64(SeqNum.Value)
+            .WriteUInt64(LastBlockId.Value)
+            .WriteDigest(StateDigest)
+            .WriteUInt64(Epoch)
+            .WriteUInt64(QueryNonce);
 }

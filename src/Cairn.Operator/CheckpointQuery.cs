@@ -50,7 +50,8 @@ public sealed record CheckpointQuery(BlockId CheckpointId, IReadOnlyList<byte[]>
         return writer.ToArray();
     }
 
-    /// <exception cref="CanonicalEncodingException">When the bytes are not a query body or break the limits.</exception>
+    /// <exception cref="CanonicalEncodingException">When the bytes are not a query body or break the
+    /// limits.</exception>
     public static CheckpointQuery Decode(ReadOnlySpan<byte> bytes)
     {
         var reader = new CanonicalReader(bytes);

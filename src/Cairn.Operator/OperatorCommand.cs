@@ -13,7 +13,13 @@ public sealed record OperatorCommand
 {
     private const byte DomainTag = 0x60;
 
-    private OperatorCommand(OperatorCommandType type, byte[] body, ulong nonce, DateTimeOffset issuedAt, Signature signature)
+    private OperatorCommand(
+        OperatorCommandType type,
+        byte[] body,
+        ulong nonce,
+        DateTimeOffset issuedAt,
+        Signature signature
+    )
     {
         Type = type;
         Body = body;
@@ -36,10 +42,16 @@ public sealed record OperatorCommand
     public Signature Signature { get; }
 
     /// <summary>Whether the command changes replicas (ordered through consensus) rather than asking them.</summary>
-    public bool IsWrite => Type is OperatorCommandType.DbCheckpointCreate or OperatorCommandType.WedgeStop or OperatorCommandType.Unwedge;
+    public bool IsWrite =>
+        Type is OperatorCommandType.DbCheckpointCreate or OperatorCommandType.WedgeStop or OperatorCommandType.Unwedge;
 
     /// <summary>Creates and signs a command with a fresh random nonce.</summary>
-    public static OperatorCommand Create(OperatorCommandType type, ReadOnlySpan<byte> body, DateTimeOffset issuedAt, SigningKey operatorKey)
+    public static OperatorCommand Create(
+        OperatorCommandType type,
+        ReadOnlySpan<byte> body,
+        DateTimeOffset issuedAt,
+        SigningKey operatorKey
+    )
     {
         var nonce = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
         var issued = DateTimeOffset.FromUnixTimeMilliseconds(issuedAt.ToUnixTimeMilliseconds());
@@ -58,8 +70,10 @@ public sealed record OperatorCommand
         return writer.ToArray();
     }
 
-    /// <summary>Decodes a command; the signature is not checked here (see <see cref="OperatorCommandVerifier"/>).</summary>
-    /// <exception cref="CanonicalEncodingException">When the bytes are not an operator command or name an unknown type.</exception>
+    /// <summary>Decodes a command; the signature is not checked here (see <see
+    /// cref="OperatorCommandVerifier"/>).</summary>
+    /// <exception cref="CanonicalEncodingException">When the bytes are not an operator command or name an unknown
+    /// type.</exception>
     public static OperatorCommand Decode(ReadOnlySpan<byte> bytes)
     {
         var reader = new CanonicalReader(bytes);
@@ -95,5 +109,10 @@ public sealed record OperatorCommand
     }
 
     private void WriteSigned(CanonicalWriter writer) =>
-        writer.WriteByte(DomainTag).WriteByte((byte)Type).WriteBytes(Body).WriteUInt64(Nonce).WriteInt64(IssuedAt.ToUnixTimeMilliseconds());
+        writer
+            .WriteByte(DomainTag)
+            .WriteByte((byte)Type)
+            .WriteBytes(Body)
+            .WriteUInt64(Nonce)
+            .WriteInt64(IssuedAt.ToUnixTimeMilliseconds());
 }

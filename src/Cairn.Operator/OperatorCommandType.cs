@@ -19,10 +19,12 @@ public enum OperatorCommandType : byte
     /// <summary>Query: whether the replica is wedged, where, with which checkpoint.</summary>
     WedgeStatus = 11,
 
-    /// <summary>Query: the replica's signed statement of one checkpoint's state digest (body: <see cref="CheckpointQuery"/>).</summary>
+    /// <summary>Query: the replica's signed statement of one checkpoint's state digest (body: <see
+    /// cref="CheckpointQuery"/>).</summary>
     CheckpointHash = 12,
 
-    /// <summary>Query: values of keys as of one checkpoint, read from the checkpoint itself (body: <see cref="CheckpointQuery"/>).</summary>
+    /// <summary>Query: values of keys as of one checkpoint, read from the checkpoint itself (body: <see
+    /// cref="CheckpointQuery"/>).</summary>
     CheckpointRead = 13,
 
     /// <summary>Query: the replica's newest checkpoint with an estimate of its key count.</summary>

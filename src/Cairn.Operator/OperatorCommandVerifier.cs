@@ -23,7 +23,8 @@ public sealed class OperatorCommandVerifier(VerificationKey operatorKey, TimeSpa
 
         if ((command.IssuedAt - now).Duration() > window)
         {
-            return $"the command was issued at {command.IssuedAt:O}, more than {window.TotalSeconds:0} s from the replica's time {now:O}";
+            return $"the command was issued at {command.IssuedAt:O}, more than {window.TotalSeconds:0} s from the "
+                + $"replica's time {now:O}";
         }
 
         return nonceSeen(command.Nonce) ? $"nonce {command.Nonce:x16} was already used (a replayed command)" : null;

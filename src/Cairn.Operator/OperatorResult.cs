@@ -12,7 +12,12 @@ public sealed record OperatorResult(bool Accepted, SeqNum EffectiveAt, string Me
     public static OperatorResult Refused(string reason) => new(false, SeqNum.Zero, reason);
 
     public byte[] Encode() =>
-        new CanonicalWriter(64 + Message.Length).WriteByte(DomainTag).WriteBool(Accepted).WriteUInt64(EffectiveAt.Value).WriteString(Message).ToArray();
+        new CanonicalWriter(64 + Message.Length)
+            .WriteByte(DomainTag)
+            .WriteBool(Accepted)
+            .WriteUInt64(EffectiveAt.Value)
+            .WriteString(Message)
+            .ToArray();
 
     /// <exception cref="CanonicalEncodingException">When the bytes are not an operator result.</exception>
     public static OperatorResult Decode(ReadOnlySpan<byte> bytes)

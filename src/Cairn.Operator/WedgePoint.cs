@@ -5,7 +5,8 @@ namespace Cairn.Operator;
 /// <summary>Where commands that wait for a checkpoint take effect, as Concord computes it.</summary>
 public static class WedgePoint
 {
-    /// <summary>The first checkpoint boundary after <paramref name="orderedAt"/>: where <c>dbCheckpoint create</c> ordered at
+    /// <summary>The first checkpoint boundary after <paramref name="orderedAt"/>: where <c>dbCheckpoint create</c>
+    /// ordered at
     /// that sequence number takes its checkpoint.</summary>
     public static SeqNum NextBoundary(SeqNum orderedAt, int checkpointWindow) =>
         new(((orderedAt.Value / (ulong)checkpointWindow) + 1) * (ulong)checkpointWindow);

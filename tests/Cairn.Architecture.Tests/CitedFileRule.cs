@@ -19,16 +19,24 @@ public static class CitedFileRule
 
     /// <summary>The files and folders the comments of <paramref name="sourceText"/> cite, with their lines.</summary>
     public static IReadOnlyList<(int Line, string Cited)> CitationsIn(string sourceText) =>
-        [.. CSharpSource.Parse(sourceText).Comments
-            .SelectMany(comment => Citations.SelectMany(pattern => pattern.Matches(comment.Text))
-                .Select(match => (comment.Line, match.Value))
-                .Distinct())];
+        [
+            .. CSharpSource
+                .Parse(sourceText)
+                .Comments.SelectMany(comment =>
+                    Citations
+                        .SelectMany(pattern => pattern.Matches(comment.Text))
+                        .Select(match => (comment.Line, match.Value))
+                        .Distinct()
+                ),
+        ];
 
     /// <summary>Each citation in <paramref name="sourceText"/> that <paramref name="files"/> does not hold.</summary>
     public static IReadOnlyList<string> Violations(string path, string sourceText, IReadOnlyCollection<string> files) =>
-        [.. CitationsIn(sourceText)
-            .Where(citation => !Holds(files, citation.Cited))
-            .Select(citation => $"{path}:{citation.Line}: cites {citation.Cited}, which is not in the repository")];
+        [
+            .. CitationsIn(sourceText)
+                .Where(citation => !Holds(files, citation.Cited))
+                .Select(citation => $"{path}:{citation.Line}: cites {citation.Cited}, which is not in the repository"),
+        ];
 
     /// <summary>
     /// Whether <paramref name="repositoryFiles"/> ('/'-separated paths from the root) hold what a comment cites: a

@@ -6,8 +6,13 @@ public sealed class CitedFileTests
 {
     private static readonly string[] Files =
     [
-        "README.md", "test.sh", "docs/design.md", "docs/architecture.md", "src/Cairn.Backup/DbCheckpointManager.cs",
-        "src/Cairn.Backup/DbCheckpointManager.Finalise.cs", "src/Cairn.Consensus/Replica.Restore.cs",
+        "README.md",
+        "test.sh",
+        "docs/design.md",
+        "docs/architecture.md",
+        "src/Cairn.Backup/DbCheckpointManager.cs",
+        "src/Cairn.Backup/DbCheckpointManager.Finalise.cs",
+        "src/Cairn.Consensus/Replica.Restore.cs",
     ];
 
     [Fact]
@@ -22,10 +27,14 @@ public sealed class CitedFileTests
             }
             """;
 
-        CitedFileRule.Violations("Cites.cs", planted, Files).Should().Equal(
-            "Cites.cs:1: cites DESIGN.md, which is not in the repository",
-            "Cites.cs:1: cites docs/foo.md, which is not in the repository",
-            "Cites.cs:2: cites src/Cairn.Backup/Missing.cs, which is not in the repository");
+        CitedFileRule
+            .Violations("Cites.cs", planted, Files)
+            .Should()
+            .Equal(
+                "Cites.cs:1: cites DESIGN.md, which is not in the repository",
+                "Cites.cs:1: cites docs/foo.md, which is not in the repository",
+                "Cites.cs:2: cites src/Cairn.Backup/Missing.cs, which is not in the repository"
+            );
     }
 
     [Theory]
@@ -51,8 +60,11 @@ public sealed class CitedFileTests
             // troubleshooting.md#a-replica (Replica.Restore.cs).
             """;
 
-        CitedFileRule.CitationsIn(comments).Select(c => c.Cited).Should().BeEquivalentTo(
-            ["./test.sh", "bench/run-all.sh", "troubleshooting.md", "Replica.Restore.cs"]);
+        CitedFileRule
+            .CitationsIn(comments)
+            .Select(c => c.Cited)
+            .Should()
+            .BeEquivalentTo(["./test.sh", "bench/run-all.sh", "troubleshooting.md", "Replica.Restore.cs"]);
     }
 
     [Fact]

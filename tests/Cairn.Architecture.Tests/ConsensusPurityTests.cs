@@ -22,17 +22,19 @@ public sealed class ConsensusPurityTests
 
         var violations = ConsensusPurityRule.Violations("Bad.cs", planted);
 
-        violations.Should().Contain([
-            "Bad.cs:4: a clock ('DateTime.UtcNow')",
-            "Bad.cs:5: randomness ('Random')",
-            "Bad.cs:6: tasks ('Task')",
-            "Bad.cs:6: tasks ('async')",
-            "Bad.cs:6: tasks ('await')",
-            "Bad.cs:7: threads ('Thread')",
-            "Bad.cs:8: file access ('File')",
-            "Bad.cs:8: file access ('System.IO')",
-            "Bad.cs:9: a clock ('Environment.TickCount64')",
-        ]);
+        violations
+            .Should()
+            .Contain([
+                "Bad.cs:4: a clock ('DateTime.UtcNow')",
+                "Bad.cs:5: randomness ('Random')",
+                "Bad.cs:6: tasks ('Task')",
+                "Bad.cs:6: tasks ('async')",
+                "Bad.cs:6: tasks ('await')",
+                "Bad.cs:7: threads ('Thread')",
+                "Bad.cs:8: file access ('File')",
+                "Bad.cs:8: file access ('System.IO')",
+                "Bad.cs:9: a clock ('Environment.TickCount64')",
+            ]);
     }
 
     [Fact]

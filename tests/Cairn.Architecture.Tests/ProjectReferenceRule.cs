@@ -20,29 +20,35 @@ public static class ProjectReferenceRule
     private const string Cli = "Cairn.Cli";
 
     /// <summary>For every project under src/, the projects it may reference directly.</summary>
-    public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> Allowed =
-        new Dictionary<string, IReadOnlySet<string>>
-        {
-            // The core depends on no project; consensus only on the core and what clients share with it.
-            [Core] = Set(),
-            [ClientProtocol] = Set(Core),
-            [Consensus] = Set(Core, ClientProtocol),
-            [Ledger] = Set(Core),
-            [Protocol] = Set(Core),
-            [Operator] = Set(Core),
-            // Libraries a client or a backup tool ships: never the replica host, and the client not the PBFT engine.
-            [Backup] = Set(Core, ClientProtocol, Ledger, Consensus, Operator),
-            [Client] = Set(Core, ClientProtocol, Protocol, Operator),
-            // The host and the CLI sit on top.
-            [Node] = Set(Core, ClientProtocol, Consensus, Ledger, Protocol, Operator, Backup, Client),
-            [Cli] = Set(Core, ClientProtocol, Consensus, Ledger, Protocol, Operator, Backup, Client, Node),
-        };
+    public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> Allowed = new Dictionary<
+        string,
+        IReadOnlySet<string>
+    >
+    {
+        // The core depends on no project; consensus only on the core and what clients share with it.
+        [Core] = Set(),
+        [ClientProtocol] = Set(Core),
+        [Consensus] = Set(Core, ClientProtocol),
+        [Ledger] = Set(Core),
+        [Protocol] = Set(Core),
+        [Operator] = Set(Core),
+        // Libraries a client or a backup tool ships: never the replica host, and the client not the PBFT engine.
+        [Backup] = Set(Core, ClientProtocol, Ledger, Consensus, Operator),
+        [Client] = Set(Core, ClientProtocol, Protocol, Operator),
+        // The host and the CLI sit on top.
+        [Node] = Set(Core, ClientProtocol, Consensus, Ledger, Protocol, Operator, Backup, Client),
+        [Cli] = Set(Core, ClientProtocol, Consensus, Ledger, Protocol, Operator, Backup, Client, Node),
+    };
 
     /// <summary>The names of the projects a project file references (file names without extension).</summary>
     public static IReadOnlyList<string> ReferencesIn(string projectFileXml) =>
-        [.. XDocument.Parse(projectFileXml).Descendants("ProjectReference")
-            .Select(reference => (string?)reference.Attribute("Include") ?? "")
-            .Select(include => Path.GetFileNameWithoutExtension(include.Replace('\\', '/')))];
+        [
+            .. XDocument
+                .Parse(projectFileXml)
+                .Descendants("ProjectReference")
+                .Select(reference => (string?)reference.Attribute("Include") ?? "")
+                .Select(include => Path.GetFileNameWithoutExtension(include.Replace('\\', '/'))),
+        ];
 
     /// <summary>
     /// Every reference of <paramref name="references"/> (project → projects it references) that
@@ -50,21 +56,27 @@ public static class ProjectReferenceRule
     /// </summary>
     public static IReadOnlyList<string> Violations(
         IReadOnlyDictionary<string, IReadOnlyList<string>> references,
-        IReadOnlyDictionary<string, IReadOnlySet<string>> allowed)
+        IReadOnlyDictionary<string, IReadOnlySet<string>> allowed
+    )
     {
         var violations = new List<string>();
         foreach (var (project, referenced) in references.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             if (!allowed.TryGetValue(project, out var permitted))
             {
-                violations.Add($"{project} is not in the allowed reference graph "
-                    + $"(add it to {nameof(ProjectReferenceRule)}.{nameof(Allowed)})");
+                violations.Add(
+                    $"{project} is not in the allowed reference graph "
+                        + $"(add it to {nameof(ProjectReferenceRule)}.{nameof(Allowed)})"
+                );
                 continue;
             }
 
             var may = permitted.Count == 0 ? "no project" : string.Join(", ", permitted.Order(StringComparer.Ordinal));
-            violations.AddRange(referenced.Where(r => !permitted.Contains(r))
-                .Select(r => $"{project} references {r}; it may reference only: {may}"));
+            violations.AddRange(
+                referenced
+                    .Where(r => !permitted.Contains(r))
+                    .Select(r => $"{project} references {r}; it may reference only: {may}")
+            );
         }
 
         return violations;

@@ -24,11 +24,15 @@ public sealed class ProjectReferenceTests
             ["Cairn.Mystery"] = [],
         };
 
-        ProjectReferenceRule.Violations(references, ProjectReferenceRule.Allowed).Should().Equal(
-            "Cairn.Client references Cairn.Consensus; it may reference only: "
-                + "Cairn.ClientProtocol, Cairn.Core, Cairn.Operator, Cairn.Protocol",
-            "Cairn.Core references Cairn.Ledger; it may reference only: no project",
-            "Cairn.Mystery is not in the allowed reference graph (add it to ProjectReferenceRule.Allowed)");
+        ProjectReferenceRule
+            .Violations(references, ProjectReferenceRule.Allowed)
+            .Should()
+            .Equal(
+                "Cairn.Client references Cairn.Consensus; it may reference only: "
+                    + "Cairn.ClientProtocol, Cairn.Core, Cairn.Operator, Cairn.Protocol",
+                "Cairn.Core references Cairn.Ledger; it may reference only: no project",
+                "Cairn.Mystery is not in the allowed reference graph (add it to ProjectReferenceRule.Allowed)"
+            );
     }
 
     [Fact]
@@ -36,8 +40,10 @@ public sealed class ProjectReferenceTests
     {
         var allowed = ProjectReferenceRule.Allowed;
         ProjectReferenceRule.Closure("Cairn.Core", allowed).Should().BeEmpty();
-        ProjectReferenceRule.Closure("Cairn.Consensus", allowed)
-            .Should().BeSubsetOf(["Cairn.Core", "Cairn.ClientProtocol"]);
+        ProjectReferenceRule
+            .Closure("Cairn.Consensus", allowed)
+            .Should()
+            .BeSubsetOf(["Cairn.Core", "Cairn.ClientProtocol"]);
         ProjectReferenceRule.Closure("Cairn.Client", allowed).Should().NotContain(["Cairn.Node", "Cairn.Consensus"]);
         ProjectReferenceRule.Closure("Cairn.Backup", allowed).Should().NotContain("Cairn.Node");
     }
@@ -45,12 +51,14 @@ public sealed class ProjectReferenceTests
     [Fact]
     public void Every_project_under_src_references_only_what_the_allowed_graph_permits()
     {
-        var projects = Repository.Files()
+        var projects = Repository
+            .Files()
             .Where(path => path.StartsWith("src/", StringComparison.Ordinal))
             .Where(path => path.EndsWith(".csproj", StringComparison.Ordinal))
             .ToDictionary(
                 path => Path.GetFileNameWithoutExtension(path),
-                path => ProjectReferenceRule.ReferencesIn(Repository.Read(path)));
+                path => ProjectReferenceRule.ReferencesIn(Repository.Read(path))
+            );
 
         projects.Should().ContainKeys("Cairn.Core", "Cairn.Consensus", "Cairn.Client", "Cairn.Backup", "Cairn.Node");
         ProjectReferenceRule.Violations(projects, ProjectReferenceRule.Allowed).Should().BeEmpty();

@@ -10,15 +10,23 @@ public static class Repository
 
     /// <summary>Every file of the repository as a '/'-separated path from the root, except .git, bin, obj.</summary>
     public static IReadOnlyList<string> Files() =>
-        [.. Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
-            .Select(Relative)
-            .Where(path => !path.Split('/').Any(part => part is ".git" or "bin" or "obj"))
-            .Order(StringComparer.Ordinal)];
+        [
+            .. Directory
+                .EnumerateFiles(Root, "*", SearchOption.AllDirectories)
+                .Select(Relative)
+                .Where(path => !path.Split('/').Any(part => part is ".git" or "bin" or "obj"))
+                .Order(StringComparer.Ordinal),
+        ];
 
     /// <summary>The C# files under the given top-level folders (e.g. "src"), relative to the root.</summary>
     public static IReadOnlyList<string> CSharpFiles(params string[] folders) =>
-        [.. Files().Where(path => path.EndsWith(".cs", StringComparison.Ordinal)
-            && folders.Any(folder => path.StartsWith(folder + "/", StringComparison.Ordinal)))];
+        [
+            .. Files()
+                .Where(path =>
+                    path.EndsWith(".cs", StringComparison.Ordinal)
+                    && folders.Any(folder => path.StartsWith(folder + "/", StringComparison.Ordinal))
+                ),
+        ];
 
     /// <summary>The text of a file given relative to the root.</summary>
     public static string Read(string relativePath) => File.ReadAllText(Path.Combine(Root, relativePath));

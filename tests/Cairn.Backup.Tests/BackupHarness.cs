@@ -51,13 +51,14 @@ internal sealed class BackupHarness : IAsyncDisposable
         }
     }
 
-    public static DbCheckpointSettings DefaultSettings { get; } = new()
-    {
-        DurationSeconds = 600,
-        Window = 20,
-        MaxCheckpoints = 2,
-        DiskSpaceThreshold = 0.5,
-    };
+    public static DbCheckpointSettings DefaultSettings { get; } =
+        new()
+        {
+            DurationSeconds = 600,
+            Window = 20,
+            MaxCheckpoints = 2,
+            DiskSpaceThreshold = 0.5,
+        };
 
     public string Root { get; }
 
@@ -85,7 +86,8 @@ internal sealed class BackupHarness : IAsyncDisposable
     /// <summary>The epoch the boundaries are executed in.</summary>
     public ulong Epoch { get; set; }
 
-    /// <summary>Flush the memtables before each boundary, so checkpoints link SST files rather than copy the WAL.</summary>
+    /// <summary>Flush the memtables before each boundary, so checkpoints link SST files rather than copy the
+    /// WAL.</summary>
     public bool FlushBeforeBoundaries { get; set; }
 
     public static DateTimeOffset TimeOf(ulong seq) => Start.AddMinutes(seq);
@@ -100,7 +102,11 @@ internal sealed class BackupHarness : IAsyncDisposable
         for (var s = Ledger.Head.LastSeqNum.Value + 1; s <= seq; s++)
         {
             var text = s.ToString(CultureInfo.InvariantCulture);
-            var writes = new List<StateWrite> { StateWrite.Put(Bytes("key-" + text), Bytes("value-" + text)), StateWrite.Put(Bytes("last"), Bytes(text)) };
+            var writes = new List<StateWrite>
+            {
+                StateWrite.Put(Bytes("key-" + text), Bytes("value-" + text)),
+                StateWrite.Put(Bytes("last"), Bytes(text)),
+            };
             if (ValueSize > 0)
             {
                 var random = new byte[ValueSize];
@@ -158,8 +164,14 @@ internal sealed class BackupHarness : IAsyncDisposable
 
     public string[] CheckpointEntries() =>
         Directory.Exists(CheckpointDir)
-            ? [.. Directory.EnumerateFileSystemEntries(CheckpointDir).Select(System.IO.Path.GetFileName)
-                .Where(n => n != DbCheckpointFilePin.DirectoryName).Order(StringComparer.Ordinal)!]
+            ?
+            [
+                .. Directory
+                    .EnumerateFileSystemEntries(CheckpointDir)
+                    .Select(System.IO.Path.GetFileName)
+                    .Where(n => n != DbCheckpointFilePin.DirectoryName)
+                    .Order(StringComparer.Ordinal)!,
+            ]
             : [];
 
     public async ValueTask DisposeAsync()

@@ -15,8 +15,18 @@ internal static class Certificates
 
     /// <summary>Replicas 0..2f sign CHECKPOINT(seq, digest).</summary>
     public static StableCheckpointCertificate For(SeqNum seq, Digest digest) =>
-        new(seq, digest, [.. Enumerable.Range(0, 2 * F + 1).Select(i =>
-            new ReplicaSignature(new ReplicaId(i), Keys[i].Sign(new CheckpointMessage(seq, digest, new ReplicaId(i)).SigningBytes())))]);
+        new(
+            seq,
+            digest,
+            [
+                .. Enumerable
+                    .Range(0, 2 * F + 1)
+                    .Select(i => new ReplicaSignature(
+                        new ReplicaId(i),
+                        Keys[i].Sign(new CheckpointMessage(seq, digest, new ReplicaId(i)).SigningBytes())
+                    )),
+            ]
+        );
 
     private static SigningKey KeyOf(int replica)
     {

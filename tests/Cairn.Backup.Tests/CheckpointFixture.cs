@@ -4,7 +4,8 @@ using Cairn.Ledger;
 namespace Cairn.Backup.Tests;
 
 /// <summary>A harness with a complete checkpoint at seq 20 (holding a consensus record, as a replica's would), its
-/// archive, and a stopped "replica" with a database of its own (3 blocks of the same chain) and one old checkpoint.</summary>
+/// archive, and a stopped "replica" with a database of its own (3 blocks of the same chain) and one old
+/// checkpoint.</summary>
 internal sealed class CheckpointFixture : IAsyncDisposable
 {
     private CheckpointFixture(BackupHarness harness, TempDirectory dir)
@@ -44,7 +45,13 @@ internal sealed class CheckpointFixture : IAsyncDisposable
         {
             for (ulong s = 1; s <= 3; s++)
             {
-                old.Append(new BlockProposal(new SeqNum(s), BackupHarness.TimeOf(s), [StateWrite.Put(BackupHarness.Bytes("old"), BackupHarness.Bytes("x"))]));
+                old.Append(
+                    new BlockProposal(
+                        new SeqNum(s),
+                        BackupHarness.TimeOf(s),
+                        [StateWrite.Put(BackupHarness.Bytes("old"), BackupHarness.Bytes("x"))]
+                    )
+                );
             }
 
             // What this replica promised (ConsensusStateStore's records): newer than any checkpoint's.
@@ -57,15 +64,16 @@ internal sealed class CheckpointFixture : IAsyncDisposable
         return fixture;
     }
 
-    public RestoreRequest Request(string source) => new()
-    {
-        DataDirectory = DataDir,
-        DatabaseDirectory = Database,
-        CheckpointsDirectory = Checkpoints,
-        Source = source,
-        Keys = Keys,
-        ChainId = BackupHarness.ChainId,
-    };
+    public RestoreRequest Request(string source) =>
+        new()
+        {
+            DataDirectory = DataDir,
+            DatabaseDirectory = Database,
+            CheckpointsDirectory = Checkpoints,
+            Source = source,
+            Keys = Keys,
+            ChainId = BackupHarness.ChainId,
+        };
 
     /// <summary>A copy of the archive's contents in a directory (manifest included).</summary>
     public string Unpacked(string name)
@@ -75,9 +83,11 @@ internal sealed class CheckpointFixture : IAsyncDisposable
         return target;
     }
 
-    /// <summary>Everything under <paramref name="directory"/>: relative path and bytes, to show nothing changed.</summary>
+    /// <summary>Everything under <paramref name="directory"/>: relative path and bytes, to show nothing
+    /// changed.</summary>
     public static Dictionary<string, string> Snapshot(string directory) =>
-        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+        Directory
+            .EnumerateFiles(directory, "*", SearchOption.AllDirectories)
             .ToDictionary(f => Path.GetRelativePath(directory, f), f => Convert.ToHexString(File.ReadAllBytes(f)));
 
     public async ValueTask DisposeAsync()

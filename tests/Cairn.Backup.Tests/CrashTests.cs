@@ -27,8 +27,22 @@ public sealed class CrashTests : IDisposable
             using var ledger = RocksDbLedger.Open(_dir.Sub("rocksdbdata"), new LedgerOptions());
             ChainVerifier.Verify(ledger);
             using var metrics = new BackupMetrics();
-            var settings = new DbCheckpointSettings { DurationSeconds = 1, Window = 5, MaxCheckpoints = 2, Path = _dir.Sub("checkpoints") };
-            await using var manager = new DbCheckpointManager(settings, ledger, ledger.ChainId, FileSystemFreeSpace.Instance, TimeProvider.System, NullLogger.Instance, metrics);
+            var settings = new DbCheckpointSettings
+            {
+                DurationSeconds = 1,
+                Window = 5,
+                MaxCheckpoints = 2,
+                Path = _dir.Sub("checkpoints"),
+            };
+            await using var manager = new DbCheckpointManager(
+                settings,
+                ledger,
+                ledger.ChainId,
+                FileSystemFreeSpace.Instance,
+                TimeProvider.System,
+                NullLogger.Instance,
+                metrics
+            );
             manager.Recover();
             await manager.WhenIdleAsync(TestContext.Current.CancellationToken);
 
@@ -46,24 +60,40 @@ public sealed class CrashTests : IDisposable
                 verified++;
             }
 
-            Directory.EnumerateFileSystemEntries(_dir.Sub("checkpoints")).Where(IsInterrupted).Should().BeEmpty("start removes interrupted checkpoints");
+            Directory
+                .EnumerateFileSystemEntries(_dir.Sub("checkpoints"))
+                .Where(IsInterrupted)
+                .Should()
+                .BeEmpty("start removes interrupted checkpoints");
         }
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"{Kills} kills: {interrupted} interrupted checkpoints cleaned up, {verified} complete ones verified");
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{Kills} kills: {interrupted} interrupted checkpoints cleaned up, {verified} complete ones verified"
+        );
 
-        verified.Should().BeGreaterThanOrEqualTo(Kills, "every round is killed after a complete checkpoint, which the next start lists");
+        verified
+            .Should()
+            .BeGreaterThanOrEqualTo(
+                Kills,
+                "every round is killed after a complete checkpoint, which the next start lists"
+            );
     }
 
     private static bool IsInterrupted(string entry) =>
         entry.EndsWith(".tmp", StringComparison.Ordinal) || entry.EndsWith(".deleting", StringComparison.Ordinal);
 
-    private static IReadOnlyList<Cairn.Core.Crypto.VerificationKey> CrashKeys { get; } = [.. Enumerable.Range(0, 4).Select(i =>
-    {
-        var seed = new byte[32];
-        seed[0] = (byte)(i + 1);
-        using var key = Cairn.Core.Crypto.SigningKey.FromSeed(seed);
-        return key.PublicKey;
-    })];
+    private static IReadOnlyList<Cairn.Core.Crypto.VerificationKey> CrashKeys { get; } =
+    [
+        .. Enumerable
+            .Range(0, 4)
+            .Select(i =>
+            {
+                var seed = new byte[32];
+                seed[0] = (byte)(i + 1);
+                using var key = Cairn.Core.Crypto.SigningKey.FromSeed(seed);
+                return key.PublicKey;
+            }),
+    ];
 
     private async Task RunUntilKilled(TimeSpan extraTime)
     {
@@ -76,13 +106,17 @@ public sealed class CrashTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         try
         {
-            // Each line is "<seq> <complete checkpoints>": the kill lands at a random instant after the first complete one.
+            // Each line is "<seq> <complete checkpoints>": the kill lands at a random instant after the first complete
+            // one.
             while (true)
             {
                 var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
                 if (line is null)
                 {
-                    Assert.Fail($"the checkpointer exited before it completed a checkpoint: {await process.StandardError.ReadToEndAsync(timeout.Token)}");
+                    Assert.Fail(
+                        $"the checkpointer exited before it completed a checkpoint: "
+                            + $"{await process.StandardError.ReadToEndAsync(timeout.Token)}"
+                    );
                 }
 
                 if (int.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 0)

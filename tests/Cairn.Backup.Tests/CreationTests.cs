@@ -14,7 +14,11 @@ public sealed class CreationTests
         var outcomes = h.RunTo(20);
         var stateAt20 = LedgerDigests.State(h.Ledger);
 
-        outcomes.Should().Equal(new Dictionary<ulong, BoundaryOutcome> { [10] = BoundaryOutcome.NotDue, [20] = BoundaryOutcome.Taken });
+        outcomes
+            .Should()
+            .Equal(
+                new Dictionary<ulong, BoundaryOutcome> { [10] = BoundaryOutcome.NotDue, [20] = BoundaryOutcome.Taken }
+            );
         h.CheckpointEntries().Should().Equal("20.tmp");
         h.Manager.List().Should().BeEmpty("a checkpoint is never listed before it is complete");
 
@@ -55,11 +59,30 @@ public sealed class CreationTests
         h.RunTo(20);
         await h.StableAsync(20);
 
-        var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(h.CheckpointDir, "20", CheckpointMetadata.FileName))).RootElement;
+        var json = System
+            .Text.Json.JsonDocument.Parse(
+                File.ReadAllBytes(Path.Combine(h.CheckpointDir, "20", CheckpointMetadata.FileName))
+            )
+            .RootElement;
 
-        json.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(
-            "formatVersion", "id", "seqNum", "lastBlockId", "lastBlockDigest", "stateDigest", "createdAt", "sizeBytes",
-            "exclusiveBytes", "certificate", "signers", "chainId", "epoch");
+        json.EnumerateObject()
+            .Select(p => p.Name)
+            .Should()
+            .BeEquivalentTo(
+                "formatVersion",
+                "id",
+                "seqNum",
+                "lastBlockId",
+                "lastBlockDigest",
+                "stateDigest",
+                "createdAt",
+                "sizeBytes",
+                "exclusiveBytes",
+                "certificate",
+                "signers",
+                "chainId",
+                "epoch"
+            );
         json.GetProperty("stateDigest").GetString().Should().MatchRegex("^[0-9a-f]{64}$");
         json.GetProperty("createdAt").GetString().Should().Be("2026-01-01T00:20:00.0000000+00:00");
         Convert.FromBase64String(json.GetProperty("certificate").GetString()!).Should().Equal(h.Certify(20).Encode());
@@ -126,7 +149,9 @@ public sealed class CreationTests
         await using var h = new BackupHarness();
         h.RunTo(20);
 
-        h.Manager.OnStable(new SeqNum(20), Certificates.For(new SeqNum(20), Digest.Compute("another history"u8))).Should().BeTrue();
+        h.Manager.OnStable(new SeqNum(20), Certificates.For(new SeqNum(20), Digest.Compute("another history"u8)))
+            .Should()
+            .BeTrue();
         await h.Manager.WhenIdleAsync(TestContext.Current.CancellationToken);
 
         h.Manager.List().Should().BeEmpty();
@@ -157,7 +182,9 @@ public sealed class CreationTests
         await h.StableAsync(20);
         h.Manager.RequestCheckpointAtNextBoundary();
 
-        h.Manager.OnBoundaryExecuted(new SeqNum(20), BackupHarness.TimeOf(20), epoch: 0).Should().Be(BoundaryOutcome.Skipped);
+        h.Manager.OnBoundaryExecuted(new SeqNum(20), BackupHarness.TimeOf(20), epoch: 0)
+            .Should()
+            .Be(BoundaryOutcome.Skipped);
 
         h.Manager.Status.LastSkipReason.Should().Be(CheckpointSkipReason.AlreadyExists);
     }
@@ -169,7 +196,9 @@ public sealed class CreationTests
         h.RunTo(21);
         h.Manager.RequestCheckpointAtNextBoundary();
 
-        h.Manager.OnBoundaryExecuted(new SeqNum(20), BackupHarness.TimeOf(20), epoch: 0).Should().Be(BoundaryOutcome.Failed);
+        h.Manager.OnBoundaryExecuted(new SeqNum(20), BackupHarness.TimeOf(20), epoch: 0)
+            .Should()
+            .Be(BoundaryOutcome.Failed);
 
         h.CheckpointEntries().Should().BeEmpty();
         h.Manager.Status.LastFailure.Should().Contain("not the boundary 20");
@@ -190,7 +219,9 @@ public sealed class CreationTests
         h.Recorder.Sum("db_checkpoints_failed", "stage", "take").Should().Be(1);
 
         File.Delete(h.CheckpointDir);
-        h.RunTo(30)[30].Should().Be(BoundaryOutcome.Taken, "the directory is created again and the policy is still due");
+        h.RunTo(30)[30]
+            .Should()
+            .Be(BoundaryOutcome.Taken, "the directory is created again and the policy is still due");
         await h.StableAsync(30);
         h.Manager.List().Select(c => c.Id.Value).Should().Equal(30UL);
     }

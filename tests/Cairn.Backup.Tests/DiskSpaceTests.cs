@@ -22,7 +22,9 @@ public sealed class DiskSpaceTests
         h.Recorder.Sum("db_checkpoints_skipped", "reason", "LowDiskSpace").Should().Be(1);
 
         h.Free.Available = _ => long.MaxValue / 4;
-        h.RunTo(30)[30].Should().Be(BoundaryOutcome.Taken, "a skip does not reset the policy: the next boundary tries again");
+        h.RunTo(30)[30]
+            .Should()
+            .Be(BoundaryOutcome.Taken, "a skip does not reset the policy: the next boundary tries again");
     }
 
     [Fact]
@@ -47,7 +49,8 @@ public sealed class DiskSpaceTests
         await h.RunStableTo(80);
         h.Manager.List().Should().HaveCount(4);
         // Space is short until at most two checkpoints remain.
-        h.Free.Available = _ => h.CheckpointEntries().Count(e => !e.Contains('.', StringComparison.Ordinal)) <= 2 ? long.MaxValue / 4 : 0;
+        h.Free.Available = _ =>
+            h.CheckpointEntries().Count(e => !e.Contains('.', StringComparison.Ordinal)) <= 2 ? long.MaxValue / 4 : 0;
 
         var deleted = await h.Manager.EnforceDiskSpaceAsync(TestContext.Current.CancellationToken);
 
@@ -95,7 +98,9 @@ public sealed class DiskSpaceTests
         await using var h = new BackupHarness();
         await h.RunStableTo(20);
 
-        h.Recorder.Gauge("db_checkpoint_bytes_held").Should().BePositive("the copied MANIFEST, CURRENT and OPTIONS are the checkpoint's own");
+        h.Recorder.Gauge("db_checkpoint_bytes_held")
+            .Should()
+            .BePositive("the copied MANIFEST, CURRENT and OPTIONS are the checkpoint's own");
         h.Time.Advance(TimeSpan.FromMinutes(5));
         var age = h.Recorder.Gauge("db_checkpoint_newest_age_seconds");
         age.Should().Be((h.Time.GetUtcNow() - BackupHarness.TimeOf(20)).TotalSeconds);
@@ -111,11 +116,14 @@ public sealed class DiskSpaceTests
         var usage = h.Manager.MeasureDiskUsage();
 
         usage.Select(u => u.Id.Value).Should().Equal(20UL, 40UL);
-        usage.Should().AllSatisfy(u =>
-        {
-            u.SizeBytes.Should().BeGreaterThan(400_000);
-            u.ExclusiveBytes.Should().BeLessThan(u.SizeBytes / 2, "the SST files are links shared with the live database");
-        });
+        usage
+            .Should()
+            .AllSatisfy(u =>
+            {
+                u.SizeBytes.Should().BeGreaterThan(400_000);
+                u.ExclusiveBytes.Should()
+                    .BeLessThan(u.SizeBytes / 2, "the SST files are links shared with the live database");
+            });
     }
 
     [Fact]

@@ -55,7 +55,11 @@ public sealed class MetadataTests : IDisposable
 
         var act = () => CheckpointMetadata.Read(path);
 
-        act.Should().Throw<CheckpointMetadataException>().WithMessage($"{path}: {message}").Which.Path.Should().Be(path);
+        act.Should()
+            .Throw<CheckpointMetadataException>()
+            .WithMessage($"{path}: {message}")
+            .Which.Path.Should()
+            .Be(path);
     }
 
     [Fact]
@@ -66,7 +70,9 @@ public sealed class MetadataTests : IDisposable
 
         var act = () => CheckpointMetadata.Read(path);
 
-        act.Should().Throw<CheckpointMetadataException>().WithMessage("*field 'certificate': it certifies seq 300 digest *");
+        act.Should()
+            .Throw<CheckpointMetadataException>()
+            .WithMessage("*field 'certificate': it certifies seq 300 digest *");
     }
 
     [Fact]
@@ -76,7 +82,9 @@ public sealed class MetadataTests : IDisposable
 
         var act = () => CheckpointMetadata.Read(path);
 
-        act.Should().Throw<CheckpointMetadataException>().WithMessage($"{path}: not valid checkpoint metadata*stateDigest*");
+        act.Should()
+            .Throw<CheckpointMetadataException>()
+            .WithMessage($"{path}: not valid checkpoint metadata*stateDigest*");
     }
 
     [Fact]
@@ -86,7 +94,9 @@ public sealed class MetadataTests : IDisposable
 
         var act = () => CheckpointMetadata.Read(path);
 
-        act.Should().Throw<CheckpointMetadataException>().WithMessage($"{path}: not valid checkpoint metadata*surprise*");
+        act.Should()
+            .Throw<CheckpointMetadataException>()
+            .WithMessage($"{path}: not valid checkpoint metadata*surprise*");
     }
 
     [Theory]

@@ -3,11 +3,13 @@ using System.Diagnostics.Metrics;
 
 namespace Cairn.Backup.Tests;
 
-/// <summary>Records the measurements of one meter instance (other tests' meters share the name, not the instance).</summary>
+/// <summary>Records the measurements of one meter instance (other tests' meters share the name, not the
+/// instance).</summary>
 internal sealed class MetricsRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentQueue<(string Name, double Value, Dictionary<string, object?> Tags)> _measurements = new();
+    private readonly ConcurrentQueue<(string Name, double Value, Dictionary<string, object?> Tags)> _measurements =
+        new();
 
     public MetricsRecorder(Meter meter)
     {
@@ -24,7 +26,9 @@ internal sealed class MetricsRecorder : IDisposable
     }
 
     public double Sum(string name, string? tag = null, string? value = null) =>
-        _measurements.Where(m => m.Name == name && (tag is null || Equals(m.Tags.GetValueOrDefault(tag), value))).Sum(m => m.Value);
+        _measurements
+            .Where(m => m.Name == name && (tag is null || Equals(m.Tags.GetValueOrDefault(tag), value)))
+            .Sum(m => m.Value);
 
     public int Count(string name) => _measurements.Count(m => m.Name == name);
 

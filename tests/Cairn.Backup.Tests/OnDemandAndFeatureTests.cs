@@ -5,7 +5,10 @@ namespace Cairn.Backup.Tests;
 
 public sealed class OnDemandAndFeatureTests
 {
-    private static readonly DbCheckpointSettings NeverPeriodic = BackupHarness.DefaultSettings with { Window = 1_000_000 };
+    private static readonly DbCheckpointSettings NeverPeriodic = BackupHarness.DefaultSettings with
+    {
+        Window = 1_000_000,
+    };
 
     [Fact]
     public async Task An_operator_request_takes_a_checkpoint_at_the_next_boundary_only()
@@ -18,7 +21,11 @@ public sealed class OnDemandAndFeatureTests
         var outcomes = h.RunTo(30);
         await h.StableAsync(20);
 
-        outcomes.Should().Equal(new Dictionary<ulong, BoundaryOutcome> { [20] = BoundaryOutcome.Taken, [30] = BoundaryOutcome.NotDue });
+        outcomes
+            .Should()
+            .Equal(
+                new Dictionary<ulong, BoundaryOutcome> { [20] = BoundaryOutcome.Taken, [30] = BoundaryOutcome.NotDue }
+            );
         h.Manager.List().Select(c => c.Id.Value).Should().Equal(20UL);
         h.Manager.Status.OnDemandArmed.Should().BeFalse();
     }
@@ -36,7 +43,14 @@ public sealed class OnDemandAndFeatureTests
     [Fact]
     public async Task With_the_feature_off_the_manager_takes_nothing_ever()
     {
-        await using var h = new BackupHarness(BackupHarness.DefaultSettings with { Enabled = false, Window = 1, DurationSeconds = 1 });
+        await using var h = new BackupHarness(
+            BackupHarness.DefaultSettings with
+            {
+                Enabled = false,
+                Window = 1,
+                DurationSeconds = 1,
+            }
+        );
 
         h.Manager.RequestCheckpointAtNextBoundary().Should().BeFalse();
         var outcomes = h.RunTo(100);

@@ -11,25 +11,44 @@ public sealed class PolicyTests
     [Fact]
     public void A_checkpoint_is_due_iff_both_enough_time_and_enough_sequence_numbers_passed()
     {
-        Gen.Select(Gen.Long[1, 100_000], Gen.Long[1, 100_000], Gen.ULong[0, 1_000_000], Gen.ULong[0, 300_000], Gen.Long[-1_000, 300_000])
-            .Sample((duration, window, lastSeq, seqsSince, secondsSince) =>
-            {
-                var settings = new DbCheckpointSettings { DurationSeconds = duration, Window = window };
-                var last = new CheckpointMark(new SeqNum(lastSeq), Base);
+        Gen.Select(
+                Gen.Long[1, 100_000],
+                Gen.Long[1, 100_000],
+                Gen.ULong[0, 1_000_000],
+                Gen.ULong[0, 300_000],
+                Gen.Long[-1_000, 300_000]
+            )
+            .Sample(
+                (duration, window, lastSeq, seqsSince, secondsSince) =>
+                {
+                    var settings = new DbCheckpointSettings { DurationSeconds = duration, Window = window };
+                    var last = new CheckpointMark(new SeqNum(lastSeq), Base);
 
-                var due = CheckpointPolicy.IsDue(settings, last, new SeqNum(lastSeq + seqsSince), Base.AddSeconds(secondsSince));
+                    var due = CheckpointPolicy.IsDue(
+                        settings,
+                        last,
+                        new SeqNum(lastSeq + seqsSince),
+                        Base.AddSeconds(secondsSince)
+                    );
 
-                return due == (seqsSince >= (ulong)window && secondsSince > duration);
-            });
+                    return due == (seqsSince >= (ulong)window && secondsSince > duration);
+                }
+            );
     }
 
     [Fact]
     public void Without_a_previous_checkpoint_only_the_window_counts_from_seq_zero()
     {
         Gen.Select(Gen.Long[1, 100_000], Gen.Long[1, 100_000], Gen.ULong[1, 1_000_000])
-            .Sample((duration, window, seq) =>
-                CheckpointPolicy.IsDue(new DbCheckpointSettings { DurationSeconds = duration, Window = window }, CheckpointMark.None, new SeqNum(seq), Base)
-                == (seq >= (ulong)window));
+            .Sample(
+                (duration, window, seq) =>
+                    CheckpointPolicy.IsDue(
+                        new DbCheckpointSettings { DurationSeconds = duration, Window = window },
+                        CheckpointMark.None,
+                        new SeqNum(seq),
+                        Base
+                    ) == (seq >= (ulong)window)
+            );
     }
 
     [Theory]
@@ -41,8 +60,15 @@ public sealed class PolicyTests
     {
         var settings = new DbCheckpointSettings { DurationSeconds = duration, Window = window };
 
-        CheckpointPolicy.IsDue(settings, new CheckpointMark(new SeqNum(100), Base), new SeqNum(100 + seqsSince), Base.AddSeconds(secondsSince))
-            .Should().Be(due);
+        CheckpointPolicy
+            .IsDue(
+                settings,
+                new CheckpointMark(new SeqNum(100), Base),
+                new SeqNum(100 + seqsSince),
+                Base.AddSeconds(secondsSince)
+            )
+            .Should()
+            .Be(due);
     }
 
     [Fact]
@@ -50,7 +76,10 @@ public sealed class PolicyTests
     {
         var settings = new DbCheckpointSettings { DurationSeconds = 1, Window = 1 };
 
-        CheckpointPolicy.IsDue(settings, new CheckpointMark(new SeqNum(100), Base), new SeqNum(50), Base.AddDays(1)).Should().BeFalse();
+        CheckpointPolicy
+            .IsDue(settings, new CheckpointMark(new SeqNum(100), Base), new SeqNum(50), Base.AddDays(1))
+            .Should()
+            .BeFalse();
     }
 
     [Fact]
@@ -59,19 +88,33 @@ public sealed class PolicyTests
         var duration = DbCheckpointKeys.DurationSeconds;
         var window = DbCheckpointKeys.Window;
         var ticks = Gen.Long[1, DateTimeOffset.MaxValue.UtcTicks];
-        Gen.Select(Gen.OneOf<long>(Gen.Long[duration.Min, duration.Max], Gen.OneOf(duration.Min, duration.Max, TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerSecond)),
+        Gen.Select(
+                Gen.OneOf<long>(
+                    Gen.Long[duration.Min, duration.Max],
+                    Gen.OneOf(duration.Min, duration.Max, TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerSecond)
+                ),
                 Gen.OneOf<long>(Gen.Long[window.Min, window.Max], Gen.OneOf(window.Min, window.Max)),
-                Gen.ULong[0, ulong.MaxValue / 2], Gen.ULong[1, ulong.MaxValue / 2], ticks, ticks)
-            .Sample((seconds, seqs, lastSeq, seqsSince, lastTicks, nowTicks) =>
-            {
-                var settings = new DbCheckpointSettings { DurationSeconds = seconds, Window = seqs };
-                var last = new CheckpointMark(new SeqNum(lastSeq), new DateTimeOffset(lastTicks, TimeSpan.Zero));
-                var now = new DateTimeOffset(nowTicks, TimeSpan.Zero);
+                Gen.ULong[0, ulong.MaxValue / 2],
+                Gen.ULong[1, ulong.MaxValue / 2],
+                ticks,
+                ticks
+            )
+            .Sample(
+                (seconds, seqs, lastSeq, seqsSince, lastTicks, nowTicks) =>
+                {
+                    var settings = new DbCheckpointSettings { DurationSeconds = seconds, Window = seqs };
+                    var last = new CheckpointMark(new SeqNum(lastSeq), new DateTimeOffset(lastTicks, TimeSpan.Zero));
+                    var now = new DateTimeOffset(nowTicks, TimeSpan.Zero);
 
-                var due = CheckpointPolicy.IsDue(settings, last, new SeqNum(lastSeq + seqsSince), now);
+                    var due = CheckpointPolicy.IsDue(settings, last, new SeqNum(lastSeq + seqsSince), now);
 
-                return due == (seqsSince >= (ulong)seqs && (Int128)(nowTicks - lastTicks) > (Int128)seconds * TimeSpan.TicksPerSecond);
-            });
+                    return due
+                        == (
+                            seqsSince >= (ulong)seqs
+                            && (Int128)(nowTicks - lastTicks) > (Int128)seconds * TimeSpan.TicksPerSecond
+                        );
+                }
+            );
     }
 
     [Fact]
@@ -79,14 +122,18 @@ public sealed class PolicyTests
     {
         var defaults = new DbCheckpointSettings();
 
-        defaults.Should().BeEquivalentTo(new
-        {
-            Enabled = true,
-            DurationSeconds = 21600L,
-            MaxCheckpoints = 2,
-            Window = 30000L,
-            DiskSpaceThreshold = 0.5,
-            Path = "rocksdbdata/checkpoints",
-        });
+        defaults
+            .Should()
+            .BeEquivalentTo(
+                new
+                {
+                    Enabled = true,
+                    DurationSeconds = 21600L,
+                    MaxCheckpoints = 2,
+                    Window = 30000L,
+                    DiskSpaceThreshold = 0.5,
+                    Path = "rocksdbdata/checkpoints",
+                }
+            );
     }
 }

@@ -13,20 +13,34 @@ public sealed class RealFileSystemTests
         using var mountPoint = new TempDirectory();
         if (!OperatingSystem.IsLinux() || !Run("mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", mountPoint.Path))
         {
-            Assert.Skip("cannot mount a tmpfs here (needs Linux and permission to mount): the real-file-system disk guard test did not run");
+            Assert.Skip(
+                "cannot mount a tmpfs here (needs Linux and permission to mount): the real-file-system disk guard test "
+                    + "did not run"
+            );
         }
 
         try
         {
             var settings = BackupHarness.DefaultSettings with { DiskSpaceThreshold = 1.0 };
-            await using (var h = new BackupHarness(settings, mountPoint.Path, FileSystemFreeSpace.Instance) { ValueSize = 100_000 })
+            await using (
+                var h = new BackupHarness(settings, mountPoint.Path, FileSystemFreeSpace.Instance)
+                {
+                    ValueSize = 100_000,
+                }
+            )
             {
                 h.RunTo(19); // about 2 MB of incompressible values
-                var dbBytes = Directory.EnumerateFiles(Path.Combine(mountPoint.Path, "rocksdbdata")).Sum(f => new FileInfo(f).Length);
+                var dbBytes = Directory
+                    .EnumerateFiles(Path.Combine(mountPoint.Path, "rocksdbdata"))
+                    .Sum(f => new FileInfo(f).Length);
                 dbBytes.Should().BeGreaterThan(1_500_000);
                 var filler = Path.Combine(mountPoint.Path, "filler");
                 var free = FileSystemFreeSpace.Instance.AvailableBytes(mountPoint.Path);
-                await File.WriteAllBytesAsync(filler, new byte[free - (dbBytes / 2)], TestContext.Current.CancellationToken);
+                await File.WriteAllBytesAsync(
+                    filler,
+                    new byte[free - (dbBytes / 2)],
+                    TestContext.Current.CancellationToken
+                );
 
                 h.RunTo(20)[20].Should().Be(BoundaryOutcome.Skipped);
                 h.Manager.Status.LastSkipReason.Should().Be(CheckpointSkipReason.LowDiskSpace);
@@ -37,7 +51,9 @@ public sealed class RealFileSystemTests
 
                 var checkpoint = h.Manager.List().Should().ContainSingle().Subject;
                 checkpoint.Metadata.SeqNum.Value.Should().Be(30);
-                checkpoint.Metadata.ExclusiveBytes.Should().BePositive("the copied write-ahead log and metadata files are the checkpoint's own");
+                checkpoint
+                    .Metadata.ExclusiveBytes.Should()
+                    .BePositive("the copied write-ahead log and metadata files are the checkpoint's own");
             }
         }
         finally
@@ -50,7 +66,9 @@ public sealed class RealFileSystemTests
     {
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardError = true, RedirectStandardOutput = true });
+            using var process = Process.Start(
+                new ProcessStartInfo(command, arguments) { RedirectStandardError = true, RedirectStandardOutput = true }
+            );
             if (process is null)
             {
                 return false;

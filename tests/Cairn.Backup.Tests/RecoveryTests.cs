@@ -43,12 +43,16 @@ public sealed class RecoveryTests
 
         var entries = DbCheckpointDirectory.Scan(dir, BackupHarness.ChainId);
 
-        entries.Select(e => (Path.GetFileName(e.Directory), e.Kind)).Should().Equal(
-            ("20", DbCheckpointEntryKind.Complete),
-            ("70", DbCheckpointEntryKind.Interrupted),
-            ("90", DbCheckpointEntryKind.Unreadable),
-            ("020", DbCheckpointEntryKind.Foreign),
-            ("40.tmp", DbCheckpointEntryKind.Interrupted));
+        entries
+            .Select(e => (Path.GetFileName(e.Directory), e.Kind))
+            .Should()
+            .Equal(
+                ("20", DbCheckpointEntryKind.Complete),
+                ("70", DbCheckpointEntryKind.Interrupted),
+                ("90", DbCheckpointEntryKind.Unreadable),
+                ("020", DbCheckpointEntryKind.Foreign),
+                ("40.tmp", DbCheckpointEntryKind.Interrupted)
+            );
         entries[2].Problem.Should().Contain("describes checkpoint 20, not 90");
         DbCheckpointDirectory.Scan(dir, "another-chain")[0].Kind.Should().Be(DbCheckpointEntryKind.Unreadable);
         DbCheckpointDirectory.Scan(Path.Combine(dir, "absent"), null).Should().BeEmpty();
@@ -85,12 +89,20 @@ public sealed class RecoveryTests
         var root = new TempDirectory();
         try
         {
-            await using (var before = new BackupHarness(BackupHarness.DefaultSettings with { MaxCheckpoints = 3 }, root.Path))
+            await using (
+                var before = new BackupHarness(BackupHarness.DefaultSettings with { MaxCheckpoints = 3 }, root.Path)
+            )
             {
                 await before.RunStableTo(60);
             }
 
-            await using var after = new BackupHarness(BackupHarness.DefaultSettings with { MaxCheckpoints = 1 }, root.Path);
+            await using var after = new BackupHarness(
+                BackupHarness.DefaultSettings with
+                {
+                    MaxCheckpoints = 1,
+                },
+                root.Path
+            );
 
             after.Manager.List().Select(c => c.Id.Value).Should().Equal(60UL);
             after.CheckpointEntries().Should().Equal("60");
@@ -109,7 +121,9 @@ public sealed class RecoveryTests
 
         var act = async () => await new BackupHarness(root: root.Path).DisposeAsync();
 
-        (await act.Should().ThrowAsync<DbCheckpointException>()).WithMessage("*checkpoints: db_checkpoint_path is a file*");
+        (await act.Should().ThrowAsync<DbCheckpointException>()).WithMessage(
+            "*checkpoints: db_checkpoint_path is a file*"
+        );
     }
 
     private static void CopyDirectory(string from, string to)

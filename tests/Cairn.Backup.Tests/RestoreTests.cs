@@ -8,7 +8,7 @@ namespace Cairn.Backup.Tests;
 public sealed class RestoreTests
 {
     [Fact]
-    public async Task Restoring_an_archive_installs_its_state_keeps_the_old_database_and_its_checkpoints_and_resets_consensus_metadata()
+    public async Task Restoring_an_archive_installs_its_state_keeps_the_old_database_and_checkpoints_resets_metadata()
     {
         await using var f = await CheckpointFixture.CreateAsync();
         var oldFiles = CheckpointFixture.Snapshot(f.Database);
@@ -24,26 +24,38 @@ public sealed class RestoreTests
             restored.Head.LastBlockId.Should().Be(new Cairn.Core.BlockId(20));
             restored.Head.LastDigest.Should().Be(f.Metadata.LastBlockDigest);
             LedgerDigests.State(restored).Should().Be(f.Metadata.StateDigest);
-            restored.ReadMetadata(ReplicaRestore.ConsensusMetadataPrefix).Should().ContainSingle()
-                .Which.Should().Match<KeyValuePair<string, byte[]>>(kv => kv.Key == "consensus.view" && kv.Value.SequenceEqual(new byte[] { 9 }),
-                    "the peer's records are gone, the replaced database's (this replica's promises) are kept");
+            restored
+                .ReadMetadata(ReplicaRestore.ConsensusMetadataPrefix)
+                .Should()
+                .ContainSingle()
+                .Which.Should()
+                .Match<KeyValuePair<string, byte[]>>(
+                    kv => kv.Key == "consensus.view" && kv.Value.SequenceEqual(new byte[] { 9 }),
+                    "the peer's records are gone, the replaced database's (this replica's promises) are kept"
+                );
             restored.GetValue(BackupHarness.Bytes("old")).Should().BeNull();
         }
 
         File.ReadAllText(Path.Combine(f.Checkpoints, "3", "marker")).Should().Be("old checkpoint");
         result.OldDatabase.Should().StartWith(f.Database + ReplicaRestore.AsideSuffix);
         var aside = CheckpointFixture.Snapshot(result.OldDatabase!);
-        aside.Should().Equal(oldFiles.Where(kv => !kv.Key.StartsWith("checkpoints", StringComparison.Ordinal)).ToDictionary());
+        aside
+            .Should()
+            .Equal(oldFiles.Where(kv => !kv.Key.StartsWith("checkpoints", StringComparison.Ordinal)).ToDictionary());
         using (var old = RocksDbLedger.OpenReadOnly(result.OldDatabase!))
         {
             old.Head.Should().Be(f.OldHead);
         }
 
-        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().BeEquivalentTo(["rocksdbdata", Path.GetFileName(result.OldDatabase)]);
+        Directory
+            .GetFileSystemEntries(f.DataDir)
+            .Select(Path.GetFileName)
+            .Should()
+            .BeEquivalentTo(["rocksdbdata", Path.GetFileName(result.OldDatabase)]);
     }
 
     [Fact]
-    public async Task Restoring_its_own_checkpoint_keeps_consensus_metadata_and_discard_old_leaves_the_old_database_to_the_caught_up_replica()
+    public async Task Restoring_its_own_checkpoint_keeps_metadata_and_discard_old_leaves_the_old_one_to_the_replica()
     {
         await using var f = await CheckpointFixture.CreateAsync();
         // The replica's own checkpoint, in its own checkpoint directory.
@@ -53,11 +65,16 @@ public sealed class RestoreTests
         var result = ReplicaRestore.Run(f.Request(own) with { DiscardOld = true });
 
         result.ConsensusMetadataReset.Should().BeFalse();
-        (result.LinkedFiles + result.CopiedFiles).Should().Be(Directory.GetFiles(own).Length - 1, "every file but checkpoint.json is installed");
+        (result.LinkedFiles + result.CopiedFiles)
+            .Should()
+            .Be(Directory.GetFiles(own).Length - 1, "every file but checkpoint.json is installed");
         Directory.GetDirectories(f.Checkpoints).Select(Path.GetFileName).Should().BeEquivalentTo(["3", "20"]);
         using (var restored = RocksDbLedger.OpenReadOnly(f.Database))
         {
-            restored.GetMetadata("consensus.view").Should().Equal([9], "the replaced database's records are newer than the checkpoint's");
+            restored
+                .GetMetadata("consensus.view")
+                .Should()
+                .Equal([9], "the replaced database's records are newer than the checkpoint's");
             LedgerDigests.State(restored).Should().Be(f.Metadata.StateDigest);
         }
 
@@ -82,37 +99,88 @@ public sealed class RestoreTests
         var current = Path.Combine(corrupt, "CURRENT");
         File.WriteAllText(current, File.ReadAllText(current) + " ");
 
-        ((Action)(() => ReplicaRestore.Run(f.Request(corrupt)))).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain("CURRENT");
-        ((Action)(() => ReplicaRestore.Run(f.Request(f.Archive) with { ChainId = "another-chain" }))).Should().Throw<DbCheckpointException>()
-            .Which.Message.Should().Contain("another-chain");
-        ((Action)(() => ReplicaRestore.Run(f.Request(f.Archive) with { Keys = new ReplicaPublicKeys([.. Enumerable.Range(0, 4).Select(_ => Cairn.Core.Crypto.SigningKey.Generate().PublicKey)]) })))
-            .Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(CheckpointVerifier.CertificateCheck);
+        ((Action)(() => ReplicaRestore.Run(f.Request(corrupt))))
+            .Should()
+            .Throw<DbCheckpointException>()
+            .Which.Message.Should()
+            .Contain("CURRENT");
+        ((Action)(() => ReplicaRestore.Run(f.Request(f.Archive) with { ChainId = "another-chain" })))
+            .Should()
+            .Throw<DbCheckpointException>()
+            .Which.Message.Should()
+            .Contain("another-chain");
+        (
+            (Action)(
+                () =>
+                    ReplicaRestore.Run(
+                        f.Request(f.Archive) with
+                        {
+                            Keys = new ReplicaPublicKeys([
+                                .. Enumerable
+                                    .Range(0, 4)
+                                    .Select(_ => Cairn.Core.Crypto.SigningKey.Generate().PublicKey),
+                            ]),
+                        }
+                    )
+            )
+        )
+            .Should()
+            .Throw<DbCheckpointException>()
+            .Which.Message.Should()
+            .Contain(CheckpointVerifier.CertificateCheck);
 
         var bytes = File.ReadAllBytes(f.Archive);
         var truncated = f.Dir.Sub("truncated.tar.gz");
         File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
-        ((Action)(() => ReplicaRestore.Run(f.Request(truncated)))).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(truncated);
+        ((Action)(() => ReplicaRestore.Run(f.Request(truncated))))
+            .Should()
+            .Throw<DbCheckpointException>()
+            .Which.Message.Should()
+            .Contain(truncated);
 
         var missing = f.Unpacked("missing");
         var file = LargestDatabaseFile(missing);
         File.Delete(file);
-        ((Action)(() => ReplicaRestore.Run(f.Request(missing)))).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(Path.GetFileName(file));
+        ((Action)(() => ReplicaRestore.Run(f.Request(missing))))
+            .Should()
+            .Throw<DbCheckpointException>()
+            .Which.Message.Should()
+            .Contain(Path.GetFileName(file));
 
         var flipped = f.Unpacked("flipped");
         var flippedFile = LargestDatabaseFile(flipped);
         var content = File.ReadAllBytes(flippedFile);
         content[content.Length / 2] ^= 0x01;
         File.WriteAllBytes(flippedFile, content);
-        ((Action)(() => ReplicaRestore.Run(f.Request(flipped)))).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(Path.GetFileName(flippedFile));
+        ((Action)(() => ReplicaRestore.Run(f.Request(flipped))))
+            .Should()
+            .Throw<DbCheckpointException>()
+            .Which.Message.Should()
+            .Contain(Path.GetFileName(flippedFile));
 
         var shortCertificate = f.Dir.Sub("short-certificate");
         VerifyAndExportTests.CopyDirectory(f.Checkpoint, shortCertificate);
         var m = f.Metadata;
-        (m with { Certificate = new Cairn.Consensus.Messages.StableCheckpointCertificate(m.SeqNum, m.LastBlockDigest, [.. m.Certificate.Signatures.Take(2)]) })
-            .Write(Path.Combine(shortCertificate, CheckpointMetadata.FileName));
-        ((Action)(() => ReplicaRestore.Run(f.Request(shortCertificate)))).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(CheckpointVerifier.CertificateCheck);
+        (
+            m with
+            {
+                Certificate = new Cairn.Consensus.Messages.StableCheckpointCertificate(
+                    m.SeqNum,
+                    m.LastBlockDigest,
+                    [.. m.Certificate.Signatures.Take(2)]
+                ),
+            }
+        ).Write(Path.Combine(shortCertificate, CheckpointMetadata.FileName));
+        ((Action)(() => ReplicaRestore.Run(f.Request(shortCertificate))))
+            .Should()
+            .Throw<DbCheckpointException>()
+            .Which.Message.Should()
+            .Contain(CheckpointVerifier.CertificateCheck);
 
-        CheckpointFixture.Snapshot(f.DataDir).Should().Equal(before, "a refused restore changes nothing of the replica's data");
+        CheckpointFixture
+            .Snapshot(f.DataDir)
+            .Should()
+            .Equal(before, "a refused restore changes nothing of the replica's data");
     }
 
     [Fact]
@@ -132,7 +200,10 @@ public sealed class RestoreTests
         fromOwn.ConsensusRecordsKept.Should().BeFalse();
         using (var restored = RocksDbLedger.OpenReadOnly(f.Database))
         {
-            restored.GetMetadata("consensus.view").Should().Equal([1, 2, 3], "its own checkpoint's records are older but its own");
+            restored
+                .GetMetadata("consensus.view")
+                .Should()
+                .Equal([1, 2, 3], "its own checkpoint's records are older but its own");
             restored.GetMetadata("consensus.restore").Should().Equal(Cairn.Consensus.RestoreRecord.Learning.Encode());
         }
 
@@ -142,12 +213,19 @@ public sealed class RestoreTests
 
         fromPeer.ConsensusRecordsKept.Should().BeFalse();
         using var fresh = RocksDbLedger.OpenReadOnly(f.Database);
-        fresh.ReadMetadata(ReplicaRestore.ConsensusMetadataPrefix).Select(kv => kv.Key).Should().Equal("consensus.restore");
+        fresh
+            .ReadMetadata(ReplicaRestore.ConsensusMetadataPrefix)
+            .Select(kv => kv.Key)
+            .Should()
+            .Equal("consensus.restore");
     }
 
     private static string LargestDatabaseFile(string checkpoint) =>
-        Directory.GetFiles(checkpoint).Where(p => Path.GetFileName(p) is not (CheckpointMetadata.FileName or CheckpointManifest.FileName))
-            .OrderByDescending(p => new FileInfo(p).Length).First();
+        Directory
+            .GetFiles(checkpoint)
+            .Where(p => Path.GetFileName(p) is not (CheckpointMetadata.FileName or CheckpointManifest.FileName))
+            .OrderByDescending(p => new FileInfo(p).Length)
+            .First();
 
     [Fact]
     public async Task A_committed_restore_interrupted_before_its_renames_is_finished_at_the_next_start()
@@ -156,14 +234,24 @@ public sealed class RestoreTests
         // The state right after the commit point: the staged database complete, the journal written, nothing renamed.
         var staging = f.Database + ReplicaRestore.StagingSuffix;
         Directory.CreateDirectory(staging);
-        foreach (var file in Directory.EnumerateFiles(f.Checkpoint).Where(p => Path.GetFileName(p) != CheckpointMetadata.FileName))
+        foreach (
+            var file in Directory
+                .EnumerateFiles(f.Checkpoint)
+                .Where(p => Path.GetFileName(p) != CheckpointMetadata.FileName)
+        )
         {
             File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
         }
 
         var aside = f.Database + ReplicaRestore.AsideSuffix + "crash";
-        new RestoreJournal(f.Database, staging, aside, "checkpoints", DiscardOldAfterCatchUp: true, f.Metadata.SeqNum.Value)
-            .Write(Path.Combine(f.DataDir, RestoreJournal.FileName));
+        new RestoreJournal(
+            f.Database,
+            staging,
+            aside,
+            "checkpoints",
+            DiscardOldAfterCatchUp: true,
+            f.Metadata.SeqNum.Value
+        ).Write(Path.Combine(f.DataDir, RestoreJournal.FileName));
 
         ReplicaRestore.RecoverInterrupted(f.DataDir, f.Database).Should().BeTrue();
 
@@ -173,7 +261,11 @@ public sealed class RestoreTests
         }
 
         Directory.Exists(Path.Combine(f.Checkpoints, "3")).Should().BeTrue();
-        Directory.GetFileSystemEntries(f.DataDir).Select(Path.GetFileName).Should().BeEquivalentTo(["rocksdbdata", Path.GetFileName(aside), PendingDiscard.FileName]);
+        Directory
+            .GetFileSystemEntries(f.DataDir)
+            .Select(Path.GetFileName)
+            .Should()
+            .BeEquivalentTo(["rocksdbdata", Path.GetFileName(aside), PendingDiscard.FileName]);
         PendingDiscard.Load(f.DataDir)!.Databases.Should().Equal(aside);
         ReplicaRestore.RecoverInterrupted(f.DataDir, f.Database).Should().BeFalse("the journal is gone once finished");
     }

@@ -20,7 +20,10 @@ public sealed class RetentionTests
         await h.RunStableTo(100);
         h.Manager.List().Select(c => c.Id.Value).Should().Equal(80UL, 100UL);
         h.CheckpointEntries().Should().Equal("100", "80");
-        h.Manager.Status.Should().Match<DbCheckpointStatus>(s => s.Count == 2 && s.NewestId == new BlockId(100) && s.NewestSeq == new SeqNum(100));
+        h.Manager.Status.Should()
+            .Match<DbCheckpointStatus>(s =>
+                s.Count == 2 && s.NewestId == new BlockId(100) && s.NewestSeq == new SeqNum(100)
+            );
     }
 
     [Fact]
@@ -62,7 +65,10 @@ public sealed class RetentionTests
         CheckpointArchive.Export(pin.CheckpointDirectory, archive);
         using (var exported = CheckpointSource.Open(archive))
         {
-            CheckpointVerifier.Verify(exported.Directory, CheckpointFixture.Keys, requireManifest: true).Passed.Should().BeTrue();
+            CheckpointVerifier
+                .Verify(exported.Directory, CheckpointFixture.Keys, requireManifest: true)
+                .Passed.Should()
+                .BeTrue();
         }
 
         pin.Dispose();

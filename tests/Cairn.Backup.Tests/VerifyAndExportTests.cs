@@ -16,8 +16,18 @@ public sealed class VerifyAndExportTests
 
         var direct = CheckpointVerifier.Verify(f.Checkpoint, CheckpointFixture.Keys);
         direct.Passed.Should().BeTrue(string.Join("; ", direct.Checks));
-        direct.Checks.Select(c => c.Name).Should().Equal(CheckpointVerifier.ManifestCheck, CheckpointVerifier.MetadataCheck, CheckpointVerifier.OpenCheck,
-            CheckpointVerifier.ChainCheck, CheckpointVerifier.HeadCheck, CheckpointVerifier.StateCheck, CheckpointVerifier.CertificateCheck);
+        direct
+            .Checks.Select(c => c.Name)
+            .Should()
+            .Equal(
+                CheckpointVerifier.ManifestCheck,
+                CheckpointVerifier.MetadataCheck,
+                CheckpointVerifier.OpenCheck,
+                CheckpointVerifier.ChainCheck,
+                CheckpointVerifier.HeadCheck,
+                CheckpointVerifier.StateCheck,
+                CheckpointVerifier.CertificateCheck
+            );
         direct.Chain!.BlocksChecked.Should().Be(20);
 
         using var source = CheckpointSource.Open(f.Archive);
@@ -33,7 +43,10 @@ public sealed class VerifyAndExportTests
     public async Task A_flipped_byte_in_any_file_is_refused_naming_that_file()
     {
         await using var f = await CheckpointFixture.CreateAsync();
-        var files = CheckpointManifest.FilesOf(f.Unpacked("listing")).Where(n => n != CheckpointManifest.FileName).ToList();
+        var files = CheckpointManifest
+            .FilesOf(f.Unpacked("listing"))
+            .Where(n => n != CheckpointManifest.FileName)
+            .ToList();
         files.Should().HaveCountGreaterThan(3);
 
         foreach (var file in files)
@@ -65,11 +78,18 @@ public sealed class VerifyAndExportTests
 
         var extra = f.Unpacked("extra");
         File.WriteAllText(Path.Combine(extra, "000999.sst"), "planted");
-        CheckpointVerifier.Verify(extra, CheckpointFixture.Keys).FirstFailure!.Detail.Should().Contain("000999.sst").And.Contain("not listed");
+        CheckpointVerifier
+            .Verify(extra, CheckpointFixture.Keys)
+            .FirstFailure!.Detail.Should()
+            .Contain("000999.sst")
+            .And.Contain("not listed");
 
         var noManifest = f.Unpacked("no-manifest");
         File.Delete(Path.Combine(noManifest, CheckpointManifest.FileName));
-        CheckpointVerifier.Verify(noManifest, CheckpointFixture.Keys, requireManifest: true).FirstFailure!.Name.Should().Be(CheckpointVerifier.ManifestCheck);
+        CheckpointVerifier
+            .Verify(noManifest, CheckpointFixture.Keys, requireManifest: true)
+            .FirstFailure!.Name.Should()
+            .Be(CheckpointVerifier.ManifestCheck);
     }
 
     [Fact]
@@ -87,7 +107,9 @@ public sealed class VerifyAndExportTests
             var open = () =>
             {
                 using var source = CheckpointSource.Open(truncated, scratchParent: scratch);
-                CheckpointVerifier.Verify(source.Directory, CheckpointFixture.Keys, requireManifest: true).ThrowIfFailed();
+                CheckpointVerifier
+                    .Verify(source.Directory, CheckpointFixture.Keys, requireManifest: true)
+                    .ThrowIfFailed();
             };
 
             open.Should().Throw<DbCheckpointException>($"length {length}").Which.Message.Should().Contain(truncated);
@@ -95,7 +117,11 @@ public sealed class VerifyAndExportTests
 
         var notAnArchive = f.Dir.Sub("notes.txt");
         File.WriteAllText(notAnArchive, "hello");
-        FluentOpen(notAnArchive, scratch).Should().Throw<DbCheckpointException>().Which.Message.Should().Contain(notAnArchive);
+        FluentOpen(notAnArchive, scratch)
+            .Should()
+            .Throw<DbCheckpointException>()
+            .Which.Message.Should()
+            .Contain(notAnArchive);
         Directory.GetFileSystemEntries(scratch).Should().BeEmpty("a failed unpack leaves nothing behind");
     }
 
@@ -110,7 +136,15 @@ public sealed class VerifyAndExportTests
         {
             ["short"] = [.. good.Take(2)],
             ["repeated signer"] = [good[0], good[0], good[1]],
-            ["forged"] = [good[0], good[1], new ReplicaSignature(new ReplicaId(3), forger.Sign(new CheckpointMessage(m.SeqNum, m.LastBlockDigest, new ReplicaId(3)).SigningBytes()))],
+            ["forged"] =
+            [
+                good[0],
+                good[1],
+                new ReplicaSignature(
+                    new ReplicaId(3),
+                    forger.Sign(new CheckpointMessage(m.SeqNum, m.LastBlockDigest, new ReplicaId(3)).SigningBytes())
+                ),
+            ],
             ["unknown replica"] = [good[0], good[1], new ReplicaSignature(new ReplicaId(9), good[2].Signature)],
         };
 
@@ -118,7 +152,9 @@ public sealed class VerifyAndExportTests
         {
             var copy = f.Dir.Sub("cert-" + name);
             CopyDirectory(f.Checkpoint, copy);
-            (m with { Certificate = new StableCheckpointCertificate(m.SeqNum, m.LastBlockDigest, signatures) }).Write(Path.Combine(copy, CheckpointMetadata.FileName));
+            (m with { Certificate = new StableCheckpointCertificate(m.SeqNum, m.LastBlockDigest, signatures) }).Write(
+                Path.Combine(copy, CheckpointMetadata.FileName)
+            );
 
             var result = CheckpointVerifier.Verify(copy, CheckpointFixture.Keys);
 
@@ -139,10 +175,18 @@ public sealed class VerifyAndExportTests
         await using var f = await CheckpointFixture.CreateAsync();
         var copy = f.Dir.Sub("state");
         CopyDirectory(f.Checkpoint, copy);
-        (f.Metadata with { StateDigest = Digest.Compute([1, 2, 3]) }).Write(Path.Combine(copy, CheckpointMetadata.FileName));
+        (f.Metadata with { StateDigest = Digest.Compute([1, 2, 3]) }).Write(
+            Path.Combine(copy, CheckpointMetadata.FileName)
+        );
 
-        CheckpointVerifier.Verify(copy, CheckpointFixture.Keys).FirstFailure!.Name.Should().Be(CheckpointVerifier.StateCheck);
-        CheckpointVerifier.Verify(f.Checkpoint, CheckpointFixture.Keys, expectedChainId: "another-chain").FirstFailure!.Detail.Should().Contain("another-chain");
+        CheckpointVerifier
+            .Verify(copy, CheckpointFixture.Keys)
+            .FirstFailure!.Name.Should()
+            .Be(CheckpointVerifier.StateCheck);
+        CheckpointVerifier
+            .Verify(f.Checkpoint, CheckpointFixture.Keys, expectedChainId: "another-chain")
+            .FirstFailure!.Detail.Should()
+            .Contain("another-chain");
     }
 
     [Fact]
@@ -158,15 +202,18 @@ public sealed class VerifyAndExportTests
         var incomplete = f.Dir.Sub("incomplete");
         CopyDirectory(f.Checkpoint, incomplete);
         File.Delete(Path.Combine(incomplete, CheckpointMetadata.FileName));
-        ((Action)(() => CheckpointArchive.Export(incomplete, f.Dir.Sub("x.tar.gz")))).Should().Throw<CheckpointMetadataException>();
+        ((Action)(() => CheckpointArchive.Export(incomplete, f.Dir.Sub("x.tar.gz"))))
+            .Should()
+            .Throw<CheckpointMetadataException>();
         File.Exists(f.Dir.Sub("x.tar.gz")).Should().BeFalse();
         File.Exists(f.Dir.Sub("x.tar.gz.tmp")).Should().BeFalse();
     }
 
-    private static Action FluentOpen(string path, string? scratchParent = null) => () =>
-    {
-        using var source = CheckpointSource.Open(path, scratchParent);
-    };
+    private static Action FluentOpen(string path, string? scratchParent = null) =>
+        () =>
+        {
+            using var source = CheckpointSource.Open(path, scratchParent);
+        };
 
     internal static void CopyDirectory(string from, string to)
     {

@@ -2,7 +2,8 @@ using AwesomeAssertions;
 
 namespace Cairn.Cli.Tests;
 
-/// <summary>Bad input to checkpoint, restore, backup and kv get --checkpoint: a clear one-line error, nothing touched.</summary>
+/// <summary>Bad input to checkpoint, restore, backup and kv get --checkpoint: a clear one-line error, nothing
+/// touched.</summary>
 public sealed class BackupCommandUsageTests
 {
     [Fact]
@@ -12,7 +13,17 @@ public sealed class BackupCommandUsageTests
         neither.ExitCode.Should().Be(2);
         neither.Error.Should().Contain("exactly one of --checkpoint ID and --from PATH");
 
-        var both = CliRun.Of("restore", "--replica", "0", "--cluster", "/nonexistent", "--checkpoint", "150", "--from", "/tmp/x");
+        var both = CliRun.Of(
+            "restore",
+            "--replica",
+            "0",
+            "--cluster",
+            "/nonexistent",
+            "--checkpoint",
+            "150",
+            "--from",
+            "/tmp/x"
+        );
         both.ExitCode.Should().Be(2);
     }
 
@@ -66,7 +77,10 @@ public sealed class BackupCommandUsageTests
         neither.Error.Should().Contain("exactly one of --cluster DIR and --data-dir DIR");
 
         CliRun.Of("checkpoint", "list", "--cluster", "/tmp", "--data-dir", "/tmp").ExitCode.Should().Be(2);
-        CliRun.Of("checkpoint", "list", "--data-dir", "/tmp", "--replica", "1").Error.Should().Contain("--replica selects a replica of --cluster");
+        CliRun
+            .Of("checkpoint", "list", "--data-dir", "/tmp", "--replica", "1")
+            .Error.Should()
+            .Contain("--replica selects a replica of --cluster");
     }
 
     [Fact]
@@ -83,7 +97,11 @@ public sealed class BackupCommandUsageTests
             Directory.CreateDirectory(Path.Combine(foreign.FullName, "rocksdbdata", "checkpoints"));
             var notData = CliRun.Of("checkpoint", "list", "--data-dir", foreign.FullName);
             notData.ExitCode.Should().Be(1);
-            notData.Error.Should().Contain(foreign.FullName).And.Contain("not a replica's data directory").And.NotContain("   at ");
+            notData
+                .Error.Should()
+                .Contain(foreign.FullName)
+                .And.Contain("not a replica's data directory")
+                .And.NotContain("   at ");
         }
         finally
         {

@@ -14,14 +14,23 @@ public sealed class CheckpointReportTests : IDisposable
     private const ulong Nonce = 99;
     private static readonly BlockId Id = new(300);
     private static readonly Digest Good = Digest.Compute("good"u8);
-    private readonly SigningKey[] _keys = [.. Enumerable.Range(1, 4).Select(i => SigningKey.FromSeed(Enumerable.Repeat((byte)i, 32).ToArray()))];
+    private readonly SigningKey[] _keys =
+    [
+        .. Enumerable.Range(1, 4).Select(i => SigningKey.FromSeed(Enumerable.Repeat((byte)i, 32).ToArray())),
+    ];
 
     private IReadOnlyList<VerificationKey> PublicKeys => [.. _keys.Select(k => k.PublicKey)];
 
     [Fact]
     public void Hash_answers_from_every_replica_over_one_digest_are_consistent()
     {
-        var report = CheckpointHashReport.From([.. Enumerable.Range(0, 4).Select(r => Signed(r, Good))], PublicKeys, Id, Nonce, F);
+        var report = CheckpointHashReport.From(
+            [.. Enumerable.Range(0, 4).Select(r => Signed(r, Good))],
+            PublicKeys,
+            Id,
+            Nonce,
+            F
+        );
 
         report.Consistent.Should().BeTrue();
         report.AgreedDigest.Should().Be(Good);
@@ -29,11 +38,21 @@ public sealed class CheckpointReportTests : IDisposable
     }
 
     [Fact]
-    public void A_replica_signing_another_digest_is_flagged_a_forged_or_stale_statement_is_rejected_and_the_missing_are_shown()
+    public void A_replica_signing_another_digest_is_flagged_a_forged_or_stale_statement_is_rejected_missing_shown()
     {
-        var forged = CheckpointHashAttestation.Create(new ReplicaId(2), Id, new SeqNum(300), Id, Good, 0, Nonce, _keys[1]).Encode();
-        var stale = CheckpointHashAttestation.Create(new ReplicaId(3), Id, new SeqNum(300), Id, Good, 0, Nonce + 1, _keys[3]).Encode();
-        ReplicaAnswer[] answers = [Signed(0, Good), Signed(1, Digest.Compute("other"u8)), new(2, null, null, forged), new(3, null, null, stale)];
+        var forged = CheckpointHashAttestation
+            .Create(new ReplicaId(2), Id, new SeqNum(300), Id, Good, 0, Nonce, _keys[1])
+            .Encode();
+        var stale = CheckpointHashAttestation
+            .Create(new ReplicaId(3), Id, new SeqNum(300), Id, Good, 0, Nonce + 1, _keys[3])
+            .Encode();
+        ReplicaAnswer[] answers =
+        [
+            Signed(0, Good),
+            Signed(1, Digest.Compute("other"u8)),
+            new(2, null, null, forged),
+            new(3, null, null, stale),
+        ];
 
         var report = CheckpointHashReport.From(answers, PublicKeys, Id, Nonce, F);
 
@@ -43,8 +62,13 @@ public sealed class CheckpointReportTests : IDisposable
         report.Rows[2].Problem.Should().Be("rejected: the signature is not replica 2's");
         report.Rows[3].Problem.Should().Contain("answers another query");
 
-        var withThree = CheckpointHashReport.From([Signed(0, Good), Signed(1, Digest.Compute("other"u8)), Signed(2, Good), new(3, null, null)],
-            PublicKeys, Id, Nonce, F);
+        var withThree = CheckpointHashReport.From(
+            [Signed(0, Good), Signed(1, Digest.Compute("other"u8)), Signed(2, Good), new(3, null, null)],
+            PublicKeys,
+            Id,
+            Nonce,
+            F
+        );
         withThree.AgreedDigest.Should().Be(Good);
         withThree.Consistent.Should().BeFalse("replica 1 signs a different state");
         withThree.Rows.Select(r => r.Differs).Should().Equal(false, true, false, false);
@@ -54,8 +78,13 @@ public sealed class CheckpointReportTests : IDisposable
     [Fact]
     public void Per_replica_refusals_are_kept_as_they_are()
     {
-        var report = CheckpointHashReport.From([.. Enumerable.Range(0, 4).Select(r => new ReplicaAnswer(r, null, "no such checkpoint 300 (have: none)"))],
-            PublicKeys, Id, Nonce, F);
+        var report = CheckpointHashReport.From(
+            [.. Enumerable.Range(0, 4).Select(r => new ReplicaAnswer(r, null, "no such checkpoint 300 (have: none)"))],
+            PublicKeys,
+            Id,
+            Nonce,
+            F
+        );
 
         report.Rows.Should().AllSatisfy(r => r.Problem.Should().Be("no such checkpoint 300 (have: none)"));
         report.Consistent.Should().BeFalse();
@@ -67,7 +96,10 @@ public sealed class CheckpointReportTests : IDisposable
         byte[][] keys = ["k"u8.ToArray(), "gone"u8.ToArray()];
         ReplicaAnswer[] answers =
         [
-            Read(0, "djE=", null), Read(1, "djE=", null), Read(2, "bGll", null), new(3, null, null),
+            Read(0, "djE=", null),
+            Read(1, "djE=", null),
+            Read(2, "bGll", null),
+            new(3, null, null),
         ];
 
         var report = CheckpointReadReport.From(answers, Id, keys, F);
@@ -88,7 +120,14 @@ public sealed class CheckpointReportTests : IDisposable
             new(2, "not json", null),
         ];
 
-        var report = CheckpointReadReport.From(answers, Id, [[1]], F);
+        var report = CheckpointReadReport.From(
+            answers,
+            Id,
+            [
+                [1],
+            ],
+            F
+        );
 
         report.Replicas.Should().AllSatisfy(r => r.Problem.Should().StartWith("rejected: the answer is"));
         report.Keys[0].Agreed.Should().BeFalse();
@@ -99,22 +138,58 @@ public sealed class CheckpointReportTests : IDisposable
     {
         ReplicaAnswer None(int r) => new(r, $$"""{"replica":{{r}},"found":false}""", null);
         ReplicaAnswer Has(int r, ulong id, string digest) =>
-            new(r, $$"""{"replica":{{r}},"found":true,"id":{{id}},"seqNum":{{id}},"lastBlockId":{{id}},"stateDigest":"{{digest}}","epoch":0,"createdAt":"2026-11-26T00:00:00Z","estimatedKeys":12}""", null);
+            new(
+                r,
+                $$"""{"replica":{{r}},"found":true,"id":{{id}},"seqNum":{{id}},"lastBlockId":{{id}},"""
+                    + $$"""
+                    "stateDigest":"{{digest}}","epoch":0,"createdAt":"2026-11-26T00:00:00Z","estimatedKeys":12}
+                    """,
+                null
+            );
 
         SnapshotReport.From([None(0), None(1), None(2), new(3, null, null)], F).NeedsCheckpoint(F).Should().BeTrue();
         SnapshotReport.From([Has(0, 150, "aa"), None(1), None(2), None(3)], F).NeedsCheckpoint(F).Should().BeTrue();
 
-        var agreed = SnapshotReport.From([Has(0, 300, "aa"), Has(1, 300, "aa"), Has(2, 300, "bb"), Has(3, 150, "cc")], F);
+        var agreed = SnapshotReport.From(
+            [Has(0, 300, "aa"), Has(1, 300, "aa"), Has(2, 300, "bb"), Has(3, 150, "cc")],
+            F
+        );
         agreed.NeedsCheckpoint(F).Should().BeFalse();
-        agreed.Agreed.Should().BeEquivalentTo(new SnapshotCheckpoint(300, 300, 300, "aa", 0, new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero), 12));
+        agreed
+            .Agreed.Should()
+            .BeEquivalentTo(
+                new SnapshotCheckpoint(
+                    300,
+                    300,
+                    300,
+                    "aa",
+                    0,
+                    new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero),
+                    12
+                )
+            );
         agreed.Rows.Select(r => r.Differs).Should().Equal(false, false, true, false);
     }
 
     private ReplicaAnswer Signed(int replica, Digest digest) =>
-        new(replica, null, null, CheckpointHashAttestation.Create(new ReplicaId(replica), Id, new SeqNum(300), Id, digest, 0, Nonce, _keys[replica]).Encode());
+        new(
+            replica,
+            null,
+            null,
+            CheckpointHashAttestation
+                .Create(new ReplicaId(replica), Id, new SeqNum(300), Id, digest, 0, Nonce, _keys[replica])
+                .Encode()
+        );
 
     private static ReplicaAnswer Read(int replica, string? first, string? second) =>
-        new(replica, $$"""{"replica":{{replica}},"checkpointId":300,"seqNum":300,"values":[{{Quote(first)}},{{Quote(second)}}]}""", null);
+        new(
+            replica,
+            $$"""{"replica":{{replica}},"checkpointId":300,"seqNum":300,"""
+                + $$"""
+                "values":[{{Quote(first)}},{{Quote(second)}}]}
+                """,
+            null
+        );
 
     private static string Quote(string? base64) => base64 is null ? "null" : $"\"{base64}\"";
 

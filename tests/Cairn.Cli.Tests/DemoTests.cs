@@ -12,7 +12,8 @@ public sealed class DemoTests
         var run = CliRun.Of("demo", "--blocks", "300", "--ledger-only");
 
         run.ExitCode.Should().Be(0, run.Error);
-        run.Output.Should().Contain("Append 300 hash-chained blocks")
+        run.Output.Should()
+            .Contain("Append 300 hash-chained blocks")
             .And.Contain("holds blocks 1..300")
             .And.Contain("the live ledger is now at block 400")
             .And.Contain("300 blocks chain to digest")

@@ -10,7 +10,8 @@ using Spectre.Console;
 namespace Cairn.Cli.Tests;
 
 /// <summary>A replica as a systemd service: the shipped unit's command line is one the CLI accepts, and a real replica
-/// process sent SIGTERM exits with the documented code, having logged for the journal, and leaves its database openable.</summary>
+/// process sent SIGTERM exits with the documented code, having logged for the journal, and leaves its database
+/// openable.</summary>
 public sealed class ReplicaServiceTests : IDisposable
 {
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromMinutes(3);
@@ -25,7 +26,8 @@ public sealed class ReplicaServiceTests : IDisposable
 
         var execStart = service["ExecStart"].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Path.GetFileName(execStart[0]).Should().Be("cairn");
-        var parse = CairnCommandLine.Create(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }))
+        var parse = CairnCommandLine
+            .Create(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }))
             .Parse(execStart[1..]);
         parse.Errors.Should().BeEmpty();
         parse.CommandResult.Command.Name.Should().Be("replica");
@@ -33,17 +35,30 @@ public sealed class ReplicaServiceTests : IDisposable
         service["KillSignal"].Should().Be("SIGTERM");
         service["Restart"].Should().Be("on-failure");
         int.Parse(service["TimeoutStopSec"], CultureInfo.InvariantCulture).Should().BeGreaterThan(0);
-        service["RestartPreventExitStatus"].Split(' ').Select(c => int.Parse(c, CultureInfo.InvariantCulture))
-            .Should().BeEquivalentTo([CairnCommandLine.FailureExitCode, CairnCommandLine.UsageExitCode])
+        service["RestartPreventExitStatus"]
+            .Split(' ')
+            .Select(c => int.Parse(c, CultureInfo.InvariantCulture))
+            .Should()
+            .BeEquivalentTo([CairnCommandLine.FailureExitCode, CairnCommandLine.UsageExitCode])
             .And.NotContain(CairnCommandLine.ReplicaFailedExitCode);
     }
 
     [Fact]
     public async Task A_replica_sent_SIGTERM_exits_0_after_logging_for_the_journal_and_leaves_its_database_openable()
     {
-        var layout = ClusterInitializer.Initialize(new ClusterInitOptions(Path.Combine(_root, "cluster"), Replicas: 4, BasePort: BasePort()));
+        var layout = ClusterInitializer.Initialize(
+            new ClusterInitOptions(Path.Combine(_root, "cluster"), Replicas: 4, BasePort: BasePort())
+        );
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "cairn.dll"), "replica", "--config", layout.ReplicaConfig(0) })
+        foreach (
+            var arg in new[]
+            {
+                Path.Combine(AppContext.BaseDirectory, "cairn.dll"),
+                "replica",
+                "--config",
+                layout.ReplicaConfig(0),
+            }
+        )
         {
             start.ArgumentList.Add(arg);
         }
@@ -79,7 +94,9 @@ public sealed class ReplicaServiceTests : IDisposable
                 await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
             }
 
-            await replica.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(ProcessTimeout, TestContext.Current.CancellationToken);
+            await replica
+                .WaitForExitAsync(TestContext.Current.CancellationToken)
+                .WaitAsync(ProcessTimeout, TestContext.Current.CancellationToken);
         }
         finally
         {
@@ -93,9 +110,19 @@ public sealed class ReplicaServiceTests : IDisposable
         replica.ExitCode.Should().Be(0, await error);
         lock (lines)
         {
-            lines.Should().Contain(l => l.StartsWith("<6>", StringComparison.Ordinal) && l.Contains("replica 0 started", StringComparison.Ordinal))
-                .And.Contain(l => l.StartsWith("<6>", StringComparison.Ordinal) && l.Contains("replica stopping", StringComparison.Ordinal))
-                .And.AllSatisfy(l => l.Should().MatchRegex(@"^<[0-7]>", "every line is one event with its syslog priority"));
+            lines
+                .Should()
+                .Contain(l =>
+                    l.StartsWith("<6>", StringComparison.Ordinal)
+                    && l.Contains("replica 0 started", StringComparison.Ordinal)
+                )
+                .And.Contain(l =>
+                    l.StartsWith("<6>", StringComparison.Ordinal)
+                    && l.Contains("replica stopping", StringComparison.Ordinal)
+                )
+                .And.AllSatisfy(l =>
+                    l.Should().MatchRegex(@"^<[0-7]>", "every line is one event with its syslog priority")
+                );
         }
 
         var config = DeploymentConfigLoader.Load(layout.ReplicaConfig(0));
@@ -104,7 +131,17 @@ public sealed class ReplicaServiceTests : IDisposable
     }
 
     private static int BasePort() =>
-        7790 + (int.TryParse(Environment.GetEnvironmentVariable("CAIRN_TEST_PORT_OFFSET"), NumberStyles.None, CultureInfo.InvariantCulture, out var offset) ? offset : 0);
+        7790
+        + (
+            int.TryParse(
+                Environment.GetEnvironmentVariable("CAIRN_TEST_PORT_OFFSET"),
+                NumberStyles.None,
+                CultureInfo.InvariantCulture,
+                out var offset
+            )
+                ? offset
+                : 0
+        );
 
     private static Dictionary<string, string> UnitSection(string[] lines, string section)
     {

@@ -10,7 +10,10 @@ public sealed class ToolPackageTests : IDisposable
     private static readonly TimeSpan DotnetTimeout = TimeSpan.FromMinutes(15);
     private readonly string _root = Directory.CreateTempSubdirectory("cairn-tool-").FullName;
 
-    private static string Version => typeof(CairnCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+    private static string Version =>
+        typeof(CairnCommandLine)
+            .Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!
+            .InformationalVersion;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
@@ -18,7 +21,11 @@ public sealed class ToolPackageTests : IDisposable
     public async Task Version_prints_the_version_alone()
     {
         // A process of its own: the version printed is the entry assembly's, which in-process would be the test's.
-        var run = await ChildProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "cairn.dll"), "--version"], TimeSpan.FromMinutes(2));
+        var run = await ChildProcess.RunAsync(
+            "dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "cairn.dll"), "--version"],
+            TimeSpan.FromMinutes(2)
+        );
 
         run.ExitCode.Should().Be(0, run.Error);
         run.Output.Trim().Should().Be(Version).And.MatchRegex(@"^\d+\.\d+\.\d+$");
@@ -30,14 +37,35 @@ public sealed class ToolPackageTests : IDisposable
         var packages = Path.Combine(_root, "packages");
         var tools = Path.Combine(_root, "tools");
 
-        var pack = await ChildProcess.RunAsync("dotnet",
-            ["pack", RepositoryFiles.PathOf("src/Cairn.Cli/Cairn.Cli.csproj"), "-c", "Release", "-o", packages], DotnetTimeout);
+        var pack = await ChildProcess.RunAsync(
+            "dotnet",
+            ["pack", RepositoryFiles.PathOf("src/Cairn.Cli/Cairn.Cli.csproj"), "-c", "Release", "-o", packages],
+            DotnetTimeout
+        );
         pack.ExitCode.Should().Be(0, pack.Output + pack.Error);
-        Directory.GetFiles(packages, "Cairn.Cli.*.nupkg").Select(Path.GetFileName).Should().Equal($"Cairn.Cli.{Version}.nupkg");
+        Directory
+            .GetFiles(packages, "Cairn.Cli.*.nupkg")
+            .Select(Path.GetFileName)
+            .Should()
+            .Equal($"Cairn.Cli.{Version}.nupkg");
 
-        var install = await ChildProcess.RunAsync("dotnet",
-            ["tool", "install", "Cairn.Cli", "--version", Version, "--tool-path", tools, "--add-source", packages, "--ignore-failed-sources"],
-            DotnetTimeout, workingDirectory: _root);
+        var install = await ChildProcess.RunAsync(
+            "dotnet",
+            [
+                "tool",
+                "install",
+                "Cairn.Cli",
+                "--version",
+                Version,
+                "--tool-path",
+                tools,
+                "--add-source",
+                packages,
+                "--ignore-failed-sources",
+            ],
+            DotnetTimeout,
+            workingDirectory: _root
+        );
         install.ExitCode.Should().Be(0, install.Output + install.Error);
 
         var version = await ChildProcess.RunAsync(Path.Combine(tools, "cairn"), ["--version"], TimeSpan.FromMinutes(2));

@@ -25,21 +25,34 @@ public sealed class UsageTests
     /// <summary>Every command, with placeholder values for its positional arguments (so an unknown option after them
     /// cannot be taken for one).</summary>
     public static TheoryData<string, string[]> EveryCommand() =>
-    [
-        .. Commands().Select(c => (c.Path, c.Command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0).Select(_ => "x").ToArray())),
-    ];
+        [
+            .. Commands()
+                .Select(c =>
+                    (
+                        c.Path,
+                        c.Command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0).Select(_ => "x").ToArray()
+                    )
+                ),
+        ];
 
     /// <summary>The commands that cannot run bare: groups, and commands with a required option or argument.</summary>
     public static TheoryData<string> EveryCommandThatRequiresSomething() =>
-    [
-        .. Commands()
-            .Where(c => c.Command.Subcommands.Count > 0 || c.Command.Options.Any(o => o.Required) || c.Command.Arguments.Any(a => a.Arity.MinimumNumberOfValues > 0))
-            .Select(c => c.Path),
-    ];
+        [
+            .. Commands()
+                .Where(c =>
+                    c.Command.Subcommands.Count > 0
+                    || c.Command.Options.Any(o => o.Required)
+                    || c.Command.Arguments.Any(a => a.Arity.MinimumNumberOfValues > 0)
+                )
+                .Select(c => c.Path),
+        ];
 
     [Theory]
     [MemberData(nameof(EveryCommand))]
-    public void Every_command_refuses_an_unknown_option_with_what_was_wrong_and_its_usage_line(string command, string[] arguments)
+    public void Every_command_refuses_an_unknown_option_with_what_was_wrong_and_its_usage_line(
+        string command,
+        string[] arguments
+    )
     {
         var run = CliRun.Of([.. command.Split(' '), .. arguments, "--no-such-option"]);
 
@@ -60,7 +73,9 @@ public sealed class UsageTests
     /// <summary>Every command of the tree, by its path ("op wedge stop").</summary>
     private static IEnumerable<(string Path, Command Command)> Commands()
     {
-        var root = CairnCommandLine.Create(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }));
+        var root = CairnCommandLine.Create(
+            AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) })
+        );
         return Walk(root, "");
 
         static IEnumerable<(string, Command)> Walk(Command command, string path) =>

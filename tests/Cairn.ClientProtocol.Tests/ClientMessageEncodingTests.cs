@@ -7,14 +7,22 @@ namespace Cairn.ClientProtocol.Tests;
 
 public sealed class ClientMessageEncodingTests
 {
-    private static readonly Gen<ClientRequest> GenRequest =
-        Gen.Select(Gen.ULong[1, 3], Gen.ULong, Gen.Byte[0, 3], Gen.Byte.Array[0, 40],
-            (client, id, flags, op) =>
-                ClientRequest.Create(client, id, (RequestFlags)flags, op, TestKeys.Client(client)));
+    private static readonly Gen<ClientRequest> GenRequest = Gen.Select(
+        Gen.ULong[1, 3],
+        Gen.ULong,
+        Gen.Byte[0, 3],
+        Gen.Byte.Array[0, 40],
+        (client, id, flags, op) => ClientRequest.Create(client, id, (RequestFlags)flags, op, TestKeys.Client(client))
+    );
 
-    private static readonly Gen<ClientReply> GenReply =
-        Gen.Select(Gen.ULong, Gen.ULong, Gen.Byte.Array[0, 50], Gen.Int[0, 3], (client, id, result, replica) =>
-            ClientReply.Create(client, id, result).SignAs(new ReplicaId(replica), TestKeys.Replica(replica)));
+    private static readonly Gen<ClientReply> GenReply = Gen.Select(
+        Gen.ULong,
+        Gen.ULong,
+        Gen.Byte.Array[0, 50],
+        Gen.Int[0, 3],
+        (client, id, result, replica) =>
+            ClientReply.Create(client, id, result).SignAs(new ReplicaId(replica), TestKeys.Replica(replica))
+    );
 
     [Fact]
     public void Requests_round_trip_byte_for_byte_and_still_verify()
@@ -43,21 +51,24 @@ public sealed class ClientMessageEncodingTests
     [Fact]
     public void Flipping_any_byte_of_a_request_breaks_decoding_or_the_signature()
     {
-        Gen.Select(GenRequest, Gen.Int[0, int.MaxValue]).Sample((request, position) =>
-        {
-            var bytes = request.Encode();
-            bytes[position % bytes.Length] ^= 0x01;
-            try
-            {
-                var decoded = ClientRequest.Decode(bytes);
-                var valid = decoded.ClientId is >= 1 and <= 3
-                    && decoded.Verify(TestKeys.Client(decoded.ClientId).PublicKey);
-                valid.Should().BeFalse();
-            }
-            catch (CanonicalEncodingException)
-            {
-            }
-        }, iter: 200);
+        Gen.Select(GenRequest, Gen.Int[0, int.MaxValue])
+            .Sample(
+                (request, position) =>
+                {
+                    var bytes = request.Encode();
+                    bytes[position % bytes.Length] ^= 0x01;
+                    try
+                    {
+                        var decoded = ClientRequest.Decode(bytes);
+                        var valid =
+                            decoded.ClientId is >= 1 and <= 3
+                            && decoded.Verify(TestKeys.Client(decoded.ClientId).PublicKey);
+                        valid.Should().BeFalse();
+                    }
+                    catch (CanonicalEncodingException) { }
+                },
+                iter: 200
+            );
     }
 
     [Fact]

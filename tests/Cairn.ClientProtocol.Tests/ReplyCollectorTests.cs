@@ -7,10 +7,13 @@ namespace Cairn.ClientProtocol.Tests;
 public sealed class ReplyCollectorTests
 {
     private static readonly IReadOnlyList<VerificationKey> Keys =
-        [.. Enumerable.Range(0, 7).Select(i => TestKeys.Replica(i).PublicKey)];
+    [
+        .. Enumerable.Range(0, 7).Select(i => TestKeys.Replica(i).PublicKey),
+    ];
 
     private static ClientReply Reply(int replica, string result, ulong request = 1) =>
-        ClientReply.Create(5, request, System.Text.Encoding.UTF8.GetBytes(result))
+        ClientReply
+            .Create(5, request, System.Text.Encoding.UTF8.GetBytes(result))
             .SignAs(new ReplicaId(replica), TestKeys.Replica(replica));
 
     [Fact]

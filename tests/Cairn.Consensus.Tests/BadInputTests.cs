@@ -12,7 +12,16 @@ public sealed class BadInputTests
     private static readonly ViewNum V0 = new(0);
 
     private static PrePrepare PrePrepareFrom(Harness h, int sender, ulong seq, ClientRequest? request = null) =>
-        h.Sign(sender, new PrePrepare(V0, new SeqNum(seq), h.Now.ToUnixTimeMilliseconds(), new Batch([request ?? Harness.Request(1, seq)]), new ReplicaId(sender)));
+        h.Sign(
+            sender,
+            new PrePrepare(
+                V0,
+                new SeqNum(seq),
+                h.Now.ToUnixTimeMilliseconds(),
+                new Batch([request ?? Harness.Request(1, seq)]),
+                new ReplicaId(sender)
+            )
+        );
 
     private static IReadOnlyList<ConsensusOutput> Receive(Harness h, int at, ConsensusMessage message) =>
         h.Deliver(at, new MessageReceived(message.Sender, message));
@@ -21,11 +30,12 @@ public sealed class BadInputTests
     public void Random_bytes_never_throw_and_change_nothing()
     {
         var h = new Harness();
-        Gen.Byte.Array[0, 300].Sample(bytes =>
-        {
-            var outputs = h.Deliver(1, new RawMessageReceived(new ReplicaId(2), bytes));
-            outputs.Should().BeEmpty();
-        });
+        Gen.Byte.Array[0, 300]
+            .Sample(bytes =>
+            {
+                var outputs = h.Deliver(1, new RawMessageReceived(new ReplicaId(2), bytes));
+                outputs.Should().BeEmpty();
+            });
         h.Replicas[1].Drops[DropReason.Malformed].Should().BeGreaterThan(0);
         h.Replicas[1].LastExecuted.Should().Be(SeqNum.Zero);
     }
@@ -36,13 +46,19 @@ public sealed class BadInputTests
         var h = new Harness();
         h.Submit(Harness.Request(1, 1));
         h.Flush();
-        EncodingTests.GenMessage.Sample(message =>
-        {
-            for (var at = 0; at <= 1; at++)
+        EncodingTests.GenMessage.Sample(
+            message =>
             {
-                h.Replicas[at].Invoking(r => r.Handle(new MessageReceived(message.Sender, message))).Should().NotThrow();
-            }
-        }, iter: 300);
+                for (var at = 0; at <= 1; at++)
+                {
+                    h.Replicas[at]
+                        .Invoking(r => r.Handle(new MessageReceived(message.Sender, message)))
+                        .Should()
+                        .NotThrow();
+                }
+            },
+            iter: 300
+        );
         h.Replicas[1].LastExecuted.Should().Be(new SeqNum(1));
     }
 
@@ -68,7 +84,9 @@ public sealed class BadInputTests
 
         h.Replicas[1].Drops[DropReason.BadSignature].Should().Be(1);
         // The genuine one is still accepted afterwards: the forgery did not occupy the slot.
-        Receive(h, 1, PrePrepareFrom(h, 0, 1)).Should().Contain(o => o is Broadcast && ((Broadcast)o).Message is Prepare);
+        Receive(h, 1, PrePrepareFrom(h, 0, 1))
+            .Should()
+            .Contain(o => o is Broadcast && ((Broadcast)o).Message is Prepare);
     }
 
     [Theory]
@@ -81,7 +99,10 @@ public sealed class BadInputTests
         var h = new Harness();
         var now = h.Now.ToUnixTimeMilliseconds();
         var timestamp = offsetOrExtreme is 120_000 or -120_000 ? now + offsetOrExtreme : offsetOrExtreme;
-        var pp = h.Sign(0, new PrePrepare(V0, new SeqNum(1), timestamp, new Batch([Harness.Request(1, 1)]), new ReplicaId(0)));
+        var pp = h.Sign(
+            0,
+            new PrePrepare(V0, new SeqNum(1), timestamp, new Batch([Harness.Request(1, 1)]), new ReplicaId(0))
+        );
 
         Receive(h, 1, pp).Should().BeEmpty();
 
@@ -100,7 +121,10 @@ public sealed class BadInputTests
     public void Messages_for_an_old_view_are_dropped_as_stale()
     {
         var h = new Harness();
-        var viewChanges = Enumerable.Range(1, 3).Select(i => h.Sign(i, new ViewChange(new ViewNum(1), null, [], new ReplicaId(i)))).ToList();
+        var viewChanges = Enumerable
+            .Range(1, 3)
+            .Select(i => h.Sign(i, new ViewChange(new ViewNum(1), null, [], new ReplicaId(i))))
+            .ToList();
         Receive(h, 2, h.Sign(1, new NewView(new ViewNum(1), 0, viewChanges, [], new ReplicaId(1))));
         h.Replicas[2].View.Should().Be(new ViewNum(1));
 
@@ -144,7 +168,12 @@ public sealed class BadInputTests
         var genuine = Harness.Request(1, 1);
 
         h.Deliver(0, new ClientRequestReceived(ClientRequest.WithSignature(1, 1, RequestFlags.None, "op"u8, default)));
-        h.Deliver(0, new ClientRequestReceived(ClientRequest.Create(99, 1, RequestFlags.None, "op"u8, SigningKey.FromSeed(new byte[32]))));
+        h.Deliver(
+            0,
+            new ClientRequestReceived(
+                ClientRequest.Create(99, 1, RequestFlags.None, "op"u8, SigningKey.FromSeed(new byte[32]))
+            )
+        );
 
         h.Replicas[0].Drops[DropReason.BadSignature].Should().Be(1);
         h.Replicas[0].Drops[DropReason.UnknownClient].Should().Be(1);
@@ -164,7 +193,11 @@ public sealed class BadInputTests
         h.Deliver(0, new ClientRequestReceived(unsigned, SignatureVerified: true));
 
         h.Replicas[0].Drops[DropReason.UnknownClient].Should().Be(1);
-        h.OutputsOf<Broadcast>(0).Select(b => b.Message).OfType<PrePrepare>().Should().ContainSingle("the host vouched for the signature");
+        h.OutputsOf<Broadcast>(0)
+            .Select(b => b.Message)
+            .OfType<PrePrepare>()
+            .Should()
+            .ContainSingle("the host vouched for the signature");
     }
 
     [Fact]
@@ -186,8 +219,15 @@ public sealed class BadInputTests
     {
         var h = new Harness();
         var pp = PrePrepareFrom(h, 0, 1);
-        var prepares = new[] { h.Sign(1, new Prepare(V0, new SeqNum(1), pp.Digest, new ReplicaId(1))), h.Sign(1, new Prepare(V0, new SeqNum(1), pp.Digest, new ReplicaId(1))) };
-        var viewChange = h.Sign(2, new ViewChange(new ViewNum(1), null, [new PreparedProof(pp, prepares)], new ReplicaId(2)));
+        var prepares = new[]
+        {
+            h.Sign(1, new Prepare(V0, new SeqNum(1), pp.Digest, new ReplicaId(1))),
+            h.Sign(1, new Prepare(V0, new SeqNum(1), pp.Digest, new ReplicaId(1))),
+        };
+        var viewChange = h.Sign(
+            2,
+            new ViewChange(new ViewNum(1), null, [new PreparedProof(pp, prepares)], new ReplicaId(2))
+        );
 
         Receive(h, 3, viewChange).Should().BeEmpty();
 

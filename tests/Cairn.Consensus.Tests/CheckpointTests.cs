@@ -39,9 +39,16 @@ public sealed class CheckpointTests
         var h = RunToSeq(4);
         var certificate = h.Replicas[0].StableCertificate!;
 
-        (certificate with { Signatures = [.. certificate.Signatures.Take(2 * h.F)] }).Verify(h.ReplicaKeys, h.F).Should().BeFalse();
+        (certificate with { Signatures = [.. certificate.Signatures.Take(2 * h.F)] })
+            .Verify(h.ReplicaKeys, h.F)
+            .Should()
+            .BeFalse();
         (certificate with { StateDigest = Digest.Compute("other"u8) }).Verify(h.ReplicaKeys, h.F).Should().BeFalse();
-        var repeated = certificate.Signatures.Take(1).Concat(certificate.Signatures.Take(1)).Concat(certificate.Signatures.Take(1)).ToList();
+        var repeated = certificate
+            .Signatures.Take(1)
+            .Concat(certificate.Signatures.Take(1))
+            .Concat(certificate.Signatures.Take(1))
+            .ToList();
         (certificate with { Signatures = repeated }).Verify(h.ReplicaKeys, h.F).Should().BeFalse();
         StableCheckpointCertificate.Decode(certificate.Encode()).Verify(h.ReplicaKeys, h.F).Should().BeTrue();
     }
@@ -62,7 +69,8 @@ public sealed class CheckpointTests
     public void Messages_above_the_high_water_mark_are_dropped()
     {
         var h = new Harness();
-        var far = h.Sign(2, new Prepare(new ViewNum(0), new SeqNum(9), Digest.Compute("x"u8), new ReplicaId(2))); // window 4: high = 8
+        // Window 4: high = 8.
+        var far = h.Sign(2, new Prepare(new ViewNum(0), new SeqNum(9), Digest.Compute("x"u8), new ReplicaId(2)));
 
         h.Deliver(1, new MessageReceived(new ReplicaId(2), far));
 

@@ -9,69 +9,135 @@ namespace Cairn.Consensus.Tests;
 public sealed class EncodingTests
 {
     // Mostly small values, so the fuzz in BadInputTests reaches the handlers' deeper checks; sometimes extremes.
-    private static readonly Gen<ViewNum> GenView = Gen.Frequency((3, Gen.ULong[0, 2]), (1, Gen.ULong)).Select(v => new ViewNum(v));
-    private static readonly Gen<SeqNum> GenSeq = Gen.Frequency((3, Gen.ULong[0, 12]), (1, Gen.ULong)).Select(v => new SeqNum(v));
+    private static readonly Gen<ViewNum> GenView = Gen.Frequency((3, Gen.ULong[0, 2]), (1, Gen.ULong))
+        .Select(v => new ViewNum(v));
+    private static readonly Gen<SeqNum> GenSeq = Gen.Frequency((3, Gen.ULong[0, 12]), (1, Gen.ULong))
+        .Select(v => new SeqNum(v));
     private static readonly Gen<ReplicaId> GenReplica = Gen.Int[0, 3].Select(i => new ReplicaId(i));
     private static readonly Gen<Digest> GenDigest = Gen.Byte.Array[32].Select(b => Digest.FromBytes(b));
 
-    private static readonly Gen<ClientRequest> GenRequest =
-        Gen.Select(Gen.ULong[1, 3], Gen.ULong, Gen.Byte[0, 3], Gen.Byte.Array[0, 40],
-            (client, id, flags, op) => ClientRequest.Create(client, id, (RequestFlags)flags, op, Harness.ClientKey(client)));
+    private static readonly Gen<ClientRequest> GenRequest = Gen.Select(
+        Gen.ULong[1, 3],
+        Gen.ULong,
+        Gen.Byte[0, 3],
+        Gen.Byte.Array[0, 40],
+        (client, id, flags, op) => ClientRequest.Create(client, id, (RequestFlags)flags, op, Harness.ClientKey(client))
+    );
 
     private static readonly Gen<Batch> GenBatch = GenRequest.List[0, 4].Select(r => new Batch(r));
 
-    private static readonly Gen<PrePrepare> GenPrePrepare =
-        Gen.Select(GenView, GenSeq, Gen.Long, GenBatch, GenReplica,
-            (v, s, ts, b, r) => (PrePrepare)new PrePrepare(v, s, ts, b, r).SignWith(Harness.ReplicaKey(r.Value)));
+    private static readonly Gen<PrePrepare> GenPrePrepare = Gen.Select(
+        GenView,
+        GenSeq,
+        Gen.Long,
+        GenBatch,
+        GenReplica,
+        (v, s, ts, b, r) => (PrePrepare)new PrePrepare(v, s, ts, b, r).SignWith(Harness.ReplicaKey(r.Value))
+    );
 
-    private static readonly Gen<Prepare> GenPrepare =
-        Gen.Select(GenView, GenSeq, GenDigest, GenReplica, (v, s, d, r) => (Prepare)new Prepare(v, s, d, r).SignWith(Harness.ReplicaKey(r.Value)));
+    private static readonly Gen<Prepare> GenPrepare = Gen.Select(
+        GenView,
+        GenSeq,
+        GenDigest,
+        GenReplica,
+        (v, s, d, r) => (Prepare)new Prepare(v, s, d, r).SignWith(Harness.ReplicaKey(r.Value))
+    );
 
-    private static readonly Gen<StableCheckpointCertificate> GenCertificate =
-        Gen.Select(GenSeq, GenDigest, GenReplica.Array[0, 4], (s, d, rs) =>
-            new StableCheckpointCertificate(s, d, [.. rs.Select(r => new ReplicaSignature(r, Harness.ReplicaKey(r.Value).Sign(new CheckpointMessage(s, d, r).SigningBytes())))]));
+    private static readonly Gen<StableCheckpointCertificate> GenCertificate = Gen.Select(
+        GenSeq,
+        GenDigest,
+        GenReplica.Array[0, 4],
+        (s, d, rs) =>
+            new StableCheckpointCertificate(
+                s,
+                d,
+                [
+                    .. rs.Select(r => new ReplicaSignature(
+                        r,
+                        Harness.ReplicaKey(r.Value).Sign(new CheckpointMessage(s, d, r).SigningBytes())
+                    )),
+                ]
+            )
+    );
 
-    private static readonly Gen<ViewChange> GenViewChange =
-        Gen.Select(GenView, GenCertificate.Null(), Gen.Select(GenPrePrepare, GenPrepare.List[0, 3], (pp, ps) => new PreparedProof(pp, ps)).List[0, 2], GenReplica,
-            (v, c, proofs, r) => (ViewChange)new ViewChange(v, c, proofs, r).SignWith(Harness.ReplicaKey(r.Value)));
+    private static readonly Gen<ViewChange> GenViewChange = Gen.Select(
+        GenView,
+        GenCertificate.Null(),
+        Gen.Select(GenPrePrepare, GenPrepare.List[0, 3], (pp, ps) => new PreparedProof(pp, ps)).List[0, 2],
+        GenReplica,
+        (v, c, proofs, r) => (ViewChange)new ViewChange(v, c, proofs, r).SignWith(Harness.ReplicaKey(r.Value))
+    );
 
     internal static readonly Gen<ConsensusMessage> GenMessage = Gen.OneOf(
         GenPrePrepare.Select(m => (ConsensusMessage)m),
         GenPrepare.Select(m => (ConsensusMessage)m),
-        Gen.Select(GenView, GenSeq, GenDigest, GenReplica, (v, s, d, r) => new Commit(v, s, d, r).SignWith(Harness.ReplicaKey(r.Value))),
-        Gen.Select(GenSeq, GenDigest, GenReplica, (s, d, r) => new CheckpointMessage(s, d, r).SignWith(Harness.ReplicaKey(r.Value))),
+        Gen.Select(
+            GenView,
+            GenSeq,
+            GenDigest,
+            GenReplica,
+            (v, s, d, r) => new Commit(v, s, d, r).SignWith(Harness.ReplicaKey(r.Value))
+        ),
+        Gen.Select(
+            GenSeq,
+            GenDigest,
+            GenReplica,
+            (s, d, r) => new CheckpointMessage(s, d, r).SignWith(Harness.ReplicaKey(r.Value))
+        ),
         GenViewChange.Select(m => (ConsensusMessage)m),
-        Gen.Select(GenView, Gen.Long, GenViewChange.List[0, 2], GenPrePrepare.List[0, 2], GenReplica,
-            (v, ts, vcs, pps, r) => new NewView(v, ts, vcs, pps, r).SignWith(Harness.ReplicaKey(r.Value))),
-        Gen.Select(GenView, Gen.Bool, GenSeq, GenSeq, GenReplica, (v, a, s, e, r) => new StatusMessage(v, a, s, e, r).SignWith(Harness.ReplicaKey(r.Value))));
+        Gen.Select(
+            GenView,
+            Gen.Long,
+            GenViewChange.List[0, 2],
+            GenPrePrepare.List[0, 2],
+            GenReplica,
+            (v, ts, vcs, pps, r) => new NewView(v, ts, vcs, pps, r).SignWith(Harness.ReplicaKey(r.Value))
+        ),
+        Gen.Select(
+            GenView,
+            Gen.Bool,
+            GenSeq,
+            GenSeq,
+            GenReplica,
+            (v, a, s, e, r) => new StatusMessage(v, a, s, e, r).SignWith(Harness.ReplicaKey(r.Value))
+        )
+    );
 
     [Fact]
     public void Every_message_round_trips_byte_for_byte_and_still_verifies()
     {
-        GenMessage.Sample(message =>
-        {
-            var bytes = message.Encode();
-            var decoded = ConsensusMessage.Decode(bytes);
-            decoded.GetType().Should().Be(message.GetType());
-            decoded.Encode().Should().Equal(bytes);
-            decoded.VerifySignature(Harness.ReplicaKey(message.Sender.Value).PublicKey).Should().BeTrue();
-        }, iter: 200);
+        GenMessage.Sample(
+            message =>
+            {
+                var bytes = message.Encode();
+                var decoded = ConsensusMessage.Decode(bytes);
+                decoded.GetType().Should().Be(message.GetType());
+                decoded.Encode().Should().Equal(bytes);
+                decoded.VerifySignature(Harness.ReplicaKey(message.Sender.Value).PublicKey).Should().BeTrue();
+            },
+            iter: 200
+        );
     }
 
     [Fact]
     public void Flipping_any_byte_of_a_message_breaks_decoding_or_the_signature()
     {
-        Gen.Select(GenMessage, Gen.Int[0, int.MaxValue]).Sample((message, position) =>
-        {
-            var bytes = message.Encode();
-            bytes[position % bytes.Length] ^= 0x01;
-            if (ConsensusMessage.TryDecode(bytes, out var decoded))
-            {
-                var sender = decoded!.Sender.Value;
-                var valid = sender is >= 0 and < 4 && decoded.VerifySignature(Harness.ReplicaKey(sender).PublicKey);
-                valid.Should().BeFalse();
-            }
-        }, iter: 200);
+        Gen.Select(GenMessage, Gen.Int[0, int.MaxValue])
+            .Sample(
+                (message, position) =>
+                {
+                    var bytes = message.Encode();
+                    bytes[position % bytes.Length] ^= 0x01;
+                    if (ConsensusMessage.TryDecode(bytes, out var decoded))
+                    {
+                        var sender = decoded!.Sender.Value;
+                        var valid =
+                            sender is >= 0 and < 4 && decoded.VerifySignature(Harness.ReplicaKey(sender).PublicKey);
+                        valid.Should().BeFalse();
+                    }
+                },
+                iter: 200
+            );
     }
 
     [Fact]
@@ -79,10 +145,24 @@ public sealed class EncodingTests
     {
         GenCertificate.Sample(c => StableCheckpointCertificate.Decode(c.Encode()).Encode().Should().Equal(c.Encode()));
         Gen.OneOf(
-            Gen.Select(GenView, Gen.Bool, (v, a) => (PersistentRecord)new ViewRecord(v, a)),
-            GenCertificate.Select(c => (PersistentRecord)new StableCheckpointRecord(c)),
-            Gen.Select(GenView, GenSeq, Gen.Bool, (v, s, learned) => learned ? (PersistentRecord)new RestoreRecord(v, s) : RestoreRecord.Learning),
-            Gen.Select(GenSeq, GenPrePrepare.Null(), GenPrePrepare.Null(), (s, a, c) => (PersistentRecord)new SlotRecord(s, a, a is null ? null : new PreparedProof(a, []), c)))
-            .Sample(record => PersistentRecord.Decode(record.Encode()).Encode().Should().Equal(record.Encode()), iter: 100);
+                Gen.Select(GenView, Gen.Bool, (v, a) => (PersistentRecord)new ViewRecord(v, a)),
+                GenCertificate.Select(c => (PersistentRecord)new StableCheckpointRecord(c)),
+                Gen.Select(
+                    GenView,
+                    GenSeq,
+                    Gen.Bool,
+                    (v, s, learned) => learned ? (PersistentRecord)new RestoreRecord(v, s) : RestoreRecord.Learning
+                ),
+                Gen.Select(
+                    GenSeq,
+                    GenPrePrepare.Null(),
+                    GenPrePrepare.Null(),
+                    (s, a, c) => (PersistentRecord)new SlotRecord(s, a, a is null ? null : new PreparedProof(a, []), c)
+                )
+            )
+            .Sample(
+                record => PersistentRecord.Decode(record.Encode()).Encode().Should().Equal(record.Encode()),
+                iter: 100
+            );
     }
 }

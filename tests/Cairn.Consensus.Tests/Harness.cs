@@ -8,7 +8,8 @@ namespace Cairn.Consensus.Tests;
 
 /// <summary>
 /// A tiny synchronous cluster for unit tests: FIFO delivery, no randomness, execution answered at once with a
-/// hash-chain digest. Tests drop or rewrite messages with <see cref="Filter"/> and take replicas down with <see cref="Down"/>.
+/// hash-chain digest. Tests drop or rewrite messages with <see cref="Filter"/> and take replicas down with <see
+/// cref="Down"/>.
 /// </summary>
 internal sealed class Harness
 {
@@ -21,24 +22,29 @@ internal sealed class Harness
         N = (3 * f) + 1;
         ReplicaKeys = [.. Enumerable.Range(0, N).Select(i => ReplicaKey(i).PublicKey)];
         ClientKeys = Enumerable.Range(1, clients).ToDictionary(i => (ulong)i, i => ClientKey((ulong)i).PublicKey);
-        Options = [.. Enumerable.Range(0, N).Select(i =>
-        {
-            var options = new ReplicaOptions
-            {
-                Id = new ReplicaId(i),
-                F = f,
-                SigningKey = ReplicaKey(i),
-                ReplicaKeys = ReplicaKeys,
-                ClientKeys = ClientKeys,
-                CheckpointWindowSize = 4,
-                MaxBatchSize = 8,
-                BatchTimeout = TimeSpan.FromMilliseconds(10),
-                ViewChangeTimeout = TimeSpan.FromSeconds(1),
-                MaxViewChangeTimeout = TimeSpan.FromSeconds(16),
-                StatusInterval = TimeSpan.FromMilliseconds(200),
-            };
-            return configure is null ? options : configure(options);
-        })];
+        Options =
+        [
+            .. Enumerable
+                .Range(0, N)
+                .Select(i =>
+                {
+                    var options = new ReplicaOptions
+                    {
+                        Id = new ReplicaId(i),
+                        F = f,
+                        SigningKey = ReplicaKey(i),
+                        ReplicaKeys = ReplicaKeys,
+                        ClientKeys = ClientKeys,
+                        CheckpointWindowSize = 4,
+                        MaxBatchSize = 8,
+                        BatchTimeout = TimeSpan.FromMilliseconds(10),
+                        ViewChangeTimeout = TimeSpan.FromSeconds(1),
+                        MaxViewChangeTimeout = TimeSpan.FromSeconds(16),
+                        StatusInterval = TimeSpan.FromMilliseconds(200),
+                    };
+                    return configure is null ? options : configure(options);
+                }),
+        ];
         Replicas = [.. Options.Select(o => new Replica(o))];
         Outputs = [.. Enumerable.Range(0, N).Select(_ => new List<ConsensusOutput>())];
         Digests = [.. Enumerable.Range(0, N).Select(_ => Digest.Zero)];
@@ -76,7 +82,8 @@ internal sealed class Harness
     /// <summary>Return false to drop a message (from, to, message).</summary>
     public Func<int, int, ConsensusMessage, bool> Filter { get; set; } = (_, _, _) => true;
 
-    /// <summary>When false, Execute outputs are recorded by the replica only and never answered with BatchExecuted.</summary>
+    /// <summary>When false, Execute outputs are recorded by the replica only and never answered with
+    /// BatchExecuted.</summary>
     public bool AnswerExecution { get; set; } = true;
 
     public static SigningKey ReplicaKey(int i) => Seeded(1, (int)i);
@@ -84,7 +91,13 @@ internal sealed class Harness
     public static SigningKey ClientKey(ulong id) => Seeded(2, (int)id);
 
     public static ClientRequest Request(ulong client, ulong id, string operation = "op") =>
-        ClientRequest.Create(client, id, RequestFlags.None, System.Text.Encoding.UTF8.GetBytes(operation), ClientKey(client));
+        ClientRequest.Create(
+            client,
+            id,
+            RequestFlags.None,
+            System.Text.Encoding.UTF8.GetBytes(operation),
+            ClientKey(client)
+        );
 
     public IReadOnlyList<ConsensusOutput> Deliver(int replica, ConsensusInput input)
     {
@@ -121,7 +134,9 @@ internal sealed class Harness
                     writer.WriteDigest(Digests[replica]);
                     writer.WriteFixed(execute.Batch.Encoded);
                     Digests[replica] = Digest.Compute(writer.WrittenSpan);
-                    var replies = execute.Requests.Select(r => ClientReply.Create(r.ClientId, r.RequestId, r.Operation.Span)).ToList();
+                    var replies = execute
+                        .Requests.Select(r => ClientReply.Create(r.ClientId, r.RequestId, r.Operation.Span))
+                        .ToList();
                     Deliver(replica, new BatchExecuted(execute.Seq, Digests[replica], replies));
                     break;
             }
@@ -176,7 +191,8 @@ internal sealed class Harness
     public IEnumerable<T> OutputsOf<T>(int replica) => Outputs[replica].OfType<T>();
 
 #pragma warning disable CA1822 // an instance method reads better in tests: h.Sign(...)
-    public T Sign<T>(int replica, T message) where T : ConsensusMessage => (T)message.SignWith(ReplicaKey(replica));
+    public T Sign<T>(int replica, T message)
+        where T : ConsensusMessage => (T)message.SignWith(ReplicaKey(replica));
 #pragma warning restore CA1822
 
     private void Enqueue(int from, int to, ConsensusMessage message)

@@ -24,7 +24,11 @@ public sealed class NormalFlowTests
         }
 
         var collector = new ReplyCollector(h.F, h.ReplicaKeys, 1, 1);
-        var replies = Enumerable.Range(0, h.N).SelectMany(i => h.OutputsOf<ReplyToClient>(i)).Select(r => r.Reply).ToList();
+        var replies = Enumerable
+            .Range(0, h.N)
+            .SelectMany(i => h.OutputsOf<ReplyToClient>(i))
+            .Select(r => r.Reply)
+            .ToList();
         replies.Should().HaveCount(h.N);
         collector.Add(replies[0]).Should().BeFalse();
         collector.Add(replies[1]).Should().BeTrue();
@@ -44,7 +48,10 @@ public sealed class NormalFlowTests
         h.Advance(TimeSpan.FromMilliseconds(200));
 
         h.Executed[0].Select(e => e.Seq.Value).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
-        h.Executed[0].Select(e => e.Seq.Value).Should().Equal(Enumerable.Range(1, h.Executed[0].Count).Select(i => (ulong)i));
+        h.Executed[0]
+            .Select(e => e.Seq.Value)
+            .Should()
+            .Equal(Enumerable.Range(1, h.Executed[0].Count).Select(i => (ulong)i));
         h.Executed[0].Sum(e => e.Requests.Count).Should().Be(6);
         for (var i = 1; i < h.N; i++)
         {
@@ -63,7 +70,11 @@ public sealed class NormalFlowTests
             h.Submit(Harness.Request(client, 1));
         }
 
-        var batches = h.OutputsOf<Broadcast>(0).Select(b => b.Message).OfType<PrePrepare>().Select(p => p.Batch.Requests.Count).ToList();
+        var batches = h.OutputsOf<Broadcast>(0)
+            .Select(b => b.Message)
+            .OfType<PrePrepare>()
+            .Select(p => p.Batch.Requests.Count)
+            .ToList();
         batches.Should().Equal(1, 2); // the first goes alone (idle pipeline), the next two fill a batch of 2
 
         h.Flush();
@@ -84,7 +95,7 @@ public sealed class NormalFlowTests
     }
 
     [Fact]
-    public void At_the_concurrency_level_requests_wait_past_the_batch_timeout_and_go_out_together_when_a_batch_executes()
+    public void At_the_concurrency_level_requests_wait_past_the_batch_timeout_and_go_out_when_a_batch_executes()
     {
         var h = new Harness(configure: o => o with { MaxBatchSize = 10, ConcurrencyLevel = 1 }, clients: 4);
         h.Submit(Harness.Request(1, 1));
@@ -98,7 +109,12 @@ public sealed class NormalFlowTests
         PrePrepares().Should().Equal(1, 2);
         h.Executed[3].Sum(e => e.Requests.Count).Should().Be(3);
 
-        List<int> PrePrepares() => h.OutputsOf<Broadcast>(0).Select(b => b.Message).OfType<PrePrepare>().Select(p => p.Batch.Requests.Count).ToList();
+        List<int> PrePrepares() =>
+            h.OutputsOf<Broadcast>(0)
+                .Select(b => b.Message)
+                .OfType<PrePrepare>()
+                .Select(p => p.Batch.Requests.Count)
+                .ToList();
     }
 
     [Fact]
@@ -143,9 +159,26 @@ public sealed class NormalFlowTests
         var prepareAt = outputs.FindIndex(o => o is Broadcast { Message: Prepare });
         var commitAt = outputs.FindIndex(o => o is Broadcast { Message: Commit });
         prepareAt.Should().BeGreaterThan(0);
-        outputs[prepareAt - 1].Should().BeOfType<Persist>().Which.Record.Should().BeOfType<SlotRecord>().Which.Accepted.Should().NotBeNull();
-        outputs[commitAt - 1].Should().BeOfType<Persist>().Which.Record.Should().BeOfType<SlotRecord>().Which.Proof.Should().NotBeNull();
-        h.Outputs[0].Should().NotContain(o => o is Broadcast && ((Broadcast)o).Message is Prepare, "the primary's PRE-PREPARE is its prepare");
+        outputs[prepareAt - 1]
+            .Should()
+            .BeOfType<Persist>()
+            .Which.Record.Should()
+            .BeOfType<SlotRecord>()
+            .Which.Accepted.Should()
+            .NotBeNull();
+        outputs[commitAt - 1]
+            .Should()
+            .BeOfType<Persist>()
+            .Which.Record.Should()
+            .BeOfType<SlotRecord>()
+            .Which.Proof.Should()
+            .NotBeNull();
+        h.Outputs[0]
+            .Should()
+            .NotContain(
+                o => o is Broadcast && ((Broadcast)o).Message is Prepare,
+                "the primary's PRE-PREPARE is its prepare"
+            );
     }
 
     [Fact]
@@ -190,7 +223,9 @@ public sealed class NormalFlowTests
         };
         h.Submit(Harness.Request(1, 1));
         h.Flush();
-        h.Outputs[1].Should().NotContain(o => o is Broadcast && ((Broadcast)o).Message is Commit, "its own PREPARE alone is not 2f");
+        h.Outputs[1]
+            .Should()
+            .NotContain(o => o is Broadcast && ((Broadcast)o).Message is Commit, "its own PREPARE alone is not 2f");
 
         h.Deliver(1, new MessageReceived(new ReplicaId(2), held.First(p => p.Sender.Value == 2)));
 

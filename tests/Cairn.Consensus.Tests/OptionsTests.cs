@@ -10,7 +10,13 @@ public sealed class OptionsTests
     [Fact]
     public void Defaults_follow_concord_bft()
     {
-        var options = new ReplicaOptions { Id = new ReplicaId(0), F = 1, SigningKey = Harness.ReplicaKey(0), ReplicaKeys = Valid().ReplicaKeys };
+        var options = new ReplicaOptions
+        {
+            Id = new ReplicaId(0),
+            F = 1,
+            SigningKey = Harness.ReplicaKey(0),
+            ReplicaKeys = Valid().ReplicaKeys,
+        };
         options.CheckpointWindowSize.Should().Be(150);
         options.N.Should().Be(4);
         options.Invoking(o => o.Validate()).Should().NotThrow();

@@ -45,7 +45,11 @@ public sealed class StateTransferTests
         var fetches = h.OutputsOf<FetchState>(3).ToList();
         fetches.Count.Should().BeGreaterThanOrEqualTo(3);
         var signers = fetches[0].Peers.Count;
-        fetches.Take(signers).Select(f => f.Peers[0]).Should().OnlyHaveUniqueItems("one stalling signer must not be asked first every time");
+        fetches
+            .Take(signers)
+            .Select(f => f.Peers[0])
+            .Should()
+            .OnlyHaveUniqueItems("one stalling signer must not be asked first every time");
         fetches.Should().OnlyContain(f => f.Peers.ToHashSet().SetEquals(fetches[0].Peers));
     }
 

@@ -37,7 +37,8 @@ public sealed class ViewChangeTests
         var preparedDigest = h.Outputs[1].OfType<Broadcast>().Select(b => b.Message).OfType<Prepare>().Single().Digest;
         h.Executed[1].Should().BeEmpty();
 
-        h.Filter = (_, _, m) => m is not Commit { View.Value: 0 }; // and never will in view 0: only a view change can finish it
+        // And never will in view 0: only a view change can finish it.
+        h.Filter = (_, _, m) => m is not Commit { View.Value: 0 };
         h.Down.Add(0);
         h.Advance(TimeSpan.FromSeconds(3));
 
@@ -131,8 +132,14 @@ public sealed class ViewChangeTests
     public void A_new_view_whose_pre_prepares_do_not_follow_from_its_view_changes_is_rejected()
     {
         var h = new Harness();
-        var viewChanges = Enumerable.Range(1, 3).Select(i => h.Sign(i, new ViewChange(new ViewNum(1), null, [], new ReplicaId(i)))).ToList();
-        var invented = h.Sign(1, new PrePrepare(new ViewNum(1), new SeqNum(1), 0, new Batch([Harness.Request(1, 1)]), new ReplicaId(1)));
+        var viewChanges = Enumerable
+            .Range(1, 3)
+            .Select(i => h.Sign(i, new ViewChange(new ViewNum(1), null, [], new ReplicaId(i))))
+            .ToList();
+        var invented = h.Sign(
+            1,
+            new PrePrepare(new ViewNum(1), new SeqNum(1), 0, new Batch([Harness.Request(1, 1)]), new ReplicaId(1))
+        );
         var newView = h.Sign(1, new NewView(new ViewNum(1), 0, viewChanges, [invented], new ReplicaId(1)));
 
         h.Deliver(2, new MessageReceived(new ReplicaId(1), newView));

@@ -8,21 +8,30 @@ public sealed class CanonicalEncodingTests
 {
     [Fact]
     public void Every_field_kind_round_trips() =>
-        Gen.Select(Gen.ULong, Gen.Int, Gen.Byte.Array[0, 300], Gen.String, Gen.Bool).Sample((u, i, bytes, text, flag) =>
-        {
-            var digest = Digest.Compute(bytes);
-            var writer = new CanonicalWriter(4);
-            writer.WriteUInt64(u).WriteInt32(i).WriteBytes(bytes).WriteString(text).WriteBool(flag).WriteDigest(digest);
+        Gen.Select(Gen.ULong, Gen.Int, Gen.Byte.Array[0, 300], Gen.String, Gen.Bool)
+            .Sample(
+                (u, i, bytes, text, flag) =>
+                {
+                    var digest = Digest.Compute(bytes);
+                    var writer = new CanonicalWriter(4);
+                    writer
+                        .WriteUInt64(u)
+                        .WriteInt32(i)
+                        .WriteBytes(bytes)
+                        .WriteString(text)
+                        .WriteBool(flag)
+                        .WriteDigest(digest);
 
-            var reader = new CanonicalReader(writer.WrittenSpan);
-            reader.ReadUInt64().Should().Be(u);
-            reader.ReadInt32().Should().Be(i);
-            reader.ReadBytes().ToArray().Should().Equal(bytes);
-            reader.ReadString().Should().Be(text);
-            reader.ReadBool().Should().Be(flag);
-            reader.ReadDigest().Should().Be(digest);
-            reader.EnsureEnd();
-        });
+                    var reader = new CanonicalReader(writer.WrittenSpan);
+                    reader.ReadUInt64().Should().Be(u);
+                    reader.ReadInt32().Should().Be(i);
+                    reader.ReadBytes().ToArray().Should().Equal(bytes);
+                    reader.ReadString().Should().Be(text);
+                    reader.ReadBool().Should().Be(flag);
+                    reader.ReadDigest().Should().Be(digest);
+                    reader.EnsureEnd();
+                }
+            );
 
     [Fact]
     public void Integers_are_big_endian_with_fixed_width()
@@ -34,17 +43,24 @@ public sealed class CanonicalEncodingTests
     [Fact]
     public void Every_truncation_is_reported_not_read_past()
     {
-        var bytes = new CanonicalWriter().WriteUInt64(7).WriteBytes("payload"u8).WriteDigest(Digest.Compute("x"u8)).ToArray();
+        var bytes = new CanonicalWriter()
+            .WriteUInt64(7)
+            .WriteBytes("payload"u8)
+            .WriteDigest(Digest.Compute("x"u8))
+            .ToArray();
         for (var length = 0; length < bytes.Length; length++)
         {
             var prefix = bytes[..length];
-            FluentActions.Invoking(() =>
-            {
-                var reader = new CanonicalReader(prefix);
-                reader.ReadUInt64();
-                reader.ReadBytes();
-                reader.ReadDigest();
-            }).Should().Throw<CanonicalEncodingException>($"a {length}-byte prefix is truncated");
+            FluentActions
+                .Invoking(() =>
+                {
+                    var reader = new CanonicalReader(prefix);
+                    reader.ReadUInt64();
+                    reader.ReadBytes();
+                    reader.ReadDigest();
+                })
+                .Should()
+                .Throw<CanonicalEncodingException>($"a {length}-byte prefix is truncated");
         }
     }
 
@@ -52,15 +68,24 @@ public sealed class CanonicalEncodingTests
     public void A_length_prefix_larger_than_the_input_is_rejected()
     {
         var bytes = new CanonicalWriter().WriteUInt32(uint.MaxValue).WriteFixed("abc"u8).ToArray();
-        FluentActions.Invoking(() => new CanonicalReader(bytes).ReadBytes())
-            .Should().Throw<CanonicalEncodingException>().WithMessage("*claims*");
+        FluentActions
+            .Invoking(() => new CanonicalReader(bytes).ReadBytes())
+            .Should()
+            .Throw<CanonicalEncodingException>()
+            .WithMessage("*claims*");
     }
 
     [Fact]
     public void Trailing_bytes_and_non_canonical_booleans_are_rejected()
     {
         var bytes = new CanonicalWriter().WriteByte(2).ToArray();
-        FluentActions.Invoking(() => new CanonicalReader(bytes).ReadBool()).Should().Throw<CanonicalEncodingException>();
-        FluentActions.Invoking(() => new CanonicalReader(bytes).EnsureEnd()).Should().Throw<CanonicalEncodingException>();
+        FluentActions
+            .Invoking(() => new CanonicalReader(bytes).ReadBool())
+            .Should()
+            .Throw<CanonicalEncodingException>();
+        FluentActions
+            .Invoking(() => new CanonicalReader(bytes).EnsureEnd())
+            .Should()
+            .Throw<CanonicalEncodingException>();
     }
 }

@@ -11,12 +11,14 @@ public sealed class DigestTests
 
     [Fact]
     public void Hex_and_bytes_round_trip() =>
-        Gen.Byte.Array[Digest.Size].Sample(bytes =>
-        {
-            var digest = Digest.FromBytes(bytes);
-            Digest.Parse(digest.ToHex()).Should().Be(digest);
-            digest.ToArray().Should().Equal(bytes);
-        });
+        Gen
+            .Byte.Array[Digest.Size]
+            .Sample(bytes =>
+            {
+                var digest = Digest.FromBytes(bytes);
+                Digest.Parse(digest.ToHex()).Should().Be(digest);
+                digest.ToArray().Should().Equal(bytes);
+            });
 
     [Fact]
     public void Equal_bytes_give_equal_digests_and_one_bit_changes_them()

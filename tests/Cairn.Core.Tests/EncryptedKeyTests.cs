@@ -14,12 +14,17 @@ public sealed class EncryptedKeyTests : IDisposable
     [Theory]
     [InlineData("aes-256-cbc")]
     [InlineData("aes-128-cbc")]
-    public void A_key_encrypted_by_openssl_loads_with_its_passphrase_and_signs_what_its_public_key_verifies(string cipher)
+    public void A_key_encrypted_by_openssl_loads_with_its_passphrase_and_signs_what_its_public_key_verifies(
+        string cipher
+    )
     {
         var (encrypted, publicKeyPath) = MakeEncryptedKey(cipher);
         File.ReadAllText(encrypted).Should().StartWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");
 
-        using var key = KeyFiles.LoadSigningKey(encrypted, KeyPassphrase.FromFile(WritePassphraseFile(Passphrase + "\n")));
+        using var key = KeyFiles.LoadSigningKey(
+            encrypted,
+            KeyPassphrase.FromFile(WritePassphraseFile(Passphrase + "\n"))
+        );
 
         var publicKey = KeyFiles.LoadVerificationKey(publicKeyPath);
         key.PublicKey.Should().Be(publicKey);
@@ -54,11 +59,19 @@ public sealed class EncryptedKeyTests : IDisposable
         var (encrypted, _) = MakeEncryptedKey("aes-256-cbc");
         var passphraseFile = WritePassphraseFile("not the passphrase\n");
 
-        var error = FluentActions.Invoking(() => KeyFiles.LoadSigningKey(encrypted, KeyPassphrase.FromFile(passphraseFile)))
-            .Should().Throw<KeyFileException>().Which;
+        var error = FluentActions
+            .Invoking(() => KeyFiles.LoadSigningKey(encrypted, KeyPassphrase.FromFile(passphraseFile)))
+            .Should()
+            .Throw<KeyFileException>()
+            .Which;
 
         error.Path.Should().Be(encrypted);
-        error.Message.Should().Be($"{encrypted}: cannot decrypt the private key with the passphrase from passphrase file {passphraseFile} (wrong passphrase?)");
+        error
+            .Message.Should()
+            .Be(
+                $"{encrypted}: cannot decrypt the private key with the passphrase from passphrase file "
+                    + $"{passphraseFile} (wrong passphrase?)"
+            );
     }
 
     [Fact]
@@ -66,10 +79,18 @@ public sealed class EncryptedKeyTests : IDisposable
     {
         var (encrypted, _) = MakeEncryptedKey("aes-256-cbc");
 
-        var error = FluentActions.Invoking(() => KeyFiles.LoadSigningKey(encrypted)).Should().Throw<KeyFileException>().Which;
+        var error = FluentActions
+            .Invoking(() => KeyFiles.LoadSigningKey(encrypted))
+            .Should()
+            .Throw<KeyFileException>()
+            .Which;
 
-        error.Message.Should().StartWith($"{encrypted}: the private key is encrypted and no passphrase was given")
-            .And.Contain("--passphrase-file").And.Contain(KeyPassphrase.EnvironmentVariable).And.Contain("key_passphrase_file")
+        error
+            .Message.Should()
+            .StartWith($"{encrypted}: the private key is encrypted and no passphrase was given")
+            .And.Contain("--passphrase-file")
+            .And.Contain(KeyPassphrase.EnvironmentVariable)
+            .And.Contain("key_passphrase_file")
             .And.NotContain("\n");
     }
 
@@ -88,27 +109,51 @@ public sealed class EncryptedKeyTests : IDisposable
     public void A_passphrase_file_gives_its_first_line_and_an_empty_or_missing_one_is_refused_by_path()
     {
         var (encrypted, _) = MakeEncryptedKey("aes-256-cbc");
-        using (KeyFiles.LoadSigningKey(encrypted, KeyPassphrase.FromFile(WritePassphraseFile(Passphrase + "\r\nsecond line\n"))))
-        {
-        }
+        using (
+            KeyFiles.LoadSigningKey(
+                encrypted,
+                KeyPassphrase.FromFile(WritePassphraseFile(Passphrase + "\r\nsecond line\n"))
+            )
+        ) { }
 
         var empty = WritePassphraseFile("\nsecond line\n");
-        FluentActions.Invoking(() => KeyPassphrase.FromFile(empty))
-            .Should().Throw<KeyFileException>().WithMessage($"{empty}: the passphrase file's first line is empty*");
+        FluentActions
+            .Invoking(() => KeyPassphrase.FromFile(empty))
+            .Should()
+            .Throw<KeyFileException>()
+            .WithMessage($"{empty}: the passphrase file's first line is empty*");
         var missing = Path.Combine(_dir, "absent");
-        FluentActions.Invoking(() => KeyPassphrase.FromFileOrEnvironment(missing))
-            .Should().Throw<KeyFileException>().Which.Path.Should().Be(missing);
+        FluentActions
+            .Invoking(() => KeyPassphrase.FromFileOrEnvironment(missing))
+            .Should()
+            .Throw<KeyFileException>()
+            .Which.Path.Should()
+            .Be(missing);
     }
 
     private (string Encrypted, string PublicKey) MakeEncryptedKey(string cipher)
     {
-        Assert.SkipUnless(OpenSslTool.IsAvailable, "openssl is not installed: the encrypted keys under test are made by it");
+        Assert.SkipUnless(
+            OpenSslTool.IsAvailable,
+            "openssl is not installed: the encrypted keys under test are made by it"
+        );
         var plain = Path.Combine(_dir, $"{cipher}_plain.pem");
         var encrypted = Path.Combine(_dir, $"{cipher}_encrypted.pem");
         var publicKey = Path.Combine(_dir, $"{cipher}_pub.pem");
         OpenSslTool.Run("genpkey", "-algorithm", "ed25519", "-out", plain);
         OpenSslTool.Run("pkey", "-in", plain, "-pubout", "-out", publicKey);
-        OpenSslTool.Run("pkcs8", "-topk8", "-v2", cipher, "-in", plain, "-out", encrypted, "-passout", $"pass:{Passphrase}");
+        OpenSslTool.Run(
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            cipher,
+            "-in",
+            plain,
+            "-out",
+            encrypted,
+            "-passout",
+            $"pass:{Passphrase}"
+        );
         return (encrypted, publicKey);
     }
 

@@ -67,7 +67,10 @@ public sealed class KeyTests : IDisposable
         var publicKey = KeyFiles.LoadVerificationKey(pub);
         publicKey.Should().Be(key.PublicKey);
         publicKey.Verify(File.ReadAllBytes(message), Signature.FromBytes(File.ReadAllBytes(sig))).Should().BeTrue();
-        key.Sign(File.ReadAllBytes(message)).Bytes.ToArray().Should().Equal(File.ReadAllBytes(sig), "Ed25519 is deterministic");
+        key.Sign(File.ReadAllBytes(message))
+            .Bytes.ToArray()
+            .Should()
+            .Equal(File.ReadAllBytes(sig), "Ed25519 is deterministic");
     }
 
     [Fact]
@@ -84,8 +87,10 @@ public sealed class KeyTests : IDisposable
         File.WriteAllBytes(sig, key.Sign(File.ReadAllBytes(message)).Bytes.ToArray());
 
         OpenSslTool.Run("pkey", "-in", priv, "-pubout").Should().Be(File.ReadAllText(pub));
-        OpenSslTool.Run("pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", pub, "-in", message, "-sigfile", sig)
-            .Should().Contain("Signature Verified Successfully");
+        OpenSslTool
+            .Run("pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", pub, "-in", message, "-sigfile", sig)
+            .Should()
+            .Contain("Signature Verified Successfully");
     }
 
     [Theory]
@@ -95,8 +100,11 @@ public sealed class KeyTests : IDisposable
     {
         var path = Path.Combine(_dir, "bad.pem");
         File.WriteAllText(path, content);
-        FluentActions.Invoking(() => KeyFiles.LoadSigningKey(path))
-            .Should().Throw<KeyFileException>().WithMessage($"{path}: not an Ed25519 private key*");
+        FluentActions
+            .Invoking(() => KeyFiles.LoadSigningKey(path))
+            .Should()
+            .Throw<KeyFileException>()
+            .WithMessage($"{path}: not an Ed25519 private key*");
         File.ReadAllText(path).Should().Be(content, "a failed load changes nothing");
     }
 
@@ -115,7 +123,11 @@ public sealed class KeyTests : IDisposable
     public void A_missing_key_file_names_its_path()
     {
         var path = Path.Combine(_dir, "absent.pem");
-        FluentActions.Invoking(() => KeyFiles.LoadVerificationKey(path))
-            .Should().Throw<KeyFileException>().Which.Path.Should().Be(path);
+        FluentActions
+            .Invoking(() => KeyFiles.LoadVerificationKey(path))
+            .Should()
+            .Throw<KeyFileException>()
+            .Which.Path.Should()
+            .Be(path);
     }
 }

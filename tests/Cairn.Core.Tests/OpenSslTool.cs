@@ -31,7 +31,9 @@ internal static class OpenSslTool
     {
         try
         {
-            using var process = Process.Start(new ProcessStartInfo("openssl", "version") { RedirectStandardOutput = true })!;
+            using var process = Process.Start(
+                new ProcessStartInfo("openssl", "version") { RedirectStandardOutput = true }
+            )!;
             process.StandardOutput.ReadToEnd();
             process.WaitForExit();
             return process.ExitCode == 0;

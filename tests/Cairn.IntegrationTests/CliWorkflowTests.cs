@@ -5,7 +5,8 @@ using AwesomeAssertions;
 
 namespace Cairn.IntegrationTests;
 
-/// <summary>The commands a new user runs, as processes: init, up, kv, load, status, down — and what bad input gets.</summary>
+/// <summary>The commands a new user runs, as processes: init, up, kv, load, status, down — and what bad input
+/// gets.</summary>
 public sealed class CliWorkflowTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("cairn-cli-it-").FullName;
@@ -15,7 +16,9 @@ public sealed class CliWorkflowTests : IDisposable
     [Fact]
     public async Task Init_up_put_get_load_status_down_work_as_a_user_runs_them()
     {
-        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", TestPorts.Arg(7540))).ExitCode.Should().Be(0);
+        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", TestPorts.Arg(7540)))
+            .ExitCode.Should()
+            .Be(0);
         TestCluster.UseGenerousTimeouts(new Cairn.Node.LocalCluster.ClusterLayout(ClusterDir));
         try
         {
@@ -23,13 +26,26 @@ public sealed class CliWorkflowTests : IDisposable
             up.ExitCode.Should().Be(0, up.Error);
             up.Output.Should().Contain("replica 3: pid");
 
-            (await CairnProcess.RunAsync("kv", "put", "greeting", "hello", "--cluster", ClusterDir)).Output.Should().Contain("ok: written in block");
+            (await CairnProcess.RunAsync("kv", "put", "greeting", "hello", "--cluster", ClusterDir))
+                .Output.Should()
+                .Contain("ok: written in block");
             var get = await CairnProcess.RunAsync("kv", "get", "greeting", "--cluster", ClusterDir);
             get.ExitCode.Should().Be(0, get.Error);
             get.Output.Trim().Should().Be("hello");
             (await CairnProcess.RunAsync("kv", "get", "nobody", "--cluster", ClusterDir)).ExitCode.Should().Be(3);
 
-            var load = await CairnProcess.RunAsync("load", "--cluster", ClusterDir, "--requests", "300", "--clients", "16", "--value-size", "1024", "--json");
+            var load = await CairnProcess.RunAsync(
+                "load",
+                "--cluster",
+                ClusterDir,
+                "--requests",
+                "300",
+                "--clients",
+                "16",
+                "--value-size",
+                "1024",
+                "--json"
+            );
             load.ExitCode.Should().Be(0, load.Error);
             using (var report = JsonDocument.Parse(load.Output))
             {
@@ -60,7 +76,9 @@ public sealed class CliWorkflowTests : IDisposable
     [Fact]
     public async Task Bad_input_gets_one_clear_line_and_a_non_zero_exit()
     {
-        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", TestPorts.Arg(7550))).ExitCode.Should().Be(0);
+        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", TestPorts.Arg(7550)))
+            .ExitCode.Should()
+            .Be(0);
 
         var missing = await CairnProcess.RunAsync("replica", "--config", Path.Combine(_root, "nope.config"));
         missing.ExitCode.Should().Be(1);
@@ -69,14 +87,22 @@ public sealed class CliWorkflowTests : IDisposable
         using (var squatter = new TcpListener(IPAddress.Loopback, TestPorts.At(7550)))
         {
             squatter.Start();
-            var busy = await CairnProcess.RunAsync("replica", "--config", Path.Combine(ClusterDir, "replica-0", "deployment.config"));
+            var busy = await CairnProcess.RunAsync(
+                "replica",
+                "--config",
+                Path.Combine(ClusterDir, "replica-0", "deployment.config")
+            );
             busy.ExitCode.Should().Be(1);
             busy.Error.Should().Contain("cannot listen on 127.0.0.1:" + TestPorts.Arg(7550)).And.NotContain("   at ");
         }
 
         // A cluster that is down: a timeout error naming each replica, not a hang.
         var clientConfig = Path.Combine(ClusterDir, "client.config");
-        File.WriteAllText(clientConfig, File.ReadAllText(clientConfig).Replace("request_timeout_millisec: 10000", "request_timeout_millisec: 1000", StringComparison.Ordinal));
+        File.WriteAllText(
+            clientConfig,
+            File.ReadAllText(clientConfig)
+                .Replace("request_timeout_millisec: 10000", "request_timeout_millisec: 1000", StringComparison.Ordinal)
+        );
         var down = await CairnProcess.RunAsync("kv", "get", "k", "--cluster", ClusterDir);
         down.ExitCode.Should().Be(1);
         down.Error.Should().Contain("no 2 matching replies within 1 s").And.Contain("replica 3:");
@@ -85,13 +111,24 @@ public sealed class CliWorkflowTests : IDisposable
     [Fact]
     public async Task A_request_over_max_request_size_is_refused_with_the_reason()
     {
-        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", TestPorts.Arg(7560))).ExitCode.Should().Be(0);
+        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", TestPorts.Arg(7560)))
+            .ExitCode.Should()
+            .Be(0);
         TestCluster.UseGenerousTimeouts(new Cairn.Node.LocalCluster.ClusterLayout(ClusterDir));
         try
         {
-            (await CairnProcess.RunAsync("cluster", "up", "--dir", ClusterDir, "--timeout", "180")).ExitCode.Should().Be(0);
+            (await CairnProcess.RunAsync("cluster", "up", "--dir", ClusterDir, "--timeout", "180"))
+                .ExitCode.Should()
+                .Be(0);
 
-            var put = await CairnProcess.RunAsync("kv", "put", "big", new string('x', 70 * 1024), "--cluster", ClusterDir);
+            var put = await CairnProcess.RunAsync(
+                "kv",
+                "put",
+                "big",
+                new string('x', 70 * 1024),
+                "--cluster",
+                ClusterDir
+            );
 
             put.ExitCode.Should().Be(1);
             put.Error.Should().Contain("max_request_size of 65536 bytes");

@@ -10,7 +10,8 @@ public sealed class DemoTests
         var demo = await CairnProcess.RunAsync("demo", "--blocks", "2000");
 
         demo.ExitCode.Should().Be(0, demo.Error);
-        demo.Output.Should().Contain("2,000 blocks chain to digest")
+        demo.Output.Should()
+            .Contain("2,000 blocks chain to digest")
             .And.Contain("checkpoint_window_size: 20, dbcheckpoint_window: 20, db_checkpoint_duration: 1")
             .And.Contain("400 committed, 0 failed")
             .And.Contain("checkpoints on 4 replicas, at the same sequence numbers")
@@ -35,7 +36,11 @@ public sealed class DemoTests
         var root = System.Text.RegularExpressions.Regex.Match(demo.Output, @"/\S*cairn-demo-[A-Za-z0-9]+").Value;
         root.Should().NotBeEmpty();
         Directory.Exists(root).Should().BeFalse();
-        System.Diagnostics.Process.GetProcesses().Where(p => CommandLine(p.Id).Contains(root, StringComparison.Ordinal)).Should().BeEmpty();
+        System
+            .Diagnostics.Process.GetProcesses()
+            .Where(p => CommandLine(p.Id).Contains(root, StringComparison.Ordinal))
+            .Should()
+            .BeEmpty();
     }
 
     [Fact]
@@ -44,7 +49,11 @@ public sealed class DemoTests
         var demo = await CairnProcess.RunAsync("demo", "--ledger-only", "--blocks", "10", "--keep");
 
         demo.ExitCode.Should().Be(0, demo.Error);
-        var kept = demo.Output.Split('\n').Single(l => l.StartsWith("Kept ", StringComparison.Ordinal))["Kept ".Length..].Trim().TrimEnd('.');
+        var kept = demo
+            .Output.Split('\n')
+            .Single(l => l.StartsWith("Kept ", StringComparison.Ordinal))["Kept ".Length..]
+            .Trim()
+            .TrimEnd('.');
         Directory.Exists(kept).Should().BeTrue();
         Directory.Delete(kept, recursive: true);
     }

@@ -9,11 +9,13 @@ internal static class Eventually
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; throws naming <paramref name="what"/> when it never does.</summary>
+    /// <summary>Polls <paramref name="condition"/> until it holds; throws naming <paramref name="what"/> when it never
+    /// does.</summary>
     public static async Task TrueAsync(Func<bool> condition, string what) =>
         await TrueAsync(() => Task.FromResult(condition()), what);
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; throws naming <paramref name="what"/> when it never does.</summary>
+    /// <summary>Polls <paramref name="condition"/> until it holds; throws naming <paramref name="what"/> when it never
+    /// does.</summary>
     public static async Task TrueAsync(Func<Task<bool>> condition, string what)
     {
         var watch = Stopwatch.StartNew();

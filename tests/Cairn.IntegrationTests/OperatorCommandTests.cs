@@ -49,20 +49,31 @@ public sealed class OperatorCommandTests
 
         // The epoch is shown by cluster status, wedge status and the metrics, and recorded by the next checkpoint.
         JsonReplicas(await CairnProcess.RunAsync("cluster", "status", "--dir", dir, "--json"))
-            .Should().HaveCount(4).And.AllSatisfy(r => r.GetProperty("epoch").GetUInt64().Should().Be(1));
+            .Should()
+            .HaveCount(4)
+            .And.AllSatisfy(r => r.GetProperty("epoch").GetUInt64().Should().Be(1));
         JsonReplicas(await CairnProcess.RunAsync("op", "wedge", "status", "--cluster", dir, "--json"))
-            .Should().HaveCount(4).And.AllSatisfy(r => r.GetProperty("status").GetProperty("epoch").GetUInt64().Should().Be(1));
+            .Should()
+            .HaveCount(4)
+            .And.AllSatisfy(r => r.GetProperty("status").GetProperty("epoch").GetUInt64().Should().Be(1));
         using var http = new HttpClient();
         for (var replica = 0; replica < 4; replica++)
         {
-            var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{TestPorts.At(7570) + 100 + replica}/metrics"), Ct);
+            var metrics = await http.GetStringAsync(
+                new Uri($"http://127.0.0.1:{TestPorts.At(7570) + 100 + replica}/metrics"),
+                Ct
+            );
             metrics.Should().MatchRegex(@"(?m)^cairn_consensus_epoch(\{[^}]*\})? 1$");
         }
 
         var created = await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir, "--json");
         created.ExitCode.Should().Be(0, created.Error);
-        JsonReplicas(created).SelectMany(r => r.GetProperty("checkpoints").EnumerateArray()).Select(c => c.GetProperty("epoch").GetInt64())
-            .Should().HaveCountGreaterThanOrEqualTo(3).And.AllSatisfy(e => e.Should().Be(1));
+        JsonReplicas(created)
+            .SelectMany(r => r.GetProperty("checkpoints").EnumerateArray())
+            .Select(c => c.GetProperty("epoch").GetInt64())
+            .Should()
+            .HaveCountGreaterThanOrEqualTo(3)
+            .And.AllSatisfy(e => e.Should().Be(1));
     }
 
     private static List<System.Text.Json.JsonElement> JsonReplicas(CairnProcess run)
@@ -93,7 +104,14 @@ public sealed class OperatorCommandTests
         foreignQuery.Output.Should().Contain("refused: the command is not signed");
 
         // A missing key file: the CLI refuses before sending anything.
-        var missingKey = await CairnProcess.RunAsync("op", "unwedge", "--cluster", dir, "--key", Path.Combine(cluster.Root, "none.pem"));
+        var missingKey = await CairnProcess.RunAsync(
+            "op",
+            "unwedge",
+            "--cluster",
+            dir,
+            "--key",
+            Path.Combine(cluster.Root, "none.pem")
+        );
         missingKey.ExitCode.Should().Be(1);
         missingKey.Error.Should().Contain("none.pem").And.NotContain("   at ");
 
@@ -103,20 +121,45 @@ public sealed class OperatorCommandTests
 
         // A replayed command: the second copy is refused.
         var command = OperatorCommand.Create(OperatorCommandType.Unwedge, [], DateTimeOffset.UtcNow, operatorKey);
-        OperatorResult.Decode((await client.SubmitAsync(command.Encode(), RequestFlags.Operator, Ct)).Result.Span).Message.Should().Contain("not wedged");
-        OperatorResult.Decode((await client.SubmitAsync(command.Encode(), RequestFlags.Operator, Ct)).Result.Span).Message.Should().Contain("already used");
+        OperatorResult
+            .Decode((await client.SubmitAsync(command.Encode(), RequestFlags.Operator, Ct)).Result.Span)
+            .Message.Should()
+            .Contain("not wedged");
+        OperatorResult
+            .Decode((await client.SubmitAsync(command.Encode(), RequestFlags.Operator, Ct)).Result.Span)
+            .Message.Should()
+            .Contain("already used");
 
         // A tampered body (the type byte changed after signing) and an unknown command type.
-        var tampered = OperatorCommand.Create(OperatorCommandType.DbCheckpointCreate, [], DateTimeOffset.UtcNow, operatorKey).Encode();
+        var tampered = OperatorCommand
+            .Create(OperatorCommandType.DbCheckpointCreate, [], DateTimeOffset.UtcNow, operatorKey)
+            .Encode();
         tampered[1] = (byte)OperatorCommandType.WedgeStop;
-        OperatorResult.Decode((await client.SubmitAsync(tampered, RequestFlags.Operator, Ct)).Result.Span).Message.Should().Contain("not signed");
-        var unknown = OperatorCommand.Create(OperatorCommandType.WedgeStop, [], DateTimeOffset.UtcNow, operatorKey).Encode();
+        OperatorResult
+            .Decode((await client.SubmitAsync(tampered, RequestFlags.Operator, Ct)).Result.Span)
+            .Message.Should()
+            .Contain("not signed");
+        var unknown = OperatorCommand
+            .Create(OperatorCommandType.WedgeStop, [], DateTimeOffset.UtcNow, operatorKey)
+            .Encode();
         unknown[1] = 77;
-        OperatorResult.Decode((await client.SubmitAsync(unknown, RequestFlags.Operator, Ct)).Result.Span).Message.Should().Contain("unknown operator command type 77");
+        OperatorResult
+            .Decode((await client.SubmitAsync(unknown, RequestFlags.Operator, Ct)).Result.Span)
+            .Message.Should()
+            .Contain("unknown operator command type 77");
 
-        // An operator command from a client key is not an operator request at all: the client's signature is for a client id.
-        var stale = OperatorCommand.Create(OperatorCommandType.WedgeStop, [], DateTimeOffset.UtcNow.AddHours(-1), operatorKey);
-        OperatorResult.Decode((await client.SubmitAsync(stale.Encode(), RequestFlags.Operator, Ct)).Result.Span).Message.Should().Contain("more than 300 s");
+        // An operator command from a client key is not an operator request at all: the client's signature is for a
+        // client id.
+        var stale = OperatorCommand.Create(
+            OperatorCommandType.WedgeStop,
+            [],
+            DateTimeOffset.UtcNow.AddHours(-1),
+            operatorKey
+        );
+        OperatorResult
+            .Decode((await client.SubmitAsync(stale.Encode(), RequestFlags.Operator, Ct)).Result.Span)
+            .Message.Should()
+            .Contain("more than 300 s");
 
         var after = await cluster.StatusesAsync();
         after.Should().AllSatisfy(s => (s!.WedgePoint, s.Epoch).Should().Be((0UL, 0UL)));

@@ -28,7 +28,11 @@ public sealed class ReplicationTests
 
         var statuses = await cluster.StatusesAsync();
         var target = statuses.Max(s => s!.LastExecutedSeq);
-        await cluster.WaitForAsync(s => AllEqualAndAtLeast(s, target), TestCluster.Patience, "all replicas at one digest");
+        await cluster.WaitForAsync(
+            s => AllEqualAndAtLeast(s, target),
+            TestCluster.Patience,
+            "all replicas at one digest"
+        );
     }
 
     [Fact]
@@ -49,7 +53,11 @@ public sealed class ReplicationTests
         cluster.Runner.StartReplica(3);
 
         var running = (await cluster.StatusesAsync())[0]!.LastExecutedSeq;
-        var caughtUp = await cluster.WaitForAsync(s => AllEqualAndAtLeast(s, running), TestCluster.Patience, "replica 3 catching up");
+        var caughtUp = await cluster.WaitForAsync(
+            s => AllEqualAndAtLeast(s, running),
+            TestCluster.Patience,
+            "replica 3 catching up"
+        );
         caughtUp[3]!.LastStableSeq.Should().BeGreaterThanOrEqualTo(stableAtKill + 300);
         File.ReadAllText(cluster.Layout.ReplicaLogFile(3)).Should().Contain("state transfer installed");
     }
@@ -65,7 +73,9 @@ public sealed class ReplicationTests
         var keys = await cluster.PutManyAsync("after", 20, sessions: 2);
 
         using var client = cluster.Client(30);
-        (await client.GetAsync(TestCluster.Bytes(keys[^1]), Ct)).Value.Should().Equal(TestCluster.Bytes("v:" + keys[^1]));
+        (await client.GetAsync(TestCluster.Bytes(keys[^1]), Ct))
+            .Value.Should()
+            .Equal(TestCluster.Bytes("v:" + keys[^1]));
         var statuses = await cluster.StatusesAsync();
         statuses.Where((_, i) => i != primary).Should().AllSatisfy(s => s!.View.Should().BeGreaterThan(0));
     }
@@ -93,6 +103,8 @@ public sealed class ReplicationTests
             (await client.GetAsync(TestCluster.Bytes(key), Ct)).Value.Should().Equal(TestCluster.Bytes("v:" + key));
         }
 
-        (await client.PutAsync(TestCluster.Bytes("after-restart"), TestCluster.Bytes("1"), Ct)).Block.Value.Should().BeGreaterThan(before.Max(s => s!.LastBlockId));
+        (await client.PutAsync(TestCluster.Bytes("after-restart"), TestCluster.Bytes("1"), Ct))
+            .Block.Value.Should()
+            .BeGreaterThan(before.Max(s => s!.LastBlockId));
     }
 }

@@ -19,11 +19,26 @@ public sealed class RestoreTests
         var dir = cluster.Layout.Directory;
         await cluster.PutManyAsync("before", 40);
         var id = await CreateCheckpointAsync(dir);
-        var ownCheckpoint = Path.Combine(Database(cluster, 3), "checkpoints", id.ToString(CultureInfo.InvariantCulture));
+        var ownCheckpoint = Path.Combine(
+            Database(cluster, 3),
+            "checkpoints",
+            id.ToString(CultureInfo.InvariantCulture)
+        );
         // 'dbCheckpoint create' returns once 2f+1 replicas report; on a busy machine replica 3 may still be finalising.
-        await Eventually.TrueAsync(() => File.Exists(Path.Combine(ownCheckpoint, "checkpoint.json")), "replica 3 finalising checkpoint " + id);
+        await Eventually.TrueAsync(
+            () => File.Exists(Path.Combine(ownCheckpoint, "checkpoint.json")),
+            "replica 3 finalising checkpoint " + id
+        );
 
-        var refused = await CairnProcess.RunAsync("restore", "--replica", "3", "--cluster", dir, "--checkpoint", $"{id}");
+        var refused = await CairnProcess.RunAsync(
+            "restore",
+            "--replica",
+            "3",
+            "--cluster",
+            dir,
+            "--checkpoint",
+            $"{id}"
+        );
         refused.ExitCode.Should().Be(1);
         refused.Error.Should().Contain("replica 3 is running");
 
@@ -35,7 +50,17 @@ public sealed class RestoreTests
             File.Delete(file);
         }
 
-        var restore = await CairnProcess.RunAsync("restore", "--replica", "3", "--cluster", dir, "--checkpoint", $"{id}", "--discard-old", "--json");
+        var restore = await CairnProcess.RunAsync(
+            "restore",
+            "--replica",
+            "3",
+            "--cluster",
+            dir,
+            "--checkpoint",
+            $"{id}",
+            "--discard-old",
+            "--json"
+        );
         restore.ExitCode.Should().Be(0, restore.Error);
         string aside;
         using (var result = JsonDocument.Parse(restore.Output))
@@ -46,7 +71,10 @@ public sealed class RestoreTests
             aside = result.RootElement.GetProperty("oldDatabase").GetString()!;
         }
 
-        Directory.Exists(ownCheckpoint).Should().BeTrue("the replica's checkpoints are carried into the restored database");
+        Directory
+            .Exists(ownCheckpoint)
+            .Should()
+            .BeTrue("the replica's checkpoints are carried into the restored database");
         Directory.Exists(aside).Should().BeTrue("--discard-old waits until the restored replica has caught up");
         await load;
         cluster.Runner.StartReplica(3);
@@ -55,11 +83,16 @@ public sealed class RestoreTests
         await ConvergedAsync(cluster);
         // Caught up to its peers' stable checkpoint: the replica deletes the old database and says so.
         var pending = Path.Combine(cluster.Layout.ReplicaDataDirectory(3), Cairn.Backup.PendingDiscard.FileName);
-        await Eventually.TrueAsync(() => !Directory.Exists(aside) && !File.Exists(pending), "replica 3 deleting the database set aside");
+        await Eventually.TrueAsync(
+            () => !Directory.Exists(aside) && !File.Exists(pending),
+            "replica 3 deleting the database set aside"
+        );
 
         Directory.Exists(aside).Should().BeFalse();
         File.Exists(pending).Should().BeFalse();
-        File.ReadAllText(cluster.Layout.ReplicaLogFile(3)).Should().Contain("deleted the database set aside by the restore");
+        File.ReadAllText(cluster.Layout.ReplicaLogFile(3))
+            .Should()
+            .Contain("deleted the database set aside by the restore");
         var read = await CairnProcess.RunAsync("kv", "get", "before-7", "--checkpoint", ownCheckpoint);
         read.ExitCode.Should().Be(0, read.Error);
         read.Output.Trim().Should().Be("v:before-7");
@@ -68,7 +101,10 @@ public sealed class RestoreTests
     [Fact]
     public async Task A_replica_restored_from_a_peers_exported_archive_on_a_fresh_directory_converges_to_its_peers()
     {
-        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7750), new Dictionary<string, string> { ["num_of_rocksdbcheckpoints"] = "1" });
+        await using var cluster = await TestCluster.StartAsync(
+            TestPorts.At(7750),
+            new Dictionary<string, string> { ["num_of_rocksdbcheckpoints"] = "1" }
+        );
         var dir = cluster.Layout.Directory;
         await cluster.PutManyAsync("before", 40);
         var id = await CreateCheckpointAsync(dir);
@@ -81,19 +117,43 @@ public sealed class RestoreTests
         {
             var newer = await CreateCheckpointAsync(dir);
             await Eventually.TrueAsync(
-                () => File.Exists(Path.Combine(checkpoints, newer.ToString(CultureInfo.InvariantCulture), "checkpoint.json")),
-                "replica 1 finalising checkpoint " + newer);
+                () =>
+                    File.Exists(
+                        Path.Combine(checkpoints, newer.ToString(CultureInfo.InvariantCulture), "checkpoint.json")
+                    ),
+                "replica 1 finalising checkpoint " + newer
+            );
 
             Directory.Exists(exported).Should().BeTrue("a pinned checkpoint survives retention");
-            var export = await CairnProcess.RunAsync("checkpoint", "export", "--replica", "1", "--cluster", dir, "--id", $"{id}", "--to", archive);
+            var export = await CairnProcess.RunAsync(
+                "checkpoint",
+                "export",
+                "--replica",
+                "1",
+                "--cluster",
+                dir,
+                "--id",
+                $"{id}",
+                "--to",
+                archive
+            );
             export.ExitCode.Should().Be(0, export.Error);
         }
 
         await CreateCheckpointAsync(dir);
-        await Eventually.TrueAsync(() => !Directory.Exists(exported), "retention deleting the released checkpoint " + id);
+        await Eventually.TrueAsync(
+            () => !Directory.Exists(exported),
+            "retention deleting the released checkpoint " + id
+        );
 
         Directory.Exists(exported).Should().BeFalse("released, it goes at the next retention pass");
-        var verify = await CairnProcess.RunAsync("checkpoint", "verify", archive, "--keys", cluster.Layout.KeysDirectory);
+        var verify = await CairnProcess.RunAsync(
+            "checkpoint",
+            "verify",
+            archive,
+            "--keys",
+            cluster.Layout.KeysDirectory
+        );
         verify.ExitCode.Should().Be(0, verify.Error);
         verify.Output.Should().Contain("✓ quorum certificate");
 
@@ -101,12 +161,24 @@ public sealed class RestoreTests
         Directory.Delete(cluster.Layout.ReplicaDataDirectory(2), recursive: true);
         await cluster.PutManyAsync("while-down", 40);
 
-        var restore = await CairnProcess.RunAsync("restore", "--replica", "2", "--cluster", dir, "--from", archive, "--json");
+        var restore = await CairnProcess.RunAsync(
+            "restore",
+            "--replica",
+            "2",
+            "--cluster",
+            dir,
+            "--from",
+            archive,
+            "--json"
+        );
         restore.ExitCode.Should().Be(0, restore.Error);
         using (var result = JsonDocument.Parse(restore.Output))
         {
             result.RootElement.GetProperty("consensusMetadataReset").GetBoolean().Should().BeTrue();
-            result.RootElement.GetProperty("oldDatabase").ValueKind.Should().Be(JsonValueKind.Null, "there was no database to keep");
+            result
+                .RootElement.GetProperty("oldDatabase")
+                .ValueKind.Should()
+                .Be(JsonValueKind.Null, "there was no database to keep");
         }
 
         cluster.Runner.StartReplica(2);
@@ -119,8 +191,22 @@ public sealed class RestoreTests
 
         // The same replica's checkpoints read from its data directory alone, as on a host with no cluster directory:
         // the same list (the load is over, so retention has nothing more to retire).
-        var viaCluster = await CairnProcess.RunAsync("checkpoint", "list", "--cluster", dir, "--replica", "1", "--json");
-        var local = await CairnProcess.RunAsync("checkpoint", "list", "--data-dir", cluster.Layout.ReplicaDataDirectory(1), "--json");
+        var viaCluster = await CairnProcess.RunAsync(
+            "checkpoint",
+            "list",
+            "--cluster",
+            dir,
+            "--replica",
+            "1",
+            "--json"
+        );
+        var local = await CairnProcess.RunAsync(
+            "checkpoint",
+            "list",
+            "--data-dir",
+            cluster.Layout.ReplicaDataDirectory(1),
+            "--json"
+        );
         local.ExitCode.Should().Be(0, local.Error);
         GoodIds(local).Should().NotBeEmpty().And.Equal(GoodIds(viaCluster));
     }
@@ -128,30 +214,46 @@ public sealed class RestoreTests
     private static List<ulong> GoodIds(CairnProcess list)
     {
         using var listed = JsonDocument.Parse(list.Output);
-        return [.. listed.RootElement.GetProperty("checkpoints").EnumerateArray()
-            .Where(c => c.GetProperty("good").GetBoolean()).Select(c => c.GetProperty("id").GetUInt64())];
+        return
+        [
+            .. listed
+                .RootElement.GetProperty("checkpoints")
+                .EnumerateArray()
+                .Where(c => c.GetProperty("good").GetBoolean())
+                .Select(c => c.GetProperty("id").GetUInt64()),
+        ];
     }
 
     [Fact]
-    public async Task Intermittent_backup_stops_one_replica_copies_it_with_a_manifest_and_restarts_it_while_the_cluster_serves()
+    public async Task Intermittent_backup_stops_a_replica_copies_it_with_a_manifest_and_restarts_it_as_others_serve()
     {
-        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7760), new Dictionary<string, string>
-        {
-            ["backup_mode"] = "intermittent",
-            ["FEATURE_db_checkpoints"] = "false",
-        });
+        await using var cluster = await TestCluster.StartAsync(
+            TestPorts.At(7760),
+            new Dictionary<string, string> { ["backup_mode"] = "intermittent", ["FEATURE_db_checkpoints"] = "false" }
+        );
         var dir = cluster.Layout.Directory;
         await cluster.PutManyAsync("before", 40);
         var target = Path.Combine(cluster.Root, "replica-1-copy");
 
         var load = cluster.PutManyAsync("during", 40);
-        var backup = await CairnProcess.RunAsync("backup", "--replica", "1", "--cluster", dir, "--to", target, "--json");
+        var backup = await CairnProcess.RunAsync(
+            "backup",
+            "--replica",
+            "1",
+            "--cluster",
+            dir,
+            "--to",
+            target,
+            "--json"
+        );
         await load;
 
         backup.ExitCode.Should().Be(0, backup.Error);
         File.Exists(Path.Combine(target, "manifest.json")).Should().BeTrue();
         File.Exists(Path.Combine(target, "CURRENT")).Should().BeTrue();
-        (await CairnProcess.RunAsync("backup", "--replica", "1", "--cluster", dir, "--to", target)).Error.Should().Contain("already exists");
+        (await CairnProcess.RunAsync("backup", "--replica", "1", "--cluster", dir, "--to", target))
+            .Error.Should()
+            .Contain("already exists");
         await cluster.PutManyAsync("after", 20);
         await ConvergedAsync(cluster);
     }
@@ -163,25 +265,60 @@ public sealed class RestoreTests
         await cluster.PutManyAsync("old", 20);
         var id = await CreateCheckpointAsync(cluster.Layout.Directory);
         var archive = Path.Combine(cluster.Root, "genesis.tar.gz");
-        (await CairnProcess.RunAsync("checkpoint", "export", "--replica", "0", "--cluster", cluster.Layout.Directory, "--id", $"{id}", "--to", archive))
-            .ExitCode.Should().Be(0);
+        (
+            await CairnProcess.RunAsync(
+                "checkpoint",
+                "export",
+                "--replica",
+                "0",
+                "--cluster",
+                cluster.Layout.Directory,
+                "--id",
+                $"{id}",
+                "--to",
+                archive
+            )
+        )
+            .ExitCode.Should()
+            .Be(0);
         var newDir = Path.Combine(cluster.Root, "new-chain");
 
-        var init = await CairnProcess.RunAsync("cluster", "init", "--dir", newDir, "--base-port", TestPorts.Arg(7780), "--from-checkpoint", archive, "--keys", cluster.Layout.KeysDirectory);
+        var init = await CairnProcess.RunAsync(
+            "cluster",
+            "init",
+            "--dir",
+            newDir,
+            "--base-port",
+            TestPorts.Arg(7780),
+            "--from-checkpoint",
+            archive,
+            "--keys",
+            cluster.Layout.KeysDirectory
+        );
 
         init.ExitCode.Should().Be(0, init.Error);
         init.Output.Should().Contain("genesis state = checkpoint");
         TestCluster.UseGenerousTimeouts(new Cairn.Node.LocalCluster.ClusterLayout(newDir));
-        var runner = new Cairn.Node.LocalCluster.ClusterRunner(new Cairn.Node.LocalCluster.ClusterLayout(newDir), TestCluster.CairnCommand);
+        var runner = new Cairn.Node.LocalCluster.ClusterRunner(
+            new Cairn.Node.LocalCluster.ClusterLayout(newDir),
+            TestCluster.CairnCommand
+        );
         try
         {
             await runner.UpAsync(TestCluster.Patience, Ct);
             var read = await CairnProcess.RunAsync("kv", "get", "old-5", "--cluster", newDir);
             read.ExitCode.Should().Be(0, read.Error);
             read.Output.Trim().Should().Be("v:old-5");
-            (await CairnProcess.RunAsync("kv", "put", "new-key", "new-value", "--cluster", newDir)).ExitCode.Should().Be(0);
-            (await CairnProcess.RunAsync("kv", "get", "new-key", "--cluster", newDir)).Output.Trim().Should().Be("new-value");
-            (await CairnProcess.RunAsync("kv", "get", "new-key", "--cluster", cluster.Layout.Directory)).ExitCode.Should().Be(3, "the old chain never saw it");
+            (await CairnProcess.RunAsync("kv", "put", "new-key", "new-value", "--cluster", newDir))
+                .ExitCode.Should()
+                .Be(0);
+            (await CairnProcess.RunAsync("kv", "get", "new-key", "--cluster", newDir))
+                .Output.Trim()
+                .Should()
+                .Be("new-value");
+            (await CairnProcess.RunAsync("kv", "get", "new-key", "--cluster", cluster.Layout.Directory))
+                .ExitCode.Should()
+                .Be(3, "the old chain never saw it");
         }
         finally
         {
@@ -190,18 +327,26 @@ public sealed class RestoreTests
         }
     }
 
-    private static string Database(TestCluster cluster, int replica) => Path.Combine(cluster.Layout.ReplicaDataDirectory(replica), "rocksdbdata");
+    private static string Database(TestCluster cluster, int replica) =>
+        Path.Combine(cluster.Layout.ReplicaDataDirectory(replica), "rocksdbdata");
 
     private static async Task<ulong> CreateCheckpointAsync(string dir)
     {
         var create = await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir, "--json");
         create.ExitCode.Should().Be(0, create.Error);
         using var document = JsonDocument.Parse(create.Output);
-        return document.RootElement.GetProperty("replicas")[0].GetProperty("checkpoints")[0].GetProperty("id").GetUInt64();
+        return document
+            .RootElement.GetProperty("replicas")[0]
+            .GetProperty("checkpoints")[0]
+            .GetProperty("id")
+            .GetUInt64();
     }
 
     private static Task<ReplicaStatus?[]> ConvergedAsync(TestCluster cluster) =>
         cluster.WaitForAsync(
-            s => s.All(r => r is not null) && s.Select(r => (r!.LastBlockId, r.LastBlockDigest)).Distinct().Count() == 1,
-            TestCluster.Patience, "every replica at one last block digest");
+            s =>
+                s.All(r => r is not null) && s.Select(r => (r!.LastBlockId, r.LastBlockDigest)).Distinct().Count() == 1,
+            TestCluster.Patience,
+            "every replica at one last block digest"
+        );
 }

@@ -11,7 +11,9 @@ internal sealed class TestCluster : IAsyncDisposable
     private TestCluster(string root, int basePort, IReadOnlyDictionary<string, string>? configChanges)
     {
         Root = root;
-        Layout = ClusterInitializer.Initialize(new ClusterInitOptions(Path.Combine(root, "cluster"), Replicas: 4, BasePort: basePort));
+        Layout = ClusterInitializer.Initialize(
+            new ClusterInitOptions(Path.Combine(root, "cluster"), Replicas: 4, BasePort: basePort)
+        );
         foreach (var id in Layout.ReplicaIds())
         {
             ChangeConfig(Layout.ReplicaConfig(id), configChanges ?? new Dictionary<string, string>());
@@ -23,7 +25,8 @@ internal sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>How long the tests let anything take that a busy machine can slow down: a request, a query, a cluster
-    /// start, a wait for replicas to converge. The tests wait on observable state, so a generous deadline costs time only
+    /// start, a wait for replicas to converge. The tests wait on observable state, so a generous deadline costs time
+    /// only
     /// when something is really wrong.</summary>
     public static TimeSpan Patience { get; } = TimeSpan.FromMinutes(3);
 
@@ -34,14 +37,17 @@ internal sealed class TestCluster : IAsyncDisposable
     {
         var timeout = new Dictionary<string, string>
         {
-            ["request_timeout_millisec"] = ((int)Patience.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["request_timeout_millisec"] = ((int)Patience.TotalMilliseconds).ToString(
+                System.Globalization.CultureInfo.InvariantCulture
+            ),
         };
         ChangeConfig(layout.ClientConfig, timeout);
         ChangeConfig(layout.OperatorConfig, timeout);
     }
 
     /// <summary>How the tests run the CLI: <c>dotnet cairn.dll</c> from the test's output directory.</summary>
-    public static IReadOnlyList<string> CairnCommand { get; } = ["dotnet", Path.Combine(AppContext.BaseDirectory, "cairn.dll")];
+    public static IReadOnlyList<string> CairnCommand { get; } =
+    ["dotnet", Path.Combine(AppContext.BaseDirectory, "cairn.dll")];
 
     public string Root { get; }
 
@@ -51,12 +57,17 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public ClientConfig ClientConfig { get; }
 
-    /// <summary>Creates and starts a cluster whose ports start at <paramref name="basePort"/>: replica i on base + i, its
+    /// <summary>Creates and starts a cluster whose ports start at <paramref name="basePort"/>: replica i on base + i,
+    /// its
     /// metrics on base + 100 + i (see <see cref="TestPorts"/>).</summary>
     /// <param name="configChanges">deployment.config keys to set on every replica before it starts.</param>
-    /// <param name="beforeStart">Changes to the cluster directory (keys, configs) made before any replica starts.</param>
-    public static async Task<TestCluster> StartAsync(int basePort, IReadOnlyDictionary<string, string>? configChanges = null,
-        Action<ClusterLayout>? beforeStart = null)
+    /// <param name="beforeStart">Changes to the cluster directory (keys, configs) made before any replica
+    /// starts.</param>
+    public static async Task<TestCluster> StartAsync(
+        int basePort,
+        IReadOnlyDictionary<string, string>? configChanges = null,
+        Action<ClusterLayout>? beforeStart = null
+    )
     {
         var cluster = new TestCluster(Directory.CreateTempSubdirectory("cairn-it-").FullName, basePort, configChanges);
         beforeStart?.Invoke(cluster.Layout);
@@ -70,7 +81,8 @@ internal sealed class TestCluster : IAsyncDisposable
     public async Task<ReplicaStatus?[]> StatusesAsync() =>
         await Task.WhenAll(ClientConfig.Replicas.Select(r => ReplicaAdmin.StatusAsync(r, TimeSpan.FromSeconds(10))));
 
-    /// <summary>Waits until <paramref name="condition"/> holds for the statuses, failing with the last ones seen.</summary>
+    /// <summary>Waits until <paramref name="condition"/> holds for the statuses, failing with the last ones
+    /// seen.</summary>
     public Task<ReplicaStatus?[]> WaitForAsync(Func<ReplicaStatus?[], bool> condition, TimeSpan timeout, string what) =>
         ReplicaStatusWait.UntilAsync(StatusesAsync, condition, timeout, what);
 
@@ -78,25 +90,30 @@ internal sealed class TestCluster : IAsyncDisposable
     public async Task<IReadOnlyList<string>> PutManyAsync(string prefix, int count, int sessions = 8)
     {
         var keys = Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToArray();
-        await Task.WhenAll(Enumerable.Range(0, sessions).Select(async s =>
-        {
-            using var client = Client(s + 1);
-            for (var i = s; i < keys.Length; i += sessions)
-            {
-                await client.PutAsync(Bytes(keys[i]), Bytes("v:" + keys[i]));
-            }
-        }));
+        await Task.WhenAll(
+            Enumerable
+                .Range(0, sessions)
+                .Select(async s =>
+                {
+                    using var client = Client(s + 1);
+                    for (var i = s; i < keys.Length; i += sessions)
+                    {
+                        await client.PutAsync(Bytes(keys[i]), Bytes("v:" + keys[i]));
+                    }
+                })
+        );
         return keys;
     }
 
     /// <summary>Sets <c>key: value</c> lines of a deployment.config (the keys must already be in the file).</summary>
     private static void ChangeConfig(string path, IReadOnlyDictionary<string, string> changes)
     {
-        var lines = File.ReadAllLines(path).Select(line =>
-        {
-            var key = line.Split(':', 2)[0];
-            return changes.TryGetValue(key, out var value) ? $"{key}: {value}" : line;
-        });
+        var lines = File.ReadAllLines(path)
+            .Select(line =>
+            {
+                var key = line.Split(':', 2)[0];
+                return changes.TryGetValue(key, out var value) ? $"{key}: {value}" : line;
+            });
         File.WriteAllLines(path, lines);
     }
 

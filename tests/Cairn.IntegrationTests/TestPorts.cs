@@ -9,7 +9,11 @@ namespace Cairn.IntegrationTests;
 internal static class TestPorts
 {
     private static readonly int Offset = int.TryParse(
-        Environment.GetEnvironmentVariable("CAIRN_TEST_PORT_OFFSET"), NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
+        Environment.GetEnvironmentVariable("CAIRN_TEST_PORT_OFFSET"),
+        NumberStyles.None,
+        CultureInfo.InvariantCulture,
+        out var offset
+    )
         ? offset
         : 0;
 

@@ -51,7 +51,10 @@ public sealed class CrashAtomicityTests : IDisposable
             var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
             if (line is null)
             {
-                Assert.Fail($"the writer exited before appending 100 blocks: {await process.StandardError.ReadToEndAsync(timeout.Token)}");
+                Assert.Fail(
+                    $"the writer exited before appending 100 blocks: "
+                        + $"{await process.StandardError.ReadToEndAsync(timeout.Token)}"
+                );
             }
 
             await Task.Delay(extraTime, timeout.Token);

@@ -48,8 +48,13 @@ public abstract class LedgerStoreConformanceTests : IDisposable
     public void State_holds_the_latest_value_and_deletes_remove_keys()
     {
         Ledger.Append(Blocks.Put(1, ("a", "1"), ("b", "1")));
-        Ledger.Append(new BlockProposal(new SeqNum(2), DateTimeOffset.UnixEpoch,
-            [StateWrite.Put(Blocks.Bytes("a"), Blocks.Bytes("2")), StateWrite.Delete(Blocks.Bytes("b"))]));
+        Ledger.Append(
+            new BlockProposal(
+                new SeqNum(2),
+                DateTimeOffset.UnixEpoch,
+                [StateWrite.Put(Blocks.Bytes("a"), Blocks.Bytes("2")), StateWrite.Delete(Blocks.Bytes("b"))]
+            )
+        );
 
         Ledger.GetValue(Blocks.Bytes("a")).Should().Equal(Blocks.Bytes("2"));
         Ledger.GetValue(Blocks.Bytes("b")).Should().BeNull();
@@ -60,8 +65,13 @@ public abstract class LedgerStoreConformanceTests : IDisposable
     [Fact]
     public void State_is_read_in_bytewise_key_order()
     {
-        Ledger.Append(new BlockProposal(new SeqNum(1), DateTimeOffset.UnixEpoch,
-            [StateWrite.Put([0xff], [1]), StateWrite.Put([0x01, 0x02], [2]), StateWrite.Put([0x01], [3])]));
+        Ledger.Append(
+            new BlockProposal(
+                new SeqNum(1),
+                DateTimeOffset.UnixEpoch,
+                [StateWrite.Put([0xff], [1]), StateWrite.Put([0x01, 0x02], [2]), StateWrite.Put([0x01], [3])]
+            )
+        );
 
         Ledger.ReadState().Select(kv => Convert.ToHexString(kv.Key)).Should().Equal("01", "0102", "FF");
         Ledger.ReadState([0x01]).Select(kv => Convert.ToHexString(kv.Key)).Should().Equal("01", "0102");
@@ -95,10 +105,18 @@ public abstract class LedgerStoreConformanceTests : IDisposable
     [Fact]
     public void Metadata_is_listed_by_prefix_in_key_order()
     {
-        Ledger.WriteMetadata([new MetadataWrite("consensus.slot/2", [2]), new MetadataWrite("consensus.slot/1", [1]),
-            new MetadataWrite("consensus.view", [9]), new MetadataWrite("other", [0])]);
+        Ledger.WriteMetadata([
+            new MetadataWrite("consensus.slot/2", [2]),
+            new MetadataWrite("consensus.slot/1", [1]),
+            new MetadataWrite("consensus.view", [9]),
+            new MetadataWrite("other", [0]),
+        ]);
 
-        Ledger.ReadMetadata("consensus.slot/").Select(kv => kv.Key).Should().Equal("consensus.slot/1", "consensus.slot/2");
+        Ledger
+            .ReadMetadata("consensus.slot/")
+            .Select(kv => kv.Key)
+            .Should()
+            .Equal("consensus.slot/1", "consensus.slot/2");
         Ledger.ReadMetadata("consensus.").Should().HaveCount(3);
         Ledger.ReadMetadata("nothing").Should().BeEmpty();
     }
@@ -119,10 +137,22 @@ public abstract class LedgerStoreConformanceTests : IDisposable
     [Fact]
     public void A_bad_key_or_reserved_metadata_is_refused_and_nothing_changes()
     {
-        var emptyKey = () => Ledger.Append(new BlockProposal(new SeqNum(1), DateTimeOffset.UnixEpoch,
-            [StateWrite.Put(Blocks.Bytes("ok"), [1]), StateWrite.Put([], [1])]));
-        var hugeKey = () => Ledger.Append(new BlockProposal(new SeqNum(1), DateTimeOffset.UnixEpoch,
-            [StateWrite.Put(new byte[StateWrite.MaxKeySize + 1], [1])]));
+        var emptyKey = () =>
+            Ledger.Append(
+                new BlockProposal(
+                    new SeqNum(1),
+                    DateTimeOffset.UnixEpoch,
+                    [StateWrite.Put(Blocks.Bytes("ok"), [1]), StateWrite.Put([], [1])]
+                )
+            );
+        var hugeKey = () =>
+            Ledger.Append(
+                new BlockProposal(
+                    new SeqNum(1),
+                    DateTimeOffset.UnixEpoch,
+                    [StateWrite.Put(new byte[StateWrite.MaxKeySize + 1], [1])]
+                )
+            );
         var reserved = () => Ledger.Append(Blocks.Put(1, ("ok", "1")), [new MetadataWrite("cairn.head", [0])]);
 
         emptyKey.Should().Throw<ArgumentException>();
@@ -165,9 +195,7 @@ public abstract class LedgerStoreConformanceTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected virtual void DisposeStorage()
-    {
-    }
+    protected virtual void DisposeStorage() { }
 }
 
 public sealed class InMemoryLedgerConformanceTests : LedgerStoreConformanceTests
@@ -180,7 +208,8 @@ public abstract class RocksDbLedgerConformanceTests(Durability durability) : Led
 {
     private readonly TempDirectory _dir = new();
 
-    protected override ILedgerStore CreateStore() => RocksDbLedger.Open(_dir.Sub("db"), new LedgerOptions(Chain, durability));
+    protected override ILedgerStore CreateStore() =>
+        RocksDbLedger.Open(_dir.Sub("db"), new LedgerOptions(Chain, durability));
 
     protected override void DisposeStorage() => _dir.Dispose();
 }

@@ -19,10 +19,13 @@ internal static class RawRocksDb
     }
 
     public static void ReplaceBlock(string path, ulong id, Func<byte[], byte[]> change) =>
-        Mutate(path, db =>
-        {
-            var blocks = db.GetColumnFamily(LedgerKeys.BlocksFamily);
-            var key = LedgerKeys.BlockKey(new Cairn.Core.BlockId(id));
-            db.Put(key, change(db.Get(key, blocks)), blocks);
-        });
+        Mutate(
+            path,
+            db =>
+            {
+                var blocks = db.GetColumnFamily(LedgerKeys.BlocksFamily);
+                var key = LedgerKeys.BlockKey(new Cairn.Core.BlockId(id));
+                db.Put(key, change(db.Get(key, blocks)), blocks);
+            }
+        );
 }

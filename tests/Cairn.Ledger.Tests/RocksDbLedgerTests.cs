@@ -4,7 +4,8 @@ using RocksDbSharp;
 
 namespace Cairn.Ledger.Tests;
 
-/// <summary>What only the on-disk store does: survive reopening, refuse what is not a ledger, detect corruption.</summary>
+/// <summary>What only the on-disk store does: survive reopening, refuse what is not a ledger, detect
+/// corruption.</summary>
 public sealed class RocksDbLedgerTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -36,7 +37,11 @@ public sealed class RocksDbLedgerTests : IDisposable
     {
         var act = () => RocksDbLedger.Open(DbPath, new LedgerOptions());
 
-        act.Should().Throw<LedgerException>().Which.Message.Should().StartWith(Path.GetFullPath(DbPath)).And.Contain("no ledger");
+        act.Should()
+            .Throw<LedgerException>()
+            .Which.Message.Should()
+            .StartWith(Path.GetFullPath(DbPath))
+            .And.Contain("no ledger");
         Directory.Exists(DbPath).Should().BeFalse();
     }
 
@@ -73,9 +78,7 @@ public sealed class RocksDbLedgerTests : IDisposable
     [Fact]
     public void A_ledger_of_another_chain_is_refused()
     {
-        using (RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
-        {
-        }
+        using (RocksDbLedger.Open(DbPath, new LedgerOptions("c1"))) { }
 
         var act = () => RocksDbLedger.Open(DbPath, new LedgerOptions("c2"));
 
@@ -91,11 +94,15 @@ public sealed class RocksDbLedgerTests : IDisposable
         }
 
         // Flip one byte of block 4's value: it still decodes, but its digest changes.
-        RawRocksDb.ReplaceBlock(DbPath, 4, bytes =>
-        {
-            bytes[^1] ^= 0x01;
-            return bytes;
-        });
+        RawRocksDb.ReplaceBlock(
+            DbPath,
+            4,
+            bytes =>
+            {
+                bytes[^1] ^= 0x01;
+                return bytes;
+            }
+        );
 
         using var reopened = RocksDbLedger.Open(DbPath, new LedgerOptions());
         var act = () => ChainVerifier.Verify(reopened);
@@ -110,11 +117,15 @@ public sealed class RocksDbLedgerTests : IDisposable
             Blocks.AppendMany(ledger, 3);
         }
 
-        RawRocksDb.ReplaceBlock(DbPath, 3, bytes =>
-        {
-            bytes[^1] ^= 0x01;
-            return bytes;
-        });
+        RawRocksDb.ReplaceBlock(
+            DbPath,
+            3,
+            bytes =>
+            {
+                bytes[^1] ^= 0x01;
+                return bytes;
+            }
+        );
 
         using var reopened = RocksDbLedger.Open(DbPath, new LedgerOptions());
         var act = () => ChainVerifier.Verify(reopened);
@@ -134,7 +145,9 @@ public sealed class RocksDbLedgerTests : IDisposable
         using var reopened = RocksDbLedger.Open(DbPath, new LedgerOptions());
         var read = () => reopened.GetBlock(new BlockId(2));
         var verify = () => ChainVerifier.Verify(reopened);
-        read.Should().Throw<LedgerCorruptException>().WithMessage($"{Path.GetFullPath(DbPath)}: block 2 does not decode*");
+        read.Should()
+            .Throw<LedgerCorruptException>()
+            .WithMessage($"{Path.GetFullPath(DbPath)}: block 2 does not decode*");
         verify.Should().Throw<LedgerCorruptException>().WithMessage("*block 2*");
         reopened.GetBlock(new BlockId(3)).Should().NotBeNull();
     }
@@ -147,7 +160,10 @@ public sealed class RocksDbLedgerTests : IDisposable
             Blocks.AppendMany(ledger, 3);
         }
 
-        RawRocksDb.Mutate(DbPath, db => db.Remove(LedgerKeys.BlockKey(new BlockId(3)), db.GetColumnFamily(LedgerKeys.BlocksFamily)));
+        RawRocksDb.Mutate(
+            DbPath,
+            db => db.Remove(LedgerKeys.BlockKey(new BlockId(3)), db.GetColumnFamily(LedgerKeys.BlocksFamily))
+        );
 
         var act = () => RocksDbLedger.Open(DbPath, new LedgerOptions());
         act.Should().Throw<LedgerCorruptException>().WithMessage("*head names block 3*");

@@ -28,7 +28,9 @@ public sealed class ClusterInitializerTests : IDisposable
             config.Self.Port.Should().Be(9100 + id);
             config.MetricsPort.Should().Be(9200 + id);
             config.DataDir.Should().Be(layout.ReplicaDataDirectory(id));
-            config.DbCheckpoints.Path.Should().Be(Path.Combine(layout.ReplicaDataDirectory(id), "rocksdbdata", "checkpoints"));
+            config
+                .DbCheckpoints.Path.Should()
+                .Be(Path.Combine(layout.ReplicaDataDirectory(id), "rocksdbdata", "checkpoints"));
             config.OperatorPublicKeyPath.Should().Be(layout.OperatorPublicKey);
 
             using var privateKey = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
@@ -39,16 +41,23 @@ public sealed class ClusterInitializerTests : IDisposable
         KeyFiles.LoadVerificationKey(layout.OperatorPublicKey).Should().Be(operatorKey.PublicKey);
         using var clientKey = KeyFiles.LoadSigningKey(layout.ClientPrivateKey);
         KeyFiles.LoadVerificationKey(layout.ClientPublicKey).Should().Be(clientKey.PublicKey);
-        File.ReadAllText(layout.OperatorConfig).Should().Contain("operator_private_key: operator_priv.pem").And.Contain("port: 9103");
+        File.ReadAllText(layout.OperatorConfig)
+            .Should()
+            .Contain("operator_private_key: operator_priv.pem")
+            .And.Contain("port: 9103");
     }
 
     [Fact]
     public void Every_key_pair_is_distinct()
     {
         var layout = ClusterInitializer.Initialize(new ClusterInitOptions(ClusterDir));
-        var publicKeys = Enumerable.Range(0, 4).Select(layout.ReplicaPublicKey)
-            .Append(layout.OperatorPublicKey).Append(layout.ClientPublicKey)
-            .Select(KeyFiles.LoadVerificationKey).ToList();
+        var publicKeys = Enumerable
+            .Range(0, 4)
+            .Select(layout.ReplicaPublicKey)
+            .Append(layout.OperatorPublicKey)
+            .Append(layout.ClientPublicKey)
+            .Select(KeyFiles.LoadVerificationKey)
+            .ToList();
         publicKeys.Should().OnlyHaveUniqueItems();
     }
 
@@ -79,8 +88,13 @@ public sealed class ClusterInitializerTests : IDisposable
     {
         var path = Path.Combine(_root, "infrastructure_descriptor.json");
         File.WriteAllText(path, descriptor);
-        FluentActions.Invoking(() => ClusterInitializer.Initialize(new ClusterInitOptions(ClusterDir, DescriptorPath: path)))
-            .Should().Throw<ConfigException>().Which.Message.Should().StartWith(path).And.Contain(problem);
+        FluentActions
+            .Invoking(() => ClusterInitializer.Initialize(new ClusterInitOptions(ClusterDir, DescriptorPath: path)))
+            .Should()
+            .Throw<ConfigException>()
+            .Which.Message.Should()
+            .StartWith(path)
+            .And.Contain(problem);
         Directory.Exists(ClusterDir).Should().BeFalse();
         Directory.GetFileSystemEntries(_root).Should().Equal(path);
     }
@@ -91,8 +105,11 @@ public sealed class ClusterInitializerTests : IDisposable
         var layout = ClusterInitializer.Initialize(new ClusterInitOptions(ClusterDir));
         var before = File.ReadAllText(layout.OperatorPrivateKey);
 
-        FluentActions.Invoking(() => ClusterInitializer.Initialize(new ClusterInitOptions(ClusterDir)))
-            .Should().Throw<ClusterInitException>().WithMessage("*is not empty*");
+        FluentActions
+            .Invoking(() => ClusterInitializer.Initialize(new ClusterInitOptions(ClusterDir)))
+            .Should()
+            .Throw<ClusterInitException>()
+            .WithMessage("*is not empty*");
         File.ReadAllText(layout.OperatorPrivateKey).Should().Be(before);
     }
 
@@ -109,8 +126,11 @@ public sealed class ClusterInitializerTests : IDisposable
     [InlineData(1)]
     public void A_replica_count_that_is_not_3f_plus_1_is_refused(int replicas)
     {
-        FluentActions.Invoking(() => ClusterInitializer.Initialize(new ClusterInitOptions(ClusterDir, Replicas: replicas)))
-            .Should().Throw<ClusterInitException>().WithMessage("*3f + 1*");
+        FluentActions
+            .Invoking(() => ClusterInitializer.Initialize(new ClusterInitOptions(ClusterDir, Replicas: replicas)))
+            .Should()
+            .Throw<ClusterInitException>()
+            .WithMessage("*3f + 1*");
         Directory.Exists(ClusterDir).Should().BeFalse();
     }
 }

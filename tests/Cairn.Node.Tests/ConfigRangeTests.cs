@@ -44,15 +44,20 @@ public sealed class ConfigRangeTests : IDisposable
         ("db_checkpoint_duration", Values(DbCheckpointKeys.DurationSeconds)),
         ("dbcheckpoint_window", Values(DbCheckpointKeys.Window)),
         ("num_of_rocksdbcheckpoints", Values(DbCheckpointKeys.MaxCheckpoints)),
-        ("db_checkpoint_diskspace_threshold", Gen.OneOf<string>(Gen.OneOf("1", "1e-300", "0.5"), Gen.Double[1e-9, 1].Select(Invariant))),
+        (
+            "db_checkpoint_diskspace_threshold",
+            Gen.OneOf<string>(Gen.OneOf("1", "1e-300", "0.5"), Gen.Double[1e-9, 1].Select(Invariant))
+        ),
     ];
 
     [Fact]
     public void Any_mix_of_accepted_values_loads_and_runs()
     {
         var configText = ConfigText(f: 1);
-        var allKeys = NumericKeys.Aggregate(Gen.Const(""), (lines, key) =>
-            lines.SelectMany(text => key.Values.Select(value => $"{text}{key.Key}: {value}\n")));
+        var allKeys = NumericKeys.Aggregate(
+            Gen.Const(""),
+            (lines, key) => lines.SelectMany(text => key.Values.Select(value => $"{text}{key.Key}: {value}\n"))
+        );
 
         allKeys.Sample(lines => Runs(configText + lines), iter: 200);
     }
@@ -74,7 +79,9 @@ public sealed class ConfigRangeTests : IDisposable
             ["db_checkpoint_duration"] = End(DbCheckpointKeys.DurationSeconds, max),
             ["dbcheckpoint_window"] = End(DbCheckpointKeys.Window, max),
             ["num_of_rocksdbcheckpoints"] = End(DbCheckpointKeys.MaxCheckpoints, max),
-            ["db_checkpoint_diskspace_threshold"] = max ? "1" : double.Epsilon.ToString("R", CultureInfo.InvariantCulture),
+            ["db_checkpoint_diskspace_threshold"] = max
+                ? "1"
+                : double.Epsilon.ToString("R", CultureInfo.InvariantCulture),
         };
         extremes.Keys.Should().BeEquivalentTo(NumericKeys.Select(k => k.Key));
 
@@ -94,8 +101,11 @@ public sealed class ConfigRangeTests : IDisposable
     [Fact]
     public void A_metrics_port_equal_to_the_replicas_own_port_is_refused_at_load()
     {
-        var error = FluentActions.Invoking(() => DeploymentConfigLoader.Parse(ConfigText(f: 1) + "metrics_port: 7101\n", ConfigPath))
-            .Should().Throw<ConfigException>().Which;
+        var error = FluentActions
+            .Invoking(() => DeploymentConfigLoader.Parse(ConfigText(f: 1) + "metrics_port: 7101\n", ConfigPath))
+            .Should()
+            .Throw<ConfigException>()
+            .Which;
 
         error.Key.Should().Be("metrics_port");
         error.Message.Should().Contain("7101").And.Contain("replica 1");
@@ -111,12 +121,14 @@ public sealed class ConfigRangeTests : IDisposable
         options.MaxViewChangeTimeout.Should().BeGreaterThanOrEqualTo(options.ViewChangeTimeout);
         var boundary = WedgePoint.Of(new SeqNum(ulong.MaxValue / 4), config.CheckpointWindowSize);
         boundary.Value.Should().BeGreaterThan(ulong.MaxValue / 4);
-        foreach (var (last, now) in new[]
-                 {
-                     (DateTimeOffset.MinValue.AddTicks(1), DateTimeOffset.MaxValue),
-                     (DateTimeOffset.MaxValue, DateTimeOffset.MinValue.AddTicks(1)),
-                     (DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch),
-                 })
+        foreach (
+            var (last, now) in new[]
+            {
+                (DateTimeOffset.MinValue.AddTicks(1), DateTimeOffset.MaxValue),
+                (DateTimeOffset.MaxValue, DateTimeOffset.MinValue.AddTicks(1)),
+                (DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch),
+            }
+        )
         {
             CheckpointPolicy.IsDue(config.DbCheckpoints, new CheckpointMark(new SeqNum(1), last), boundary, now);
         }
@@ -128,15 +140,20 @@ public sealed class ConfigRangeTests : IDisposable
     {
         var n = (3 * f) + 1;
         Directory.CreateDirectory(Path.Combine(_dir, "keys"));
-        var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"""
-            replica_id: 1
-            f_val: {f}
-            data_dir: data
-            replica_private_key: keys/replica-1_priv.pem
-            operator_public_key: keys/operator_pub.pem
-            replicas:
+        var text = new StringBuilder(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"""
+                replica_id: 1
+                f_val: {f}
+                data_dir: data
+                replica_private_key: keys/replica-1_priv.pem
+                operator_public_key: keys/operator_pub.pem
+                replicas:
 
-            """));
+                """
+            )
+        );
         for (var id = 0; id < n; id++)
         {
             var publicKey = Path.Combine(_dir, "keys", $"replica-{id}_pub.pem");
@@ -148,7 +165,10 @@ public sealed class ConfigRangeTests : IDisposable
                 KeyFiles.SaveSigningKey(key, Path.Combine(_dir, "keys", $"replica-{id}_priv.pem"));
             }
 
-            text.Append(CultureInfo.InvariantCulture, $"  - {{ id: {id}, host: 127.0.0.1, port: {7100 + id}, public_key: keys/replica-{id}_pub.pem }}\n");
+            text.Append(
+                CultureInfo.InvariantCulture,
+                $"  - {{ id: {id}, host: 127.0.0.1, port: {7100 + id}, public_key: keys/replica-{id}_pub.pem }}\n"
+            );
         }
 
         var operatorKey = Path.Combine(_dir, "keys", "operator_pub.pem");
@@ -162,10 +182,12 @@ public sealed class ConfigRangeTests : IDisposable
     }
 
     private static Gen<string> Values(Setting<int> setting) =>
-        Gen.OneOf<int>(Gen.OneOf(setting.Min, setting.Max, setting.Default), Gen.Int[setting.Min, setting.Max]).Select(v => Invariant(v));
+        Gen.OneOf<int>(Gen.OneOf(setting.Min, setting.Max, setting.Default), Gen.Int[setting.Min, setting.Max])
+            .Select(v => Invariant(v));
 
     private static Gen<string> Values(Setting<long> setting) =>
-        Gen.OneOf<long>(Gen.OneOf(setting.Min, setting.Max, setting.Default), Gen.Long[setting.Min, setting.Max]).Select(v => Invariant(v));
+        Gen.OneOf<long>(Gen.OneOf(setting.Min, setting.Max, setting.Default), Gen.Long[setting.Min, setting.Max])
+            .Select(v => Invariant(v));
 
     private static string End(Setting<int> setting, bool max) => Invariant(max ? setting.Max : setting.Min);
 

@@ -10,7 +10,8 @@ using Cairn.Protocol.Configuration;
 
 namespace Cairn.Node.Tests;
 
-/// <summary>docs/configuration.md quotes every numeric key's default and accepted range exactly as the code has them.</summary>
+/// <summary>docs/configuration.md quotes every numeric key's default and accepted range exactly as the code has
+/// them.</summary>
 public sealed partial class ConfigurationDocsTests
 {
     public static TheoryData<string> NumericKeys() => [.. Settings.Keys];
@@ -32,7 +33,9 @@ public sealed partial class ConfigurationDocsTests
         ["request_timeout_millisec"] = Text(ClientConfigKeys.RequestTimeoutMillisec),
     };
 
-    private static readonly string[] DocRows = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "docs", "configuration.md"));
+    private static readonly string[] DocRows = File.ReadAllLines(
+        Path.Combine(AppContext.BaseDirectory, "docs", "configuration.md")
+    );
 
     [Theory]
     [MemberData(nameof(NumericKeys))]
@@ -47,19 +50,26 @@ public sealed partial class ConfigurationDocsTests
             var (defaultCell, acceptedCell) = (cells[3], cells[4]);
             if (defaultCell != "**required**")
             {
-                FirstCode().Match(defaultCell).Groups[1].Value.Should().Be(expectedDefault, $"the default of {key} in: {row}");
+                FirstCode()
+                    .Match(defaultCell)
+                    .Groups[1]
+                    .Value.Should()
+                    .Be(expectedDefault, $"the default of {key} in: {row}");
             }
 
             var range = RangeText().Match(acceptedCell);
             range.Success.Should().BeTrue($"the accepted column of {key} names a range: {row}");
-            (range.Groups["min"].Value.Replace(",", "", StringComparison.Ordinal), range.Groups["max"].Value.Replace(",", "", StringComparison.Ordinal))
-                .Should().Be((min, max), $"the range of {key} in: {row}");
+            (
+                range.Groups["min"].Value.Replace(",", "", StringComparison.Ordinal),
+                range.Groups["max"].Value.Replace(",", "", StringComparison.Ordinal)
+            )
+                .Should()
+                .Be((min, max), $"the range of {key} in: {row}");
         }
     }
 
     private static (string, string, string) Text<T>(Setting<T> setting)
-        where T : struct, INumber<T> =>
-        (Invariant(setting.Default), Invariant(setting.Min), Invariant(setting.Max));
+        where T : struct, INumber<T> => (Invariant(setting.Default), Invariant(setting.Min), Invariant(setting.Max));
 
     private static string Invariant<T>(T value)
         where T : struct, INumber<T> => value.ToString(null, CultureInfo.InvariantCulture);

@@ -18,11 +18,21 @@ public sealed class ConsensusStateStoreTests
         var certificate = new StableCheckpointCertificate(new SeqNum(4), Digest.Compute([4]), []);
         var writesBefore = ledger.MetadataWrites;
 
-        store.Persist([new StableCheckpointRecord(certificate), new SlotRecord(new SeqNum(3), null, null, null)], pruneSlotsThrough: new SeqNum(4));
+        store.Persist(
+            [new StableCheckpointRecord(certificate), new SlotRecord(new SeqNum(3), null, null, null)],
+            pruneSlotsThrough: new SeqNum(4)
+        );
 
-        ledger.MetadataWrites.Should().Be(writesBefore + 1, "a crash between two writes could keep neither the slots nor the certificate");
+        ledger
+            .MetadataWrites.Should()
+            .Be(writesBefore + 1, "a crash between two writes could keep neither the slots nor the certificate");
         var records = store.Load();
-        records.OfType<StableCheckpointRecord>().Should().ContainSingle().Which.Certificate.Seq.Should().Be(new SeqNum(4));
+        records
+            .OfType<StableCheckpointRecord>()
+            .Should()
+            .ContainSingle()
+            .Which.Certificate.Seq.Should()
+            .Be(new SeqNum(4));
         records.OfType<SlotRecord>().Select(r => r.Seq.Value).Should().Equal(5UL);
     }
 
@@ -43,7 +53,8 @@ public sealed class ConsensusStateStoreTests
 
         public LedgerHead Head => _inner.Head;
 
-        public Block Append(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata = null) => _inner.Append(proposal, metadata);
+        public Block Append(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata = null) =>
+            _inner.Append(proposal, metadata);
 
         public void WriteMetadata(IReadOnlyList<MetadataWrite> metadata)
         {

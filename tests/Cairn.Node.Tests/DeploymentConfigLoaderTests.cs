@@ -44,39 +44,50 @@ public sealed class DeploymentConfigLoaderTests : IDisposable
         config.Replicas[3].PublicKeyPath.Should().Be(Path.Combine(_dir, "keys", "replica-3_pub.pem"));
         config.CheckpointWindowSize.Should().Be(150);
         config.BackupMode.Should().Be(BackupMode.Checkpoint);
-        config.DbCheckpoints.Should().Be(new DbCheckpointSettings
-        {
-            Enabled = true,
-            DurationSeconds = 21600,
-            MaxCheckpoints = 2,
-            Window = 30000,
-            DiskSpaceThreshold = 0.5,
-            Path = Path.Combine(_dir, "data", "replica-1", "rocksdbdata", "checkpoints"),
-        });
+        config
+            .DbCheckpoints.Should()
+            .Be(
+                new DbCheckpointSettings
+                {
+                    Enabled = true,
+                    DurationSeconds = 21600,
+                    MaxCheckpoints = 2,
+                    Window = 30000,
+                    DiskSpaceThreshold = 0.5,
+                    Path = Path.Combine(_dir, "data", "replica-1", "rocksdbdata", "checkpoints"),
+                }
+            );
     }
 
     [Fact]
     public void Every_checkpoint_key_is_read()
     {
-        var config = Parse(Minimal + """
+        var config = Parse(
+            Minimal
+                + """
 
-            FEATURE_db_checkpoints: false
-            db_checkpoint_duration: 60
-            num_of_rocksdbcheckpoints: 5
-            dbcheckpoint_window: 300
-            db_checkpoint_diskspace_threshold: 1
-            db_checkpoint_path: /var/backups/cairn
-            """);
+                FEATURE_db_checkpoints: false
+                db_checkpoint_duration: 60
+                num_of_rocksdbcheckpoints: 5
+                dbcheckpoint_window: 300
+                db_checkpoint_diskspace_threshold: 1
+                db_checkpoint_path: /var/backups/cairn
+                """
+        );
 
-        config.DbCheckpoints.Should().Be(new DbCheckpointSettings
-        {
-            Enabled = false,
-            DurationSeconds = 60,
-            MaxCheckpoints = 5,
-            Window = 300,
-            DiskSpaceThreshold = 1,
-            Path = "/var/backups/cairn",
-        });
+        config
+            .DbCheckpoints.Should()
+            .Be(
+                new DbCheckpointSettings
+                {
+                    Enabled = false,
+                    DurationSeconds = 60,
+                    MaxCheckpoints = 5,
+                    Window = 300,
+                    DiskSpaceThreshold = 1,
+                    Path = "/var/backups/cairn",
+                }
+            );
     }
 
     [Theory]
@@ -104,10 +115,13 @@ public sealed class DeploymentConfigLoaderTests : IDisposable
     public void Checkpoint_and_intermittent_backup_cannot_both_be_enabled()
     {
         Rejected(Minimal + "\nbackup_mode: intermittent\nFEATURE_db_checkpoints: true")
-            .Message.Should().Contain("cannot both be enabled");
+            .Message.Should()
+            .Contain("cannot both be enabled");
 
         var intermittent = Parse(Minimal + "\nbackup_mode: intermittent");
-        intermittent.DbCheckpoints.Enabled.Should().BeFalse("intermittent mode turns checkpoints off unless asked otherwise");
+        intermittent
+            .DbCheckpoints.Enabled.Should()
+            .BeFalse("intermittent mode turns checkpoints off unless asked otherwise");
     }
 
     [Fact]
@@ -122,18 +136,25 @@ public sealed class DeploymentConfigLoaderTests : IDisposable
     public void Replica_ids_must_be_distinct_and_in_range()
     {
         Rejected(Minimal.Replace("id: 3,", "id: 2,", StringComparison.Ordinal))
-            .Message.Should().Contain("replicas[3].id").And.Contain("listed twice");
+            .Message.Should()
+            .Contain("replicas[3].id")
+            .And.Contain("listed twice");
         Rejected(Minimal.Replace("replica_id: 1", "replica_id: 4", StringComparison.Ordinal))
-            .Message.Should().Contain("replica_id").And.Contain("accepted 0 to 3");
+            .Message.Should()
+            .Contain("replica_id")
+            .And.Contain("accepted 0 to 3");
     }
 
     [Fact]
     public void Missing_required_keys_and_bad_ports_are_named()
     {
         Rejected(Minimal.Replace("data_dir: data/replica-1\n", "", StringComparison.Ordinal))
-            .Message.Should().Contain("data_dir: required key is missing");
+            .Message.Should()
+            .Contain("data_dir: required key is missing");
         Rejected(Minimal.Replace("port: 7102", "port: 70000", StringComparison.Ordinal))
-            .Message.Should().Contain("replicas[2].port").And.Contain("accepted 1 to 65535");
+            .Message.Should()
+            .Contain("replicas[2].port")
+            .And.Contain("accepted 1 to 65535");
     }
 
     [Fact]
@@ -155,7 +176,12 @@ public sealed class DeploymentConfigLoaderTests : IDisposable
     public void An_unreadable_file_is_named()
     {
         var missing = Path.Combine(_dir, "absent.config");
-        FluentActions.Invoking(() => DeploymentConfigLoader.Load(missing))
-            .Should().Throw<ConfigException>().Which.Message.Should().StartWith(missing).And.Contain("cannot read");
+        FluentActions
+            .Invoking(() => DeploymentConfigLoader.Load(missing))
+            .Should()
+            .Throw<ConfigException>()
+            .Which.Message.Should()
+            .StartWith(missing)
+            .And.Contain("cannot read");
     }
 }

@@ -63,21 +63,35 @@ public sealed class OperatorCommandTests : IDisposable
         var unknown = bytes.ToArray();
         unknown[1] = 99;
 
-        FluentActions.Invoking(() => OperatorCommand.Decode(unknown)).Should().Throw<CanonicalEncodingException>().WithMessage("*unknown operator command type 99*");
-        FluentActions.Invoking(() => OperatorCommand.Decode(bytes.AsSpan(0, bytes.Length - 1))).Should().Throw<CanonicalEncodingException>();
+        FluentActions
+            .Invoking(() => OperatorCommand.Decode(unknown))
+            .Should()
+            .Throw<CanonicalEncodingException>()
+            .WithMessage("*unknown operator command type 99*");
+        FluentActions
+            .Invoking(() => OperatorCommand.Decode(bytes.AsSpan(0, bytes.Length - 1)))
+            .Should()
+            .Throw<CanonicalEncodingException>();
         FluentActions.Invoking(() => OperatorCommand.Decode([0x41, 1])).Should().Throw<CanonicalEncodingException>();
     }
 
     [Fact]
     public void Wedge_and_checkpoint_points_are_boundaries_after_the_command()
     {
-        Gen.Select(Gen.ULong[0, 1_000_000_000], Gen.Int[1, 10_000]).Sample((seq, window) =>
-        {
-            var next = WedgePoint.NextBoundary(new SeqNum(seq), window).Value;
-            var wedge = WedgePoint.Of(new SeqNum(seq), window).Value;
-            return next % (ulong)window == 0 && next > seq && next <= seq + (ulong)window
-                && wedge % (ulong)window == 0 && wedge > seq + (ulong)window - 1 && wedge <= seq + (2 * (ulong)window);
-        });
+        Gen.Select(Gen.ULong[0, 1_000_000_000], Gen.Int[1, 10_000])
+            .Sample(
+                (seq, window) =>
+                {
+                    var next = WedgePoint.NextBoundary(new SeqNum(seq), window).Value;
+                    var wedge = WedgePoint.Of(new SeqNum(seq), window).Value;
+                    return next % (ulong)window == 0
+                        && next > seq
+                        && next <= seq + (ulong)window
+                        && wedge % (ulong)window == 0
+                        && wedge > seq + (ulong)window - 1
+                        && wedge <= seq + (2 * (ulong)window);
+                }
+            );
         WedgePoint.Of(new SeqNum(10), 150).Should().Be(new SeqNum(300));
         WedgePoint.NextBoundary(new SeqNum(150), 150).Should().Be(new SeqNum(300));
     }

@@ -1,6 +1,7 @@
 namespace Cairn.Simulation;
 
-/// <summary>How a Byzantine replica lies. Its replica logic runs normally; the simulator rewrites what it sends.</summary>
+/// <summary>How a Byzantine replica lies. Its replica logic runs normally; the simulator rewrites what it
+/// sends.</summary>
 public enum ByzantineMode
 {
     /// <summary>Correct.</summary>
@@ -12,7 +13,8 @@ public enum ByzantineMode
     /// <summary>Every message it sends carries a corrupted signature.</summary>
     BadSignatures,
 
-    /// <summary>As primary, sends one PRE-PREPARE to half the replicas and a conflicting one to the other half, with matching COMMITs.</summary>
+    /// <summary>As primary, sends one PRE-PREPARE to half the replicas and a conflicting one to the other half, with
+    /// matching COMMITs.</summary>
     Equivocating,
 
     /// <summary>Signs PREPARE, COMMIT and CHECKPOINT messages with random digests.</summary>

@@ -31,35 +31,45 @@ public sealed class Cluster
         Scenario = scenario;
         _random = new Random(scenario.Seed);
         // Spread each client's requests over the fault phase, so faults hit a busy cluster.
-        _thinkTimeMs = (int)(2 * Math.Min(scenario.HealAt.TotalMilliseconds, 3000) / Math.Max(1, scenario.RequestsPerClient));
+        _thinkTimeMs = (int)(
+            2 * Math.Min(scenario.HealAt.TotalMilliseconds, 3000) / Math.Max(1, scenario.RequestsPerClient)
+        );
         var n = scenario.N;
         _replicaSigningKeys = [.. Enumerable.Range(0, n).Select(i => KeyFor(1, i))];
         ReplicaKeys = [.. _replicaSigningKeys.Select(k => k.PublicKey)];
-        var clients = Enumerable.Range(0, scenario.Clients).Select(i => new SimClient((ulong)i + 1, KeyFor(2, i), scenario.RequestsPerClient)).ToList();
+        var clients = Enumerable
+            .Range(0, scenario.Clients)
+            .Select(i => new SimClient((ulong)i + 1, KeyFor(2, i), scenario.RequestsPerClient))
+            .ToList();
         Clients = clients;
         var clientKeys = clients.ToDictionary(c => c.Id, c => c.Key.PublicKey);
         Safety = new SafetyMonitor(ReplicaKeys, scenario.F);
-        Replicas = [.. Enumerable.Range(0, n).Select(i =>
-        {
-            var mode = scenario.Byzantine.TryGetValue(i, out var m) ? m : ByzantineMode.None;
-            var options = new ReplicaOptions
-            {
-                Id = new ReplicaId(i),
-                F = scenario.F,
-                SigningKey = _replicaSigningKeys[i],
-                ReplicaKeys = ReplicaKeys,
-                ClientKeys = clientKeys,
-                CheckpointWindowSize = scenario.CheckpointWindow,
-                MaxBatchSize = scenario.MaxBatchSize,
-                BatchTimeout = TimeSpan.FromMilliseconds(5),
-                ViewChangeTimeout = TimeSpan.FromMilliseconds(400),
-                MaxViewChangeTimeout = TimeSpan.FromSeconds(4),
-                StatusInterval = TimeSpan.FromMilliseconds(100),
-                TestOnlyQuorumOverride = mode == ByzantineMode.None ? scenario.PlantedQuorum : null,
-                TestOnlyCensoredClient = mode == ByzantineMode.Censoring ? CensoredClient : null,
-            };
-            return new SimReplicaNode(i, options, mode);
-        })];
+        Replicas =
+        [
+            .. Enumerable
+                .Range(0, n)
+                .Select(i =>
+                {
+                    var mode = scenario.Byzantine.TryGetValue(i, out var m) ? m : ByzantineMode.None;
+                    var options = new ReplicaOptions
+                    {
+                        Id = new ReplicaId(i),
+                        F = scenario.F,
+                        SigningKey = _replicaSigningKeys[i],
+                        ReplicaKeys = ReplicaKeys,
+                        ClientKeys = clientKeys,
+                        CheckpointWindowSize = scenario.CheckpointWindow,
+                        MaxBatchSize = scenario.MaxBatchSize,
+                        BatchTimeout = TimeSpan.FromMilliseconds(5),
+                        ViewChangeTimeout = TimeSpan.FromMilliseconds(400),
+                        MaxViewChangeTimeout = TimeSpan.FromSeconds(4),
+                        StatusInterval = TimeSpan.FromMilliseconds(100),
+                        TestOnlyQuorumOverride = mode == ByzantineMode.None ? scenario.PlantedQuorum : null,
+                        TestOnlyCensoredClient = mode == ByzantineMode.Censoring ? CensoredClient : null,
+                    };
+                    return new SimReplicaNode(i, options, mode);
+                }),
+        ];
     }
 
     public SimulationScenario Scenario { get; }
@@ -87,20 +97,26 @@ public sealed class Cluster
 
     public IEnumerable<SimReplicaNode> CorrectReplicas => Replicas.Where(r => r.IsCorrect && r.Alive);
 
-    /// <summary>Runs the whole scenario: faults, heal, liveness deadline, optional final checkpoint. Returns a failure description or null.</summary>
+    /// <summary>Runs the whole scenario: faults, heal, liveness deadline, optional final checkpoint. Returns a failure
+    /// description or null.</summary>
     public string? Run()
     {
         Start();
         RunUntil(() => Clients.All(c => c.Done) && (_healed || Scenario.HealAt > Scenario.Deadline), Scenario.Deadline);
         if (Safety.Violations.Count == 0 && Clients.Any(c => !c.Done))
         {
-            return Describe($"liveness: {Clients.Sum(c => c.Completed)}/{Clients.Sum(c => c.Total)} requests completed by {Scenario.Deadline}");
+            return Describe(
+                $"liveness: {Clients.Sum(c => c.Completed)}/{Clients.Sum(c => c.Total)} requests completed by "
+                    + $"{Scenario.Deadline}"
+            );
         }
 
         if (Safety.Violations.Count == 0 && Scenario.RequireFinalCheckpoint)
         {
             var orderedAt = CorrectReplicas.Max(r => r.Replica!.LastExecuted.Value);
-            var target = (orderedAt / (ulong)Scenario.CheckpointWindow * (ulong)Scenario.CheckpointWindow) + (ulong)Scenario.CheckpointWindow;
+            var target =
+                (orderedAt / (ulong)Scenario.CheckpointWindow * (ulong)Scenario.CheckpointWindow)
+                + (ulong)Scenario.CheckpointWindow;
             foreach (var node in Replicas)
             {
                 Input(node, new RequestCheckpointSoon(new SeqNum(orderedAt)));
@@ -110,8 +126,12 @@ public sealed class Cluster
             RunUntil(() => CorrectReplicas.All(Reached), Now + TimeSpan.FromSeconds(60));
             if (Safety.Violations.Count == 0 && !CorrectReplicas.All(Reached))
             {
-                return Describe($"liveness: checkpoint-soon did not make seq {target} stable at every correct replica "
-                    + $"(stable/executed: {string.Join(",", CorrectReplicas.Select(r => $"{r.Replica!.LastStable}/{r.App.LastSeq}"))})");
+                return Describe(
+                    $"liveness: checkpoint-soon did not make seq {target} stable at every correct replica "
+                        + $"(stable/executed: "
+                        + string.Join(",", CorrectReplicas.Select(r => $"{r.Replica!.LastStable}/{r.App.LastSeq}"))
+                        + ")"
+                );
             }
         }
 
@@ -316,7 +336,15 @@ public sealed class Cluster
                     Safety.OnStateTransferred(node.Id, fetch.TargetSeq, node.App.Digest);
                 }
 
-                Input(node, new StateTransferCompleted(fetch.TargetSeq, node.App.Digest, node.App.LatestReplies(), node.App.LastConsensusTime));
+                Input(
+                    node,
+                    new StateTransferCompleted(
+                        fetch.TargetSeq,
+                        node.App.Digest,
+                        node.App.LatestReplies(),
+                        node.App.LastConsensusTime
+                    )
+                );
                 return;
             }
         }
@@ -350,20 +378,42 @@ public sealed class Cluster
                 };
                 break;
             case ByzantineMode.Equivocating when message is PrePrepare pp && to.Count > 1:
-                var alternative = SignAs(from, pp with { TimestampMs = pp.TimestampMs + 1, Batch = new Batch(pp.Batch.Requests.Reverse()) });
+                var alternative = SignAs(
+                    from,
+                    pp with
+                    {
+                        TimestampMs = pp.TimestampMs + 1,
+                        Batch = new Batch(pp.Batch.Requests.Reverse()),
+                    }
+                );
                 var groupA = to.Where((_, i) => i % 2 == 0).ToList();
                 var groupB = to.Where((_, i) => i % 2 == 1).ToList();
                 Deliver(from, groupA, pp.Encode());
                 Deliver(from, groupA, SignAs(from, new Commit(pp.View, pp.Seq, pp.Digest, pp.Sender)).Encode());
                 Deliver(from, groupB, alternative.Encode());
-                Deliver(from, groupB, SignAs(from, new Commit(pp.View, pp.Seq, alternative.Digest, pp.Sender)).Encode());
+                Deliver(
+                    from,
+                    groupB,
+                    SignAs(from, new Commit(pp.View, pp.Seq, alternative.Digest, pp.Sender)).Encode()
+                );
                 return;
             case ByzantineMode.Equivocating when message is NewView nv && to.Count > 1:
                 // Two valid NEW-VIEWs for one view: the gap no-ops get another timestamp, hence other digests.
-                var otherPrePrepares = nv.PrePrepares
-                    .Select(p => p.Batch.IsNoOp && p.TimestampMs == nv.TimestampMs ? SignAs(from, p with { TimestampMs = p.TimestampMs + 1 }) : p)
+                var otherPrePrepares = nv
+                    .PrePrepares.Select(p =>
+                        p.Batch.IsNoOp && p.TimestampMs == nv.TimestampMs
+                            ? SignAs(from, p with { TimestampMs = p.TimestampMs + 1 })
+                            : p
+                    )
                     .ToList();
-                var otherNewView = SignAs(from, nv with { TimestampMs = nv.TimestampMs + 1, PrePrepares = otherPrePrepares });
+                var otherNewView = SignAs(
+                    from,
+                    nv with
+                    {
+                        TimestampMs = nv.TimestampMs + 1,
+                        PrePrepares = otherPrePrepares,
+                    }
+                );
                 Deliver(from, [.. to.Where((_, i) => i % 2 == 0)], nv.Encode());
                 Deliver(from, [.. to.Where((_, i) => i % 2 == 1)], otherNewView.Encode());
                 return;
@@ -386,17 +436,20 @@ public sealed class Cluster
             for (var i = 0; i < copies; i++)
             {
                 var node = Replicas[target];
-                After(Delay(), () =>
-                {
-                    MessagesDelivered++;
-                    Input(node, new RawMessageReceived(new ReplicaId(from.Id), bytes));
-                });
+                After(
+                    Delay(),
+                    () =>
+                    {
+                        MessagesDelivered++;
+                        Input(node, new RawMessageReceived(new ReplicaId(from.Id), bytes));
+                    }
+                );
             }
         }
     }
 
-    private T SignAs<T>(SimReplicaNode node, T message) where T : ConsensusMessage =>
-        (T)message.SignWith(_replicaSigningKeys[node.Id]);
+    private T SignAs<T>(SimReplicaNode node, T message)
+        where T : ConsensusMessage => (T)message.SignWith(_replicaSigningKeys[node.Id]);
 
     private Digest RandomDigest()
     {
@@ -424,13 +477,16 @@ public sealed class Cluster
             bytes[^1] ^= 0x5A;
         }
 
-        After(Delay(), () =>
-        {
-            if (client.OnReply(ClientReply.Decode(bytes)) && !client.Done)
+        After(
+            Delay(),
+            () =>
             {
-                After(TimeSpan.FromMilliseconds(_random.Next(0, _thinkTimeMs + 1)), () => SendNext(client));
+                if (client.OnReply(ClientReply.Decode(bytes)) && !client.Done)
+                {
+                    After(TimeSpan.FromMilliseconds(_random.Next(0, _thinkTimeMs + 1)), () => SendNext(client));
+                }
             }
-        });
+        );
     }
 
     private void SendNext(SimClient client)
@@ -465,9 +521,20 @@ public sealed class Cluster
     }
 
     private string Describe(string failure) =>
-        $"{failure}\n  scenario: {Scenario}\n  replay: CAIRN_SIM_SEED={Scenario.Seed} (f={Scenario.F}) dotnet test tests/Cairn.Simulation\n  "
-        + string.Join("\n  ", Replicas.Select(r => $"replica {r.Id} {(r.IsCorrect ? "" : r.Byzantine.ToString())} "
-            + (r.Replica is { } rep ? $"view={rep.View}{(rep.IsViewActive ? "" : "*")} exec={rep.LastExecuted} stable={rep.LastStable} pending={rep.PendingRequestCount} drops=[{rep.Drops}]" : "down")));
+        $"{failure}\n  scenario: {Scenario}\n  replay: CAIRN_SIM_SEED={Scenario.Seed} (f={Scenario.F}) dotnet test "
+        + $"tests/Cairn.Simulation\n  "
+        + string.Join(
+            "\n  ",
+            Replicas.Select(r =>
+                $"replica {r.Id} {(r.IsCorrect ? "" : r.Byzantine.ToString())} "
+                + (
+                    r.Replica is { } rep
+                        ? $"view={rep.View}{(rep.IsViewActive ? "" : "*")} exec={rep.LastExecuted} "
+                            + $"stable={rep.LastStable} pending={rep.PendingRequestCount} drops=[{rep.Drops}]"
+                        : "down"
+                )
+            )
+        );
 
     private static SigningKey KeyFor(byte kind, int index)
     {

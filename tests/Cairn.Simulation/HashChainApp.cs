@@ -21,7 +21,12 @@ public sealed class HashChainApp
 
     public Digest DigestAt(SeqNum seq) => seq.Value == 0 ? Digest.Zero : _log[(int)seq.Value - 1].DigestAfter;
 
-    public (Digest Digest, List<ClientReply> Replies) Apply(SeqNum seq, Batch batch, DateTimeOffset time, IReadOnlyList<ClientRequest> requests)
+    public (Digest Digest, List<ClientReply> Replies) Apply(
+        SeqNum seq,
+        Batch batch,
+        DateTimeOffset time,
+        IReadOnlyList<ClientRequest> requests
+    )
     {
         if (seq != LastSeq.Next)
         {
@@ -33,7 +38,8 @@ public sealed class HashChainApp
         return (digest, requests.Select(r => ClientReply.Create(r.ClientId, r.RequestId, ResultOf(seq, r))).ToList());
     }
 
-    /// <summary>Replaces this state with <paramref name="peer"/>'s prefix up to <paramref name="target"/>, if it hashes to <paramref name="certified"/>.</summary>
+    /// <summary>Replaces this state with <paramref name="peer"/>'s prefix up to <paramref name="target"/>, if it hashes
+    /// to <paramref name="certified"/>.</summary>
     public bool TryInstallFrom(HashChainApp peer, SeqNum target, Digest certified)
     {
         if (peer.LastSeq < target)
@@ -73,7 +79,11 @@ public sealed class HashChainApp
         {
             foreach (var request in _log[i].Requests)
             {
-                latest[request.ClientId] = ClientReply.Create(request.ClientId, request.RequestId, ResultOf(new SeqNum((ulong)i + 1), request));
+                latest[request.ClientId] = ClientReply.Create(
+                    request.ClientId,
+                    request.RequestId,
+                    ResultOf(new SeqNum((ulong)i + 1), request)
+                );
             }
         }
 
@@ -97,5 +107,10 @@ public sealed class HashChainApp
         return Digest.Compute(writer.WrittenSpan);
     }
 
-    private sealed record Entry(Batch Batch, DateTimeOffset Time, IReadOnlyList<ClientRequest> Requests, Digest DigestAfter);
+    private sealed record Entry(
+        Batch Batch,
+        DateTimeOffset Time,
+        IReadOnlyList<ClientRequest> Requests,
+        Digest DigestAfter
+    );
 }

@@ -2,7 +2,8 @@ using AwesomeAssertions;
 
 namespace Cairn.Simulation;
 
-/// <summary>Seeded runs at f=1 (4 replicas) with random faults; a failure prints its seed and scenario for an identical replay.</summary>
+/// <summary>Seeded runs at f=1 (4 replicas) with random faults; a failure prints its seed and scenario for an identical
+/// replay.</summary>
 public sealed class RandomFaultsF1Tests
 {
     [Fact]

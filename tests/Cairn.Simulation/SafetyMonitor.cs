@@ -30,11 +30,16 @@ public sealed class SafetyMonitor(IReadOnlyList<VerificationKey> replicaKeys, in
 
         if (first.Batch != batchDigest || first.Time != time)
         {
-            Violations.Add($"seq {seq}: replica {replica} executed a different batch/time than replica {first.Replica}");
+            Violations.Add(
+                $"seq {seq}: replica {replica} executed a different batch/time than replica {first.Replica}"
+            );
         }
         else if (first.State != stateAfter)
         {
-            Violations.Add($"seq {seq}: replica {replica} reached state {stateAfter} but replica {first.Replica} reached {first.State}");
+            Violations.Add(
+                $"seq {seq}: replica {replica} reached state {stateAfter} but replica {first.Replica} reached "
+                    + $"{first.State}"
+            );
         }
     }
 
@@ -42,7 +47,10 @@ public sealed class SafetyMonitor(IReadOnlyList<VerificationKey> replicaKeys, in
     {
         if (_executed.TryGetValue(seq.Value, out var first) && first.State != state)
         {
-            Violations.Add($"seq {seq}: replica {replica} installed state {state} but replica {first.Replica} executed to {first.State}");
+            Violations.Add(
+                $"seq {seq}: replica {replica} installed state {state} but replica {first.Replica} executed to "
+                    + $"{first.State}"
+            );
         }
     }
 
@@ -50,7 +58,9 @@ public sealed class SafetyMonitor(IReadOnlyList<VerificationKey> replicaKeys, in
     {
         if (!certificate.Verify(replicaKeys, f) || certificate.Seq != seq || certificate.StateDigest != digest)
         {
-            Violations.Add($"seq {seq}: replica {replica} reported a stable checkpoint whose certificate does not verify");
+            Violations.Add(
+                $"seq {seq}: replica {replica} reported a stable checkpoint whose certificate does not verify"
+            );
         }
 
         if (!_stable.TryGetValue(seq.Value, out var first))
@@ -59,7 +69,9 @@ public sealed class SafetyMonitor(IReadOnlyList<VerificationKey> replicaKeys, in
         }
         else if (first.Digest != digest)
         {
-            Violations.Add($"stable checkpoint {seq}: replica {replica} has {digest}, replica {first.Replica} has {first.Digest}");
+            Violations.Add(
+                $"stable checkpoint {seq}: replica {replica} has {digest}, replica {first.Replica} has {first.Digest}"
+            );
         }
     }
 

@@ -7,17 +7,18 @@ public sealed class ScenarioTests
 {
     private static readonly TimeSpan Never = TimeSpan.FromHours(1);
 
-    private static SimulationScenario Quiet(int seed, int f) => new()
-    {
-        Seed = seed,
-        F = f,
-        Clients = 2,
-        RequestsPerClient = 12,
-        CheckpointWindow = 4,
-        MaxBatchSize = 3,
-        HealAt = TimeSpan.FromSeconds(2),
-        Deadline = TimeSpan.FromSeconds(60),
-    };
+    private static SimulationScenario Quiet(int seed, int f) =>
+        new()
+        {
+            Seed = seed,
+            F = f,
+            Clients = 2,
+            RequestsPerClient = 12,
+            CheckpointWindow = 4,
+            MaxBatchSize = 3,
+            HealAt = TimeSpan.FromSeconds(2),
+            Deadline = TimeSpan.FromSeconds(60),
+        };
 
     [Theory]
     [InlineData(1)]
@@ -42,7 +43,13 @@ public sealed class ScenarioTests
     public void View_change_after_the_primary_crashes(int f)
     {
         // The primary of view 0 dies mid-workload and stays down.
-        var cluster = new Cluster(Quiet(12, f) with { Crashes = [(0, TimeSpan.FromMilliseconds(400), null)], HealAt = Never });
+        var cluster = new Cluster(
+            Quiet(12, f) with
+            {
+                Crashes = [(0, TimeSpan.FromMilliseconds(400), null)],
+                HealAt = Never,
+            }
+        );
 
         var failure = cluster.Run();
 
@@ -59,13 +66,21 @@ public sealed class ScenarioTests
     [InlineData(2, 24)]
     public void An_equivocating_primary_causes_no_divergence(int f, int seed)
     {
-        var cluster = new Cluster(Quiet(seed, f) with { Byzantine = new Dictionary<int, ByzantineMode> { [0] = ByzantineMode.Equivocating } });
+        var cluster = new Cluster(
+            Quiet(seed, f) with
+            {
+                Byzantine = new Dictionary<int, ByzantineMode> { [0] = ByzantineMode.Equivocating },
+            }
+        );
 
         var failure = cluster.Run();
 
         failure.Should().BeNull();
-        cluster.Replicas.Where(r => r.IsCorrect).Sum(r => r.Replica!.Drops[Consensus.DropReason.Equivocation]).Should().BeGreaterThan(0,
-            "the correct replicas must actually have seen conflicting PRE-PREPAREs");
+        cluster
+            .Replicas.Where(r => r.IsCorrect)
+            .Sum(r => r.Replica!.Drops[Consensus.DropReason.Equivocation])
+            .Should()
+            .BeGreaterThan(0, "the correct replicas must actually have seen conflicting PRE-PREPAREs");
     }
 
     [Theory]
@@ -74,7 +89,12 @@ public sealed class ScenarioTests
     public void A_restarted_replica_catches_up_by_state_transfer(int f)
     {
         // Replica 3 is down while the others pass several checkpoints (and collect garbage), then restarts.
-        var scenario = Quiet(13, f) with { Crashes = [(3, TimeSpan.Zero, TimeSpan.FromSeconds(4))], RequestsPerClient = 15, HealAt = TimeSpan.FromSeconds(4) };
+        var scenario = Quiet(13, f) with
+        {
+            Crashes = [(3, TimeSpan.Zero, TimeSpan.FromSeconds(4))],
+            RequestsPerClient = 15,
+            HealAt = TimeSpan.FromSeconds(4),
+        };
         var cluster = new Cluster(scenario);
 
         var failure = cluster.Run();
@@ -91,12 +111,17 @@ public sealed class ScenarioTests
     public void A_planted_quorum_bug_is_caught_by_the_safety_checker()
     {
         // Correct replicas accept 2f instead of 2f+1 matching votes; an equivocating primary then splits them.
-        var caught = Enumerable.Range(30, 5)
-            .Select(seed => new Cluster(Quiet(seed, 1) with
-            {
-                PlantedQuorum = 2,
-                Byzantine = new Dictionary<int, ByzantineMode> { [0] = ByzantineMode.Equivocating },
-            }).Run())
+        var caught = Enumerable
+            .Range(30, 5)
+            .Select(seed =>
+                new Cluster(
+                    Quiet(seed, 1) with
+                    {
+                        PlantedQuorum = 2,
+                        Byzantine = new Dictionary<int, ByzantineMode> { [0] = ByzantineMode.Equivocating },
+                    }
+                ).Run()
+            )
             .Where(failure => failure is not null && failure.StartsWith("safety", StringComparison.Ordinal))
             .ToList();
 
@@ -125,13 +150,21 @@ public sealed class ScenarioTests
         failure.Should().BeNull();
         cluster.ViewChanges.Should().BeGreaterThan(0);
         cluster.CorrectReplicas.Sum(r => r.Replica!.Drops[Consensus.DropReason.Equivocation]).Should().BeGreaterThan(0);
-        cluster.CorrectReplicas.Should().OnlyContain(r => r.Replica!.View.Value >= 2, "the equivocating primary of view 1 was replaced");
+        cluster
+            .CorrectReplicas.Should()
+            .OnlyContain(r => r.Replica!.View.Value >= 2, "the equivocating primary of view 1 was replaced");
     }
 
     [Fact]
     public void The_same_seed_replays_identically_and_another_seed_does_not()
     {
-        SimulationScenario Scenario(int seed) => SimulationScenario.FromSeed(seed, 1) with { LossRate = 0.05, DuplicateRate = 0.05, MaxDelayMs = 30 };
+        SimulationScenario Scenario(int seed) =>
+            SimulationScenario.FromSeed(seed, 1) with
+            {
+                LossRate = 0.05,
+                DuplicateRate = 0.05,
+                MaxDelayMs = 30,
+            };
         var first = new Cluster(Scenario(77));
         var second = new Cluster(Scenario(77));
         var other = new Cluster(Scenario(78));
@@ -159,9 +192,14 @@ public sealed class ScenarioTests
             cluster.Input(node, new Consensus.RequestCheckpointSoon());
         }
 
-        cluster.RunUntil(() => cluster.CorrectReplicas.All(r => r.Replica!.LastStable.Value >= 16), TimeSpan.FromSeconds(10));
+        cluster.RunUntil(
+            () => cluster.CorrectReplicas.All(r => r.Replica!.LastStable.Value >= 16),
+            TimeSpan.FromSeconds(10)
+        );
 
-        cluster.CorrectReplicas.Should().OnlyContain(r => r.Replica!.LastStable.Value == 16 && r.App.LastSeq.Value == 16);
+        cluster
+            .CorrectReplicas.Should()
+            .OnlyContain(r => r.Replica!.LastStable.Value == 16 && r.App.LastSeq.Value == 16);
         cluster.Safety.Violations.Should().BeEmpty();
     }
 
@@ -171,13 +209,20 @@ public sealed class ScenarioTests
     public void A_censoring_primary_that_keeps_ordering_no_ops_is_replaced(int f)
     {
         // Replica 0 leads view 0, orders client 2's requests and endless no-ops, and never client 1's.
-        var cluster = new Cluster(Quiet(16, f) with { Byzantine = new Dictionary<int, ByzantineMode> { [0] = ByzantineMode.Censoring } });
+        var cluster = new Cluster(
+            Quiet(16, f) with
+            {
+                Byzantine = new Dictionary<int, ByzantineMode> { [0] = ByzantineMode.Censoring },
+            }
+        );
 
         var failure = cluster.Run();
 
         failure.Should().BeNull();
         cluster.Clients.Should().OnlyContain(c => c.Done);
-        cluster.CorrectReplicas.Should().OnlyContain(r => r.Replica!.View.Value >= 1, "the censoring primary of view 0 was replaced");
+        cluster
+            .CorrectReplicas.Should()
+            .OnlyContain(r => r.Replica!.View.Value >= 1, "the censoring primary of view 0 was replaced");
     }
 
     [Theory]

@@ -3,7 +3,8 @@ using Cairn.Core.Crypto;
 
 namespace Cairn.Simulation;
 
-/// <summary>A client with one outstanding request at a time; it broadcasts, retransmits, and accepts f+1 matching replies.</summary>
+/// <summary>A client with one outstanding request at a time; it broadcasts, retransmits, and accepts f+1 matching
+/// replies.</summary>
 public sealed class SimClient(ulong id, SigningKey key, int total)
 {
     public ulong Id { get; } = id;
@@ -42,7 +43,9 @@ public sealed class SimClient(ulong id, SigningKey key, int total)
         var result = Collector.Accepted!.Result.Span;
         if (result.Length < 8 || !result[8..].SequenceEqual(Outstanding.Operation.Span))
         {
-            Errors.Add($"client {Id} request {Outstanding.RequestId}: accepted a result that does not echo its operation");
+            Errors.Add(
+                $"client {Id} request {Outstanding.RequestId}: accepted a result that does not echo its operation"
+            );
         }
 
         Completed++;

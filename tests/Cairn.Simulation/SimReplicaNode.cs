@@ -34,7 +34,12 @@ public sealed class SimReplicaNode(int id, ReplicaOptions options, ByzantineMode
         if (record is StableCheckpointRecord stable)
         {
             // The host may discard promises below the stable checkpoint.
-            foreach (var key in _store.Where(kv => kv.Value is SlotRecord s && s.Seq <= stable.Certificate.Seq).Select(kv => kv.Key).ToList())
+            foreach (
+                var key in _store
+                    .Where(kv => kv.Value is SlotRecord s && s.Seq <= stable.Certificate.Seq)
+                    .Select(kv => kv.Key)
+                    .ToList()
+            )
             {
                 _store.Remove(key);
             }
@@ -50,7 +55,13 @@ public sealed class SimReplicaNode(int id, ReplicaOptions options, ByzantineMode
     public void Restart()
     {
         Restarts++;
-        var recovery = new ReplicaRecovery([.. _store.Values], App.LastSeq, App.Digest, App.LatestReplies(), App.LastConsensusTime);
+        var recovery = new ReplicaRecovery(
+            [.. _store.Values],
+            App.LastSeq,
+            App.Digest,
+            App.LatestReplies(),
+            App.LastConsensusTime
+        );
         Replica = new Replica(Options, recovery);
     }
 }

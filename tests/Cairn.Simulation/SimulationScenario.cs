@@ -23,7 +23,8 @@ public sealed record SimulationScenario
 
     public int MaxDelayMs { get; init; } = 10;
 
-    /// <summary>Faults (loss, partitions, crashes) last until this virtual time; then the network heals and crashed replicas restart.</summary>
+    /// <summary>Faults (loss, partitions, crashes) last until this virtual time; then the network heals and crashed
+    /// replicas restart.</summary>
     public TimeSpan HealAt { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Liveness deadline: every client request must have completed by then.</summary>
@@ -67,7 +68,8 @@ public sealed record SimulationScenario
             else
             {
                 var at = TimeSpan.FromMilliseconds(random.Next(0, 2500));
-                TimeSpan? restart = random.NextDouble() < 0.5 ? at + TimeSpan.FromMilliseconds(random.Next(100, 1500)) : null;
+                TimeSpan? restart =
+                    random.NextDouble() < 0.5 ? at + TimeSpan.FromMilliseconds(random.Next(100, 1500)) : null;
                 crashes.Add((replica, at, restart));
             }
         }
@@ -132,9 +134,14 @@ public sealed record SimulationScenario
     }
 
     public override string ToString() =>
-        $"seed={Seed} f={F} clients={Clients}x{RequestsPerClient} window={CheckpointWindow} batch={MaxBatchSize} loss={LossRate} dup={DuplicateRate} "
-        + $"delay={MinDelayMs}-{MaxDelayMs}ms byzantine=[{string.Join(",", Byzantine.Select(b => $"{b.Key}:{b.Value}"))}] "
-        + $"crashes=[{string.Join(",", Crashes.Select(c => $"{c.Replica}@{c.At.TotalMilliseconds}ms->{c.RestartAt?.TotalMilliseconds.ToString() ?? "heal"}"))}] "
-        + $"partition={(Partition is { } p ? $"[{string.Join(",", p.Isolated)}]@{p.Start.TotalMilliseconds}-{p.End.TotalMilliseconds}ms" : "none")}"
+        $"seed={Seed} f={F} clients={Clients}x{RequestsPerClient} window={CheckpointWindow} batch={MaxBatchSize} "
+        + $"loss={LossRate} dup={DuplicateRate} "
+        + $"delay={MinDelayMs}-{MaxDelayMs}ms "
+        + $"byzantine=[{string.Join(",", Byzantine.Select(b => $"{b.Key}:{b.Value}"))}] "
+        + $"crashes=[{string.Join(",", Crashes.Select(c =>
+            $"{c.Replica}@{c.At.TotalMilliseconds}ms->{c.RestartAt?.TotalMilliseconds.ToString() ?? "heal"}"))}] "
+        + $"partition={(Partition is { } p
+            ? $"[{string.Join(",", p.Isolated)}]@{p.Start.TotalMilliseconds}-{p.End.TotalMilliseconds}ms"
+            : "none")}"
         + (PlantedQuorum is { } q ? $" plantedQuorum={q}" : "");
 }

@@ -7,76 +7,120 @@ using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
 
-/// <summary><c>cairn backup</c>: intermittent backup of one replica — stop it, copy its database with a manifest, start it again.</summary>
+/// <summary><c>cairn backup</c>: intermittent backup of one replica — stop it, copy its database with a manifest, start
+/// it again.</summary>
 internal static class BackupCommand
 {
     public static Command Create(IAnsiConsole console)
     {
         var cluster = CommonOptions.Cluster();
-        var replica = new Option<int>("--replica") { Description = "The replica to back up (the others keep serving).", Required = true };
-        var to = new Option<DirectoryInfo>("--to") { Description = "The directory to create with the copy (must not exist).", Required = true };
-        var json = CommonOptions.JsonOutput();
-        var backup = new Command("backup", "Intermittent backup (backup_mode: intermittent): stop one replica, copy its database with a SHA-256 manifest, restart it.")
+        var replica = new Option<int>("--replica")
         {
-            cluster, replica, to, json,
+            Description = "The replica to back up (the others keep serving).",
+            Required = true,
         };
-        backup.SetAction(async (parse, cancellationToken) =>
+        var to = new Option<DirectoryInfo>("--to")
         {
-            var layout = new ClusterLayout(parse.GetRequiredValue(cluster).FullName);
-            var n = parse.GetValue(replica);
-            var config = CheckpointCommand.ReplicaConfig(layout, n);
-            if (config.BackupMode != BackupMode.Intermittent)
+            Description = "The directory to create with the copy (must not exist).",
+            Required = true,
+        };
+        var json = CommonOptions.JsonOutput();
+        var backup = new Command(
+            "backup",
+            "Intermittent backup (backup_mode: intermittent): stop one replica, copy its database with a SHA-256 "
+                + "manifest, restart it."
+        )
+        {
+            cluster,
+            replica,
+            to,
+            json,
+        };
+        backup.SetAction(
+            async (parse, cancellationToken) =>
             {
-                throw new DbCheckpointException(config.SourcePath,
-                    "backup_mode is 'checkpoint': this replica backs up online with DB checkpoints ('cairn checkpoint export'); set backup_mode: intermittent to use 'cairn backup'");
-            }
-
-            var target = parse.GetRequiredValue(to).FullName;
-            if (Directory.Exists(target) || File.Exists(target))
-            {
-                throw new DbCheckpointException(target, "already exists (a backup never overwrites)");
-            }
-
-            var runner = new ClusterRunner(layout, CommonOptions.SelfCommand());
-            var asJson = parse.GetValue(json);
-            var wasRunning = await runner.StopReplicaAsync(n, kill: false, TimeSpan.FromSeconds(30), cancellationToken);
-            (CheckpointManifest Manifest, Cairn.Ledger.LedgerHead Head, string ChainId) copy;
-            try
-            {
-                copy = ProgressDisplay.Run(console, asJson, "copying", progress =>
-                    IntermittentBackup.Copy(config.RocksDbPath, config.DbCheckpoints.Path, target, progress));
-            }
-            finally
-            {
-                if (wasRunning)
+                var layout = new ClusterLayout(parse.GetRequiredValue(cluster).FullName);
+                var n = parse.GetValue(replica);
+                var config = CheckpointCommand.ReplicaConfig(layout, n);
+                if (config.BackupMode != BackupMode.Intermittent)
                 {
-                    runner.StartReplica(n);
-                    await WaitHealthyAsync(runner, n, cancellationToken);
+                    throw new DbCheckpointException(
+                        config.SourcePath,
+                        "backup_mode is 'checkpoint': this replica backs up online with DB checkpoints ('cairn "
+                            + "checkpoint export'); set backup_mode: intermittent to use 'cairn backup'"
+                    );
                 }
-            }
 
-            if (asJson)
-            {
-                CommonOptions.WriteJson(console, new
+                var target = parse.GetRequiredValue(to).FullName;
+                if (Directory.Exists(target) || File.Exists(target))
                 {
-                    replica = n,
-                    directory = target,
-                    files = copy.Manifest.Files.Count,
-                    bytes = copy.Manifest.TotalBytes,
-                    lastBlockId = copy.Head.LastBlockId.Value,
-                    lastBlockDigest = copy.Head.LastDigest.ToHex(),
-                    chainId = copy.ChainId,
-                    restarted = wasRunning,
-                });
-            }
-            else
-            {
-                console.MarkupLineInterpolated($"[green]✓[/] replica {n} backed up to {target}: {copy.Manifest.Files.Count} files, {CheckpointCommand.FormatBytes(copy.Manifest.TotalBytes)}, block {copy.Head.LastBlockId} ({copy.Head.LastDigest.ToHex()[..16]}…)");
-                console.MarkupLine(wasRunning ? $"[green]✓[/] replica {n} restarted and healthy" : $"replica {n} was not running; left stopped");
-            }
+                    throw new DbCheckpointException(target, "already exists (a backup never overwrites)");
+                }
 
-            return 0;
-        });
+                var runner = new ClusterRunner(layout, CommonOptions.SelfCommand());
+                var asJson = parse.GetValue(json);
+                var wasRunning = await runner.StopReplicaAsync(
+                    n,
+                    kill: false,
+                    TimeSpan.FromSeconds(30),
+                    cancellationToken
+                );
+                (CheckpointManifest Manifest, Cairn.Ledger.LedgerHead Head, string ChainId) copy;
+                try
+                {
+                    copy = ProgressDisplay.Run(
+                        console,
+                        asJson,
+                        "copying",
+                        progress =>
+                            IntermittentBackup.Copy(config.RocksDbPath, config.DbCheckpoints.Path, target, progress)
+                    );
+                }
+                finally
+                {
+                    if (wasRunning)
+                    {
+                        runner.StartReplica(n);
+                        await WaitHealthyAsync(runner, n, cancellationToken);
+                    }
+                }
+
+                if (asJson)
+                {
+                    CommonOptions.WriteJson(
+                        console,
+                        new
+                        {
+                            replica = n,
+                            directory = target,
+                            files = copy.Manifest.Files.Count,
+                            bytes = copy.Manifest.TotalBytes,
+                            lastBlockId = copy.Head.LastBlockId.Value,
+                            lastBlockDigest = copy.Head.LastDigest.ToHex(),
+                            chainId = copy.ChainId,
+                            restarted = wasRunning,
+                        }
+                    );
+                }
+                else
+                {
+                    console.MarkupInterpolated(
+                        $"[green]✓[/] replica {n} backed up to {target}: {copy.Manifest.Files.Count} files, "
+                    );
+                    console.MarkupInterpolated(
+                        $"{CheckpointCommand.FormatBytes(copy.Manifest.TotalBytes)}, block {copy.Head.LastBlockId} "
+                    );
+                    console.MarkupLineInterpolated($"({copy.Head.LastDigest.ToHex()[..16]}…)");
+                    console.MarkupLine(
+                        wasRunning
+                            ? $"[green]✓[/] replica {n} restarted and healthy"
+                            : $"replica {n} was not running; left stopped"
+                    );
+                }
+
+                return 0;
+            }
+        );
         return backup;
     }
 
@@ -93,6 +137,9 @@ internal static class BackupCommand
             await Task.Delay(200, cancellationToken);
         }
 
-        throw new ClusterRunException($"replica {id} was restarted after the backup but is not healthy after 60 s (log: {runner.Layout.ReplicaLogFile(id)})");
+        throw new ClusterRunException(
+            $"replica {id} was restarted after the backup but is not healthy after 60 s (log: "
+                + $"{runner.Layout.ReplicaLogFile(id)})"
+        );
     }
 }

@@ -8,12 +8,16 @@ using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
 
-/// <summary><c>cairn checkpoint list|verify|inspect|export</c>: DB checkpoints on disk, read offline (no cluster needs to run).</summary>
+/// <summary><c>cairn checkpoint list|verify|inspect|export</c>: DB checkpoints on disk, read offline (no cluster needs
+/// to run).</summary>
 internal static class CheckpointCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var command = new Command("checkpoint", "List, verify, inspect and export DB checkpoints on disk (no running cluster needed).");
+        var command = new Command(
+            "checkpoint",
+            "List, verify, inspect and export DB checkpoints on disk (no running cluster needed)."
+        );
         command.Subcommands.Add(CreateList(console));
         command.Subcommands.Add(CreateVerify(console));
         command.Subcommands.Add(CreateInspect(console));
@@ -22,9 +26,14 @@ internal static class CheckpointCommand
     }
 
     /// <summary>The replicas' public keys from <c>--keys DIR</c> or the cluster directory's <c>keys/</c>.</summary>
-    internal static ReplicaPublicKeys? LoadKeys(ParseResult parse, Option<DirectoryInfo?> keys, Option<DirectoryInfo?> cluster) =>
+    internal static ReplicaPublicKeys? LoadKeys(
+        ParseResult parse,
+        Option<DirectoryInfo?> keys,
+        Option<DirectoryInfo?> cluster
+    ) =>
         parse.GetValue(keys) is { } dir ? ReplicaPublicKeys.Load(dir.FullName)
-        : parse.GetValue(cluster) is { } c ? ReplicaPublicKeys.Load(new ClusterLayout(RequireCluster(c.FullName)).KeysDirectory)
+        : parse.GetValue(cluster) is { } c
+            ? ReplicaPublicKeys.Load(new ClusterLayout(RequireCluster(c.FullName)).KeysDirectory)
         : null;
 
     internal static Option<DirectoryInfo?> KeysOption() =>
@@ -36,14 +45,20 @@ internal static class CheckpointCommand
     internal static string RequireCluster(string directory) =>
         new ClusterLayout(directory).ReplicaIds().Count > 0
             ? directory
-            : throw new DbCheckpointException(directory, "not a cluster directory (no replica-N folders; made by 'cairn cluster init')");
+            : throw new DbCheckpointException(
+                directory,
+                "not a cluster directory (no replica-N folders; made by 'cairn cluster init')"
+            );
 
     internal static DeploymentConfig ReplicaConfig(ClusterLayout layout, int replica)
     {
         RequireCluster(layout.Directory);
         if (!layout.ReplicaIds().Contains(replica))
         {
-            throw new DbCheckpointException(layout.Directory, $"no replica {replica} in this cluster (have {string.Join(", ", layout.ReplicaIds())})");
+            throw new DbCheckpointException(
+                layout.Directory,
+                $"no replica {replica} in this cluster (have {string.Join(", ", layout.ReplicaIds())})"
+            );
         }
 
         return DeploymentConfigLoader.Load(layout.ReplicaConfig(replica));
@@ -55,10 +70,18 @@ internal static class CheckpointCommand
         var replica = new Option<int?>("--replica") { Description = "Only this replica (with --cluster)." };
         var dataDir = new Option<DirectoryInfo?>("--data-dir")
         {
-            Description = "One replica's data_dir, read locally with no cluster directory (checkpoints under the default db_checkpoint_path).",
+            Description =
+                "One replica's data_dir, read locally with no cluster directory (checkpoints under the default "
+                + "db_checkpoint_path).",
         };
         var json = CommonOptions.JsonOutput();
-        var list = new Command("list", "Every replica's checkpoints on disk, and any incomplete ones.") { cluster, replica, dataDir, json };
+        var list = new Command("list", "Every replica's checkpoints on disk, and any incomplete ones.")
+        {
+            cluster,
+            replica,
+            dataDir,
+            json,
+        };
         list.Validators.Add(result =>
         {
             if ((result.GetValue(cluster) is null) == (result.GetValue(dataDir) is null))
@@ -86,40 +109,68 @@ internal static class CheckpointCommand
 
             if (parse.GetValue(json))
             {
-                CommonOptions.WriteJson(console, new
-                {
-                    checkpoints = rows.Select(r => new
+                CommonOptions.WriteJson(
+                    console,
+                    new
                     {
-                        replica = r.Replica,
-                        directory = r.Directory,
-                        good = r.Metadata is not null,
-                        problem = r.Problem,
-                        id = r.Metadata?.Id.Value,
-                        seqNum = r.Metadata?.SeqNum.Value,
-                        lastBlockId = r.Metadata?.LastBlockId.Value,
-                        lastBlockDigest = r.Metadata?.LastBlockDigest.ToHex(),
-                        stateDigest = r.Metadata?.StateDigest.ToHex(),
-                        createdAt = r.Metadata?.CreatedAt,
-                        sizeBytes = r.Metadata?.SizeBytes,
-                        signers = r.Metadata?.Certificate.Signers.Select(s => s.Value),
-                        chainId = r.Metadata?.ChainId,
-                    }),
-                });
+                        checkpoints = rows.Select(r => new
+                        {
+                            replica = r.Replica,
+                            directory = r.Directory,
+                            good = r.Metadata is not null,
+                            problem = r.Problem,
+                            id = r.Metadata?.Id.Value,
+                            seqNum = r.Metadata?.SeqNum.Value,
+                            lastBlockId = r.Metadata?.LastBlockId.Value,
+                            lastBlockDigest = r.Metadata?.LastBlockDigest.ToHex(),
+                            stateDigest = r.Metadata?.StateDigest.ToHex(),
+                            createdAt = r.Metadata?.CreatedAt,
+                            sizeBytes = r.Metadata?.SizeBytes,
+                            signers = r.Metadata?.Certificate.Signers.Select(s => s.Value),
+                            chainId = r.Metadata?.ChainId,
+                        }),
+                    }
+                );
                 return 0;
             }
 
-            var table = new Table().AddColumns("replica", "id", "seq", "state digest", "created (consensus time)", "size", "signers", "");
+            var table = new Table().AddColumns(
+                "replica",
+                "id",
+                "seq",
+                "state digest",
+                "created (consensus time)",
+                "size",
+                "signers",
+                ""
+            );
             foreach (var r in rows)
             {
                 if (r.Metadata is { } m)
                 {
-                    table.AddRow($"{r.Replica}", $"{m.Id}", $"{m.SeqNum}", m.StateDigest.ToHex()[..16] + "…",
-                        m.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), FormatBytes(m.SizeBytes),
-                        string.Join(",", m.Certificate.Signers.Select(s => s.Value)), "[green]complete[/]");
+                    table.AddRow(
+                        $"{r.Replica}",
+                        $"{m.Id}",
+                        $"{m.SeqNum}",
+                        m.StateDigest.ToHex()[..16] + "…",
+                        m.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                        FormatBytes(m.SizeBytes),
+                        string.Join(",", m.Certificate.Signers.Select(s => s.Value)),
+                        "[green]complete[/]"
+                    );
                 }
                 else
                 {
-                    table.AddRow($"{r.Replica}", Markup.Escape(Path.GetFileName(r.Directory)), "", "", "", "", "", $"[red]{Markup.Escape(r.Problem!)}[/]");
+                    table.AddRow(
+                        $"{r.Replica}",
+                        Markup.Escape(Path.GetFileName(r.Directory)),
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        $"[red]{Markup.Escape(r.Problem!)}[/]"
+                    );
                 }
             }
 
@@ -137,26 +188,36 @@ internal static class CheckpointCommand
         return list;
     }
 
-    /// <summary>The checkpoint directory of the replica whose <c>data_dir</c> is <paramref name="dataDir"/>, at the default
+    /// <summary>The checkpoint directory of the replica whose <c>data_dir</c> is <paramref name="dataDir"/>, at the
+    /// default
     /// <c>db_checkpoint_path</c>; refuses a directory that holds no replica database.</summary>
     private static string DataDirCheckpoints(string dataDir)
     {
         if (!Directory.Exists(dataDir))
         {
-            throw new DbCheckpointException(dataDir, "no such directory (give a replica's data_dir, e.g. <cluster>/replica-0/data)");
+            throw new DbCheckpointException(
+                dataDir,
+                "no such directory (give a replica's data_dir, e.g. <cluster>/replica-0/data)"
+            );
         }
 
         var database = DeploymentConfig.RocksDbPathOf(dataDir);
         if (!File.Exists(Path.Combine(database, "CURRENT")))
         {
-            throw new DbCheckpointException(dataDir, $"not a replica's data directory (no RocksDB database in {database}; give the data_dir of a replica's deployment.config)");
+            throw new DbCheckpointException(
+                dataDir,
+                $"not a replica's data directory (no RocksDB database in {database}; give the data_dir of a replica's "
+                    + $"deployment.config)"
+            );
         }
 
         return Path.GetFullPath(new DbCheckpointSettings().Path, dataDir);
     }
 
     private static IEnumerable<ListRow> ListReplica(int? replica, string directory) =>
-        DbCheckpointDirectory.Scan(directory, chainId: null).Select(e => new ListRow(replica, e.Directory, e.Metadata, e.Problem));
+        DbCheckpointDirectory
+            .Scan(directory, chainId: null)
+            .Select(e => new ListRow(replica, e.Directory, e.Metadata, e.Problem));
 
     private static Command CreateVerify(IAnsiConsole console)
     {
@@ -164,9 +225,15 @@ internal static class CheckpointCommand
         var keys = KeysOption();
         var cluster = OptionalCluster();
         var json = CommonOptions.JsonOutput();
-        var verify = new Command("verify", "Check a checkpoint: manifest, metadata, block hash chain, state digest and quorum certificate.")
+        var verify = new Command(
+            "verify",
+            "Check a checkpoint: manifest, metadata, block hash chain, state digest and quorum certificate."
+        )
         {
-            path, keys, cluster, json,
+            path,
+            keys,
+            cluster,
+            json,
         };
         verify.Validators.Add(result =>
         {
@@ -179,19 +246,32 @@ internal static class CheckpointCommand
         {
             var replicaKeys = LoadKeys(parse, keys, cluster);
             var asJson = parse.GetValue(json);
-            var report = ProgressDisplay.Run(console, asJson, "verifying", progress => VerifyPath(parse.GetRequiredValue(path), replicaKeys, progress));
+            var report = ProgressDisplay.Run(
+                console,
+                asJson,
+                "verifying",
+                progress => VerifyPath(parse.GetRequiredValue(path), replicaKeys, progress)
+            );
             if (asJson)
             {
-                CommonOptions.WriteJson(console, new
-                {
-                    path = report.Path,
-                    passed = report.Passed,
-                    checks = report.Checks.Select(c => new { name = c.Name, passed = c.Passed, detail = c.Detail }),
-                    id = report.Metadata?.Id.Value,
-                    seqNum = report.Metadata?.SeqNum.Value,
-                    lastBlockDigest = report.Metadata?.LastBlockDigest.ToHex(),
-                    stateDigest = report.Metadata?.StateDigest.ToHex(),
-                });
+                CommonOptions.WriteJson(
+                    console,
+                    new
+                    {
+                        path = report.Path,
+                        passed = report.Passed,
+                        checks = report.Checks.Select(c => new
+                        {
+                            name = c.Name,
+                            passed = c.Passed,
+                            detail = c.Detail,
+                        }),
+                        id = report.Metadata?.Id.Value,
+                        seqNum = report.Metadata?.SeqNum.Value,
+                        lastBlockDigest = report.Metadata?.LastBlockDigest.ToHex(),
+                        stateDigest = report.Metadata?.StateDigest.ToHex(),
+                    }
+                );
             }
             else
             {
@@ -201,7 +281,10 @@ internal static class CheckpointCommand
             report.ThrowIfFailed();
             if (!asJson)
             {
-                console.MarkupLineInterpolated($"[green]verified[/]: checkpoint {report.Metadata!.Id} at seq {report.Metadata.SeqNum} is the agreed state of chain '{report.Metadata.ChainId}'");
+                console.MarkupInterpolated(
+                    $"[green]verified[/]: checkpoint {report.Metadata!.Id} at seq {report.Metadata.SeqNum} "
+                );
+                console.MarkupLineInterpolated($"is the agreed state of chain '{report.Metadata.ChainId}'");
             }
 
             return 0;
@@ -215,9 +298,15 @@ internal static class CheckpointCommand
         var keys = KeysOption();
         var cluster = OptionalCluster();
         var json = CommonOptions.JsonOutput();
-        var inspect = new Command("inspect", "What a checkpoint holds: chain, blocks, keys, size, digests, certificate signers (read-only).")
+        var inspect = new Command(
+            "inspect",
+            "What a checkpoint holds: chain, blocks, keys, size, digests, certificate signers (read-only)."
+        )
         {
-            path, keys, cluster, json,
+            path,
+            keys,
+            cluster,
+            json,
         };
         inspect.SetAction(parse =>
         {
@@ -227,24 +316,27 @@ internal static class CheckpointCommand
             var m = i.Metadata;
             if (parse.GetValue(json))
             {
-                CommonOptions.WriteJson(console, new
-                {
-                    path = source.Path,
-                    chainId = i.ChainId,
-                    id = m.Id.Value,
-                    seqNum = m.SeqNum.Value,
-                    blocks = i.Blocks,
-                    keys = i.Keys,
-                    reservedKeys = i.ReservedKeys,
-                    sizeBytes = i.SizeBytes,
-                    lastBlockDigest = m.LastBlockDigest.ToHex(),
-                    headDigest = i.HeadDigest.ToHex(),
-                    stateDigest = m.StateDigest.ToHex(),
-                    createdAt = m.CreatedAt,
-                    epoch = m.Epoch,
-                    signers = m.Certificate.Signers.Select(s => s.Value),
-                    validSigners = i.ValidSigners,
-                });
+                CommonOptions.WriteJson(
+                    console,
+                    new
+                    {
+                        path = source.Path,
+                        chainId = i.ChainId,
+                        id = m.Id.Value,
+                        seqNum = m.SeqNum.Value,
+                        blocks = i.Blocks,
+                        keys = i.Keys,
+                        reservedKeys = i.ReservedKeys,
+                        sizeBytes = i.SizeBytes,
+                        lastBlockDigest = m.LastBlockDigest.ToHex(),
+                        headDigest = i.HeadDigest.ToHex(),
+                        stateDigest = m.StateDigest.ToHex(),
+                        createdAt = m.CreatedAt,
+                        epoch = m.Epoch,
+                        signers = m.Certificate.Signers.Select(s => s.Value),
+                        validSigners = i.ValidSigners,
+                    }
+                );
                 return 0;
             }
 
@@ -254,11 +346,19 @@ internal static class CheckpointCommand
         return inspect;
     }
 
-    /// <summary>Verifies a checkpoint directory or archive (unpacked into a scratch directory for the checks).</summary>
-    internal static CheckpointVerification VerifyPath(string path, ReplicaPublicKeys? keys, IProgress<TransferProgress>? progress)
+    /// <summary>Verifies a checkpoint directory or archive (unpacked into a scratch directory for the
+    /// checks).</summary>
+    internal static CheckpointVerification VerifyPath(
+        string path,
+        ReplicaPublicKeys? keys,
+        IProgress<TransferProgress>? progress
+    )
     {
         using var source = CheckpointSource.Open(path, progress: progress);
-        return CheckpointVerifier.Verify(source.Directory, keys, requireManifest: source.IsArchive) with { Path = source.Path };
+        return CheckpointVerifier.Verify(source.Directory, keys, requireManifest: source.IsArchive) with
+        {
+            Path = source.Path,
+        };
     }
 
     /// <summary>Each check of a verification, passed, failed or not run.</summary>
@@ -266,7 +366,12 @@ internal static class CheckpointCommand
     {
         foreach (var check in report.Checks)
         {
-            var mark = check.Passed switch { true => "[green]✓[/]", false => "[red]✗[/]", null => "[grey]-[/]" };
+            var mark = check.Passed switch
+            {
+                true => "[green]✓[/]",
+                false => "[red]✗[/]",
+                null => "[grey]-[/]",
+            };
             console.MarkupLine($"{mark} {Markup.Escape(check.Name)}: {Markup.Escape(check.Detail)}");
         }
     }
@@ -287,20 +392,42 @@ internal static class CheckpointCommand
         Row("last block digest", m.LastBlockDigest.ToHex());
         Row("state digest", m.StateDigest.ToHex());
         Row("certificate signers", string.Join(", ", m.Certificate.Signers.Select(s => s.Value)));
-        Row("valid signatures", i.ValidSigners is null ? "(give --keys or --cluster to check)" : $"[{string.Join(", ", i.ValidSigners)}]");
+        Row(
+            "valid signatures",
+            i.ValidSigners is null ? "(give --keys or --cluster to check)" : $"[{string.Join(", ", i.ValidSigners)}]"
+        );
         console.Write(grid);
     }
 
     private static Command CreateExport(IAnsiConsole console)
     {
         var cluster = CommonOptions.Cluster();
-        var replica = new Option<int>("--replica") { Description = "The replica whose checkpoint to export.", Required = true };
-        var id = new Option<ulong>("--id") { Description = "The checkpoint id (see 'cairn checkpoint list').", Required = true };
-        var to = new Option<FileInfo>("--to") { Description = "The archive to write (must not exist).", Required = true };
-        var json = CommonOptions.JsonOutput();
-        var export = new Command("export", "Write a checkpoint as one self-describing archive (tar.gz with a SHA-256 manifest) for disaster recovery.")
+        var replica = new Option<int>("--replica")
         {
-            cluster, replica, id, to, json,
+            Description = "The replica whose checkpoint to export.",
+            Required = true,
+        };
+        var id = new Option<ulong>("--id")
+        {
+            Description = "The checkpoint id (see 'cairn checkpoint list').",
+            Required = true,
+        };
+        var to = new Option<FileInfo>("--to")
+        {
+            Description = "The archive to write (must not exist).",
+            Required = true,
+        };
+        var json = CommonOptions.JsonOutput();
+        var export = new Command(
+            "export",
+            "Write a checkpoint as one self-describing archive (tar.gz with a SHA-256 manifest) for disaster recovery."
+        )
+        {
+            cluster,
+            replica,
+            id,
+            to,
+            json,
         };
         export.SetAction(parse =>
         {
@@ -308,16 +435,39 @@ internal static class CheckpointCommand
             var config = ReplicaConfig(layout, parse.GetValue(replica));
             var target = parse.GetRequiredValue(to).FullName;
             var asJson = parse.GetValue(json);
-            var manifest = ProgressDisplay.Run(console, asJson, "exporting",
-                progress => CheckpointArchive.ExportPinned(config.DbCheckpoints.Path, new BlockId(parse.GetValue(id)), target, progress));
+            var manifest = ProgressDisplay.Run(
+                console,
+                asJson,
+                "exporting",
+                progress =>
+                    CheckpointArchive.ExportPinned(
+                        config.DbCheckpoints.Path,
+                        new BlockId(parse.GetValue(id)),
+                        target,
+                        progress
+                    )
+            );
             var archiveBytes = new FileInfo(target).Length;
             if (asJson)
             {
-                CommonOptions.WriteJson(console, new { archive = target, files = manifest.Files.Count, bytes = manifest.TotalBytes, archiveBytes });
+                CommonOptions.WriteJson(
+                    console,
+                    new
+                    {
+                        archive = target,
+                        files = manifest.Files.Count,
+                        bytes = manifest.TotalBytes,
+                        archiveBytes,
+                    }
+                );
             }
             else
             {
-                console.MarkupLineInterpolated($"[green]✓[/] exported checkpoint {parse.GetValue(id)} of replica {parse.GetValue(replica)} to {target}: {manifest.Files.Count} files, {FormatBytes(manifest.TotalBytes)} → {FormatBytes(archiveBytes)}");
+                console.MarkupInterpolated(
+                    $"[green]✓[/] exported checkpoint {parse.GetValue(id)} of replica {parse.GetValue(replica)} "
+                );
+                console.MarkupInterpolated($"to {target}: {manifest.Files.Count} files, ");
+                console.MarkupLineInterpolated($"{FormatBytes(manifest.TotalBytes)} → {FormatBytes(archiveBytes)}");
             }
 
             return 0;
@@ -325,13 +475,14 @@ internal static class CheckpointCommand
         return export;
     }
 
-    internal static string FormatBytes(long bytes) => bytes switch
-    {
-        >= 1 << 30 => $"{bytes / (double)(1 << 30):N1} GiB",
-        >= 1 << 20 => $"{bytes / (double)(1 << 20):N1} MiB",
-        >= 1 << 10 => $"{bytes / 1024.0:N1} KiB",
-        _ => $"{bytes} B",
-    };
+    internal static string FormatBytes(long bytes) =>
+        bytes switch
+        {
+            >= 1 << 30 => $"{bytes / (double)(1 << 30):N1} GiB",
+            >= 1 << 20 => $"{bytes / (double)(1 << 20):N1} MiB",
+            >= 1 << 10 => $"{bytes / 1024.0:N1} KiB",
+            _ => $"{bytes} B",
+        };
 
     private sealed record ListRow(int? Replica, string Directory, CheckpointMetadata? Metadata, string? Problem);
 }

@@ -13,22 +13,35 @@ internal static class CheckpointQueryCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var command = new Command("checkpoint", "Query one checkpoint on every replica: its signed state digest, or values as of it.");
+        var command = new Command(
+            "checkpoint",
+            "Query one checkpoint on every replica: its signed state digest, or values as of it."
+        );
         command.Subcommands.Add(CreateHash(console));
         command.Subcommands.Add(CreateRead(console));
         return command;
     }
 
-    /// <summary>The <c>--id</c> option, checked so that a negative or non-numeric id is refused with what is accepted.</summary>
+    /// <summary>The <c>--id</c> option, checked so that a negative or non-numeric id is refused with what is
+    /// accepted.</summary>
     private static Option<string> IdOption(Command command)
     {
-        var id = new Option<string>("--id") { Description = "The checkpoint id (its last block id, as 'dbCheckpoint status' lists it).", Required = true };
+        var id = new Option<string>("--id")
+        {
+            Description = "The checkpoint id (its last block id, as 'dbCheckpoint status' lists it).",
+            Required = true,
+        };
         command.Options.Add(id);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(id) is { } text && !ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            if (
+                result.GetValue(id) is { } text
+                && !ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            )
             {
-                result.AddError($"--id '{text}' is not a checkpoint id: give a whole number from 0 to {ulong.MaxValue} (e.g. 300)");
+                result.AddError(
+                    $"--id '{text}' is not a checkpoint id: give a whole number from 0 to {ulong.MaxValue} (e.g. 300)"
+                );
             }
         });
         return id;
@@ -40,32 +53,53 @@ internal static class CheckpointQueryCommand
     private static Command CreateHash(IAnsiConsole console)
     {
         var options = new OperatorOptions();
-        var hash = new Command("hash", "Every replica's state digest of a checkpoint, signed with its own key; the signatures are checked and a differing digest is flagged.");
+        var hash = new Command(
+            "hash",
+            "Every replica's state digest of a checkpoint, signed with its own key; the signatures are checked and a "
+                + "differing digest is flagged."
+        );
         var id = IdOption(hash);
         options.AddTo(hash);
-        hash.SetAction(async (parse, cancellationToken) =>
-        {
-            var config = options.Load(parse);
-            var report = await new CheckpointQueryClient(config).HashAsync(ParseId(parse, id), cancellationToken);
-            ShowHash(console, report, parse.GetValue(options.Json));
-            if (!report.Consistent)
+        hash.SetAction(
+            async (parse, cancellationToken) =>
             {
-                var verified = report.Rows.Count(r => r.Verified);
-                throw new RequestRejectedException(report.Rows.Any(r => r.Differs)
-                    ? $"checkpoint {report.CheckpointId}: replicas {string.Join(", ", report.Rows.Where(r => r.Differs).Select(r => r.Replica))} sign a different state"
-                    : $"checkpoint {report.CheckpointId}: {verified} verified statements, {config.F + 1} needed ({FirstProblem(report.Rows.Select(r => (r.Replica, r.Problem)))})");
-            }
+                var config = options.Load(parse);
+                var report = await new CheckpointQueryClient(config).HashAsync(ParseId(parse, id), cancellationToken);
+                ShowHash(console, report, parse.GetValue(options.Json));
+                if (!report.Consistent)
+                {
+                    var verified = report.Rows.Count(r => r.Verified);
+                    throw new RequestRejectedException(
+                        report.Rows.Any(r => r.Differs)
+                            ? $"checkpoint {report.CheckpointId}: replicas "
+                                + $"{string.Join(", ", report.Rows.Where(r => r.Differs).Select(r => r.Replica))} sign "
+                                + $"a different state"
+                            : $"checkpoint {report.CheckpointId}: {verified} verified statements, {config.F + 1} "
+                                + $"needed ({FirstProblem(report.Rows.Select(r => (r.Replica, r.Problem)))})"
+                    );
+                }
 
-            return 0;
-        });
+                return 0;
+            }
+        );
         return hash;
     }
 
     private static Command CreateRead(IAnsiConsole console)
     {
         var options = new OperatorOptions();
-        var keys = new Argument<string[]>("keys") { Description = "The keys (UTF-8 text).", Arity = ArgumentArity.OneOrMore };
-        var read = new Command("read", "Values of keys as of a checkpoint, read by every replica from the checkpoint itself; f+1 must agree.") { keys };
+        var keys = new Argument<string[]>("keys")
+        {
+            Description = "The keys (UTF-8 text).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var read = new Command(
+            "read",
+            "Values of keys as of a checkpoint, read by every replica from the checkpoint itself; f+1 must agree."
+        )
+        {
+            keys,
+        };
         // A mistyped option would otherwise be read as one more key.
         read.Validators.Add(result =>
         {
@@ -76,27 +110,42 @@ internal static class CheckpointQueryCommand
         });
         var id = IdOption(read);
         options.AddTo(read);
-        read.SetAction(async (parse, cancellationToken) =>
-        {
-            var config = options.Load(parse);
-            var keyBytes = parse.GetRequiredValue(keys).Select(k => Encoding.UTF8.GetBytes(k)).ToList();
-            var report = await new CheckpointQueryClient(config).ReadAsync(ParseId(parse, id), keyBytes, cancellationToken);
-            ShowRead(console, report, parse.GetValue(options.Json));
-            if (!report.Consistent)
+        read.SetAction(
+            async (parse, cancellationToken) =>
             {
-                var answered = report.Replicas.Count(r => r.Values is not null);
-                throw new RequestRejectedException(report.Keys.Any(k => k.Dissenters.Count > 0)
-                    ? $"checkpoint {report.CheckpointId}: replicas disagree on {string.Join(", ", report.Keys.Where(k => k.Dissenters.Count > 0).Select(k => Text(k.Key)))}"
-                    : $"checkpoint {report.CheckpointId}: {answered} replicas answered, {config.F + 1} must agree ({FirstProblem(report.Replicas.Select(r => (r.Replica, r.Problem)))})");
-            }
+                var config = options.Load(parse);
+                var keyBytes = parse.GetRequiredValue(keys).Select(k => Encoding.UTF8.GetBytes(k)).ToList();
+                var report = await new CheckpointQueryClient(config).ReadAsync(
+                    ParseId(parse, id),
+                    keyBytes,
+                    cancellationToken
+                );
+                ShowRead(console, report, parse.GetValue(options.Json));
+                if (!report.Consistent)
+                {
+                    var answered = report.Replicas.Count(r => r.Values is not null);
+                    throw new RequestRejectedException(
+                        report.Keys.Any(k => k.Dissenters.Count > 0)
+                            ? $"checkpoint {report.CheckpointId}: replicas disagree on "
+                                + string.Join(
+                                    ", ",
+                                    report.Keys.Where(k => k.Dissenters.Count > 0).Select(k => Text(k.Key))
+                                )
+                            : $"checkpoint {report.CheckpointId}: {answered} replicas answered, {config.F + 1} must "
+                                + $"agree ({FirstProblem(report.Replicas.Select(r => (r.Replica, r.Problem)))})"
+                    );
+                }
 
-            return 0;
-        });
+                return 0;
+            }
+        );
         return read;
     }
 
     private static string FirstProblem(IEnumerable<(int Replica, string? Problem)> problems) =>
-        problems.FirstOrDefault(p => p.Problem is not null) is { Problem: { } problem } first ? $"replica {first.Replica}: {problem}" : "no answers";
+        problems.FirstOrDefault(p => p.Problem is not null) is { Problem: { } problem } first
+            ? $"replica {first.Replica}: {problem}"
+            : "no answers";
 
     private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 
@@ -104,45 +153,79 @@ internal static class CheckpointQueryCommand
     {
         if (json)
         {
-            CommonOptions.WriteJson(console, new
-            {
-                checkpointId = report.CheckpointId.Value,
-                agreedDigest = report.AgreedDigest?.ToHex(),
-                consistent = report.Consistent,
-                replicas = report.Rows.Select(r => new
+            CommonOptions.WriteJson(
+                console,
+                new
                 {
-                    replica = r.Replica,
-                    verified = r.Verified,
-                    differs = r.Differs,
-                    problem = r.Problem,
-                    seqNum = r.Statement?.SeqNum.Value,
-                    lastBlockId = r.Statement?.LastBlockId.Value,
-                    stateDigest = r.Statement?.StateDigest.ToHex(),
-                    epoch = r.Statement?.Epoch,
-                    signature = r.Statement?.Signature.ToHex(),
-                }),
-            });
+                    checkpointId = report.CheckpointId.Value,
+                    agreedDigest = report.AgreedDigest?.ToHex(),
+                    consistent = report.Consistent,
+                    replicas = report.Rows.Select(r => new
+                    {
+                        replica = r.Replica,
+                        verified = r.Verified,
+                        differs = r.Differs,
+                        problem = r.Problem,
+                        seqNum = r.Statement?.SeqNum.Value,
+                        lastBlockId = r.Statement?.LastBlockId.Value,
+                        stateDigest = r.Statement?.StateDigest.ToHex(),
+                        epoch = r.Statement?.Epoch,
+                        signature = r.Statement?.Signature.ToHex(),
+                    }),
+                }
+            );
             return;
         }
 
-        var table = new Table().AddColumns("replica", "checkpoint", "seq", "last block", "epoch", "state digest", "signature", "");
+        var table = new Table().AddColumns(
+            "replica",
+            "checkpoint",
+            "seq",
+            "last block",
+            "epoch",
+            "state digest",
+            "signature",
+            ""
+        );
         foreach (var row in report.Rows)
         {
             if (row.Statement is { } s)
             {
-                table.AddRow($"{row.Replica}", $"{s.CheckpointId}", $"{s.SeqNum}", $"{s.LastBlockId}", $"{s.Epoch}", s.StateDigest.ToHex()[..16] + "…",
-                    "[green]valid[/]", row.Differs ? "[red]DIGEST DIFFERS[/]" : report.AgreedDigest is null ? "[yellow]not confirmed by f+1[/]" : "[green]agrees[/]");
+                table.AddRow(
+                    $"{row.Replica}",
+                    $"{s.CheckpointId}",
+                    $"{s.SeqNum}",
+                    $"{s.LastBlockId}",
+                    $"{s.Epoch}",
+                    s.StateDigest.ToHex()[..16] + "…",
+                    "[green]valid[/]",
+                    row.Differs ? "[red]DIGEST DIFFERS[/]"
+                        : report.AgreedDigest is null ? "[yellow]not confirmed by f+1[/]"
+                        : "[green]agrees[/]"
+                );
             }
             else
             {
-                table.AddRow($"{row.Replica}", $"{report.CheckpointId}", "", "", "", "", "", $"[red]{Markup.Escape(row.Problem ?? "")}[/]");
+                table.AddRow(
+                    $"{row.Replica}",
+                    $"{report.CheckpointId}",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    $"[red]{Markup.Escape(row.Problem ?? "")}[/]"
+                );
             }
         }
 
         console.Write(table);
         if (report.AgreedDigest is { } digest)
         {
-            console.MarkupLineInterpolated($"checkpoint {report.CheckpointId}: state digest {digest.ToHex()}, signed by {report.Rows.Count(r => r.Statement?.StateDigest == digest)} replicas");
+            var signers = report.Rows.Count(r => r.Statement?.StateDigest == digest);
+            console.MarkupLineInterpolated(
+                $"checkpoint {report.CheckpointId}: state digest {digest.ToHex()}, signed by {signers} replicas"
+            );
         }
     }
 
@@ -150,29 +233,44 @@ internal static class CheckpointQueryCommand
     {
         if (json)
         {
-            CommonOptions.WriteJson(console, new
-            {
-                checkpointId = report.CheckpointId.Value,
-                consistent = report.Consistent,
-                keys = report.Keys.Select(k => new { key = Text(k.Key), agreed = k.Agreed, found = k.Value is not null, value = k.Value is null ? null : Text(k.Value), dissenters = k.Dissenters }),
-                replicas = report.Replicas.Select(r => new
+            CommonOptions.WriteJson(
+                console,
+                new
                 {
-                    replica = r.Replica,
-                    answered = r.Values is not null,
-                    seqNum = r.SeqNum,
-                    problem = r.Problem,
-                    values = r.Values?.Select(v => v is null ? null : Text(v)),
-                }),
-            });
+                    checkpointId = report.CheckpointId.Value,
+                    consistent = report.Consistent,
+                    keys = report.Keys.Select(k => new
+                    {
+                        key = Text(k.Key),
+                        agreed = k.Agreed,
+                        found = k.Value is not null,
+                        value = k.Value is null ? null : Text(k.Value),
+                        dissenters = k.Dissenters,
+                    }),
+                    replicas = report.Replicas.Select(r => new
+                    {
+                        replica = r.Replica,
+                        answered = r.Values is not null,
+                        seqNum = r.SeqNum,
+                        problem = r.Problem,
+                        values = r.Values?.Select(v => v is null ? null : Text(v)),
+                    }),
+                }
+            );
             return;
         }
 
         var table = new Table().AddColumns("key", $"value as of checkpoint {report.CheckpointId}", "");
         foreach (var key in report.Keys)
         {
-            var value = !key.Agreed ? "[red]?[/]" : key.Value is null ? "[grey](absent)[/]" : Markup.Escape(Text(key.Value));
-            var note = key.Dissenters.Count > 0 ? $"[red]DISAGREE: replica(s) {string.Join(", ", key.Dissenters)} differ[/]"
-                : key.Agreed ? "[green]f+1 agree[/]" : "[yellow]not confirmed by f+1[/]";
+            var value =
+                !key.Agreed ? "[red]?[/]"
+                : key.Value is null ? "[grey](absent)[/]"
+                : Markup.Escape(Text(key.Value));
+            var note =
+                key.Dissenters.Count > 0 ? $"[red]DISAGREE: replica(s) {string.Join(", ", key.Dissenters)} differ[/]"
+                : key.Agreed ? "[green]f+1 agree[/]"
+                : "[yellow]not confirmed by f+1[/]";
             table.AddRow(Markup.Escape(Text(key.Key)), value, note);
         }
 

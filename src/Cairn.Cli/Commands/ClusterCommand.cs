@@ -27,19 +27,31 @@ internal static class ClusterCommand
     private static Command CreateUp(IAnsiConsole console)
     {
         var dir = DirOption();
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for every replica to be healthy.", DefaultValueFactory = _ => 60 };
-        var up = new Command("up", "Start every replica in the background; returns when all are healthy.") { dir, timeout };
-        up.SetAction(async (parse, cancellationToken) =>
+        var timeout = new Option<int>("--timeout")
         {
-            var runner = Runner(parse.GetRequiredValue(dir));
-            var replicas = await runner.UpAsync(TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken);
-            foreach (var replica in replicas)
+            Description = "Seconds to wait for every replica to be healthy.",
+            DefaultValueFactory = _ => 60,
+        };
+        var up = new Command("up", "Start every replica in the background; returns when all are healthy.")
+        {
+            dir,
+            timeout,
+        };
+        up.SetAction(
+            async (parse, cancellationToken) =>
             {
-                console.MarkupLineInterpolated($"[green]✓[/] replica {replica.Id}: pid {replica.Pid}, port {replica.Port}, healthy");
-            }
+                var runner = Runner(parse.GetRequiredValue(dir));
+                var replicas = await runner.UpAsync(TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken);
+                foreach (var replica in replicas)
+                {
+                    console.MarkupLineInterpolated(
+                        $"[green]✓[/] replica {replica.Id}: pid {replica.Pid}, port {replica.Port}, healthy"
+                    );
+                }
 
-            return 0;
-        });
+                return 0;
+            }
+        );
         return up;
     }
 
@@ -47,12 +59,17 @@ internal static class ClusterCommand
     {
         var dir = DirOption();
         var down = new Command("down", "Stop every replica (SIGTERM, then SIGKILL after 10 s).") { dir };
-        down.SetAction(async (parse, cancellationToken) =>
-        {
-            var stopped = await Runner(parse.GetRequiredValue(dir)).DownAsync(TimeSpan.FromSeconds(10), cancellationToken);
-            console.WriteLine(stopped.Count == 0 ? "no replica was running" : $"stopped replicas {string.Join(", ", stopped)}");
-            return 0;
-        });
+        down.SetAction(
+            async (parse, cancellationToken) =>
+            {
+                var stopped = await Runner(parse.GetRequiredValue(dir))
+                    .DownAsync(TimeSpan.FromSeconds(10), cancellationToken);
+                console.WriteLine(
+                    stopped.Count == 0 ? "no replica was running" : $"stopped replicas {string.Join(", ", stopped)}"
+                );
+                return 0;
+            }
+        );
         return down;
     }
 
@@ -61,64 +78,131 @@ internal static class ClusterCommand
         var dir = DirOption();
         var json = CommonOptions.JsonOutput();
         var status = new Command("status", "Each replica's process, view, progress and health.") { dir, json };
-        status.SetAction(async (parse, cancellationToken) =>
-        {
-            var layout = new ClusterLayout(parse.GetRequiredValue(dir).FullName);
-            var processes = await Runner(parse.GetRequiredValue(dir)).StatusAsync(cancellationToken);
-            var endpoints = ClientConfig.Load(layout.ClientConfig).Replicas;
-            var rows = await Task.WhenAll(processes.Select(async p => (Process: p,
-                Status: p.Pid is null ? null : await ReplicaAdmin.StatusAsync(endpoints[p.Id], TimeSpan.FromSeconds(5), cancellationToken))));
-            if (parse.GetValue(json))
+        status.SetAction(
+            async (parse, cancellationToken) =>
             {
-                CommonOptions.WriteJson(console, new
+                var layout = new ClusterLayout(parse.GetRequiredValue(dir).FullName);
+                var processes = await Runner(parse.GetRequiredValue(dir)).StatusAsync(cancellationToken);
+                var endpoints = ClientConfig.Load(layout.ClientConfig).Replicas;
+                var rows = await Task.WhenAll(
+                    processes.Select(async p =>
+                        (
+                            Process: p,
+                            Status: p.Pid is null
+                                ? null
+                                : await ReplicaAdmin.StatusAsync(
+                                    endpoints[p.Id],
+                                    TimeSpan.FromSeconds(5),
+                                    cancellationToken
+                                )
+                        )
+                    )
+                );
+                if (parse.GetValue(json))
                 {
-                    replicas = rows.Select(r => new
-                    {
-                        replica = r.Process.Id,
-                        pid = r.Process.Pid,
-                        port = r.Process.Port,
-                        healthy = r.Process.Healthy,
-                        view = r.Status?.View,
-                        primary = r.Status?.Primary,
-                        lastExecutedSeq = r.Status?.LastExecutedSeq,
-                        lastStableSeq = r.Status?.LastStableSeq,
-                        lastBlockId = r.Status?.LastBlockId,
-                        lastBlockDigest = r.Status?.LastBlockDigest,
-                        epoch = r.Status?.Epoch,
-                    }),
-                });
+                    CommonOptions.WriteJson(
+                        console,
+                        new
+                        {
+                            replicas = rows.Select(r => new
+                            {
+                                replica = r.Process.Id,
+                                pid = r.Process.Pid,
+                                port = r.Process.Port,
+                                healthy = r.Process.Healthy,
+                                view = r.Status?.View,
+                                primary = r.Status?.Primary,
+                                lastExecutedSeq = r.Status?.LastExecutedSeq,
+                                lastStableSeq = r.Status?.LastStableSeq,
+                                lastBlockId = r.Status?.LastBlockId,
+                                lastBlockDigest = r.Status?.LastBlockDigest,
+                                epoch = r.Status?.Epoch,
+                            }),
+                        }
+                    );
+                    return 0;
+                }
+
+                var table = new Table().AddColumns(
+                    "replica",
+                    "pid",
+                    "port",
+                    "view",
+                    "primary",
+                    "last executed",
+                    "last stable",
+                    "last block",
+                    "digest",
+                    "epoch",
+                    "health"
+                );
+                foreach (var (process, replica) in rows)
+                {
+                    table.AddRow(
+                        $"{process.Id}",
+                        process.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                        $"{process.Port}",
+                        replica?.View.ToString(CultureInfo.InvariantCulture) ?? "-",
+                        replica?.Primary.ToString(CultureInfo.InvariantCulture) ?? "-",
+                        replica?.LastExecutedSeq.ToString(CultureInfo.InvariantCulture) ?? "-",
+                        replica?.LastStableSeq.ToString(CultureInfo.InvariantCulture) ?? "-",
+                        replica?.LastBlockId.ToString(CultureInfo.InvariantCulture) ?? "-",
+                        replica is null ? "-" : replica.LastBlockDigest[..16],
+                        replica?.Epoch.ToString(CultureInfo.InvariantCulture) ?? "-",
+                        process.Pid is null ? "[grey]stopped[/]"
+                            : process.Healthy ? "[green]healthy[/]"
+                            : "[red]unhealthy[/]"
+                    );
+                }
+
+                console.Write(table);
                 return 0;
             }
-
-            var table = new Table().AddColumns("replica", "pid", "port", "view", "primary", "last executed", "last stable", "last block", "digest", "epoch", "health");
-            foreach (var (process, replica) in rows)
-            {
-                table.AddRow(
-                    $"{process.Id}", process.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-", $"{process.Port}",
-                    replica?.View.ToString(CultureInfo.InvariantCulture) ?? "-", replica?.Primary.ToString(CultureInfo.InvariantCulture) ?? "-",
-                    replica?.LastExecutedSeq.ToString(CultureInfo.InvariantCulture) ?? "-", replica?.LastStableSeq.ToString(CultureInfo.InvariantCulture) ?? "-",
-                    replica?.LastBlockId.ToString(CultureInfo.InvariantCulture) ?? "-", replica is null ? "-" : replica.LastBlockDigest[..16],
-                    replica?.Epoch.ToString(CultureInfo.InvariantCulture) ?? "-",
-                    process.Pid is null ? "[grey]stopped[/]" : process.Healthy ? "[green]healthy[/]" : "[red]unhealthy[/]");
-            }
-
-            console.Write(table);
-            return 0;
-        });
+        );
         return status;
     }
 
-    private static ClusterRunner Runner(DirectoryInfo dir) => new(new ClusterLayout(dir.FullName), CommonOptions.SelfCommand());
+    private static ClusterRunner Runner(DirectoryInfo dir) =>
+        new(new ClusterLayout(dir.FullName), CommonOptions.SelfCommand());
 
     private static Command CreateInit(IAnsiConsole console)
     {
-        var dir = new Option<DirectoryInfo>("--dir") { Description = "The cluster directory to create (must not exist or be empty).", Required = true };
-        var replicas = new Option<int>("--replicas") { Description = "Number of replicas, n = 3f + 1.", DefaultValueFactory = _ => 4 };
-        var basePort = new Option<int>("--base-port") { Description = "Replica i listens on base-port + i, its metrics on base-port + 100 + i.", DefaultValueFactory = _ => 7100 };
-        var descriptor = new Option<FileInfo?>("--descriptor") { Description = "An infrastructure_descriptor.json (its NUM_DB_SNAPSHOTS sets num_of_rocksdbcheckpoints)." };
-        var fromCheckpoint = new Option<string?>("--from-checkpoint") { Description = "Start a new chain whose genesis state is this checkpoint's (directory or archive)." };
-        var keys = new Option<DirectoryInfo?>("--keys") { Description = "The source cluster's replica public keys, to check the checkpoint's certificate." };
-        var init = new Command("init", "Write keys and configs for a new local cluster.") { dir, replicas, basePort, descriptor, fromCheckpoint, keys };
+        var dir = new Option<DirectoryInfo>("--dir")
+        {
+            Description = "The cluster directory to create (must not exist or be empty).",
+            Required = true,
+        };
+        var replicas = new Option<int>("--replicas")
+        {
+            Description = "Number of replicas, n = 3f + 1.",
+            DefaultValueFactory = _ => 4,
+        };
+        var basePort = new Option<int>("--base-port")
+        {
+            Description = "Replica i listens on base-port + i, its metrics on base-port + 100 + i.",
+            DefaultValueFactory = _ => 7100,
+        };
+        var descriptor = new Option<FileInfo?>("--descriptor")
+        {
+            Description = "An infrastructure_descriptor.json (its NUM_DB_SNAPSHOTS sets num_of_rocksdbcheckpoints).",
+        };
+        var fromCheckpoint = new Option<string?>("--from-checkpoint")
+        {
+            Description = "Start a new chain whose genesis state is this checkpoint's (directory or archive).",
+        };
+        var keys = new Option<DirectoryInfo?>("--keys")
+        {
+            Description = "The source cluster's replica public keys, to check the checkpoint's certificate.",
+        };
+        var init = new Command("init", "Write keys and configs for a new local cluster.")
+        {
+            dir,
+            replicas,
+            basePort,
+            descriptor,
+            fromCheckpoint,
+            keys,
+        };
         init.SetAction(parse =>
         {
             using var source = parse.GetValue(fromCheckpoint) is { } path ? CheckpointSource.Open(path) : null;
@@ -126,7 +210,11 @@ internal static class ClusterCommand
             if (source is not null)
             {
                 var sourceKeys = parse.GetValue(keys) is { } k ? ReplicaPublicKeys.Load(k.FullName) : null;
-                var verification = CheckpointVerifier.Verify(source.Directory, sourceKeys, requireManifest: source.IsArchive);
+                var verification = CheckpointVerifier.Verify(
+                    source.Directory,
+                    sourceKeys,
+                    requireManifest: source.IsArchive
+                );
                 if (sourceKeys is not null || verification.FirstFailure?.Name != CheckpointVerifier.CertificateCheck)
                 {
                     verification.ThrowIfFailed();
@@ -135,8 +223,14 @@ internal static class ClusterCommand
                 metadata = verification.Metadata!;
             }
 
-            var layout = ClusterInitializer.Initialize(new ClusterInitOptions(
-                parse.GetRequiredValue(dir).FullName, parse.GetValue(replicas), parse.GetValue(basePort), parse.GetValue(descriptor)?.FullName));
+            var layout = ClusterInitializer.Initialize(
+                new ClusterInitOptions(
+                    parse.GetRequiredValue(dir).FullName,
+                    parse.GetValue(replicas),
+                    parse.GetValue(basePort),
+                    parse.GetValue(descriptor)?.FullName
+                )
+            );
             var ids = layout.ReplicaIds();
             console.MarkupLineInterpolated($"Created a cluster of {ids.Count} replicas in [bold]{layout.Directory}[/]");
             if (source is not null)
@@ -148,10 +242,16 @@ internal static class ClusterCommand
                 }
 
                 var chain = DeploymentConfigLoader.Load(layout.ReplicaConfig(ids[0])).ChainId;
-                console.MarkupLineInterpolated($"  new chain '{chain}': genesis state = checkpoint {metadata!.Id} of chain '{metadata.ChainId}' (state digest {metadata.StateDigest.ToHex()[..16]}…)");
+                console.MarkupInterpolated(
+                    $"  new chain '{chain}': genesis state = checkpoint {metadata!.Id} of chain '{metadata.ChainId}' "
+                );
+                console.MarkupLineInterpolated($"(state digest {metadata.StateDigest.ToHex()[..16]}…)");
                 if (parse.GetValue(keys) is null)
                 {
-                    console.MarkupLine("  [yellow]the checkpoint's certificate was not checked (give --keys DIR of the source cluster)[/]");
+                    console.MarkupLine(
+                        "  [yellow]the checkpoint's certificate was not checked (give --keys DIR of the source "
+                            + "cluster)[/]"
+                    );
                 }
             }
 
@@ -160,7 +260,9 @@ internal static class ClusterCommand
                 console.WriteLine($"  replica {id}: {layout.ReplicaConfig(id)}");
             }
 
-            console.WriteLine($"  operator key: {layout.OperatorPrivateKey} (keep it safe: it signs operator commands)");
+            console.WriteLine(
+                $"  operator key: {layout.OperatorPrivateKey} (keep it safe: it signs operator commands)"
+            );
             return 0;
         });
         return init;

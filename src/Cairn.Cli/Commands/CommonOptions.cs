@@ -15,7 +15,8 @@ internal static class CommonOptions
     public static Option<bool> JsonOutput() =>
         new("--json") { Description = "Print one JSON document on stdout instead of a report." };
 
-    /// <summary>Writes <paramref name="value"/> as camelCase JSON, straight to stdout (never wrapped or styled).</summary>
+    /// <summary>Writes <paramref name="value"/> as camelCase JSON, straight to stdout (never wrapped or
+    /// styled).</summary>
     public static void WriteJson(IAnsiConsole console, object value) =>
         console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(value, Json));
 
@@ -24,7 +25,14 @@ internal static class CommonOptions
     {
         var process = Environment.ProcessPath ?? "dotnet";
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? [process, Path.Combine(AppContext.BaseDirectory, System.Reflection.Assembly.GetEntryAssembly()!.GetName().Name + ".dll")]
+            ?
+            [
+                process,
+                Path.Combine(
+                    AppContext.BaseDirectory,
+                    System.Reflection.Assembly.GetEntryAssembly()!.GetName().Name + ".dll"
+                ),
+            ]
             : [process];
     }
 }

@@ -7,12 +7,16 @@ using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
 
-/// <summary><c>cairn op dbCheckpoint create|status</c>: on-demand DB checkpoints and every replica's list of them.</summary>
+/// <summary><c>cairn op dbCheckpoint create|status</c>: on-demand DB checkpoints and every replica's list of
+/// them.</summary>
 internal static class DbCheckpointCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var command = new Command("dbCheckpoint", "Take a DB checkpoint on every replica now, or list them side by side.");
+        var command = new Command(
+            "dbCheckpoint",
+            "Take a DB checkpoint on every replica now, or list them side by side."
+        );
         command.Subcommands.Add(CreateCreate(console));
         command.Subcommands.Add(CreateStatus(console));
         return command;
@@ -21,66 +25,101 @@ internal static class DbCheckpointCommand
     private static Command CreateCreate(IAnsiConsole console)
     {
         var options = new OperatorOptions();
-        var noWait = new Option<bool>("--no-wait") { Description = "Return once the command is ordered, without waiting for the checkpoints." };
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the replicas to report the checkpoint.", DefaultValueFactory = _ => 120 };
-        var create = new Command("create", "Every replica takes a DB checkpoint at the next stable sequence number.") { noWait, timeout };
-        options.AddTo(create);
-        create.SetAction(async (parse, cancellationToken) =>
+        var noWait = new Option<bool>("--no-wait")
         {
-            var config = options.Load(parse);
-            var json = parse.GetValue(options.Json);
-            var before = await QueryAsync(config, cancellationToken);
-            ThrowIfDisabled(before);
-            var result = await new OperatorClient(config).SubmitAsync(OperatorCommandType.DbCheckpointCreate, cancellationToken);
-            if (!result.Accepted)
+            Description = "Return once the command is ordered, without waiting for the checkpoints.",
+        };
+        var timeout = new Option<int>("--timeout")
+        {
+            Description = "Seconds to wait for the replicas to report the checkpoint.",
+            DefaultValueFactory = _ => 120,
+        };
+        var create = new Command("create", "Every replica takes a DB checkpoint at the next stable sequence number.")
+        {
+            noWait,
+            timeout,
+        };
+        options.AddTo(create);
+        create.SetAction(
+            async (parse, cancellationToken) =>
             {
-                throw new RequestRejectedException($"dbCheckpoint create refused: {result.Message}");
-            }
+                var config = options.Load(parse);
+                var json = parse.GetValue(options.Json);
+                var before = await QueryAsync(config, cancellationToken);
+                ThrowIfDisabled(before);
+                var result = await new OperatorClient(config).SubmitAsync(
+                    OperatorCommandType.DbCheckpointCreate,
+                    cancellationToken
+                );
+                if (!result.Accepted)
+                {
+                    throw new RequestRejectedException($"dbCheckpoint create refused: {result.Message}");
+                }
 
-            if (!json)
-            {
-                console.MarkupLineInterpolated($"ordered: {result.Message}");
-            }
+                if (!json)
+                {
+                    console.MarkupLineInterpolated($"ordered: {result.Message}");
+                }
 
-            if (parse.GetValue(noWait))
-            {
+                if (parse.GetValue(noWait))
+                {
+                    return 0;
+                }
+
+                var target = result.EffectiveAt.Value;
+                var answers = await WaitForAsync(
+                    config,
+                    a => HasCheckpointAt(a, target),
+                    TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                    cancellationToken
+                );
+                Show(console, answers, json, onlySeq: target);
+                var reporting = answers.Count(a => HasCheckpointAt(a, target));
+                if (reporting < (2 * config.F) + 1)
+                {
+                    throw new ClusterUnavailableException(
+                        $"only {reporting} replicas reported a checkpoint at seq {target} within "
+                            + $"{parse.GetValue(timeout)} s"
+                    );
+                }
+
                 return 0;
             }
-
-            var target = result.EffectiveAt.Value;
-            var answers = await WaitForAsync(config, a => HasCheckpointAt(a, target), TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken);
-            Show(console, answers, json, onlySeq: target);
-            var reporting = answers.Count(a => HasCheckpointAt(a, target));
-            if (reporting < (2 * config.F) + 1)
-            {
-                throw new ClusterUnavailableException($"only {reporting} replicas reported a checkpoint at seq {target} within {parse.GetValue(timeout)} s");
-            }
-
-            return 0;
-        });
+        );
         return create;
     }
 
     private static Command CreateStatus(IAnsiConsole console)
     {
         var options = new OperatorOptions();
-        var status = new Command("status", "Every replica's DB checkpoints side by side; differing digests at one id are flagged.");
+        var status = new Command(
+            "status",
+            "Every replica's DB checkpoints side by side; differing digests at one id are flagged."
+        );
         options.AddTo(status);
-        status.SetAction(async (parse, cancellationToken) =>
-        {
-            var answers = await QueryAsync(options.Load(parse), cancellationToken);
-            ThrowIfDisabled(answers);
-            Show(console, answers, parse.GetValue(options.Json), onlySeq: null);
-            return answers.Any(a => a.Status is not null) ? 0 : 1;
-        });
+        status.SetAction(
+            async (parse, cancellationToken) =>
+            {
+                var answers = await QueryAsync(options.Load(parse), cancellationToken);
+                ThrowIfDisabled(answers);
+                Show(console, answers, parse.GetValue(options.Json), onlySeq: null);
+                return answers.Any(a => a.Status is not null) ? 0 : 1;
+            }
+        );
         return status;
     }
 
-    internal static bool HasCheckpointAt(StatusAnswer answer, ulong seq) => answer.Status?.Checkpoints.Any(c => c.SeqNum == seq) == true;
+    internal static bool HasCheckpointAt(StatusAnswer answer, ulong seq) =>
+        answer.Status?.Checkpoints.Any(c => c.SeqNum == seq) == true;
 
     /// <summary>Queries every replica until each answer satisfies <paramref name="condition"/> or
     /// <paramref name="timeout"/> passes; returns the last answers either way.</summary>
-    internal static async Task<IReadOnlyList<StatusAnswer>> WaitForAsync(ClientConfig config, Func<StatusAnswer, bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<StatusAnswer>> WaitForAsync(
+        ClientConfig config,
+        Func<StatusAnswer, bool> condition,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    )
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -100,57 +139,116 @@ internal static class DbCheckpointCommand
 
     private static void ThrowIfDisabled(IReadOnlyList<StatusAnswer> answers)
     {
-        if (answers.Where(a => a.Status is not null).All(a => a.Status is { Enabled: false }) && answers.Any(a => a.Status is not null))
+        if (
+            answers.Where(a => a.Status is not null).All(a => a.Status is { Enabled: false })
+            && answers.Any(a => a.Status is not null)
+        )
         {
             throw new RequestRejectedException(CheckpointQuery.FeatureDisabled);
         }
     }
 
-    internal static async Task<IReadOnlyList<StatusAnswer>> QueryAsync(ClientConfig config, CancellationToken cancellationToken) =>
-        [.. (await new OperatorClient(config).QueryAsync(OperatorCommandType.DbCheckpointStatus, config.RequestTimeout, cancellationToken))
-            .Select(a => new StatusAnswer(a.Replica, a.Json is null ? null : JsonSerializer.Deserialize<ReplicaCheckpoints>(a.Json, JsonSerializerOptions.Web), a.Refusal))];
+    internal static async Task<IReadOnlyList<StatusAnswer>> QueryAsync(
+        ClientConfig config,
+        CancellationToken cancellationToken
+    ) =>
+        [
+            .. (
+                await new OperatorClient(config).QueryAsync(
+                    OperatorCommandType.DbCheckpointStatus,
+                    config.RequestTimeout,
+                    cancellationToken
+                )
+            ).Select(a => new StatusAnswer(
+                a.Replica,
+                a.Json is null
+                    ? null
+                    : JsonSerializer.Deserialize<ReplicaCheckpoints>(a.Json, JsonSerializerOptions.Web),
+                a.Refusal
+            )),
+        ];
 
     internal static void Show(IAnsiConsole console, IReadOnlyList<StatusAnswer> answers, bool json, ulong? onlySeq)
     {
         if (json)
         {
-            CommonOptions.WriteJson(console, new
-            {
-                replicas = answers.Select(a => new
+            CommonOptions.WriteJson(
+                console,
+                new
                 {
-                    replica = a.Replica,
-                    answered = a.Status is not null,
-                    refusal = a.Refusal,
-                    checkpoints = a.Status?.Checkpoints.Where(c => onlySeq is null || c.SeqNum == onlySeq),
-                    lastSkipReason = a.Status?.LastSkipReason,
-                }),
-            });
+                    replicas = answers.Select(a => new
+                    {
+                        replica = a.Replica,
+                        answered = a.Status is not null,
+                        refusal = a.Refusal,
+                        checkpoints = a.Status?.Checkpoints.Where(c => onlySeq is null || c.SeqNum == onlySeq),
+                        lastSkipReason = a.Status?.LastSkipReason,
+                    }),
+                }
+            );
             return;
         }
 
         // A checkpoint id whose digest differs between replicas means they did not hold the same state: flag it.
-        var digestsById = answers.Where(a => a.Status is not null).SelectMany(a => a.Status!.Checkpoints)
-            .GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.Select(c => c.StateDigest).Distinct().Count() > 1);
-        var table = new Table().AddColumns("replica", "id", "seq", "last block", "state digest", "created (consensus time)", "size", "");
+        var digestsById = answers
+            .Where(a => a.Status is not null)
+            .SelectMany(a => a.Status!.Checkpoints)
+            .GroupBy(c => c.Id)
+            .ToDictionary(g => g.Key, g => g.Select(c => c.StateDigest).Distinct().Count() > 1);
+        var table = new Table().AddColumns(
+            "replica",
+            "id",
+            "seq",
+            "last block",
+            "state digest",
+            "created (consensus time)",
+            "size",
+            ""
+        );
         foreach (var answer in answers)
         {
             if (answer.Status is null)
             {
-                table.AddRow($"{answer.Replica}", answer.Refusal is null ? "[red]no answer[/]" : $"[red]refused: {Markup.Escape(answer.Refusal)}[/]", "", "", "", "", "", "");
+                table.AddRow(
+                    $"{answer.Replica}",
+                    answer.Refusal is null ? "[red]no answer[/]" : $"[red]refused: {Markup.Escape(answer.Refusal)}[/]",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    ""
+                );
                 continue;
             }
 
             var rows = answer.Status.Checkpoints.Where(c => onlySeq is null || c.SeqNum == onlySeq).ToList();
             if (rows.Count == 0)
             {
-                table.AddRow($"{answer.Replica}", "[grey]none[/]", "", "", "", "", "", answer.Status.LastSkipReason is { } skip ? $"[yellow]last skip: {skip}[/]" : "");
+                table.AddRow(
+                    $"{answer.Replica}",
+                    "[grey]none[/]",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    answer.Status.LastSkipReason is { } skip ? $"[yellow]last skip: {skip}[/]" : ""
+                );
             }
 
             foreach (var c in rows)
             {
-                table.AddRow($"{answer.Replica}", $"{c.Id}", $"{c.SeqNum}", $"{c.LastBlockId}", c.StateDigest[..16] + "…",
-                    c.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), CheckpointCommand.FormatBytes(c.SizeBytes),
-                    digestsById[c.Id] ? "[red]DIGESTS DIFFER[/]" : "[green]same on all[/]");
+                table.AddRow(
+                    $"{answer.Replica}",
+                    $"{c.Id}",
+                    $"{c.SeqNum}",
+                    $"{c.LastBlockId}",
+                    c.StateDigest[..16] + "…",
+                    c.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                    CheckpointCommand.FormatBytes(c.SizeBytes),
+                    digestsById[c.Id] ? "[red]DIGESTS DIFFER[/]" : "[green]same on all[/]"
+                );
             }
         }
 
@@ -158,11 +256,29 @@ internal static class DbCheckpointCommand
     }
 
     /// <summary>One replica's answer to the status query.</summary>
-    internal sealed record ReplicaCheckpoints(int Replica, bool Enabled, IReadOnlyList<CheckpointRow> Checkpoints, string? LastSkipReason, long Skips, long Failures, string? LastFailure);
+    internal sealed record ReplicaCheckpoints(
+        int Replica,
+        bool Enabled,
+        IReadOnlyList<CheckpointRow> Checkpoints,
+        string? LastSkipReason,
+        long Skips,
+        long Failures,
+        string? LastFailure
+    );
 
     /// <summary>One checkpoint as a replica lists it.</summary>
-    internal sealed record CheckpointRow(ulong Id, ulong SeqNum, ulong LastBlockId, string LastBlockDigest, string StateDigest, DateTimeOffset CreatedAt,
-        long SizeBytes, long ExclusiveBytes, IReadOnlyList<int> Signers, long Epoch);
+    internal sealed record CheckpointRow(
+        ulong Id,
+        ulong SeqNum,
+        ulong LastBlockId,
+        string LastBlockDigest,
+        string StateDigest,
+        DateTimeOffset CreatedAt,
+        long SizeBytes,
+        long ExclusiveBytes,
+        IReadOnlyList<int> Signers,
+        long Epoch
+    );
 
     /// <summary>A row of the status table: the replica's answer, its refusal, or neither.</summary>
     internal sealed record StatusAnswer(int Replica, ReplicaCheckpoints? Status, string? Refusal);

@@ -6,29 +6,71 @@ using Spectre.Console;
 namespace Cairn.Cli.Commands;
 
 /// <summary><c>cairn demo</c>: the story on temporary data — a replica's ledger and its online checkpoint; a 4-replica
-/// cluster that checkpoints while it commits, takes a checkpoint on demand, loses a replica's disk and restores it from a
-/// checkpoint, wedges for maintenance, and exports, verifies and inspects a backup; then tears everything down.</summary>
+/// cluster that checkpoints while it commits, takes a checkpoint on demand, loses a replica's disk and restores it from
+/// a
+/// checkpoint, wedges for maintenance, and exports, verifies and inspects a backup; then tears everything
+/// down.</summary>
 internal static class DemoCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var blocks = new Option<int>("--blocks") { Description = "How many blocks act 1 appends (1 KiB of state each).", DefaultValueFactory = _ => 5_000 };
-        var ledgerOnly = new Option<bool>("--ledger-only") { Description = "Only act 1 (storage), no replica processes." };
-        var keep = new Option<bool>("--keep") { Description = "Leave the temporary directory and the cluster running for exploring (prints how to reach and stop it)." };
-        var demo = new Command("demo", "Show Cairn on temporary data: ledger and online checkpoint, then a live 4-replica cluster backed up, wiped and restored.") { blocks, ledgerOnly, keep };
+        var blocks = new Option<int>("--blocks")
+        {
+            Description = "How many blocks act 1 appends (1 KiB of state each).",
+            DefaultValueFactory = _ => 5_000,
+        };
+        var ledgerOnly = new Option<bool>("--ledger-only")
+        {
+            Description = "Only act 1 (storage), no replica processes.",
+        };
+        var keep = new Option<bool>("--keep")
+        {
+            Description =
+                "Leave the temporary directory and the cluster running for exploring "
+                + "(prints how to reach and stop it).",
+        };
+        var demo = new Command(
+            "demo",
+            "Show Cairn on temporary data: ledger and online checkpoint, then a live 4-replica cluster backed up, "
+                + "wiped and restored."
+        )
+        {
+            blocks,
+            ledgerOnly,
+            keep,
+        };
         blocks.Validators.Add(result =>
         {
             // A token that is not a number is the parser's error to report; this only bounds numbers.
-            if (result.Tokens is [var token] && int.TryParse(token.Value, out var count) && count is < 1 or > 10_000_000)
+            if (
+                result.Tokens is [var token]
+                && int.TryParse(token.Value, out var count)
+                && count is < 1 or > 10_000_000
+            )
             {
                 result.AddError("--blocks must be between 1 and 10000000");
             }
         });
-        demo.SetAction((parse, cancellationToken) => RunAsync(console, parse.GetValue(blocks), parse.GetValue(ledgerOnly), parse.GetValue(keep), cancellationToken));
+        demo.SetAction(
+            (parse, cancellationToken) =>
+                RunAsync(
+                    console,
+                    parse.GetValue(blocks),
+                    parse.GetValue(ledgerOnly),
+                    parse.GetValue(keep),
+                    cancellationToken
+                )
+        );
         return demo;
     }
 
-    private static async Task<int> RunAsync(IAnsiConsole console, int blockCount, bool ledgerOnly, bool keep, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        IAnsiConsole console,
+        int blockCount,
+        bool ledgerOnly,
+        bool keep,
+        CancellationToken cancellationToken
+    )
     {
         var root = Directory.CreateTempSubdirectory("cairn-demo-").FullName;
         var narrator = new DemoNarrator(console);
@@ -53,16 +95,23 @@ internal static class DemoCommand
                 if (cluster is not null)
                 {
                     var running = cluster;
-                    await narrator.StepAsync("Stop the replicas", () => running.DownAsync(TimeSpan.FromSeconds(10), CancellationToken.None),
-                        stopped => $"stopped {stopped.Count} replica processes");
+                    await narrator.StepAsync(
+                        "Stop the replicas",
+                        () => running.DownAsync(TimeSpan.FromSeconds(10), CancellationToken.None),
+                        stopped => $"stopped {stopped.Count} replica processes"
+                    );
                     cluster = null;
                 }
 
-                narrator.Step("Delete the temporary data", () =>
-                {
-                    Directory.Delete(root, recursive: true);
-                    return root;
-                }, r => r);
+                narrator.Step(
+                    "Delete the temporary data",
+                    () =>
+                    {
+                        Directory.Delete(root, recursive: true);
+                        return root;
+                    },
+                    r => r
+                );
             }
 
             console.MarkupLineInterpolated($"\n[bold green]Done[/] in {narrator.Elapsed.TotalSeconds:N1} s.");
@@ -100,14 +149,16 @@ internal static class DemoCommand
 
         var dir = cluster.Layout.Directory;
         console.MarkupLine("The cluster is still running. Try:");
-        foreach (var line in new[]
-        {
-            $"cairn cluster status --dir {dir}",
-            $"cairn kv get maintenance --cluster {dir}",
-            $"cairn op dbCheckpoint status --cluster {dir}",
-            $"cairn checkpoint list --cluster {dir}",
-            $"cairn load --cluster {dir} --requests 1000 --clients 8",
-        })
+        foreach (
+            var line in new[]
+            {
+                $"cairn cluster status --dir {dir}",
+                $"cairn kv get maintenance --cluster {dir}",
+                $"cairn op dbCheckpoint status --cluster {dir}",
+                $"cairn checkpoint list --cluster {dir}",
+                $"cairn load --cluster {dir} --requests 1000 --clients 8",
+            }
+        )
         {
             console.MarkupLineInterpolated($"  {line}");
         }

@@ -26,32 +26,59 @@ internal static class KvCommand
         var value = new Argument<string>("value") { Description = "The value." };
         var cluster = CommonOptions.Cluster();
         var json = CommonOptions.JsonOutput();
-        var put = new Command("put", "Write a value; returns once f+1 replicas confirm it is committed.") { key, value, cluster, json };
-        put.SetAction(async (parse, cancellationToken) =>
+        var put = new Command("put", "Write a value; returns once f+1 replicas confirm it is committed.")
         {
-            using var client = Connect(parse.GetRequiredValue(cluster));
-            var result = await client.PutAsync(Encoding.UTF8.GetBytes(parse.GetRequiredValue(key)), Encoding.UTF8.GetBytes(parse.GetRequiredValue(value)), cancellationToken);
-            if (parse.GetValue(json))
+            key,
+            value,
+            cluster,
+            json,
+        };
+        put.SetAction(
+            async (parse, cancellationToken) =>
             {
-                CommonOptions.WriteJson(console, new { key = parse.GetValue(key), block = result.Block.Value });
-            }
-            else
-            {
-                console.MarkupLineInterpolated($"ok: written in block {result.Block}");
-            }
+                using var client = Connect(parse.GetRequiredValue(cluster));
+                var result = await client.PutAsync(
+                    Encoding.UTF8.GetBytes(parse.GetRequiredValue(key)),
+                    Encoding.UTF8.GetBytes(parse.GetRequiredValue(value)),
+                    cancellationToken
+                );
+                if (parse.GetValue(json))
+                {
+                    CommonOptions.WriteJson(console, new { key = parse.GetValue(key), block = result.Block.Value });
+                }
+                else
+                {
+                    console.MarkupLineInterpolated($"ok: written in block {result.Block}");
+                }
 
-            return 0;
-        });
+                return 0;
+            }
+        );
         return put;
     }
 
     private static Command CreateGet(IAnsiConsole console)
     {
         var key = new Argument<string>("key") { Description = "The key." };
-        var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "The cluster directory made by 'cairn cluster init'." };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "Read from this checkpoint (directory or archive), read-only, with no cluster running." };
+        var cluster = new Option<DirectoryInfo?>("--cluster")
+        {
+            Description = "The cluster directory made by 'cairn cluster init'.",
+        };
+        var checkpoint = new Option<string?>("--checkpoint")
+        {
+            Description = "Read from this checkpoint (directory or archive), read-only, with no cluster running.",
+        };
         var json = CommonOptions.JsonOutput();
-        var get = new Command("get", "Read a value, ordered after every completed write, or as of a checkpoint (exit 3 when absent).") { key, cluster, checkpoint, json };
+        var get = new Command(
+            "get",
+            "Read a value, ordered after every completed write, or as of a checkpoint (exit 3 when absent)."
+        )
+        {
+            key,
+            cluster,
+            checkpoint,
+            json,
+        };
         get.Validators.Add(result =>
         {
             if ((result.GetValue(cluster) is null) == (result.GetValue(checkpoint) is null))
@@ -59,50 +86,65 @@ internal static class KvCommand
                 result.AddError("give exactly one of --cluster DIR and --checkpoint PATH");
             }
         });
-        get.SetAction(async (parse, cancellationToken) =>
-        {
-            var keyBytes = Encoding.UTF8.GetBytes(parse.GetRequiredValue(key));
-            byte[]? value;
-            ulong block;
-            if (parse.GetValue(checkpoint) is { } path)
+        get.SetAction(
+            async (parse, cancellationToken) =>
             {
-                using var source = CheckpointSource.Open(path);
-                using var reader = RocksDbLedger.OpenReadOnly(source.Directory);
-                (value, block) = (reader.GetValue(keyBytes), reader.Head.LastBlockId.Value);
-            }
-            else
-            {
-                using var client = Connect(parse.GetValue(cluster)!);
-                var result = await client.GetAsync(keyBytes, cancellationToken);
-                (value, block) = (result.Value, result.Block.Value);
-            }
+                var keyBytes = Encoding.UTF8.GetBytes(parse.GetRequiredValue(key));
+                byte[]? value;
+                ulong block;
+                if (parse.GetValue(checkpoint) is { } path)
+                {
+                    using var source = CheckpointSource.Open(path);
+                    using var reader = RocksDbLedger.OpenReadOnly(source.Directory);
+                    (value, block) = (reader.GetValue(keyBytes), reader.Head.LastBlockId.Value);
+                }
+                else
+                {
+                    using var client = Connect(parse.GetValue(cluster)!);
+                    var result = await client.GetAsync(keyBytes, cancellationToken);
+                    (value, block) = (result.Value, result.Block.Value);
+                }
 
-            var text = value is null ? null : Encoding.UTF8.GetString(value);
-            if (parse.GetValue(json))
-            {
-                CommonOptions.WriteJson(console, new { key = parse.GetValue(key), found = text is not null, value = text, block });
-            }
-            else if (text is null)
-            {
-                console.WriteLine($"(absent) as of block {block}");
-            }
-            else
-            {
-                console.Profile.Out.Writer.WriteLine(text);
-            }
+                var text = value is null ? null : Encoding.UTF8.GetString(value);
+                if (parse.GetValue(json))
+                {
+                    CommonOptions.WriteJson(
+                        console,
+                        new
+                        {
+                            key = parse.GetValue(key),
+                            found = text is not null,
+                            value = text,
+                            block,
+                        }
+                    );
+                }
+                else if (text is null)
+                {
+                    console.WriteLine($"(absent) as of block {block}");
+                }
+                else
+                {
+                    console.Profile.Out.Writer.WriteLine(text);
+                }
 
-            return text is null ? AbsentExitCode : 0;
-        });
+                return text is null ? AbsentExitCode : 0;
+            }
+        );
         return get;
     }
 
-    /// <summary>Exit code of <c>kv get</c> for a key that is not there (not an error, but scripts want to know).</summary>
+    /// <summary>Exit code of <c>kv get</c> for a key that is not there (not an error, but scripts want to
+    /// know).</summary>
     private const int AbsentExitCode = 3;
 
     private static CairnClient Connect(DirectoryInfo cluster)
     {
         var layout = new ClusterLayout(cluster.FullName);
         // A random session so that two commands run at once do not compete for one client id's reply slot.
-        return new CairnClient(ClientConfig.Load(layout.ClientConfig), Random.Shared.Next(1, ClientIdentity.SessionsPerKey));
+        return new CairnClient(
+            ClientConfig.Load(layout.ClientConfig),
+            Random.Shared.Next(1, ClientIdentity.SessionsPerKey)
+        );
     }
 }

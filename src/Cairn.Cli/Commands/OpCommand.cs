@@ -6,13 +6,21 @@ using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
 
-/// <summary><c>cairn op ...</c>: operator commands, signed with the operator's private key (Concord's <c>concop</c>).</summary>
+/// <summary><c>cairn op ...</c>: operator commands, signed with the operator's private key (Concord's
+/// <c>concop</c>).</summary>
 internal static class OpCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var op = new Command("op", "Operator commands, signed with the operator key: wedge, unwedge, DB checkpoints, checkpoint queries, snapshot.");
-        var wedge = new Command("wedge", "Stop the cluster at a checkpoint boundary for maintenance, or see where it stopped.");
+        var op = new Command(
+            "op",
+            "Operator commands, signed with the operator key: wedge, unwedge, DB checkpoints, checkpoint queries, "
+                + "snapshot."
+        );
+        var wedge = new Command(
+            "wedge",
+            "Stop the cluster at a checkpoint boundary for maintenance, or see where it stopped."
+        );
         wedge.Subcommands.Add(CreateWedgeStop(console));
         wedge.Subcommands.Add(CreateWedgeStatus(console));
         op.Subcommands.Add(wedge);
@@ -26,34 +34,58 @@ internal static class OpCommand
     private static Command CreateWedgeStop(IAnsiConsole console)
     {
         var options = new OperatorOptions();
-        var noWait = new Option<bool>("--no-wait") { Description = "Return once the command is ordered, without waiting for replicas to stop." };
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the replicas to reach the wedge point.", DefaultValueFactory = _ => 120 };
-        var stop = new Command("stop", "Replicas stop ordering at a checkpoint boundary and take a DB checkpoint there.") { noWait, timeout };
-        options.AddTo(stop);
-        stop.SetAction(async (parse, cancellationToken) =>
+        var noWait = new Option<bool>("--no-wait")
         {
-            var config = options.Load(parse);
-            var result = await new OperatorClient(config).SubmitAsync(OperatorCommandType.WedgeStop, cancellationToken);
-            if (!result.Accepted)
+            Description = "Return once the command is ordered, without waiting for replicas to stop.",
+        };
+        var timeout = new Option<int>("--timeout")
+        {
+            Description = "Seconds to wait for the replicas to reach the wedge point.",
+            DefaultValueFactory = _ => 120,
+        };
+        var stop = new Command(
+            "stop",
+            "Replicas stop ordering at a checkpoint boundary and take a DB checkpoint there."
+        )
+        {
+            noWait,
+            timeout,
+        };
+        options.AddTo(stop);
+        stop.SetAction(
+            async (parse, cancellationToken) =>
             {
-                throw new RequestRejectedException($"wedge stop refused: {result.Message}");
-            }
+                var config = options.Load(parse);
+                var result = await new OperatorClient(config).SubmitAsync(
+                    OperatorCommandType.WedgeStop,
+                    cancellationToken
+                );
+                if (!result.Accepted)
+                {
+                    throw new RequestRejectedException($"wedge stop refused: {result.Message}");
+                }
 
-            if (!parse.GetValue(options.Json))
-            {
-                console.MarkupLineInterpolated($"wedge ordered: {result.Message}");
-            }
+                if (!parse.GetValue(options.Json))
+                {
+                    console.MarkupLineInterpolated($"wedge ordered: {result.Message}");
+                }
 
-            if (parse.GetValue(noWait))
-            {
-                return 0;
-            }
+                if (parse.GetValue(noWait))
+                {
+                    return 0;
+                }
 
-            var answers = await WaitForWedgeAsync(config, result.EffectiveAt.Value, TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken);
-            ShowWedgeStatus(console, answers, parse.GetValue(options.Json));
-            var wedged = answers.Count(a => a.Status?.Wedged == true);
-            return wedged >= (2 * config.F) + 1 ? 0 : 1;
-        });
+                var answers = await WaitForWedgeAsync(
+                    config,
+                    result.EffectiveAt.Value,
+                    TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                    cancellationToken
+                );
+                ShowWedgeStatus(console, answers, parse.GetValue(options.Json));
+                var wedged = answers.Count(a => a.Status?.Wedged == true);
+                return wedged >= (2 * config.F) + 1 ? 0 : 1;
+            }
+        );
         return stop;
     }
 
@@ -62,12 +94,14 @@ internal static class OpCommand
         var options = new OperatorOptions();
         var status = new Command("status", "Each replica: wedged or not, at which sequence number, in which epoch.");
         options.AddTo(status);
-        status.SetAction(async (parse, cancellationToken) =>
-        {
-            var answers = await QueryWedgeAsync(options.Load(parse), cancellationToken);
-            ShowWedgeStatus(console, answers, parse.GetValue(options.Json));
-            return answers.Any(a => a.Status is not null) ? 0 : 1;
-        });
+        status.SetAction(
+            async (parse, cancellationToken) =>
+            {
+                var answers = await QueryWedgeAsync(options.Load(parse), cancellationToken);
+                ShowWedgeStatus(console, answers, parse.GetValue(options.Json));
+                return answers.Any(a => a.Status is not null) ? 0 : 1;
+            }
+        );
         return status;
     }
 
@@ -76,29 +110,39 @@ internal static class OpCommand
         var options = new OperatorOptions();
         var unwedge = new Command("unwedge", "Resume ordering after a wedge; starts a new epoch.");
         options.AddTo(unwedge);
-        unwedge.SetAction(async (parse, cancellationToken) =>
-        {
-            var result = await new OperatorClient(options.Load(parse)).SubmitAsync(OperatorCommandType.Unwedge, cancellationToken);
-            if (!result.Accepted)
+        unwedge.SetAction(
+            async (parse, cancellationToken) =>
             {
-                throw new RequestRejectedException($"unwedge refused: {result.Message}");
-            }
+                var result = await new OperatorClient(options.Load(parse)).SubmitAsync(
+                    OperatorCommandType.Unwedge,
+                    cancellationToken
+                );
+                if (!result.Accepted)
+                {
+                    throw new RequestRejectedException($"unwedge refused: {result.Message}");
+                }
 
-            if (parse.GetValue(options.Json))
-            {
-                CommonOptions.WriteJson(console, new { accepted = true, message = result.Message });
-            }
-            else
-            {
-                console.MarkupLineInterpolated($"[green]✓[/] {result.Message}");
-            }
+                if (parse.GetValue(options.Json))
+                {
+                    CommonOptions.WriteJson(console, new { accepted = true, message = result.Message });
+                }
+                else
+                {
+                    console.MarkupLineInterpolated($"[green]✓[/] {result.Message}");
+                }
 
-            return 0;
-        });
+                return 0;
+            }
+        );
         return unwedge;
     }
 
-    internal static async Task<IReadOnlyList<WedgeAnswer>> WaitForWedgeAsync(ClientConfig config, ulong point, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<WedgeAnswer>> WaitForWedgeAsync(
+        ClientConfig config,
+        ulong point,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    )
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -113,15 +157,43 @@ internal static class OpCommand
         }
     }
 
-    internal static async Task<IReadOnlyList<WedgeAnswer>> QueryWedgeAsync(ClientConfig config, CancellationToken cancellationToken) =>
-        [.. (await new OperatorClient(config).QueryAsync(OperatorCommandType.WedgeStatus, config.RequestTimeout, cancellationToken))
-            .Select(a => new WedgeAnswer(a.Replica, a.Json is null ? null : JsonSerializer.Deserialize<WedgeStatusAnswer>(a.Json, JsonSerializerOptions.Web), a.Refusal))];
+    internal static async Task<IReadOnlyList<WedgeAnswer>> QueryWedgeAsync(
+        ClientConfig config,
+        CancellationToken cancellationToken
+    ) =>
+        [
+            .. (
+                await new OperatorClient(config).QueryAsync(
+                    OperatorCommandType.WedgeStatus,
+                    config.RequestTimeout,
+                    cancellationToken
+                )
+            ).Select(a => new WedgeAnswer(
+                a.Replica,
+                a.Json is null
+                    ? null
+                    : JsonSerializer.Deserialize<WedgeStatusAnswer>(a.Json, JsonSerializerOptions.Web),
+                a.Refusal
+            )),
+        ];
 
     internal static void ShowWedgeStatus(IAnsiConsole console, IReadOnlyList<WedgeAnswer> answers, bool json)
     {
         if (json)
         {
-            CommonOptions.WriteJson(console, new { replicas = answers.Select(a => new { replica = a.Replica, answered = a.Status is not null, refusal = a.Refusal, status = a.Status }) });
+            CommonOptions.WriteJson(
+                console,
+                new
+                {
+                    replicas = answers.Select(a => new
+                    {
+                        replica = a.Replica,
+                        answered = a.Status is not null,
+                        refusal = a.Refusal,
+                        status = a.Status,
+                    }),
+                }
+            );
             return;
         }
 
@@ -130,12 +202,25 @@ internal static class OpCommand
         {
             if (answer.Status is { } s)
             {
-                table.AddRow($"{answer.Replica}", s.Wedged ? "[yellow]wedged[/]" : s.WedgePoint is null ? "no" : "[yellow]stopping[/]",
-                    s.WedgePoint?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", $"{s.LastExecutedSeq}", $"{s.Epoch}");
+                table.AddRow(
+                    $"{answer.Replica}",
+                    s.Wedged ? "[yellow]wedged[/]"
+                        : s.WedgePoint is null ? "no"
+                        : "[yellow]stopping[/]",
+                    s.WedgePoint?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
+                    $"{s.LastExecutedSeq}",
+                    $"{s.Epoch}"
+                );
             }
             else
             {
-                table.AddRow($"{answer.Replica}", answer.Refusal is null ? "[red]no answer[/]" : $"[red]refused: {Markup.Escape(answer.Refusal)}[/]", "-", "-", "-");
+                table.AddRow(
+                    $"{answer.Replica}",
+                    answer.Refusal is null ? "[red]no answer[/]" : $"[red]refused: {Markup.Escape(answer.Refusal)}[/]",
+                    "-",
+                    "-",
+                    "-"
+                );
             }
         }
 
@@ -143,7 +228,13 @@ internal static class OpCommand
     }
 
     /// <summary>A replica's wedge status as it answers the query.</summary>
-    internal sealed record WedgeStatusAnswer(int Replica, bool Wedged, ulong? WedgePoint, ulong LastExecutedSeq, ulong Epoch);
+    internal sealed record WedgeStatusAnswer(
+        int Replica,
+        bool Wedged,
+        ulong? WedgePoint,
+        ulong LastExecutedSeq,
+        ulong Epoch
+    );
 
     /// <summary>One row of the wedge status table.</summary>
     internal sealed record WedgeAnswer(int Replica, WedgeStatusAnswer? Status, string? Refusal);

@@ -3,18 +3,31 @@ using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
 
-/// <summary>A byte progress bar for long copies and archives, shown only on an interactive terminal and never with --json.</summary>
+/// <summary>A byte progress bar for long copies and archives, shown only on an interactive terminal and never with
+/// --json.</summary>
 internal static class ProgressDisplay
 {
-    public static T Run<T>(IAnsiConsole console, bool json, string description, Func<IProgress<TransferProgress>?, T> work)
+    public static T Run<T>(
+        IAnsiConsole console,
+        bool json,
+        string description,
+        Func<IProgress<TransferProgress>?, T> work
+    )
     {
         if (json || !console.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
             return work(null);
         }
 
-        return console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+        return console
+            .Progress()
+            .Columns(
+                new TaskDescriptionColumn(),
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new TransferSpeedColumn(),
+                new RemainingTimeColumn()
+            )
             .Start(context =>
             {
                 var task = context.AddTask(description, maxValue: 1);

@@ -13,25 +13,39 @@ internal static class ReplicaCommand
 
     public static Command Create()
     {
-        var config = new Option<FileInfo>("--config") { Description = "The replica's deployment.config.", Required = true };
-        var replica = new Command(Name, "Run one replica in the foreground (logs to stdout; SIGTERM or Ctrl+C stops it cleanly).") { config };
-        replica.SetAction(async (parse, cancellationToken) =>
+        var config = new Option<FileInfo>("--config")
         {
-            var loaded = DeploymentConfigLoader.Load(parse.GetRequiredValue(config).FullName);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            // The replica stops however long its shutdown takes (a checkpoint finalisation under way completes); the
-            // service manager's stop timeout, not this process, bounds it.
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopOn(stop));
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopOn(stop));
-            await ReplicaServer.RunAsync(loaded, stop.Token);
-            return 0;
-        });
+            Description = "The replica's deployment.config.",
+            Required = true,
+        };
+        var replica = new Command(
+            Name,
+            "Run one replica in the foreground (logs to stdout; SIGTERM or Ctrl+C stops it cleanly)."
+        )
+        {
+            config,
+        };
+        replica.SetAction(
+            async (parse, cancellationToken) =>
+            {
+                var loaded = DeploymentConfigLoader.Load(parse.GetRequiredValue(config).FullName);
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                // The replica stops however long its shutdown takes (a checkpoint finalisation under way completes);
+                // the
+                // service manager's stop timeout, not this process, bounds it.
+                using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopOn(stop));
+                using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopOn(stop));
+                await ReplicaServer.RunAsync(loaded, stop.Token);
+                return 0;
+            }
+        );
         return replica;
     }
 
-    private static Action<PosixSignalContext> StopOn(CancellationTokenSource stop) => context =>
-    {
-        context.Cancel = true;
-        stop.Cancel();
-    };
+    private static Action<PosixSignalContext> StopOn(CancellationTokenSource stop) =>
+        context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        };
 }

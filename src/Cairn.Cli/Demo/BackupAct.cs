@@ -15,19 +15,35 @@ internal static class BackupAct
         var operatorConfig = ClientConfig.Load(runner.Layout.OperatorConfig);
         var operators = new OperatorClient(operatorConfig);
 
-        var ordered = await narrator.StepAsync("Order a DB checkpoint on every replica (cairn op dbCheckpoint create)",
-            () => operators.SubmitAsync(OperatorCommandType.DbCheckpointCreate, cancellationToken), r => r.Message);
-        var answers = await narrator.StepAsync("Wait for every replica to report it (cairn op dbCheckpoint status)",
+        var ordered = await narrator.StepAsync(
+            "Order a DB checkpoint on every replica (cairn op dbCheckpoint create)",
+            () => operators.SubmitAsync(OperatorCommandType.DbCheckpointCreate, cancellationToken),
+            r => r.Message
+        );
+        var answers = await narrator.StepAsync(
+            "Wait for every replica to report it (cairn op dbCheckpoint status)",
             () => WaitForCheckpointAsync(operatorConfig, ordered.EffectiveAt.Value, cancellationToken),
-            a => $"{a.Count} replicas hold checkpoint {ordered.EffectiveAt} with one state digest: " +
-                a[0].Status!.Checkpoints.First(c => c.SeqNum == ordered.EffectiveAt.Value).StateDigest);
+            a =>
+                $"{a.Count} replicas hold checkpoint {ordered.EffectiveAt} with one state digest: "
+                + a[0].Status!.Checkpoints.First(c => c.SeqNum == ordered.EffectiveAt.Value).StateDigest
+        );
         DbCheckpointCommand.Show(narrator.Console, answers, json: false, onlySeq: null);
     }
 
-    private static async Task<IReadOnlyList<DbCheckpointCommand.StatusAnswer>> WaitForCheckpointAsync(ClientConfig config, ulong seq, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<DbCheckpointCommand.StatusAnswer>> WaitForCheckpointAsync(
+        ClientConfig config,
+        ulong seq,
+        CancellationToken cancellationToken
+    )
     {
-        var answers = await DbCheckpointCommand.WaitForAsync(config, a => DbCheckpointCommand.HasCheckpointAt(a, seq), TimeSpan.FromSeconds(60), cancellationToken);
-        return answers.All(a => DbCheckpointCommand.HasCheckpointAt(a, seq)) ? answers
+        var answers = await DbCheckpointCommand.WaitForAsync(
+            config,
+            a => DbCheckpointCommand.HasCheckpointAt(a, seq),
+            TimeSpan.FromSeconds(60),
+            cancellationToken
+        );
+        return answers.All(a => DbCheckpointCommand.HasCheckpointAt(a, seq))
+            ? answers
             : throw new ClusterRunException($"not every replica reported a checkpoint at seq {seq} within 60 s");
     }
 }

@@ -13,7 +13,10 @@ internal sealed class DemoNarrator(IAnsiConsole console)
 
     public TimeSpan Elapsed => _total.Elapsed;
 
-    public void Act(string title) => console.MarkupLineInterpolated($"\n[bold underline]{title}[/] [grey](at {_total.Elapsed.TotalSeconds:N1} s)[/]");
+    public void Act(string title) =>
+        console.MarkupLineInterpolated(
+            $"\n[bold underline]{title}[/] [grey](at {_total.Elapsed.TotalSeconds:N1} s)[/]"
+        );
 
     public T Step<T>(string title, Func<T> action, Func<T, string> describe)
     {
@@ -31,7 +34,8 @@ internal sealed class DemoNarrator(IAnsiConsole console)
         return result;
     }
 
-    /// <summary>Runs <paramref name="work"/> with a progress bar on an interactive terminal; <paramref name="work"/> reports
+    /// <summary>Runs <paramref name="work"/> with a progress bar on an interactive terminal; <paramref name="work"/>
+    /// reports
     /// (done, total) through the callback it is given, which does nothing when there is no terminal.</summary>
     public async Task<T> ProgressAsync<T>(string description, Func<Action<double, double>, Task<T>> work)
     {
@@ -41,15 +45,24 @@ internal sealed class DemoNarrator(IAnsiConsole console)
         }
 
         T result = default!;
-        await console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+        await console
+            .Progress()
+            .Columns(
+                new TaskDescriptionColumn(),
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new ElapsedTimeColumn()
+            )
             .StartAsync(async context =>
             {
                 var task = context.AddTask(description, maxValue: 1);
-                result = await work((done, total) =>
-                {
-                    task.MaxValue = Math.Max(total, 1);
-                    task.Value = Math.Min(done, task.MaxValue);
-                });
+                result = await work(
+                    (done, total) =>
+                    {
+                        task.MaxValue = Math.Max(total, 1);
+                        task.Value = Math.Min(done, task.MaxValue);
+                    }
+                );
                 task.Value = task.MaxValue;
             });
         return result;

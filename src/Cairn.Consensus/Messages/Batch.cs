@@ -4,7 +4,8 @@ using Cairn.Core.Encoding;
 
 namespace Cairn.Consensus.Messages;
 
-/// <summary>An ordered list of client requests the primary proposes at one sequence number. Empty means no-op.</summary>
+/// <summary>An ordered list of client requests the primary proposes at one sequence number. Empty means
+/// no-op.</summary>
 public sealed class Batch
 {
     private readonly ClientRequest[] _requests;

@@ -3,7 +3,8 @@ using Cairn.Core.Encoding;
 
 namespace Cairn.Consensus.Messages;
 
-/// <summary>A replica's signed claim that its state after executing <paramref name="Seq"/> has <paramref name="StateDigest"/>.</summary>
+/// <summary>A replica's signed claim that its state after executing <paramref name="Seq"/> has <paramref
+/// name="StateDigest"/>.</summary>
 public sealed record CheckpointMessage(SeqNum Seq, Digest StateDigest, ReplicaId Sender) : ConsensusMessage(Sender)
 {
     /// <inheritdoc />

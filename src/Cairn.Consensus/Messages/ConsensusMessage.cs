@@ -71,7 +71,8 @@ public abstract record ConsensusMessage(ReplicaId Sender)
         }
     }
 
-    internal static T DecodeNested<T>(ReadOnlySpan<byte> bytes) where T : ConsensusMessage =>
+    internal static T DecodeNested<T>(ReadOnlySpan<byte> bytes)
+        where T : ConsensusMessage =>
         Decode(bytes) as T ?? throw new CanonicalEncodingException($"expected a nested {typeof(T).Name}");
 
     private void WriteSigned(CanonicalWriter writer)

@@ -6,9 +6,16 @@ namespace Cairn.Consensus.Messages;
 /// <summary>
 /// The new primary's announcement of <paramref name="View"/>: 2f+1 VIEW-CHANGEs for it and the PRE-PREPAREs they
 /// imply (re-proposals of prepared batches, no-ops for gaps). Backups recompute the PRE-PREPAREs from the
-/// VIEW-CHANGEs and reject the message if they differ. <paramref name="TimestampMs"/> is the consensus time of gap no-ops.
+/// VIEW-CHANGEs and reject the message if they differ. <paramref name="TimestampMs"/> is the consensus time of gap
+/// no-ops.
 /// </summary>
-public sealed record NewView(ViewNum View, long TimestampMs, IReadOnlyList<ViewChange> ViewChanges, IReadOnlyList<PrePrepare> PrePrepares, ReplicaId Sender) : ConsensusMessage(Sender)
+public sealed record NewView(
+    ViewNum View,
+    long TimestampMs,
+    IReadOnlyList<ViewChange> ViewChanges,
+    IReadOnlyList<PrePrepare> PrePrepares,
+    ReplicaId Sender
+) : ConsensusMessage(Sender)
 {
     /// <inheritdoc />
     public override MessageType Type => MessageType.NewView;
@@ -39,7 +46,8 @@ public sealed record NewView(ViewNum View, long TimestampMs, IReadOnlyList<ViewC
         return new NewView(view, timestamp, viewChanges, prePrepares, sender);
     }
 
-    private static List<T> ReadList<T>(ref CanonicalReader reader) where T : ConsensusMessage
+    private static List<T> ReadList<T>(ref CanonicalReader reader)
+        where T : ConsensusMessage
     {
         var count = reader.ReadUInt32();
         if (count > (uint)reader.Remaining / 4)

@@ -8,7 +8,8 @@ namespace Cairn.Consensus.Messages;
 /// <paramref name="TimestampMs"/> is the consensus time of the batch (Unix milliseconds, the primary's clock,
 /// checked by backups within a bound).
 /// </summary>
-public sealed record PrePrepare(ViewNum View, SeqNum Seq, long TimestampMs, Batch Batch, ReplicaId Sender) : ConsensusMessage(Sender)
+public sealed record PrePrepare(ViewNum View, SeqNum Seq, long TimestampMs, Batch Batch, ReplicaId Sender)
+    : ConsensusMessage(Sender)
 {
     /// <inheritdoc />
     public override MessageType Type => MessageType.PrePrepare;
@@ -25,5 +26,11 @@ public sealed record PrePrepare(ViewNum View, SeqNum Seq, long TimestampMs, Batc
     }
 
     internal static PrePrepare ReadBody(ref CanonicalReader reader, ReplicaId sender) =>
-        new(new ViewNum(reader.ReadUInt64()), new SeqNum(reader.ReadUInt64()), reader.ReadInt64(), Batch.Decode(reader.ReadBytes()), sender);
+        new(
+            new ViewNum(reader.ReadUInt64()),
+            new SeqNum(reader.ReadUInt64()),
+            reader.ReadInt64(),
+            Batch.Decode(reader.ReadBytes()),
+            sender
+        );
 }

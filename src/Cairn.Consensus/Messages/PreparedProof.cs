@@ -19,7 +19,12 @@ public sealed record PreparedProof(PrePrepare PrePrepare, IReadOnlyList<Prepare>
         ArgumentNullException.ThrowIfNull(replicaKeys);
         var n = replicaKeys.Count;
         var pp = PrePrepare;
-        if (pp is null || Prepares is null || pp.Sender != Quorums.PrimaryOf(pp.View, n) || !pp.VerifySignature(replicaKeys[pp.Sender.Value]))
+        if (
+            pp is null
+            || Prepares is null
+            || pp.Sender != Quorums.PrimaryOf(pp.View, n)
+            || !pp.VerifySignature(replicaKeys[pp.Sender.Value])
+        )
         {
             return false;
         }
@@ -28,9 +33,16 @@ public sealed record PreparedProof(PrePrepare PrePrepare, IReadOnlyList<Prepare>
         var seen = new HashSet<int>();
         foreach (var prepare in Prepares)
         {
-            if (prepare is null || prepare.View != pp.View || prepare.Seq != pp.Seq || prepare.Digest != digest
-                || prepare.Sender == pp.Sender || (uint)prepare.Sender.Value >= (uint)n || !seen.Add(prepare.Sender.Value)
-                || !prepare.VerifySignature(replicaKeys[prepare.Sender.Value]))
+            if (
+                prepare is null
+                || prepare.View != pp.View
+                || prepare.Seq != pp.Seq
+                || prepare.Digest != digest
+                || prepare.Sender == pp.Sender
+                || (uint)prepare.Sender.Value >= (uint)n
+                || !seen.Add(prepare.Sender.Value)
+                || !prepare.VerifySignature(replicaKeys[prepare.Sender.Value])
+            )
             {
                 return false;
             }

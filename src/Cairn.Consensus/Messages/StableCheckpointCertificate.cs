@@ -10,7 +10,11 @@ namespace Cairn.Consensus.Messages;
 /// least 2f+1 distinct replicas over their CHECKPOINT messages for (seq, digest). Stored in every DB checkpoint;
 /// an auditor needs only this and the replicas' public keys (<see cref="Verify"/>).
 /// </summary>
-public sealed record StableCheckpointCertificate(SeqNum Seq, Digest StateDigest, IReadOnlyList<ReplicaSignature> Signatures)
+public sealed record StableCheckpointCertificate(
+    SeqNum Seq,
+    Digest StateDigest,
+    IReadOnlyList<ReplicaSignature> Signatures
+)
 {
     /// <summary>The replicas whose signatures the certificate holds.</summary>
     public IEnumerable<ReplicaId> Signers => Signatures.Select(s => s.Replica);
@@ -45,7 +49,8 @@ public sealed record StableCheckpointCertificate(SeqNum Seq, Digest StateDigest,
         return valid.Count >= Quorums.Quorum(f);
     }
 
-    /// <summary>The CHECKPOINT messages the signatures came from, so they can be forwarded to a lagging replica.</summary>
+    /// <summary>The CHECKPOINT messages the signatures came from, so they can be forwarded to a lagging
+    /// replica.</summary>
     public IEnumerable<CheckpointMessage> ToMessages() => Signatures.Select(ToMessage);
 
     /// <summary>The canonical encoding.</summary>
@@ -96,7 +101,12 @@ public sealed record StableCheckpointCertificate(SeqNum Seq, Digest StateDigest,
         var signatures = new List<ReplicaSignature>((int)count);
         for (var i = 0; i < count; i++)
         {
-            signatures.Add(new ReplicaSignature(new ReplicaId(reader.ReadInt32()), Signature.FromBytes(reader.ReadFixed(Signature.Size))));
+            signatures.Add(
+                new ReplicaSignature(
+                    new ReplicaId(reader.ReadInt32()),
+                    Signature.FromBytes(reader.ReadFixed(Signature.Size))
+                )
+            );
         }
 
         return new StableCheckpointCertificate(seq, digest, signatures);

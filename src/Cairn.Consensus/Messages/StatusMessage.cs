@@ -7,7 +7,13 @@ namespace Cairn.Consensus.Messages;
 /// A replica's periodic progress summary. Peers answer with what it lacks (a newer stable checkpoint, the current
 /// NEW-VIEW, its view change, or the votes of slots it is stuck on): the protocol's retransmission under message loss.
 /// </summary>
-public sealed record StatusMessage(ViewNum View, bool ViewActive, SeqNum LastStable, SeqNum LastExecuted, ReplicaId Sender) : ConsensusMessage(Sender)
+public sealed record StatusMessage(
+    ViewNum View,
+    bool ViewActive,
+    SeqNum LastStable,
+    SeqNum LastExecuted,
+    ReplicaId Sender
+) : ConsensusMessage(Sender)
 {
     /// <inheritdoc />
     public override MessageType Type => MessageType.Status;
@@ -21,5 +27,11 @@ public sealed record StatusMessage(ViewNum View, bool ViewActive, SeqNum LastSta
     }
 
     internal static StatusMessage ReadBody(ref CanonicalReader reader, ReplicaId sender) =>
-        new(new ViewNum(reader.ReadUInt64()), reader.ReadBool(), new SeqNum(reader.ReadUInt64()), new SeqNum(reader.ReadUInt64()), sender);
+        new(
+            new ViewNum(reader.ReadUInt64()),
+            reader.ReadBool(),
+            new SeqNum(reader.ReadUInt64()),
+            new SeqNum(reader.ReadUInt64()),
+            sender
+        );
 }

@@ -7,7 +7,12 @@ namespace Cairn.Consensus.Messages;
 /// A replica's request to move to <paramref name="TargetView"/>: its stable checkpoint certificate (null at
 /// genesis) and a prepared proof for every slot above it that prepared at this replica, highest view per slot.
 /// </summary>
-public sealed record ViewChange(ViewNum TargetView, StableCheckpointCertificate? Stable, IReadOnlyList<PreparedProof> Proofs, ReplicaId Sender) : ConsensusMessage(Sender)
+public sealed record ViewChange(
+    ViewNum TargetView,
+    StableCheckpointCertificate? Stable,
+    IReadOnlyList<PreparedProof> Proofs,
+    ReplicaId Sender
+) : ConsensusMessage(Sender)
 {
     /// <inheritdoc />
     public override MessageType Type => MessageType.ViewChange;

@@ -7,7 +7,8 @@ namespace Cairn.Core.Crypto;
 /// <c>openssl genpkey -algorithm ed25519</c> (private) and <c>openssl pkey -pubout</c> (public).</summary>
 public static class KeyFiles
 {
-    /// <summary>The PEM label of an encrypted PKCS#8 private key (<c>openssl pkcs8 -topk8 -v2 aes-256-cbc</c>).</summary>
+    /// <summary>The PEM label of an encrypted PKCS#8 private key (<c>openssl pkcs8 -topk8 -v2
+    /// aes-256-cbc</c>).</summary>
     public const string EncryptedPrivateKeyLabel = "ENCRYPTED PRIVATE KEY";
 
     /// <summary>Loads a private key, in plain PEM or encrypted PKCS#8 PEM; <paramref name="passphrase"/> decrypts the
@@ -17,14 +18,23 @@ public static class KeyFiles
     public static SigningKey LoadSigningKey(string path, KeyPassphrase? passphrase = null)
     {
         var text = ReadText(path);
-        if (PemEncoding.TryFind(text, out var fields) && text.AsSpan()[fields.Label].SequenceEqual(EncryptedPrivateKeyLabel))
+        if (
+            PemEncoding.TryFind(text, out var fields)
+            && text.AsSpan()[fields.Label].SequenceEqual(EncryptedPrivateKeyLabel)
+        )
         {
             return DecryptSigningKey(path, text, fields, passphrase);
         }
 
         if (!SigningKey.TryFromPem(text, out var key) || key is null)
         {
-            throw new KeyFileException(path, "not an Ed25519 private key in PEM (expected a 'BEGIN PRIVATE KEY' block as written by 'openssl genpkey -algorithm ed25519', or a 'BEGIN ENCRYPTED PRIVATE KEY' block as written by 'openssl pkcs8 -topk8 -v2 aes-256-cbc')");
+            throw new KeyFileException(
+                path,
+                "not an Ed25519 private key in PEM (expected a 'BEGIN PRIVATE KEY' block as written by 'openssl "
+                    + "genpkey -algorithm ed25519', or a 'BEGIN ENCRYPTED PRIVATE KEY' block as written by 'openssl "
+                    + "pkcs8 "
+                    + "-topk8 -v2 aes-256-cbc')"
+            );
         }
 
         return key;
@@ -36,8 +46,12 @@ public static class KeyFiles
     {
         if (passphrase is null)
         {
-            throw new KeyFileException(path,
-                $"the private key is encrypted and no passphrase was given (use --passphrase-file FILE, set {KeyPassphrase.EnvironmentVariable}, or for a replica set key_passphrase_file in deployment.config)");
+            throw new KeyFileException(
+                path,
+                $"the private key is encrypted and no passphrase was given (use --passphrase-file FILE, set "
+                    + $"{KeyPassphrase.EnvironmentVariable}, or for a replica set key_passphrase_file in "
+                    + $"deployment.config)"
+            );
         }
 
         byte[]? plain = null;
@@ -50,10 +64,14 @@ public static class KeyFiles
                 ? key
                 : throw new KeyFileException(path, "the encrypted private key is not an Ed25519 key");
         }
-        catch (Exception e) when (e is CryptographicException or FormatException or System.Formats.Asn1.AsnContentException)
+        catch (Exception e)
+            when (e is CryptographicException or FormatException or System.Formats.Asn1.AsnContentException)
         {
             // A wrong passphrase shows as bad padding or, rarely, as padding that happens to fit around garbage.
-            throw new KeyFileException(path, $"cannot decrypt the private key with the passphrase from {passphrase.Source} (wrong passphrase?)");
+            throw new KeyFileException(
+                path,
+                $"cannot decrypt the private key with the passphrase from {passphrase.Source} (wrong passphrase?)"
+            );
         }
         finally
         {
@@ -65,13 +83,18 @@ public static class KeyFiles
     }
 
     /// <summary>Loads a public key.</summary>
-    /// <exception cref="KeyFileException">When the file is missing, unreadable or not an Ed25519 public key.</exception>
+    /// <exception cref="KeyFileException">When the file is missing, unreadable or not an Ed25519 public
+    /// key.</exception>
     public static VerificationKey LoadVerificationKey(string path)
     {
         var text = ReadText(path);
         if (!VerificationKey.TryFromPem(text, out var key) || key is null)
         {
-            throw new KeyFileException(path, "not an Ed25519 public key in PEM (expected a 'BEGIN PUBLIC KEY' block as written by 'openssl pkey -pubout')");
+            throw new KeyFileException(
+                path,
+                "not an Ed25519 public key in PEM (expected a 'BEGIN PUBLIC KEY' block as written by 'openssl pkey "
+                    + "-pubout')"
+            );
         }
 
         return key;
@@ -83,8 +106,11 @@ public static class KeyFiles
 
     /// <summary>Writes a public key (mode 0644 on Unix), atomically.</summary>
     public static void SaveVerificationKey(VerificationKey key, string path) =>
-        WriteAtomically(path, key.ToPem(),
-            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        WriteAtomically(
+            path,
+            key.ToPem(),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead
+        );
 
     private static string ReadText(string path)
     {

@@ -37,13 +37,18 @@ public sealed class KeyPassphrase
 
         var firstLine = text.Split('\n', 2)[0].TrimEnd('\r');
         return firstLine.Length == 0
-            ? throw new KeyFileException(path, "the passphrase file's first line is empty (it must hold the passphrase)")
+            ? throw new KeyFileException(
+                path,
+                "the passphrase file's first line is empty (it must hold the passphrase)"
+            )
             : new KeyPassphrase(firstLine, $"passphrase file {path}");
     }
 
     /// <summary>The value of <see cref="EnvironmentVariable"/>, or null when it is unset or empty.</summary>
     public static KeyPassphrase? FromEnvironment() =>
-        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } value ? new KeyPassphrase(value, EnvironmentVariable) : null;
+        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } value
+            ? new KeyPassphrase(value, EnvironmentVariable)
+            : null;
 
     /// <summary>The passphrase file <paramref name="passphraseFile"/> when one is named, else the environment variable
     /// (null when neither gives one).</summary>

@@ -29,18 +29,28 @@ public sealed class SigningKey : IDisposable
             throw new ArgumentException($"an Ed25519 seed is 32 bytes, got {seed.Length}", nameof(seed));
         }
 
-        return new SigningKey(Key.Import(Algorithm, seed, KeyBlobFormat.RawPrivateKey,
-            new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport }));
+        return new SigningKey(
+            Key.Import(
+                Algorithm,
+                seed,
+                KeyBlobFormat.RawPrivateKey,
+                new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport }
+            )
+        );
     }
 
-    /// <summary>Parses a PEM "PRIVATE KEY" block (PKCS#8), as written by <c>openssl genpkey -algorithm ed25519</c>.</summary>
+    /// <summary>Parses a PEM "PRIVATE KEY" block (PKCS#8), as written by <c>openssl genpkey -algorithm
+    /// ed25519</c>.</summary>
     /// <returns>False when the text is not an Ed25519 private key in PEM.</returns>
     public static bool TryFromPem(string pem, out SigningKey? key)
     {
         key = null;
         var bytes = System.Text.Encoding.ASCII.GetBytes(pem.Trim() + "\n");
         var parameters = new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
-        if (!Key.TryImport(Algorithm, bytes, KeyBlobFormat.PkixPrivateKeyText, out var imported, parameters) || imported is null)
+        if (
+            !Key.TryImport(Algorithm, bytes, KeyBlobFormat.PkixPrivateKeyText, out var imported, parameters)
+            || imported is null
+        )
         {
             return false;
         }

@@ -25,7 +25,11 @@ public sealed class VerificationKey : IEquatable<VerificationKey>
     /// <exception cref="ArgumentException">When the bytes are not a valid Ed25519 public key.</exception>
     public static VerificationKey FromRawBytes(ReadOnlySpan<byte> raw)
     {
-        if (raw.Length != Size || !PublicKey.TryImport(Algorithm, raw, KeyBlobFormat.RawPublicKey, out var key) || key is null)
+        if (
+            raw.Length != Size
+            || !PublicKey.TryImport(Algorithm, raw, KeyBlobFormat.RawPublicKey, out var key)
+            || key is null
+        )
         {
             throw new ArgumentException($"not a {Size}-byte Ed25519 public key", nameof(raw));
         }
@@ -33,13 +37,17 @@ public sealed class VerificationKey : IEquatable<VerificationKey>
         return new VerificationKey(key);
     }
 
-    /// <summary>Parses a PEM "PUBLIC KEY" block (SubjectPublicKeyInfo), as written by <c>openssl pkey -pubout</c>.</summary>
+    /// <summary>Parses a PEM "PUBLIC KEY" block (SubjectPublicKeyInfo), as written by <c>openssl pkey
+    /// -pubout</c>.</summary>
     /// <returns>False when the text is not an Ed25519 public key in PEM.</returns>
     public static bool TryFromPem(string pem, out VerificationKey? key)
     {
         key = null;
         var bytes = System.Text.Encoding.ASCII.GetBytes(pem.Trim() + "\n");
-        if (!PublicKey.TryImport(Algorithm, bytes, KeyBlobFormat.PkixPublicKeyText, out var imported) || imported is null)
+        if (
+            !PublicKey.TryImport(Algorithm, bytes, KeyBlobFormat.PkixPublicKeyText, out var imported)
+            || imported is null
+        )
         {
             return false;
         }

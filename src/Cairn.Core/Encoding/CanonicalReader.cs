@@ -21,12 +21,13 @@ public ref struct CanonicalReader
 
     public byte ReadByte() => Take(1)[0];
 
-    public bool ReadBool() => ReadByte() switch
-    {
-        0 => false,
-        1 => true,
-        var b => throw new CanonicalEncodingException($"a boolean is 0 or 1, got {b}"),
-    };
+    public bool ReadBool() =>
+        ReadByte() switch
+        {
+            0 => false,
+            1 => true,
+            var b => throw new CanonicalEncodingException($"a boolean is 0 or 1, got {b}"),
+        };
 
     public uint ReadUInt32() => BinaryPrimitives.ReadUInt32BigEndian(Take(4));
 
@@ -76,7 +77,9 @@ public ref struct CanonicalReader
     {
         if (length > Remaining)
         {
-            throw new CanonicalEncodingException($"truncated: needed {length} bytes at offset {_position}, {Remaining} remain");
+            throw new CanonicalEncodingException(
+                $"truncated: needed {length} bytes at offset {_position}, {Remaining} remain"
+            );
         }
 
         var slice = _data.Slice(_position, length);

@@ -19,7 +19,8 @@ public sealed record DeploymentConfig
     /// <summary>The chain id used when <c>chain_id</c> is not set.</summary>
     public const string DefaultChainId = "cairn";
 
-    /// <summary><c>chain_id</c>: the chain every replica of the cluster belongs to; its ledger refuses another.</summary>
+    /// <summary><c>chain_id</c>: the chain every replica of the cluster belongs to; its ledger refuses
+    /// another.</summary>
     public string ChainId { get; init; } = DefaultChainId;
 
     /// <summary><c>replica_id</c>: this replica's id.</summary>
@@ -56,10 +57,12 @@ public sealed record DeploymentConfig
     /// <summary><c>max_num_of_requests_in_batch</c>: the most client requests the primary puts in one batch.</summary>
     public int MaxRequestsInBatch { get; init; } = ConsensusKeys.MaxRequestsInBatch.Default;
 
-    /// <summary><c>batch_flush_period</c>: milliseconds the primary waits to fill a batch before sending it anyway.</summary>
+    /// <summary><c>batch_flush_period</c>: milliseconds the primary waits to fill a batch before sending it
+    /// anyway.</summary>
     public int BatchFlushPeriodMs { get; init; } = ConsensusKeys.BatchFlushPeriodMs.Default;
 
-    /// <summary><c>concurrency_level</c>: the most batches the primary keeps in flight (proposed, not yet executed).</summary>
+    /// <summary><c>concurrency_level</c>: the most batches the primary keeps in flight (proposed, not yet
+    /// executed).</summary>
     public int ConcurrencyLevel { get; init; } = ConsensusKeys.ConcurrencyLevel.Default;
 
     /// <summary><c>view_change_timer_millisec</c>: how long a request may wait before backups suspect the primary
@@ -84,6 +87,7 @@ public sealed record DeploymentConfig
     /// <summary>Where RocksDB keeps this replica's database.</summary>
     public string RocksDbPath => RocksDbPathOf(DataDir);
 
-    /// <summary>Where RocksDB keeps the database of the replica whose <c>data_dir</c> is <paramref name="dataDir"/>.</summary>
+    /// <summary>Where RocksDB keeps the database of the replica whose <c>data_dir</c> is <paramref
+    /// name="dataDir"/>.</summary>
     public static string RocksDbPathOf(string dataDir) => System.IO.Path.Combine(dataDir, "rocksdbdata");
 }

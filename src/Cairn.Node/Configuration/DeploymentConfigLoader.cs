@@ -14,10 +14,28 @@ public static class DeploymentConfigLoader
 {
     private static readonly string[] AcceptedKeys =
     [
-        "chain_id", "replica_id", "f_val", "replicas", "data_dir", "replica_private_key", "key_passphrase_file", "operator_public_key", "client_public_keys",
-        "metrics_port", "checkpoint_window_size", "max_num_of_requests_in_batch", "batch_flush_period",
-        "concurrency_level", "view_change_timer_millisec", "max_request_size", "backup_mode", "FEATURE_db_checkpoints",
-        "db_checkpoint_duration", "num_of_rocksdbcheckpoints", "dbcheckpoint_window", "db_checkpoint_diskspace_threshold",
+        "chain_id",
+        "replica_id",
+        "f_val",
+        "replicas",
+        "data_dir",
+        "replica_private_key",
+        "key_passphrase_file",
+        "operator_public_key",
+        "client_public_keys",
+        "metrics_port",
+        "checkpoint_window_size",
+        "max_num_of_requests_in_batch",
+        "batch_flush_period",
+        "concurrency_level",
+        "view_change_timer_millisec",
+        "max_request_size",
+        "backup_mode",
+        "FEATURE_db_checkpoints",
+        "db_checkpoint_duration",
+        "num_of_rocksdbcheckpoints",
+        "dbcheckpoint_window",
+        "db_checkpoint_diskspace_threshold",
         "db_checkpoint_path",
     ];
 
@@ -25,9 +43,11 @@ public static class DeploymentConfigLoader
     /// <exception cref="ConfigException">When the file is unreadable or any key is wrong.</exception>
     public static DeploymentConfig Load(string path) => Read(ConfigFile.Load(path));
 
-    /// <summary>Parses config text; relative paths resolve against the directory of <paramref name="sourcePath"/>.</summary>
+    /// <summary>Parses config text; relative paths resolve against the directory of <paramref
+    /// name="sourcePath"/>.</summary>
     /// <exception cref="ConfigException">When any key is wrong.</exception>
-    public static DeploymentConfig Parse(string yaml, string sourcePath) => Read(ConfigFile.Parse(yaml, Path.GetFullPath(sourcePath)));
+    public static DeploymentConfig Parse(string yaml, string sourcePath) =>
+        Read(ConfigFile.Parse(yaml, Path.GetFullPath(sourcePath)));
 
     private static DeploymentConfig Read(YamlMappingReader root)
     {
@@ -41,13 +61,19 @@ public static class DeploymentConfigLoader
         var replicas = ConfigFile.ReadReplicas(root, n, Resolve);
         if (replicaId >= n)
         {
-            throw root.Error("replica_id", $"{replicaId} is out of range: accepted 0 to {n - 1} (n = 3 × f_val + 1 = {n})");
+            throw root.Error(
+                "replica_id",
+                $"{replicaId} is out of range: accepted 0 to {n - 1} (n = 3 × f_val + 1 = {n})"
+            );
         }
 
         var metricsPort = root.Int("metrics_port", DeploymentKeys.MetricsPort);
         if (metricsPort != 0 && metricsPort == replicas[replicaId].Port)
         {
-            throw root.Error("metrics_port", $"{metricsPort} is replica {replicaId}'s own port in replicas: use another port, or 0 for none");
+            throw root.Error(
+                "metrics_port",
+                $"{metricsPort} is replica {replicaId}'s own port in replicas: use another port, or 0 for none"
+            );
         }
 
         var dataDir = Resolve(root.String("data_dir"));
@@ -62,10 +88,13 @@ public static class DeploymentConfigLoader
             Replicas = replicas,
             DataDir = dataDir,
             PrivateKeyPath = Resolve(root.String("replica_private_key")),
-            KeyPassphrasePath = root.OptionalString("key_passphrase_file") is { } passphraseFile ? Resolve(passphraseFile) : null,
+            KeyPassphrasePath = root.OptionalString("key_passphrase_file") is { } passphraseFile
+                ? Resolve(passphraseFile)
+                : null,
             OperatorPublicKeyPath = Resolve(root.String("operator_public_key")),
             ClientPublicKeyPaths = root.Sequence("client_public_keys", required: false)
-                .Select((item, i) => Resolve(root.ItemString("client_public_keys", item, i))).ToList(),
+                .Select((item, i) => Resolve(root.ItemString("client_public_keys", item, i)))
+                .ToList(),
             MetricsPort = metricsPort,
             CheckpointWindowSize = root.Int("checkpoint_window_size", ConsensusKeys.CheckpointWindowSize),
             MaxRequestsInBatch = root.Int("max_num_of_requests_in_batch", ConsensusKeys.MaxRequestsInBatch),
@@ -85,16 +114,21 @@ public static class DeploymentConfigLoader
         var enabled = root.Bool("FEATURE_db_checkpoints");
         if (enabled == true && backupMode == BackupMode.Intermittent)
         {
-            throw root.Error("FEATURE_db_checkpoints",
-                "checkpoint-based and intermittent backup cannot both be enabled: backup_mode is 'intermittent'; " +
-                "set FEATURE_db_checkpoints: false or backup_mode: checkpoint");
+            throw root.Error(
+                "FEATURE_db_checkpoints",
+                "checkpoint-based and intermittent backup cannot both be enabled: backup_mode is 'intermittent'; "
+                    + "set FEATURE_db_checkpoints: false or backup_mode: checkpoint"
+            );
         }
 
         var defaults = new DbCheckpointSettings();
         var checkpointPath = Path.GetFullPath(root.OptionalString("db_checkpoint_path") ?? defaults.Path, dataDir);
         if (File.Exists(checkpointPath))
         {
-            throw root.Error("db_checkpoint_path", $"{checkpointPath} is a file; it must be a directory (or not exist yet)");
+            throw root.Error(
+                "db_checkpoint_path",
+                $"{checkpointPath} is a file; it must be a directory (or not exist yet)"
+            );
         }
 
         return new DbCheckpointSettings

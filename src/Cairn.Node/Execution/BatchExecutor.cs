@@ -9,7 +9,8 @@ namespace Cairn.Node.Execution;
 /// <summary>
 /// Executes committed batches against the ledger: every sequence number becomes exactly one block (an empty one for a
 /// no-op batch), so all correct replicas hold the same chain and report the same digest. Key-value requests go to
-/// <see cref="KvOperations"/>, operator commands to <see cref="OperatorOperations"/>; each client's latest reply is kept
+/// <see cref="KvOperations"/>, operator commands to <see cref="OperatorOperations"/>; each client's latest reply is
+/// kept
 /// in the replicated state (see <see cref="ReplicatedKeys"/>). Everything here is deterministic: it uses only the
 /// batch, its consensus time and the state.
 /// </summary>
@@ -18,7 +19,8 @@ public sealed class BatchExecutor(ILedgerStore ledger, OperatorCommandVerifier o
     private readonly OperatorOperations _operator = new(operatorVerifier, checkpointWindow);
 
     /// <summary>The wedge point in the state, if a wedge is in force.</summary>
-    public SeqNum? WedgePoint => ledger.GetValue(ReplicatedKeys.Wedge) is { } bytes ? new SeqNum(ReplicatedKeys.DecodeUInt64(bytes)) : null;
+    public SeqNum? WedgePoint =>
+        ledger.GetValue(ReplicatedKeys.Wedge) is { } bytes ? new SeqNum(ReplicatedKeys.DecodeUInt64(bytes)) : null;
 
     /// <summary>The epoch: how many times the cluster was unwedged.</summary>
     public ulong Epoch => ReplicatedKeys.DecodeUInt64(ledger.GetValue(ReplicatedKeys.Epoch));
@@ -41,9 +43,14 @@ public sealed class BatchExecutor(ILedgerStore ledger, OperatorCommandVerifier o
             else
             {
                 // Requests ordered past a wedge point (in flight when the wedge was ordered) change nothing.
-                result = (wedgedAt is { } wedge && execute.Seq > wedge
-                    ? Protocol.Kv.KvResult.Rejected(block, $"the cluster is wedged at seq {wedge} ('cairn op unwedge' resumes it)")
-                    : KvOperations.Apply(request, block, batch)).Encode();
+                result = (
+                    wedgedAt is { } wedge && execute.Seq > wedge
+                        ? Protocol.Kv.KvResult.Rejected(
+                            block,
+                            $"the cluster is wedged at seq {wedge} ('cairn op unwedge' resumes it)"
+                        )
+                        : KvOperations.Apply(request, block, batch)
+                ).Encode();
             }
 
             var reply = ClientReply.Create(request.ClientId, request.RequestId, result);
@@ -55,7 +62,8 @@ public sealed class BatchExecutor(ILedgerStore ledger, OperatorCommandVerifier o
         return new ExecutionOutcome(new BatchExecuted(execute.Seq, appended.Digest, replies), effects);
     }
 
-    /// <summary>Each client's latest reply, as the state holds them: the reply cache a restarted replica starts with.</summary>
+    /// <summary>Each client's latest reply, as the state holds them: the reply cache a restarted replica starts
+    /// with.</summary>
     public IReadOnlyList<ClientReply> LatestReplies() =>
         [.. ledger.ReadState(ReplicatedKeys.ReplyPrefix).Select(kv => ClientReply.Decode(kv.Value))];
 }

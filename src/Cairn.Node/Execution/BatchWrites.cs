@@ -22,5 +22,6 @@ internal sealed class BatchWrites(ILedgerReader ledger)
         _latest[Convert.ToHexString(key)] = null;
     }
 
-    public byte[]? Get(byte[] key) => _latest.TryGetValue(Convert.ToHexString(key), out var value) ? value : ledger.GetValue(key);
+    public byte[]? Get(byte[] key) =>
+        _latest.TryGetValue(Convert.ToHexString(key), out var value) ? value : ledger.GetValue(key);
 }

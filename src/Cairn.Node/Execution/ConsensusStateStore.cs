@@ -16,7 +16,8 @@ public sealed class ConsensusStateStore(ILedgerStore ledger)
     private const string SlotPrefix = Prefix + "slot/";
 
     /// <summary>
-    /// Makes <paramref name="records"/> durable and forgets the slot records at or below <paramref name="pruneSlotsThrough"/>
+    /// Makes <paramref name="records"/> durable and forgets the slot records at or below <paramref
+    /// name="pruneSlotsThrough"/>
     /// in one atomic write. Pruning is only safe together with (or after) the stable-checkpoint record that supersedes
     /// those slots: pruned alone, a crash would leave a replica with neither the slots' prepared proofs nor the
     /// certificate, and its VIEW-CHANGEs could then let a new primary fill an executed seq with a no-op.
@@ -27,12 +28,23 @@ public sealed class ConsensusStateStore(ILedgerStore ledger)
         if (pruneSlotsThrough is { } stable)
         {
             var written = records.Select(r => Prefix + r.Key).ToHashSet(StringComparer.Ordinal);
-            writes.AddRange(ledger.ReadMetadata(SlotPrefix)
-                .Select(kv => kv.Key)
-                .Concat(written.Where(k => k.StartsWith(SlotPrefix, StringComparison.Ordinal)))
-                .Distinct(StringComparer.Ordinal)
-                .Where(k => ulong.TryParse(k.AsSpan(SlotPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var seq) && seq <= stable.Value)
-                .Select(k => new MetadataWrite(k, null)));
+            writes.AddRange(
+                ledger
+                    .ReadMetadata(SlotPrefix)
+                    .Select(kv => kv.Key)
+                    .Concat(written.Where(k => k.StartsWith(SlotPrefix, StringComparison.Ordinal)))
+                    .Distinct(StringComparer.Ordinal)
+                    .Where(k =>
+                        ulong.TryParse(
+                            k.AsSpan(SlotPrefix.Length),
+                            NumberStyles.None,
+                            CultureInfo.InvariantCulture,
+                            out var seq
+                        )
+                        && seq <= stable.Value
+                    )
+                    .Select(k => new MetadataWrite(k, null))
+            );
         }
 
         if (writes.Count > 0)
@@ -44,15 +56,22 @@ public sealed class ConsensusStateStore(ILedgerStore ledger)
     /// <summary>The records persisted so far, latest per key.</summary>
     /// <exception cref="LedgerCorruptException">When a stored record does not decode.</exception>
     public IReadOnlyList<PersistentRecord> Load() =>
-        [.. ledger.ReadMetadata(Prefix).Select(kv =>
-        {
-            try
-            {
-                return PersistentRecord.Decode(kv.Value);
-            }
-            catch (CanonicalEncodingException e)
-            {
-                throw new LedgerCorruptException(ledger.Location, $"consensus record '{kv.Key}' does not decode ({e.Message})");
-            }
-        })];
+        [
+            .. ledger
+                .ReadMetadata(Prefix)
+                .Select(kv =>
+                {
+                    try
+                    {
+                        return PersistentRecord.Decode(kv.Value);
+                    }
+                    catch (CanonicalEncodingException e)
+                    {
+                        throw new LedgerCorruptException(
+                            ledger.Location,
+                            $"consensus record '{kv.Key}' does not decode ({e.Message})"
+                        );
+                    }
+                }),
+        ];
 }

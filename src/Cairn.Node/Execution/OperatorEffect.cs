@@ -1,4 +1,5 @@
 namespace Cairn.Node.Execution;
 
-/// <summary>What an executed operator command asks of the host beyond the block: arm a checkpoint, wedge, unwedge.</summary>
+/// <summary>What an executed operator command asks of the host beyond the block: arm a checkpoint, wedge,
+/// unwedge.</summary>
 public abstract record OperatorEffect;

@@ -9,7 +9,13 @@ namespace Cairn.Node.Execution;
 /// nonces in the state, so every correct replica accepts or refuses the same command the same way.</summary>
 internal sealed class OperatorOperations(OperatorCommandVerifier verifier, int checkpointWindow)
 {
-    public OperatorResult Apply(ClientRequest request, SeqNum seq, DateTimeOffset consensusTime, BatchWrites batch, List<OperatorEffect> effects)
+    public OperatorResult Apply(
+        ClientRequest request,
+        SeqNum seq,
+        DateTimeOffset consensusTime,
+        BatchWrites batch,
+        List<OperatorEffect> effects
+    )
     {
         OperatorCommand command;
         try
@@ -26,7 +32,11 @@ internal sealed class OperatorOperations(OperatorCommandVerifier verifier, int c
             return OperatorResult.Refused($"{command.Type} is a query: it is sent to each replica, not ordered");
         }
 
-        var refusal = verifier.Refusal(command, consensusTime, nonce => batch.Get(ReplicatedKeys.OperatorNonce(nonce)) is not null);
+        var refusal = verifier.Refusal(
+            command,
+            consensusTime,
+            nonce => batch.Get(ReplicatedKeys.OperatorNonce(nonce)) is not null
+        );
         if (refusal is not null)
         {
             return OperatorResult.Refused(refusal);
@@ -46,7 +56,11 @@ internal sealed class OperatorOperations(OperatorCommandVerifier verifier, int c
                 var point = WedgePoint.Of(seq, checkpointWindow);
                 batch.Put(ReplicatedKeys.Wedge, ReplicatedKeys.EncodeUInt64(point.Value));
                 effects.Add(new WedgeOrdered(seq, point));
-                return new OperatorResult(true, point, $"replicas stop ordering at seq {point} and take a DB checkpoint there");
+                return new OperatorResult(
+                    true,
+                    point,
+                    $"replicas stop ordering at seq {point} and take a DB checkpoint there"
+                );
             case OperatorCommandType.Unwedge when wedge is null:
                 return OperatorResult.Refused("the cluster is not wedged");
             default:

@@ -18,10 +18,17 @@ internal static class ReplicatedKeys
     public static readonly byte[] Epoch = [ReservedByte, .. "epoch"u8];
 
     public static byte[] Reply(ulong clientId) =>
-        [.. ReplyPrefix, .. System.Text.Encoding.ASCII.GetBytes(clientId.ToString("D20", CultureInfo.InvariantCulture))];
+        [
+            .. ReplyPrefix,
+            .. System.Text.Encoding.ASCII.GetBytes(clientId.ToString("D20", CultureInfo.InvariantCulture)),
+        ];
 
     public static byte[] OperatorNonce(ulong nonce) =>
-        [ReservedByte, .. "op-nonce/"u8, .. System.Text.Encoding.ASCII.GetBytes(nonce.ToString("x16", CultureInfo.InvariantCulture))];
+        [
+            ReservedByte,
+            .. "op-nonce/"u8,
+            .. System.Text.Encoding.ASCII.GetBytes(nonce.ToString("x16", CultureInfo.InvariantCulture)),
+        ];
 
     public static byte[] EncodeUInt64(ulong value)
     {

@@ -5,7 +5,11 @@ namespace Cairn.Node.Hosting;
 /// <summary>The replica host's log messages, with stable event ids for alerting and grepping.</summary>
 internal static partial class NodeLog
 {
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "replica {Replica} started: chain {ChainId}, head block {Block}, listening on {Host}:{Port}")]
+    [LoggerMessage(
+        EventId = 1000,
+        Level = LogLevel.Information,
+        Message = "replica {Replica} started: chain {ChainId}, head block {Block}, listening on {Host}:{Port}"
+    )]
     public static partial void Started(ILogger logger, int replica, string chainId, ulong block, string host, int port);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "replica stopping")]
@@ -20,13 +24,25 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "replica {Peer} unreachable: {Reason}")]
     public static partial void PeerUnreachable(ILogger logger, int peer, string reason);
 
-    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "entered view {View}, primary is replica {Primary}")]
+    [LoggerMessage(
+        EventId = 1020,
+        Level = LogLevel.Information,
+        Message = "entered view {View}, primary is replica {Primary}"
+    )]
     public static partial void ViewEntered(ILogger logger, ulong view, int primary);
 
-    [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "stable checkpoint at seq {Seq}, state digest {Digest}")]
+    [LoggerMessage(
+        EventId = 1021,
+        Level = LogLevel.Information,
+        Message = "stable checkpoint at seq {Seq}, state digest {Digest}"
+    )]
     public static partial void StableCheckpoint(ILogger logger, ulong seq, Cairn.Core.Digest digest);
 
-    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "behind the stable checkpoint: needs state up to seq {Target}, has {Have}")]
+    [LoggerMessage(
+        EventId = 1022,
+        Level = LogLevel.Warning,
+        Message = "behind the stable checkpoint: needs state up to seq {Target}, has {Have}"
+    )]
     public static partial void StateTransferNeeded(ILogger logger, ulong target, ulong have);
 
     [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "wedge ordered: stopping at seq {Seq}")]
@@ -35,18 +51,42 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "unwedged: ordering resumes in epoch {Epoch}")]
     public static partial void Unwedged(ILogger logger, ulong epoch);
 
-    [LoggerMessage(EventId = 1023, Level = LogLevel.Information, Message = "state transfer installed {Blocks} blocks, now at seq {Seq}")]
+    [LoggerMessage(
+        EventId = 1023,
+        Level = LogLevel.Information,
+        Message = "state transfer installed {Blocks} blocks, now at seq {Seq}"
+    )]
     public static partial void StateTransferred(ILogger logger, int blocks, ulong seq);
 
-    [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "state transfer to seq {Target} failed: no peer served blocks matching the certified digest; will retry")]
+    [LoggerMessage(
+        EventId = 1024,
+        Level = LogLevel.Warning,
+        Message = "state transfer to seq {Target} failed: no peer served blocks matching the certified digest; will "
+            + "retry"
+    )]
     public static partial void StateTransferFailed(ILogger logger, ulong target);
 
-    [LoggerMessage(EventId = 1040, Level = LogLevel.Information, Message = "restored database: the old one ({Databases}) is deleted once this replica has caught up to its peers' stable checkpoint at seq {Seq} or later")]
+    [LoggerMessage(
+        EventId = 1040,
+        Level = LogLevel.Information,
+        Message = "restored database: the old one ({Databases}) is deleted once this replica has caught up to its "
+            + "peers' stable checkpoint at seq {Seq} or later"
+    )]
     public static partial void OldDatabasePending(ILogger logger, string databases, ulong seq);
 
-    [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "caught up to its peers' stable checkpoint at seq {Seq}: deleted the database set aside by the restore ({Databases})")]
+    [LoggerMessage(
+        EventId = 1041,
+        Level = LogLevel.Information,
+        Message = "caught up to its peers' stable checkpoint at seq {Seq}: deleted the database set aside by the "
+            + "restore ({Databases})"
+    )]
     public static partial void OldDatabaseDiscarded(ILogger logger, ulong seq, string databases);
 
-    [LoggerMessage(EventId = 1042, Level = LogLevel.Error, Message = "could not delete the database set aside by the restore ({Databases}): {Problem}; it is retried at the next start")]
+    [LoggerMessage(
+        EventId = 1042,
+        Level = LogLevel.Error,
+        Message = "could not delete the database set aside by the restore ({Databases}): {Problem}; it is retried at "
+            + "the next start"
+    )]
     public static partial void OldDatabaseDiscardFailed(ILogger logger, string databases, string problem);
 }

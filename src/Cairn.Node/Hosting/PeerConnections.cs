@@ -27,11 +27,13 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
         _logger = logger;
         foreach (var peer in replicas.Where(r => r.Id != self))
         {
-            var queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(QueueCapacity)
-            {
-                FullMode = BoundedChannelFullMode.DropOldest,
-                SingleReader = true,
-            });
+            var queue = Channel.CreateBounded<byte[]>(
+                new BoundedChannelOptions(QueueCapacity)
+                {
+                    FullMode = BoundedChannelFullMode.DropOldest,
+                    SingleReader = true,
+                }
+            );
             _queues[peer.Id] = queue;
             _senders.Add(Task.Run(() => PumpAsync(peer, queue.Reader, _stop.Token)));
         }
@@ -74,7 +76,15 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
                 backoff = TimeSpan.FromMilliseconds(50);
                 await foreach (var message in queue.ReadAllAsync(stop).ConfigureAwait(false))
                 {
-                    await call.RequestStream.WriteAsync(new PeerEnvelope { FromReplica = _self.Value, Message = UnsafeByteOperations.UnsafeWrap(message) }, stop)
+                    await call
+                        .RequestStream.WriteAsync(
+                            new PeerEnvelope
+                            {
+                                FromReplica = _self.Value,
+                                Message = UnsafeByteOperations.UnsafeWrap(message),
+                            },
+                            stop
+                        )
                         .ConfigureAwait(false);
                 }
             }
@@ -82,7 +92,8 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is Grpc.Core.RpcException or HttpRequestException or IOException or InvalidOperationException)
+            catch (Exception e)
+                when (e is Grpc.Core.RpcException or HttpRequestException or IOException or InvalidOperationException)
             {
                 NodeLog.PeerUnreachable(_logger, peer.Id.Value, e.Message);
                 try

@@ -8,7 +8,8 @@ public sealed partial class ReplicaHost
     private FetchState? _fetching;
 
     /// <summary>Starts fetching the state consensus asked for, unless a fetch for that target or beyond is running.
-    /// The blocks are installed on the consensus thread, then consensus hears <see cref="StateTransferCompleted"/>.</summary>
+    /// The blocks are installed on the consensus thread, then consensus hears <see
+    /// cref="StateTransferCompleted"/>.</summary>
     private void StartStateTransfer(FetchState fetch)
     {
         if (_fetcher is null || (_fetching is { } running && running.TargetSeq >= fetch.TargetSeq))
@@ -21,10 +22,24 @@ public sealed partial class ReplicaHost
         var head = _ledger.Head;
         // The completion runs however the fetch ends (a fault included), so _fetching is always cleared and the
         // replica's next FetchState, which starts with another signer, is not ignored for ever.
-        _ = _fetcher.FetchAsync(head, fetch.TargetSeq, fetch.CertifiedDigest, fetch.Peers, _options.MaxViewChangeTimeout, CancellationToken.None)
+        _ = _fetcher
+            .FetchAsync(
+                head,
+                fetch.TargetSeq,
+                fetch.CertifiedDigest,
+                fetch.Peers,
+                _options.MaxViewChangeTimeout,
+                CancellationToken.None
+            )
             .ContinueWith(
-                fetched => Enqueue(() => InstallFetchedBlocks(fetch, head, fetched.IsCompletedSuccessfully ? fetched.Result : null)),
-                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                fetched =>
+                    Enqueue(() =>
+                        InstallFetchedBlocks(fetch, head, fetched.IsCompletedSuccessfully ? fetched.Result : null)
+                    ),
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default
+            );
     }
 
     private void InstallFetchedBlocks(FetchState fetch, LedgerHead fetchedFrom, IReadOnlyList<Block>? blocks)
@@ -42,7 +57,10 @@ public sealed partial class ReplicaHost
             var appended = _ledger.Append(new BlockProposal(block.SeqNum, block.Timestamp, block.Writes));
             if (appended.Digest != block.Digest)
             {
-                throw new LedgerCorruptException(_ledger.Location, $"fetched block {block.Id} re-derives to another digest");
+                throw new LedgerCorruptException(
+                    _ledger.Location,
+                    $"fetched block {block.Id} re-derives to another digest"
+                );
             }
 
             // The wedge point may have been ordered in the fetched blocks; a replica that arrives by state transfer
@@ -54,6 +72,13 @@ public sealed partial class ReplicaHost
         _unsynced = true;
         var head = _ledger.Head;
         NodeLog.StateTransferred(_logger, blocks.Count, head.LastSeqNum.Value);
-        Process(new StateTransferCompleted(head.LastSeqNum, head.LastDigest, _executor.LatestReplies(), blocks[^1].Timestamp));
+        Process(
+            new StateTransferCompleted(
+                head.LastSeqNum,
+                head.LastDigest,
+                _executor.LatestReplies(),
+                blocks[^1].Timestamp
+            )
+        );
     }
 }

@@ -15,7 +15,8 @@ namespace Cairn.Node.Hosting;
 
 /// <summary>
 /// Drives the sans-I/O consensus <see cref="Replica"/> from one thread: inputs (peer messages, client requests, ticks)
-/// arrive on a channel and are handled in groups; records and blocks are written unsynced as outputs come, and one sync at
+/// arrive on a channel and are handled in groups; records and blocks are written unsynced as outputs come, and one sync
+/// at
 /// the end of the group makes them durable before any message of the group is sent or any client answered (persist
 /// before speaking, with one fsync per group instead of several per batch).
 /// </summary>
@@ -34,22 +35,37 @@ public sealed partial class ReplicaHost
     private readonly ILogger _logger;
     private readonly ReplicaMetrics _metrics;
     private readonly StateFetcher? _fetcher;
-    private readonly Channel<Action> _inbox = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<(ulong Client, ulong Request), TaskCompletionSource<ClientReply>> _waiters = new();
+    private readonly Channel<Action> _inbox = Channel.CreateUnbounded<Action>(
+        new UnboundedChannelOptions { SingleReader = true }
+    );
+    private readonly ConcurrentDictionary<(ulong Client, ulong Request), TaskCompletionSource<ClientReply>> _waiters =
+        new();
     private const int MaxGroupSize = 512;
     private readonly List<PersistentRecord> _unflushed = [];
     private SeqNum? _pruneSlotsThrough;
     private readonly List<ConsensusOutput> _deferred = [];
     private bool _unsynced;
     private ReplicaStatusSnapshot _status;
+
     // Consensus thread only: who waits for a stable checkpoint this replica's own state matches, and the last one seen.
     private readonly List<(SeqNum AtLeast, TaskCompletionSource<SeqNum> Reached)> _stableWaiters = [];
     private SeqNum _lastStableMatched;
 
-    /// <param name="fetcher">Fetches blocks from peers for state transfer; null where there are no peers to ask (tests).</param>
-    /// <param name="checkpoints">Takes DB checkpoints at boundaries and finalises them when stable; null for none (tests).</param>
-    public ReplicaHost(ReplicaOptions options, ILedgerStore ledger, IPeerSender peers, StateFetcher? fetcher, OperatorCommandVerifier operatorVerifier,
-        DbCheckpointManager? checkpoints, TimeProvider time, ILogger logger, ReplicaMetrics metrics)
+    /// <param name="fetcher">Fetches blocks from peers for state transfer; null where there are no peers to ask
+    /// (tests).</param>
+    /// <param name="checkpoints">Takes DB checkpoints at boundaries and finalises them when stable; null for none
+    /// (tests).</param>
+    public ReplicaHost(
+        ReplicaOptions options,
+        ILedgerStore ledger,
+        IPeerSender peers,
+        StateFetcher? fetcher,
+        OperatorCommandVerifier operatorVerifier,
+        DbCheckpointManager? checkpoints,
+        TimeProvider time,
+        ILogger logger,
+        ReplicaMetrics metrics
+    )
     {
         _checkpoints = checkpoints;
         _options = options;
@@ -60,8 +76,18 @@ public sealed partial class ReplicaHost
         _wedgePoint = _executor.WedgePoint;
         _consensusState = new ConsensusStateStore(ledger);
         var head = ledger.Head;
-        var lastTime = head.LastBlockId == BlockId.Genesis ? (DateTimeOffset?)null : ledger.GetBlock(head.LastBlockId)!.Timestamp;
-        _replica = new Replica(options, new ReplicaRecovery(_consensusState.Load(), head.LastSeqNum, head.LastDigest, _executor.LatestReplies(), lastTime));
+        var lastTime =
+            head.LastBlockId == BlockId.Genesis ? (DateTimeOffset?)null : ledger.GetBlock(head.LastBlockId)!.Timestamp;
+        _replica = new Replica(
+            options,
+            new ReplicaRecovery(
+                _consensusState.Load(),
+                head.LastSeqNum,
+                head.LastDigest,
+                _executor.LatestReplies(),
+                lastTime
+            )
+        );
         _peers = peers;
         _time = time;
         _logger = logger;
@@ -83,10 +109,12 @@ public sealed partial class ReplicaHost
     /// <summary>Queues an input for the consensus thread.</summary>
     public void Post(ConsensusInput input) => Enqueue(() => Process(input));
 
-    /// <summary>Runs <paramref name="work"/> on the consensus thread, the only thread that touches the replica and ledger writes.</summary>
+    /// <summary>Runs <paramref name="work"/> on the consensus thread, the only thread that touches the replica and
+    /// ledger writes.</summary>
     private void Enqueue(Action work) => _inbox.Writer.TryWrite(work);
 
-    /// <summary>Why this replica would drop <paramref name="request"/> (unknown client, bad signature), or null: lets the
+    /// <summary>Why this replica would drop <paramref name="request"/> (unknown client, bad signature), or null: lets
+    /// the
     /// client API answer with a reason instead of leaving the client to time out.</summary>
     public string? Refusal(ClientRequest request)
     {
@@ -98,23 +126,35 @@ public sealed partial class ReplicaHost
         var fromOperator = ClientIdentity.KeyIndexOf(request.ClientId) == ClientIdentity.OperatorKeyIndex;
         if (!request.Verify(key))
         {
-            return fromOperator ? "the command is not signed by this cluster's operator key" : $"the request is not signed by the key of client {request.ClientId}";
+            return fromOperator
+                ? "the command is not signed by this cluster's operator key"
+                : $"the request is not signed by the key of client {request.ClientId}";
         }
 
-        return request.Flags.HasFlag(RequestFlags.Operator) && !fromOperator ? "operator commands must come from the operator's key" : null;
+        return request.Flags.HasFlag(RequestFlags.Operator) && !fromOperator
+            ? "operator commands must come from the operator's key"
+            : null;
     }
 
-    /// <summary>Orders <paramref name="request"/> and returns this replica's signed reply once it executed it.</summary>
+    /// <summary>Orders <paramref name="request"/> and returns this replica's signed reply once it executed
+    /// it.</summary>
     /// <exception cref="ReplicaWedgedException">When a wedge is in force and the request is a client write.</exception>
-    /// <param name="signatureVerified">True when the caller checked the request's signature (<see cref="Refusal"/>), so the
+    /// <param name="signatureVerified">True when the caller checked the request's signature (<see cref="Refusal"/>), so
+    /// the
     /// consensus thread need not check it again.</param>
-    public async Task<ClientReply> SubmitAsync(ClientRequest request, CancellationToken cancellationToken, bool signatureVerified = false)
+    public async Task<ClientReply> SubmitAsync(
+        ClientRequest request,
+        CancellationToken cancellationToken,
+        bool signatureVerified = false
+    )
     {
         if (Volatile.Read(ref _status).WedgePoint is { } wedge && !request.Flags.HasFlag(RequestFlags.Operator))
         {
             if (!request.Flags.HasFlag(RequestFlags.ReadOnly))
             {
-                throw new ReplicaWedgedException($"the cluster is wedged at seq {wedge}: writes are refused until 'cairn op unwedge'");
+                throw new ReplicaWedgedException(
+                    $"the cluster is wedged at seq {wedge}: writes are refused until 'cairn op unwedge'"
+                );
             }
 
             // Every replica stops at the wedge point, so reads there need no ordering: answer from the frozen state.
@@ -125,8 +165,10 @@ public sealed partial class ReplicaHost
         }
 
         var started = _time.GetTimestamp();
-        var waiter = _waiters.GetOrAdd((request.ClientId, request.RequestId),
-            _ => new TaskCompletionSource<ClientReply>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var waiter = _waiters.GetOrAdd(
+            (request.ClientId, request.RequestId),
+            _ => new TaskCompletionSource<ClientReply>(TaskCreationOptions.RunContinuationsAsynchronously)
+        );
         Post(new ClientRequestReceived(request, signatureVerified));
         try
         {
@@ -138,7 +180,12 @@ public sealed partial class ReplicaHost
         {
             if (waiter.Task.IsCompleted || cancellationToken.IsCancellationRequested)
             {
-                _waiters.TryRemove(new KeyValuePair<(ulong, ulong), TaskCompletionSource<ClientReply>>((request.ClientId, request.RequestId), waiter));
+                _waiters.TryRemove(
+                    new KeyValuePair<(ulong, ulong), TaskCompletionSource<ClientReply>>(
+                        (request.ClientId, request.RequestId),
+                        waiter
+                    )
+                );
             }
         }
     }
@@ -173,9 +220,7 @@ public sealed partial class ReplicaHost
                 CommitGroup();
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
 
         await ticks.ConfigureAwait(false);
     }
@@ -189,9 +234,7 @@ public sealed partial class ReplicaHost
                 Post(new Tick(_time.GetUtcNow()));
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
     }
 
     private void Process(ConsensusInput first)
@@ -274,7 +317,8 @@ public sealed partial class ReplicaHost
                 pending.Enqueue(outcome.Executed);
                 _unsynced = true;
                 _metrics.BatchExecuted(execute.Requests.Count, _time.GetElapsedTime(started));
-                // Before the effects: a checkpoint an operator orders at a boundary is due at the next one, not this one.
+                // Before the effects: a checkpoint an operator orders at a boundary is due at the next one, not this
+                // one.
                 TakeCheckpointAtBoundary(execute.Seq, execute.ConsensusTime);
                 foreach (var effect in outcome.Effects)
                 {
@@ -309,16 +353,19 @@ public sealed partial class ReplicaHost
         try
         {
             var operation = KvOperation.Decode(request.Operation.Span);
-            result = operation.Kind == KvOperationKind.Get
-                ? KvResult.Read(head, _ledger.GetValue(operation.Key))
-                : KvResult.Rejected(head, "a read-only request must be a get");
+            result =
+                operation.Kind == KvOperationKind.Get
+                    ? KvResult.Read(head, _ledger.GetValue(operation.Key))
+                    : KvResult.Rejected(head, "a read-only request must be a get");
         }
         catch (Cairn.Core.Encoding.CanonicalEncodingException e)
         {
             result = KvResult.Rejected(head, $"not a key-value operation ({e.Message})");
         }
 
-        return ClientReply.Create(request.ClientId, request.RequestId, result.Encode()).SignAs(_options.Id, _options.SigningKey);
+        return ClientReply
+            .Create(request.ClientId, request.RequestId, result.Encode())
+            .SignAs(_options.Id, _options.SigningKey);
     }
 
     private void Apply(OperatorEffect effect, Queue<ConsensusInput> pending)
@@ -368,8 +415,18 @@ public sealed partial class ReplicaHost
         }
     }
 
-    private ReplicaStatusSnapshot Snapshot() => new(
-        _replica.Id, _replica.View, Quorums.PrimaryOf(_replica.View, _n), _replica.IsViewActive,
-        _replica.LastExecuted, _replica.LastStable, _ledger.Head, _replica.IsTransferringState, _replica.PendingRequestCount,
-        _wedgePoint, _executor.Epoch);
+    private ReplicaStatusSnapshot Snapshot() =>
+        new(
+            _replica.Id,
+            _replica.View,
+            Quorums.PrimaryOf(_replica.View, _n),
+            _replica.IsViewActive,
+            _replica.LastExecuted,
+            _replica.LastStable,
+            _ledger.Head,
+            _replica.IsTransferringState,
+            _replica.PendingRequestCount,
+            _wedgePoint,
+            _executor.Epoch
+        );
 }

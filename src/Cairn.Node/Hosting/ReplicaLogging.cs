@@ -6,7 +6,8 @@ namespace Cairn.Node.Hosting;
 /// <summary>
 /// How a replica logs to stdout, one line per event (exceptions included). Under systemd, whose journal connection is
 /// announced by <c>JOURNAL_STREAM</c>, each line starts with its syslog priority (<c>&lt;6&gt;</c> information,
-/// <c>&lt;4&gt;</c> warning, <c>&lt;3&gt;</c> error) and has no timestamp, since the journal stamps it; elsewhere a line is
+/// <c>&lt;4&gt;</c> warning, <c>&lt;3&gt;</c> error) and has no timestamp, since the journal stamps it; elsewhere a
+/// line is
 /// <c>2026-01-31T12:00:00.000Z info: category[event] message</c>, without colours when stdout is not a terminal.
 /// </summary>
 public static class ReplicaLogging

@@ -26,7 +26,8 @@ namespace Cairn.Node.Hosting;
 /// </summary>
 public static class ReplicaServer
 {
-    /// <summary>How far an operator command's issue time may be from the replica's time (clock skew plus transit).</summary>
+    /// <summary>How far an operator command's issue time may be from the replica's time (clock skew plus
+    /// transit).</summary>
     public static readonly TimeSpan OperatorCommandWindow = TimeSpan.FromMinutes(5);
 
     /// <summary>How often free space on the checkpoint file system is checked.</summary>
@@ -43,13 +44,19 @@ public static class ReplicaServer
     /// <exception cref="ReplicaFailedException">When the replica, once started, stopped on an error.</exception>
     public static async Task RunAsync(DeploymentConfig config, CancellationToken cancellationToken)
     {
-        using var signingKey = KeyFiles.LoadSigningKey(config.PrivateKeyPath, KeyPassphrase.FromFileOrEnvironment(config.KeyPassphrasePath));
+        using var signingKey = KeyFiles.LoadSigningKey(
+            config.PrivateKeyPath,
+            KeyPassphrase.FromFileOrEnvironment(config.KeyPassphrasePath)
+        );
         var options = ConsensusOptions(config, signingKey);
         // A restore that committed but was interrupted is finished before the database is opened (docs/design.md).
         ReplicaRestore.RecoverInterrupted(config.DataDir, config.RocksDbPath);
         var pendingDiscard = LoadPendingDiscard(config);
         // Unsynced appends: the host syncs once per group of inputs before it sends anything (group commit).
-        using var ledger = RocksDbLedger.Open(config.RocksDbPath, new LedgerOptions(config.ChainId, Durability.Unsynced));
+        using var ledger = RocksDbLedger.Open(
+            config.RocksDbPath,
+            new LedgerOptions(config.ChainId, Durability.Unsynced)
+        );
         // prometheus-net would start listening to the meters at the first scrape and miss everything recorded before
         // it: listen from the start instead.
         Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
@@ -69,16 +76,31 @@ public static class ReplicaServer
                 kestrel.Listen(address, config.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
             }
         });
-        // gRPC accepts messages well over max_request_size so the client API can refuse an oversized request with its reason.
-        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = Math.Max(config.MaxRequestSize * 2, 4 * 1024 * 1024));
+        // gRPC accepts messages well over max_request_size so the client API can refuse an oversized request with its
+        // reason.
+        builder.Services.AddGrpc(grpc =>
+            grpc.MaxReceiveMessageSize = Math.Max(config.MaxRequestSize * 2, 4 * 1024 * 1024)
+        );
 
         using var loggerFactory = LoggerFactory.Create(l => l.AddReplicaConsole());
-        var logger = loggerFactory.CreateLogger(string.Create(CultureInfo.InvariantCulture, $"replica-{config.ReplicaId.Value}"));
+        var logger = loggerFactory.CreateLogger(
+            string.Create(CultureInfo.InvariantCulture, $"replica-{config.ReplicaId.Value}")
+        );
         await using var peers = new PeerConnections(config.ReplicaId, config.Replicas, logger);
-        var operatorVerifier = new OperatorCommandVerifier(KeyFiles.LoadVerificationKey(config.OperatorPublicKeyPath), OperatorCommandWindow);
+        var operatorVerifier = new OperatorCommandVerifier(
+            KeyFiles.LoadVerificationKey(config.OperatorPublicKeyPath),
+            OperatorCommandWindow
+        );
         using var backupMetrics = new BackupMetrics(TimeProvider.System);
-        await using var checkpoints = new DbCheckpointManager(config.DbCheckpoints, ledger, config.ChainId, new FileSystemFreeSpace(),
-            TimeProvider.System, logger, backupMetrics);
+        await using var checkpoints = new DbCheckpointManager(
+            config.DbCheckpoints,
+            ledger,
+            config.ChainId,
+            new FileSystemFreeSpace(),
+            TimeProvider.System,
+            logger,
+            backupMetrics
+        );
         try
         {
             checkpoints.Recover();
@@ -88,8 +110,22 @@ public static class ReplicaServer
             throw new NodeStartException($"{config.SourcePath}: {e.Message}", e);
         }
 
-        var host = new ReplicaHost(options, ledger, peers, new StateFetcher(config.Replicas), operatorVerifier, checkpoints, TimeProvider.System, logger, metrics);
-        builder.Services.AddSingleton(host).AddSingleton(config).AddSingleton(TimeProvider.System).AddSingleton<ILedgerReader>(ledger)
+        var host = new ReplicaHost(
+            options,
+            ledger,
+            peers,
+            new StateFetcher(config.Replicas),
+            operatorVerifier,
+            checkpoints,
+            TimeProvider.System,
+            logger,
+            metrics
+        );
+        builder
+            .Services.AddSingleton(host)
+            .AddSingleton(config)
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<ILedgerReader>(ledger)
             .AddSingleton(new OperatorQueries(host, checkpoints, operatorVerifier, signingKey, TimeProvider.System));
 
         await using var app = builder.Build();
@@ -99,7 +135,18 @@ public static class ReplicaServer
         if (config.MetricsPort > 0)
         {
             var metricsHost = string.Create(CultureInfo.InvariantCulture, $"*:{config.MetricsPort}");
-            app.MapGet("/health", () => Results.Json(new { status = "ok", replica = config.ReplicaId.Value, lastExecutedSeq = host.Status.LastExecuted.Value }))
+            app.MapGet(
+                    "/health",
+                    () =>
+                        Results.Json(
+                            new
+                            {
+                                status = "ok",
+                                replica = config.ReplicaId.Value,
+                                lastExecutedSeq = host.Status.LastExecuted.Value,
+                            }
+                        )
+                )
                 .RequireHost(metricsHost);
             app.MapMetrics("/metrics").RequireHost(metricsHost);
         }
@@ -115,14 +162,32 @@ public static class ReplicaServer
         }
         catch (IOException e)
         {
-            throw new NodeStartException(string.Create(CultureInfo.InvariantCulture,
-                $"{config.SourcePath}: replica {config.ReplicaId.Value} cannot listen on {self.Host}:{self.Port} or metrics port {config.MetricsPort} ({e.Message})"), e);
+            throw new NodeStartException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{config.SourcePath}: replica {config.ReplicaId.Value} cannot listen on {self.Host}:{self.Port} "
+                        + $"or metrics port {config.MetricsPort} ({e.Message})"
+                ),
+                e
+            );
         }
 
-        NodeLog.Started(logger, config.ReplicaId.Value, config.ChainId, ledger.Head.LastBlockId.Value, self.Host, self.Port);
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+        NodeLog.Started(
+            logger,
+            config.ReplicaId.Value,
+            config.ChainId,
+            ledger.Head.LastBlockId.Value,
+            self.Host,
+            self.Port
+        );
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
+            cancellationToken,
+            app.Lifetime.ApplicationStopping
+        );
         var diskMonitor = MonitorDiskSpaceAsync(checkpoints, stopping.Token);
-        var discard = pendingDiscard is null ? Task.CompletedTask : DiscardOldDatabasesAsync(host, pendingDiscard, config.DataDir, logger, stopping.Token);
+        var discard = pendingDiscard is null
+            ? Task.CompletedTask
+            : DiscardOldDatabasesAsync(host, pendingDiscard, config.DataDir, logger, stopping.Token);
         Exception? failure = null;
         try
         {
@@ -146,12 +211,18 @@ public static class ReplicaServer
         }
 
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        // On the way out the checkpoint manager finishes the finalisation under way (queued ones stay *.tmp for the next
+        // On the way out the checkpoint manager finishes the finalisation under way (queued ones stay *.tmp for the
+        // next
         // start to delete) and then RocksDB closes: a stop never leaves a half-written checkpoint listed.
         if (failure is not null)
         {
-            throw new ReplicaFailedException(string.Create(CultureInfo.InvariantCulture,
-                $"replica {config.ReplicaId.Value} stopped on an error: {failure.Message}"), failure);
+            throw new ReplicaFailedException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"replica {config.ReplicaId.Value} stopped on an error: {failure.Message}"
+                ),
+                failure
+            );
         }
     }
 
@@ -167,21 +238,28 @@ public static class ReplicaServer
         }
     }
 
-    /// <summary><c>cairn restore --discard-old</c>: the old database goes only once the restored replica has started and
-    /// caught up to its peers' stable checkpoint, so a restore that turns out wrong can still be undone until then.</summary>
-    private static async Task DiscardOldDatabasesAsync(ReplicaHost host, PendingDiscard pending, string dataDirectory, ILogger logger, CancellationToken cancellationToken)
+    /// <summary><c>cairn restore --discard-old</c>: the old database goes only once the restored replica has started
+    /// and
+    /// caught up to its peers' stable checkpoint, so a restore that turns out wrong can still be undone until
+    /// then.</summary>
+    private static async Task DiscardOldDatabasesAsync(
+        ReplicaHost host,
+        PendingDiscard pending,
+        string dataDirectory,
+        ILogger logger,
+        CancellationToken cancellationToken
+    )
     {
         var databases = string.Join(", ", pending.Databases);
         NodeLog.OldDatabasePending(logger, databases, pending.RestoredSeq);
         try
         {
-            var stable = await host.WhenStableAtAsync(new Cairn.Core.SeqNum(pending.RestoredSeq), cancellationToken).ConfigureAwait(false);
+            var stable = await host.WhenStableAtAsync(new Cairn.Core.SeqNum(pending.RestoredSeq), cancellationToken)
+                .ConfigureAwait(false);
             await Task.Run(() => pending.Complete(dataDirectory), cancellationToken).ConfigureAwait(false);
             NodeLog.OldDatabaseDiscarded(logger, stable.Value, databases);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             NodeLog.OldDatabaseDiscardFailed(logger, databases, e.Message);
@@ -190,7 +268,10 @@ public static class ReplicaServer
 
     /// <summary>The disk guard's second half: while free space stays under the threshold, the oldest checkpoints go;
     /// and checkpoints retention kept for an exporter in another process go once it released its pin.</summary>
-    private static async Task MonitorDiskSpaceAsync(DbCheckpointManager checkpoints, CancellationToken cancellationToken)
+    private static async Task MonitorDiskSpaceAsync(
+        DbCheckpointManager checkpoints,
+        CancellationToken cancellationToken
+    )
     {
         using var timer = new PeriodicTimer(DiskMonitorInterval);
         try
@@ -200,19 +281,22 @@ public static class ReplicaServer
                 await checkpoints.EnforceDiskSpaceAsync(cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
     }
 
-    /// <summary>The consensus options the config implies, with every key checked against what the config names.</summary>
-    /// <exception cref="NodeStartException">When this replica's private key is not the public key the config lists for it.</exception>
+    /// <summary>The consensus options the config implies, with every key checked against what the config
+    /// names.</summary>
+    /// <exception cref="NodeStartException">When this replica's private key is not the public key the config lists for
+    /// it.</exception>
     public static ReplicaOptions ConsensusOptions(DeploymentConfig config, SigningKey signingKey)
     {
         var replicaKeys = config.Replicas.Select(r => KeyFiles.LoadVerificationKey(r.PublicKeyPath)).ToList();
         if (!replicaKeys[config.ReplicaId.Value].Equals(signingKey.PublicKey))
         {
-            throw new NodeStartException($"{config.SourcePath}: replica_private_key {config.PrivateKeyPath} does not match the public key listed for replica {config.ReplicaId} ({config.Self.PublicKeyPath})");
+            throw new NodeStartException(
+                $"{config.SourcePath}: replica_private_key {config.PrivateKeyPath} does not match the public key "
+                    + $"listed for replica {config.ReplicaId} ({config.Self.PublicKeyPath})"
+            );
         }
 
         var principals = new List<VerificationKey> { KeyFiles.LoadVerificationKey(config.OperatorPublicKeyPath) };

@@ -16,4 +16,5 @@ public sealed record ReplicaStatusSnapshot(
     bool TransferringState,
     int PendingRequests,
     SeqNum? WedgePoint,
-    ulong Epoch);
+    ulong Epoch
+);

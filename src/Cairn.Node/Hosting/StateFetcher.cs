@@ -15,16 +15,31 @@ namespace Cairn.Node.Hosting;
 /// </summary>
 public sealed class StateFetcher(IReadOnlyList<PeerEndpoint> replicas)
 {
-    /// <summary>Blocks after <paramref name="head"/> up to sequence number <paramref name="targetSeq"/>, verified to end
+    /// <summary>Blocks after <paramref name="head"/> up to sequence number <paramref name="targetSeq"/>, verified to
+    /// end
     /// in <paramref name="certifiedDigest"/>; null when no peer could provide them. A peer that sends no block for
     /// <paramref name="stallTimeout"/> is given up for the next one: the deadline is per block, so it scales with the
     /// amount of data instead of cutting a large honest transfer short.</summary>
-    public async Task<IReadOnlyList<Block>?> FetchAsync(LedgerHead head, SeqNum targetSeq, Digest certifiedDigest,
-        IReadOnlyList<ReplicaId> peers, TimeSpan stallTimeout, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Block>?> FetchAsync(
+        LedgerHead head,
+        SeqNum targetSeq,
+        Digest certifiedDigest,
+        IReadOnlyList<ReplicaId> peers,
+        TimeSpan stallTimeout,
+        CancellationToken cancellationToken
+    )
     {
         foreach (var peer in peers)
         {
-            var blocks = await TryPeerAsync(replicas[peer.Value], head, targetSeq, certifiedDigest, stallTimeout, cancellationToken).ConfigureAwait(false);
+            var blocks = await TryPeerAsync(
+                    replicas[peer.Value],
+                    head,
+                    targetSeq,
+                    certifiedDigest,
+                    stallTimeout,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             if (blocks is not null)
             {
                 return blocks;
@@ -34,19 +49,31 @@ public sealed class StateFetcher(IReadOnlyList<PeerEndpoint> replicas)
         return null;
     }
 
-    private static async Task<IReadOnlyList<Block>?> TryPeerAsync(PeerEndpoint peer, LedgerHead head, SeqNum targetSeq, Digest certifiedDigest,
-        TimeSpan stallTimeout, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Block>?> TryPeerAsync(
+        PeerEndpoint peer,
+        LedgerHead head,
+        SeqNum targetSeq,
+        Digest certifiedDigest,
+        TimeSpan stallTimeout,
+        CancellationToken cancellationToken
+    )
     {
         using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stalled.CancelAfter(stallTimeout);
-        using var channel = GrpcChannel.ForAddress(peer.Address, new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
+        using var channel = GrpcChannel.ForAddress(
+            peer.Address,
+            new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 }
+        );
         var client = new ReplicaTransport.ReplicaTransportClient(channel);
         var blocks = new List<Block>();
         var digest = head.LastDigest;
         var expected = head.LastBlockId.Next;
         try
         {
-            using var call = client.FetchBlocks(new FetchBlocksRequest { FromBlock = expected.Value, ToSeq = targetSeq.Value }, cancellationToken: stalled.Token);
+            using var call = client.FetchBlocks(
+                new FetchBlocksRequest { FromBlock = expected.Value, ToSeq = targetSeq.Value },
+                cancellationToken: stalled.Token
+            );
             await foreach (var message in call.ResponseStream.ReadAllAsync(stalled.Token).ConfigureAwait(false))
             {
                 stalled.CancelAfter(stallTimeout);
@@ -65,8 +92,10 @@ public sealed class StateFetcher(IReadOnlyList<PeerEndpoint> replicas)
                 }
             }
         }
-        catch (Exception e) when (e is RpcException or CanonicalEncodingException or HttpRequestException
-            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e)
+            when (e is RpcException or CanonicalEncodingException or HttpRequestException
+                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            )
         {
             return null; // this peer failed, lied or stalled: the caller tries the next one
         }

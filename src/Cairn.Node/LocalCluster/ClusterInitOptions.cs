@@ -5,7 +5,12 @@ namespace Cairn.Node.LocalCluster;
 /// <param name="Replicas">n = 3f + 1 replicas (4, 7, 10, ...).</param>
 /// <param name="BasePort">Replica i listens on BasePort + i; its metrics on BasePort + 100 + i.</param>
 /// <param name="DescriptorPath">An <c>infrastructure_descriptor.json</c>, or null.</param>
-public sealed record ClusterInitOptions(string Directory, int Replicas = 4, int BasePort = 7100, string? DescriptorPath = null)
+public sealed record ClusterInitOptions(
+    string Directory,
+    int Replicas = 4,
+    int BasePort = 7100,
+    string? DescriptorPath = null
+)
 {
     /// <summary>The host every replica binds: local clusters run on loopback only.</summary>
     public const string Host = "127.0.0.1";

@@ -15,27 +15,44 @@ namespace Cairn.Node.LocalCluster;
 public static class ClusterInitializer
 {
     /// <summary>Creates the cluster described by <paramref name="options"/>.</summary>
-    /// <exception cref="ClusterInitException">When the directory already holds files or the replica count is not 3f + 1.</exception>
+    /// <exception cref="ClusterInitException">When the directory already holds files or the replica count is not 3f +
+    /// 1.</exception>
     public static ClusterLayout Initialize(ClusterInitOptions options)
     {
         var target = Path.GetFullPath(options.Directory);
         if (options.Replicas < 4 || (options.Replicas - 1) % 3 != 0)
         {
-            throw new ClusterInitException($"--replicas {options.Replicas}: a BFT cluster has n = 3f + 1 replicas with f ≥ 1 (4, 7, 10, ...)");
+            throw new ClusterInitException(
+                $"--replicas {options.Replicas}: a BFT cluster has n = 3f + 1 replicas with f ≥ 1 (4, 7, 10, ...)"
+            );
         }
 
-        if (options.BasePort < 1024 || options.BasePort + ClusterInitOptions.MetricsPortOffset + options.Replicas > 65535)
+        if (
+            options.BasePort < 1024
+            || options.BasePort + ClusterInitOptions.MetricsPortOffset + options.Replicas > 65535
+        )
         {
-            throw new ClusterInitException($"--base-port {options.BasePort}: ports {options.BasePort} to {options.BasePort + ClusterInitOptions.MetricsPortOffset + options.Replicas - 1} must lie in 1024..65535");
+            throw new ClusterInitException(
+                $"--base-port {options.BasePort}: ports {options.BasePort} to "
+                    + $"{options.BasePort + ClusterInitOptions.MetricsPortOffset + options.Replicas - 1} must lie in "
+                    + $"1024..65535"
+            );
         }
 
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
         {
-            throw new ClusterInitException($"{target} is not empty; choose a new directory (an existing cluster's keys are never overwritten)");
+            throw new ClusterInitException(
+                $"{target} is not empty; choose a new directory (an existing cluster's keys are never overwritten)"
+            );
         }
 
-        var snapshots = options.DescriptorPath is null ? null : InfrastructureDescriptor.Load(options.DescriptorPath).NumDbSnapshots;
-        var staging = Path.Combine(Path.GetDirectoryName(target) ?? ".", $".{Path.GetFileName(target)}.init-{Environment.ProcessId}");
+        var snapshots = options.DescriptorPath is null
+            ? null
+            : InfrastructureDescriptor.Load(options.DescriptorPath).NumDbSnapshots;
+        var staging = Path.Combine(
+            Path.GetDirectoryName(target) ?? ".",
+            $".{Path.GetFileName(target)}.init-{Environment.ProcessId}"
+        );
         try
         {
             Write(new ClusterLayout(staging), options, snapshots);
@@ -71,18 +88,30 @@ public static class ClusterInitializer
         SaveKeyPair(layout.ClientPrivateKey, layout.ClientPublicKey);
 
         var replicas = ReplicaList(options);
-        var chainId = "cairn-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+        var chainId =
+            "cairn-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
         for (var id = 0; id < options.Replicas; id++)
         {
-            File.WriteAllText(layout.ReplicaConfig(id), DeploymentConfigText(id, f, chainId, options, replicas, snapshots));
+            File.WriteAllText(
+                layout.ReplicaConfig(id),
+                DeploymentConfigText(id, f, chainId, options, replicas, snapshots)
+            );
         }
 
-        File.WriteAllText(layout.OperatorConfig,
-            "# cairn op ...: the operator's key and the replicas it talks to (paths relative to this file)\n" +
-            $"operator_private_key: operator_priv.pem\nf_val: {f}\nrequest_timeout_millisec: {ClientConfigKeys.OperatorRequestTimeoutMillisec}\n" + replicas.Replace("../keys/", "keys/", StringComparison.Ordinal));
-        File.WriteAllText(layout.ClientConfig,
-            "# cairn kv / load: the client's key and the replicas it talks to (paths relative to this file)\n" +
-            $"client_private_key: client_priv.pem\nf_val: {f}\nrequest_timeout_millisec: {ClientConfigKeys.RequestTimeoutMillisec.Default}\n" + replicas.Replace("../keys/", "keys/", StringComparison.Ordinal));
+        File.WriteAllText(
+            layout.OperatorConfig,
+            "# cairn op ...: the operator's key and the replicas it talks to (paths relative to this file)\n"
+                + $"operator_private_key: operator_priv.pem\nf_val: {f}\nrequest_timeout_millisec: "
+                + $"{ClientConfigKeys.OperatorRequestTimeoutMillisec}\n"
+                + replicas.Replace("../keys/", "keys/", StringComparison.Ordinal)
+        );
+        File.WriteAllText(
+            layout.ClientConfig,
+            "# cairn kv / load: the client's key and the replicas it talks to (paths relative to this file)\n"
+                + $"client_private_key: client_priv.pem\nf_val: {f}\nrequest_timeout_millisec: "
+                + $"{ClientConfigKeys.RequestTimeoutMillisec.Default}\n"
+                + replicas.Replace("../keys/", "keys/", StringComparison.Ordinal)
+        );
     }
 
     private static void SaveKeyPair(string privatePath, string publicPath)
@@ -97,15 +126,27 @@ public static class ClusterInitializer
         var text = new StringBuilder("replicas:\n");
         for (var id = 0; id < options.Replicas; id++)
         {
-            text.Append(CultureInfo.InvariantCulture,
-                $"  - {{ id: {id}, host: {ClusterInitOptions.Host}, port: {options.BasePort + id}, public_key: ../keys/replica-{id}_pub.pem }}\n");
+            text.Append(
+                CultureInfo.InvariantCulture,
+                $"  - {{ id: {id}, host: {ClusterInitOptions.Host}, port: {options.BasePort + id}, public_key: "
+                    + $"../keys/replica-{id}_pub.pem }}\n"
+            );
         }
 
         return text.ToString();
     }
 
-    private static string DeploymentConfigText(int id, int f, string chainId, ClusterInitOptions options, string replicas, int? snapshots) =>
-        string.Create(CultureInfo.InvariantCulture, $"""
+    private static string DeploymentConfigText(
+        int id,
+        int f,
+        string chainId,
+        ClusterInitOptions options,
+        string replicas,
+        int? snapshots
+    ) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"""
             # Replica {id} of a local Cairn cluster (written by 'cairn cluster init'; paths relative to this file).
             chain_id: {chainId}
             replica_id: {id}
@@ -127,5 +168,6 @@ public static class ClusterInitializer
             db_checkpoint_path: "{new DbCheckpointSettings().Path}"
 
             {replicas}
-            """);
+            """
+        );
 }

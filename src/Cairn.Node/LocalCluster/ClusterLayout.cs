@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace Cairn.Node.LocalCluster;
 
-/// <summary>Where everything of a local cluster lives under its directory (made by <see cref="ClusterInitializer"/>).</summary>
+/// <summary>Where everything of a local cluster lives under its directory (made by <see
+/// cref="ClusterInitializer"/>).</summary>
 /// <remarks>
 /// <code>
 /// D/operator_priv.pem, operator_pub.pem, operator.config   the operator's identity (cairn op ...)
@@ -46,10 +47,23 @@ public sealed record ClusterLayout(string Directory)
     /// <summary>The replica ids present in the directory, from its replica-N folders.</summary>
     public IReadOnlyList<int> ReplicaIds() =>
         System.IO.Directory.Exists(Directory)
-            ? [.. System.IO.Directory.GetDirectories(Directory, "replica-*")
-                .Select(d => int.TryParse(Path.GetFileName(d)["replica-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
-                .Where(id => id >= 0)
-                .Order()]
+            ?
+            [
+                .. System
+                    .IO.Directory.GetDirectories(Directory, "replica-*")
+                    .Select(d =>
+                        int.TryParse(
+                            Path.GetFileName(d)["replica-".Length..],
+                            NumberStyles.None,
+                            CultureInfo.InvariantCulture,
+                            out var id
+                        )
+                            ? id
+                            : -1
+                    )
+                    .Where(id => id >= 0)
+                    .Order(),
+            ]
             : [];
 
     private static string Id(int id) => id.ToString(CultureInfo.InvariantCulture);

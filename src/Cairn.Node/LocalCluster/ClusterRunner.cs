@@ -21,8 +21,12 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
 
     /// <summary>Starts every replica that is not running and waits until all answer their health check.</summary>
     /// <returns>The replicas, all healthy.</returns>
-    /// <exception cref="ClusterRunException">When a replica exits or is not healthy within <paramref name="timeout"/>.</exception>
-    public async Task<IReadOnlyList<ReplicaProcessInfo>> UpAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <exception cref="ClusterRunException">When a replica exits or is not healthy within <paramref
+    /// name="timeout"/>.</exception>
+    public async Task<IReadOnlyList<ReplicaProcessInfo>> UpAsync(
+        TimeSpan timeout,
+        CancellationToken cancellationToken = default
+    )
     {
         var pids = RequireReplicas().ToDictionary(id => id, id => RunningPid(id) ?? Start(id));
 
@@ -35,31 +39,46 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
                 return status;
             }
 
-            // Judged by the pid we started, not the pid file check: a process in the middle of exec shows no command line.
+            // Judged by the pid we started, not the pid file check: a process in the middle of exec shows no command
+            // line.
             var dead = status.FirstOrDefault(s => !IsAlive(pids[s.Id]));
             if (dead is not null)
             {
-                throw new ClusterRunException(string.Create(CultureInfo.InvariantCulture,
-                    $"replica {dead.Id} exited during start; last log line: {LastLogLine(dead.Id)} (log: {layout.ReplicaLogFile(dead.Id)})"));
+                throw new ClusterRunException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"replica {dead.Id} exited during start; last log line: {LastLogLine(dead.Id)} (log: "
+                            + $"{layout.ReplicaLogFile(dead.Id)})"
+                    )
+                );
             }
 
             if (deadline.Elapsed > timeout)
             {
                 var unhealthy = status.First(s => !s.Healthy);
-                throw new ClusterRunException(string.Create(CultureInfo.InvariantCulture,
-                    $"replica {unhealthy.Id} is not healthy after {timeout.TotalSeconds:0} s (log: {layout.ReplicaLogFile(unhealthy.Id)})"));
+                throw new ClusterRunException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"replica {unhealthy.Id} is not healthy after {timeout.TotalSeconds:0} s (log: "
+                            + $"{layout.ReplicaLogFile(unhealthy.Id)})"
+                    )
+                );
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Stops every running replica with SIGTERM, then SIGKILL for any still running after <paramref name="grace"/>.</summary>
+    /// <summary>Stops every running replica with SIGTERM, then SIGKILL for any still running after <paramref
+    /// name="grace"/>.</summary>
     /// <returns>The ids of the replicas that were running.</returns>
     public async Task<IReadOnlyList<int>> DownAsync(TimeSpan grace, CancellationToken cancellationToken = default)
     {
         var stopped = new List<int>();
-        var running = RequireReplicas().Select(id => (Id: id, Pid: RunningPid(id))).Where(r => r.Pid is not null).ToList();
+        var running = RequireReplicas()
+            .Select(id => (Id: id, Pid: RunningPid(id)))
+            .Where(r => r.Pid is not null)
+            .ToList();
         foreach (var (_, pid) in running)
         {
             UnixSignals.Terminate(pid!.Value);
@@ -74,9 +93,15 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
         return stopped;
     }
 
-    /// <summary>Stops one replica: SIGTERM (or SIGKILL at once when <paramref name="kill"/>), then waits for it to exit.</summary>
+    /// <summary>Stops one replica: SIGTERM (or SIGKILL at once when <paramref name="kill"/>), then waits for it to
+    /// exit.</summary>
     /// <returns>False when it was not running.</returns>
-    public async Task<bool> StopReplicaAsync(int id, bool kill, TimeSpan grace, CancellationToken cancellationToken = default)
+    public async Task<bool> StopReplicaAsync(
+        int id,
+        bool kill,
+        TimeSpan grace,
+        CancellationToken cancellationToken = default
+    )
     {
         if (RunningPid(id) is not { } pid)
         {
@@ -97,7 +122,8 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
         return true;
     }
 
-    /// <summary>True when replica <paramref name="id"/>'s process is running (its pid file names a live replica of this cluster).</summary>
+    /// <summary>True when replica <paramref name="id"/>'s process is running (its pid file names a live replica of this
+    /// cluster).</summary>
     public bool IsRunning(int id) => RunningPid(id) is not null;
 
     /// <summary>Starts one replica if it is not running; returns its pid.</summary>
@@ -121,7 +147,12 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
     private IReadOnlyList<int> RequireReplicas()
     {
         var ids = layout.ReplicaIds();
-        return ids.Count > 0 ? ids : throw new ClusterRunException($"{layout.Directory} is not a cluster directory (no replica-N folders; run 'cairn cluster init --dir {layout.Directory}')");
+        return ids.Count > 0
+            ? ids
+            : throw new ClusterRunException(
+                $"{layout.Directory} is not a cluster directory (no replica-N folders; run 'cairn cluster init --dir "
+                    + $"{layout.Directory}')"
+            );
     }
 
     private int Start(int id)
@@ -157,11 +188,20 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
         return pid;
     }
 
-    /// <summary>The pid in the pid file, if that process is alive and is this replica (its command line names its config).</summary>
+    /// <summary>The pid in the pid file, if that process is alive and is this replica (its command line names its
+    /// config).</summary>
     private int? RunningPid(int id)
     {
         var pidFile = layout.ReplicaPidFile(id);
-        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        if (
+            !File.Exists(pidFile)
+            || !int.TryParse(
+                File.ReadAllText(pidFile).Trim(),
+                NumberStyles.None,
+                CultureInfo.InvariantCulture,
+                out var pid
+            )
+        )
         {
             return null;
         }
@@ -222,7 +262,11 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
     {
         try
         {
-            using var response = await Http.GetAsync(new Uri($"http://{config.Self.Host}:{config.MetricsPort}/health"), cancellationToken).ConfigureAwait(false);
+            using var response = await Http.GetAsync(
+                    new Uri($"http://{config.Self.Host}:{config.MetricsPort}/health"),
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             return response.IsSuccessStatusCode;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)

@@ -5,12 +5,15 @@ using Cairn.Protocol.Configuration;
 
 namespace Cairn.Node.LocalCluster;
 
-/// <summary>The deployment-wide <c>infrastructure_descriptor.json</c> given to <c>cairn cluster init</c>; Concord writes
+/// <summary>The deployment-wide <c>infrastructure_descriptor.json</c> given to <c>cairn cluster init</c>; Concord
+/// writes
 /// its numbers as strings (<c>"NUM_DB_SNAPSHOTS": "2"</c>), so both strings and numbers are accepted.</summary>
 public sealed record InfrastructureDescriptor(int? NumDbSnapshots)
 {
-    /// <summary>Reads the descriptor; unknown keys are ignored (the file carries much that the replicas do not use).</summary>
-    /// <exception cref="ConfigException">When the file is unreadable, not JSON, or NUM_DB_SNAPSHOTS is not an integer in num_of_rocksdbcheckpoints' range.</exception>
+    /// <summary>Reads the descriptor; unknown keys are ignored (the file carries much that the replicas do not
+    /// use).</summary>
+    /// <exception cref="ConfigException">When the file is unreadable, not JSON, or NUM_DB_SNAPSHOTS is not an integer
+    /// in num_of_rocksdbcheckpoints' range.</exception>
     public static InfrastructureDescriptor Load(string path)
     {
         JsonDocument document;
@@ -52,8 +55,16 @@ public sealed record InfrastructureDescriptor(int? NumDbSnapshots)
             JsonValueKind.Number => element.GetRawText(),
             _ => null,
         };
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && DbCheckpointKeys.MaxCheckpoints.Accepts(value)
+        return
+            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            && DbCheckpointKeys.MaxCheckpoints.Accepts(value)
             ? value
-            : throw new ConfigException(path, key, null, $"'{text ?? element.GetRawText()}' is not accepted: an integer from {DbCheckpointKeys.MaxCheckpoints.Range}");
+            : throw new ConfigException(
+                path,
+                key,
+                null,
+                $"'{text ?? element.GetRawText()}' is not accepted: an integer from "
+                    + $"{DbCheckpointKeys.MaxCheckpoints.Range}"
+            );
     }
 }

@@ -1,6 +1,7 @@
 namespace Cairn.Node.LocalCluster;
 
-/// <summary>One replica of a local cluster as <see cref="ClusterRunner"/> sees it: its process and whether it answers.</summary>
+/// <summary>One replica of a local cluster as <see cref="ClusterRunner"/> sees it: its process and whether it
+/// answers.</summary>
 /// <param name="Id">Replica id.</param>
 /// <param name="Pid">Its process id, or null when no replica process of this cluster is running.</param>
 /// <param name="Port">Its gRPC port.</param>

@@ -3,7 +3,8 @@ using Cairn.Core;
 
 namespace Cairn.Node.Observability;
 
-/// <summary>The replica's metrics on the <c>Cairn.Consensus</c> meter, exported at <c>/metrics</c> in Prometheus format.</summary>
+/// <summary>The replica's metrics on the <c>Cairn.Consensus</c> meter, exported at <c>/metrics</c> in Prometheus
+/// format.</summary>
 public sealed class ReplicaMetrics : IDisposable
 {
     /// <summary>The meter's name.</summary>
@@ -24,13 +25,37 @@ public sealed class ReplicaMetrics : IDisposable
     {
         _batches = _meter.CreateCounter<long>("batches_executed", description: "Batches executed (one block each).");
         _requests = _meter.CreateCounter<long>("requests_executed", description: "Client requests executed.");
-        _executeSeconds = _meter.CreateHistogram<double>("batch_execute_seconds", "s", "Time to execute a batch and append its block.");
-        _requestSeconds = _meter.CreateHistogram<double>("client_request_seconds", "s", "Time from a client request's arrival to this replica's reply.");
+        _executeSeconds = _meter.CreateHistogram<double>(
+            "batch_execute_seconds",
+            "s",
+            "Time to execute a batch and append its block."
+        );
+        _requestSeconds = _meter.CreateHistogram<double>(
+            "client_request_seconds",
+            "s",
+            "Time from a client request's arrival to this replica's reply."
+        );
         _meter.CreateObservableGauge("view", () => Interlocked.Read(ref _view), description: "Current view.");
-        _meter.CreateObservableGauge("stable_seq", () => Interlocked.Read(ref _stableSeq), description: "Last stable sequence number.");
-        _meter.CreateObservableGauge("last_executed_seq", () => Interlocked.Read(ref _lastExecuted), description: "Last executed sequence number.");
-        _meter.CreateObservableGauge("last_block_id", () => Interlocked.Read(ref _lastBlock), description: "Last block id in the ledger.");
-        _meter.CreateObservableGauge("epoch", () => Interlocked.Read(ref _epoch), description: "Epoch: how many times the cluster was unwedged.");
+        _meter.CreateObservableGauge(
+            "stable_seq",
+            () => Interlocked.Read(ref _stableSeq),
+            description: "Last stable sequence number."
+        );
+        _meter.CreateObservableGauge(
+            "last_executed_seq",
+            () => Interlocked.Read(ref _lastExecuted),
+            description: "Last executed sequence number."
+        );
+        _meter.CreateObservableGauge(
+            "last_block_id",
+            () => Interlocked.Read(ref _lastBlock),
+            description: "Last block id in the ledger."
+        );
+        _meter.CreateObservableGauge(
+            "epoch",
+            () => Interlocked.Read(ref _epoch),
+            description: "Epoch: how many times the cluster was unwedged."
+        );
     }
 
     public void BatchExecuted(int requests, TimeSpan elapsed)

@@ -9,7 +9,8 @@ using Grpc.Core;
 
 namespace Cairn.Node.Services;
 
-/// <summary>Accepts a client's signed request, has it ordered and executed, and answers with this replica's signed reply.</summary>
+/// <summary>Accepts a client's signed request, has it ordered and executed, and answers with this replica's signed
+/// reply.</summary>
 public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) : ClientApi.ClientApiBase
 {
     private readonly int _maxRequestSize = config.MaxRequestSize;
@@ -18,8 +19,16 @@ public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) 
     {
         if (request.Request.Length > _maxRequestSize)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
-                $"request of {request.Request.Length} bytes is over this replica's max_request_size of {_maxRequestSize} bytes")));
+            throw new RpcException(
+                new Status(
+                    StatusCode.InvalidArgument,
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"request of {request.Request.Length} bytes is over this replica's max_request_size of "
+                            + $"{_maxRequestSize} bytes"
+                    )
+                )
+            );
         }
 
         ClientRequest decoded;
@@ -40,7 +49,8 @@ public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) 
         ClientReply reply;
         try
         {
-            reply = await host.SubmitAsync(decoded, context.CancellationToken, signatureVerified: true).ConfigureAwait(false);
+            reply = await host.SubmitAsync(decoded, context.CancellationToken, signatureVerified: true)
+                .ConfigureAwait(false);
         }
         catch (ReplicaWedgedException e)
         {

@@ -10,10 +10,16 @@ using Google.Protobuf;
 namespace Cairn.Node.Services;
 
 /// <summary>Answers signed read-only operator queries from this replica's own state. Checkpoint queries read the
-/// checkpoint itself (opened read-only, pinned meanwhile so retention cannot delete it), never the live state.</summary>
+/// checkpoint itself (opened read-only, pinned meanwhile so retention cannot delete it), never the live
+/// state.</summary>
 /// <param name="replicaKey">This replica's own key, which signs its answers to <c>checkpoint hash</c>.</param>
-public sealed class OperatorQueries(ReplicaHost host, DbCheckpointManager checkpoints, OperatorCommandVerifier verifier, SigningKey replicaKey,
-    TimeProvider time)
+public sealed class OperatorQueries(
+    ReplicaHost host,
+    DbCheckpointManager checkpoints,
+    OperatorCommandVerifier verifier,
+    SigningKey replicaKey,
+    TimeProvider time
+)
 {
     private readonly NonceCache _nonces = new(verifier.Window * 2);
 
@@ -31,7 +37,10 @@ public sealed class OperatorQueries(ReplicaHost host, DbCheckpointManager checkp
 
         if (command.IsWrite)
         {
-            return new OperatorQueryReply { Refusal = $"{command.Type} changes the cluster: it is ordered through consensus, not sent as a query" };
+            return new OperatorQueryReply
+            {
+                Refusal = $"{command.Type} changes the cluster: it is ordered through consensus, not sent as a query",
+            };
         }
 
         var now = time.GetUtcNow();
@@ -68,8 +77,16 @@ public sealed class OperatorQueries(ReplicaHost host, DbCheckpointManager checkp
         }
 
         var metadata = checkpoint!.Metadata;
-        var statement = CheckpointHashAttestation.Create(host.Status.Replica, metadata.Id, metadata.SeqNum, metadata.LastBlockId, metadata.StateDigest,
-            (ulong)metadata.Epoch, command.Nonce, replicaKey);
+        var statement = CheckpointHashAttestation.Create(
+            host.Status.Replica,
+            metadata.Id,
+            metadata.SeqNum,
+            metadata.LastBlockId,
+            metadata.StateDigest,
+            (ulong)metadata.Epoch,
+            command.Nonce,
+            replicaKey
+        );
         return new OperatorQueryReply { Statement = ByteString.CopyFrom(statement.Encode()) };
     }
 
@@ -82,13 +99,15 @@ public sealed class OperatorQueries(ReplicaHost host, DbCheckpointManager checkp
 
         using var pin = checkpoints.Pin(checkpoint!.Id);
         using var reader = RocksDbLedger.OpenReadOnly(pin.Checkpoint.Directory);
-        return Json(new
-        {
-            replica = host.Status.Replica.Value,
-            checkpointId = checkpoint.Id.Value,
-            seqNum = checkpoint.SeqNum.Value,
-            values = query!.Keys.Select(key => reader.GetValue(key)).ToList(),
-        });
+        return Json(
+            new
+            {
+                replica = host.Status.Replica.Value,
+                checkpointId = checkpoint.Id.Value,
+                seqNum = checkpoint.SeqNum.Value,
+                values = query!.Keys.Select(key => reader.GetValue(key)).ToList(),
+            }
+        );
     }
 
     private OperatorQueryReply Snapshot()
@@ -107,23 +126,29 @@ public sealed class OperatorQueries(ReplicaHost host, DbCheckpointManager checkp
         using var pin = checkpoints.Pin(all[^1].Id);
         using var reader = RocksDbLedger.OpenReadOnly(pin.Checkpoint.Directory);
         var metadata = pin.Checkpoint.Metadata;
-        return Json(new
-        {
-            replica = host.Status.Replica.Value,
-            found = true,
-            id = metadata.Id.Value,
-            seqNum = metadata.SeqNum.Value,
-            lastBlockId = metadata.LastBlockId.Value,
-            stateDigest = metadata.StateDigest.ToHex(),
-            epoch = metadata.Epoch,
-            createdAt = metadata.CreatedAt,
-            estimatedKeys = reader.EstimateStateKeyCount(),
-        });
+        return Json(
+            new
+            {
+                replica = host.Status.Replica.Value,
+                found = true,
+                id = metadata.Id.Value,
+                seqNum = metadata.SeqNum.Value,
+                lastBlockId = metadata.LastBlockId.Value,
+                stateDigest = metadata.StateDigest.ToHex(),
+                epoch = metadata.Epoch,
+                createdAt = metadata.CreatedAt,
+                estimatedKeys = reader.EstimateStateKeyCount(),
+            }
+        );
     }
 
     /// <summary>The refusal of a checkpoint query this replica cannot answer (feature off, malformed body, no such
     /// checkpoint), or null with the query and the checkpoint it names.</summary>
-    private OperatorQueryReply? CheckpointRefusal(OperatorCommand command, out CheckpointQuery? query, out DbCheckpointInfo? checkpoint)
+    private OperatorQueryReply? CheckpointRefusal(
+        OperatorCommand command,
+        out CheckpointQuery? query,
+        out DbCheckpointInfo? checkpoint
+    )
     {
         (query, checkpoint) = (null, null);
         if (!checkpoints.Status.Enabled)
@@ -144,7 +169,12 @@ public sealed class OperatorQueries(ReplicaHost host, DbCheckpointManager checkp
         var all = checkpoints.List();
         checkpoint = all.FirstOrDefault(c => c.Id == id);
         return checkpoint is null
-            ? new OperatorQueryReply { Refusal = $"no such checkpoint {id} (have: {(all.Count == 0 ? "none" : string.Join(", ", all.Select(c => c.Id)))})" }
+            ? new OperatorQueryReply
+            {
+                Refusal =
+                    $"no such checkpoint {id} (have: "
+                    + $"{(all.Count == 0 ? "none" : string.Join(", ", all.Select(c => c.Id)))})",
+            }
             : null;
     }
 
@@ -168,19 +198,21 @@ public sealed class OperatorQueries(ReplicaHost host, DbCheckpointManager checkp
         {
             replica = host.Status.Replica.Value,
             enabled = status.Enabled,
-            checkpoints = checkpoints.List().Select(c => new
-            {
-                id = c.Id.Value,
-                seqNum = c.SeqNum.Value,
-                lastBlockId = c.Metadata.LastBlockId.Value,
-                lastBlockDigest = c.Metadata.LastBlockDigest.ToHex(),
-                stateDigest = c.Metadata.StateDigest.ToHex(),
-                createdAt = c.Metadata.CreatedAt,
-                sizeBytes = c.Metadata.SizeBytes,
-                exclusiveBytes = c.Metadata.ExclusiveBytes,
-                signers = c.Metadata.Certificate.Signers.Select(r => r.Value),
-                epoch = c.Metadata.Epoch,
-            }),
+            checkpoints = checkpoints
+                .List()
+                .Select(c => new
+                {
+                    id = c.Id.Value,
+                    seqNum = c.SeqNum.Value,
+                    lastBlockId = c.Metadata.LastBlockId.Value,
+                    lastBlockDigest = c.Metadata.LastBlockDigest.ToHex(),
+                    stateDigest = c.Metadata.StateDigest.ToHex(),
+                    createdAt = c.Metadata.CreatedAt,
+                    sizeBytes = c.Metadata.SizeBytes,
+                    exclusiveBytes = c.Metadata.ExclusiveBytes,
+                    signers = c.Metadata.Certificate.Signers.Select(r => r.Value),
+                    epoch = c.Metadata.Epoch,
+                }),
             lastSkipReason = status.LastSkipReason?.ToString(),
             lastSkipAt = status.LastSkipAt,
             skips = status.Skips,

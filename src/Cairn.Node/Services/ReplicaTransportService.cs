@@ -10,9 +10,13 @@ namespace Cairn.Node.Services;
 
 /// <summary>Receives a peer's stream of consensus messages and hands them to the consensus thread, which decodes,
 /// verifies and counts bad ones.</summary>
-public sealed class ReplicaTransportService(ReplicaHost host, ILedgerReader ledger) : ReplicaTransport.ReplicaTransportBase
+public sealed class ReplicaTransportService(ReplicaHost host, ILedgerReader ledger)
+    : ReplicaTransport.ReplicaTransportBase
 {
-    public override async Task<StreamClosed> Stream(IAsyncStreamReader<PeerEnvelope> requestStream, ServerCallContext context)
+    public override async Task<StreamClosed> Stream(
+        IAsyncStreamReader<PeerEnvelope> requestStream,
+        ServerCallContext context
+    )
     {
         await foreach (var envelope in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
@@ -22,11 +26,20 @@ public sealed class ReplicaTransportService(ReplicaHost host, ILedgerReader ledg
         return new StreamClosed();
     }
 
-    public override async Task FetchBlocks(FetchBlocksRequest request, IServerStreamWriter<BlockBytes> responseStream, ServerCallContext context)
+    public override async Task FetchBlocks(
+        FetchBlocksRequest request,
+        IServerStreamWriter<BlockBytes> responseStream,
+        ServerCallContext context
+    )
     {
         foreach (var block in ledger.ReadBlocks(new BlockId(request.FromBlock)))
         {
-            await responseStream.WriteAsync(new BlockBytes { Block = ByteString.CopyFrom(block.Encoded.Span) }, context.CancellationToken).ConfigureAwait(false);
+            await responseStream
+                .WriteAsync(
+                    new BlockBytes { Block = ByteString.CopyFrom(block.Encoded.Span) },
+                    context.CancellationToken
+                )
+                .ConfigureAwait(false);
             if (block.SeqNum.Value >= request.ToSeq)
             {
                 break;

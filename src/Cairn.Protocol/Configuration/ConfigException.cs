@@ -1,6 +1,7 @@
 namespace Cairn.Protocol.Configuration;
 
-/// <summary>A configuration that cannot be used; the message names the file, the key (and line) and what is accepted.</summary>
+/// <summary>A configuration that cannot be used; the message names the file, the key (and line) and what is
+/// accepted.</summary>
 public sealed class ConfigException : Exception
 {
     public ConfigException(string file, string? key, int? line, string problem)

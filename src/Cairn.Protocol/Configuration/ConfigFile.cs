@@ -53,11 +53,13 @@ public static class ConfigFile
             : throw new ConfigException(file, null, null, "expected one YAML mapping of 'key: value' lines");
     }
 
-    /// <summary>Reads the <c>replicas</c> list: exactly <paramref name="n"/> entries, each id once, in id order.</summary>
+    /// <summary>Reads the <c>replicas</c> list: exactly <paramref name="n"/> entries, each id once, in id
+    /// order.</summary>
     /// <param name="root">The file's mapping.</param>
     /// <param name="n">The number of replicas, 3f + 1.</param>
     /// <param name="resolve">Turns a path in the file into an absolute path.</param>
-    /// <exception cref="ConfigException">When the list is missing, has the wrong length, or an entry is wrong.</exception>
+    /// <exception cref="ConfigException">When the list is missing, has the wrong length, or an entry is
+    /// wrong.</exception>
     public static IReadOnlyList<PeerEndpoint> ReadReplicas(YamlMappingReader root, int n, Func<string, string> resolve)
     {
         var items = root.Sequence("replicas", required: true);
@@ -76,8 +78,12 @@ public static class ConfigFile
                 throw item.Error("id", $"replica id {id} is listed twice");
             }
 
-            replicas[id] = new PeerEndpoint(new ReplicaId(id), item.String("host"), item.Int("port", 1, 65535),
-                resolve(item.String("public_key")));
+            replicas[id] = new PeerEndpoint(
+                new ReplicaId(id),
+                item.String("host"),
+                item.Int("port", 1, 65535),
+                resolve(item.String("public_key"))
+            );
             item.RejectUnknownKeys(ReplicaKeys);
         }
 

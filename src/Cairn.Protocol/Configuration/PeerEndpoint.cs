@@ -9,6 +9,7 @@ namespace Cairn.Protocol.Configuration;
 /// <param name="PublicKeyPath">Absolute path of its Ed25519 public key (PEM).</param>
 public sealed record PeerEndpoint(ReplicaId Id, string Host, int Port, string PublicKeyPath)
 {
-    /// <summary>The gRPC address of the endpoint (plain HTTP/2 on a trusted network; an IPv6 host is bracketed).</summary>
+    /// <summary>The gRPC address of the endpoint (plain HTTP/2 on a trusted network; an IPv6 host is
+    /// bracketed).</summary>
     public Uri Address => new UriBuilder(Uri.UriSchemeHttp, Host, Port).Uri;
 }

@@ -6,7 +6,11 @@ namespace Cairn.Protocol.Configuration;
 
 /// <summary>Reads typed, range-checked values from one YAML mapping and remembers which keys it read,
 /// so keys nobody asked for can be rejected as unknown (a misspelt key must not be silently ignored).</summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "Int, Long, String read a value as that type: the type name is the point.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Naming",
+    "CA1720",
+    Justification = "Int, Long, String read a value as that type: the type name is the point."
+)]
 public sealed class YamlMappingReader(YamlMappingNode mapping, string file, string? parentKey = null)
 {
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
@@ -17,14 +21,15 @@ public sealed class YamlMappingReader(YamlMappingNode mapping, string file, stri
 
     public bool Has(string key) => Find(key) is not null;
 
-    /// <summary>An optional integer key: <paramref name="setting"/>'s default when absent, else a value in its range.</summary>
+    /// <summary>An optional integer key: <paramref name="setting"/>'s default when absent, else a value in its
+    /// range.</summary>
     public int Int(string key, Setting<int> setting) => Int(key, setting.Min, setting.Max, setting.Default);
 
-    /// <summary>An optional integer key: <paramref name="setting"/>'s default when absent, else a value in its range.</summary>
+    /// <summary>An optional integer key: <paramref name="setting"/>'s default when absent, else a value in its
+    /// range.</summary>
     public long Long(string key, Setting<long> setting) => Long(key, setting.Min, setting.Max, setting.Default);
 
-    public int Int(string key, int min, int max, int? defaultValue = null) =>
-        (int)Long(key, min, max, defaultValue);
+    public int Int(string key, int min, int max, int? defaultValue = null) => (int)Long(key, min, max, defaultValue);
 
     public long Long(string key, long min, long max, long? defaultValue = null)
     {
@@ -47,7 +52,8 @@ public sealed class YamlMappingReader(YamlMappingNode mapping, string file, stri
         return value;
     }
 
-    /// <summary>An optional real number key: <paramref name="setting"/>'s default when absent, else a value in its range.</summary>
+    /// <summary>An optional real number key: <paramref name="setting"/>'s default when absent, else a value in its
+    /// range.</summary>
     public double Number(string key, Setting<double> setting)
     {
         var node = Scalar(key, required: false);
@@ -56,7 +62,10 @@ public sealed class YamlMappingReader(YamlMappingNode mapping, string file, stri
             return setting.Default;
         }
 
-        if (!double.TryParse(node.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        if (
+            !double.TryParse(node.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            || !double.IsFinite(value)
+        )
         {
             throw Error(key, node, $"expected a number, got '{node.Value}'");
         }
@@ -81,11 +90,12 @@ public sealed class YamlMappingReader(YamlMappingNode mapping, string file, stri
         };
     }
 
-    public string String(string key) => Scalar(key, required: true)!.Value switch
-    {
-        null or "" => throw Error(key, Find(key)!, "must not be empty"),
-        var value => value,
-    };
+    public string String(string key) =>
+        Scalar(key, required: true)!.Value switch
+        {
+            null or "" => throw Error(key, Find(key)!, "must not be empty"),
+            var value => value,
+        };
 
     public string? OptionalString(string key) => Has(key) ? String(key) : null;
 
@@ -121,13 +131,15 @@ public sealed class YamlMappingReader(YamlMappingNode mapping, string file, stri
     }
 
     /// <summary>A reader for a mapping item of a sequence read with <see cref="Sequence"/>.</summary>
-    public YamlMappingReader Item(string key, YamlNode item, int index) => item is YamlMappingNode itemMapping
-        ? new YamlMappingReader(itemMapping, file, $"{Qualified(key)}[{index}]")
-        : throw Error(key, item, $"item {index} must be a mapping");
+    public YamlMappingReader Item(string key, YamlNode item, int index) =>
+        item is YamlMappingNode itemMapping
+            ? new YamlMappingReader(itemMapping, file, $"{Qualified(key)}[{index}]")
+            : throw Error(key, item, $"item {index} must be a mapping");
 
-    public string ItemString(string key, YamlNode item, int index) => item is YamlScalarNode { Value: { Length: > 0 } value }
-        ? value
-        : throw Error(key, item, $"item {index} must be a non-empty string");
+    public string ItemString(string key, YamlNode item, int index) =>
+        item is YamlScalarNode { Value: { Length: > 0 } value }
+            ? value
+            : throw Error(key, item, $"item {index} must be a non-empty string");
 
     /// <summary>Fails on the first key present in the mapping that no read asked for.</summary>
     public void RejectUnknownKeys(IEnumerable<string> acceptedKeys)
@@ -137,8 +149,12 @@ public sealed class YamlMappingReader(YamlMappingNode mapping, string file, stri
             var key = ((YamlScalarNode)keyNode).Value ?? "";
             if (!_read.Contains(key))
             {
-                throw new ConfigException(file, Qualified(key), (int)keyNode.Start.Line,
-                    $"unknown key (accepted keys: {string.Join(", ", acceptedKeys)})");
+                throw new ConfigException(
+                    file,
+                    Qualified(key),
+                    (int)keyNode.Start.Line,
+                    $"unknown key (accepted keys: {string.Join(", ", acceptedKeys)})"
+                );
             }
         }
     }

@@ -20,8 +20,11 @@ public static class ClientIdentity
         ArgumentOutOfRangeException.ThrowIfNegative(keyIndex);
         if (session < 0 || session >= SessionsPerKey)
         {
-            throw new ArgumentOutOfRangeException(nameof(session), session,
-                string.Create(CultureInfo.InvariantCulture, $"a session is 0..{SessionsPerKey - 1}"));
+            throw new ArgumentOutOfRangeException(
+                nameof(session),
+                session,
+                string.Create(CultureInfo.InvariantCulture, $"a session is 0..{SessionsPerKey - 1}")
+            );
         }
 
         return ((ulong)keyIndex * SessionsPerKey) + (ulong)session;

@@ -28,7 +28,8 @@ public sealed record KvOperation(KvOperationKind Kind, byte[] Key, byte[]? Value
     }
 
     /// <summary>Decodes an operation.</summary>
-    /// <exception cref="CanonicalEncodingException">When the bytes are not an operation, or the key is empty or too long.</exception>
+    /// <exception cref="CanonicalEncodingException">When the bytes are not an operation, or the key is empty or too
+    /// long.</exception>
     public static KvOperation Decode(ReadOnlySpan<byte> bytes)
     {
         var reader = new CanonicalReader(bytes);

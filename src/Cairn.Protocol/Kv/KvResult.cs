@@ -4,7 +4,8 @@ using Cairn.Core.Encoding;
 namespace Cairn.Protocol.Kv;
 
 /// <summary>
-/// The result of a <see cref="KvOperation"/>, as every correct replica computes it (so f+1 replies match byte for byte):
+/// The result of a <see cref="KvOperation"/>, as every correct replica computes it (so f+1 replies match byte for
+/// byte):
 /// the block the operation's batch produced, and for a read the value found (null when the key is absent).
 /// A rejected operation carries the reason instead.
 /// </summary>

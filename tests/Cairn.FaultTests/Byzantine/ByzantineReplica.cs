@@ -30,8 +30,12 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
     {
         using var key = KeyFiles.LoadSigningKey(cluster.Layout.ReplicaPrivateKey(self));
         var peers = Enumerable.Range(0, cluster.Replicas).Where(r => r != self).ToArray();
-        var channels = peers.Select(p => GrpcChannel.ForAddress($"http://127.0.0.1:{cluster.Network.LinkPort(self, p)}")).ToArray();
-        var streams = channels.Select(c => new ReplicaTransport.ReplicaTransportClient(c).Stream(cancellationToken: stop)).ToArray();
+        var channels = peers
+            .Select(p => GrpcChannel.ForAddress($"http://127.0.0.1:{cluster.Network.LinkPort(self, p)}"))
+            .ToArray();
+        var streams = channels
+            .Select(c => new ReplicaTransport.ReplicaTransportClient(c).Stream(cancellationToken: stop))
+            .ToArray();
         var sender = new ReplicaId(self);
         var round = 0;
         try
@@ -54,7 +58,9 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
                             messages.Add(new Commit(view, new SeqNum(seq), RandomDigest(), sender));
                         }
 
-                        foreach (var checkpoint in new[] { boundary, boundary + (ulong)checkpointWindow }.Where(b => b > 0))
+                        foreach (
+                            var checkpoint in new[] { boundary, boundary + (ulong)checkpointWindow }.Where(b => b > 0)
+                        )
                         {
                             messages.Add(new CheckpointMessage(new SeqNum(checkpoint), RandomDigest(), sender));
                         }
@@ -68,11 +74,15 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
                         {
                             foreach (var message in messages)
                             {
-                                await streams[i].RequestStream.WriteAsync(new PeerEnvelope
-                                {
-                                    FromReplica = self,
-                                    Message = ByteString.CopyFrom(message.SignWith(key).Encode()),
-                                }, stop);
+                                await streams[i]
+                                    .RequestStream.WriteAsync(
+                                        new PeerEnvelope
+                                        {
+                                            FromReplica = self,
+                                            Message = ByteString.CopyFrom(message.SignWith(key).Encode()),
+                                        },
+                                        stop
+                                    );
                                 Sent++;
                             }
                         }
@@ -80,7 +90,9 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
                         {
                             // The peer dropped the stream: lie again on a new one.
                             streams[i].Dispose();
-                            streams[i] = new ReplicaTransport.ReplicaTransportClient(channels[i]).Stream(cancellationToken: stop);
+                            streams[i] = new ReplicaTransport.ReplicaTransportClient(channels[i]).Stream(
+                                cancellationToken: stop
+                            );
                             Reconnects++;
                         }
                     }

@@ -32,11 +32,14 @@ public static class LinearizabilityChecker
         return new LinearizabilityVerdict(history.Count, byKey.Count, violations);
     }
 
-    /// <summary>A small sub-history of <paramref name="operations"/> (one key, ordered by invocation) that still fails.</summary>
+    /// <summary>A small sub-history of <paramref name="operations"/> (one key, ordered by invocation) that still
+    /// fails.</summary>
     private static List<Operation> Shrink(List<Operation> operations)
     {
-        // The shortest failing prefix (failing is monotone in the prefix length: a closed prefix is a sub-history of the next).
-        int low = 1, high = operations.Count;
+        // The shortest failing prefix (failing is monotone in the prefix length: a closed prefix is a sub-history of
+        // the next).
+        int low = 1,
+            high = operations.Count;
         while (low < high)
         {
             var middle = (low + high) / 2;
@@ -70,11 +73,14 @@ public static class LinearizabilityChecker
 
     private static bool Fails(List<Operation> operations) => RegisterSearch.IsLinearizable(operations) == false;
 
-    /// <summary>The operations plus every put (from <paramref name="all"/>) of a value one of their reads returned.</summary>
+    /// <summary>The operations plus every put (from <paramref name="all"/>) of a value one of their reads
+    /// returned.</summary>
     private static List<Operation> Closed(List<Operation> operations, List<Operation> all)
     {
-        var read = operations.Where(o => o.Kind == OperationKind.Get && o.Outcome == Outcome.Ok && o.Value is not null)
-            .Select(o => o.Value!).ToHashSet(StringComparer.Ordinal);
+        var read = operations
+            .Where(o => o.Kind == OperationKind.Get && o.Outcome == Outcome.Ok && o.Value is not null)
+            .Select(o => o.Value!)
+            .ToHashSet(StringComparer.Ordinal);
         var members = operations.ToHashSet();
         members.UnionWith(all.Where(o => o.Kind == OperationKind.Put && read.Contains(o.Value!)));
         return [.. all.Where(members.Contains)];

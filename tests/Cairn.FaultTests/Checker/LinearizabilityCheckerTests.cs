@@ -15,7 +15,7 @@ public sealed class LinearizabilityCheckerTests
         new(id, id, OperationKind.Get, key, value, outcome, from, to);
 
     [Fact]
-    public void A_read_of_an_overwritten_value_after_the_overwrite_completed_is_a_violation_and_the_witness_is_those_three()
+    public void A_read_of_a_value_overwritten_before_the_read_began_is_a_violation_witnessed_by_those_three()
     {
         var history = new[] { Put(0, "a", "1", 0, 10), Put(1, "a", "2", 20, 30), Get(2, "a", "1", 40, 50) };
 
@@ -28,15 +28,30 @@ public sealed class LinearizabilityCheckerTests
     [Fact]
     public void A_read_concurrent_with_a_put_may_return_the_old_or_the_new_value()
     {
-        LinearizabilityChecker.Check([Put(0, "a", "1", 0, 10), Put(1, "a", "2", 20, 60), Get(2, "a", "1", 30, 40)]).Linearizable.Should().BeTrue();
-        LinearizabilityChecker.Check([Put(0, "a", "1", 0, 10), Put(1, "a", "2", 20, 60), Get(2, "a", "2", 30, 40)]).Linearizable.Should().BeTrue();
-        LinearizabilityChecker.Check([Get(0, "a", null, 0, 10), Put(1, "a", "1", 5, 60)]).Linearizable.Should().BeTrue();
+        LinearizabilityChecker
+            .Check([Put(0, "a", "1", 0, 10), Put(1, "a", "2", 20, 60), Get(2, "a", "1", 30, 40)])
+            .Linearizable.Should()
+            .BeTrue();
+        LinearizabilityChecker
+            .Check([Put(0, "a", "1", 0, 10), Put(1, "a", "2", 20, 60), Get(2, "a", "2", 30, 40)])
+            .Linearizable.Should()
+            .BeTrue();
+        LinearizabilityChecker
+            .Check([Get(0, "a", null, 0, 10), Put(1, "a", "1", 5, 60)])
+            .Linearizable.Should()
+            .BeTrue();
     }
 
     [Fact]
     public void Reads_that_see_the_new_value_and_then_the_old_one_are_a_violation()
     {
-        var history = new[] { Put(0, "a", "1", 0, 10), Put(1, "a", "2", 20, 100), Get(2, "a", "2", 30, 40), Get(3, "a", "1", 50, 60) };
+        var history = new[]
+        {
+            Put(0, "a", "1", 0, 10),
+            Put(1, "a", "2", 20, 100),
+            Get(2, "a", "2", 30, 40),
+            Get(3, "a", "1", 50, 60),
+        };
 
         LinearizabilityChecker.Check(history).Linearizable.Should().BeFalse();
     }
@@ -44,9 +59,26 @@ public sealed class LinearizabilityCheckerTests
     [Fact]
     public void A_put_with_an_unknown_outcome_may_take_effect_long_after_it_was_given_up_but_not_be_undone()
     {
-        var late = new[] { Put(0, "a", "1", 0, 10), Put(1, "a", "2", 20, 25, Outcome.Unknown), Get(2, "a", "1", 30, 40), Get(3, "a", "2", 200, 210) };
-        var undone = new[] { Put(0, "a", "1", 0, 10), Put(1, "a", "2", 20, 25, Outcome.Unknown), Get(2, "a", "2", 30, 40), Get(3, "a", "1", 200, 210) };
-        var never = new[] { Put(0, "a", "1", 0, 10), Put(1, "a", "2", 20, 25, Outcome.Unknown), Get(2, "a", "1", 300, 310) };
+        var late = new[]
+        {
+            Put(0, "a", "1", 0, 10),
+            Put(1, "a", "2", 20, 25, Outcome.Unknown),
+            Get(2, "a", "1", 30, 40),
+            Get(3, "a", "2", 200, 210),
+        };
+        var undone = new[]
+        {
+            Put(0, "a", "1", 0, 10),
+            Put(1, "a", "2", 20, 25, Outcome.Unknown),
+            Get(2, "a", "2", 30, 40),
+            Get(3, "a", "1", 200, 210),
+        };
+        var never = new[]
+        {
+            Put(0, "a", "1", 0, 10),
+            Put(1, "a", "2", 20, 25, Outcome.Unknown),
+            Get(2, "a", "1", 300, 310),
+        };
 
         LinearizabilityChecker.Check(late).Linearizable.Should().BeTrue();
         LinearizabilityChecker.Check(undone).Linearizable.Should().BeFalse();
@@ -56,8 +88,14 @@ public sealed class LinearizabilityCheckerTests
     [Fact]
     public void A_refused_put_must_never_be_observed_and_a_value_nobody_wrote_is_a_violation()
     {
-        LinearizabilityChecker.Check([Put(0, "a", "1", 0, 10, Outcome.Fail), Get(1, "a", "1", 20, 30)]).Linearizable.Should().BeFalse();
-        LinearizabilityChecker.Check([Put(0, "a", "1", 0, 10), Get(1, "a", "9", 20, 30)]).Linearizable.Should().BeFalse();
+        LinearizabilityChecker
+            .Check([Put(0, "a", "1", 0, 10, Outcome.Fail), Get(1, "a", "1", 20, 30)])
+            .Linearizable.Should()
+            .BeFalse();
+        LinearizabilityChecker
+            .Check([Put(0, "a", "1", 0, 10), Get(1, "a", "9", 20, 30)])
+            .Linearizable.Should()
+            .BeFalse();
     }
 
     [Fact]
@@ -86,8 +124,13 @@ public sealed class LinearizabilityCheckerTests
     /// <summary>One operation of a sequential run: which key, put or get, how far its call and return lie from its
     /// linearization point, and its fate (0: a put that took effect without an answer, 1: refused, 2: a put given up
     /// that never took effect, otherwise ok).</summary>
-    private static readonly Gen<(int Key, bool IsPut, int Before, int After, int Fate)[]> GenRun =
-        Gen.Select(Gen.Int[0, 2], Gen.Bool, Gen.Int[0, 40], Gen.Int[0, 40], Gen.Int[0, 9]).Array[1, 50];
+    private static readonly Gen<(int Key, bool IsPut, int Before, int After, int Fate)[]> GenRun = Gen.Select(
+        Gen.Int[0, 2],
+        Gen.Bool,
+        Gen.Int[0, 40],
+        Gen.Int[0, 40],
+        Gen.Int[0, 9]
+    ).Array[1, 50];
 
     /// <summary>Replays the run against a dictionary: each operation takes effect at time 100·i, and its call and
     /// return are spread around that point (so operations overlap) or close to it (so they do not, and every
@@ -106,7 +149,12 @@ public sealed class LinearizabilityCheckerTests
             if (isPut)
             {
                 var value = $"v{i}";
-                var outcome = fate switch { 0 or 2 => Outcome.Unknown, 1 => Outcome.Fail, _ => Outcome.Ok };
+                var outcome = fate switch
+                {
+                    0 or 2 => Outcome.Unknown,
+                    1 => Outcome.Fail,
+                    _ => Outcome.Ok,
+                };
                 if (fate is not (1 or 2))
                 {
                     state[key] = value;
@@ -116,7 +164,11 @@ public sealed class LinearizabilityCheckerTests
             }
             else
             {
-                history.Add(fate == 0 ? Get(i, key, null, from, to, Outcome.Unknown) : Get(i, key, state.GetValueOrDefault(key), from, to));
+                history.Add(
+                    fate == 0
+                        ? Get(i, key, null, from, to, Outcome.Unknown)
+                        : Get(i, key, state.GetValueOrDefault(key), from, to)
+                );
             }
         }
 
@@ -136,23 +188,26 @@ public sealed class LinearizabilityCheckerTests
     [Fact]
     public void Corrupting_one_read_of_a_history_without_overlaps_is_caught_and_the_witness_holds_that_read()
     {
-        Gen.Select(GenRun, Gen.Int[0, 1000]).Sample((run, pick) =>
-        {
-            var history = History(run, overlap: false);
-            var reads = history.Where(o => o.Kind == OperationKind.Get && o.Outcome == Outcome.Ok).ToList();
-            if (reads.Count == 0)
-            {
-                return true;
-            }
+        Gen.Select(GenRun, Gen.Int[0, 1000])
+            .Sample(
+                (run, pick) =>
+                {
+                    var history = History(run, overlap: false);
+                    var reads = history.Where(o => o.Kind == OperationKind.Get && o.Outcome == Outcome.Ok).ToList();
+                    if (reads.Count == 0)
+                    {
+                        return true;
+                    }
 
-            var read = reads[pick % reads.Count];
-            var corrupted = read with { Value = read.Value is null ? "never-written" : null };
-            history[read.Id] = corrupted;
+                    var read = reads[pick % reads.Count];
+                    var corrupted = read with { Value = read.Value is null ? "never-written" : null };
+                    history[read.Id] = corrupted;
 
-            var verdict = LinearizabilityChecker.Check(history);
-            return !verdict.Linearizable
-                && verdict.Violations.Single().Witness.Contains(corrupted)
-                && RegisterSearch.IsLinearizable(verdict.Violations.Single().Witness) == false;
-        });
+                    var verdict = LinearizabilityChecker.Check(history);
+                    return !verdict.Linearizable
+                        && verdict.Violations.Single().Witness.Contains(corrupted)
+                        && RegisterSearch.IsLinearizable(verdict.Violations.Single().Witness) == false;
+                }
+            );
     }
 }

@@ -3,10 +3,12 @@ using Cairn.FaultTests.History;
 namespace Cairn.FaultTests.Checker;
 
 /// <summary>
-/// Wing &amp; Gong's linearizability search with Lowe's memoisation, as Porcupine runs it, for the operations on one key
+/// Wing &amp; Gong's linearizability search with Lowe's memoisation, as Porcupine runs it, for the operations on one
+/// key
 /// modelled as a register (absent until the first put). Calls and returns form a time-ordered list; the search
 /// repeatedly linearizes a pending call whose result the register allows, and backtracks when it meets a return whose
-/// call it has not linearized. (set of linearized operations, register value) pairs already seen are not explored again.
+/// call it has not linearized. (set of linearized operations, register value) pairs already seen are not explored
+/// again.
 /// Operations with an unknown outcome return "at infinity": they may take effect at any point after their invocation,
 /// or never (a put can always be placed last). Failed operations and reads with no answer carry no information.
 /// </summary>
@@ -23,15 +25,21 @@ internal sealed class RegisterSearch
     {
         _stepBudget = stepBudget;
         var values = new Dictionary<string, int>(StringComparer.Ordinal);
-        var relevant = operations.Where(o => o.Outcome != Outcome.Fail && !(o.Kind == OperationKind.Get && o.Outcome == Outcome.Unknown)).ToList();
+        var relevant = operations
+            .Where(o => o.Outcome != Outcome.Fail && !(o.Kind == OperationKind.Get && o.Outcome == Outcome.Unknown))
+            .ToList();
         foreach (var put in relevant.Where(o => o.Kind == OperationKind.Put))
         {
             values.TryAdd(put.Value!, values.Count);
         }
 
-        _steps = [.. relevant.Select(o => new OperationStep(
-            o.Kind == OperationKind.Put,
-            o.Value is null ? Absent : values.GetValueOrDefault(o.Value, NeverWritten)))];
+        _steps =
+        [
+            .. relevant.Select(o => new OperationStep(
+                o.Kind == OperationKind.Put,
+                o.Value is null ? Absent : values.GetValueOrDefault(o.Value, NeverWritten)
+            )),
+        ];
 
         var events = new List<(long Time, bool IsCall, int Index)>();
         for (var i = 0; i < relevant.Count; i++)
@@ -61,7 +69,8 @@ internal sealed class RegisterSearch
         }
     }
 
-    /// <summary>True (linearizable), false (not), or null when the search took more than <paramref name="stepBudget"/> steps.</summary>
+    /// <summary>True (linearizable), false (not), or null when the search took more than <paramref name="stepBudget"/>
+    /// steps.</summary>
     public static bool? IsLinearizable(IReadOnlyList<Operation> operations, long stepBudget = 20_000_000) =>
         new RegisterSearch(operations, stepBudget).Run();
 
@@ -167,7 +176,10 @@ internal sealed class RegisterSearch
         private readonly int _hash = ComputeHash(linearized, register);
 
         public bool Equals(SearchState? other) =>
-            other is not null && other._hash == _hash && register == other.Register && linearized.AsSpan().SequenceEqual(other.Linearized);
+            other is not null
+            && other._hash == _hash
+            && register == other.Register
+            && linearized.AsSpan().SequenceEqual(other.Linearized);
 
         public override bool Equals(object? obj) => Equals(obj as SearchState);
 

@@ -2,7 +2,8 @@ using System.Diagnostics;
 
 namespace Cairn.FaultTests.Cluster;
 
-/// <summary>A running <c>cairn</c> CLI command (export, restore, ...) that a scenario may kill -9 at any instant.</summary>
+/// <summary>A running <c>cairn</c> CLI command (export, restore, ...) that a scenario may kill -9 at any
+/// instant.</summary>
 internal sealed class CliProcess : IDisposable
 {
     private readonly Process _process;
@@ -18,13 +19,19 @@ internal sealed class CliProcess : IDisposable
 
     public static CliProcess Start(params string[] args)
     {
-        var start = new ProcessStartInfo(FaultCluster.CairnCommand[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(FaultCluster.CairnCommand[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         foreach (var part in FaultCluster.CairnCommand.Skip(1).Concat(args))
         {
             start.ArgumentList.Add(part);
         }
 
-        return new CliProcess(Process.Start(start) ?? throw new InvalidOperationException($"cannot start cairn {string.Join(' ', args)}"));
+        return new CliProcess(
+            Process.Start(start) ?? throw new InvalidOperationException($"cannot start cairn {string.Join(' ', args)}")
+        );
     }
 
     /// <summary>kill -9 now; true when it was still running (so it died mid-work).</summary>
@@ -51,7 +58,10 @@ internal sealed class CliProcess : IDisposable
         catch (OperationCanceledException)
         {
             _process.Kill();
-            throw new TimeoutException($"cairn {string.Join(' ', _process.StartInfo.ArgumentList.Skip(1))} did not finish within {timeout.TotalSeconds:0} s");
+            throw new TimeoutException(
+                $"cairn {string.Join(' ', _process.StartInfo.ArgumentList.Skip(1))} did not finish within "
+                    + $"{timeout.TotalSeconds:0} s"
+            );
         }
 
         return (_process.ExitCode, await _output, await _error);

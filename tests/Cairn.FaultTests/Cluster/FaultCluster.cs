@@ -25,7 +25,9 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     private FaultCluster(string root, int basePort, int seed, IReadOnlyDictionary<string, string> configChanges)
     {
         Root = root;
-        Layout = ClusterInitializer.Initialize(new ClusterInitOptions(Path.Combine(root, "cluster"), Replicas: 4, BasePort: basePort));
+        Layout = ClusterInitializer.Initialize(
+            new ClusterInitOptions(Path.Combine(root, "cluster"), Replicas: 4, BasePort: basePort)
+        );
         Network = new FaultNetwork(4, basePort, seed);
         foreach (var id in Layout.ReplicaIds())
         {
@@ -35,21 +37,27 @@ internal sealed partial class FaultCluster : IAsyncDisposable
         Runner = new ClusterRunner(Layout, CairnCommand);
         Direct = Cairn.Client.ClientConfig.Load(Layout.ClientConfig);
         ClientConfig = ThroughProxies(Direct) with { RequestTimeout = TimeSpan.FromSeconds(5) };
-        OperatorConfig = ThroughProxies(Cairn.Client.ClientConfig.Load(Layout.OperatorConfig)) with { RequestTimeout = TimeSpan.FromSeconds(60) };
+        OperatorConfig = ThroughProxies(Cairn.Client.ClientConfig.Load(Layout.OperatorConfig)) with
+        {
+            RequestTimeout = TimeSpan.FromSeconds(60),
+        };
     }
 
     /// <summary>How the replicas run: <c>dotnet cairn.dll</c> from the test's output directory.</summary>
-    public static IReadOnlyList<string> CairnCommand { get; } = ["dotnet", Path.Combine(AppContext.BaseDirectory, "cairn.dll")];
+    public static IReadOnlyList<string> CairnCommand { get; } =
+    ["dotnet", Path.Combine(AppContext.BaseDirectory, "cairn.dll")];
 
     /// <summary>The settings every fault cluster runs with: a DB checkpoint at every consensus checkpoint boundary at
-    /// least 3 s after the previous one, so scenarios see checkpoints taken, retained and deleted under faults.</summary>
-    public static IReadOnlyDictionary<string, string> DefaultSettings { get; } = new Dictionary<string, string>
-    {
-        ["db_checkpoint_duration"] = "3",
-        ["dbcheckpoint_window"] = "150",
-        ["num_of_rocksdbcheckpoints"] = "3",
-        ["view_change_timer_millisec"] = "3000",
-    };
+    /// least 3 s after the previous one, so scenarios see checkpoints taken, retained and deleted under
+    /// faults.</summary>
+    public static IReadOnlyDictionary<string, string> DefaultSettings { get; } =
+        new Dictionary<string, string>
+        {
+            ["db_checkpoint_duration"] = "3",
+            ["dbcheckpoint_window"] = "150",
+            ["num_of_rocksdbcheckpoints"] = "3",
+            ["view_change_timer_millisec"] = "3000",
+        };
 
     public string Root { get; }
 
@@ -70,8 +78,13 @@ internal sealed partial class FaultCluster : IAsyncDisposable
 
     public int Replicas => Network.Replicas;
 
-    /// <summary>Creates and starts a cluster on <paramref name="basePort"/> (see <see cref="FaultNetwork"/> for the proxy ports).</summary>
-    public static async Task<FaultCluster> StartAsync(int basePort, int seed, IReadOnlyDictionary<string, string>? configChanges = null)
+    /// <summary>Creates and starts a cluster on <paramref name="basePort"/> (see <see cref="FaultNetwork"/> for the
+    /// proxy ports).</summary>
+    public static async Task<FaultCluster> StartAsync(
+        int basePort,
+        int seed,
+        IReadOnlyDictionary<string, string>? configChanges = null
+    )
     {
         var cluster = Create(basePort, seed, configChanges);
         await cluster.UpAsync();
@@ -108,11 +121,13 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     public void SetReplicaSetting(int id, string key, string value) =>
         RewriteConfig(Layout.ReplicaConfig(id), id, new Dictionary<string, string> { [key] = value });
 
-    /// <summary>Every replica's status from its admin API on its real port (null for one that does not answer).</summary>
+    /// <summary>Every replica's status from its admin API on its real port (null for one that does not
+    /// answer).</summary>
     public async Task<ReplicaStatus?[]> StatusesAsync() =>
         await Task.WhenAll(Direct.Replicas.Select(r => ReplicaAdmin.StatusAsync(r, StatusTimeout)));
 
-    /// <summary>Waits until <paramref name="condition"/> holds for the statuses, failing with the last ones seen.</summary>
+    /// <summary>Waits until <paramref name="condition"/> holds for the statuses, failing with the last ones
+    /// seen.</summary>
     public Task<ReplicaStatus?[]> WaitForAsync(Func<ReplicaStatus?[], bool> condition, TimeSpan timeout, string what) =>
         ReplicaStatusWait.UntilAsync(StatusesAsync, condition, timeout, what);
 
@@ -129,50 +144,78 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     /// <summary>Waits until every replica is up, has executed sequence number <paramref name="atLeast"/>, and all
     /// have the same last block with the same digest.</summary>
     public Task<ReplicaStatus?[]> WaitConvergedAsync(ulong atLeast, TimeSpan timeout) =>
-        WaitForAsync(s => s.All(x => x is not null && x.LastExecutedSeq >= atLeast && !x.TransferringState)
-            && s.Select(x => (x!.LastBlockId, x.LastBlockDigest)).Distinct().Count() == 1, timeout, $"all replicas past seq {atLeast} on one last block digest");
+        WaitForAsync(
+            s =>
+                s.All(x => x is not null && x.LastExecutedSeq >= atLeast && !x.TransferringState)
+                && s.Select(x => (x!.LastBlockId, x.LastBlockDigest)).Distinct().Count() == 1,
+            timeout,
+            $"all replicas past seq {atLeast} on one last block digest"
+        );
 
     /// <summary>The sum of the samples of <paramref name="metric"/> whose labels contain <paramref name="label"/>
-    /// in replica <paramref name="id"/>'s <c>/metrics</c> (0 when absent, as counters are until their first event).</summary>
+    /// in replica <paramref name="id"/>'s <c>/metrics</c> (0 when absent, as counters are until their first
+    /// event).</summary>
     public async Task<double> MetricAsync(int id, string metric, string label)
     {
         var port = DeploymentConfigLoader.Load(Layout.ReplicaConfig(id)).MetricsPort;
         var text = await Http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
         return text.Split('\n')
-            .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) && line.Contains(label, StringComparison.Ordinal))
+            .Where(line =>
+                line.StartsWith(metric + "{", StringComparison.Ordinal)
+                && line.Contains(label, StringComparison.Ordinal)
+            )
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
     /// <summary>Where replica <paramref name="id"/> keeps its DB checkpoints.</summary>
-    public string CheckpointDirectory(int id) => DeploymentConfigLoader.Load(Layout.ReplicaConfig(id)).DbCheckpoints.Path;
+    public string CheckpointDirectory(int id) =>
+        DeploymentConfigLoader.Load(Layout.ReplicaConfig(id)).DbCheckpoints.Path;
 
-    /// <summary>The ids of replica <paramref name="id"/>'s complete checkpoints (numbered directories), oldest first.</summary>
+    /// <summary>The ids of replica <paramref name="id"/>'s complete checkpoints (numbered directories), oldest
+    /// first.</summary>
     public IReadOnlyList<ulong> CompleteCheckpoints(int id)
     {
         var directory = CheckpointDirectory(id);
         return Directory.Exists(directory)
-            ? [.. Directory.GetDirectories(directory)
-                .Select(d => ulong.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : (ulong?)null)
-                .OfType<ulong>()
-                .Order()]
+            ?
+            [
+                .. Directory
+                    .GetDirectories(directory)
+                    .Select(d =>
+                        ulong.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                            ? n
+                            : (ulong?)null
+                    )
+                    .OfType<ulong>()
+                    .Order(),
+            ]
             : [];
     }
 
     /// <summary>True when replica <paramref name="id"/> holds a complete checkpoint at sequence number
     /// <paramref name="seq"/> or later (a later periodic one may have retired it).</summary>
     public bool HasCheckpointAtOrAfter(int id, ulong seq) =>
-        CompleteCheckpoints(id).Any(c =>
-        {
-            try
+        CompleteCheckpoints(id)
+            .Any(c =>
             {
-                return CheckpointMetadata.Read(Path.Combine(CheckpointDirectory(id), c.ToString(CultureInfo.InvariantCulture), CheckpointMetadata.FileName)).SeqNum.Value >= seq;
-            }
-            catch (CheckpointMetadataException)
-            {
-                // Retention deleted it between the listing and the read.
-                return false;
-            }
-        });
+                try
+                {
+                    return CheckpointMetadata
+                            .Read(
+                                Path.Combine(
+                                    CheckpointDirectory(id),
+                                    c.ToString(CultureInfo.InvariantCulture),
+                                    CheckpointMetadata.FileName
+                                )
+                            )
+                            .SeqNum.Value >= seq;
+                }
+                catch (CheckpointMetadataException)
+                {
+                    // Retention deleted it between the listing and the read.
+                    return false;
+                }
+            });
 
     /// <summary>Verifies every complete checkpoint (a numbered directory) of every replica as an auditor would;
     /// returns one line per checkpoint that fails, empty when all pass, and how many were checked.</summary>
@@ -183,13 +226,19 @@ internal sealed partial class FaultCluster : IAsyncDisposable
         var count = 0;
         foreach (var id in Layout.ReplicaIds())
         {
-            foreach (var checkpoint in CompleteCheckpoints(id).Select(c => Path.Combine(CheckpointDirectory(id), c.ToString(CultureInfo.InvariantCulture))))
+            foreach (
+                var checkpoint in CompleteCheckpoints(id)
+                    .Select(c => Path.Combine(CheckpointDirectory(id), c.ToString(CultureInfo.InvariantCulture)))
+            )
             {
                 count++;
                 var verification = CheckpointVerifier.Verify(checkpoint, keys, expectedChainId: null);
                 if (!verification.Passed)
                 {
-                    failures.Add($"replica {id} checkpoint {Path.GetFileName(checkpoint)}: {verification.FirstFailure!.Name}: {verification.FirstFailure.Detail}");
+                    failures.Add(
+                        $"replica {id} checkpoint {Path.GetFileName(checkpoint)}: {verification.FirstFailure!.Name}: "
+                            + $"{verification.FirstFailure.Detail}"
+                    );
                 }
             }
         }
@@ -198,24 +247,32 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     }
 
     private ClientConfig ThroughProxies(ClientConfig config) =>
-        config with { Replicas = [.. config.Replicas.Select(r => r with { Port = Network.ClientPort(r.Id.Value) })] };
+        config with
+        {
+            Replicas = [.. config.Replicas.Select(r => r with { Port = Network.ClientPort(r.Id.Value) })],
+        };
 
-    /// <summary>Points the replica's peers at their proxies and sets <paramref name="changes"/> (adding keys the file lacks).</summary>
+    /// <summary>Points the replica's peers at their proxies and sets <paramref name="changes"/> (adding keys the file
+    /// lacks).</summary>
     private void RewriteConfig(string path, int self, IReadOnlyDictionary<string, string> changes)
     {
         var pending = new Dictionary<string, string>(changes);
-        var lines = File.ReadAllLines(path).Select(line =>
-        {
-            var peer = PeerLine().Match(line);
-            if (peer.Success)
+        var lines = File.ReadAllLines(path)
+            .Select(line =>
             {
-                var id = int.Parse(peer.Groups["id"].Value, CultureInfo.InvariantCulture);
-                return id == self ? line : $"{peer.Groups["head"].Value}{Network.LinkPort(self, id)}{peer.Groups["tail"].Value}";
-            }
+                var peer = PeerLine().Match(line);
+                if (peer.Success)
+                {
+                    var id = int.Parse(peer.Groups["id"].Value, CultureInfo.InvariantCulture);
+                    return id == self
+                        ? line
+                        : $"{peer.Groups["head"].Value}{Network.LinkPort(self, id)}{peer.Groups["tail"].Value}";
+                }
 
-            var key = line.Split(':', 2)[0];
-            return pending.Remove(key, out var value) ? $"{key}: {value}" : line;
-        }).ToList();
+                var key = line.Split(':', 2)[0];
+                return pending.Remove(key, out var value) ? $"{key}: {value}" : line;
+            })
+            .ToList();
         lines.InsertRange(0, pending.Select(p => $"{p.Key}: {p.Value}"));
         File.WriteAllLines(path, lines);
     }

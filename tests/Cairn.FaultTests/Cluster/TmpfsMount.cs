@@ -11,11 +11,20 @@ internal sealed class TmpfsMount : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Mounts a tmpfs of <paramref name="megabytes"/> MB; null (with mount's reason) when this machine does not allow it.</summary>
+    /// <summary>Mounts a tmpfs of <paramref name="megabytes"/> MB; null (with mount's reason) when this machine does
+    /// not allow it.</summary>
     public static (TmpfsMount? Mount, string Reason) TryMount(int megabytes)
     {
         var directory = Directory.CreateTempSubdirectory("cairn-faults-tmpfs-").FullName;
-        var (exit, error) = Run("mount", "-t", "tmpfs", "-o", string.Create(CultureInfo.InvariantCulture, $"size={megabytes}m"), "tmpfs", directory);
+        var (exit, error) = Run(
+            "mount",
+            "-t",
+            "tmpfs",
+            "-o",
+            string.Create(CultureInfo.InvariantCulture, $"size={megabytes}m"),
+            "tmpfs",
+            directory
+        );
         if (exit == 0)
         {
             return (new TmpfsMount(directory), "");

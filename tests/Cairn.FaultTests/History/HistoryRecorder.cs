@@ -18,7 +18,15 @@ public sealed class HistoryRecorder
     public static long Now() => Stopwatch.GetTimestamp();
 
     /// <summary>Adds a finished (or abandoned) operation; returns it with its id.</summary>
-    public Operation Add(int client, OperationKind kind, string key, string? value, Outcome outcome, long invokedAt, long completedAt)
+    public Operation Add(
+        int client,
+        OperationKind kind,
+        string key,
+        string? value,
+        Outcome outcome,
+        long invokedAt,
+        long completedAt
+    )
     {
         lock (_operations)
         {

@@ -23,9 +23,14 @@ public sealed class LoadDriver
 
     public HistoryRecorder History { get; } = new();
 
-    /// <summary>Runs until <paramref name="stop"/> is cancelled; the operation in flight then is recorded as unknown.</summary>
+    /// <summary>Runs until <paramref name="stop"/> is cancelled; the operation in flight then is recorded as
+    /// unknown.</summary>
     public Task RunAsync(CancellationToken stop) =>
-        Task.WhenAll(Enumerable.Range(1, _shape.Sessions).Select(session => Task.Run(() => RunSessionAsync(session, stop), CancellationToken.None)));
+        Task.WhenAll(
+            Enumerable
+                .Range(1, _shape.Sessions)
+                .Select(session => Task.Run(() => RunSessionAsync(session, stop), CancellationToken.None))
+        );
 
     private async Task RunSessionAsync(int session, CancellationToken stop)
     {

@@ -8,6 +8,7 @@ public sealed record LoadShape(int Sessions, int Keys, int ValueSize)
     public static LoadShape Default { get; } = new(Sessions: 6, Keys: 8, ValueSize: 0);
 
     /// <summary>Many sessions writing 16 KB values: batches as large as the load makes them, as a new user's
-    /// <c>cairn load --clients 200 --value-size 16384</c> does. More keys keep the checker's search per key small.</summary>
+    /// <c>cairn load --clients 200 --value-size 16384</c> does. More keys keep the checker's search per key
+    /// small.</summary>
     public static LoadShape LargeValues { get; } = new(Sessions: 200, Keys: 200, ValueSize: 16 * 1024);
 }

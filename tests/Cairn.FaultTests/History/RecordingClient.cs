@@ -8,7 +8,8 @@ namespace Cairn.FaultTests.History;
 /// fail when the cluster refused it (no effect), unknown when no answer came in time (effect undetermined). Values are
 /// written padded with '.' to <paramref name="valueSize"/> bytes and recorded without the padding, so a large-value
 /// load keeps a small history.</summary>
-public sealed class RecordingClient(ClientConfig config, int session, HistoryRecorder history, int valueSize = 0) : IDisposable
+public sealed class RecordingClient(ClientConfig config, int session, HistoryRecorder history, int valueSize = 0)
+    : IDisposable
 {
     private const char Padding = '.';
 
@@ -16,20 +17,37 @@ public sealed class RecordingClient(ClientConfig config, int session, HistoryRec
 
     /// <summary>Writes <paramref name="value"/> at <paramref name="key"/> and records how it went.</summary>
     public Task<Operation> PutAsync(string key, string value, CancellationToken cancellationToken) =>
-        RecordAsync(OperationKind.Put, key, value, async () =>
-        {
-            await _client.PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value.PadRight(valueSize, Padding)), cancellationToken)
-                .ConfigureAwait(false);
-            return value;
-        });
+        RecordAsync(
+            OperationKind.Put,
+            key,
+            value,
+            async () =>
+            {
+                await _client
+                    .PutAsync(
+                        Encoding.UTF8.GetBytes(key),
+                        Encoding.UTF8.GetBytes(value.PadRight(valueSize, Padding)),
+                        cancellationToken
+                    )
+                    .ConfigureAwait(false);
+                return value;
+            }
+        );
 
     /// <summary>Reads <paramref name="key"/> and records the value seen.</summary>
     public Task<Operation> GetAsync(string key, CancellationToken cancellationToken) =>
-        RecordAsync(OperationKind.Get, key, null, async () =>
-        {
-            var result = await _client.GetAsync(Encoding.UTF8.GetBytes(key), cancellationToken).ConfigureAwait(false);
-            return result.Value is null ? null : Encoding.UTF8.GetString(result.Value).TrimEnd(Padding);
-        });
+        RecordAsync(
+            OperationKind.Get,
+            key,
+            null,
+            async () =>
+            {
+                var result = await _client
+                    .GetAsync(Encoding.UTF8.GetBytes(key), cancellationToken)
+                    .ConfigureAwait(false);
+                return result.Value is null ? null : Encoding.UTF8.GetString(result.Value).TrimEnd(Padding);
+            }
+        );
 
     private async Task<Operation> RecordAsync(OperationKind kind, string key, string? written, Func<Task<string?>> run)
     {

@@ -26,7 +26,12 @@ public sealed class FaultNetwork : IAsyncDisposable
             {
                 if (from != to)
                 {
-                    _links[from, to] = new FaultProxy($"replica {from} -> replica {to}", LinkPort(from, to), basePort + to, seed + 100 + (from * replicas) + to);
+                    _links[from, to] = new FaultProxy(
+                        $"replica {from} -> replica {to}",
+                        LinkPort(from, to),
+                        basePort + to,
+                        seed + 100 + (from * replicas) + to
+                    );
                 }
             }
         }

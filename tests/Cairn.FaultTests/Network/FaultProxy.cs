@@ -62,7 +62,10 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 inbound = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException && _stop.IsCancellationRequested)
+            catch (Exception e)
+                when (e is OperationCanceledException or ObjectDisposedException or SocketException
+                    && _stop.IsCancellationRequested
+                )
             {
                 return;
             }

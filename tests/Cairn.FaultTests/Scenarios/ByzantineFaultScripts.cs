@@ -13,7 +13,9 @@ internal static class ByzantineFaultScripts
     {
         var cluster = context.Cluster;
         var liar = context.Random.Next(cluster.Replicas);
-        context.Step($"kill -9 replica {liar}; the test speaks for it with its key, lying, for {duration.TotalSeconds:0} s");
+        context.Step(
+            $"kill -9 replica {liar}; the test speaks for it with its key, lying, for {duration.TotalSeconds:0} s"
+        );
         await cluster.KillAsync(liar);
         var from = History.HistoryRecorder.Now();
         var startSeq = (await cluster.StatusesAsync()).Max(s => s?.LastExecutedSeq ?? 0);
@@ -25,7 +27,10 @@ internal static class ByzantineFaultScripts
 
         var endSeq = (await cluster.StatusesAsync()).Max(s => s?.LastExecutedSeq ?? 0);
         var served = context.SucceededSince(from);
-        context.Step($"liar sent {adversary.Sent} signed lies ({adversary.Reconnects} streams reopened); honest replicas executed {startSeq} -> {endSeq}; {served} operations succeeded");
+        context.Step(
+            $"liar sent {adversary.Sent} signed lies ({adversary.Reconnects} streams reopened); honest replicas "
+                + $"executed {startSeq} -> {endSeq}; {served} operations succeeded"
+        );
         if (served == 0)
         {
             context.Problem("nothing succeeded while one replica lied");
@@ -36,7 +41,11 @@ internal static class ByzantineFaultScripts
         {
             foreach (var id in cluster.CompleteCheckpoints(replica))
             {
-                var path = Path.Combine(cluster.CheckpointDirectory(replica), id.ToString(CultureInfo.InvariantCulture), CheckpointMetadata.FileName);
+                var path = Path.Combine(
+                    cluster.CheckpointDirectory(replica),
+                    id.ToString(CultureInfo.InvariantCulture),
+                    CheckpointMetadata.FileName
+                );
                 var metadata = CheckpointMetadata.Read(path);
                 if (metadata.SeqNum.Value <= startSeq || metadata.SeqNum.Value > endSeq)
                 {
@@ -46,7 +55,10 @@ internal static class ByzantineFaultScripts
                 certified++;
                 if (metadata.Certificate.Signers.Any(s => s.Value == liar))
                 {
-                    context.Problem($"replica {replica}'s checkpoint {id} (seq {metadata.SeqNum.Value}) is certified with the liar's signature");
+                    context.Problem(
+                        $"replica {replica}'s checkpoint {id} (seq {metadata.SeqNum.Value}) is certified with the "
+                            + $"liar's signature"
+                    );
                 }
             }
         }
@@ -54,7 +66,9 @@ internal static class ByzantineFaultScripts
         context.Step($"{certified} checkpoints certified while it lied, none with its signature");
         if (certified == 0)
         {
-            context.Problem("no checkpoint was certified while the replica lied, so nothing showed its lies were kept out");
+            context.Problem(
+                "no checkpoint was certified while the replica lied, so nothing showed its lies were kept out"
+            );
         }
     }
 }

@@ -13,7 +13,12 @@ public static class Campaign
 
     /// <summary>The seed of a scenario run.</summary>
     public static int Seed() =>
-        int.TryParse(Environment.GetEnvironmentVariable("CAIRN_FAULTS_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
+        int.TryParse(
+            Environment.GetEnvironmentVariable("CAIRN_FAULTS_SEED"),
+            NumberStyles.Integer,
+            CultureInfo.InvariantCulture,
+            out var seed
+        )
             ? seed
             : Random.Shared.Next(1, 1_000_000);
 }

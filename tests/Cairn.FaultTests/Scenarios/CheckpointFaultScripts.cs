@@ -5,7 +5,8 @@ using Cairn.FaultTests.Cluster;
 namespace Cairn.FaultTests.Scenarios;
 
 /// <summary>kill -9 in the middle of the backup feature's work: a replica creating a DB checkpoint, a CLI exporting
-/// one, a CLI restoring one. What survives must be complete: the post-scenario checks verify every checkpoint.</summary>
+/// one, a CLI restoring one. What survives must be complete: the post-scenario checks verify every
+/// checkpoint.</summary>
 internal static class CheckpointFaultScripts
 {
     /// <summary>kill -9 replicas while they create a DB checkpoint (a <c>*.tmp</c> directory is in their checkpoint
@@ -36,7 +37,11 @@ internal static class CheckpointFaultScripts
             });
             await cluster.KillAsync(victim);
             landed += during ? 1 : 0;
-            context.Step(during ? $"kill -9 replica {victim} while it created a checkpoint" : $"kill -9 replica {victim} (no checkpoint in progress seen in 30 s)");
+            context.Step(
+                during
+                    ? $"kill -9 replica {victim} while it created a checkpoint"
+                    : $"kill -9 replica {victim} (no checkpoint in progress seen in 30 s)"
+            );
             await Task.Delay(TimeSpan.FromMilliseconds(context.Random.Next(200, 1500)));
             await cluster.StartReplicaAsync(victim, TimeSpan.FromSeconds(90));
         }
@@ -59,14 +64,33 @@ internal static class CheckpointFaultScripts
         {
             var replica = context.Random.Next(cluster.Replicas);
             var id = await NewestCheckpointAsync(cluster, replica);
-            var archive = Path.Combine(exports, string.Create(CultureInfo.InvariantCulture, $"export-{attempt}.tar.gz"));
-            using (var export = CliProcess.Start("checkpoint", "export", "--replica", Text(replica), "--cluster", cluster.Layout.Directory, "--id", Text(id), "--to", archive))
+            var archive = Path.Combine(
+                exports,
+                string.Create(CultureInfo.InvariantCulture, $"export-{attempt}.tar.gz")
+            );
+            using (
+                var export = CliProcess.Start(
+                    "checkpoint",
+                    "export",
+                    "--replica",
+                    Text(replica),
+                    "--cluster",
+                    cluster.Layout.Directory,
+                    "--id",
+                    Text(id),
+                    "--to",
+                    archive
+                )
+            )
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(context.Random.Next(100, 2500)));
                 if (await export.KillAsync())
                 {
                     landed++;
-                    context.Step($"kill -9 export of replica {replica}'s checkpoint {id}{(File.Exists(archive) ? " (archive already complete)" : "")}");
+                    context.Step(
+                        $"kill -9 export of replica {replica}'s checkpoint "
+                            + $"{id}{(File.Exists(archive) ? " (archive already complete)" : "")}"
+                    );
                 }
             }
 
@@ -84,7 +108,18 @@ internal static class CheckpointFaultScripts
 
         var last = Path.Combine(exports, "final.tar.gz");
         var lastId = await NewestCheckpointAsync(cluster, 0);
-        using var final = CliProcess.Start("checkpoint", "export", "--replica", "0", "--cluster", cluster.Layout.Directory, "--id", Text(lastId), "--to", last);
+        using var final = CliProcess.Start(
+            "checkpoint",
+            "export",
+            "--replica",
+            "0",
+            "--cluster",
+            cluster.Layout.Directory,
+            "--id",
+            Text(lastId),
+            "--to",
+            last
+        );
         var (exit, _, error) = await final.WaitAsync(TimeSpan.FromMinutes(3));
         if (exit != 0)
         {
@@ -104,7 +139,16 @@ internal static class CheckpointFaultScripts
         var id = await NewestCheckpointAsync(cluster, replica);
         context.Step($"kill -9 replica {replica}; restore its checkpoint {id}");
         await cluster.KillAsync(replica);
-        var arguments = new[] { "restore", "--replica", Text(replica), "--cluster", cluster.Layout.Directory, "--checkpoint", Text(id) };
+        var arguments = new[]
+        {
+            "restore",
+            "--replica",
+            Text(replica),
+            "--cluster",
+            cluster.Layout.Directory,
+            "--checkpoint",
+            Text(id),
+        };
         var landed = 0;
         for (var attempt = 0; landed < kills && attempt < kills * 3; attempt++)
         {
@@ -139,7 +183,10 @@ internal static class CheckpointFaultScripts
         var (exit, output, error) = await verify.WaitAsync(TimeSpan.FromMinutes(3));
         if (exit != 0)
         {
-            context.Problem($"{Path.GetFileName(archive)} is there under its name but does not verify: {error.Trim()} {output.Trim()}");
+            context.Problem(
+                $"{Path.GetFileName(archive)} is there under its name but does not verify: {error.Trim()} "
+                    + $"{output.Trim()}"
+            );
         }
     }
 

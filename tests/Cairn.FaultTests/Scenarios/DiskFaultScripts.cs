@@ -14,7 +14,11 @@ internal static class DiskFaultScripts
     {
         var cluster = context.Cluster;
         var other = (replica + 1) % cluster.Replicas;
-        await WaitAsync(() => cluster.CompleteCheckpoints(replica).Count > 0, TimeSpan.FromMinutes(2), $"replica {replica}'s first checkpoint");
+        await WaitAsync(
+            () => cluster.CompleteCheckpoints(replica).Count > 0,
+            TimeSpan.FromMinutes(2),
+            $"replica {replica}'s first checkpoint"
+        );
 
         // On another file system a checkpoint copies the whole database: the guard skips when free − db < 0.5 × db.
         var database = Path.Combine(cluster.Layout.ReplicaDataDirectory(replica), "rocksdbdata");
@@ -24,13 +28,23 @@ internal static class DiskFaultScripts
         var skips = await cluster.MetricAsync(replica, SkipMetric, "LowDiskSpace");
         var othersNewest = cluster.CompleteCheckpoints(other)[^1];
         var filled = History.HistoryRecorder.Now();
-        context.Step($"filled replica {replica}'s checkpoint file system: {tmpfs.FreeBytes} bytes free for a {dbBytes}-byte database; its newest checkpoint {newest}");
+        context.Step(
+            $"filled replica {replica}'s checkpoint file system: {tmpfs.FreeBytes} bytes free for a {dbBytes}-byte "
+                + $"database; its newest checkpoint {newest}"
+        );
 
         // Two more checkpoints on a peer: replica reached (at least) those boundaries with too little space.
-        await WaitAsync(() => cluster.CompleteCheckpoints(other).Count(id => id > othersNewest) >= 2, TimeSpan.FromMinutes(2), $"two more checkpoints on replica {other}");
+        await WaitAsync(
+            () => cluster.CompleteCheckpoints(other).Count(id => id > othersNewest) >= 2,
+            TimeSpan.FromMinutes(2),
+            $"two more checkpoints on replica {other}"
+        );
         var skipsAfter = await cluster.MetricAsync(replica, SkipMetric, "LowDiskSpace");
         var newestAfter = cluster.CompleteCheckpoints(replica).DefaultIfEmpty(0UL).Max();
-        context.Step($"while full: replica {other} checkpointed past {othersNewest}; replica {replica} newest {newestAfter}, LowDiskSpace skips {skips} -> {skipsAfter}; {context.SucceededSince(filled)} operations succeeded");
+        context.Step(
+            $"while full: replica {other} checkpointed past {othersNewest}; replica {replica} newest {newestAfter}, "
+                + $"LowDiskSpace skips {skips} -> {skipsAfter}; {context.SucceededSince(filled)} operations succeeded"
+        );
         if (skipsAfter <= skips)
         {
             context.Problem($"the disk guard of replica {replica} reported no LowDiskSpace skip");
@@ -50,8 +64,14 @@ internal static class DiskFaultScripts
         context.Step($"freed the space ({tmpfs.FreeBytes} bytes free)");
         try
         {
-            await WaitAsync(() => cluster.CompleteCheckpoints(replica).Any(id => id > newest), TimeSpan.FromMinutes(2), $"a new checkpoint on replica {replica}");
-            context.Step($"replica {replica} checkpoints again: {string.Join(", ", cluster.CompleteCheckpoints(replica))}");
+            await WaitAsync(
+                () => cluster.CompleteCheckpoints(replica).Any(id => id > newest),
+                TimeSpan.FromMinutes(2),
+                $"a new checkpoint on replica {replica}"
+            );
+            context.Step(
+                $"replica {replica} checkpoints again: {string.Join(", ", cluster.CompleteCheckpoints(replica))}"
+            );
         }
         catch (TimeoutException e)
         {

@@ -8,8 +8,12 @@ namespace Cairn.FaultTests.Scenarios;
 [Collection("fault clusters")]
 public sealed class DiskFaultTests
 {
-    [Fact(Skip = "full campaign only (CAIRN_FAULTS=1)", SkipUnless = nameof(Campaign.Full), SkipType = typeof(Campaign))]
-    public async Task A_nearly_full_checkpoint_file_system_makes_the_guard_skip_while_the_replica_serves_and_checkpoints_resume_when_freed()
+    [Fact(
+        Skip = "full campaign only (CAIRN_FAULTS=1)",
+        SkipUnless = nameof(Campaign.Full),
+        SkipType = typeof(Campaign)
+    )]
+    public async Task A_nearly_full_checkpoint_file_system_makes_the_guard_skip_and_checkpoints_resume_when_freed()
     {
         var (tmpfs, reason) = TmpfsMount.TryMount(64);
         Assert.SkipWhen(tmpfs is null, $"cannot mount a tmpfs here: {reason}");
@@ -17,13 +21,24 @@ public sealed class DiskFaultTests
         {
             const string Name = "checkpoint file system nearly full (64 MB tmpfs)";
             var seed = Campaign.Seed();
-            (await ScenarioRunner.ReportingAbortsAsync(Name, seed, async () =>
-            {
-                await using var cluster = FaultCluster.Create(TestPorts.At(Campaign.BasePort), seed);
-                cluster.SetReplicaSetting(3, "db_checkpoint_path", $"\"{tmpfs!.Path}\"");
-                await cluster.UpAsync();
-                return await ScenarioRunner.RunAsync(cluster, Name, seed, c => DiskFaultScripts.NearlyFullCheckpointFileSystemAsync(c, 3, tmpfs));
-            })).ShouldPass();
+            (
+                await ScenarioRunner.ReportingAbortsAsync(
+                    Name,
+                    seed,
+                    async () =>
+                    {
+                        await using var cluster = FaultCluster.Create(TestPorts.At(Campaign.BasePort), seed);
+                        cluster.SetReplicaSetting(3, "db_checkpoint_path", $"\"{tmpfs!.Path}\"");
+                        await cluster.UpAsync();
+                        return await ScenarioRunner.RunAsync(
+                            cluster,
+                            Name,
+                            seed,
+                            c => DiskFaultScripts.NearlyFullCheckpointFileSystemAsync(c, 3, tmpfs)
+                        );
+                    }
+                )
+            ).ShouldPass();
         }
     }
 }

@@ -5,7 +5,8 @@ using Cairn.FaultTests.Network;
 namespace Cairn.FaultTests.Scenarios;
 
 /// <summary>The fault scripts of the campaign; the smoke run and the full campaign run the same scripts for
-/// different lengths of time. Each checks what must hold while its fault is on and records a problem otherwise.</summary>
+/// different lengths of time. Each checks what must hold while its fault is on and records a problem
+/// otherwise.</summary>
 internal static class FaultScripts
 {
     /// <summary>Cuts the primary off; the other 2f+1 must change view and keep serving.</summary>
@@ -19,7 +20,11 @@ internal static class FaultScripts
         await Task.Delay(hold);
         var served = context.SucceededSince(cut);
         var after = await context.Cluster.StatusesAsync();
-        var newView = after.Where((s, i) => i != primary && s is not null).Select(s => s!.View).DefaultIfEmpty(0UL).Max();
+        var newView = after
+            .Where((s, i) => i != primary && s is not null)
+            .Select(s => s!.View)
+            .DefaultIfEmpty(0UL)
+            .Max();
         context.Step($"while isolated: {served} operations succeeded; the others are in view {newView}");
         if (newView <= view)
         {
@@ -36,7 +41,10 @@ internal static class FaultScripts
     public static async Task IsolateBackupAsync(ScenarioContext context, TimeSpan hold)
     {
         var primary = await context.PrimaryAsync();
-        var backup = Enumerable.Range(0, context.Cluster.Replicas).Where(r => r != primary).ElementAt(context.Random.Next(context.Cluster.Replicas - 1));
+        var backup = Enumerable
+            .Range(0, context.Cluster.Replicas)
+            .Where(r => r != primary)
+            .ElementAt(context.Random.Next(context.Cluster.Replicas - 1));
         context.Step($"isolate backup {backup} (primary {primary}) for {hold.TotalSeconds:0} s");
         var cut = HistoryRecorder.Now();
         context.Cluster.Network.Isolate(backup);
@@ -53,8 +61,11 @@ internal static class FaultScripts
     public static async Task SplitInHalfAsync(ScenarioContext context, TimeSpan hold)
     {
         var replicas = Enumerable.Range(0, context.Cluster.Replicas).OrderBy(_ => context.Random.Next()).ToArray();
-        int[] side = [.. replicas[..2].Order()], otherSide = [.. replicas[2..].Order()];
-        context.Step($"split {{{string.Join(',', side)}}} / {{{string.Join(',', otherSide)}}} for {hold.TotalSeconds:0} s");
+        int[] side = [.. replicas[..2].Order()],
+            otherSide = [.. replicas[2..].Order()];
+        context.Step(
+            $"split {{{string.Join(',', side)}}} / {{{string.Join(',', otherSide)}}} for {hold.TotalSeconds:0} s"
+        );
         context.Cluster.Network.Split(side, otherSide);
         // Requests sent before the cut may still commit on their way through; anything sent after it must not.
         var cut = HistoryRecorder.Now();
@@ -63,7 +74,9 @@ internal static class FaultScripts
         await Task.Delay(hold);
         var after = (await context.Cluster.StatusesAsync()).Max(s => s?.LastExecutedSeq ?? 0);
         var served = context.SucceededSince(cut);
-        context.Step($"while split: {served} operations succeeded; highest executed sequence number {before} -> {after}");
+        context.Step(
+            $"while split: {served} operations succeeded; highest executed sequence number {before} -> {after}"
+        );
         if (served > 0 || after > before)
         {
             context.Problem($"progress without a quorum: {served} operations succeeded, executed {before} -> {after}");
@@ -73,8 +86,14 @@ internal static class FaultScripts
     /// <summary>Every replica link loses and delays traffic; the cluster must stay correct and keep serving.</summary>
     public static async Task LossyLinksAsync(ScenarioContext context, TimeSpan hold)
     {
-        var fault = new LinkFault(Delay: TimeSpan.FromMilliseconds(context.Random.Next(5, 40)), DropProbability: 0.01 + (context.Random.NextDouble() * 0.04));
-        context.Step($"every replica link: delay {fault.Delay.TotalMilliseconds:0} ms per chunk, {fault.DropProbability:P1} of chunks lost (connection reset), for {hold.TotalSeconds:0} s");
+        var fault = new LinkFault(
+            Delay: TimeSpan.FromMilliseconds(context.Random.Next(5, 40)),
+            DropProbability: 0.01 + (context.Random.NextDouble() * 0.04)
+        );
+        context.Step(
+            $"every replica link: delay {fault.Delay.TotalMilliseconds:0} ms per chunk, {fault.DropProbability:P1} of "
+                + $"chunks lost (connection reset), for {hold.TotalSeconds:0} s"
+        );
         var from = HistoryRecorder.Now();
         context.Cluster.Network.SetAllReplicaLinks(fault);
         await Task.Delay(hold);
@@ -154,7 +173,11 @@ internal static class FaultScripts
                 context.Cluster.Runner.StartReplica(id);
             }
 
-            await context.Cluster.WaitForAsync(s => s.All(x => x is not null), TimeSpan.FromSeconds(90), "every replica answering after the restart");
+            await context.Cluster.WaitForAsync(
+                s => s.All(x => x is not null),
+                TimeSpan.FromSeconds(90),
+                "every replica answering after the restart"
+            );
             var restarted = HistoryRecorder.Now();
             var watch = Stopwatch.StartNew();
             while (context.SucceededSince(restarted) == 0 && watch.Elapsed < TimeSpan.FromSeconds(90))

@@ -7,13 +7,27 @@ namespace Cairn.FaultTests.Scenarios;
 [Collection("fault clusters")]
 public sealed class LargeValueTests
 {
-    [Fact(Skip = "full campaign only (CAIRN_FAULTS=1)", SkipUnless = nameof(Campaign.Full), SkipType = typeof(Campaign))]
+    [Fact(
+        Skip = "full campaign only (CAIRN_FAULTS=1)",
+        SkipUnless = nameof(Campaign.Full),
+        SkipType = typeof(Campaign)
+    )]
     public Task Two_hundred_sessions_of_16_KB_values_are_served() =>
-        ScenarioRunner.RunOnFreshClusterAsync("16 KB values from 200 sessions",
-            c => FaultScripts.SteadyLoadAsync(c, TimeSpan.FromSeconds(20)), load: LoadShape.LargeValues);
+        ScenarioRunner.RunOnFreshClusterAsync(
+            "16 KB values from 200 sessions",
+            c => FaultScripts.SteadyLoadAsync(c, TimeSpan.FromSeconds(20)),
+            load: LoadShape.LargeValues
+        );
 
-    [Fact(Skip = "full campaign only (CAIRN_FAULTS=1)", SkipUnless = nameof(Campaign.Full), SkipType = typeof(Campaign))]
+    [Fact(
+        Skip = "full campaign only (CAIRN_FAULTS=1)",
+        SkipUnless = nameof(Campaign.Full),
+        SkipType = typeof(Campaign)
+    )]
     public Task Killing_the_primary_under_16_KB_values_from_200_sessions_leaves_a_cluster_that_serves() =>
-        ScenarioRunner.RunOnFreshClusterAsync("kill -9 the primary under 16 KB values from 200 sessions",
-            c => FaultScripts.KillPrimaryAsync(c, TimeSpan.FromSeconds(60)), load: LoadShape.LargeValues);
+        ScenarioRunner.RunOnFreshClusterAsync(
+            "kill -9 the primary under 16 KB values from 200 sessions",
+            c => FaultScripts.KillPrimaryAsync(c, TimeSpan.FromSeconds(60)),
+            load: LoadShape.LargeValues
+        );
 }

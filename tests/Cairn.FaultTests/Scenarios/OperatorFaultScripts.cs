@@ -8,7 +8,8 @@ namespace Cairn.FaultTests.Scenarios;
 /// <summary>Signed operator commands racing with client load, with a view change, and with a wedge.</summary>
 internal static class OperatorFaultScripts
 {
-    /// <summary>Several on-demand checkpoints under load: each is accepted, and every replica ends up holding it.</summary>
+    /// <summary>Several on-demand checkpoints under load: each is accepted, and every replica ends up holding
+    /// it.</summary>
     public static async Task CheckpointCommandsUnderLoadAsync(ScenarioContext context, int commands)
     {
         for (var i = 0; i < commands; i++)
@@ -22,14 +23,17 @@ internal static class OperatorFaultScripts
         }
     }
 
-    /// <summary>An on-demand checkpoint sent the moment the primary is cut off: it must be ordered in the next view.</summary>
+    /// <summary>An on-demand checkpoint sent the moment the primary is cut off: it must be ordered in the next
+    /// view.</summary>
     public static async Task CheckpointCommandDuringViewChangeAsync(ScenarioContext context)
     {
         var primary = await context.PrimaryAsync();
         context.Step($"isolate primary {primary} and ask for a checkpoint at once");
         context.Cluster.Network.Isolate(primary);
         var result = await SubmitAsync(context, OperatorCommandType.DbCheckpointCreate);
-        var view = (await context.Cluster.StatusesAsync()).Where((s, i) => i != primary && s is not null).Max(s => s!.View);
+        var view = (await context.Cluster.StatusesAsync())
+            .Where((s, i) => i != primary && s is not null)
+            .Max(s => s!.View);
         context.Step($"checkpoint command answered in view {view}");
         context.Cluster.Network.Heal();
         if (result is { Accepted: true })
@@ -50,7 +54,10 @@ internal static class OperatorFaultScripts
         // Under load a batch or two ordered before the wedge took effect run after the wedge point, their writes
         // refused: a replica can report a last executed seq a little past its wedge point.
         var statuses = await context.Cluster.WaitForAsync(
-            s => s.All(x => x is not null && x.WedgePoint != 0 && x.LastExecutedSeq >= x.WedgePoint), TimeSpan.FromSeconds(90), "every replica wedged");
+            s => s.All(x => x is not null && x.WedgePoint != 0 && x.LastExecutedSeq >= x.WedgePoint),
+            TimeSpan.FromSeconds(90),
+            "every replica wedged"
+        );
         var point = statuses[0]!.WedgePoint;
         var wedged = HistoryRecorder.Now();
         context.Step($"all replicas wedged at seq {point}: {ReplicaStatusWait.Describe(statuses)}");
@@ -64,8 +71,12 @@ internal static class OperatorFaultScripts
         // Reads are answered from the frozen state while wedged; writes are refused.
         var operations = context.History.Snapshot().Where(o => o.InvokedAt > wedged).ToList();
         var written = operations.Count(o => o.Kind == OperationKind.Put && o.Outcome == Outcome.Ok);
-        context.Step($"while wedged: {operations.Count(o => o.Kind == OperationKind.Get && o.Outcome == Outcome.Ok)} reads answered, " +
-            $"{operations.Count(o => o.Kind == OperationKind.Put && o.Outcome == Outcome.Fail)} writes refused, {written} writes succeeded");
+        context.Step(
+            $"while wedged: {operations.Count(o => o.Kind == OperationKind.Get && o.Outcome == Outcome.Ok)} reads "
+                + $"answered, "
+                + $"{operations.Count(o => o.Kind == OperationKind.Put && o.Outcome == Outcome.Fail)} writes refused, "
+                + $"{written} writes succeeded"
+        );
         if (written > 0)
         {
             context.Problem($"{written} writes succeeded on a wedged cluster");
@@ -74,14 +85,21 @@ internal static class OperatorFaultScripts
         await SubmitAsync(context, OperatorCommandType.Unwedge);
     }
 
-    /// <summary>Sends a signed operator command through the client proxies; a refusal or no answer is a problem.</summary>
+    /// <summary>Sends a signed operator command through the client proxies; a refusal or no answer is a
+    /// problem.</summary>
     public static async Task<OperatorResult?> SubmitAsync(ScenarioContext context, OperatorCommandType type)
     {
         context.Step($"operator: {type}");
         try
         {
-            var result = await new OperatorClient(context.Cluster.OperatorConfig).SubmitAsync(type, CancellationToken.None);
-            context.Step($"operator: {type} -> {(result.Accepted ? "accepted" : "refused")}, seq {result.EffectiveAt.Value}: {result.Message}");
+            var result = await new OperatorClient(context.Cluster.OperatorConfig).SubmitAsync(
+                type,
+                CancellationToken.None
+            );
+            context.Step(
+                $"operator: {type} -> {(result.Accepted ? "accepted" : "refused")}, seq {result.EffectiveAt.Value}: "
+                    + $"{result.Message}"
+            );
             if (!result.Accepted)
             {
                 context.Problem($"{type} was refused: {result.Message}");
@@ -101,8 +119,14 @@ internal static class OperatorFaultScripts
     {
         try
         {
-            await context.Cluster.WaitForAsync(_ => Enumerable.Range(0, context.Cluster.Replicas)
-                .All(r => context.Cluster.HasCheckpointAtOrAfter(r, seq)), TimeSpan.FromSeconds(90), $"a checkpoint at or after seq {seq} on every replica");
+            await context.Cluster.WaitForAsync(
+                _ =>
+                    Enumerable
+                        .Range(0, context.Cluster.Replicas)
+                        .All(r => context.Cluster.HasCheckpointAtOrAfter(r, seq)),
+                TimeSpan.FromSeconds(90),
+                $"a checkpoint at or after seq {seq} on every replica"
+            );
         }
         catch (TimeoutException e)
         {

@@ -45,11 +45,16 @@ internal sealed class ScenarioContext(FaultCluster cluster, int seed, HistoryRec
     /// <summary>The current primary, as the replica in the highest view reports it.</summary>
     public async Task<int> PrimaryAsync()
     {
-        var statuses = await cluster.WaitForAsync(s => s.Any(x => x is not null && x.ViewActive), TimeSpan.FromSeconds(60), "a replica in an active view");
+        var statuses = await cluster.WaitForAsync(
+            s => s.Any(x => x is not null && x.ViewActive),
+            TimeSpan.FromSeconds(60),
+            "a replica in an active view"
+        );
         return statuses.Where(s => s is not null && s.ViewActive).MaxBy(s => s!.View)!.Primary;
     }
 
     /// <summary>How many operations invoked after <paramref name="from"/> (a <see cref="HistoryRecorder.Now"/> time)
     /// have succeeded so far.</summary>
-    public int SucceededSince(long from) => history.Snapshot().Count(o => o.Outcome == Outcome.Ok && o.InvokedAt > from);
+    public int SucceededSince(long from) =>
+        history.Snapshot().Count(o => o.Outcome == Outcome.Ok && o.InvokedAt > from);
 }

@@ -18,22 +18,32 @@ internal sealed record ScenarioReport(
     string ConvergedOn,
     int CheckpointsVerified,
     IReadOnlyList<string> Problems,
-    IReadOnlyList<string> Steps)
+    IReadOnlyList<string> Steps
+)
 {
     public bool Passed => Verdict.Linearizable && Problems.Count == 0;
 
     /// <summary>One row of the table in docs/reliability.md.</summary>
     public string MarkdownRow() =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"| {Name} | {Seed} | {Attempted} | {Succeeded} | {Failed} | {Unknown} | {LongestUnavailability.TotalSeconds:0.0} s | " +
-            $"{(Verdict.Linearizable ? "linearizable" : "**violation**")} | {ConvergedOn} | {CheckpointsVerified} | {(Passed ? "pass" : "**FAIL**: " + string.Join("; ", Problems).Replace('|', '/'))} |");
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"| {Name} | {Seed} | {Attempted} | {Succeeded} | {Failed} | {Unknown} | "
+                + $"{LongestUnavailability.TotalSeconds:0.0} s | "
+                + $"{(Verdict.Linearizable ? "linearizable" : "**violation**")} | {ConvergedOn} | "
+                + $"{CheckpointsVerified} | "
+                + $"{(Passed ? "pass" : "**FAIL**: " + string.Join("; ", Problems).Replace('|', '/'))} |"
+        );
 
     /// <summary>Everything needed to understand and replay a failure.</summary>
     public string Describe()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture,
-            $"scenario '{Name}' seed {Seed}: {Attempted} operations ({Succeeded} ok, {Failed} failed, {Unknown} unknown), longest unavailability {LongestUnavailability.TotalSeconds:0.0} s, converged on {ConvergedOn}, {CheckpointsVerified} checkpoints verified");
+        text.AppendLine(
+            CultureInfo.InvariantCulture,
+            $"scenario '{Name}' seed {Seed}: {Attempted} operations ({Succeeded} ok, {Failed} failed, {Unknown} "
+                + $"unknown), longest unavailability {LongestUnavailability.TotalSeconds:0.0} s, converged on "
+                + $"{ConvergedOn}, {CheckpointsVerified} checkpoints verified"
+        );
         text.AppendLine(Verdict.Describe(HistoryOrigin));
         foreach (var problem in Problems)
         {

@@ -17,22 +17,41 @@ internal static class ScenarioRunner
     private static readonly object ReportLock = new();
 
     /// <summary>Runs a scenario on a fresh cluster (with <paramref name="settings"/> on every replica, under
-    /// <paramref name="load"/>, <see cref="LoadShape.Default"/> when null) and fails the test unless every check passed.</summary>
-    public static async Task RunOnFreshClusterAsync(string name, Func<ScenarioContext, Task> faults,
-        IReadOnlyDictionary<string, string>? settings = null, LoadShape? load = null)
+    /// <paramref name="load"/>, <see cref="LoadShape.Default"/> when null) and fails the test unless every check
+    /// passed.</summary>
+    public static async Task RunOnFreshClusterAsync(
+        string name,
+        Func<ScenarioContext, Task> faults,
+        IReadOnlyDictionary<string, string>? settings = null,
+        LoadShape? load = null
+    )
     {
         var seed = Campaign.Seed();
-        (await ReportingAbortsAsync(name, seed, async () =>
-        {
-            await using var cluster = await FaultCluster.StartAsync(TestPorts.At(Campaign.BasePort), seed, settings);
-            return await RunAsync(cluster, name, seed, faults, load);
-        })).ShouldPass();
+        (
+            await ReportingAbortsAsync(
+                name,
+                seed,
+                async () =>
+                {
+                    await using var cluster = await FaultCluster.StartAsync(
+                        TestPorts.At(Campaign.BasePort),
+                        seed,
+                        settings
+                    );
+                    return await RunAsync(cluster, name, seed, faults, load);
+                }
+            )
+        ).ShouldPass();
     }
 
     /// <summary>Runs <paramref name="scenario"/>; when it ends with an exception instead of a report (the cluster did
     /// not start, a check could not run), the exception becomes a failed report with the seed, published like any
     /// other, so the campaign's table lists every scenario that ran.</summary>
-    public static async Task<ScenarioReport> ReportingAbortsAsync(string name, int seed, Func<Task<ScenarioReport>> scenario)
+    public static async Task<ScenarioReport> ReportingAbortsAsync(
+        string name,
+        int seed,
+        Func<Task<ScenarioReport>> scenario
+    )
     {
         try
         {
@@ -40,15 +59,33 @@ internal static class ScenarioRunner
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            var report = new ScenarioReport(name, seed, 0, 0, 0, 0, TimeSpan.Zero, new LinearizabilityVerdict(0, 0, []), 0, "-", 0,
-                [$"the scenario stopped before its checks: {e.GetType().Name}: {e.Message}"], []);
+            var report = new ScenarioReport(
+                name,
+                seed,
+                0,
+                0,
+                0,
+                0,
+                TimeSpan.Zero,
+                new LinearizabilityVerdict(0, 0, []),
+                0,
+                "-",
+                0,
+                [$"the scenario stopped before its checks: {e.GetType().Name}: {e.Message}"],
+                []
+            );
             Publish(report);
             return report;
         }
     }
 
-    public static async Task<ScenarioReport> RunAsync(FaultCluster cluster, string name, int seed, Func<ScenarioContext, Task> faults,
-        LoadShape? shape = null)
+    public static async Task<ScenarioReport> RunAsync(
+        FaultCluster cluster,
+        string name,
+        int seed,
+        Func<ScenarioContext, Task> faults,
+        LoadShape? shape = null
+    )
     {
         var load = new LoadDriver(cluster.ClientConfig, shape ?? LoadShape.Default, seed);
         var context = new ScenarioContext(cluster, seed, load.History);
@@ -86,7 +123,11 @@ internal static class ScenarioRunner
         // A replica cut off long enough sits in a view of its own and follows the chain only from stable checkpoint
         // to stable checkpoint (see troubleshooting.md); on an idle cluster the next one never comes. An on-demand
         // checkpoint makes the primary fill the window with no-ops, so every replica ends on that boundary.
-        var target = (await OperatorFaultScripts.SubmitAsync(context, Operator.OperatorCommandType.DbCheckpointCreate))?.EffectiveAt.Value ?? 0;
+        var target =
+            (await OperatorFaultScripts.SubmitAsync(context, Operator.OperatorCommandType.DbCheckpointCreate))
+                ?.EffectiveAt
+                .Value
+            ?? 0;
 
         var convergedOn = "-";
         try
@@ -108,9 +149,21 @@ internal static class ScenarioRunner
             context.Problem("checkpoint does not verify: " + failure);
         }
 
-        var report = new ScenarioReport(name, seed, history.Count,
-            history.Count(o => o.Outcome == Outcome.Ok), history.Count(o => o.Outcome == Outcome.Fail), history.Count(o => o.Outcome == Outcome.Unknown),
-            LongestUnavailability(history, started, ended), verdict, load.History.Origin, convergedOn, verified, context.Problems, context.Steps);
+        var report = new ScenarioReport(
+            name,
+            seed,
+            history.Count,
+            history.Count(o => o.Outcome == Outcome.Ok),
+            history.Count(o => o.Outcome == Outcome.Fail),
+            history.Count(o => o.Outcome == Outcome.Unknown),
+            LongestUnavailability(history, started, ended),
+            verdict,
+            load.History.Origin,
+            convergedOn,
+            verified,
+            context.Problems,
+            context.Steps
+        );
         Publish(report);
         return report;
     }
@@ -137,7 +190,13 @@ internal static class ScenarioRunner
     /// <summary>The longest stretch of the load in which no operation succeeded.</summary>
     private static TimeSpan LongestUnavailability(IReadOnlyList<Operation> history, long started, long ended)
     {
-        var times = history.Where(o => o.Outcome == Outcome.Ok).Select(o => o.CompletedAt).Append(started).Append(ended).Order().ToList();
+        var times = history
+            .Where(o => o.Outcome == Outcome.Ok)
+            .Select(o => o.CompletedAt)
+            .Append(started)
+            .Append(ended)
+            .Order()
+            .ToList();
         var longest = times.Zip(times.Skip(1), (a, b) => b - a).DefaultIfEmpty(0).Max();
         return TimeSpan.FromMilliseconds(longest / (double)HistoryRecorder.TicksPerMillisecond);
     }

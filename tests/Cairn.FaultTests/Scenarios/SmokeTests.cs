@@ -6,11 +6,14 @@ namespace Cairn.FaultTests.Scenarios;
 public sealed class SmokeTests
 {
     [Fact]
-    public Task Isolating_the_primary_and_killing_a_replica_under_load_keeps_the_history_linearizable_and_the_replicas_equal() =>
-        ScenarioRunner.RunOnFreshClusterAsync("smoke: isolate primary, kill -9 one replica", async context =>
-        {
-            await FaultScripts.IsolatePrimaryAsync(context, TimeSpan.FromSeconds(8));
-            context.Cluster.Network.Heal();
-            await FaultScripts.KillLoopAsync(context, TimeSpan.FromSeconds(1));
-        });
+    public Task Isolating_the_primary_and_killing_a_replica_under_load_keeps_history_linearizable_replicas_equal() =>
+        ScenarioRunner.RunOnFreshClusterAsync(
+            "smoke: isolate primary, kill -9 one replica",
+            async context =>
+            {
+                await FaultScripts.IsolatePrimaryAsync(context, TimeSpan.FromSeconds(8));
+                context.Cluster.Network.Heal();
+                await FaultScripts.KillLoopAsync(context, TimeSpan.FromSeconds(1));
+            }
+        );
 }

@@ -22,7 +22,10 @@ for (var n = ledger.Head.LastBlockId.Value + 1; ; n++)
         writes.Add(StateWrite.Delete(System.Text.Encoding.ASCII.GetBytes($"k{n - 5}")));
     }
 
-    ledger.Append(new BlockProposal(new SeqNum(n), DateTimeOffset.UnixEpoch.AddSeconds(n), writes), [new MetadataWrite("writer.last", number)]);
+    ledger.Append(
+        new BlockProposal(new SeqNum(n), DateTimeOffset.UnixEpoch.AddSeconds(n), writes),
+        [new MetadataWrite("writer.last", number)]
+    );
     if (n % 100 == 0)
     {
         Console.WriteLine(n);

@@ -1,3 +1,3 @@
-// Every test starts a real 4-replica cluster: one test at a time, so that two clusters never compete for the cores
-// (./test.sh also runs this assembly alone).
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+// Every test starts a real 4-replica cluster: at most two tests at a time, so that a 2-core machine runs two clusters,
+// never more (./test.sh runs this assembly after the others, with the fault campaign's smoke run after it).
+[assembly: CollectionBehavior(MaxParallelThreads = 2)]

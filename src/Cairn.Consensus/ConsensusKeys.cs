@@ -10,10 +10,17 @@ namespace Cairn.Consensus;
 public static class ConsensusKeys
 {
     /// <summary><c>checkpoint_window_size</c>: sequence numbers between checkpoints (concord-bft's default).</summary>
-    public static readonly Setting<int> CheckpointWindowSize = new(150, 1, 1_000_000);
+    public static readonly Setting<int> CheckpointWindowSize = new(150, 1, 100_000);
 
     /// <summary><c>max_num_of_requests_in_batch</c>: most requests in one batch.</summary>
     public static readonly Setting<int> MaxRequestsInBatch = new(400, 1, 100_000);
+
+    /// <summary>
+    /// <c>max_batch_size_in_bytes</c>: most encoded bytes of client requests in one batch (64 KiB to 64 MiB). It bounds
+    /// the largest PRE-PREPARE, hence what a replica must be able to receive; it must hold the largest request the
+    /// client API accepts (<c>max_request_size</c>).
+    /// </summary>
+    public static readonly Setting<int> MaxBatchSizeInBytes = new(4 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024);
 
     /// <summary><c>batch_flush_period</c>: milliseconds a request waits for a fuller batch while batches are in
     /// flight.</summary>

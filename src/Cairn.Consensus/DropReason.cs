@@ -64,6 +64,13 @@ public enum DropReason
     /// <summary>A BatchExecuted report the replica did not ask for.</summary>
     UnexpectedExecution,
 
+    /// <summary>A client request too big to fit a batch alone (over <see cref="ReplicaOptions.MaxBatchBytes"/>).</summary>
+    OversizedRequest,
+
+    /// <summary>A BATCH-BODY for no proposal this replica lacks a batch for, or whose batch is not the one
+    /// asked for.</summary>
+    UnwantedBatch,
+
     /// <summary>The replica's own checkpoint digest differs from the certified one; it repairs by state
     /// transfer.</summary>
     StateDivergence,

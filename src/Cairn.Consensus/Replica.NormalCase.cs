@@ -44,6 +44,12 @@ public sealed partial class Replica
             return;
         }
 
+        if (Batch.EmptyEncodedLength + Batch.EncodedLengthOf(request.Encoded.Length) > _options.MaxBatchBytes)
+        {
+            Drop(DropReason.OversizedRequest);
+            return;
+        }
+
         if (!signatureVerified && !request.Verify(key))
         {
             Drop(DropReason.BadSignature);
@@ -95,14 +101,7 @@ public sealed partial class Replica
                 return; // enough batches in flight: the next goes out when one executes, fuller
             }
 
-            var candidates = _pending
-                .Values.Where(p =>
-                    !_proposedKeys.Contains((p.Request.ClientId, p.Request.RequestId))
-                    && p.Request.ClientId != _options.TestOnlyCensoredClient
-                )
-                .OrderBy(p => p.Order)
-                .Take(_options.MaxBatchSize)
-                .ToList();
+            var candidates = NextBatch(out var full);
             if (candidates.Count == 0)
             {
                 if (!fill)
@@ -116,7 +115,6 @@ public sealed partial class Replica
 
             // Adaptive batching: send at once when idle or full; otherwise wait up to BatchTimeout for a fuller batch.
             var idle = _lastProposed <= _lastExecuted;
-            var full = candidates.Count >= _options.MaxBatchSize;
             var due = candidates[0].Arrived + _options.BatchTimeout <= _now;
             if (!(idle || full || due || fill))
             {
@@ -125,6 +123,37 @@ public sealed partial class Replica
 
             Propose(new Batch(candidates.Select(c => c.Request)));
         }
+    }
+
+    /// <summary>The oldest unproposed requests that fit one batch (count and bytes); <paramref name="full"/> when the
+    /// next one would not have fitted.</summary>
+    private List<PendingRequest> NextBatch(out bool full)
+    {
+        var batch = new List<PendingRequest>();
+        var bytes = Batch.EmptyEncodedLength;
+        full = false;
+        foreach (
+            var pending in _pending
+                .Values.Where(p =>
+                    !_proposedKeys.Contains((p.Request.ClientId, p.Request.RequestId))
+                    && p.Request.ClientId != _options.TestOnlyCensoredClient
+                )
+                .OrderBy(p => p.Order)
+        )
+        {
+            var size = Batch.EncodedLengthOf(pending.Request.Encoded.Length);
+            if (batch.Count == _options.MaxBatchSize || bytes + size > _options.MaxBatchBytes)
+            {
+                full = true;
+                break;
+            }
+
+            batch.Add(pending);
+            bytes += size;
+        }
+
+        full |= batch.Count == _options.MaxBatchSize;
+        return batch;
     }
 
     private void Propose(Batch batch)
@@ -150,6 +179,8 @@ public sealed partial class Replica
 
     private void AcceptPrePrepare(Slot slot, PrePrepare prePrepare, bool announce)
     {
+        prePrepare = WithKnownBatch(slot, prePrepare);
+        RememberBatch(slot, prePrepare);
         slot.PrePrepare = prePrepare;
         slot.Digest = prePrepare.Digest;
         Persist(slot.ToRecord());
@@ -170,6 +201,11 @@ public sealed partial class Replica
         if (slot.Committed is { } committed && committed.Digest == slot.Digest)
         {
             CommitAgain(slot);
+        }
+
+        if (prePrepare.Batch is null)
+        {
+            RequestBatch(slot, prePrepare);
         }
 
         CheckPrepared(slot);
@@ -260,7 +296,7 @@ public sealed partial class Replica
             return;
         }
 
-        if (!BatchValid(prePrepare.Batch))
+        if (prePrepare.Batch is not { } batch || !BatchValid(batch))
         {
             Drop(DropReason.BadBatch);
             return;
@@ -272,7 +308,7 @@ public sealed partial class Replica
 
     private bool BatchValid(Batch batch)
     {
-        if (batch.Requests.Count > _options.MaxBatchSize)
+        if (batch.Requests.Count > _options.MaxBatchSize || batch.EncodedLength > _options.MaxBatchBytes)
         {
             return false;
         }
@@ -371,6 +407,7 @@ public sealed partial class Replica
         var matching = slot
             .Prepares.Values.Where(p => p.Digest == slot.Digest && p.Sender != primary)
             .OrderBy(p => p.Sender.Value)
+            .Take(PrepareQuorum) // exactly a quorum: the proof's size is part of the message bound
             .ToList();
         if (matching.Count < PrepareQuorum)
         {
@@ -420,10 +457,19 @@ public sealed partial class Replica
         }
 
         var advanced = false;
-        while (_slots.TryGetValue(_lastExecuted.Value + 1, out var slot) && slot.Committed is { } committed)
+        while (_slots.TryGetValue(_lastExecuted.Value + 1, out var slot) && slot.Committed is { } header)
         {
-            var fresh = new List<ClientRequest>(committed.Batch.Requests.Count);
-            foreach (var request in committed.Batch.Requests)
+            // A seq committed from a NEW-VIEW header executes once its batch is here.
+            var committed = WithKnownBatch(slot, header);
+            if (committed.Batch is not { } batch)
+            {
+                RequestBatch(slot, committed);
+                break;
+            }
+
+            slot.Committed = committed;
+            var fresh = new List<ClientRequest>(batch.Requests.Count);
+            foreach (var request in batch.Requests)
             {
                 if (!_lastExecutedRequest.TryGetValue(request.ClientId, out var last) || request.RequestId > last)
                 {
@@ -444,7 +490,7 @@ public sealed partial class Replica
 
             _lastConsensusTimeMs = Math.Max(_lastConsensusTimeMs, committed.TimestampMs);
             _lastExecuted = slot.Seq;
-            Emit(new Execute(slot.Seq, committed.Batch, ConsensusTime(_lastConsensusTimeMs), fresh));
+            Emit(new Execute(slot.Seq, batch, ConsensusTime(_lastConsensusTimeMs), fresh));
             advanced = true;
         }
 

@@ -64,9 +64,9 @@ public sealed partial class Replica
             var slot in _slots.Values.Where(s => s.Seq > status.LastExecuted && s.View == _view).Take(RetransmitSlots)
         )
         {
-            if (slot.PrePrepare is not null)
+            if (slot.PrePrepare is { Batch: not null })
             {
-                SendTo(peer, slot.PrePrepare);
+                SendTo(peer, slot.PrePrepare); // a header came in the NEW-VIEW the peer has
             }
 
             if (slot.MyPrepare is not null)

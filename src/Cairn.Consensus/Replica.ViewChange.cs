@@ -122,7 +122,12 @@ public sealed partial class Replica
 
         if (
             viewChange.Stable is { } stable
-            && (stable.Seq.Value == 0 || stable.Seq.Value % _window != 0 || !stable.Verify(_keys, _f))
+            && (
+                stable.Seq.Value == 0
+                || stable.Seq.Value % _window != 0
+                || stable.Signatures.Count > Quorums.Quorum(_f)
+                || !stable.Verify(_keys, _f)
+            )
         )
         {
             return false;
@@ -137,6 +142,7 @@ public sealed partial class Replica
                 || pp.Seq.Value <= low
                 || pp.Seq.Value > low + (2 * _window)
                 || pp.View >= viewChange.TargetView
+                || proof.Prepares.Count > Quorums.PrepareQuorum(_f)
                 || !seqs.Add(pp.Seq.Value)
                 || !proof.Verify(_keys, _f)
             )
@@ -174,7 +180,7 @@ public sealed partial class Replica
         viewChanges.AddRange(others.Take(Quorums.Quorum(_f) - 1));
         var timestamp = Math.Max(_now.ToUnixTimeMilliseconds(), _lastProposedTs);
         var plan = PlanNewView(viewChanges, timestamp, out _);
-        var prePrepares = plan.Select(p => Sign(new PrePrepare(_view, p.Seq, p.TimestampMs, p.Batch, Id))).ToList();
+        var prePrepares = plan.Select(p => Sign(PrePrepare.Header(_view, p.Seq, p.TimestampMs, p.Digest, Id))).ToList();
         var newView = Sign(new NewView(_view, timestamp, viewChanges, prePrepares, Id));
         var start = _outputs.Count;
         EnterView(newView);
@@ -193,7 +199,7 @@ public sealed partial class Replica
     /// checkpoint up to the highest prepared seq, the batch prepared in the highest view, or a no-op for a gap.
     /// Deterministic, so backups recompute and compare it.
     /// </summary>
-    private static List<(SeqNum Seq, long TimestampMs, Batch Batch)> PlanNewView(
+    private static List<(SeqNum Seq, long TimestampMs, Digest Digest)> PlanNewView(
         IReadOnlyList<ViewChange> viewChanges,
         long timestampMs,
         out StableCheckpointCertificate? stable
@@ -212,13 +218,14 @@ public sealed partial class Replica
         }
 
         var maxSeq = best.Count == 0 ? minSeq : best.Keys.Max();
-        var plan = new List<(SeqNum, long, Batch)>();
+        var plan = new List<(SeqNum, long, Digest)>();
+        var noOp = Batch.NoOp.ProposalDigest(timestampMs);
         for (var seq = minSeq + 1; seq <= maxSeq; seq++)
         {
             plan.Add(
                 best.TryGetValue(seq, out var pp)
-                    ? (new SeqNum(seq), pp.TimestampMs, pp.Batch)
-                    : (new SeqNum(seq), timestampMs, Batch.NoOp)
+                    ? (new SeqNum(seq), pp.TimestampMs, pp.Digest)
+                    : (new SeqNum(seq), timestampMs, noOp)
             );
         }
 
@@ -281,7 +288,8 @@ public sealed partial class Replica
             }
         }
 
-        if (senders.Count < Quorums.Quorum(_f))
+        // Exactly a quorum, as a correct primary sends: the NEW-VIEW's size is part of the message bound.
+        if (senders.Count != Quorums.Quorum(_f))
         {
             return false;
         }
@@ -297,12 +305,12 @@ public sealed partial class Replica
         {
             var pp = newView.PrePrepares[i];
             if (
-                pp?.Batch is null
+                pp is null
                 || pp.View != newView.View
                 || pp.Sender != newView.Sender
                 || pp.Seq != plan[i].Seq
                 || pp.TimestampMs != plan[i].TimestampMs
-                || pp.Digest != plan[i].Batch.ProposalDigest(plan[i].TimestampMs)
+                || pp.Digest != plan[i].Digest
                 || !pp.VerifySignature(primaryKey)
             )
             {
@@ -374,7 +382,7 @@ public sealed partial class Replica
         _proposedKeys.Clear();
         foreach (var slot in _slots.Values.Where(s => s.Seq > _lastExecuted))
         {
-            foreach (var request in (slot.Committed ?? slot.PrePrepare)?.Batch.Requests ?? [])
+            foreach (var request in (slot.Committed ?? slot.PrePrepare)?.Batch?.Requests ?? [])
             {
                 _proposedKeys.Add((request.ClientId, request.RequestId));
             }

@@ -172,6 +172,12 @@ public sealed partial class Replica
             case StatusMessage status:
                 OnStatus(status);
                 break;
+            case FetchBatch fetch:
+                OnFetchBatch(fetch);
+                break;
+            case BatchBody { Batch: not null } body:
+                OnBatchBody(body);
+                break;
             default:
                 Drop(DropReason.Malformed);
                 break;
@@ -200,6 +206,7 @@ public sealed partial class Replica
         }
 
         RetryStateTransfer();
+        RetryMissingBatch();
         TrySetRestoreHorizon();
         TryPropose();
         if (_now >= _nextStatusAt)
@@ -223,6 +230,23 @@ public sealed partial class Replica
         }
 
         ArmViewChangeTimer();
+    }
+
+    private Slot RecoveredSlot(SeqNum seq, SlotRecord record)
+    {
+        var slot = new Slot(seq, _view) { Proof = record.Proof };
+        if (record.Accepted is { } accepted)
+        {
+            RememberBatch(slot, accepted);
+        }
+
+        if (record.Committed is { } committed)
+        {
+            RememberBatch(slot, committed);
+            slot.Committed = WithKnownBatch(slot, committed);
+        }
+
+        return slot;
     }
 
     private ReplicaId PrimaryOf(ViewNum view) => Quorums.PrimaryOf(view, _n);
@@ -338,14 +362,14 @@ public sealed partial class Replica
                 // Executed but not yet under a stable checkpoint: its proof must still go into this replica's
                 // VIEW-CHANGEs, or a new view could give the seq another batch (a no-op) that replicas which had not
                 // executed it yet would run instead.
-                _slots[seqValue] = new Slot(seq, _view) { Proof = record.Proof, Committed = record.Committed };
+                _slots[seqValue] = RecoveredSlot(seq, record);
                 continue;
             }
 
-            var slot = new Slot(seq, _view) { Proof = record.Proof, Committed = record.Committed };
+            var slot = RecoveredSlot(seq, record);
             if (record.Accepted is { } accepted && accepted.View == _view)
             {
-                slot.PrePrepare = accepted;
+                slot.PrePrepare = WithKnownBatch(slot, accepted);
                 slot.Digest = accepted.Digest;
                 // What was accepted without a vote (at or below a restore horizon) stays without one.
                 var mayVote = MaySign(_view, seq);

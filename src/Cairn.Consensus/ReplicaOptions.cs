@@ -33,6 +33,10 @@ public sealed record ReplicaOptions
     /// <summary>Most requests in one batch.</summary>
     public int MaxBatchSize { get; init; } = ConsensusKeys.MaxRequestsInBatch.Default;
 
+    /// <summary>Most encoded bytes in one batch (<see cref="Messages.Batch.EncodedLength"/>); a request too big to fit
+    /// a batch alone is dropped on arrival.</summary>
+    public int MaxBatchBytes { get; init; } = ConsensusKeys.MaxBatchSizeInBytes.Default;
+
     /// <summary>Most batches the primary keeps proposed but not yet executed (concord-bft's concurrency_level). Beyond
     /// it,
     /// requests wait for a batch to finish and go out together: under load each consensus round carries many requests
@@ -67,7 +71,7 @@ public sealed record ReplicaOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting and its accepted range.</summary>
     public void Validate()
     {
-        Check(F >= 0 && F <= 100, nameof(F), "0..100");
+        Check(F >= 0 && F <= 50, nameof(F), "0..50");
         Check(Id.Value >= 0 && Id.Value < N, nameof(Id), $"0..{N - 1}");
         Check(SigningKey is not null, nameof(SigningKey), "a key");
         Check(
@@ -92,6 +96,11 @@ public sealed record ReplicaOptions
             ConsensusKeys.MaxRequestsInBatch.Range
         );
         Check(
+            ConsensusKeys.MaxBatchSizeInBytes.Accepts(MaxBatchBytes),
+            nameof(MaxBatchBytes),
+            ConsensusKeys.MaxBatchSizeInBytes.Range
+        );
+        Check(
             ConsensusKeys.ConcurrencyLevel.Accepts(ConcurrencyLevel),
             nameof(ConcurrencyLevel),
             ConsensusKeys.ConcurrencyLevel.Range
@@ -101,6 +110,13 @@ public sealed record ReplicaOptions
         Check(MaxViewChangeTimeout >= ViewChangeTimeout, nameof(MaxViewChangeTimeout), ">= ViewChangeTimeout");
         Check(StatusInterval > TimeSpan.Zero, nameof(StatusInterval), "> 0");
         Check(ConsensusTimeBound > TimeSpan.Zero, nameof(ConsensusTimeBound), "> 0");
+        var largest = MessageBounds.MaxMessageBytes(this);
+        Check(
+            largest <= MessageBounds.Ceiling,
+            nameof(CheckpointWindowSize),
+            $"a window for which a NEW-VIEW of f = {F} stays within {MessageBounds.Ceiling} bytes (this one allows "
+                + $"{largest})"
+        );
     }
 
     private static void Check(bool ok, string key, string range)

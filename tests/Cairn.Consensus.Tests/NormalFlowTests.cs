@@ -73,7 +73,7 @@ public sealed class NormalFlowTests
         var batches = h.OutputsOf<Broadcast>(0)
             .Select(b => b.Message)
             .OfType<PrePrepare>()
-            .Select(p => p.Batch.Requests.Count)
+            .Select(p => p.Batch!.Requests.Count)
             .ToList();
         batches.Should().Equal(1, 2); // the first goes alone (idle pipeline), the next two fill a batch of 2
 
@@ -113,7 +113,7 @@ public sealed class NormalFlowTests
             h.OutputsOf<Broadcast>(0)
                 .Select(b => b.Message)
                 .OfType<PrePrepare>()
-                .Select(p => p.Batch.Requests.Count)
+                .Select(p => p.Batch!.Requests.Count)
                 .ToList();
     }
 

@@ -37,6 +37,7 @@ public sealed class ConfigRangeTests : IDisposable
         ("metrics_port", Values(DeploymentKeys.MetricsPort).Where(port => port != "7101")),
         ("max_request_size", Values(DeploymentKeys.MaxRequestSize)),
         ("checkpoint_window_size", Values(ConsensusKeys.CheckpointWindowSize)),
+        ("max_batch_size_in_bytes", Values(ConsensusKeys.MaxBatchSizeInBytes)),
         ("max_num_of_requests_in_batch", Values(ConsensusKeys.MaxRequestsInBatch)),
         ("batch_flush_period", Values(ConsensusKeys.BatchFlushPeriodMs)),
         ("concurrency_level", Values(ConsensusKeys.ConcurrencyLevel)),
@@ -72,6 +73,7 @@ public sealed class ConfigRangeTests : IDisposable
             ["metrics_port"] = End(DeploymentKeys.MetricsPort, max),
             ["max_request_size"] = End(DeploymentKeys.MaxRequestSize, max),
             ["checkpoint_window_size"] = End(ConsensusKeys.CheckpointWindowSize, max),
+            ["max_batch_size_in_bytes"] = End(ConsensusKeys.MaxBatchSizeInBytes, max),
             ["max_num_of_requests_in_batch"] = End(ConsensusKeys.MaxRequestsInBatch, max),
             ["batch_flush_period"] = End(ConsensusKeys.BatchFlushPeriodMs, max),
             ["concurrency_level"] = End(ConsensusKeys.ConcurrencyLevel, max),
@@ -90,12 +92,27 @@ public sealed class ConfigRangeTests : IDisposable
 
     [Theory]
     [InlineData(1)]
-    [InlineData(100)]
+    [InlineData(50)]
     public void The_smallest_and_largest_accepted_cluster_loads_and_runs(int f)
     {
         ConfigFile.FaultsTolerated.Accepts(f).Should().BeTrue();
 
         Runs(ConfigText(f));
+    }
+
+    [Fact]
+    public void A_window_whose_new_view_would_pass_the_message_ceiling_is_refused_at_load_naming_the_size()
+    {
+        var error = FluentActions
+            .Invoking(() =>
+                DeploymentConfigLoader.Parse(ConfigText(f: 50) + "checkpoint_window_size: 100000\n", ConfigPath)
+            )
+            .Should()
+            .Throw<ConfigException>()
+            .Which;
+
+        error.Key.Should().Be("checkpoint_window_size");
+        error.Message.Should().Contain("f_val 50").And.Contain(MessageBounds.Ceiling.ToString(CultureInfo.InvariantCulture));
     }
 
     [Fact]

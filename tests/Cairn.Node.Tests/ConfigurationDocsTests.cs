@@ -23,6 +23,7 @@ public sealed partial class ConfigurationDocsTests
         ["max_request_size"] = Text(DeploymentKeys.MaxRequestSize),
         ["checkpoint_window_size"] = Text(ConsensusKeys.CheckpointWindowSize),
         ["max_num_of_requests_in_batch"] = Text(ConsensusKeys.MaxRequestsInBatch),
+        ["max_batch_size_in_bytes"] = Text(ConsensusKeys.MaxBatchSizeInBytes),
         ["batch_flush_period"] = Text(ConsensusKeys.BatchFlushPeriodMs),
         ["concurrency_level"] = Text(ConsensusKeys.ConcurrencyLevel),
         ["view_change_timer_millisec"] = Text(ConsensusKeys.ViewChangeTimerMs),

@@ -39,7 +39,7 @@ public sealed class Cluster
         ReplicaKeys = [.. _replicaSigningKeys.Select(k => k.PublicKey)];
         var clients = Enumerable
             .Range(0, scenario.Clients)
-            .Select(i => new SimClient((ulong)i + 1, KeyFor(2, i), scenario.RequestsPerClient))
+            .Select(i => new SimClient((ulong)i + 1, KeyFor(2, i), scenario.RequestsPerClient, scenario.ValueBytes))
             .ToList();
         Clients = clients;
         var clientKeys = clients.ToDictionary(c => c.Id, c => c.Key.PublicKey);
@@ -60,6 +60,7 @@ public sealed class Cluster
                         ClientKeys = clientKeys,
                         CheckpointWindowSize = scenario.CheckpointWindow,
                         MaxBatchSize = scenario.MaxBatchSize,
+                        MaxBatchBytes = scenario.MaxBatchBytes,
                         BatchTimeout = TimeSpan.FromMilliseconds(5),
                         ViewChangeTimeout = TimeSpan.FromMilliseconds(400),
                         MaxViewChangeTimeout = TimeSpan.FromSeconds(4),
@@ -73,6 +74,10 @@ public sealed class Cluster
     }
 
     public SimulationScenario Scenario { get; }
+
+    /// <summary>The largest message the replicas' options allow (<see cref="MessageBounds"/>).</summary>
+    public long MaxMessageBytes =>
+        MessageBounds.MaxMessageBytes(Scenario.F, Scenario.CheckpointWindow, Scenario.MaxBatchBytes);
 
     public TimeSpan Now { get; private set; }
 
@@ -380,11 +385,13 @@ public sealed class Cluster
             case ByzantineMode.Equivocating when message is PrePrepare pp && to.Count > 1:
                 var alternative = SignAs(
                     from,
-                    pp with
-                    {
-                        TimestampMs = pp.TimestampMs + 1,
-                        Batch = new Batch(pp.Batch.Requests.Reverse()),
-                    }
+                    new PrePrepare(
+                        pp.View,
+                        pp.Seq,
+                        pp.TimestampMs + 1,
+                        new Batch((pp.Batch?.Requests ?? []).Reverse()),
+                        pp.Sender
+                    )
                 );
                 var groupA = to.Where((_, i) => i % 2 == 0).ToList();
                 var groupB = to.Where((_, i) => i % 2 == 1).ToList();
@@ -401,18 +408,14 @@ public sealed class Cluster
                 // Two valid NEW-VIEWs for one view: the gap no-ops get another timestamp, hence other digests.
                 var otherPrePrepares = nv
                     .PrePrepares.Select(p =>
-                        p.Batch.IsNoOp && p.TimestampMs == nv.TimestampMs
-                            ? SignAs(from, p with { TimestampMs = p.TimestampMs + 1 })
+                        p.TimestampMs == nv.TimestampMs && p.WithBatch(Batch.NoOp) is not null
+                            ? SignAs(from, new PrePrepare(p.View, p.Seq, p.TimestampMs + 1, Batch.NoOp, p.Sender))
                             : p
                     )
                     .ToList();
                 var otherNewView = SignAs(
                     from,
-                    nv with
-                    {
-                        TimestampMs = nv.TimestampMs + 1,
-                        PrePrepares = otherPrePrepares,
-                    }
+                    new NewView(nv.View, nv.TimestampMs + 1, nv.ViewChanges, otherPrePrepares, nv.Sender)
                 );
                 Deliver(from, [.. to.Where((_, i) => i % 2 == 0)], nv.Encode());
                 Deliver(from, [.. to.Where((_, i) => i % 2 == 1)], otherNewView.Encode());
@@ -424,6 +427,18 @@ public sealed class Cluster
 
     private void Deliver(SimReplicaNode from, IReadOnlyList<int> to, byte[] bytes)
     {
+        // The transport refuses what is over the bound; a correct replica must never produce such a message.
+        if (bytes.Length > MaxMessageBytes)
+        {
+            if (from.Byzantine == ByzantineMode.None)
+            {
+                Safety.OnOversizedMessage(from.Id, bytes.Length, MaxMessageBytes);
+            }
+
+            MessagesDropped += to.Count;
+            return;
+        }
+
         foreach (var target in to)
         {
             if (!Reachable(from.Id, target) || Lose())

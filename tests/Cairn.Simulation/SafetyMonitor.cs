@@ -75,5 +75,8 @@ public sealed class SafetyMonitor(IReadOnlyList<VerificationKey> replicaKeys, in
         }
     }
 
+    public void OnOversizedMessage(int replica, int bytes, long bound) =>
+        Violations.Add($"replica {replica} sent a {bytes}-byte message, over the {bound}-byte bound");
+
     public void OnInvariant(int replica, string message) => Violations.Add($"replica {replica}: {message}");
 }

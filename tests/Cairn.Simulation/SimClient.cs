@@ -5,7 +5,7 @@ namespace Cairn.Simulation;
 
 /// <summary>A client with one outstanding request at a time; it broadcasts, retransmits, and accepts f+1 matching
 /// replies.</summary>
-public sealed class SimClient(ulong id, SigningKey key, int total)
+public sealed class SimClient(ulong id, SigningKey key, int total, int valueBytes)
 {
     public ulong Id { get; } = id;
 
@@ -26,7 +26,7 @@ public sealed class SimClient(ulong id, SigningKey key, int total)
     public ClientRequest NextRequest(int f, IReadOnlyList<VerificationKey> replicaKeys)
     {
         var requestId = (ulong)Completed + 1;
-        var operation = System.Text.Encoding.UTF8.GetBytes($"put c{Id} r{requestId}");
+        var operation = System.Text.Encoding.UTF8.GetBytes($"put c{Id} r{requestId} {new string('v', valueBytes)}");
         Outstanding = ClientRequest.Create(Id, requestId, RequestFlags.None, operation, Key);
         Collector = new ReplyCollector(f, replicaKeys, Id, requestId);
         return Outstanding;

@@ -1,3 +1,4 @@
+using Cairn.Consensus;
 namespace Cairn.Simulation;
 
 /// <summary>Everything a simulated run depends on. <see cref="FromSeed"/> derives a random one from a seed.</summary>
@@ -43,6 +44,12 @@ public sealed record SimulationScenario
 
     /// <summary>At the end, ask every replica for a checkpoint soon and require a new stable checkpoint.</summary>
     public bool RequireFinalCheckpoint { get; init; } = true;
+
+    /// <summary>Bytes of value each client request carries on top of its few bytes of operation.</summary>
+    public int ValueBytes { get; init; }
+
+    /// <summary>The batch byte budget; with large values it cuts batches before the count does.</summary>
+    public int MaxBatchBytes { get; init; } = ConsensusKeys.MaxBatchSizeInBytes.Default;
 
     public int N => (3 * F) + 1;
 
@@ -97,8 +104,20 @@ public sealed record SimulationScenario
             Byzantine = byzantine,
             Crashes = crashes,
             Partition = partition,
-        };
+        }.WithLargeValues(random);
     }
+
+    /// <summary>One seed in four carries 16–40 KB values under the smallest batch byte budget (64 KiB), so batches are
+    /// cut by bytes and view changes carry proposals of large batches. Drawn last: earlier seeds keep their
+    /// scenario.</summary>
+    private SimulationScenario WithLargeValues(Random random) =>
+        random.NextDouble() < 0.25
+            ? this with
+            {
+                ValueBytes = random.Next(16 * 1024, 40 * 1024),
+                MaxBatchBytes = ConsensusKeys.MaxBatchSizeInBytes.Min,
+            }
+            : this;
 
     /// <summary>
     /// A harsher random scenario: heavy loss, a partition that may leave no side with a quorum, and replicas that

@@ -26,6 +26,16 @@ public sealed class Batch
         _encoded = writer.ToArray();
     }
 
+    /// <summary>The encoded size of a batch without requests (its count).</summary>
+    public const int EmptyEncodedLength = 4;
+
+    /// <summary>What one request of <paramref name="requestLength"/> encoded bytes adds to a batch's encoded size (its
+    /// length prefix and bytes): the primary cuts batches and backups check them with this measure.</summary>
+    public static int EncodedLengthOf(int requestLength) => 4 + requestLength;
+
+    /// <summary>The encoded size, in bytes.</summary>
+    public int EncodedLength => _encoded.Length;
+
     /// <summary>The batch with no requests, proposed to fill sequence numbers (view change, checkpoint-soon).</summary>
     public static Batch NoOp { get; } = new([]);
 

@@ -27,14 +27,22 @@ public abstract record ConsensusMessage(ReplicaId Sender)
         return writer.ToArray();
     }
 
-    /// <summary>The message as bytes for the wire: <see cref="SigningBytes"/> followed by the signature.</summary>
+    /// <summary>The message as bytes for the wire: <see cref="SigningBytes"/>, the signature, then what the signature
+    /// covers only through a digest (a PRE-PREPARE's batch).</summary>
     public byte[] Encode()
     {
         var writer = new CanonicalWriter();
         WriteSigned(writer);
         writer.WriteFixed(Signature.Bytes);
+        WriteAfterSignature(writer);
         return writer.ToArray();
     }
+
+    /// <summary>Writes the part of the message after the signature; nothing for most messages.</summary>
+    private protected virtual void WriteAfterSignature(CanonicalWriter writer) { }
+
+    /// <summary>Reads what <see cref="WriteAfterSignature"/> wrote and returns the whole message.</summary>
+    private protected virtual ConsensusMessage ReadAfterSignature(ref CanonicalReader reader) => this;
 
     /// <summary>Checks the signature against the sender's public key.</summary>
     public bool VerifySignature(VerificationKey key) => key.Verify(SigningBytes(), Signature);
@@ -95,8 +103,11 @@ public abstract record ConsensusMessage(ReplicaId Sender)
             MessageType.ViewChange => ViewChange.ReadBody(ref reader, sender),
             MessageType.NewView => NewView.ReadBody(ref reader, sender),
             MessageType.Status => StatusMessage.ReadBody(ref reader, sender),
+            MessageType.FetchBatch => FetchBatch.ReadBody(ref reader, sender),
+            MessageType.BatchBody => BatchBody.ReadBody(ref reader, sender),
             _ => throw new CanonicalEncodingException($"unknown message type {(byte)type}"),
         };
-        return message with { Signature = Signature.FromBytes(reader.ReadFixed(Signature.Size)) };
+        message = message with { Signature = Signature.FromBytes(reader.ReadFixed(Signature.Size)) };
+        return message.ReadAfterSignature(ref reader);
     }
 }

@@ -23,4 +23,10 @@ public enum MessageType : byte
 
     /// <summary>A periodic summary of a replica's progress; peers answer by retransmitting what it lacks.</summary>
     Status = 7,
+
+    /// <summary>A replica's request for the batch a proposal's digest names, which it lacks.</summary>
+    FetchBatch = 8,
+
+    /// <summary>The batch of a proposal, answering a FETCH-BATCH; checked against the digest.</summary>
+    BatchBody = 9,
 }

@@ -6,10 +6,14 @@ namespace Cairn.Consensus.Messages;
 
 /// <summary>
 /// Proof that a slot prepared in some view: the primary's PRE-PREPARE and 2f matching PREPAREs from distinct backups.
-/// Carried in VIEW-CHANGE so that what may have committed survives into the next view.
+/// Carried in VIEW-CHANGE so that what may have committed survives into the next view. It holds the PRE-PREPARE's
+/// header only (the signature covers the digest): a proof's size does not depend on the batch.
 /// </summary>
 public sealed record PreparedProof(PrePrepare PrePrepare, IReadOnlyList<Prepare> Prepares)
 {
+    /// <summary>The proposal's header (without its batch).</summary>
+    public PrePrepare PrePrepare { get; } = PrePrepare?.WithoutBatch()!;
+
     /// <summary>
     /// True when the PRE-PREPARE is signed by its view's primary and at least 2f distinct other replicas signed
     /// PREPAREs with the same view, seq and digest.

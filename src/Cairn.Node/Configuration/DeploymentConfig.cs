@@ -1,5 +1,6 @@
 using Cairn.Backup;
 using Cairn.Consensus;
+using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Protocol.Configuration;
 
@@ -53,6 +54,15 @@ public sealed record DeploymentConfig
 
     /// <summary><c>checkpoint_window_size</c>: consensus CHECKPOINT interval in sequence numbers.</summary>
     public int CheckpointWindowSize { get; init; } = ConsensusKeys.CheckpointWindowSize.Default;
+
+    /// <summary><c>max_batch_size_in_bytes</c>: the most encoded bytes of requests the primary puts in one
+    /// batch.</summary>
+    public int MaxBatchBytes { get; init; } = ConsensusKeys.MaxBatchSizeInBytes.Default;
+
+    /// <summary>The largest client request the client API takes: <c>max_request_size</c>, or less when a request that
+    /// big would not fit a batch of <c>max_batch_size_in_bytes</c>.</summary>
+    public int LargestRequest =>
+        Math.Min(MaxRequestSize, MaxBatchBytes - Batch.EmptyEncodedLength - Batch.EncodedLengthOf(0));
 
     /// <summary><c>max_num_of_requests_in_batch</c>: the most client requests the primary puts in one batch.</summary>
     public int MaxRequestsInBatch { get; init; } = ConsensusKeys.MaxRequestsInBatch.Default;

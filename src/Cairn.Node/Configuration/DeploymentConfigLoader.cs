@@ -26,6 +26,7 @@ public static class DeploymentConfigLoader
         "metrics_port",
         "checkpoint_window_size",
         "max_num_of_requests_in_batch",
+        "max_batch_size_in_bytes",
         "batch_flush_period",
         "concurrency_level",
         "view_change_timer_millisec",
@@ -101,12 +102,29 @@ public static class DeploymentConfigLoader
             BatchFlushPeriodMs = root.Int("batch_flush_period", ConsensusKeys.BatchFlushPeriodMs),
             ConcurrencyLevel = root.Int("concurrency_level", ConsensusKeys.ConcurrencyLevel),
             ViewChangeTimeoutMs = root.Int("view_change_timer_millisec", ConsensusKeys.ViewChangeTimerMs),
+            MaxBatchBytes = root.Int("max_batch_size_in_bytes", ConsensusKeys.MaxBatchSizeInBytes),
             MaxRequestSize = root.Int("max_request_size", DeploymentKeys.MaxRequestSize),
             BackupMode = backupMode,
             DbCheckpoints = checkpoints,
         };
         root.RejectUnknownKeys(AcceptedKeys);
+        CheckMessageBounds(root, config);
         return config;
+    }
+
+    /// <summary>The largest consensus message the keys allow must stay receivable (<see cref="MessageBounds"/>): a
+    /// NEW-VIEW grows with f² × window.</summary>
+    private static void CheckMessageBounds(YamlMappingReader root, DeploymentConfig config)
+    {
+        var largest = MessageBounds.MaxMessageBytes(config.F, config.CheckpointWindowSize, config.MaxBatchBytes);
+        if (largest > MessageBounds.Ceiling)
+        {
+            throw root.Error(
+                "checkpoint_window_size",
+                $"{config.CheckpointWindowSize} with f_val {config.F} allows consensus messages of {largest} bytes, "
+                    + $"over the {MessageBounds.Ceiling} a replica receives: lower checkpoint_window_size or f_val"
+            );
+        }
     }
 
     private static DbCheckpointSettings ReadDbCheckpoints(YamlMappingReader root, BackupMode backupMode, string dataDir)

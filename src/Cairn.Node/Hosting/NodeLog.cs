@@ -25,6 +25,20 @@ internal static partial class NodeLog
     public static partial void PeerUnreachable(ILogger logger, int peer, string reason);
 
     [LoggerMessage(
+        EventId = 1012,
+        Level = LogLevel.Warning,
+        Message = "lost replica {Peer}: {Reason}; reconnecting with backoff"
+    )]
+    public static partial void PeerLost(ILogger logger, int peer, string reason);
+
+    [LoggerMessage(
+        EventId = 1013,
+        Level = LogLevel.Error,
+        Message = "not sent to replica {Peer}: a {Bytes}-byte message is over the {Limit}-byte message bound"
+    )]
+    public static partial void MessageOverBound(ILogger logger, int peer, int bytes, long limit);
+
+    [LoggerMessage(
         EventId = 1020,
         Level = LogLevel.Information,
         Message = "entered view {View}, primary is replica {Primary}"

@@ -10,7 +10,8 @@ namespace Cairn.Node.Hosting;
 
 /// <summary>
 /// One outbound gRPC stream per peer, each fed by a bounded queue that drops the oldest message when a peer is slow
-/// or down (consensus retransmits what matters), and reconnecting with capped backoff.
+/// or down (consensus retransmits what matters), and reconnecting with capped backoff. A message over the bound every
+/// replica receives (<see cref="Cairn.Consensus.MessageBounds"/>) is never sent: it is logged as the bug it would be.
 /// </summary>
 public sealed class PeerConnections : IPeerSender, IAsyncDisposable
 {
@@ -20,11 +21,13 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
     private readonly List<Task> _senders = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
+    private readonly long _maxMessageBytes;
 
-    public PeerConnections(ReplicaId self, IReadOnlyList<PeerEndpoint> replicas, ILogger logger)
+    public PeerConnections(ReplicaId self, IReadOnlyList<PeerEndpoint> replicas, long maxMessageBytes, ILogger logger)
     {
         _self = self;
         _logger = logger;
+        _maxMessageBytes = maxMessageBytes;
         foreach (var peer in replicas.Where(r => r.Id != self))
         {
             var queue = Channel.CreateBounded<byte[]>(
@@ -41,7 +44,7 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
 
     public void Send(ReplicaId to, byte[] message)
     {
-        if (_queues.TryGetValue(to, out var queue))
+        if (_queues.TryGetValue(to, out var queue) && WithinBound(to, message))
         {
             queue.Writer.TryWrite(message);
         }
@@ -49,10 +52,24 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
 
     public void Broadcast(byte[] message)
     {
-        foreach (var queue in _queues.Values)
+        foreach (var (peer, queue) in _queues)
         {
-            queue.Writer.TryWrite(message);
+            if (WithinBound(peer, message))
+            {
+                queue.Writer.TryWrite(message);
+            }
         }
+    }
+
+    private bool WithinBound(ReplicaId peer, byte[] message)
+    {
+        if (message.Length <= _maxMessageBytes)
+        {
+            return true;
+        }
+
+        NodeLog.MessageOverBound(_logger, peer.Value, message.Length, _maxMessageBytes);
+        return false;
     }
 
     public async ValueTask DisposeAsync()
@@ -65,6 +82,9 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
     private async Task PumpAsync(PeerEndpoint peer, ChannelReader<byte[]> queue, CancellationToken stop)
     {
         var backoff = TimeSpan.FromMilliseconds(50);
+        // Logged once per change: "connected" after the first message went through, "lost" at the first failure.
+        var connected = false;
+        var warned = false;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -72,8 +92,6 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
                 using var channel = GrpcChannel.ForAddress(peer.Address);
                 var client = new ReplicaTransport.ReplicaTransportClient(channel);
                 using var call = client.Stream(cancellationToken: stop);
-                NodeLog.PeerConnected(_logger, peer.Id.Value);
-                backoff = TimeSpan.FromMilliseconds(50);
                 await foreach (var message in queue.ReadAllAsync(stop).ConfigureAwait(false))
                 {
                     await call
@@ -86,6 +104,13 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
                             stop
                         )
                         .ConfigureAwait(false);
+                    if (!connected)
+                    {
+                        connected = true;
+                        warned = false;
+                        backoff = TimeSpan.FromMilliseconds(50);
+                        NodeLog.PeerConnected(_logger, peer.Id.Value);
+                    }
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -95,7 +120,17 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
             catch (Exception e)
                 when (e is Grpc.Core.RpcException or HttpRequestException or IOException or InvalidOperationException)
             {
-                NodeLog.PeerUnreachable(_logger, peer.Id.Value, e.Message);
+                if (!warned)
+                {
+                    NodeLog.PeerLost(_logger, peer.Id.Value, e.Message);
+                    warned = true;
+                }
+                else
+                {
+                    NodeLog.PeerUnreachable(_logger, peer.Id.Value, e.Message);
+                }
+
+                connected = false;
                 try
                 {
                     await Task.Delay(backoff, stop).ConfigureAwait(false);

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 
@@ -32,6 +33,12 @@ public static class ReplicaServer
 
     /// <summary>How often free space on the checkpoint file system is checked.</summary>
     public static readonly TimeSpan DiskMonitorInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>What the gRPC envelope of a peer message adds to it, at most (sender id and length prefixes).</summary>
+    private const int EnvelopeBytes = 64;
+
+    /// <summary>How long a stopping replica waits for open calls (peer streams, client requests) to end.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>How often the consensus clock ticks.</summary>
     public static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(10);
@@ -63,7 +70,17 @@ public static class ReplicaServer
         using var meterListener = MeterAdapter.StartListening();
         using var metrics = new ReplicaMetrics();
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // No appsettings.json reload: its watcher would follow every file RocksDB writes under the working
+        // directory, and the replica reads no appsettings anyway (its config is deployment.config).
+        var builder = WebApplication.CreateSlimBuilder(
+            new WebApplicationOptions
+            {
+                ContentRootPath = AppContext.BaseDirectory,
+                Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            }
+        );
+        // Peers keep their streams open: stop without waiting the default 30 s for them to end.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         builder.Logging.AddReplicaConsole();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
         var self = config.Self;
@@ -76,17 +93,18 @@ public static class ReplicaServer
                 kestrel.Listen(address, config.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
             }
         });
-        // gRPC accepts messages well over max_request_size so the client API can refuse an oversized request with its
-        // reason.
+        // gRPC takes the largest legal consensus message (and its envelope), and client requests well over
+        // max_request_size, so the client API can refuse an oversized one with its reason.
+        var maxMessageBytes = MessageBounds.MaxMessageBytes(options);
         builder.Services.AddGrpc(grpc =>
-            grpc.MaxReceiveMessageSize = Math.Max(config.MaxRequestSize * 2, 4 * 1024 * 1024)
+            grpc.MaxReceiveMessageSize = (int)Math.Max(2L * config.MaxRequestSize, maxMessageBytes + EnvelopeBytes)
         );
 
         using var loggerFactory = LoggerFactory.Create(l => l.AddReplicaConsole());
         var logger = loggerFactory.CreateLogger(
             string.Create(CultureInfo.InvariantCulture, $"replica-{config.ReplicaId.Value}")
         );
-        await using var peers = new PeerConnections(config.ReplicaId, config.Replicas, logger);
+        await using var peers = new PeerConnections(config.ReplicaId, config.Replicas, maxMessageBytes, logger);
         var operatorVerifier = new OperatorCommandVerifier(
             KeyFiles.LoadVerificationKey(config.OperatorPublicKeyPath),
             OperatorCommandWindow
@@ -319,6 +337,7 @@ public static class ReplicaServer
             ClientKeys = clientKeys,
             CheckpointWindowSize = config.CheckpointWindowSize,
             MaxBatchSize = config.MaxRequestsInBatch,
+            MaxBatchBytes = config.MaxBatchBytes,
             BatchTimeout = TimeSpan.FromMilliseconds(config.BatchFlushPeriodMs),
             ConcurrencyLevel = config.ConcurrencyLevel,
             ViewChangeTimeout = TimeSpan.FromMilliseconds(config.ViewChangeTimeoutMs),

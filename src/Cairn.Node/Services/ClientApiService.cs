@@ -13,19 +13,21 @@ namespace Cairn.Node.Services;
 /// reply.</summary>
 public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) : ClientApi.ClientApiBase
 {
-    private readonly int _maxRequestSize = config.MaxRequestSize;
-
     public override async Task<SubmitReply> Submit(SubmitRequest request, ServerCallContext context)
     {
-        if (request.Request.Length > _maxRequestSize)
+        if (request.Request.Length > config.LargestRequest)
         {
+            var limit =
+                config.LargestRequest == config.MaxRequestSize
+                    ? $"max_request_size of {config.MaxRequestSize} bytes"
+                    : $"largest request that fits a batch of max_batch_size_in_bytes {config.MaxBatchBytes} "
+                        + $"({config.LargestRequest} bytes)";
             throw new RpcException(
                 new Status(
                     StatusCode.InvalidArgument,
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"request of {request.Request.Length} bytes is over this replica's max_request_size of "
-                            + $"{_maxRequestSize} bytes"
+                        $"request of {request.Request.Length} bytes is over this replica's {limit}"
                     )
                 )
             );

@@ -11,7 +11,7 @@ public static class ConfigFile
     private static readonly string[] ReplicaKeys = ["id", "host", "port", "public_key"];
 
     /// <summary><c>f_val</c>, required in every config file: faulty replicas tolerated; n = 3f + 1.</summary>
-    public static readonly Setting<int> FaultsTolerated = new(1, 1, 100);
+    public static readonly Setting<int> FaultsTolerated = new(1, 1, 50);
 
     /// <summary>Reads the required <c>f_val</c> key.</summary>
     public static int ReadF(YamlMappingReader root)

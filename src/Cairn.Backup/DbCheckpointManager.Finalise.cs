@@ -10,21 +10,23 @@ public sealed partial class DbCheckpointManager
     /// On the worker: verifies the checkpoint taken at a boundary against its certificate, writes and fsyncs its
     /// metadata, and renames it into place (the commit point), then applies retention. Any failure removes it.
     /// </summary>
-    private void Finalise(InFlight pending, StableCheckpointCertificate certificate)
+    private void Finalise(TrackedDbCheckpoint pending, StableCheckpointCertificate certificate)
     {
+        var tmp = pending.TmpDirectory!;
+        var final = pending.FinalDirectory!;
         var started = Stopwatch.GetTimestamp();
         CheckpointMetadata metadata;
         try
         {
             metadata = VerifyAndDescribe(pending, certificate);
-            metadata.Write(Path.Combine(pending.TmpDirectory, CheckpointMetadata.FileName));
-            PosixFiles.SyncDirectory(pending.TmpDirectory);
-            if (System.IO.Directory.Exists(pending.FinalDirectory))
+            metadata.Write(Path.Combine(tmp, CheckpointMetadata.FileName));
+            PosixFiles.SyncDirectory(tmp);
+            if (System.IO.Directory.Exists(final))
             {
-                throw new DbCheckpointException(pending.FinalDirectory, "a checkpoint with this id appeared meanwhile");
+                throw new DbCheckpointException(final, "a checkpoint with this id appeared meanwhile");
             }
 
-            System.IO.Directory.Move(pending.TmpDirectory, pending.FinalDirectory);
+            System.IO.Directory.Move(tmp, final);
         }
         catch (Exception e)
             when (e
@@ -35,7 +37,7 @@ public sealed partial class DbCheckpointManager
                         or UnauthorizedAccessException
             )
         {
-            Fail(pending.Seq, "finalise", e.Message, pending.TmpDirectory, wasInFlight: true);
+            Fail(pending.Seq, "finalise", e.Message, tmp, pending);
             return;
         }
 
@@ -49,12 +51,9 @@ public sealed partial class DbCheckpointManager
             BackupLog.HousekeepingFailed(_logger, e.Message);
         }
 
-        var info = new DbCheckpointInfo(pending.FinalDirectory, metadata);
         lock (_gate)
         {
-            _inFlight.Remove(pending.Seq);
-            var at = _good.FindIndex(c => c.SeqNum > info.SeqNum);
-            _good.Insert(at < 0 ? _good.Count : at, info);
+            pending.Complete(new DbCheckpointInfo(final, metadata));
         }
 
         _metrics.Created();
@@ -97,22 +96,23 @@ public sealed partial class DbCheckpointManager
         return ChainVerifier.Verify(reader, previous.Id.Next, anchor.Digest).Head;
     }
 
-    private CheckpointMetadata VerifyAndDescribe(InFlight pending, StableCheckpointCertificate certificate)
+    private CheckpointMetadata VerifyAndDescribe(TrackedDbCheckpoint pending, StableCheckpointCertificate certificate)
     {
-        var tmp = pending.TmpDirectory;
+        var tmp = pending.TmpDirectory!;
+        var taken = pending.Head!.Value;
         Cairn.Core.Digest stateDigest;
         using (var reader = RocksDbLedger.OpenReadOnly(tmp))
         {
             // Read back what the checkpoint holds, not what we think we asked for (RocksDB has shipped checkpoints
             // that do not open, or without a synced CURRENT).
             var head = VerifyChain(reader);
-            if (head != pending.Head)
+            if (head != taken)
             {
                 throw new DbCheckpointException(
                     tmp,
                     $"holds block {head.LastBlockId} at seq {head.LastSeqNum}, "
-                        + $"the checkpoint call reported block {pending.Head.LastBlockId} at seq "
-                        + $"{pending.Head.LastSeqNum}"
+                        + $"the checkpoint call reported block {taken.LastBlockId} at seq "
+                        + $"{taken.LastSeqNum}"
                 );
             }
 
@@ -155,10 +155,10 @@ public sealed partial class DbCheckpointManager
         others.AddRange(List().Select(c => DiskUsage.FilesOf(c.Directory)));
         return new CheckpointMetadata
         {
-            Id = pending.Head.LastBlockId,
+            Id = taken.LastBlockId,
             SeqNum = pending.Seq,
-            LastBlockId = pending.Head.LastBlockId,
-            LastBlockDigest = pending.Head.LastDigest,
+            LastBlockId = taken.LastBlockId,
+            LastBlockDigest = taken.LastDigest,
             StateDigest = stateDigest,
             CreatedAt = pending.ConsensusTime,
             SizeBytes = own.Values.Sum(),

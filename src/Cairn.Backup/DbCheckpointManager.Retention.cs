@@ -54,13 +54,13 @@ public sealed partial class DbCheckpointManager
             {
                 if (TakeRetiring(id) is { } released)
                 {
-                    DeleteCheckpoint(released, "retention, after its reader released it");
+                    DeleteCheckpoint(released, "retention, after its reader released it", justRetired: false);
                     continue;
                 }
 
                 // The plan's sizes are estimates (hard links): measure again before each deletion.
                 free = _freeSpace.AvailableBytes(Directory);
-                if (free >= floor || TakeComplete(id) is not { } victim)
+                if (free >= floor || Retire(id) is not { } victim)
                 {
                     break;
                 }
@@ -70,9 +70,9 @@ public sealed partial class DbCheckpointManager
                     BackupLog.DiskLow(_logger, free, floor);
                 }
 
-                if (DeleteCheckpoint(victim, "disk space"))
+                if (DeleteCheckpoint(victim, "disk space", justRetired: true))
                 {
-                    deleted.Add(victim);
+                    deleted.Add(victim.Info!);
                 }
 
                 progress = true;
@@ -99,13 +99,8 @@ public sealed partial class DbCheckpointManager
         var plan = RetentionPlanner.ForCount(Candidates(bytes: null), _settings.MaxCheckpoints);
         foreach (var id in plan.Retire)
         {
-            if (TakeComplete(id) is { } pinned)
+            if (Retire(id) is not null)
             {
-                lock (_gate)
-                {
-                    _retiring[id] = pinned;
-                }
-
                 BackupLog.DeleteDeferred(_logger, id.Value, "retention");
             }
         }
@@ -114,11 +109,15 @@ public sealed partial class DbCheckpointManager
         {
             if (TakeRetiring(id) is { } released)
             {
-                DeleteCheckpoint(released, "retention, after its reader released it");
+                DeleteCheckpoint(released, "retention, after its reader released it", justRetired: false);
             }
-            else if (TakeComplete(id) is { } oldest)
+            else if (Retire(id) is { } oldest)
             {
-                DeleteCheckpoint(oldest, $"retention: num_of_rocksdbcheckpoints is {_settings.MaxCheckpoints}");
+                DeleteCheckpoint(
+                    oldest,
+                    $"retention: num_of_rocksdbcheckpoints is {_settings.MaxCheckpoints}",
+                    justRetired: true
+                );
             }
         }
     }
@@ -131,7 +130,7 @@ public sealed partial class DbCheckpointManager
         {
             if (TakeRetiring(id) is { } released)
             {
-                DeleteCheckpoint(released, "retention, after its reader released it");
+                DeleteCheckpoint(released, "retention, after its reader released it", justRetired: false);
             }
         }
     }
@@ -144,69 +143,59 @@ public sealed partial class DbCheckpointManager
         {
             return
             [
-                .. _good.Select(c => new RetentionCandidate(
-                    c.Id,
-                    Retiring: false,
-                    _pins.ContainsKey(c.Id),
-                    bytes?.GetValueOrDefault(c.Id) ?? 0
-                )),
-                .. _retiring.Values.Select(c => new RetentionCandidate(
-                    c.Id,
-                    Retiring: true,
-                    _pins.ContainsKey(c.Id),
-                    0
-                )),
+                .. _checkpoints
+                    .Where(c => c.IsComplete)
+                    .Select(c => new RetentionCandidate(
+                        c.Id,
+                        Retiring: false,
+                        _pins.ContainsKey(c.Id),
+                        bytes?.GetValueOrDefault(c.Id) ?? 0
+                    )),
+                .. _checkpoints
+                    .Where(c => c.State == DbCheckpointState.Retiring)
+                    .Select(c => new RetentionCandidate(c.Id, Retiring: true, _pins.ContainsKey(c.Id), 0)),
             ];
         }
     }
 
-    /// <summary>Unlists a complete checkpoint the plan chose, if it is still listed.</summary>
-    private DbCheckpointInfo? TakeComplete(BlockId id)
+    /// <summary>Unlists a complete checkpoint the plan chose (it retires), if it is still listed.</summary>
+    private TrackedDbCheckpoint? Retire(BlockId id)
     {
         lock (_gate)
         {
-            var index = _good.FindIndex(c => c.Id == id);
-            if (index < 0)
-            {
-                return null;
-            }
-
-            var checkpoint = _good[index];
-            _good.RemoveAt(index);
+            var checkpoint = FindLocked(id, DbCheckpointState.Complete);
+            checkpoint?.MoveTo(DbCheckpointState.Retiring);
             return checkpoint;
         }
     }
 
     /// <summary>A retiring checkpoint the plan chose, if it is still retiring and no reader took it
     /// meanwhile.</summary>
-    private DbCheckpointInfo? TakeRetiring(BlockId id)
+    private TrackedDbCheckpoint? TakeRetiring(BlockId id)
     {
         lock (_gate)
         {
-            return _retiring.TryGetValue(id, out var checkpoint) && !_pins.ContainsKey(id) ? checkpoint : null;
+            return !_pins.ContainsKey(id) ? FindLocked(id, DbCheckpointState.Retiring) : null;
         }
     }
 
-    /// <summary>Renames the checkpoint out of the listing first (one atomic step), then deletes its files, so a crash
-    /// mid-delete never leaves a listed checkpoint with files missing. The rename happens under the pin lock and only
-    /// when no other process pins the checkpoint; otherwise the checkpoint is kept as retiring.</summary>
+    /// <summary>Renames a retiring checkpoint's directory away first (one atomic step), then deletes its files, so a
+    /// crash mid-delete never leaves a listed checkpoint with files missing. The rename happens under the pin lock and
+    /// only when no other process pins the checkpoint; otherwise, or when the rename fails, the checkpoint stays
+    /// retiring and a later retention run tries again.</summary>
+    /// <param name="justRetired">It retired for this deletion: a deferral is news worth a log line.</param>
     /// <returns>True when it was deleted.</returns>
-    private bool DeleteCheckpoint(DbCheckpointInfo checkpoint, string why)
+    private bool DeleteCheckpoint(TrackedDbCheckpoint checkpoint, string why, bool justRetired)
     {
-        var doomed = checkpoint.Directory + DeletingSuffix;
+        var directory = checkpoint.Info!.Directory;
+        var doomed = directory + DeletingSuffix;
         try
         {
             using (DbCheckpointFilePin.HoldLock(Directory))
             {
                 if (DbCheckpointFilePin.IsPinned(Directory, checkpoint.Id))
                 {
-                    bool first;
-                    lock (_gate)
-                    {
-                        first = _retiring.TryAdd(checkpoint.Id, checkpoint);
-                    }
-
-                    if (first)
+                    if (justRetired)
                     {
                         BackupLog.DeleteDeferred(_logger, checkpoint.Id.Value, why + "; pinned by another process");
                     }
@@ -214,18 +203,19 @@ public sealed partial class DbCheckpointManager
                     return false;
                 }
 
-                System.IO.Directory.Move(checkpoint.Directory, doomed);
+                System.IO.Directory.Move(directory, doomed);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            BackupLog.DeleteFailed(_logger, checkpoint.Directory, e.Message);
+            BackupLog.DeleteFailed(_logger, directory, e.Message);
             return false;
         }
 
         lock (_gate)
         {
-            _retiring.Remove(checkpoint.Id);
+            checkpoint.MoveTo(DbCheckpointState.Deleted);
+            _checkpoints.Remove(checkpoint);
         }
 
         if (TryDeleteDirectory(doomed))
@@ -289,7 +279,7 @@ public sealed partial class DbCheckpointManager
         List<DbCheckpointInfo> retiring;
         lock (_gate)
         {
-            retiring = [.. _retiring.Values];
+            retiring = [.. _checkpoints.Where(c => c.State == DbCheckpointState.Retiring).Select(c => c.Info!)];
         }
 
         foreach (var checkpoint in good.Concat(retiring))

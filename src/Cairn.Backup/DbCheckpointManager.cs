@@ -39,11 +39,10 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     private readonly Task _worker;
     private readonly Lock _gate = new();
 
-    // Guarded by _gate.
-    private readonly List<DbCheckpointInfo> _good = [];
-    private readonly SortedDictionary<SeqNum, InFlight> _inFlight = [];
+    // Guarded by _gate. Every checkpoint not yet deleted, oldest first (by sequence number); its state says where it
+    // is in its life (DbCheckpointLifecycle).
+    private readonly List<TrackedDbCheckpoint> _checkpoints = [];
     private readonly Dictionary<BlockId, int> _pins = [];
-    private readonly Dictionary<BlockId, DbCheckpointInfo> _retiring = [];
     private CheckpointMark _mark = CheckpointMark.None;
     private volatile bool _stopping;
     private bool _onDemand;
@@ -119,7 +118,7 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         DbCheckpointInfo? newest;
         lock (_gate)
         {
-            newest = _good.Count > 0 ? _good[^1] : null;
+            newest = NewestCompleteLocked();
             _mark = newest is null ? CheckpointMark.None : new CheckpointMark(newest.SeqNum, newest.Metadata.CreatedAt);
         }
 
@@ -197,7 +196,7 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         var final = CheckpointDirectory(head.LastBlockId);
         lock (_gate)
         {
-            if (System.IO.Directory.Exists(final) || _inFlight.ContainsKey(seq))
+            if (System.IO.Directory.Exists(final) || _checkpoints.Any(c => c.InFlight && c.Seq == seq))
             {
                 return Skip(seq, CheckpointSkipReason.AlreadyExists, $"checkpoint {head.LastBlockId} exists");
             }
@@ -240,7 +239,9 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
 
         lock (_gate)
         {
-            _inFlight[seq] = new InFlight(seq, taken, consensusTime, epoch, tmp, final);
+            var tracked = TrackedDbCheckpoint.Taken(seq, taken, consensusTime, epoch, tmp, final);
+            var at = _checkpoints.FindIndex(c => c.Seq > seq);
+            _checkpoints.Insert(at < 0 ? _checkpoints.Count : at, tracked);
             _mark = new CheckpointMark(seq, consensusTime);
         }
 
@@ -277,37 +278,25 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
             return false;
         }
 
-        InFlight? target = null;
-        var discarded = new List<InFlight>();
+        TrackedDbCheckpoint? target = null;
+        var discarded = new List<TrackedDbCheckpoint>();
         lock (_gate)
         {
-            foreach (var (pendingSeq, pending) in _inFlight)
+            foreach (var pending in _checkpoints.Where(c => c.State == DbCheckpointState.Taken && c.Seq <= seq))
             {
-                if (pendingSeq > seq)
+                if (pending.Seq == seq)
                 {
-                    break;
-                }
-
-                if (pending.Finalising)
-                {
-                    continue;
-                }
-
-                if (pendingSeq == seq)
-                {
-                    pending.Finalising = true;
+                    pending.MoveTo(DbCheckpointState.Finalising);
                     target = pending;
                 }
                 else
                 {
+                    pending.MoveTo(DbCheckpointState.Deleted);
                     discarded.Add(pending);
                 }
             }
 
-            foreach (var pending in discarded)
-            {
-                _inFlight.Remove(pending.Seq);
-            }
+            _checkpoints.RemoveAll(c => c.State == DbCheckpointState.Deleted);
 
             if (discarded.Count > 0)
             {
@@ -318,7 +307,7 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         foreach (var pending in discarded)
         {
             BackupLog.Discarded(_logger, pending.Seq.Value, seq.Value);
-            Enqueue(() => DeleteDirectory(pending.TmpDirectory));
+            Enqueue(() => DeleteDirectory(pending.TmpDirectory!));
         }
 
         if (target is null)
@@ -341,7 +330,7 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     {
         lock (_gate)
         {
-            return [.. _good];
+            return CompleteLocked();
         }
     }
 
@@ -352,12 +341,13 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     {
         lock (_gate)
         {
+            var good = CompleteLocked();
             var info =
-                _good.Find(c => c.Id == id)
+                good.Find(c => c.Id == id)
                 ?? throw new DbCheckpointException(
                     CheckpointDirectory(id),
                     $"no such checkpoint (have: "
-                        + $"{(_good.Count == 0 ? "none" : string.Join(", ", _good.Select(c => c.Id)))})"
+                        + $"{(good.Count == 0 ? "none" : string.Join(", ", good.Select(c => c.Id)))})"
                 );
             _pins[id] = _pins.GetValueOrDefault(id) + 1;
             return new DbCheckpointPin(info, () => Release(id));
@@ -371,10 +361,10 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         {
             lock (_gate)
             {
-                var newest = _good.Count > 0 ? _good[^1] : null;
+                var newest = NewestCompleteLocked();
                 return new DbCheckpointStatus(
                     _settings.Enabled,
-                    _good.Count,
+                    _checkpoints.Count(c => c.IsComplete),
                     newest?.Id,
                     newest?.SeqNum,
                     newest is null ? null : _time.GetUtcNow() - newest.Metadata.CreatedAt,
@@ -455,7 +445,15 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         return BoundaryOutcome.Skipped;
     }
 
-    private BoundaryOutcome Fail(SeqNum seq, string stage, string problem, string? tmp, bool wasInFlight = false)
+    /// <param name="tracked">The checkpoint that failed to finalise, which leaves the table; null when the failure
+    /// came before it was taken.</param>
+    private BoundaryOutcome Fail(
+        SeqNum seq,
+        string stage,
+        string problem,
+        string? tmp,
+        TrackedDbCheckpoint? tracked = null
+    )
     {
         if (tmp is not null)
         {
@@ -466,9 +464,10 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         {
             _failures++;
             _lastFailure = $"seq {seq}: {problem}";
-            if (wasInFlight)
+            if (tracked is not null)
             {
-                _inFlight.Remove(seq);
+                tracked.MoveTo(DbCheckpointState.Deleted);
+                _checkpoints.Remove(tracked);
                 _mark = NewestMarkLocked();
             }
         }
@@ -481,15 +480,25 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     /// <summary>The newest of the good and in-flight checkpoints: what the policy counts from.</summary>
     private CheckpointMark NewestMarkLocked()
     {
-        var mark =
-            _good.Count > 0 ? new CheckpointMark(_good[^1].SeqNum, _good[^1].Metadata.CreatedAt) : CheckpointMark.None;
-        if (_inFlight.Count > 0 && _inFlight.Last().Value is { } last && last.Seq > mark.Seq)
+        var mark = NewestCompleteLocked() is { } newest
+            ? new CheckpointMark(newest.SeqNum, newest.Metadata.CreatedAt)
+            : CheckpointMark.None;
+        if (_checkpoints.LastOrDefault(c => c.InFlight) is { } last && last.Seq > mark.Seq)
         {
             mark = new CheckpointMark(last.Seq, last.ConsensusTime);
         }
 
         return mark;
     }
+
+    /// <summary>The complete checkpoints, oldest first.</summary>
+    private List<DbCheckpointInfo> CompleteLocked() => [.. _checkpoints.Where(c => c.IsComplete).Select(c => c.Info!)];
+
+    private DbCheckpointInfo? NewestCompleteLocked() => _checkpoints.LastOrDefault(c => c.IsComplete)?.Info;
+
+    /// <summary>The tracked checkpoint <paramref name="id"/> when it is in <paramref name="state"/>.</summary>
+    private TrackedDbCheckpoint? FindLocked(BlockId id, DbCheckpointState state) =>
+        _checkpoints.Find(c => c.Id == id && c.State == state);
 
     /// <summary>
     /// The disk guard: null when a checkpoint may be taken, else why not. A checkpoint on the database's file system
@@ -589,11 +598,11 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
             }
         }
 
-        good.Sort((a, b) => a.SeqNum.CompareTo(b.SeqNum));
         lock (_gate)
         {
-            _good.Clear();
-            _good.AddRange(good);
+            _checkpoints.RemoveAll(c => c.IsComplete);
+            _checkpoints.AddRange(good.Select(TrackedDbCheckpoint.Recovered));
+            _checkpoints.Sort((a, b) => a.Seq.CompareTo(b.Seq));
         }
     }
 
@@ -612,7 +621,7 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
                 _pins.Remove(id);
             }
 
-            retiring = count <= 0 && _retiring.ContainsKey(id);
+            retiring = count <= 0 && FindLocked(id, DbCheckpointState.Retiring) is not null;
         }
 
         if (retiring)
@@ -623,31 +632,5 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
                 UpdateInventory();
             });
         }
-    }
-
-    /// <summary>A checkpoint taken at a boundary and not yet complete.</summary>
-    private sealed class InFlight(
-        SeqNum seq,
-        LedgerHead head,
-        DateTimeOffset consensusTime,
-        ulong epoch,
-        string tmpDirectory,
-        string finalDirectory
-    )
-    {
-        public SeqNum Seq { get; } = seq;
-
-        public LedgerHead Head { get; } = head;
-
-        public DateTimeOffset ConsensusTime { get; } = consensusTime;
-
-        public ulong Epoch { get; } = epoch;
-
-        public string TmpDirectory { get; } = tmpDirectory;
-
-        public string FinalDirectory { get; } = finalDirectory;
-
-        /// <summary>Its certificate arrived and the worker owns it now.</summary>
-        public bool Finalising { get; set; }
     }
 }

@@ -56,10 +56,10 @@ public sealed record CheckpointReadReport(
             return new ReplicaValues(answer.Replica, null, null, answer.Refusal ?? "no answer");
         }
 
-        ReadAnswer? read;
+        CheckpointReadAnswer? read;
         try
         {
-            read = JsonSerializer.Deserialize<ReadAnswer>(answer.Json, JsonSerializerOptions.Web);
+            read = JsonSerializer.Deserialize(answer.Json, OperatorAnswerJson.Default.CheckpointReadAnswer);
         }
         catch (JsonException e)
         {
@@ -84,7 +84,4 @@ public sealed record CheckpointReadReport(
 
         return new ReplicaValues(answer.Replica, read.SeqNum, read.Values, null);
     }
-
-    /// <summary>A replica's answer as it sends it (values in base64, null when absent).</summary>
-    private sealed record ReadAnswer(int Replica, ulong CheckpointId, ulong SeqNum, IReadOnlyList<byte[]?>? Values);
 }

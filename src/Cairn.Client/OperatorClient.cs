@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Cairn.ClientProtocol;
 using Cairn.Core.Crypto;
 using Cairn.Core.Encoding;
@@ -16,6 +18,9 @@ namespace Cairn.Client;
 /// </summary>
 public sealed class OperatorClient(ClientConfig config, TimeProvider? time = null)
 {
+    /// <summary>How often <see cref="QueryUntilAsync"/> asks again.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>Orders <paramref name="type"/> (a write command) and returns the result f+1 replicas agree
@@ -47,6 +52,44 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         TimeSpan timeout,
         CancellationToken cancellationToken
     ) => QueryAsync(SignQuery(type, []), timeout, cancellationToken);
+
+    /// <summary>Asks every replica <paramref name="type"/> (a query with an empty body) and parses each JSON answer
+    /// with <paramref name="answer"/>, the type info the replica wrote it with (<see cref="OperatorAnswerJson"/>); an
+    /// answer that does not parse is a refusal.</summary>
+    public async Task<IReadOnlyList<QueryAnswer<T>>> QueryAsync<T>(
+        OperatorCommandType type,
+        JsonTypeInfo<T> answer,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    )
+        where T : class =>
+        [.. (await QueryAsync(type, timeout, cancellationToken).ConfigureAwait(false)).Select(a => Parse(a, answer))];
+
+    /// <summary>Asks every replica <paramref name="type"/> again and again until <paramref name="done"/> holds for the
+    /// answers or <paramref name="timeout"/> passes; returns the last answers either way.</summary>
+    public async Task<IReadOnlyList<QueryAnswer<T>>> QueryUntilAsync<T>(
+        OperatorCommandType type,
+        JsonTypeInfo<T> answer,
+        Func<IReadOnlyList<QueryAnswer<T>>, bool> done,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    )
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        var deadline = _time.GetUtcNow() + timeout;
+        while (true)
+        {
+            var answers = await QueryAsync(type, answer, config.RequestTimeout, cancellationToken)
+                .ConfigureAwait(false);
+            if (done(answers) || _time.GetUtcNow() > deadline)
+            {
+                return answers;
+            }
+
+            await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Signs query <paramref name="type"/> with <paramref name="body"/> with the operator key (a fresh
     /// nonce).</summary>
@@ -96,5 +139,29 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
                 })
             )
             .ConfigureAwait(false);
+    }
+
+    private static QueryAnswer<T> Parse<T>(ReplicaAnswer answer, JsonTypeInfo<T> info)
+        where T : class
+    {
+        if (answer.Json is null)
+        {
+            return new QueryAnswer<T>(answer.Replica, null, answer.Refusal);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(answer.Json, info) is { } parsed
+                ? new QueryAnswer<T>(answer.Replica, parsed, null)
+                : new QueryAnswer<T>(answer.Replica, null, $"rejected: the answer is not a {typeof(T).Name}");
+        }
+        catch (JsonException e)
+        {
+            return new QueryAnswer<T>(
+                answer.Replica,
+                null,
+                $"rejected: the answer is not a {typeof(T).Name} ({e.Message})"
+            );
+        }
     }
 }

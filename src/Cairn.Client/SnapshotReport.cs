@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cairn.Operator;
 
 namespace Cairn.Client;
 
@@ -21,7 +22,7 @@ public sealed record SnapshotReport(
     {
         ArgumentNullException.ThrowIfNull(answers);
         var rows = answers.Select(Parse).ToList();
-        var agreement = Operator.Agreements.Among<(ulong, ulong, string)>(
+        var agreement = Agreements.Among<(ulong, ulong, string)>(
             [
                 .. rows.Where(r => r.Newest is not null)
                     .Select(r => (r.Replica, (r.Newest!.Id, r.Newest.SeqNum, r.Newest.StateDigest))),
@@ -57,15 +58,8 @@ public sealed record SnapshotReport(
 
         try
         {
-            var found = JsonSerializer.Deserialize<FoundFlag>(answer.Json, JsonSerializerOptions.Web);
-            return found?.Found == true
-                ? new SnapshotRow(
-                    answer.Replica,
-                    JsonSerializer.Deserialize<SnapshotCheckpoint>(answer.Json, JsonSerializerOptions.Web),
-                    null,
-                    false
-                )
-                : new SnapshotRow(answer.Replica, null, null, false);
+            var snapshot = JsonSerializer.Deserialize(answer.Json, OperatorAnswerJson.Default.SnapshotAnswer);
+            return new SnapshotRow(answer.Replica, snapshot?.Newest, null, false);
         }
         catch (JsonException e)
         {
@@ -77,7 +71,4 @@ public sealed record SnapshotReport(
             );
         }
     }
-
-    /// <summary>Whether the replica has a checkpoint at all.</summary>
-    private sealed record FoundFlag(bool Found);
 }

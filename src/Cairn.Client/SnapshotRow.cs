@@ -1,3 +1,5 @@
+using Cairn.Operator;
+
 namespace Cairn.Client;
 
 /// <summary>One replica's line in <c>op snapshot</c>: its newest checkpoint, "none", or why there is no

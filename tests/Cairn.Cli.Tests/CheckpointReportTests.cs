@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using AwesomeAssertions;
 using Cairn.Client;
 using Cairn.Core;
@@ -96,9 +98,9 @@ public sealed class CheckpointReportTests : IDisposable
         byte[][] keys = ["k"u8.ToArray(), "gone"u8.ToArray()];
         ReplicaAnswer[] answers =
         [
-            Read(0, "djE=", null),
-            Read(1, "djE=", null),
-            Read(2, "bGll", null),
+            Read(0, "v1"u8.ToArray(), null),
+            Read(1, "v1"u8.ToArray(), null),
+            Read(2, "lie"u8.ToArray(), null),
             new(3, null, null),
         ];
 
@@ -115,8 +117,12 @@ public sealed class CheckpointReportTests : IDisposable
     {
         ReplicaAnswer[] answers =
         [
-            new(0, """{"replica":0,"checkpointId":150,"seqNum":150,"values":[null]}""", null),
-            new(1, """{"replica":1,"checkpointId":300,"seqNum":300,"values":[null,null]}""", null),
+            Answer(0, new CheckpointReadAnswer(0, 150, 150, [null]), OperatorAnswerJson.Default.CheckpointReadAnswer),
+            Answer(
+                1,
+                new CheckpointReadAnswer(1, 300, 300, [null, null]),
+                OperatorAnswerJson.Default.CheckpointReadAnswer
+            ),
             new(2, "not json", null),
         ];
 
@@ -136,15 +142,13 @@ public sealed class CheckpointReportTests : IDisposable
     [Fact]
     public void Snapshot_asks_for_a_checkpoint_only_when_fewer_than_f_plus_1_replicas_have_one()
     {
-        ReplicaAnswer None(int r) => new(r, $$"""{"replica":{{r}},"found":false}""", null);
+        var createdAt = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero);
+        ReplicaAnswer None(int r) => Answer(r, new SnapshotAnswer(r, null), OperatorAnswerJson.Default.SnapshotAnswer);
         ReplicaAnswer Has(int r, ulong id, string digest) =>
-            new(
+            Answer(
                 r,
-                $$"""{"replica":{{r}},"found":true,"id":{{id}},"seqNum":{{id}},"lastBlockId":{{id}},"""
-                    + $$"""
-                    "stateDigest":"{{digest}}","epoch":0,"createdAt":"2026-11-26T00:00:00Z","estimatedKeys":12}
-                    """,
-                null
+                new SnapshotAnswer(r, new SnapshotCheckpoint(id, id, id, digest, 0, createdAt, 12)),
+                OperatorAnswerJson.Default.SnapshotAnswer
             );
 
         SnapshotReport.From([None(0), None(1), None(2), new(3, null, null)], F).NeedsCheckpoint(F).Should().BeTrue();
@@ -155,19 +159,7 @@ public sealed class CheckpointReportTests : IDisposable
             F
         );
         agreed.NeedsCheckpoint(F).Should().BeFalse();
-        agreed
-            .Agreed.Should()
-            .BeEquivalentTo(
-                new SnapshotCheckpoint(
-                    300,
-                    300,
-                    300,
-                    "aa",
-                    0,
-                    new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero),
-                    12
-                )
-            );
+        agreed.Agreed.Should().BeEquivalentTo(new SnapshotCheckpoint(300, 300, 300, "aa", 0, createdAt, 12));
         agreed.Rows.Select(r => r.Differs).Should().Equal(false, false, true, false);
     }
 
@@ -181,17 +173,16 @@ public sealed class CheckpointReportTests : IDisposable
                 .Encode()
         );
 
-    private static ReplicaAnswer Read(int replica, string? first, string? second) =>
-        new(
+    private static ReplicaAnswer Read(int replica, byte[]? first, byte[]? second) =>
+        Answer(
             replica,
-            $$"""{"replica":{{replica}},"checkpointId":300,"seqNum":300,"""
-                + $$"""
-                "values":[{{Quote(first)}},{{Quote(second)}}]}
-                """,
-            null
+            new CheckpointReadAnswer(replica, 300, 300, [first, second]),
+            OperatorAnswerJson.Default.CheckpointReadAnswer
         );
 
-    private static string Quote(string? base64) => base64 is null ? "null" : $"\"{base64}\"";
+    /// <summary>Replica <paramref name="replica"/>'s answer as a replica writes it.</summary>
+    private static ReplicaAnswer Answer<T>(int replica, T answer, JsonTypeInfo<T> json) =>
+        new(replica, JsonSerializer.Serialize(answer, json), null);
 
     public void Dispose()
     {

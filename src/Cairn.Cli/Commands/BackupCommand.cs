@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
-using Cairn.Backup;
-using Cairn.Node.Configuration;
 using Cairn.Node.LocalCluster;
 using Spectre.Console;
 
@@ -41,50 +38,20 @@ internal static class BackupCommand
             {
                 var layout = new ClusterLayout(parse.GetRequiredValue(cluster).FullName);
                 var n = parse.GetValue(replica);
-                var config = CheckpointCommand.ReplicaConfig(layout, n);
-                if (config.BackupMode != BackupMode.Intermittent)
-                {
-                    throw new DbCheckpointException(
-                        config.SourcePath,
-                        "backup_mode is 'checkpoint': this replica backs up online with DB checkpoints ('cairn "
-                            + "checkpoint export'); set backup_mode: intermittent to use 'cairn backup'"
-                    );
-                }
-
                 var target = parse.GetRequiredValue(to).FullName;
-                if (Directory.Exists(target) || File.Exists(target))
-                {
-                    throw new DbCheckpointException(target, "already exists (a backup never overwrites)");
-                }
-
-                var runner = new ClusterRunner(layout, CommonOptions.SelfCommand());
                 var asJson = parse.GetValue(json);
-                var wasRunning = await runner.StopReplicaAsync(
-                    n,
-                    kill: false,
-                    TimeSpan.FromSeconds(30),
-                    cancellationToken
+                var copy = await ProgressDisplay.RunAsync(
+                    console,
+                    asJson,
+                    "copying",
+                    progress =>
+                        new ReplicaMaintenance(new ClusterRunner(layout, CommonOptions.SelfCommand())).BackupAsync(
+                            n,
+                            target,
+                            progress,
+                            cancellationToken
+                        )
                 );
-                (CheckpointManifest Manifest, Cairn.Ledger.LedgerHead Head, string ChainId) copy;
-                try
-                {
-                    copy = ProgressDisplay.Run(
-                        console,
-                        asJson,
-                        "copying",
-                        progress =>
-                            IntermittentBackup.Copy(config.RocksDbPath, config.DbCheckpoints.Path, target, progress)
-                    );
-                }
-                finally
-                {
-                    if (wasRunning)
-                    {
-                        runner.StartReplica(n);
-                        await WaitHealthyAsync(runner, n, cancellationToken);
-                    }
-                }
-
                 if (asJson)
                 {
                     CommonOptions.WriteJson(
@@ -98,7 +65,7 @@ internal static class BackupCommand
                             lastBlockId = copy.Head.LastBlockId.Value,
                             lastBlockDigest = copy.Head.LastDigest.ToHex(),
                             chainId = copy.ChainId,
-                            restarted = wasRunning,
+                            restarted = copy.Restarted,
                         }
                     );
                 }
@@ -112,7 +79,7 @@ internal static class BackupCommand
                     );
                     console.MarkupLineInterpolated($"({copy.Head.LastDigest.ToHex()[..16]}…)");
                     console.MarkupLine(
-                        wasRunning
+                        copy.Restarted
                             ? $"[green]✓[/] replica {n} restarted and healthy"
                             : $"replica {n} was not running; left stopped"
                     );
@@ -122,24 +89,5 @@ internal static class BackupCommand
             }
         );
         return backup;
-    }
-
-    private static async Task WaitHealthyAsync(ClusterRunner runner, int id, CancellationToken cancellationToken)
-    {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if ((await runner.StatusAsync(cancellationToken)).First(s => s.Id == id).Healthy)
-            {
-                return;
-            }
-
-            await Task.Delay(200, cancellationToken);
-        }
-
-        throw new ClusterRunException(
-            $"replica {id} was restarted after the backup but is not healthy after 60 s (log: "
-                + $"{runner.Layout.ReplicaLogFile(id)})"
-        );
     }
 }

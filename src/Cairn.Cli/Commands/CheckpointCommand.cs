@@ -33,7 +33,7 @@ internal static class CheckpointCommand
     ) =>
         parse.GetValue(keys) is { } dir ? ReplicaPublicKeys.Load(dir.FullName)
         : parse.GetValue(cluster) is { } c
-            ? ReplicaPublicKeys.Load(new ClusterLayout(RequireCluster(c.FullName)).KeysDirectory)
+            ? ReplicaPublicKeys.Load(new ClusterLayout(c.FullName).RequireCluster().KeysDirectory)
         : null;
 
     internal static Option<DirectoryInfo?> KeysOption() =>
@@ -41,28 +41,6 @@ internal static class CheckpointCommand
 
     internal static Option<DirectoryInfo?> OptionalCluster() =>
         new("--cluster") { Description = "The cluster directory (its keys/ folder holds the replicas' public keys)." };
-
-    internal static string RequireCluster(string directory) =>
-        new ClusterLayout(directory).ReplicaIds().Count > 0
-            ? directory
-            : throw new DbCheckpointException(
-                directory,
-                "not a cluster directory (no replica-N folders; made by 'cairn cluster init')"
-            );
-
-    internal static DeploymentConfig ReplicaConfig(ClusterLayout layout, int replica)
-    {
-        RequireCluster(layout.Directory);
-        if (!layout.ReplicaIds().Contains(replica))
-        {
-            throw new DbCheckpointException(
-                layout.Directory,
-                $"no replica {replica} in this cluster (have {string.Join(", ", layout.ReplicaIds())})"
-            );
-        }
-
-        return DeploymentConfigLoader.Load(layout.ReplicaConfig(replica));
-    }
 
     private static Command CreateList(IAnsiConsole console)
     {
@@ -102,9 +80,9 @@ internal static class CheckpointCommand
             }
             else
             {
-                var layout = new ClusterLayout(RequireCluster(parse.GetValue(cluster)!.FullName));
+                var layout = new ClusterLayout(parse.GetValue(cluster)!.FullName).RequireCluster();
                 var ids = parse.GetValue(replica) is { } one ? [one] : layout.ReplicaIds();
-                rows = [.. ids.SelectMany(id => ListReplica(id, ReplicaConfig(layout, id).DbCheckpoints.Path))];
+                rows = [.. ids.SelectMany(id => ListReplica(id, layout.LoadReplicaConfig(id).DbCheckpoints.Path))];
             }
 
             if (parse.GetValue(json))
@@ -432,7 +410,7 @@ internal static class CheckpointCommand
         export.SetAction(parse =>
         {
             var layout = new ClusterLayout(parse.GetRequiredValue(cluster).FullName);
-            var config = ReplicaConfig(layout, parse.GetValue(replica));
+            var config = layout.LoadReplicaConfig(parse.GetValue(replica));
             var target = parse.GetRequiredValue(to).FullName;
             var asJson = parse.GetValue(json);
             var manifest = ProgressDisplay.Run(

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Cairn.Backup;
 using Cairn.Client;
-using Cairn.Node.Configuration;
 using Cairn.Node.LocalCluster;
 using Spectre.Console;
 
@@ -205,48 +203,25 @@ internal static class ClusterCommand
         };
         init.SetAction(parse =>
         {
-            using var source = parse.GetValue(fromCheckpoint) is { } path ? CheckpointSource.Open(path) : null;
-            CheckpointMetadata? metadata = null;
-            if (source is not null)
-            {
-                var sourceKeys = parse.GetValue(keys) is { } k ? ReplicaPublicKeys.Load(k.FullName) : null;
-                var verification = CheckpointVerifier.Verify(
-                    source.Directory,
-                    sourceKeys,
-                    requireManifest: source.IsArchive
-                );
-                if (sourceKeys is not null || verification.FirstFailure?.Name != CheckpointVerifier.CertificateCheck)
-                {
-                    verification.ThrowIfFailed();
-                }
-
-                metadata = verification.Metadata!;
-            }
-
-            var layout = ClusterInitializer.Initialize(
-                new ClusterInitOptions(
-                    parse.GetRequiredValue(dir).FullName,
-                    parse.GetValue(replicas),
-                    parse.GetValue(basePort),
-                    parse.GetValue(descriptor)?.FullName
-                )
+            var options = new ClusterInitOptions(
+                parse.GetRequiredValue(dir).FullName,
+                parse.GetValue(replicas),
+                parse.GetValue(basePort),
+                parse.GetValue(descriptor)?.FullName
             );
+            var seeded = parse.GetValue(fromCheckpoint) is { } path
+                ? ClusterInitializer.InitializeFromCheckpoint(options, path, parse.GetValue(keys)?.FullName)
+                : null;
+            var layout = seeded?.Layout ?? ClusterInitializer.Initialize(options);
             var ids = layout.ReplicaIds();
             console.MarkupLineInterpolated($"Created a cluster of {ids.Count} replicas in [bold]{layout.Directory}[/]");
-            if (source is not null)
+            if (seeded is { ChainId: var chain, Source: var metadata })
             {
-                foreach (var id in ids)
-                {
-                    var config = DeploymentConfigLoader.Load(layout.ReplicaConfig(id));
-                    GenesisFromCheckpoint.Seed(source.Directory, metadata!, config.RocksDbPath, config.ChainId);
-                }
-
-                var chain = DeploymentConfigLoader.Load(layout.ReplicaConfig(ids[0])).ChainId;
                 console.MarkupInterpolated(
-                    $"  new chain '{chain}': genesis state = checkpoint {metadata!.Id} of chain '{metadata.ChainId}' "
+                    $"  new chain '{chain}': genesis state = checkpoint {metadata.Id} of chain '{metadata.ChainId}' "
                 );
                 console.MarkupLineInterpolated($"(state digest {metadata.StateDigest.ToHex()[..16]}…)");
-                if (parse.GetValue(keys) is null)
+                if (!seeded.CertificateChecked)
                 {
                     console.MarkupLine(
                         "  [yellow]the checkpoint's certificate was not checked (give --keys DIR of the source "

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Cairn.Client;
 using Cairn.Operator;
 using Spectre.Console;
@@ -109,35 +108,32 @@ internal static class DbCheckpointCommand
         return status;
     }
 
-    internal static bool HasCheckpointAt(StatusAnswer answer, ulong seq) =>
+    internal static bool HasCheckpointAt(QueryAnswer<DbCheckpointStatusAnswer> answer, ulong seq) =>
         answer.Status?.Checkpoints.Any(c => c.SeqNum == seq) == true;
 
     /// <summary>Queries every replica until each answer satisfies <paramref name="condition"/> or
     /// <paramref name="timeout"/> passes; returns the last answers either way.</summary>
-    internal static async Task<IReadOnlyList<StatusAnswer>> WaitForAsync(
+    internal static Task<IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>>> WaitForAsync(
         ClientConfig config,
-        Func<StatusAnswer, bool> condition,
+        Func<QueryAnswer<DbCheckpointStatusAnswer>, bool> condition,
         TimeSpan timeout,
         CancellationToken cancellationToken
-    )
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var answers = await QueryAsync(config, cancellationToken);
-            // Done when every replica that answers meets the condition and they are at least 2f+1: a replica that is
-            // down (no answer) is not waited for; one that answers but lags is, until the timeout.
-            var answering = answers.Where(a => a.Status is not null).ToList();
-            if ((answering.All(condition) && answering.Count >= (2 * config.F) + 1) || DateTime.UtcNow > deadline)
+    ) =>
+        new OperatorClient(config).QueryUntilAsync(
+            OperatorCommandType.DbCheckpointStatus,
+            OperatorAnswerJson.Default.DbCheckpointStatusAnswer,
+            answers =>
             {
-                return answers;
-            }
+                // Done when every replica that answers meets the condition and they are at least 2f+1: a replica
+                // that is down (no answer) is not waited for; one that answers but lags is, until the timeout.
+                var answering = answers.Where(a => a.Status is not null).ToList();
+                return answering.All(condition) && answering.Count >= (2 * config.F) + 1;
+            },
+            timeout,
+            cancellationToken
+        );
 
-            await Task.Delay(250, cancellationToken);
-        }
-    }
-
-    private static void ThrowIfDisabled(IReadOnlyList<StatusAnswer> answers)
+    private static void ThrowIfDisabled(IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>> answers)
     {
         if (
             answers.Where(a => a.Status is not null).All(a => a.Status is { Enabled: false })
@@ -148,27 +144,23 @@ internal static class DbCheckpointCommand
         }
     }
 
-    internal static async Task<IReadOnlyList<StatusAnswer>> QueryAsync(
+    internal static Task<IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>>> QueryAsync(
         ClientConfig config,
         CancellationToken cancellationToken
     ) =>
-        [
-            .. (
-                await new OperatorClient(config).QueryAsync(
-                    OperatorCommandType.DbCheckpointStatus,
-                    config.RequestTimeout,
-                    cancellationToken
-                )
-            ).Select(a => new StatusAnswer(
-                a.Replica,
-                a.Json is null
-                    ? null
-                    : JsonSerializer.Deserialize<ReplicaCheckpoints>(a.Json, JsonSerializerOptions.Web),
-                a.Refusal
-            )),
-        ];
+        new OperatorClient(config).QueryAsync(
+            OperatorCommandType.DbCheckpointStatus,
+            OperatorAnswerJson.Default.DbCheckpointStatusAnswer,
+            config.RequestTimeout,
+            cancellationToken
+        );
 
-    internal static void Show(IAnsiConsole console, IReadOnlyList<StatusAnswer> answers, bool json, ulong? onlySeq)
+    internal static void Show(
+        IAnsiConsole console,
+        IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>> answers,
+        bool json,
+        ulong? onlySeq
+    )
     {
         if (json)
         {
@@ -254,32 +246,4 @@ internal static class DbCheckpointCommand
 
         console.Write(table);
     }
-
-    /// <summary>One replica's answer to the status query.</summary>
-    internal sealed record ReplicaCheckpoints(
-        int Replica,
-        bool Enabled,
-        IReadOnlyList<CheckpointRow> Checkpoints,
-        string? LastSkipReason,
-        long Skips,
-        long Failures,
-        string? LastFailure
-    );
-
-    /// <summary>One checkpoint as a replica lists it.</summary>
-    internal sealed record CheckpointRow(
-        ulong Id,
-        ulong SeqNum,
-        ulong LastBlockId,
-        string LastBlockDigest,
-        string StateDigest,
-        DateTimeOffset CreatedAt,
-        long SizeBytes,
-        long ExclusiveBytes,
-        IReadOnlyList<int> Signers,
-        long Epoch
-    );
-
-    /// <summary>A row of the status table: the replica's answer, its refusal, or neither.</summary>
-    internal sealed record StatusAnswer(int Replica, ReplicaCheckpoints? Status, string? Refusal);
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Cairn.Client;
 using Cairn.Operator;
 using Spectre.Console;
@@ -137,47 +136,38 @@ internal static class OpCommand
         return unwedge;
     }
 
-    internal static async Task<IReadOnlyList<WedgeAnswer>> WaitForWedgeAsync(
+    /// <summary>Asks every replica for its wedge status until all are wedged at <paramref name="point"/> or
+    /// <paramref name="timeout"/> passes.</summary>
+    internal static Task<IReadOnlyList<QueryAnswer<WedgeStatusAnswer>>> WaitForWedgeAsync(
         ClientConfig config,
         ulong point,
         TimeSpan timeout,
         CancellationToken cancellationToken
-    )
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var answers = await QueryWedgeAsync(config, cancellationToken);
-            if (answers.All(a => a.Status is { Wedged: true } s && s.WedgePoint == point) || DateTime.UtcNow > deadline)
-            {
-                return answers;
-            }
+    ) =>
+        new OperatorClient(config).QueryUntilAsync(
+            OperatorCommandType.WedgeStatus,
+            OperatorAnswerJson.Default.WedgeStatusAnswer,
+            answers => answers.All(a => a.Status is { Wedged: true } s && s.WedgePoint == point),
+            timeout,
+            cancellationToken
+        );
 
-            await Task.Delay(250, cancellationToken);
-        }
-    }
-
-    internal static async Task<IReadOnlyList<WedgeAnswer>> QueryWedgeAsync(
+    internal static Task<IReadOnlyList<QueryAnswer<WedgeStatusAnswer>>> QueryWedgeAsync(
         ClientConfig config,
         CancellationToken cancellationToken
     ) =>
-        [
-            .. (
-                await new OperatorClient(config).QueryAsync(
-                    OperatorCommandType.WedgeStatus,
-                    config.RequestTimeout,
-                    cancellationToken
-                )
-            ).Select(a => new WedgeAnswer(
-                a.Replica,
-                a.Json is null
-                    ? null
-                    : JsonSerializer.Deserialize<WedgeStatusAnswer>(a.Json, JsonSerializerOptions.Web),
-                a.Refusal
-            )),
-        ];
+        new OperatorClient(config).QueryAsync(
+            OperatorCommandType.WedgeStatus,
+            OperatorAnswerJson.Default.WedgeStatusAnswer,
+            config.RequestTimeout,
+            cancellationToken
+        );
 
-    internal static void ShowWedgeStatus(IAnsiConsole console, IReadOnlyList<WedgeAnswer> answers, bool json)
+    internal static void ShowWedgeStatus(
+        IAnsiConsole console,
+        IReadOnlyList<QueryAnswer<WedgeStatusAnswer>> answers,
+        bool json
+    )
     {
         if (json)
         {
@@ -226,16 +216,4 @@ internal static class OpCommand
 
         console.Write(table);
     }
-
-    /// <summary>A replica's wedge status as it answers the query.</summary>
-    internal sealed record WedgeStatusAnswer(
-        int Replica,
-        bool Wedged,
-        ulong? WedgePoint,
-        ulong LastExecutedSeq,
-        ulong Epoch
-    );
-
-    /// <summary>One row of the wedge status table.</summary>
-    internal sealed record WedgeAnswer(int Replica, WedgeStatusAnswer? Status, string? Refusal);
 }

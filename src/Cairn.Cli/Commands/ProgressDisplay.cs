@@ -7,11 +7,21 @@ namespace Cairn.Cli.Commands;
 /// --json.</summary>
 internal static class ProgressDisplay
 {
+    /// <summary>Runs <paramref name="work"/>, showing the progress it reports under <paramref name="description"/>
+    /// when the terminal is interactive.</summary>
     public static T Run<T>(
         IAnsiConsole console,
         bool json,
         string description,
         Func<IProgress<TransferProgress>?, T> work
+    ) => RunAsync(console, json, description, progress => Task.FromResult(work(progress))).GetAwaiter().GetResult();
+
+    /// <summary>As <see cref="Run{T}"/>, for work that awaits (the bar stays up until it completes).</summary>
+    public static Task<T> RunAsync<T>(
+        IAnsiConsole console,
+        bool json,
+        string description,
+        Func<IProgress<TransferProgress>?, Task<T>> work
     )
     {
         if (json || !console.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
@@ -28,10 +38,10 @@ internal static class ProgressDisplay
                 new TransferSpeedColumn(),
                 new RemainingTimeColumn()
             )
-            .Start(context =>
+            .StartAsync(async context =>
             {
                 var task = context.AddTask(description, maxValue: 1);
-                var result = work(new Progress(task));
+                var result = await work(new Progress(task));
                 task.Value = task.MaxValue;
                 return result;
             });

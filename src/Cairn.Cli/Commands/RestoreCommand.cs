@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using Cairn.Backup;
 using Cairn.Node.LocalCluster;
 using Spectre.Console;
 
@@ -54,18 +52,20 @@ internal static class RestoreCommand
             var layout = new ClusterLayout(parse.GetRequiredValue(cluster).FullName);
             var n = parse.GetValue(replica);
             var source = parse.GetValue(id) is { } checkpointId
-                ? Path.Combine(
-                    CheckpointCommand.ReplicaConfig(layout, n).DbCheckpoints.Path,
-                    checkpointId.ToString(CultureInfo.InvariantCulture)
-                )
+                ? layout.ReplicaCheckpoint(n, checkpointId)
                 : Path.GetFullPath(parse.GetValue(from)!);
-            var request = Request(layout, n, source, parse.GetValue(discardOld));
             var asJson = parse.GetValue(json);
             var result = ProgressDisplay.Run(
                 console,
                 asJson,
                 "restoring",
-                progress => ReplicaRestore.Run(request, progress)
+                progress =>
+                    new ReplicaMaintenance(new ClusterRunner(layout, CommonOptions.SelfCommand())).Restore(
+                        n,
+                        source,
+                        parse.GetValue(discardOld),
+                        progress
+                    )
             );
             var m = result.Checkpoint;
             if (asJson)
@@ -127,33 +127,5 @@ internal static class RestoreCommand
             return 0;
         });
         return restore;
-    }
-
-    /// <summary>The restore of replica <paramref name="n"/> of the cluster in <paramref name="layout"/> from
-    /// <paramref name="source"/> (a checkpoint directory or archive).</summary>
-    /// <exception cref="DbCheckpointException">When the replica is running, or the cluster or replica does not
-    /// exist.</exception>
-    internal static RestoreRequest Request(ClusterLayout layout, int n, string source, bool discardOld)
-    {
-        var config = CheckpointCommand.ReplicaConfig(layout, n);
-        if (new ClusterRunner(layout, CommonOptions.SelfCommand()).IsRunning(n))
-        {
-            throw new DbCheckpointException(
-                layout.ReplicaDirectory(n),
-                $"replica {n} is running; stop it first (kill the pid in {layout.ReplicaPidFile(n)}, or 'cairn cluster "
-                    + $"down --dir {layout.Directory}')"
-            );
-        }
-
-        return new RestoreRequest
-        {
-            DataDirectory = config.DataDir,
-            DatabaseDirectory = config.RocksDbPath,
-            CheckpointsDirectory = config.DbCheckpoints.Path,
-            Source = source,
-            Keys = ReplicaPublicKeys.Load(layout.KeysDirectory),
-            ChainId = config.ChainId,
-            DiscardOld = discardOld,
-        };
     }
 }

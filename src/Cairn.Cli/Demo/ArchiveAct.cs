@@ -41,7 +41,7 @@ internal static class ArchiveAct
                     "exporting",
                     progress =>
                         CheckpointArchive.ExportPinned(
-                            CheckpointCommand.ReplicaConfig(layout, Source).DbCheckpoints.Path,
+                            layout.LoadReplicaConfig(Source).DbCheckpoints.Path,
                             id,
                             archive,
                             progress

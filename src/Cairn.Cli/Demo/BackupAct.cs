@@ -30,7 +30,7 @@ internal static class BackupAct
         DbCheckpointCommand.Show(narrator.Console, answers, json: false, onlySeq: null);
     }
 
-    private static async Task<IReadOnlyList<DbCheckpointCommand.StatusAnswer>> WaitForCheckpointAsync(
+    private static async Task<IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>>> WaitForCheckpointAsync(
         ClientConfig config,
         ulong seq,
         CancellationToken cancellationToken

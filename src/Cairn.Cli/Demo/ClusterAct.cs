@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Cairn.Cli.Commands;
 using Cairn.Client;
 using Cairn.Node.LocalCluster;
+using Cairn.Operator;
 using Cairn.Protocol.Grpc;
 using Spectre.Console;
 
@@ -100,7 +101,7 @@ internal static class ClusterAct
         DbCheckpointCommand.Show(narrator.Console, answers, json: false, onlySeq: null);
     }
 
-    private static async Task<IReadOnlyList<DbCheckpointCommand.StatusAnswer>> WaitForPeriodicCheckpointsAsync(
+    private static async Task<IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>>> WaitForPeriodicCheckpointsAsync(
         ClientConfig config,
         CancellationToken cancellationToken
     )

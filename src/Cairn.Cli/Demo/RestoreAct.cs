@@ -51,7 +51,7 @@ internal static class RestoreAct
             r => $"{r.Completed:N0} committed, {r.Failed} failed, {r.ThroughputPerSecond:N0} req/s"
         );
 
-        var donorCheckpoints = CheckpointCommand.ReplicaConfig(layout, Donor).DbCheckpoints.Path;
+        var donorCheckpoints = layout.LoadReplicaConfig(Donor).DbCheckpoints.Path;
         var donorIds =
             (await DbCheckpointCommand.QueryAsync(ClientConfig.Load(layout.OperatorConfig), cancellationToken))[Donor]
                 .Status?.Checkpoints.Select(c => c.Id)
@@ -67,12 +67,17 @@ internal static class RestoreAct
             {
                 // The donor keeps running: pin its checkpoint so its retention leaves it while it is copied.
                 using var pin = DbCheckpointFilePin.Acquire(donorCheckpoints, newest);
-                var request = RestoreCommand.Request(layout, Victim, pin.CheckpointDirectory, discardOld: false);
                 return ProgressDisplay.Run(
                     narrator.Console,
                     json: false,
                     "restoring",
-                    progress => ReplicaRestore.Run(request, progress)
+                    progress =>
+                        new ReplicaMaintenance(runner).Restore(
+                            Victim,
+                            pin.CheckpointDirectory,
+                            discardOld: false,
+                            progress
+                        )
                 );
             },
             r =>

@@ -61,7 +61,7 @@ internal static class WedgeAct
         );
     }
 
-    private static async Task<IReadOnlyList<OpCommand.WedgeAnswer>> WaitForWedgeAsync(
+    private static async Task<IReadOnlyList<QueryAnswer<WedgeStatusAnswer>>> WaitForWedgeAsync(
         ClientConfig config,
         ulong point,
         CancellationToken cancellationToken

@@ -3,6 +3,7 @@ using System.Text;
 using Cairn.Backup;
 using Cairn.Consensus;
 using Cairn.Core.Crypto;
+using Cairn.Node.Configuration;
 using Cairn.Protocol.Configuration;
 
 namespace Cairn.Node.LocalCluster;
@@ -72,6 +73,42 @@ public static class ClusterInitializer
         }
 
         return new ClusterLayout(target);
+    }
+
+    /// <summary>
+    /// Creates the cluster described by <paramref name="options"/> as a new chain whose genesis state is checkpoint
+    /// <paramref name="checkpoint"/>'s (a directory or an exported archive), verified first: with the source
+    /// cluster's public keys in <paramref name="sourceKeysDirectory"/> every check must pass; without them every check
+    /// but the certificate's.
+    /// </summary>
+    /// <exception cref="DbCheckpointException">When the checkpoint cannot be opened or does not verify.</exception>
+    /// <exception cref="ClusterInitException">As <see cref="Initialize"/>.</exception>
+    public static ClusterFromCheckpoint InitializeFromCheckpoint(
+        ClusterInitOptions options,
+        string checkpoint,
+        string? sourceKeysDirectory
+    )
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using var source = CheckpointSource.Open(checkpoint);
+        var sourceKeys = sourceKeysDirectory is null ? null : ReplicaPublicKeys.Load(sourceKeysDirectory);
+        var verification = CheckpointVerifier.Verify(source.Directory, sourceKeys, requireManifest: source.IsArchive);
+        if (sourceKeys is not null || verification.FirstFailure?.Name != CheckpointVerifier.CertificateCheck)
+        {
+            verification.ThrowIfFailed();
+        }
+
+        var metadata = verification.Metadata!;
+        var layout = Initialize(options);
+        var chainIds = new List<string>();
+        foreach (var id in layout.ReplicaIds())
+        {
+            var config = DeploymentConfigLoader.Load(layout.ReplicaConfig(id));
+            GenesisFromCheckpoint.Seed(source.Directory, metadata, config.RocksDbPath, config.ChainId);
+            chainIds.Add(config.ChainId);
+        }
+
+        return new ClusterFromCheckpoint(layout, chainIds[0], metadata, CertificateChecked: sourceKeys is not null);
     }
 
     private static void Write(ClusterLayout layout, ClusterInitOptions options, int? snapshots)

@@ -1,4 +1,7 @@
 using System.Globalization;
+using Cairn.Backup;
+using Cairn.Node.Configuration;
+using Cairn.Protocol.Configuration;
 
 namespace Cairn.Node.LocalCluster;
 
@@ -65,6 +68,38 @@ public sealed record ClusterLayout(string Directory)
                     .Order(),
             ]
             : [];
+
+    /// <summary>This layout, when its directory is a cluster directory (it has replica-N folders).</summary>
+    /// <exception cref="DbCheckpointException">When it is not.</exception>
+    public ClusterLayout RequireCluster() =>
+        ReplicaIds().Count > 0
+            ? this
+            : throw new DbCheckpointException(
+                Directory,
+                "not a cluster directory (no replica-N folders; made by 'cairn cluster init')"
+            );
+
+    /// <summary>Replica <paramref name="id"/>'s <c>deployment.config</c>, loaded and validated.</summary>
+    /// <exception cref="DbCheckpointException">When the directory is not a cluster or has no such replica.</exception>
+    /// <exception cref="ConfigException">When the config is invalid.</exception>
+    public DeploymentConfig LoadReplicaConfig(int id)
+    {
+        var ids = RequireCluster().ReplicaIds();
+        if (!ids.Contains(id))
+        {
+            throw new DbCheckpointException(
+                Directory,
+                $"no replica {id} in this cluster (have {string.Join(", ", ids)})"
+            );
+        }
+
+        return DeploymentConfigLoader.Load(ReplicaConfig(id));
+    }
+
+    /// <summary>Where replica <paramref name="id"/> keeps its own DB checkpoint
+    /// <paramref name="checkpoint"/>.</summary>
+    public string ReplicaCheckpoint(int id, ulong checkpoint) =>
+        Path.Combine(LoadReplicaConfig(id).DbCheckpoints.Path, checkpoint.ToString(CultureInfo.InvariantCulture));
 
     private static string Id(int id) => id.ToString(CultureInfo.InvariantCulture);
 }

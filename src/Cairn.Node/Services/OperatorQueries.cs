@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Cairn.Backup;
 using Cairn.Core.Crypto;
 using Cairn.Core.Encoding;
@@ -54,8 +56,11 @@ public sealed class OperatorQueries(
         {
             return command.Type switch
             {
-                OperatorCommandType.WedgeStatus => Json(WedgeStatus()),
-                OperatorCommandType.DbCheckpointStatus => Json(CheckpointStatus()),
+                OperatorCommandType.WedgeStatus => Json(WedgeStatus(), OperatorAnswerJson.Default.WedgeStatusAnswer),
+                OperatorCommandType.DbCheckpointStatus => Json(
+                    CheckpointStatus(),
+                    OperatorAnswerJson.Default.DbCheckpointStatusAnswer
+                ),
                 OperatorCommandType.CheckpointHash => CheckpointHash(command),
                 OperatorCommandType.CheckpointRead => CheckpointRead(command),
                 OperatorCommandType.Snapshot => Snapshot(),
@@ -100,13 +105,13 @@ public sealed class OperatorQueries(
         using var pin = checkpoints.Pin(checkpoint!.Id);
         using var reader = RocksDbLedger.OpenReadOnly(pin.Checkpoint.Directory);
         return Json(
-            new
-            {
-                replica = host.Status.Replica.Value,
-                checkpointId = checkpoint.Id.Value,
-                seqNum = checkpoint.SeqNum.Value,
-                values = query!.Keys.Select(key => reader.GetValue(key)).ToList(),
-            }
+            new CheckpointReadAnswer(
+                host.Status.Replica.Value,
+                checkpoint.Id.Value,
+                checkpoint.SeqNum.Value,
+                [.. query!.Keys.Select(key => reader.GetValue(key))]
+            ),
+            OperatorAnswerJson.Default.CheckpointReadAnswer
         );
     }
 
@@ -120,26 +125,22 @@ public sealed class OperatorQueries(
         var all = checkpoints.List();
         if (all.Count == 0)
         {
-            return Json(new { replica = host.Status.Replica.Value, found = false });
+            return Json(new SnapshotAnswer(host.Status.Replica.Value, null), OperatorAnswerJson.Default.SnapshotAnswer);
         }
 
         using var pin = checkpoints.Pin(all[^1].Id);
         using var reader = RocksDbLedger.OpenReadOnly(pin.Checkpoint.Directory);
         var metadata = pin.Checkpoint.Metadata;
-        return Json(
-            new
-            {
-                replica = host.Status.Replica.Value,
-                found = true,
-                id = metadata.Id.Value,
-                seqNum = metadata.SeqNum.Value,
-                lastBlockId = metadata.LastBlockId.Value,
-                stateDigest = metadata.StateDigest.ToHex(),
-                epoch = metadata.Epoch,
-                createdAt = metadata.CreatedAt,
-                estimatedKeys = reader.EstimateStateKeyCount(),
-            }
+        var newest = new SnapshotCheckpoint(
+            metadata.Id.Value,
+            metadata.SeqNum.Value,
+            metadata.LastBlockId.Value,
+            metadata.StateDigest.ToHex(),
+            metadata.Epoch,
+            metadata.CreatedAt,
+            reader.EstimateStateKeyCount()
         );
+        return Json(new SnapshotAnswer(host.Status.Replica.Value, newest), OperatorAnswerJson.Default.SnapshotAnswer);
     }
 
     /// <summary>The refusal of a checkpoint query this replica cannot answer (feature off, malformed body, no such
@@ -178,50 +179,49 @@ public sealed class OperatorQueries(
             : null;
     }
 
-    private object WedgeStatus()
+    private WedgeStatusAnswer WedgeStatus()
     {
         var status = host.Status;
-        return new
-        {
-            replica = status.Replica.Value,
-            wedged = status.WedgePoint is { } point && status.LastExecuted >= point,
-            wedgePoint = status.WedgePoint?.Value,
-            lastExecutedSeq = status.LastExecuted.Value,
-            epoch = status.Epoch,
-        };
+        return new WedgeStatusAnswer(
+            status.Replica.Value,
+            status.WedgePoint is { } point && status.LastExecuted >= point,
+            status.WedgePoint?.Value,
+            status.LastExecuted.Value,
+            status.Epoch
+        );
     }
 
-    private object CheckpointStatus()
+    private DbCheckpointStatusAnswer CheckpointStatus()
     {
         var status = checkpoints.Status;
-        return new
-        {
-            replica = host.Status.Replica.Value,
-            enabled = status.Enabled,
-            checkpoints = checkpoints
-                .List()
-                .Select(c => new
-                {
-                    id = c.Id.Value,
-                    seqNum = c.SeqNum.Value,
-                    lastBlockId = c.Metadata.LastBlockId.Value,
-                    lastBlockDigest = c.Metadata.LastBlockDigest.ToHex(),
-                    stateDigest = c.Metadata.StateDigest.ToHex(),
-                    createdAt = c.Metadata.CreatedAt,
-                    sizeBytes = c.Metadata.SizeBytes,
-                    exclusiveBytes = c.Metadata.ExclusiveBytes,
-                    signers = c.Metadata.Certificate.Signers.Select(r => r.Value),
-                    epoch = c.Metadata.Epoch,
-                }),
-            lastSkipReason = status.LastSkipReason?.ToString(),
-            lastSkipAt = status.LastSkipAt,
-            skips = status.Skips,
-            failures = status.Failures,
-            lastFailure = status.LastFailure,
-            onDemandArmed = status.OnDemandArmed,
-        };
+        return new DbCheckpointStatusAnswer(
+            host.Status.Replica.Value,
+            status.Enabled,
+            [
+                .. checkpoints
+                    .List()
+                    .Select(c => new DbCheckpointRow(
+                        c.Id.Value,
+                        c.SeqNum.Value,
+                        c.Metadata.LastBlockId.Value,
+                        c.Metadata.LastBlockDigest.ToHex(),
+                        c.Metadata.StateDigest.ToHex(),
+                        c.Metadata.CreatedAt,
+                        c.Metadata.SizeBytes,
+                        c.Metadata.ExclusiveBytes,
+                        [.. c.Metadata.Certificate.Signers.Select(r => r.Value)],
+                        c.Metadata.Epoch
+                    )),
+            ],
+            status.LastSkipReason?.ToString(),
+            status.LastSkipAt,
+            status.Skips,
+            status.Failures,
+            status.LastFailure,
+            status.OnDemandArmed
+        );
     }
 
-    private static OperatorQueryReply Json(object answer) =>
-        new() { Json = System.Text.Json.JsonSerializer.Serialize(answer, System.Text.Json.JsonSerializerOptions.Web) };
+    private static OperatorQueryReply Json<T>(T answer, JsonTypeInfo<T> json) =>
+        new() { Json = JsonSerializer.Serialize(answer, json) };
 }

@@ -1,4 +1,4 @@
-namespace Cairn.Client;
+namespace Cairn.Operator;
 
 /// <summary>A replica's newest checkpoint as it answers <c>op snapshot</c>.</summary>
 /// <param name="EstimatedKeys">RocksDB's estimate of the keys in the checkpoint's state (it varies a little between

@@ -1,0 +1,17 @@
+namespace Cairn.Operator;
+
+/// <summary>A replica's answer to <c>dbCheckpoint status</c> (JSON through <see cref="OperatorAnswerJson"/>): its
+/// complete DB checkpoints, oldest first, and its last skip and failure.</summary>
+/// <param name="Enabled">FEATURE_db_checkpoints.</param>
+/// <param name="OnDemandArmed">An operator checkpoint waits for the next boundary.</param>
+public sealed record DbCheckpointStatusAnswer(
+    int Replica,
+    bool Enabled,
+    IReadOnlyList<DbCheckpointRow> Checkpoints,
+    string? LastSkipReason,
+    DateTimeOffset? LastSkipAt,
+    long Skips,
+    long Failures,
+    string? LastFailure,
+    bool OnDemandArmed
+);

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using AwesomeAssertions;
+using Cairn.Backup;
+using Cairn.Node.LocalCluster;
+
+namespace Cairn.Node.Tests;
+
+/// <summary>What the local-cluster workflows behind <c>cairn backup</c>, <c>cairn restore</c> and <c>cairn
+/// checkpoint</c> refuse before they touch a replica.</summary>
+public sealed class ReplicaMaintenanceTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("cairn-maintenance-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private ClusterLayout NewCluster() =>
+        ClusterInitializer.Initialize(new ClusterInitOptions(Path.Combine(_root, "cluster"), BasePort: 9300));
+
+    private static ReplicaMaintenance Maintenance(ClusterLayout layout) =>
+        new(new ClusterRunner(layout, ["/bin/false"]));
+
+    [Fact]
+    public void A_directory_without_replicas_is_not_a_cluster_and_a_missing_replica_is_named()
+    {
+        var empty = new ClusterLayout(_root);
+        FluentActions
+            .Invoking(() => empty.RequireCluster())
+            .Should()
+            .Throw<DbCheckpointException>()
+            .WithMessage($"{_root}: not a cluster directory (no replica-N folders; made by 'cairn cluster init')");
+
+        var layout = NewCluster();
+        layout.RequireCluster().Should().Be(layout);
+        layout.LoadReplicaConfig(2).ReplicaId.Value.Should().Be(2);
+        FluentActions
+            .Invoking(() => layout.LoadReplicaConfig(7))
+            .Should()
+            .Throw<DbCheckpointException>()
+            .WithMessage("*no replica 7 in this cluster (have 0, 1, 2, 3)");
+        layout
+            .ReplicaCheckpoint(1, 300)
+            .Should()
+            .Be(Path.Combine(layout.ReplicaDataDirectory(1), "rocksdbdata", "checkpoints", "300"));
+    }
+
+    [Fact]
+    public void A_restore_is_refused_while_the_replica_runs_and_prepared_once_it_is_stopped()
+    {
+        var layout = NewCluster();
+        var maintenance = Maintenance(layout);
+        // A process whose command line names replica 1's config stands in for the running replica.
+        using var running = Process.Start("/bin/sh", ["-c", "sleep 60", "sh", layout.ReplicaConfig(1)]);
+        try
+        {
+            File.WriteAllText(layout.ReplicaPidFile(1), $"{running.Id}");
+
+            FluentActions
+                .Invoking(() => maintenance.RestoreRequest(1, "/some/checkpoint", discardOld: false))
+                .Should()
+                .Throw<DbCheckpointException>()
+                .WithMessage("*replica 1 is running; stop it first*");
+        }
+        finally
+        {
+            running.Kill();
+            running.WaitForExit();
+        }
+
+        var request = maintenance.RestoreRequest(1, "/some/checkpoint", discardOld: true);
+        request.DatabaseDirectory.Should().Be(layout.LoadReplicaConfig(1).RocksDbPath);
+        (request.Source, request.DiscardOld).Should().Be(("/some/checkpoint", true));
+    }
+
+    [Fact]
+    public async Task A_backup_is_refused_for_a_checkpoint_mode_replica_and_never_overwrites()
+    {
+        var layout = NewCluster();
+        var target = Path.Combine(_root, "backup");
+
+        var checkpointMode = () => Maintenance(layout).BackupAsync(0, target, null, CancellationToken.None);
+        await checkpointMode.Should().ThrowAsync<DbCheckpointException>().WithMessage("*backup_mode is 'checkpoint'*");
+
+        var config = layout.ReplicaConfig(0);
+        File.WriteAllText(
+            config,
+            File.ReadAllText(config)
+                .Replace("backup_mode: checkpoint", "backup_mode: intermittent", StringComparison.Ordinal)
+                .Replace("FEATURE_db_checkpoints: true", "FEATURE_db_checkpoints: false", StringComparison.Ordinal)
+        );
+        Directory.CreateDirectory(target);
+        var overwrite = () => Maintenance(layout).BackupAsync(0, target, null, CancellationToken.None);
+        await overwrite.Should().ThrowAsync<DbCheckpointException>().WithMessage($"{target}: already exists*");
+        Directory.EnumerateFileSystemEntries(target).Should().BeEmpty();
+    }
+}

@@ -58,6 +58,15 @@ internal static class BackupCommand
                 }
 
                 var runner = new ClusterRunner(layout, CommonOptions.SelfCommand());
+                if (!runner.IsRunning(n) && DatabaseLock.IsHeld(config.RocksDbPath))
+                {
+                    throw new DbCheckpointException(
+                        config.RocksDbPath,
+                        $"replica {n} is running but was not started by 'cairn cluster up', so it cannot be restarted "
+                            + $"from here; stop it (its service, e.g. 'systemctl stop cairn-replica'), back up, start it"
+                    );
+                }
+
                 var asJson = parse.GetValue(json);
                 var wasRunning = await runner.StopReplicaAsync(
                     n,

@@ -145,6 +145,15 @@ internal static class RestoreCommand
             );
         }
 
+        if (DatabaseLock.IsHeld(config.RocksDbPath))
+        {
+            throw new DbCheckpointException(
+                config.RocksDbPath,
+                $"replica {n} is running (its database is open); stop it first (its service, e.g. 'systemctl stop "
+                    + $"cairn-replica')"
+            );
+        }
+
         return new RestoreRequest
         {
             DataDirectory = config.DataDir,

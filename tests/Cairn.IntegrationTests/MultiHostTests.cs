@@ -114,8 +114,23 @@ public sealed class MultiHostTests
                 $"every replica listing checkpoint {id} in 'op dbCheckpoint status'"
             );
 
-            // Replica 3's host loses its data; replica 0's host exports the checkpoint, the archive is copied over.
-            await StopAsync(replicas[3]!);
+            // Replica 3's host fails and loses its data; replica 0's host exports the checkpoint, the archive is copied
+            // over. A running replica is refused first: it was started by no 'cluster up', but its database is open.
+            var refused = await OnAsync(
+                network,
+                3,
+                "restore",
+                "--cluster",
+                HostDirectory(root, 3),
+                "--replica",
+                "3",
+                "--checkpoint",
+                $"{id}"
+            );
+            refused.Error.Should().Contain("replica 3 is running");
+            await KillAsync(replicas[3]!);
+            replicas[3]!.Dispose();
+            replicas[3] = null;
             Directory.Delete(Path.Combine(HostDirectory(root, 3), "replica-3", "data"), recursive: true);
             var list = await OnAsync(network, 0, "checkpoint", "list", "--cluster", HostDirectory(root, 0), "--json");
             list.ExitCode.Should().Be(0, list.Error);
@@ -163,6 +178,14 @@ public sealed class MultiHostTests
                 "--json"
             );
             restore.ExitCode.Should().Be(0, restore.Error);
+            using (var restored = JsonDocument.Parse(restore.Output))
+            {
+                restored
+                    .RootElement.GetProperty("consensusMetadataReset")
+                    .GetBoolean()
+                    .Should()
+                    .BeTrue("the checkpoint is replica 0's");
+            }
 
             replicas[3] = StartReplica(network, root, 3);
             await LoadAsync(network, clientBundle);
@@ -220,18 +243,13 @@ public sealed class MultiHostTests
         return Process.Start(start)!;
     }
 
-    /// <summary>SIGTERM, as a service manager stops it; waits until it has exited.</summary>
-    private static async Task StopAsync(Process replica)
+    /// <summary>The host fails: its replica dies at once (SIGKILL); waits until it has exited.</summary>
+    private static async Task KillAsync(Process replica)
     {
-        using (var kill = Process.Start("kill", ["-TERM", replica.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync(Ct);
-        }
-
+        replica.Kill();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         deadline.CancelAfter(TestCluster.Patience);
         await replica.WaitForExitAsync(deadline.Token);
-        replica.ExitCode.Should().Be(0, "SIGTERM stops a replica cleanly");
     }
 
     private static async Task LoadAsync(NetworkNamespaces network, string clientBundle)

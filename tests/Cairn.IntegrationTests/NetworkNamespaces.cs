@@ -38,9 +38,16 @@ internal sealed class NetworkNamespaces : IDisposable
         }
 
         var probe = $"cairn-probe-{Environment.ProcessId}";
-        if (Run("ip", "netns", "add", probe) is { } failure)
+        try
         {
-            return $"'ip netns' is not available: {failure}";
+            if (Run("ip", "netns", "add", probe) is { } failure)
+            {
+                return $"'ip netns' is not available: {failure}";
+            }
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return $"the 'ip' command (iproute2) is not installed: {e.Message}";
         }
 
         Run("ip", "netns", "delete", probe);

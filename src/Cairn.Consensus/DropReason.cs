@@ -64,7 +64,8 @@ public enum DropReason
     /// <summary>A BatchExecuted report the replica did not ask for.</summary>
     UnexpectedExecution,
 
-    /// <summary>A client request too big to fit a batch alone (over <see cref="ReplicaOptions.MaxBatchBytes"/>).</summary>
+    /// <summary>A client request too big to fit a batch alone (over
+    /// <see cref="ReplicaOptions.MaxBatchBytes"/>).</summary>
     OversizedRequest,
 
     /// <summary>A BATCH-BODY for no proposal this replica lacks a batch for, or whose batch is not the one

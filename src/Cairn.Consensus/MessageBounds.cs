@@ -8,8 +8,8 @@ namespace Cairn.Consensus;
 /// BATCH-BODY (one batch of at most <see cref="ReplicaOptions.MaxBatchBytes"/>), or a NEW-VIEW (2f + 1 VIEW-CHANGEs,
 /// each with a certificate of 2f + 1 signatures and 2 × window proofs of a proposal header and 2f PREPAREs, and
 /// 2 × window headers): replicas build exactly these quorums and refuse VIEW-CHANGEs and NEW-VIEWs with more. Sizes
-/// come from encoding largest instances, so they follow the encoding. The transport's receive limit is this bound, and a sender never emits a
-/// larger message.
+/// come from encoding largest instances, so they follow the encoding. The transport's receive limit is this bound,
+/// and a sender never emits a larger message.
 /// </summary>
 public static class MessageBounds
 {

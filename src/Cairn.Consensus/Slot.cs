@@ -34,7 +34,8 @@ internal sealed class Slot(SeqNum seq, ViewNum view)
     public bool IsCommitted => Committed is not null;
 
     /// <summary>The whole proposals (with batch) seen for this seq in any view, by digest: the batch a NEW-VIEW header
-    /// names is taken from here before it is fetched from peers, and peers that lack it are answered from here.</summary>
+    /// names is taken from here before it is fetched from peers, and peers that lack it are answered from
+    /// here.</summary>
     public Dictionary<Digest, PrePrepare> Bodies { get; } = [];
 
     /// <summary>When this replica last asked its peers for a batch it lacks here.</summary>

@@ -4,7 +4,8 @@ using Cairn.Core;
 
 namespace Cairn.Consensus.Tests;
 
-/// <summary>Batches cut by bytes as well as count, and view changes whose size does not grow with the batches.</summary>
+/// <summary>Batches cut by bytes as well as count, and view changes whose size does not grow with the
+/// batches.</summary>
 public sealed class BoundedMessagesTests
 {
     private const int Budget = 64 * 1024;
@@ -104,7 +105,12 @@ public sealed class BoundedMessagesTests
 
         var forged = h.Sign(
             2,
-            new BatchBody(asked.Seq, h.Now.ToUnixTimeMilliseconds(), new Batch([Harness.Request(2, 1)]), new ReplicaId(2))
+            new BatchBody(
+                asked.Seq,
+                h.Now.ToUnixTimeMilliseconds(),
+                new Batch([Harness.Request(2, 1)]),
+                new ReplicaId(2)
+            )
         );
         h.Deliver(3, new MessageReceived(forged.Sender, forged));
 

@@ -5,14 +5,14 @@ namespace Cairn.IntegrationTests;
 /// <summary>Runs the real <c>cairn</c> CLI as a process, as an operator would, and captures what it prints.</summary>
 internal sealed record CairnProcess(int ExitCode, string Output, string Error)
 {
-    public static async Task<CairnProcess> RunAsync(params string[] args)
+    public static Task<CairnProcess> RunAsync(params string[] args) => RunWithPrefixAsync([], args);
+
+    /// <summary>Runs the CLI under <paramref name="prefix"/> (e.g. <c>ip netns exec NAME</c>).</summary>
+    public static async Task<CairnProcess> RunWithPrefixAsync(IReadOnlyList<string> prefix, params string[] args)
     {
-        var start = new ProcessStartInfo(TestCluster.CairnCommand[0])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var part in TestCluster.CairnCommand.Skip(1).Concat(args))
+        var command = prefix.Concat(TestCluster.CairnCommand).ToList();
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var part in command.Skip(1).Concat(args))
         {
             start.ArgumentList.Add(part);
         }

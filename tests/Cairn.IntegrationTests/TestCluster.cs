@@ -106,7 +106,7 @@ internal sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Sets <c>key: value</c> lines of a deployment.config (the keys must already be in the file).</summary>
-    private static void ChangeConfig(string path, IReadOnlyDictionary<string, string> changes)
+    public static void ChangeConfig(string path, IReadOnlyDictionary<string, string> changes)
     {
         var lines = File.ReadAllLines(path)
             .Select(line =>

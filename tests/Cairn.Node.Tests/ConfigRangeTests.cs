@@ -112,7 +112,8 @@ public sealed class ConfigRangeTests : IDisposable
             .Which;
 
         error.Key.Should().Be("checkpoint_window_size");
-        error.Message.Should().Contain("f_val 50").And.Contain(MessageBounds.Ceiling.ToString(CultureInfo.InvariantCulture));
+        var ceiling = MessageBounds.Ceiling.ToString(CultureInfo.InvariantCulture);
+        error.Message.Should().Contain("f_val 50").And.Contain(ceiling);
     }
 
     [Fact]

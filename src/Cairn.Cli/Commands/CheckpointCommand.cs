@@ -32,8 +32,8 @@ internal static class CheckpointCommand
         Option<DirectoryInfo?> cluster
     ) =>
         parse.GetValue(keys) is { } dir ? ReplicaPublicKeys.Load(dir.FullName)
-        : parse.GetValue(cluster) is { } c
-            ? ReplicaPublicKeys.Load(new ClusterLayout(c.FullName).RequireCluster().KeysDirectory)
+        // Any bundle of the cluster holds keys/ (the operator's too, which has no replica folder).
+        : parse.GetValue(cluster) is { } c ? ReplicaPublicKeys.Load(new ClusterLayout(c.FullName).KeysDirectory)
         : null;
 
     internal static Option<DirectoryInfo?> KeysOption() =>

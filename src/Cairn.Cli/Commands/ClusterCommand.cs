@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Cairn.Client;
+using Cairn.Node.Configuration;
 using Cairn.Node.LocalCluster;
 using Spectre.Console;
 
@@ -170,19 +171,28 @@ internal static class ClusterCommand
             Description = "The cluster directory to create (must not exist or be empty).",
             Required = true,
         };
-        var replicas = new Option<int>("--replicas")
+        var replicas = new Option<int?>("--replicas")
         {
-            Description = "Number of replicas, n = 3f + 1.",
-            DefaultValueFactory = _ => 4,
+            Description = "Number of replicas, n = 3f + 1 (default: one per address given, else 4).",
+        };
+        var hosts = new Option<string?>("--hosts")
+        {
+            Description =
+                "The replicas' addresses in id order, host:port,... (port optional: base-port + id); writes one "
+                + "bundle per host under DIR/bundles.",
         };
         var basePort = new Option<int>("--base-port")
         {
-            Description = "Replica i listens on base-port + i, its metrics on base-port + 100 + i.",
+            Description =
+                "Replica i listens on base-port + i (unless its address names a port), its metrics on its "
+                + "port + 100.",
             DefaultValueFactory = _ => 7100,
         };
         var descriptor = new Option<FileInfo?>("--descriptor")
         {
-            Description = "An infrastructure_descriptor.json (its NUM_DB_SNAPSHOTS sets num_of_rocksdbcheckpoints).",
+            Description =
+                "An infrastructure_descriptor.json (NUM_DB_SNAPSHOTS sets num_of_rocksdbcheckpoints; replicas[]."
+                + "providedIp the replicas' addresses).",
         };
         var fromCheckpoint = new Option<string?>("--from-checkpoint")
         {
@@ -196,6 +206,7 @@ internal static class ClusterCommand
         {
             dir,
             replicas,
+            hosts,
             basePort,
             descriptor,
             fromCheckpoint,
@@ -207,14 +218,18 @@ internal static class ClusterCommand
                 parse.GetRequiredValue(dir).FullName,
                 parse.GetValue(replicas),
                 parse.GetValue(basePort),
-                parse.GetValue(descriptor)?.FullName
+                parse.GetValue(descriptor)?.FullName,
+                parse.GetValue(hosts) is { } list ? ReplicaAddress.ParseList(list) : null
             );
             var seeded = parse.GetValue(fromCheckpoint) is { } path
                 ? ClusterInitializer.InitializeFromCheckpoint(options, path, parse.GetValue(keys)?.FullName)
                 : null;
             var layout = seeded?.Layout ?? ClusterInitializer.Initialize(options);
-            var ids = layout.ReplicaIds();
-            console.MarkupLineInterpolated($"Created a cluster of {ids.Count} replicas in [bold]{layout.Directory}[/]");
+            var bundled = layout.ReplicaIds().Count == 0;
+            var configs = layout.AllReplicaConfigs();
+            console.MarkupLineInterpolated(
+                $"Created a cluster of {configs.Count} replicas in [bold]{layout.Directory}[/]"
+            );
             if (seeded is { ChainId: var chain, Source: var metadata })
             {
                 console.MarkupInterpolated(
@@ -230,9 +245,25 @@ internal static class ClusterCommand
                 }
             }
 
-            foreach (var id in ids)
+            if (bundled)
             {
-                console.WriteLine($"  replica {id}: {layout.ReplicaConfig(id)}");
+                foreach (var (id, configPath) in configs.Index())
+                {
+                    var config = DeploymentConfigLoader.Load(configPath);
+                    console.WriteLine(
+                        $"  replica {id} ({config.Self.Host}:{config.Self.Port}): copy "
+                            + $"{layout.ReplicaBundle(id).Directory} to its host"
+                    );
+                }
+
+                console.WriteLine($"  operator: copy {layout.OperatorBundle.Directory} to the operator's host");
+                console.WriteLine($"  clients: copy {layout.ClientBundle.Directory} to the clients' hosts");
+                return 0;
+            }
+
+            foreach (var (id, configPath) in configs.Index())
+            {
+                console.WriteLine($"  replica {id}: {configPath}");
             }
 
             console.WriteLine(

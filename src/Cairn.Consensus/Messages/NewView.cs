@@ -6,8 +6,8 @@ namespace Cairn.Consensus.Messages;
 /// <summary>
 /// The new primary's announcement of <paramref name="View"/>: 2f+1 VIEW-CHANGEs for it and the PRE-PREPAREs they
 /// imply (re-proposals of prepared batches, no-ops for gaps), as headers: a replica that lacks a batch fetches it by
-/// digest. Backups recompute the PRE-PREPAREs from the VIEW-CHANGEs and reject the message if they differ. <paramref name="TimestampMs"/> is the consensus time of gap
-/// no-ops.
+/// digest. Backups recompute the PRE-PREPAREs from the VIEW-CHANGEs and reject the message if they differ.
+/// <paramref name="TimestampMs"/> is the consensus time of gap no-ops.
 /// </summary>
 public sealed record NewView(
     ViewNum View,

@@ -84,13 +84,17 @@ public static class ReplicaServer
         builder.Logging.AddReplicaConsole();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
         var self = config.Self;
-        var address = IPAddress.TryParse(self.Host, out var ip) ? ip : IPAddress.Loopback;
+        // The address its config names (a host name: every address it resolves to), so peers on other hosts reach it.
+        IPAddress[] addresses = IPAddress.TryParse(self.Host, out var ip) ? [ip] : Dns.GetHostAddresses(self.Host);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(address, self.Port, listen => listen.Protocols = HttpProtocols.Http2);
-            if (config.MetricsPort > 0)
+            foreach (var address in addresses)
             {
-                kestrel.Listen(address, config.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(address, self.Port, listen => listen.Protocols = HttpProtocols.Http2);
+                if (config.MetricsPort > 0)
+                {
+                    kestrel.Listen(address, config.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
+                }
             }
         });
         // gRPC takes the largest legal consensus message (and its envelope), and client requests well over

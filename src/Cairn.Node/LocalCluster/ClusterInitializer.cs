@@ -9,37 +9,47 @@ using Cairn.Protocol.Configuration;
 namespace Cairn.Node.LocalCluster;
 
 /// <summary>
-/// Creates a local cluster directory: a key pair per replica, a client key pair, the operator key pair, one
-/// <c>deployment.config</c> per replica and the operator's and client's configs. Everything is written into a
-/// temporary sibling directory first and renamed into place, so a failed init leaves nothing behind.
+/// Creates a cluster directory: a key pair per replica, a client key pair, the operator key pair, one
+/// <c>deployment.config</c> per replica and the operator's and client's configs, either all in one directory for a
+/// cluster on this host or split into one bundle per host (see <see cref="ClusterLayout"/>). Everything is written
+/// into a temporary sibling directory first and renamed into place, so a failed init leaves nothing behind.
 /// </summary>
 public static class ClusterInitializer
 {
-    /// <summary>Creates the cluster described by <paramref name="options"/>.</summary>
-    /// <exception cref="ClusterInitException">When the directory already holds files or the replica count is not 3f +
-    /// 1.</exception>
+    /// <summary>Creates the cluster described by <paramref name="options"/>: a single-host cluster directory, or with
+    /// the replicas' addresses (<c>--hosts</c> or the descriptor's <c>replicas</c>) one bundle per host under
+    /// <see cref="ClusterLayout.BundlesDirectory"/>.</summary>
+    /// <exception cref="ClusterInitException">When the directory already holds files, the replica count is not 3f +
+    /// 1, or an address or port is not usable.</exception>
+    /// <exception cref="ConfigException">When the descriptor is unreadable or a key in it is wrong.</exception>
     public static ClusterLayout Initialize(ClusterInitOptions options)
     {
         var target = Path.GetFullPath(options.Directory);
-        if (options.Replicas < 4 || (options.Replicas - 1) % 3 != 0)
+        var descriptor = options.DescriptorPath is null ? null : InfrastructureDescriptor.Load(options.DescriptorPath);
+        if (options.Hosts is not null && descriptor?.Replicas is not null)
         {
             throw new ClusterInitException(
-                $"--replicas {options.Replicas}: a BFT cluster has n = 3f + 1 replicas with f ≥ 1 (4, 7, 10, ...)"
+                $"--hosts and the replicas of {options.DescriptorPath}: give the replicas' addresses once"
             );
         }
 
-        if (
-            options.BasePort < 1024
-            || options.BasePort + ClusterInitOptions.MetricsPortOffset + options.Replicas > 65535
-        )
+        var addresses = options.Hosts ?? descriptor?.Replicas;
+        var n = options.Replicas ?? addresses?.Count ?? ClusterInitOptions.DefaultReplicas;
+        if (n < 4 || (n - 1) % 3 != 0)
         {
             throw new ClusterInitException(
-                $"--base-port {options.BasePort}: ports {options.BasePort} to "
-                    + $"{options.BasePort + ClusterInitOptions.MetricsPortOffset + options.Replicas - 1} must lie in "
-                    + $"1024..65535"
+                $"{n} replicas: a BFT cluster has n = 3f + 1 replicas with f ≥ 1 (4, 7, 10, ...)"
             );
         }
 
+        if (addresses is not null && addresses.Count != n)
+        {
+            throw new ClusterInitException(
+                $"--replicas {n} but {addresses.Count} addresses are given: name one address per replica"
+            );
+        }
+
+        var endpoints = Endpoints(options, n, addresses);
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
         {
             throw new ClusterInitException(
@@ -47,16 +57,24 @@ public static class ClusterInitializer
             );
         }
 
-        var snapshots = options.DescriptorPath is null
-            ? null
-            : InfrastructureDescriptor.Load(options.DescriptorPath).NumDbSnapshots;
         var staging = Path.Combine(
             Path.GetDirectoryName(target) ?? ".",
             $".{Path.GetFileName(target)}.init-{Environment.ProcessId}"
         );
         try
         {
-            Write(new ClusterLayout(staging), options, snapshots);
+            if (addresses is null)
+            {
+                Write(new ClusterLayout(staging), endpoints, descriptor?.NumDbSnapshots);
+            }
+            else
+            {
+                var whole = new ClusterLayout(Path.Combine(staging, "whole"));
+                Write(whole, endpoints, descriptor?.NumDbSnapshots);
+                SplitIntoBundles(whole, new ClusterLayout(staging), n);
+                Directory.Delete(whole.Directory, recursive: true);
+            }
+
             if (Directory.Exists(target))
             {
                 Directory.Delete(target);
@@ -101,9 +119,9 @@ public static class ClusterInitializer
         var metadata = verification.Metadata!;
         var layout = Initialize(options);
         var chainIds = new List<string>();
-        foreach (var id in layout.ReplicaIds())
+        foreach (var configPath in layout.AllReplicaConfigs())
         {
-            var config = DeploymentConfigLoader.Load(layout.ReplicaConfig(id));
+            var config = DeploymentConfigLoader.Load(configPath);
             GenesisFromCheckpoint.Seed(source.Directory, metadata, config.RocksDbPath, config.ChainId);
             chainIds.Add(config.ChainId);
         }
@@ -111,11 +129,57 @@ public static class ClusterInitializer
         return new ClusterFromCheckpoint(layout, chainIds[0], metadata, CertificateChecked: sourceKeys is not null);
     }
 
-    private static void Write(ClusterLayout layout, ClusterInitOptions options, int? snapshots)
+    /// <summary>Each replica's host and port: loopback and base port + id for a single-host cluster, else the given
+    /// addresses (base port + id where an address names no port).</summary>
+    private static List<(string Host, int Port)> Endpoints(
+        ClusterInitOptions options,
+        int n,
+        IReadOnlyList<ReplicaAddress>? addresses
+    )
+    {
+        var endpoints = Enumerable
+            .Range(0, n)
+            .Select(id =>
+                addresses is null
+                    ? (ClusterInitOptions.Host, options.BasePort + id)
+                    : (addresses[id].Host, addresses[id].Port ?? options.BasePort + id)
+            )
+            .ToList();
+        var taken = new HashSet<(string, int)>();
+        foreach (var (id, (host, port)) in endpoints.Index())
+        {
+            var metrics = port + ClusterInitOptions.MetricsPortOffset;
+            if (port < 1024 || metrics > 65535)
+            {
+                throw new ClusterInitException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"replica {id}'s port {port} (metrics {metrics}): ports must lie in 1024..65535 (set "
+                            + $"--base-port or the address's port)"
+                    )
+                );
+            }
+
+            if (!taken.Add((host.ToUpperInvariant(), port)) || !taken.Add((host.ToUpperInvariant(), metrics)))
+            {
+                throw new ClusterInitException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"replica {id} at {host}:{port} (metrics {metrics}) shares a port with another replica on "
+                            + $"that host: give each replica its own host or port"
+                    )
+                );
+            }
+        }
+
+        return endpoints;
+    }
+
+    private static void Write(ClusterLayout layout, List<(string Host, int Port)> endpoints, int? snapshots)
     {
         Directory.CreateDirectory(layout.KeysDirectory);
-        var f = (options.Replicas - 1) / 3;
-        for (var id = 0; id < options.Replicas; id++)
+        var f = (endpoints.Count - 1) / 3;
+        for (var id = 0; id < endpoints.Count; id++)
         {
             Directory.CreateDirectory(layout.ReplicaDirectory(id));
             SaveKeyPair(layout.ReplicaPrivateKey(id), layout.ReplicaPublicKey(id));
@@ -124,14 +188,14 @@ public static class ClusterInitializer
         SaveKeyPair(layout.OperatorPrivateKey, layout.OperatorPublicKey);
         SaveKeyPair(layout.ClientPrivateKey, layout.ClientPublicKey);
 
-        var replicas = ReplicaList(options);
+        var replicas = ReplicaList(endpoints);
         var chainId =
             "cairn-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
-        for (var id = 0; id < options.Replicas; id++)
+        for (var id = 0; id < endpoints.Count; id++)
         {
             File.WriteAllText(
                 layout.ReplicaConfig(id),
-                DeploymentConfigText(id, f, chainId, options, replicas, snapshots)
+                DeploymentConfigText(id, f, chainId, endpoints[id].Port, replicas, snapshots)
             );
         }
 
@@ -151,6 +215,42 @@ public static class ClusterInitializer
         );
     }
 
+    /// <summary>Moves each host's part of the whole cluster in <paramref name="whole"/> into its bundle under
+    /// <paramref name="output"/>: private keys and configs are moved (never copied), public keys copied into every
+    /// bundle. Each bundle keeps the single-host layout's relative paths, so its configs load unchanged.</summary>
+    private static void SplitIntoBundles(ClusterLayout whole, ClusterLayout output, int n)
+    {
+        for (var id = 0; id < n; id++)
+        {
+            var bundle = output.ReplicaBundle(id);
+            Directory.CreateDirectory(bundle.ReplicaDirectory(id));
+            File.Move(whole.ReplicaConfig(id), bundle.ReplicaConfig(id));
+            File.Move(whole.ReplicaPrivateKey(id), bundle.ReplicaPrivateKey(id));
+            CopyPublicKeys(whole, bundle, n);
+            File.Copy(whole.OperatorPublicKey, bundle.OperatorPublicKey);
+            File.Copy(whole.ClientPublicKey, bundle.ClientPublicKey);
+        }
+
+        var operatorBundle = output.OperatorBundle;
+        CopyPublicKeys(whole, operatorBundle, n);
+        File.Move(whole.OperatorConfig, operatorBundle.OperatorConfig);
+        File.Move(whole.OperatorPrivateKey, operatorBundle.OperatorPrivateKey);
+
+        var clientBundle = output.ClientBundle;
+        CopyPublicKeys(whole, clientBundle, n);
+        File.Move(whole.ClientConfig, clientBundle.ClientConfig);
+        File.Move(whole.ClientPrivateKey, clientBundle.ClientPrivateKey);
+    }
+
+    private static void CopyPublicKeys(ClusterLayout from, ClusterLayout to, int n)
+    {
+        Directory.CreateDirectory(to.KeysDirectory);
+        for (var id = 0; id < n; id++)
+        {
+            File.Copy(from.ReplicaPublicKey(id), to.ReplicaPublicKey(id));
+        }
+    }
+
     private static void SaveKeyPair(string privatePath, string publicPath)
     {
         using var key = SigningKey.Generate();
@@ -158,14 +258,16 @@ public static class ClusterInitializer
         KeyFiles.SaveVerificationKey(key.PublicKey, publicPath);
     }
 
-    private static string ReplicaList(ClusterInitOptions options)
+    private static string ReplicaList(List<(string Host, int Port)> endpoints)
     {
         var text = new StringBuilder("replicas:\n");
-        for (var id = 0; id < options.Replicas; id++)
+        foreach (var (id, (host, port)) in endpoints.Index())
         {
             text.Append(
                 CultureInfo.InvariantCulture,
-                $"  - {{ id: {id}, host: {ClusterInitOptions.Host}, port: {options.BasePort + id}, public_key: "
+                // An IPv6 address is quoted: its colons would end a plain YAML scalar in a flow mapping.
+                $"  - {{ id: {id}, host: {(host.Contains(':', StringComparison.Ordinal) ? $"\"{host}\"" : host)}, "
+                    + $"port: {port}, public_key: "
                     + $"../keys/replica-{id}_pub.pem }}\n"
             );
         }
@@ -177,14 +279,14 @@ public static class ClusterInitializer
         int id,
         int f,
         string chainId,
-        ClusterInitOptions options,
+        int port,
         string replicas,
         int? snapshots
     ) =>
         string.Create(
             CultureInfo.InvariantCulture,
             $"""
-            # Replica {id} of a local Cairn cluster (written by 'cairn cluster init'; paths relative to this file).
+            # Replica {id} of a Cairn cluster (written by 'cairn cluster init'; paths relative to this file).
             chain_id: {chainId}
             replica_id: {id}
             f_val: {f}
@@ -192,7 +294,7 @@ public static class ClusterInitializer
             replica_private_key: replica_priv.pem
             operator_public_key: ../operator_pub.pem
             client_public_keys: [ ../client_pub.pem ]
-            metrics_port: {options.BasePort + ClusterInitOptions.MetricsPortOffset + id}
+            metrics_port: {port + ClusterInitOptions.MetricsPortOffset}
             checkpoint_window_size: {ConsensusKeys.CheckpointWindowSize.Default}
             backup_mode: checkpoint
 

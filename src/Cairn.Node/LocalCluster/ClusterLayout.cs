@@ -16,6 +16,14 @@ namespace Cairn.Node.LocalCluster;
 /// D/replica-N/data/                                        its data_dir (RocksDB in data/rocksdbdata)
 /// D/replica-N/replica.pid, replica.log                     written by 'cairn cluster up'
 /// </code>
+/// A cluster laid out on several hosts (<c>cluster init --hosts</c>) holds one bundle per host instead, each a cluster
+/// directory with only that host's part, so every command above works on the host from its bundle alone:
+/// <code>
+/// D/bundles/replica-N/   replica-N/deployment.config, replica-N/replica_priv.pem, keys/, operator_pub.pem,
+///                        client_pub.pem
+/// D/bundles/operator/    operator.config, operator_priv.pem, keys/
+/// D/bundles/client/      client.config, client_priv.pem, keys/
+/// </code>
 /// </remarks>
 public sealed record ClusterLayout(string Directory)
 {
@@ -47,13 +55,36 @@ public sealed record ClusterLayout(string Directory)
 
     public string ReplicaLogFile(int id) => Path.Combine(ReplicaDirectory(id), "replica.log");
 
+    public string BundlesDirectory => Path.Combine(Directory, "bundles");
+
+    /// <summary>The bundle to copy to replica <paramref name="id"/>'s host.</summary>
+    public ClusterLayout ReplicaBundle(int id) => new(Path.Combine(BundlesDirectory, $"replica-{Id(id)}"));
+
+    /// <summary>The bundle to copy to the operator's host.</summary>
+    public ClusterLayout OperatorBundle => new(Path.Combine(BundlesDirectory, "operator"));
+
+    /// <summary>The bundle to copy to the clients' hosts.</summary>
+    public ClusterLayout ClientBundle => new(Path.Combine(BundlesDirectory, "client"));
+
     /// <summary>The replica ids present in the directory, from its replica-N folders.</summary>
-    public IReadOnlyList<int> ReplicaIds() =>
-        System.IO.Directory.Exists(Directory)
+    public IReadOnlyList<int> ReplicaIds() => IdsIn(Directory);
+
+    /// <summary>The replica ids that have a bundle, from the bundles/replica-N folders.</summary>
+    public IReadOnlyList<int> BundledReplicaIds() => IdsIn(BundlesDirectory);
+
+    /// <summary>Every replica's deployment.config, by id: in its replica-N folder, or in its bundle when the cluster
+    /// was laid out for several hosts.</summary>
+    public IReadOnlyList<string> AllReplicaConfigs() =>
+        ReplicaIds() is { Count: > 0 } local
+            ? [.. local.Select(ReplicaConfig)]
+            : [.. BundledReplicaIds().Select(id => ReplicaBundle(id).ReplicaConfig(id))];
+
+    private static List<int> IdsIn(string directory) =>
+        System.IO.Directory.Exists(directory)
             ?
             [
                 .. System
-                    .IO.Directory.GetDirectories(Directory, "replica-*")
+                    .IO.Directory.GetDirectories(directory, "replica-*")
                     .Select(d =>
                         int.TryParse(
                             Path.GetFileName(d)["replica-".Length..],

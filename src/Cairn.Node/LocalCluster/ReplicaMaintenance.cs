@@ -36,6 +36,16 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
             );
         }
 
+        // A replica a service manager started has no pid file: its open database tells.
+        if (DatabaseLock.IsHeld(config.RocksDbPath))
+        {
+            throw new DbCheckpointException(
+                config.RocksDbPath,
+                $"replica {replica} is running (its database is open); stop it first (its service, e.g. 'systemctl "
+                    + "stop cairn-replica')"
+            );
+        }
+
         return new RestoreRequest
         {
             DataDirectory = config.DataDir,
@@ -80,6 +90,15 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
         if (Directory.Exists(target) || File.Exists(target))
         {
             throw new DbCheckpointException(target, "already exists (a backup never overwrites)");
+        }
+
+        if (!runner.IsRunning(replica) && DatabaseLock.IsHeld(config.RocksDbPath))
+        {
+            throw new DbCheckpointException(
+                config.RocksDbPath,
+                $"replica {replica} is running but was not started by 'cairn cluster up', so it cannot be restarted "
+                    + "from here; stop it (its service, e.g. 'systemctl stop cairn-replica'), back up, start it"
+            );
         }
 
         var wasRunning = await runner

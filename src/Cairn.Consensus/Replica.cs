@@ -20,6 +20,9 @@ public sealed partial class Replica
     private readonly ulong _window;
     private List<ConsensusOutput> _outputs = [];
 
+    // True while handling a MessageReceived whose top-level signature the host already checked.
+    private bool _signatureVerified;
+
     private DateTimeOffset _now = DateTimeOffset.UnixEpoch;
     private bool _started;
     private DateTimeOffset? _timerDeadline;
@@ -98,6 +101,7 @@ public sealed partial class Replica
                     OnClientRequest(request.Request, request.SignatureVerified);
                     break;
                 case MessageReceived { Message: not null } message:
+                    _signatureVerified = message.SignatureVerified;
                     OnMessage(message.Message);
                     break;
                 case RawMessageReceived raw:
@@ -128,6 +132,10 @@ public sealed partial class Replica
         catch (CanonicalEncodingException)
         {
             Drop(DropReason.Malformed);
+        }
+        finally
+        {
+            _signatureVerified = false;
         }
 
         CheckInvariants();
@@ -264,7 +272,7 @@ public sealed partial class Replica
 
     private bool Authentic(ConsensusMessage message)
     {
-        if (message.VerifySignature(_keys[message.Sender.Value]))
+        if (_signatureVerified || message.VerifySignature(_keys[message.Sender.Value]))
         {
             return true;
         }

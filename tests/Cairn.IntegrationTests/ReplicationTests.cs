@@ -63,13 +63,22 @@ public sealed class ReplicationTests
     }
 
     [Fact]
-    public async Task A_killed_primary_causes_a_view_change_and_the_cluster_goes_on()
+    public async Task A_primary_killed_under_a_load_of_16_KB_values_is_replaced_and_every_write_commits()
     {
+        // Large batches in flight when the primary dies: the view change must carry them by digest, within the
+        // message bound (a VIEW-CHANGE carrying whole batches used to outgrow what replicas receive).
         await using var cluster = await TestCluster.StartAsync(TestPorts.At(7520));
         await cluster.PutManyAsync("before", 10);
         var primary = (await cluster.StatusesAsync())[1]!.Primary;
 
+        var load = cluster.PutManyAsync("under-load", 600, sessions: 64, valueBytes: 16 * 1024);
+        await cluster.WaitForAsync(
+            s => s[primary] is { LastExecutedSeq: > 20 },
+            TestCluster.Patience,
+            "the load under way"
+        );
         await cluster.Runner.StopReplicaAsync(primary, kill: true, TimeSpan.FromSeconds(5), Ct);
+        await load;
         var keys = await cluster.PutManyAsync("after", 20, sessions: 2);
 
         using var client = cluster.Client(30);
@@ -78,6 +87,64 @@ public sealed class ReplicationTests
             .Equal(TestCluster.Bytes("v:" + keys[^1]));
         var statuses = await cluster.StatusesAsync();
         statuses.Where((_, i) => i != primary).Should().AllSatisfy(s => s!.View.Should().BeGreaterThan(0));
+    }
+
+    [Fact]
+    public async Task A_flood_of_unauthenticated_messages_to_one_replica_is_dropped_while_the_cluster_serves()
+    {
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7540));
+        var target = cluster.ClientConfig.Replicas[1];
+        using var flood = new CancellationTokenSource();
+        var flooding = FloodAsync(target.Address, flood.Token);
+
+        var keys = await cluster.PutManyAsync("flooded", 200);
+
+        await flood.CancelAsync();
+        (await flooding).Should().BeGreaterThan(1000, "the flood ran alongside the load");
+        using var client = cluster.Client(50);
+        (await client.GetAsync(TestCluster.Bytes(keys[^1]), Ct))
+            .Value.Should()
+            .Equal(TestCluster.Bytes("v:" + keys[^1]));
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(
+            new Uri($"http://127.0.0.1:{TestPorts.At(7540) + 100 + 1}/metrics"),
+            Ct
+        );
+        metrics.Should().MatchRegex(@"(?m)^cairn_consensus_peer_messages_dropped\{reason=""bad_signature""\} [1-9]");
+        metrics.Should().MatchRegex(@"(?m)^cairn_consensus_peer_messages_dropped\{reason=""malformed""\} [1-9]");
+    }
+
+    /// <summary>An outsider on the replica port: a PREPARE claiming to be from replica 2 with no valid signature,
+    /// and garbage, as fast as the stream takes them; returns how many were sent.</summary>
+    private static async Task<int> FloodAsync(Uri address, CancellationToken stop)
+    {
+        var forged = new byte[117]; // type, sender, view, seq, digest, signature of a PREPARE
+        forged[0] = 2;
+        forged[4] = 2;
+        var garbage = new byte[4096];
+        Random.Shared.NextBytes(garbage);
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(address);
+        var transport = new ReplicaTransport.ReplicaTransportClient(channel);
+        using var call = transport.Stream(cancellationToken: CancellationToken.None);
+        var sent = 0;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var message = sent % 2 == 0 ? forged : garbage;
+                await call.RequestStream.WriteAsync(
+                    new PeerEnvelope { FromReplica = 2, Message = Google.Protobuf.ByteString.CopyFrom(message) },
+                    CancellationToken.None
+                );
+                sent++;
+            }
+        }
+        finally
+        {
+            await call.RequestStream.CompleteAsync();
+        }
+
+        return sent;
     }
 
     [Fact]

@@ -87,8 +87,10 @@ internal sealed class TestCluster : IAsyncDisposable
         ReplicaStatusWait.UntilAsync(StatusesAsync, condition, timeout, what);
 
     /// <summary>Puts <paramref name="count"/> keys "prefix-i" from one client; returns the keys.</summary>
-    public async Task<IReadOnlyList<string>> PutManyAsync(string prefix, int count, int sessions = 8)
+    /// <param name="valueBytes">Padding after the value "v:key", to write large values.</param>
+    public async Task<IReadOnlyList<string>> PutManyAsync(string prefix, int count, int sessions = 8, int valueBytes = 0)
     {
+        var padding = new string('v', valueBytes);
         var keys = Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToArray();
         await Task.WhenAll(
             Enumerable
@@ -98,7 +100,7 @@ internal sealed class TestCluster : IAsyncDisposable
                     using var client = Client(s + 1);
                     for (var i = s; i < keys.Length; i += sessions)
                     {
-                        await client.PutAsync(Bytes(keys[i]), Bytes("v:" + keys[i]));
+                        await client.PutAsync(Bytes(keys[i]), Bytes("v:" + keys[i] + padding));
                     }
                 })
         );

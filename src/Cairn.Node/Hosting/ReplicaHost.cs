@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Cairn.Backup;
 using Cairn.ClientProtocol;
 using Cairn.Consensus;
+using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Ledger;
 using Cairn.Node.Execution;
@@ -15,7 +15,8 @@ namespace Cairn.Node.Hosting;
 
 /// <summary>
 /// Drives the sans-I/O consensus <see cref="Replica"/> from one thread: inputs (peer messages, client requests, ticks)
-/// arrive on a channel and are handled in groups; records and blocks are written unsynced as outputs come, and one sync
+/// arrive in bounded queues, one per source (<see cref="InputQueues"/>), already decoded and authenticated on the I/O
+/// threads that received them, and are handled in groups; records and blocks are written unsynced as outputs come, and one sync
 /// at
 /// the end of the group makes them durable before any message of the group is sent or any client answered (persist
 /// before speaking, with one fsync per group instead of several per batch).
@@ -35,12 +36,21 @@ public sealed partial class ReplicaHost
     private readonly ILogger _logger;
     private readonly ReplicaMetrics _metrics;
     private readonly StateFetcher? _fetcher;
-    private readonly Channel<Action> _inbox = Channel.CreateUnbounded<Action>(
-        new UnboundedChannelOptions { SingleReader = true }
-    );
+    private readonly InputQueues _inputs;
+    private int _tickQueued;
     private readonly ConcurrentDictionary<(ulong Client, ulong Request), TaskCompletionSource<ClientReply>> _waiters =
         new();
     private const int MaxGroupSize = 512;
+
+    /// <summary>Most messages of one replica waiting for the consensus thread; more are dropped (consensus
+    /// retransmits).</summary>
+    public const int PeerQueueCapacity = 4096;
+
+    /// <summary>Most client requests waiting for the consensus thread; more are refused as busy.</summary>
+    public const int ClientQueueCapacity = 8192;
+
+    // The host's own work: ticks (one at a time), state-transfer results and waiters, each bounded by its nature.
+    private const int HostQueueCapacity = 65_536;
     private readonly List<PersistentRecord> _unflushed = [];
     private SeqNum? _pruneSlotsThrough;
     private readonly List<ConsensusOutput> _deferred = [];
@@ -72,6 +82,7 @@ public sealed partial class ReplicaHost
         _fetcher = fetcher;
         _ledger = ledger;
         _n = options.N;
+        _inputs = new InputQueues([.. Enumerable.Repeat(PeerQueueCapacity, _n), ClientQueueCapacity, HostQueueCapacity]);
         _executor = new BatchExecutor(ledger, operatorVerifier, options.CheckpointWindowSize);
         _wedgePoint = _executor.WedgePoint;
         _consensusState = new ConsensusStateStore(ledger);
@@ -106,12 +117,51 @@ public sealed partial class ReplicaHost
     /// <summary>The replica's state after the last input it handled.</summary>
     public ReplicaStatusSnapshot Status => Volatile.Read(ref _status);
 
-    /// <summary>Queues an input for the consensus thread.</summary>
-    public void Post(ConsensusInput input) => Enqueue(() => Process(input));
+    private int ClientSource => _n;
+
+    private int HostSource => _n + 1;
+
+    /// <summary>
+    /// A peer's encoded message, on the I/O thread that received it: decoded and its signature checked here, in
+    /// parallel with other streams, then queued under its signed sender. Malformed, unsigned and excess messages are
+    /// dropped and counted (<c>cairn_peer_messages_dropped_total</c>).
+    /// </summary>
+    public void ReceivePeerMessage(ReplicaId transportPeer, ReadOnlyMemory<byte> bytes)
+    {
+        if (!ConsensusMessage.TryDecode(bytes.Span, out var message) || message is null)
+        {
+            _metrics.PeerMessageDropped("malformed");
+            return;
+        }
+
+        var sender = message.Sender.Value;
+        if ((uint)sender >= (uint)_n || sender == _options.Id.Value)
+        {
+            _metrics.PeerMessageDropped("unknown_sender");
+            return;
+        }
+
+        if (!message.VerifySignature(_options.ReplicaKeys[sender]))
+        {
+            _metrics.PeerMessageDropped("bad_signature");
+            return;
+        }
+
+        if (!_inputs.TryAdd(sender, () => Process(new MessageReceived(transportPeer, message, SignatureVerified: true))))
+        {
+            _metrics.PeerMessageDropped("queue_full");
+        }
+    }
 
     /// <summary>Runs <paramref name="work"/> on the consensus thread, the only thread that touches the replica and
     /// ledger writes.</summary>
-    private void Enqueue(Action work) => _inbox.Writer.TryWrite(work);
+    private void Enqueue(Action work)
+    {
+        if (!_inputs.TryAdd(HostSource, work))
+        {
+            throw new InvalidOperationException($"the host's own work queue is full ({HostQueueCapacity} items)");
+        }
+    }
 
     /// <summary>Why this replica would drop <paramref name="request"/> (unknown client, bad signature), or null: lets
     /// the
@@ -169,7 +219,19 @@ public sealed partial class ReplicaHost
             (request.ClientId, request.RequestId),
             _ => new TaskCompletionSource<ClientReply>(TaskCreationOptions.RunContinuationsAsynchronously)
         );
-        Post(new ClientRequestReceived(request, signatureVerified));
+        if (!_inputs.TryAdd(ClientSource, () => Process(new ClientRequestReceived(request, signatureVerified))))
+        {
+            _waiters.TryRemove(
+                new KeyValuePair<(ulong, ulong), TaskCompletionSource<ClientReply>>(
+                    (request.ClientId, request.RequestId),
+                    waiter
+                )
+            );
+            throw new ReplicaBusyException(
+                $"the replica has {ClientQueueCapacity} client requests waiting to be ordered; retry later"
+            );
+        }
+
         try
         {
             var reply = await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -209,14 +271,26 @@ public sealed partial class ReplicaHost
         var ticks = TickAsync(ticker, cancellationToken);
         try
         {
-            while (await _inbox.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            var group = new List<Action>(MaxGroupSize);
+            while (true)
             {
-                // Group commit: handle what has arrived (up to a bound), make it durable with one fsync, then speak.
-                for (var handled = 0; handled < MaxGroupSize && _inbox.Reader.TryRead(out var work); handled++)
+                // Group commit: handle what has arrived (up to a bound, each source in turn), make it durable with one
+                // fsync, then speak. A full group means more may wait: take it without waiting.
+                if (_inputs.Drain(group, MaxGroupSize) < MaxGroupSize)
+                {
+                    if (group.Count == 0)
+                    {
+                        await _inputs.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+
+                foreach (var work in group)
                 {
                     work();
                 }
 
+                group.Clear();
                 CommitGroup();
             }
         }
@@ -231,7 +305,15 @@ public sealed partial class ReplicaHost
         {
             while (await ticker.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                Post(new Tick(_time.GetUtcNow()));
+                // One tick queued at a time: a busy consensus thread sees the time when it gets to it, not a backlog.
+                if (Interlocked.Exchange(ref _tickQueued, 1) == 0)
+                {
+                    Enqueue(() =>
+                    {
+                        Volatile.Write(ref _tickQueued, 0);
+                        Process(new Tick(_time.GetUtcNow()));
+                    });
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }

@@ -13,6 +13,7 @@ public sealed class ReplicaMetrics : IDisposable
     private readonly Meter _meter = new(MeterName);
     private readonly Counter<long> _batches;
     private readonly Counter<long> _requests;
+    private readonly Counter<long> _peerDrops;
     private readonly Histogram<double> _executeSeconds;
     private readonly Histogram<double> _requestSeconds;
     private long _view;
@@ -25,6 +26,11 @@ public sealed class ReplicaMetrics : IDisposable
     {
         _batches = _meter.CreateCounter<long>("batches_executed", description: "Batches executed (one block each).");
         _requests = _meter.CreateCounter<long>("requests_executed", description: "Client requests executed.");
+        _peerDrops = _meter.CreateCounter<long>(
+            "peer_messages_dropped",
+            description: "Peer messages dropped before consensus, by reason: malformed, unknown_sender, "
+                + "bad_signature, queue_full."
+        );
         _executeSeconds = _meter.CreateHistogram<double>(
             "batch_execute_seconds",
             "s",
@@ -64,6 +70,9 @@ public sealed class ReplicaMetrics : IDisposable
         _requests.Add(requests);
         _executeSeconds.Record(elapsed.TotalSeconds);
     }
+
+    public void PeerMessageDropped(string reason) =>
+        _peerDrops.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void RequestAnswered(TimeSpan elapsed) => _requestSeconds.Record(elapsed.TotalSeconds);
 

@@ -58,6 +58,10 @@ public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) 
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
         }
+        catch (ReplicaBusyException e)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
+        }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The client has its f+1 replies and hung up, or gave up: a normal end, not a server error to log.

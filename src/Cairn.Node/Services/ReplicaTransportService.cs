@@ -1,4 +1,3 @@
-using Cairn.Consensus;
 using Cairn.Core;
 using Cairn.Ledger;
 using Cairn.Node.Hosting;
@@ -8,8 +7,8 @@ using Grpc.Core;
 
 namespace Cairn.Node.Services;
 
-/// <summary>Receives a peer's stream of consensus messages and hands them to the consensus thread, which decodes,
-/// verifies and counts bad ones.</summary>
+/// <summary>Receives a peer's stream of consensus messages; each is decoded and authenticated on this I/O thread
+/// before it is queued for the consensus thread (<see cref="ReplicaHost.ReceivePeerMessage"/>).</summary>
 public sealed class ReplicaTransportService(ReplicaHost host, ILedgerReader ledger)
     : ReplicaTransport.ReplicaTransportBase
 {
@@ -20,7 +19,7 @@ public sealed class ReplicaTransportService(ReplicaHost host, ILedgerReader ledg
     {
         await foreach (var envelope in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
-            host.Post(new RawMessageReceived(new ReplicaId(envelope.FromReplica), envelope.Message.Memory));
+            host.ReceivePeerMessage(new ReplicaId(envelope.FromReplica), envelope.Message.Memory);
         }
 
         return new StreamClosed();

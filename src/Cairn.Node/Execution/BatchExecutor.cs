@@ -22,6 +22,12 @@ public sealed class BatchExecutor(ILedgerStore ledger, OperatorCommandVerifier o
     public SeqNum? WedgePoint =>
         ledger.GetValue(ReplicatedKeys.Wedge) is { } bytes ? new SeqNum(ReplicatedKeys.DecodeUInt64(bytes)) : null;
 
+    /// <summary>The boundary the last <c>dbCheckpoint create</c> ordered a DB checkpoint for, if any.</summary>
+    public SeqNum? CheckpointMark =>
+        ledger.GetValue(ReplicatedKeys.CheckpointMark) is { } bytes
+            ? new SeqNum(ReplicatedKeys.DecodeUInt64(bytes))
+            : null;
+
     /// <summary>The epoch: how many times the cluster was unwedged.</summary>
     public ulong Epoch => ReplicatedKeys.DecodeUInt64(ledger.GetValue(ReplicatedKeys.Epoch));
 

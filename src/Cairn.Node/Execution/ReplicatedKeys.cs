@@ -5,7 +5,8 @@ namespace Cairn.Node.Execution;
 /// <summary>
 /// State keys that belong to Cairn itself, all starting with byte 0x00 (clients cannot write such keys). Keeping them
 /// in the replicated state means they are agreed, survive restarts, travel with state transfer and are in every
-/// checkpoint: the reply cache, used operator nonces, the wedge point and the epoch.
+/// checkpoint: the reply cache, used operator nonces, the wedge point, the epoch and the boundary an on-demand DB
+/// checkpoint was ordered for.
 /// </summary>
 internal static class ReplicatedKeys
 {
@@ -16,6 +17,8 @@ internal static class ReplicatedKeys
     public static readonly byte[] Wedge = [ReservedByte, .. "wedge"u8];
 
     public static readonly byte[] Epoch = [ReservedByte, .. "epoch"u8];
+
+    public static readonly byte[] CheckpointMark = [ReservedByte, .. "checkpoint-at"u8];
 
     public static byte[] Reply(ulong clientId) =>
         [

@@ -455,7 +455,8 @@ public sealed partial class ReplicaHost
         switch (effect)
         {
             case CheckpointRequested checkpoint:
-                _checkpoints?.RequestCheckpointAtNextBoundary();
+                // The checkpoint itself follows the mark in the state (TakeCheckpointAtBoundary); here the primary is
+                // asked to fill the window up to it.
                 pending.Enqueue(new RequestCheckpointSoon(checkpoint.OrderedAt));
                 break;
             case WedgeOrdered wedge:
@@ -470,8 +471,9 @@ public sealed partial class ReplicaHost
         }
     }
 
-    /// <summary>Right after the block of a checkpoint boundary is appended (before the next one), the DB checkpoint
-    /// manager may take its checkpoint; at the wedge point it always does.</summary>
+    /// <summary>Right after the block of a checkpoint boundary is appended (before the next one), executed or installed
+    /// by state transfer, the DB checkpoint manager may take its checkpoint; at the wedge point and at the boundary an
+    /// operator's <c>dbCheckpoint create</c> named (both in the replicated state) it always does.</summary>
     private void TakeCheckpointAtBoundary(SeqNum seq, DateTimeOffset consensusTime)
     {
         if (_checkpoints is null || seq.Value % (ulong)_options.CheckpointWindowSize != 0)
@@ -479,7 +481,7 @@ public sealed partial class ReplicaHost
             return;
         }
 
-        if (_wedgePoint == seq)
+        if (_wedgePoint == seq || _executor.CheckpointMark == seq)
         {
             _checkpoints.RequestCheckpointAtNextBoundary();
         }

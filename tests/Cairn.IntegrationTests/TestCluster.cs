@@ -88,7 +88,12 @@ internal sealed class TestCluster : IAsyncDisposable
 
     /// <summary>Puts <paramref name="count"/> keys "prefix-i" from one client; returns the keys.</summary>
     /// <param name="valueBytes">Padding after the value "v:key", to write large values.</param>
-    public async Task<IReadOnlyList<string>> PutManyAsync(string prefix, int count, int sessions = 8, int valueBytes = 0)
+    public async Task<IReadOnlyList<string>> PutManyAsync(
+        string prefix,
+        int count,
+        int sessions = 8,
+        int valueBytes = 0
+    )
     {
         var padding = new string('v', valueBytes);
         var keys = Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToArray();

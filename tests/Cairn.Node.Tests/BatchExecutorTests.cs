@@ -11,7 +11,8 @@ using Cairn.Protocol.Kv;
 
 namespace Cairn.Node.Tests;
 
-/// <summary>What an executed operator command leaves in the replicated state, where state transfer carries it.</summary>
+/// <summary>What an executed operator command leaves in the replicated state, where state transfer carries
+/// it.</summary>
 public sealed class BatchExecutorTests : IDisposable
 {
     private const int Window = 150;
@@ -50,8 +51,7 @@ public sealed class BatchExecutorTests : IDisposable
             transferred.Append(new BlockProposal(block.SeqNum, block.Timestamp, block.Writes));
         }
 
-        new BatchExecutor(transferred, new OperatorCommandVerifier(_operatorKey.PublicKey, TimeSpan.FromMinutes(5)), Window)
-            .CheckpointMark.Should()
-            .Be(new SeqNum(Window));
+        var verifier = new OperatorCommandVerifier(_operatorKey.PublicKey, TimeSpan.FromMinutes(5));
+        new BatchExecutor(transferred, verifier, Window).CheckpointMark.Should().Be(new SeqNum(Window));
     }
 }

@@ -16,10 +16,9 @@ namespace Cairn.Node.Hosting;
 /// <summary>
 /// Drives the sans-I/O consensus <see cref="Replica"/> from one thread: inputs (peer messages, client requests, ticks)
 /// arrive in bounded queues, one per source (<see cref="InputQueues"/>), already decoded and authenticated on the I/O
-/// threads that received them, and are handled in groups; records and blocks are written unsynced as outputs come, and one sync
-/// at
-/// the end of the group makes them durable before any message of the group is sent or any client answered (persist
-/// before speaking, with one fsync per group instead of several per batch).
+/// threads that received them, and are handled in groups; records and blocks are written unsynced as outputs come, and
+/// one sync at the end of the group makes them durable before any message of the group is sent or any client answered
+/// (persist before speaking, with one fsync per group instead of several per batch).
 /// </summary>
 public sealed partial class ReplicaHost
 {
@@ -82,7 +81,9 @@ public sealed partial class ReplicaHost
         _fetcher = fetcher;
         _ledger = ledger;
         _n = options.N;
-        _inputs = new InputQueues([.. Enumerable.Repeat(PeerQueueCapacity, _n), ClientQueueCapacity, HostQueueCapacity]);
+        _inputs = new InputQueues(
+            [.. Enumerable.Repeat(PeerQueueCapacity, _n), ClientQueueCapacity, HostQueueCapacity]
+        );
         _executor = new BatchExecutor(ledger, operatorVerifier, options.CheckpointWindowSize);
         _wedgePoint = _executor.WedgePoint;
         _consensusState = new ConsensusStateStore(ledger);
@@ -147,7 +148,8 @@ public sealed partial class ReplicaHost
             return;
         }
 
-        if (!_inputs.TryAdd(sender, () => Process(new MessageReceived(transportPeer, message, SignatureVerified: true))))
+        var received = new MessageReceived(transportPeer, message, SignatureVerified: true);
+        if (!_inputs.TryAdd(sender, () => Process(received)))
         {
             _metrics.PeerMessageDropped("queue_full");
         }

@@ -16,6 +16,18 @@ public static class MessageBounds
     /// <summary>The receive limit no configuration may exceed: 512 MiB.</summary>
     public const long Ceiling = 512L * 1024 * 1024;
 
+    /// <summary>Why messages under <paramref name="f"/>, a checkpoint window and a batch byte budget could outgrow
+    /// <see cref="Ceiling"/> (naming the keys to lower), or null when they cannot: a NEW-VIEW grows with
+    /// f² × window.</summary>
+    public static string? CeilingViolation(int f, int checkpointWindowSize, int maxBatchBytes)
+    {
+        var largest = MaxMessageBytes(f, checkpointWindowSize, maxBatchBytes);
+        return largest <= Ceiling
+            ? null
+            : $"a window of {checkpointWindowSize} with f_val {f} allows consensus messages of {largest} bytes, "
+                + $"over the {Ceiling} a replica receives: lower checkpoint_window_size or f_val";
+    }
+
     /// <summary>The largest encoded message, in bytes.</summary>
     public static long MaxMessageBytes(ReplicaOptions options)
     {

@@ -110,13 +110,13 @@ public sealed record ReplicaOptions
         Check(MaxViewChangeTimeout >= ViewChangeTimeout, nameof(MaxViewChangeTimeout), ">= ViewChangeTimeout");
         Check(StatusInterval > TimeSpan.Zero, nameof(StatusInterval), "> 0");
         Check(ConsensusTimeBound > TimeSpan.Zero, nameof(ConsensusTimeBound), "> 0");
-        var largest = MessageBounds.MaxMessageBytes(this);
-        Check(
-            largest <= MessageBounds.Ceiling,
-            nameof(CheckpointWindowSize),
-            $"a window for which a NEW-VIEW of f = {F} stays within {MessageBounds.Ceiling} bytes (this one allows "
-                + $"{largest})"
-        );
+        if (MessageBounds.CeilingViolation(F, CheckpointWindowSize, MaxBatchBytes) is { } violation)
+        {
+            throw new ArgumentException(
+                $"consensus option {nameof(CheckpointWindowSize)} is out of range: {violation}",
+                nameof(CheckpointWindowSize)
+            );
+        }
     }
 
     private static void Check(bool ok, string key, string range)

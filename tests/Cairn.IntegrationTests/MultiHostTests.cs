@@ -116,17 +116,9 @@ public sealed class MultiHostTests
 
             // Replica 3's host fails and loses its data; replica 0's host exports the checkpoint, the archive is copied
             // over. A running replica is refused first: it was started by no 'cluster up', but its database is open.
-            var refused = await OnAsync(
-                network,
-                3,
-                "restore",
-                "--cluster",
-                HostDirectory(root, 3),
-                "--replica",
-                "3",
-                "--checkpoint",
-                $"{id}"
-            );
+            Task<CairnProcess> RestoreOnHost3Async(params string[] source) =>
+                OnAsync(network, 3, ["restore", "--cluster", HostDirectory(root, 3), "--replica", "3", .. source]);
+            var refused = await RestoreOnHost3Async("--checkpoint", $"{id}");
             refused.Error.Should().Contain("replica 3 is running");
             await KillAsync(replicas[3]!);
             replicas[3]!.Dispose();
@@ -165,18 +157,7 @@ public sealed class MultiHostTests
             );
             verify.ExitCode.Should().Be(0, verify.Error);
             verify.Output.Should().Contain("✓ quorum certificate");
-            var restore = await OnAsync(
-                network,
-                3,
-                "restore",
-                "--cluster",
-                HostDirectory(root, 3),
-                "--replica",
-                "3",
-                "--from",
-                archive,
-                "--json"
-            );
+            var restore = await RestoreOnHost3Async("--from", archive, "--json");
             restore.ExitCode.Should().Be(0, restore.Error);
             using (var restored = JsonDocument.Parse(restore.Output))
             {

@@ -112,18 +112,14 @@ public static class DeploymentConfigLoader
         return config;
     }
 
-    /// <summary>The largest consensus message the keys allow must stay receivable (<see cref="MessageBounds"/>): a
-    /// NEW-VIEW grows with f² × window.</summary>
+    /// <summary>The largest consensus message the keys allow must stay receivable (<see
+    /// cref="MessageBounds"/>).</summary>
     private static void CheckMessageBounds(YamlMappingReader root, DeploymentConfig config)
     {
-        var largest = MessageBounds.MaxMessageBytes(config.F, config.CheckpointWindowSize, config.MaxBatchBytes);
-        if (largest > MessageBounds.Ceiling)
+        var violation = MessageBounds.CeilingViolation(config.F, config.CheckpointWindowSize, config.MaxBatchBytes);
+        if (violation is not null)
         {
-            throw root.Error(
-                "checkpoint_window_size",
-                $"{config.CheckpointWindowSize} with f_val {config.F} allows consensus messages of {largest} bytes, "
-                    + $"over the {MessageBounds.Ceiling} a replica receives: lower checkpoint_window_size or f_val"
-            );
+            throw root.Error("checkpoint_window_size", violation);
         }
     }
 

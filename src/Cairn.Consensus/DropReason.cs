@@ -75,4 +75,11 @@ public enum DropReason
     /// <summary>The replica's own checkpoint digest differs from the certified one; it repairs by state
     /// transfer.</summary>
     StateDivergence,
+
+    /// <summary>A client request while a wedge is in force: only operator requests are ordered until
+    /// unwedge.</summary>
+    Wedged,
+
+    /// <summary>A PRE-PREPARE past the wedge point that carries client requests.</summary>
+    PastWedgePoint,
 }

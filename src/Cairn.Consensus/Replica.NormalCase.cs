@@ -50,6 +50,12 @@ public sealed partial class Replica
             return;
         }
 
+        if (RefusedByWedge(request))
+        {
+            Drop(DropReason.Wedged);
+            return;
+        }
+
         if (!signatureVerified && !request.Verify(key))
         {
             Drop(DropReason.BadSignature);
@@ -94,7 +100,8 @@ public sealed partial class Replica
 
         while (_lastProposed < HighWaterMark)
         {
-            var fill = _checkpointSoonTarget > _lastProposed;
+            // No-ops fill a window towards a checkpoint, never past the wedge point.
+            var fill = _checkpointSoonTarget > _lastProposed && !PastWedgePoint(_lastProposed.Next);
             var inFlight = _lastProposed > _lastExecuted ? _lastProposed.Value - _lastExecuted.Value : 0;
             if (!fill && inFlight >= (ulong)_options.ConcurrencyLevel)
             {
@@ -159,6 +166,11 @@ public sealed partial class Replica
     private void Propose(Batch batch)
     {
         var seq = _lastProposed.Next;
+        if (!AllowedPastWedgePoint(seq, batch))
+        {
+            throw new ConsensusInvariantException($"primary proposing client requests at {seq}, past the wedge point");
+        }
+
         var timestamp = Math.Max(_now.ToUnixTimeMilliseconds(), _lastProposedTs);
         _lastProposedTs = timestamp;
         _lastProposed = seq;
@@ -299,6 +311,12 @@ public sealed partial class Replica
         if (prePrepare.Batch is not { } batch || !BatchValid(batch))
         {
             Drop(DropReason.BadBatch);
+            return;
+        }
+
+        if (!AllowedPastWedgePoint(prePrepare.Seq, batch))
+        {
+            Drop(DropReason.PastWedgePoint);
             return;
         }
 
@@ -526,6 +544,7 @@ public sealed partial class Replica
         }
 
         _lastReported = executed.Seq;
+        SetWedgePoint(executed.WedgePoint);
         foreach (var reply in executed.Replies ?? [])
         {
             if (reply is null)
@@ -583,7 +602,9 @@ public sealed partial class Replica
             return false;
         }
 
-        DateTimeOffset? oldest = _checkpointSoonTarget > _lastExecuted ? _checkpointSoonSince : null;
+        // A fill is owed up to the target, but never past the wedge point.
+        var fillOwed = _checkpointSoonTarget > _lastExecuted && !PastWedgePoint(_lastExecuted.Next);
+        DateTimeOffset? oldest = fillOwed ? _checkpointSoonSince : null;
         foreach (var pending in _pending.Values)
         {
             if (oldest is null || pending.Arrived < oldest)

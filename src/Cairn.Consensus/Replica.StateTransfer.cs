@@ -57,6 +57,7 @@ public sealed partial class Replica
         }
 
         RestoreReplies(completed.LatestReplies);
+        SetWedgePoint(completed.WedgePoint);
         foreach (var seq in _slots.Keys.Where(s => s <= completed.Seq.Value).ToList())
         {
             _slots.Remove(seq);

@@ -351,6 +351,7 @@ public sealed partial class Replica
         }
 
         RestoreReplies(recovery.LatestReplies);
+        SetWedgePoint(recovery.WedgePoint);
         if (_lastExecuted.Value % _window == 0 && _lastExecuted.Value > 0)
         {
             _ownDigests[_lastExecuted.Value] = recovery.StateDigest;

@@ -86,6 +86,9 @@ internal sealed class Harness
     /// BatchExecuted.</summary>
     public bool AnswerExecution { get; set; } = true;
 
+    /// <summary>The wedge the executed state holds from the seq that ordered it on, as the host reports it.</summary>
+    public (SeqNum OrderedAt, SeqNum Point)? Wedge { get; set; }
+
     public static SigningKey ReplicaKey(int i) => Seeded(1, (int)i);
 
     public static SigningKey ClientKey(ulong id) => Seeded(2, (int)id);
@@ -137,7 +140,8 @@ internal sealed class Harness
                     var replies = execute
                         .Requests.Select(r => ClientReply.Create(r.ClientId, r.RequestId, r.Operation.Span))
                         .ToList();
-                    Deliver(replica, new BatchExecuted(execute.Seq, Digests[replica], replies));
+                    var wedge = Wedge is { } w && execute.Seq >= w.OrderedAt ? w.Point : (SeqNum?)null;
+                    Deliver(replica, new BatchExecuted(execute.Seq, Digests[replica], replies, wedge));
                     break;
             }
         }

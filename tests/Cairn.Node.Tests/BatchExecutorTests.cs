@@ -21,6 +21,45 @@ public sealed class BatchExecutorTests : IDisposable
 
     public void Dispose() => _operatorKey.Dispose();
 
+    private BatchExecutor NewExecutor(ILedgerStore ledger) =>
+        new(ledger, new OperatorCommandVerifier(_operatorKey.PublicKey, TimeSpan.FromMinutes(5)), Window);
+
+    private ExecutionOutcome Order(BatchExecutor executor, ulong seq, OperatorCommandType type)
+    {
+        var command = OperatorCommand.Create(type, [], Now, _operatorKey);
+        var request = ClientRequest.Create(
+            ClientIdentity.ClientId(ClientIdentity.OperatorKeyIndex, 1),
+            seq,
+            RequestFlags.Operator,
+            command.Encode(),
+            _operatorKey
+        );
+        return executor.Execute(new Execute(new SeqNum(seq), new Batch([request]), Now, [request]));
+    }
+
+    private static string Answer(ExecutionOutcome outcome) =>
+        OperatorResult.Decode(outcome.Executed.Replies.Should().ContainSingle().Subject.Result.Span).Message;
+
+    [Fact]
+    public void Wedge_stop_reports_its_point_to_consensus_and_unwedge_is_refused_until_ordering_reaches_it()
+    {
+        var executor = NewExecutor(new InMemoryLedger("chain"));
+
+        var stop = Order(executor, 7, OperatorCommandType.WedgeStop);
+
+        var point = new SeqNum(2 * Window); // (7 + 2 x 150) rounded down to a boundary
+        stop.Executed.WedgePoint.Should().Be(point, "the replica stops ordering there");
+        Answer(Order(executor, 8, OperatorCommandType.Unwedge)).Should().Contain("has not reached the wedge point 300");
+        Answer(Order(executor, 9, OperatorCommandType.DbCheckpointCreate)).Should().Contain("wedged at seq 300");
+        Order(executor, 10, OperatorCommandType.WedgeStop).Executed.WedgePoint.Should().Be(point);
+
+        var unwedge = Order(executor, point.Value + 1, OperatorCommandType.Unwedge);
+
+        Answer(unwedge).Should().Contain("epoch 1");
+        unwedge.Executed.WedgePoint.Should().BeNull();
+        executor.Epoch.Should().Be(1);
+    }
+
     [Fact]
     public void Db_checkpoint_create_marks_the_next_boundary_in_the_state_for_replicas_that_arrive_by_state_transfer()
     {

@@ -65,7 +65,7 @@ public sealed class BatchExecutor(ILedgerStore ledger, OperatorCommandVerifier o
         }
 
         var appended = ledger.Append(new BlockProposal(execute.Seq, execute.ConsensusTime, batch.Writes));
-        return new ExecutionOutcome(new BatchExecuted(execute.Seq, appended.Digest, replies), effects);
+        return new ExecutionOutcome(new BatchExecuted(execute.Seq, appended.Digest, replies, WedgePoint), effects);
     }
 
     /// <summary>Each client's latest reply, as the state holds them: the reply cache a restarted replica starts

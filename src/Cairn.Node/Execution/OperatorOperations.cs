@@ -46,6 +46,12 @@ internal sealed class OperatorOperations(OperatorCommandVerifier verifier, int c
         var wedge = batch.Get(ReplicatedKeys.Wedge);
         switch (command.Type)
         {
+            case OperatorCommandType.DbCheckpointCreate when wedge is not null:
+                // Ordering stops at the wedge point, so a later boundary would never come; the wedge's own
+                // checkpoint is there.
+                return OperatorResult.Refused(
+                    $"the cluster is wedged at seq {ReplicatedKeys.DecodeUInt64(wedge)}, where it takes its checkpoint"
+                );
             case OperatorCommandType.DbCheckpointCreate:
                 var at = WedgePoint.NextBoundary(seq, checkpointWindow);
                 // In the state, so a replica that reaches the boundary by state transfer takes it too.
@@ -65,6 +71,12 @@ internal sealed class OperatorOperations(OperatorCommandVerifier verifier, int c
                 );
             case OperatorCommandType.Unwedge when wedge is null:
                 return OperatorResult.Refused("the cluster is not wedged");
+            case OperatorCommandType.Unwedge when seq.Value <= ReplicatedKeys.DecodeUInt64(wedge):
+                // As in Concord: a wedge, once ordered, runs to its point and its checkpoint.
+                return OperatorResult.Refused(
+                    $"ordering has not reached the wedge point {ReplicatedKeys.DecodeUInt64(wedge)} yet (this "
+                        + $"command was ordered at {seq}); unwedge once 'op wedge status' shows every replica there"
+                );
             default:
                 var epoch = ReplicatedKeys.DecodeUInt64(batch.Get(ReplicatedKeys.Epoch)) + 1;
                 batch.Delete(ReplicatedKeys.Wedge);

@@ -77,7 +77,8 @@ public sealed partial class ReplicaHost
                 head.LastSeqNum,
                 head.LastDigest,
                 _executor.LatestReplies(),
-                blocks[^1].Timestamp
+                blocks[^1].Timestamp,
+                _wedgePoint
             )
         );
     }

@@ -58,6 +58,7 @@ public sealed partial class ReplicaHost
 
     // Consensus thread only: who waits for a stable checkpoint this replica's own state matches, and the last one seen.
     private readonly List<(SeqNum AtLeast, TaskCompletionSource<SeqNum> Reached)> _stableWaiters = [];
+    private readonly List<TaskCompletionSource> _wedgeWaiters = [];
     private SeqNum _lastStableMatched;
 
     /// <param name="fetcher">Fetches blocks from peers for state transfer; null where there are no peers to ask
@@ -97,7 +98,8 @@ public sealed partial class ReplicaHost
                 head.LastSeqNum,
                 head.LastDigest,
                 _executor.LatestReplies(),
-                lastTime
+                lastTime,
+                _wedgePoint
             )
         );
         _peers = peers;
@@ -209,11 +211,16 @@ public sealed partial class ReplicaHost
                 );
             }
 
-            // Every replica stops at the wedge point, so reads there need no ordering: answer from the frozen state.
-            if (Volatile.Read(ref _status).LastExecuted >= wedge)
+            // Every replica stops at the wedge point, so reads there need no ordering: once this replica is there,
+            // answer from the frozen state.
+            if (Volatile.Read(ref _status).LastExecuted < wedge)
             {
-                return ReadAtWedge(request);
+                var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Enqueue(() => _wedgeWaiters.Add(reached));
+                await reached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            return ReadAtWedge(request);
         }
 
         var started = _time.GetTimestamp();
@@ -362,6 +369,12 @@ public sealed partial class ReplicaHost
         _stableWaiters.RemoveAll(w => _lastStableMatched >= w.AtLeast && w.Reached.TrySetResult(_lastStableMatched));
         var status = Snapshot();
         Volatile.Write(ref _status, status);
+        if (status.WedgePoint is not { } wedge || status.LastExecuted >= wedge)
+        {
+            _wedgeWaiters.ForEach(w => w.TrySetResult());
+            _wedgeWaiters.Clear();
+        }
+
         _metrics.Progress(status.LastExecuted, status.Head.LastBlockId, status.Epoch);
     }
 

@@ -51,8 +51,6 @@ internal static class OperatorFaultScripts
             return;
         }
 
-        // Under load a batch or two ordered before the wedge took effect run after the wedge point, their writes
-        // refused: a replica can report a last executed seq a little past its wedge point.
         var statuses = await context.Cluster.WaitForAsync(
             s => s.All(x => x is not null && x.WedgePoint != 0 && x.LastExecutedSeq >= x.WedgePoint),
             TimeSpan.FromSeconds(90),
@@ -68,6 +66,13 @@ internal static class OperatorFaultScripts
 
         await ExpectCheckpointEverywhereAsync(context, point);
         await Task.Delay(TimeSpan.FromSeconds(3));
+        // Ordering stops at the wedge point: nothing but the operator's unwedge is ordered past it.
+        var stopped = await context.Cluster.StatusesAsync();
+        if (stopped.Any(s => s is not null && s.LastExecutedSeq != point))
+        {
+            context.Problem($"replicas ordered past the wedge point {point}: {ReplicaStatusWait.Describe(stopped)}");
+        }
+
         // Reads are answered from the frozen state while wedged; writes are refused.
         var operations = context.History.Snapshot().Where(o => o.InvokedAt > wedged).ToList();
         var written = operations.Count(o => o.Kind == OperationKind.Put && o.Outcome == Outcome.Ok);

@@ -37,6 +37,14 @@ public sealed class BatchExecutorTests : IDisposable
         return executor.Execute(new Execute(new SeqNum(seq), new Batch([request]), Now, [request]));
     }
 
+    private static KvResult Client(BatchExecutor executor, ulong seq, KvOperation operation)
+    {
+        using var key = SigningKey.Generate();
+        var request = ClientRequest.Create(7, seq, RequestFlags.None, operation.Encode(), key);
+        var outcome = executor.Execute(new Execute(new SeqNum(seq), new Batch([request]), Now, [request]));
+        return KvResult.Decode(outcome.Executed.Replies.Should().ContainSingle().Subject.Result.Span);
+    }
+
     private static string Answer(ExecutionOutcome outcome) =>
         OperatorResult.Decode(outcome.Executed.Replies.Should().ContainSingle().Subject.Result.Span).Message;
 
@@ -52,6 +60,10 @@ public sealed class BatchExecutorTests : IDisposable
         Answer(Order(executor, 8, OperatorCommandType.Unwedge)).Should().Contain("has not reached the wedge point 300");
         Answer(Order(executor, 9, OperatorCommandType.DbCheckpointCreate)).Should().Contain("wedged at seq 300");
         Order(executor, 10, OperatorCommandType.WedgeStop).Executed.WedgePoint.Should().Be(point);
+        // A write ordered after the wedge command, even before the point, is refused alike on every replica; reads
+        // are answered.
+        Client(executor, 11, KvOperation.Put("k"u8.ToArray(), "v"u8.ToArray())).Error.Should().Contain("wedged");
+        Client(executor, 12, KvOperation.Get("k"u8.ToArray())).Status.Should().Be(KvResultStatus.Ok);
 
         var unwedge = Order(executor, point.Value + 1, OperatorCommandType.Unwedge);
 

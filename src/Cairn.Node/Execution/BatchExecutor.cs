@@ -48,15 +48,13 @@ public sealed class BatchExecutor(ILedgerStore ledger, OperatorCommandVerifier o
             }
             else
             {
-                // Requests ordered past a wedge point (in flight when the wedge was ordered) change nothing.
-                result = (
-                    wedgedAt is { } wedge && execute.Seq > wedge
-                        ? Protocol.Kv.KvResult.Rejected(
-                            block,
-                            $"the cluster is wedged at seq {wedge} ('cairn op unwedge' resumes it)"
-                        )
-                        : KvOperations.Apply(request, block, batch)
-                ).Encode();
+                // Writes ordered after the wedge command (in flight when it executed) change nothing: every replica
+                // refuses them, as its client API does from then on, so no write is refused by one replica and
+                // applied by another.
+                var writesRefused = wedgedAt is { } wedge
+                    ? $"the cluster is wedged at seq {wedge} ('cairn op unwedge' resumes it)"
+                    : null;
+                result = KvOperations.Apply(request, block, batch, writesRefused).Encode();
             }
 
             var reply = ClientReply.Create(request.ClientId, request.RequestId, result);

@@ -8,7 +8,9 @@ namespace Cairn.Node.Execution;
 /// <summary>Executes a client's key-value operation.</summary>
 internal static class KvOperations
 {
-    public static KvResult Apply(ClientRequest request, BlockId block, BatchWrites batch)
+    /// <summary>Applies one key-value operation; a put is refused with <paramref name="writesRefused"/> when it is
+    /// set (a wedge), a get is answered all the same.</summary>
+    public static KvResult Apply(ClientRequest request, BlockId block, BatchWrites batch, string? writesRefused)
     {
         KvOperation operation;
         try
@@ -23,6 +25,11 @@ internal static class KvOperations
         if (operation.Key[0] == ReplicatedKeys.ReservedByte)
         {
             return KvResult.Rejected(block, "keys starting with byte 0x00 are reserved for Cairn");
+        }
+
+        if (operation.Kind == KvOperationKind.Put && writesRefused is not null)
+        {
+            return KvResult.Rejected(block, writesRefused);
         }
 
         if (operation.Kind == KvOperationKind.Put)

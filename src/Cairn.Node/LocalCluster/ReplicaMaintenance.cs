@@ -113,7 +113,13 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
 
         var nonce = Digest.FromBytes(RandomNumberGenerator.GetBytes(Digest.Size));
         var heads = requests.ToDictionary(r => r.Id, r => HeadOf(r.Request.DatabaseDirectory));
-        File.WriteAllText(Layout.RestorePendingFile, source);
+        using (var pending = new FileStream(Layout.RestorePendingFile, FileMode.Create, FileAccess.Write))
+        {
+            // On disk before the first replica's install commits, so a crash midway leaves it.
+            pending.Write(System.Text.Encoding.UTF8.GetBytes(source));
+            pending.Flush(flushToDisk: true);
+        }
+
         var reset = new List<ReplicaReset>();
         // A checkpoint directory inside a replica's database moves aside with it: that replica goes last.
         foreach (

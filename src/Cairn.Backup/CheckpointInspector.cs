@@ -36,7 +36,9 @@ public static class CheckpointInspector
             count,
             reserved,
             size,
-            keys is null ? null : CheckpointVerifier.ValidSigners(metadata.Certificate, keys)
+            keys is null
+                ? null
+                : CheckpointVerifier.ValidSigners(metadata.Certificate, keys, GenerationMetadata.Read(reader))
         );
     }
 }

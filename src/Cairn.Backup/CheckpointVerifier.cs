@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cairn.ClientProtocol;
+using Cairn.Consensus;
 using Cairn.Consensus.Messages;
 using Cairn.Ledger;
 
@@ -135,6 +136,7 @@ public static class CheckpointVerifier
 
         // 3-6. The database itself.
         ILedgerReader reader;
+        ConsensusGeneration generation;
         try
         {
             reader = RocksDbLedger.OpenReadOnly(directory);
@@ -205,6 +207,16 @@ public static class CheckpointVerifier
             }
 
             checks.Add(new CheckpointCheck(StateCheck, true, state.ToHex()));
+            try
+            {
+                // The certificate is signed in the generation the checkpoint was taken in.
+                generation = GenerationMetadata.Read(reader);
+            }
+            catch (LedgerException e)
+            {
+                Fail(CertificateCheck, e.Message);
+                return result;
+            }
         }
 
         // 7. The certificate: 2f+1 distinct valid signatures over (seq, last block digest).
@@ -224,7 +236,7 @@ public static class CheckpointVerifier
             return result;
         }
 
-        var valid = ValidSigners(certificate, keys);
+        var valid = ValidSigners(certificate, keys, generation);
         var quorum = Quorums.Quorum(keys.F);
         var detail = string.Create(
             CultureInfo.InvariantCulture,
@@ -232,7 +244,12 @@ public static class CheckpointVerifier
                 + $"[{string.Join(", ", valid)}], in certificate: "
                 + $"[{string.Join(", ", certificate.Signers.Select(s => s.Value))}]"
         );
-        if (valid.Count < quorum || !certificate.Verify(keys.Keys, keys.F))
+        if (!generation.IsGenesis)
+        {
+            detail += $"; signed in consensus generation {generation}";
+        }
+
+        if (valid.Count < quorum || !certificate.Verify(keys.Keys, keys.F, generation))
         {
             Fail(CertificateCheck, detail);
             return result;
@@ -242,9 +259,13 @@ public static class CheckpointVerifier
         return result;
     }
 
-    /// <summary>The distinct replicas whose signature in <paramref name="certificate"/> verifies under their key, in
-    /// order.</summary>
-    public static IReadOnlyList<int> ValidSigners(StableCheckpointCertificate certificate, ReplicaPublicKeys keys)
+    /// <summary>The distinct replicas whose signature in <paramref name="certificate"/> verifies under their key in
+    /// <paramref name="generation"/>, in order.</summary>
+    public static IReadOnlyList<int> ValidSigners(
+        StableCheckpointCertificate certificate,
+        ReplicaPublicKeys keys,
+        ConsensusGeneration generation
+    )
     {
         ArgumentNullException.ThrowIfNull(certificate);
         ArgumentNullException.ThrowIfNull(keys);
@@ -253,7 +274,8 @@ public static class CheckpointVerifier
             .. certificate
                 .ToMessages()
                 .Where(m =>
-                    (uint)m.Sender.Value < (uint)keys.Keys.Count && m.VerifySignature(keys.Keys[m.Sender.Value])
+                    (uint)m.Sender.Value < (uint)keys.Keys.Count
+                    && m.VerifySignature(keys.Keys[m.Sender.Value], generation)
                 )
                 .Select(m => m.Sender.Value)
                 .Distinct()

@@ -60,14 +60,22 @@ public static class ReplicaRestore
             var metadata = verification.Metadata!;
 
             var (linked, copied) = Stage(source.Directory, staging, progress);
-            var recordsKept = InstallConsensusRecords(staging, ReadConsensusRecords(database, request.ChainId), own);
+            ConsensusGeneration? generation = request.NewGenerationNonce is { } nonce
+                ? new ConsensusGeneration(nonce, metadata.Certificate.Seq, metadata.Certificate.StateDigest)
+                : null;
+            var recordsKept = generation is { } started
+                ? StartGeneration(staging, started)
+                : InstallConsensusRecords(staging, ReadConsensusRecords(database, request.ChainId), own);
 
             VerifyStaged(staging, metadata);
 
             var aside = AsideName(database, request.Time);
             var relative = Path.GetRelativePath(database, checkpoints);
             var carry =
-                relative != "." && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative)
+                generation is null
+                && relative != "."
+                && !relative.StartsWith("..", StringComparison.Ordinal)
+                && !Path.IsPathRooted(relative)
                     ? relative
                     : null;
             var journalPath = Path.Combine(dataDir, RestoreJournal.FileName);
@@ -94,7 +102,8 @@ public static class ReplicaRestore
                 !own,
                 carried,
                 request.DiscardOld && oldDatabase is not null,
-                recordsKept
+                recordsKept,
+                generation
             );
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or LedgerException)
@@ -242,7 +251,8 @@ public static class ReplicaRestore
         var writes = new List<MetadataWrite>();
         if (kept is not null || !own)
         {
-            var keep = kept?.Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal) ?? [];
+            // A peer's checkpoint keeps the generation it was taken in: its signatures are the cluster's.
+            var keep = kept?.Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal) ?? [GenerationMetadata.Key];
             writes.AddRange(
                 ledger
                     .ReadMetadata(ConsensusMetadataPrefix)
@@ -269,6 +279,25 @@ public static class ReplicaRestore
 
         ledger.Sync();
         return kept is not null;
+    }
+
+    /// <summary>
+    /// Restoring every replica: no consensus record of the checkpoint stays (nothing signed before counts in the new
+    /// generation) and the generation record takes their place. One WriteBatch.
+    /// </summary>
+    /// <returns>False: no record of the replaced database is kept.</returns>
+    private static bool StartGeneration(string staging, ConsensusGeneration generation)
+    {
+        using var ledger = RocksDbLedger.Open(staging, new LedgerOptions());
+        var writes = ledger
+            .ReadMetadata(ConsensusMetadataPrefix)
+            .Where(kv => kv.Key != GenerationMetadata.Key)
+            .Select(kv => new MetadataWrite(kv.Key, null))
+            .Append(GenerationMetadata.Write(generation))
+            .ToList();
+        ledger.WriteMetadata(writes);
+        ledger.Sync();
+        return false;
     }
 
     /// <summary>The metadata key prefix of a replica's consensus records (ConsensusStateStore).</summary>

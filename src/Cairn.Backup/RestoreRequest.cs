@@ -1,3 +1,5 @@
+using Cairn.Core;
+
 namespace Cairn.Backup;
 
 /// <summary>What <see cref="ReplicaRestore"/> needs to know about the stopped replica and the checkpoint to
@@ -28,6 +30,15 @@ public sealed record RestoreRequest
     /// <summary>Delete the set-aside database once the restored replica has started and caught up to its peers' stable
     /// checkpoint (recorded in <see cref="PendingDiscard"/>; the replica host deletes it).</summary>
     public bool DiscardOld { get; init; }
+
+    /// <summary>
+    /// Set when every replica of the cluster is restored from this checkpoint (disaster recovery): the nonce of the new
+    /// consensus generation they all start, from the checkpoint's certified seq and digest. The replaced database's
+    /// consensus records are then not kept, none of the checkpoint's stay, and its checkpoints are not carried over
+    /// (they stay in the set-aside database): the new generation starts at the checkpoint (docs/consensus.md,
+    /// "Restoring every replica").
+    /// </summary>
+    public Digest? NewGenerationNonce { get; init; }
 
     /// <summary>Clock for the set-aside directory's name.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -1,3 +1,5 @@
+using Cairn.Consensus;
+
 namespace Cairn.Backup;
 
 /// <summary>What a restore did.</summary>
@@ -16,6 +18,8 @@ namespace Cairn.Backup;
 /// one.</param>
 /// <param name="OldDatabasePendingDiscard">True when the replica will delete <paramref name="OldDatabase"/> once it has
 /// started and caught up (<see cref="PendingDiscard"/>).</param>
+/// <param name="GenerationStarted">The consensus generation the replica now runs in, when the restore started one
+/// (<see cref="RestoreRequest.NewGenerationNonce"/>).</param>
 public sealed record RestoreResult(
     CheckpointMetadata Checkpoint,
     CheckpointVerification Verification,
@@ -26,5 +30,6 @@ public sealed record RestoreResult(
     bool ConsensusMetadataReset,
     int CheckpointsCarriedOver,
     bool OldDatabasePendingDiscard,
-    bool ConsensusRecordsKept
+    bool ConsensusRecordsKept,
+    ConsensusGeneration? GenerationStarted = null
 );

@@ -39,6 +39,7 @@ public abstract record PersistentRecord
             4 => reader.ReadBool()
                 ? new RestoreRecord(new ViewNum(reader.ReadUInt64()), new SeqNum(reader.ReadUInt64()))
                 : RestoreRecord.Learning,
+            5 => new GenerationRecord(ConsensusGeneration.ReadFrom(ref reader)),
             var t => throw new CanonicalEncodingException($"unknown persistent record type {t}"),
         };
         reader.EnsureEnd();

@@ -10,8 +10,8 @@ public sealed partial class Replica
     private void CheckInvariants()
     {
         Invariant(
-            _stableCert is null ? _low.Value == 0 : _stableCert.Seq == _low,
-            "the low water mark is the stable certificate's seq"
+            _stableCert is null ? _low == _generation.BaseSeq : _stableCert.Seq == _low,
+            "the low water mark is the stable certificate's seq (the generation's base before the first)"
         );
         Invariant(_lastReported <= _lastExecuted, "execution is reported only for what was handed out");
         Invariant(

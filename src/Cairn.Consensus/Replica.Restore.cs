@@ -29,6 +29,33 @@ public sealed partial class Replica
     /// none.</summary>
     public (ViewNum View, SeqNum Seq)? RestoreHorizon => _restoreHorizon;
 
+    /// <summary>
+    /// A replica of a generation that a restore of every replica started begins stable at the generation's base, as a
+    /// replica at genesis begins at 0; its ledger must hold the base (docs/consensus.md, "Restoring every replica").
+    /// </summary>
+    private void RecoverGeneration(ReplicaRecovery recovery)
+    {
+        if ((recovery.Records ?? []).OfType<GenerationRecord>().LastOrDefault() is not { Generation: var generation })
+        {
+            return;
+        }
+
+        if (
+            recovery.LastExecuted < generation.BaseSeq
+            || (recovery.LastExecuted == generation.BaseSeq && recovery.StateDigest != generation.BaseDigest)
+        )
+        {
+            throw new ConsensusInvariantException(
+                $"replica {Id} runs in consensus generation {generation}, but its ledger is at seq "
+                    + $"{recovery.LastExecuted} with digest {recovery.StateDigest.ToHex()[..16]}: not the generation's "
+                    + "base (restore it again with 'cairn cluster restore')"
+            );
+        }
+
+        _generation = generation;
+        _low = generation.BaseSeq;
+    }
+
     private void RecoverRestore(RestoreRecord record)
     {
         if (record.HorizonView is { } view)

@@ -126,14 +126,14 @@ public sealed partial class Replica
                 stable.Seq.Value == 0
                 || stable.Seq.Value % _window != 0
                 || stable.Signatures.Count > Quorums.Quorum(_f)
-                || !stable.Verify(_keys, _f)
+                || !stable.Verify(_keys, _f, _generation)
             )
         )
         {
             return false;
         }
 
-        var low = viewChange.StableSeq.Value;
+        var low = (viewChange.Stable?.Seq ?? _generation.BaseSeq).Value;
         var seqs = new HashSet<ulong>();
         foreach (var proof in viewChange.Proofs)
         {
@@ -144,7 +144,7 @@ public sealed partial class Replica
                 || pp.View >= viewChange.TargetView
                 || proof.Prepares.Count > Quorums.PrepareQuorum(_f)
                 || !seqs.Add(pp.Seq.Value)
-                || !proof.Verify(_keys, _f)
+                || !proof.Verify(_keys, _f, _generation)
             )
             {
                 return false;
@@ -179,7 +179,7 @@ public sealed partial class Replica
         var viewChanges = new List<ViewChange> { _myViewChange };
         viewChanges.AddRange(others.Take(Quorums.Quorum(_f) - 1));
         var timestamp = Math.Max(_now.ToUnixTimeMilliseconds(), _lastProposedTs);
-        var plan = PlanNewView(viewChanges, timestamp, out _);
+        var plan = PlanNewView(viewChanges, timestamp, _generation.BaseSeq, out _);
         var prePrepares = plan.Select(p => Sign(PrePrepare.Header(_view, p.Seq, p.TimestampMs, p.Digest, Id))).ToList();
         var newView = Sign(new NewView(_view, timestamp, viewChanges, prePrepares, Id));
         var start = _outputs.Count;
@@ -196,17 +196,18 @@ public sealed partial class Replica
 
     /// <summary>
     /// The PRE-PREPAREs a set of VIEW-CHANGEs implies (PBFT's O set): for every seq above the highest stable
-    /// checkpoint up to the highest prepared seq, the batch prepared in the highest view, or a no-op for a gap.
-    /// Deterministic, so backups recompute and compare it.
+    /// checkpoint (or the generation's base, <paramref name="baseSeq"/>) up to the highest prepared seq, the batch
+    /// prepared in the highest view, or a no-op for a gap. Deterministic, so backups recompute and compare it.
     /// </summary>
     private static List<(SeqNum Seq, long TimestampMs, Digest Digest)> PlanNewView(
         IReadOnlyList<ViewChange> viewChanges,
         long timestampMs,
+        SeqNum baseSeq,
         out StableCheckpointCertificate? stable
     )
     {
         stable = viewChanges.Select(v => v.Stable).Where(s => s is not null).MaxBy(s => s!.Seq.Value);
-        var minSeq = stable?.Seq.Value ?? 0;
+        var minSeq = (stable?.Seq ?? baseSeq).Value;
         var best = new SortedDictionary<ulong, PrePrepare>();
         foreach (var proof in viewChanges.SelectMany(v => v.Proofs))
         {
@@ -282,7 +283,13 @@ public sealed partial class Replica
             }
 
             var known = _verifiedViewChanges.Contains(Digest.Compute(viewChange.Encode()));
-            if (!known && (!viewChange.VerifySignature(_keys[viewChange.Sender.Value]) || !ViewChangeValid(viewChange)))
+            if (
+                !known
+                && (
+                    !viewChange.VerifySignature(_keys[viewChange.Sender.Value], _generation)
+                    || !ViewChangeValid(viewChange)
+                )
+            )
             {
                 return false;
             }
@@ -294,7 +301,7 @@ public sealed partial class Replica
             return false;
         }
 
-        var plan = PlanNewView(newView.ViewChanges, newView.TimestampMs, out _);
+        var plan = PlanNewView(newView.ViewChanges, newView.TimestampMs, _generation.BaseSeq, out _);
         if (plan.Count != newView.PrePrepares.Count)
         {
             return false;
@@ -311,7 +318,7 @@ public sealed partial class Replica
                 || pp.Seq != plan[i].Seq
                 || pp.TimestampMs != plan[i].TimestampMs
                 || pp.Digest != plan[i].Digest
-                || !pp.VerifySignature(primaryKey)
+                || !pp.VerifySignature(primaryKey, _generation)
             )
             {
                 return false;
@@ -334,7 +341,7 @@ public sealed partial class Replica
             _viewChanges.Remove(sender);
         }
 
-        PlanNewView(newView.ViewChanges, newView.TimestampMs, out var stable);
+        PlanNewView(newView.ViewChanges, newView.TimestampMs, _generation.BaseSeq, out var stable);
         if (stable is not null)
         {
             MakeStable(stable);

@@ -33,6 +33,7 @@ public sealed partial class Replica
     private bool _viewActive = true;
     private SeqNum _low;
     private StableCheckpointCertificate? _stableCert;
+    private ConsensusGeneration _generation;
     private readonly SortedDictionary<ulong, Slot> _slots = [];
 
     private SeqNum _lastExecuted;
@@ -73,7 +74,11 @@ public sealed partial class Replica
     /// <summary>The last stable sequence number (the low water mark).</summary>
     public SeqNum LastStable => _low;
 
-    /// <summary>The certificate of <see cref="LastStable"/>, null at genesis.</summary>
+    /// <summary>The consensus generation every signature of this replica binds (<see cref="GenerationRecord"/>;
+    /// <see cref="ConsensusGeneration.Genesis"/> unless every replica was restored from one checkpoint).</summary>
+    public ConsensusGeneration Generation => _generation;
+
+    /// <summary>The certificate of <see cref="LastStable"/>, null at the start of the generation.</summary>
     public StableCheckpointCertificate? StableCertificate => _stableCert;
 
     /// <summary>True while waiting for <see cref="StateTransferCompleted"/>.</summary>
@@ -268,11 +273,11 @@ public sealed partial class Replica
     private int PrepareQuorum => (_options.TestOnlyQuorumOverride ?? Quorums.Quorum(_f)) - 1;
 
     private T Sign<T>(T message)
-        where T : ConsensusMessage => (T)message.SignWith(_options.SigningKey);
+        where T : ConsensusMessage => (T)message.SignWith(_options.SigningKey, _generation);
 
     private bool Authentic(ConsensusMessage message)
     {
-        if (_signatureVerified || message.VerifySignature(_keys[message.Sender.Value]))
+        if (_signatureVerified || message.VerifySignature(_keys[message.Sender.Value], _generation))
         {
             return true;
         }
@@ -321,6 +326,7 @@ public sealed partial class Replica
 
     private void Recover(ReplicaRecovery recovery)
     {
+        RecoverGeneration(recovery);
         var slotRecords = new SortedDictionary<ulong, SlotRecord>();
         foreach (var record in recovery.Records ?? [])
         {

@@ -220,6 +220,33 @@ public sealed class RestoreTests
             .Equal("consensus.restore");
     }
 
+    [Fact]
+    public async Task Restoring_every_replica_starts_a_generation_at_the_checkpoint_in_place_of_every_record()
+    {
+        await using var f = await CheckpointFixture.CreateAsync();
+        var nonce = Cairn.Core.Digest.Compute("cluster restore"u8);
+
+        var result = ReplicaRestore.Run(f.Request(f.Archive) with { NewGenerationNonce = nonce });
+
+        var generation = new Cairn.Consensus.ConsensusGeneration(
+            nonce,
+            f.Metadata.Certificate.Seq,
+            f.Metadata.Certificate.StateDigest
+        );
+        result.GenerationStarted.Should().Be(generation);
+        result.ConsensusRecordsKept.Should().BeFalse("nothing any replica signed before counts in the generation");
+        result.CheckpointsCarriedOver.Should().Be(0, "the old database's checkpoints stay with it");
+        Directory.Exists(Path.Combine(result.OldDatabase!, "checkpoints", "3")).Should().BeTrue();
+        using var restored = RocksDbLedger.OpenReadOnly(f.Database);
+        restored
+            .ReadMetadata(ReplicaRestore.ConsensusMetadataPrefix)
+            .Select(kv => kv.Key)
+            .Should()
+            .Equal(GenerationMetadata.Key);
+        GenerationMetadata.Read(restored).Should().Be(generation);
+        restored.Head.LastDigest.Should().Be(f.Metadata.LastBlockDigest);
+    }
+
     private static string LargestDatabaseFile(string checkpoint) =>
         Directory
             .GetFiles(checkpoint)

@@ -327,6 +327,72 @@ public sealed class RestoreTests
         }
     }
 
+    [Fact]
+    public async Task Every_data_directory_deleted_the_cluster_restored_from_an_archive_serves_the_state_as_of_it()
+    {
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7920));
+        var dir = cluster.Layout.Directory;
+        await cluster.PutManyAsync("before", 20);
+        var id = await CreateCheckpointAsync(dir);
+        var checkpoint = Path.Combine(Database(cluster, 0), "checkpoints", id.ToString(CultureInfo.InvariantCulture));
+        await Eventually.TrueAsync(
+            () => File.Exists(Path.Combine(checkpoint, "checkpoint.json")),
+            "replica 0 finalising checkpoint " + id
+        );
+        var archive = Path.Combine(cluster.Root, "disaster-recovery.tar.gz");
+        var export = await CairnProcess.RunAsync(
+            "checkpoint",
+            "export",
+            "--replica",
+            "0",
+            "--cluster",
+            dir,
+            "--id",
+            $"{id}",
+            "--to",
+            archive
+        );
+        export.ExitCode.Should().Be(0, export.Error);
+        await cluster.PutManyAsync("after", 20);
+
+        // Refusals (a running replica, another chain, a bad checkpoint) are tested in ReplicaMaintenanceTests.
+        await cluster.Runner.DownAsync(TimeSpan.FromSeconds(10), Ct);
+        foreach (var replica in cluster.Layout.ReplicaIds())
+        {
+            Directory.Delete(cluster.Layout.ReplicaDataDirectory(replica), recursive: true);
+        }
+
+        var restore = await CairnProcess.RunAsync("cluster", "restore", "--dir", dir, "--from", archive, "--json");
+        restore.ExitCode.Should().Be(0, restore.Error);
+        using (var result = JsonDocument.Parse(restore.Output))
+        {
+            result.RootElement.GetProperty("id").GetUInt64().Should().Be(id);
+            result.RootElement.GetProperty("generation").GetString().Should().NotMatchRegex("^0+$");
+            result.RootElement.GetProperty("replicas").GetArrayLength().Should().Be(4);
+        }
+
+        await cluster.Runner.UpAsync(TestCluster.Patience, Ct);
+        var before = await CairnProcess.RunAsync("kv", "get", "before-7", "--cluster", dir);
+        before.ExitCode.Should().Be(0, before.Error);
+        before.Output.Trim().Should().Be("v:before-7");
+        (await CairnProcess.RunAsync("kv", "get", "after-7", "--cluster", dir))
+            .ExitCode.Should()
+            .Be(3, "it was written after the checkpoint");
+        var put = await CairnProcess.RunAsync("kv", "put", "again", "committed", "--cluster", dir);
+        put.ExitCode.Should().Be(0, "f + 1 replicas acknowledged it: {0}", put.Error);
+
+        // The history verifies: a checkpoint of the new generation, chain from genesis and certificate alike.
+        var next = await CreateCheckpointAsync(dir);
+        var taken = Path.Combine(Database(cluster, 0), "checkpoints", next.ToString(CultureInfo.InvariantCulture));
+        await Eventually.TrueAsync(
+            () => File.Exists(Path.Combine(taken, "checkpoint.json")),
+            "replica 0 finalising checkpoint " + next
+        );
+        var verify = await CairnProcess.RunAsync("checkpoint", "verify", taken, "--keys", cluster.Layout.KeysDirectory);
+        verify.ExitCode.Should().Be(0, verify.Output + verify.Error);
+        verify.Output.Should().Contain("✓ quorum certificate");
+    }
+
     private static string Database(TestCluster cluster, int replica) =>
         Path.Combine(cluster.Layout.ReplicaDataDirectory(replica), "rocksdbdata");
 

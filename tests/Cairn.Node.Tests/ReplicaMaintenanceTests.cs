@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using AwesomeAssertions;
 using Cairn.Backup;
+using Cairn.Consensus.Messages;
+using Cairn.Core;
 using Cairn.Node.LocalCluster;
 
 namespace Cairn.Node.Tests;
@@ -69,6 +71,80 @@ public sealed class ReplicaMaintenanceTests : IDisposable
         var request = maintenance.RestoreRequest(1, "/some/checkpoint", discardOld: true);
         request.DatabaseDirectory.Should().Be(layout.LoadReplicaConfig(1).RocksDbPath);
         (request.Source, request.DiscardOld).Should().Be(("/some/checkpoint", true));
+    }
+
+    [Fact]
+    public void A_cluster_restore_is_refused_before_any_replica_changes()
+    {
+        var layout = NewCluster();
+        var maintenance = Maintenance(layout);
+        var foreign = Path.Combine(_root, "foreign-checkpoint");
+        Directory.CreateDirectory(foreign);
+        var digest = Digest.Compute("block 300"u8);
+        new CheckpointMetadata
+        {
+            Id = new BlockId(300),
+            SeqNum = new SeqNum(300),
+            LastBlockId = new BlockId(300),
+            LastBlockDigest = digest,
+            StateDigest = Digest.Compute("state"u8),
+            CreatedAt = DateTimeOffset.UnixEpoch,
+            SizeBytes = 0,
+            ExclusiveBytes = 0,
+            Certificate = new StableCheckpointCertificate(new SeqNum(300), digest, []),
+            ChainId = "another-chain",
+        }.Write(Path.Combine(foreign, CheckpointMetadata.FileName));
+
+        using (var running = Process.Start("/bin/sh", ["-c", "sleep 60", "sh", layout.ReplicaConfig(2)]))
+        {
+            try
+            {
+                File.WriteAllText(layout.ReplicaPidFile(2), $"{running.Id}");
+                FluentActions
+                    .Invoking(() => maintenance.RestoreCluster(foreign, progress: null))
+                    .Should()
+                    .Throw<DbCheckpointException>()
+                    .WithMessage("*replica 2 is running; stop it first*");
+            }
+            finally
+            {
+                running.Kill();
+                running.WaitForExit();
+            }
+        }
+
+        var chain = layout.LoadReplicaConfig(0).ChainId;
+        FluentActions
+            .Invoking(() => maintenance.RestoreCluster(foreign, progress: null))
+            .Should()
+            .Throw<DbCheckpointException>()
+            .WithMessage($"*does not verify: metadata: the checkpoint belongs to chain 'another-chain', not '{chain}'");
+        FluentActions
+            .Invoking(() => maintenance.RestoreCluster(Path.Combine(_root, "missing.tar.gz"), progress: null))
+            .Should()
+            .Throw<DbCheckpointException>()
+            .WithMessage("*no such checkpoint directory or archive");
+        layout
+            .ReplicaIds()
+            .Should()
+            .AllSatisfy(id => Directory.Exists(layout.ReplicaDataDirectory(id)).Should().BeFalse());
+        File.Exists(layout.RestorePendingFile).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Cluster_up_refuses_while_a_cluster_restore_is_unfinished()
+    {
+        var layout = NewCluster();
+        File.WriteAllText(layout.RestorePendingFile, "/backups/c1-150.tar.gz");
+
+        var up = () => new ClusterRunner(layout, ["/bin/false"]).UpAsync(TimeSpan.FromSeconds(1));
+
+        await up.Should()
+            .ThrowAsync<ClusterRunException>()
+            .WithMessage(
+                $"a cluster restore did not finish ({layout.RestorePendingFile}); run 'cairn cluster restore --dir "
+                    + $"{layout.Directory} --from /backups/c1-150.tar.gz' again"
+            );
     }
 
     [Fact]

@@ -17,6 +17,7 @@ internal static class ClusterCommand
         cluster.Subcommands.Add(CreateUp(console));
         cluster.Subcommands.Add(CreateDown(console));
         cluster.Subcommands.Add(CreateStatus(console));
+        cluster.Subcommands.Add(CreateRestore(console));
         return cluster;
     }
 
@@ -159,6 +160,101 @@ internal static class ClusterCommand
             }
         );
         return status;
+    }
+
+    private static Command CreateRestore(IAnsiConsole console)
+    {
+        var dir = DirOption();
+        var from = new Option<string>("--from")
+        {
+            Description = "A checkpoint directory or exported archive of this cluster's chain.",
+            Required = true,
+        };
+        var json = CommonOptions.JsonOutput();
+        var restore = new Command(
+            "restore",
+            "Disaster recovery: restore every replica of the stopped cluster from one checkpoint of its chain; "
+                + "'cluster up' then starts a new consensus generation there."
+        )
+        {
+            dir,
+            from,
+            json,
+        };
+        restore.SetAction(parse =>
+        {
+            var runner = Runner(parse.GetRequiredValue(dir));
+            var asJson = parse.GetValue(json);
+            var result = ProgressDisplay.Run(
+                console,
+                asJson,
+                "restoring every replica",
+                progress =>
+                    new ReplicaMaintenance(runner).RestoreCluster(
+                        Path.GetFullPath(parse.GetRequiredValue(from)),
+                        progress
+                    )
+            );
+            var m = result.Checkpoint;
+            if (asJson)
+            {
+                CommonOptions.WriteJson(
+                    console,
+                    new
+                    {
+                        id = m.Id.Value,
+                        seqNum = m.SeqNum.Value,
+                        lastBlockDigest = m.LastBlockDigest.ToHex(),
+                        stateDigest = m.StateDigest.ToHex(),
+                        generation = result.Generation.Nonce.ToHex(),
+                        replicas = result.Replicas.Select(r => new
+                        {
+                            replica = r.Replica,
+                            previousSeqNum = r.PreviousHead?.LastSeqNum.Value,
+                            wasAhead = r.WasAhead,
+                            database = r.Restore.DatabaseDirectory,
+                            oldDatabase = r.Restore.OldDatabase,
+                        }),
+                    }
+                );
+                return 0;
+            }
+
+            foreach (var check in result.Verification.Checks.Where(c => c.Passed is true))
+            {
+                console.MarkupLineInterpolated($"[green]✓[/] {check.Name}: {check.Detail}");
+            }
+
+            foreach (var replica in result.Replicas)
+            {
+                var before = replica.PreviousHead is { } head
+                    ? $"was at seq {head.LastSeqNum}{(replica.WasAhead ? ", ahead of the checkpoint" : "")}"
+                    : "had no readable database";
+                console.MarkupLineInterpolated(
+                    $"[green]✓[/] replica {replica.Replica}: reset to checkpoint {m.Id} (seq {m.SeqNum}); {before}"
+                );
+                if (replica.Restore.OldDatabase is { } old)
+                {
+                    console.MarkupLineInterpolated($"    its database is kept aside in {old}");
+                }
+            }
+
+            if (result.Replicas.Any(r => r.WasAhead))
+            {
+                console.MarkupLine(
+                    "[yellow]![/] what replicas executed after the checkpoint is not part of the restored chain: the "
+                        + "new generation starts at the checkpoint on every replica"
+                );
+            }
+
+            var generation = result.Generation.Nonce.ToHex()[..16];
+            console.MarkupLineInterpolated(
+                $"  new consensus generation {generation} from seq {m.SeqNum}: nothing signed before the loss verifies"
+            );
+            console.MarkupLineInterpolated($"  start it: 'cairn cluster up --dir {runner.Layout.Directory}'");
+            return 0;
+        });
+        return restore;
     }
 
     private static ClusterRunner Runner(DirectoryInfo dir) =>

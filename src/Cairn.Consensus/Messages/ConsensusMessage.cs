@@ -6,7 +6,9 @@ namespace Cairn.Consensus.Messages;
 
 /// <summary>
 /// A signed replica-to-replica message. The signature covers the canonical encoding of the type byte, the sender and
-/// the body (<see cref="SigningBytes"/>); <see cref="Encode"/> appends the 64-byte signature.
+/// the body, after the domain of the consensus generation it is signed in (<see cref="SigningBytes"/>);
+/// <see cref="Encode"/> appends the 64-byte signature. The generation is not sent: a receiver checks the signature
+/// against its own, so a message of another generation does not verify.
 /// </summary>
 public abstract record ConsensusMessage(ReplicaId Sender)
 {
@@ -19,10 +21,21 @@ public abstract record ConsensusMessage(ReplicaId Sender)
     /// <summary>Writes the fields after the sender, in canonical order.</summary>
     private protected abstract void WriteBody(CanonicalWriter writer);
 
-    /// <summary>The bytes the sender signs.</summary>
-    public byte[] SigningBytes()
+    /// <summary>Marks signed bytes that bind a generation's domain; no message type has this value, so they never
+    /// equal the bytes of a message signed at genesis.</summary>
+    private const byte GenerationDomainTag = 0xC6;
+
+    /// <summary>The bytes the sender signs in <paramref name="generation"/>: at genesis, the message as encoded before
+    /// its signature; in a later generation, prefixed with a tag and the generation's domain.</summary>
+    public byte[] SigningBytes(ConsensusGeneration generation = default)
     {
         var writer = new CanonicalWriter();
+        if (!generation.IsGenesis)
+        {
+            writer.WriteByte(GenerationDomainTag);
+            writer.WriteDigest(generation.Domain);
+        }
+
         WriteSigned(writer);
         return writer.ToArray();
     }
@@ -44,11 +57,18 @@ public abstract record ConsensusMessage(ReplicaId Sender)
     /// <summary>Reads what <see cref="WriteAfterSignature"/> wrote and returns the whole message.</summary>
     private protected virtual ConsensusMessage ReadAfterSignature(ref CanonicalReader reader) => this;
 
-    /// <summary>Checks the signature against the sender's public key.</summary>
-    public bool VerifySignature(VerificationKey key) => key.Verify(SigningBytes(), Signature);
+    /// <summary>Checks the signature against the sender's public key, as signed in <paramref
+    /// name="generation"/>.</summary>
+    public bool VerifySignature(VerificationKey key, ConsensusGeneration generation = default) =>
+        key.Verify(SigningBytes(generation), Signature);
 
-    /// <summary>Returns a copy of this message signed with <paramref name="key"/>.</summary>
-    public ConsensusMessage SignWith(SigningKey key) => this with { Signature = key.Sign(SigningBytes()) };
+    /// <summary>Returns a copy of this message signed with <paramref name="key"/> in <paramref
+    /// name="generation"/>.</summary>
+    public ConsensusMessage SignWith(SigningKey key, ConsensusGeneration generation = default) =>
+        this with
+        {
+            Signature = key.Sign(SigningBytes(generation)),
+        };
 
     /// <summary>Decodes a message; throws <see cref="CanonicalEncodingException"/> on malformed input.</summary>
     public static ConsensusMessage Decode(ReadOnlySpan<byte> bytes)

@@ -16,9 +16,9 @@ public sealed record PreparedProof(PrePrepare PrePrepare, IReadOnlyList<Prepare>
 
     /// <summary>
     /// True when the PRE-PREPARE is signed by its view's primary and at least 2f distinct other replicas signed
-    /// PREPAREs with the same view, seq and digest.
+    /// PREPAREs with the same view, seq and digest, all signed in <paramref name="generation"/>.
     /// </summary>
-    public bool Verify(IReadOnlyList<VerificationKey> replicaKeys, int f)
+    public bool Verify(IReadOnlyList<VerificationKey> replicaKeys, int f, ConsensusGeneration generation = default)
     {
         ArgumentNullException.ThrowIfNull(replicaKeys);
         var n = replicaKeys.Count;
@@ -27,7 +27,7 @@ public sealed record PreparedProof(PrePrepare PrePrepare, IReadOnlyList<Prepare>
             pp is null
             || Prepares is null
             || pp.Sender != Quorums.PrimaryOf(pp.View, n)
-            || !pp.VerifySignature(replicaKeys[pp.Sender.Value])
+            || !pp.VerifySignature(replicaKeys[pp.Sender.Value], generation)
         )
         {
             return false;
@@ -45,7 +45,7 @@ public sealed record PreparedProof(PrePrepare PrePrepare, IReadOnlyList<Prepare>
                 || prepare.Sender == pp.Sender
                 || (uint)prepare.Sender.Value >= (uint)n
                 || !seen.Add(prepare.Sender.Value)
-                || !prepare.VerifySignature(replicaKeys[prepare.Sender.Value])
+                || !prepare.VerifySignature(replicaKeys[prepare.Sender.Value], generation)
             )
             {
                 return false;

@@ -21,9 +21,9 @@ public sealed record StableCheckpointCertificate(
 
     /// <summary>
     /// True when at least 2f+1 distinct replicas (ids indexing <paramref name="replicaKeys"/>) validly signed
-    /// CHECKPOINT(seq, digest). Invalid or repeated entries do not count.
+    /// CHECKPOINT(seq, digest) in <paramref name="generation"/>. Invalid or repeated entries do not count.
     /// </summary>
-    public bool Verify(IReadOnlyList<VerificationKey> replicaKeys, int f)
+    public bool Verify(IReadOnlyList<VerificationKey> replicaKeys, int f, ConsensusGeneration generation = default)
     {
         ArgumentNullException.ThrowIfNull(replicaKeys);
         if (Signatures is null)
@@ -40,7 +40,7 @@ public sealed record StableCheckpointCertificate(
                 continue;
             }
 
-            if (ToMessage(entry).VerifySignature(replicaKeys[id]))
+            if (ToMessage(entry).VerifySignature(replicaKeys[id], generation))
             {
                 valid.Add(id);
             }

@@ -4,8 +4,9 @@ using Cairn.Core.Encoding;
 namespace Cairn.Consensus.Messages;
 
 /// <summary>
-/// A replica's request to move to <paramref name="TargetView"/>: its stable checkpoint certificate (null at
-/// genesis) and a prepared proof for every slot above it that prepared at this replica, highest view per slot.
+/// A replica's request to move to <paramref name="TargetView"/>: its stable checkpoint certificate (null at the start
+/// of its generation: genesis, or the checkpoint a restore of every replica started from) and a prepared proof for
+/// every slot above it that prepared at this replica, highest view per slot.
 /// </summary>
 public sealed record ViewChange(
     ViewNum TargetView,
@@ -16,9 +17,6 @@ public sealed record ViewChange(
 {
     /// <inheritdoc />
     public override MessageType Type => MessageType.ViewChange;
-
-    /// <summary>The stable sequence number the sender claims (0 at genesis).</summary>
-    public SeqNum StableSeq => Stable?.Seq ?? SeqNum.Zero;
 
     private protected override void WriteBody(CanonicalWriter writer)
     {

@@ -1,3 +1,4 @@
+using Cairn.Consensus;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Node.Hosting;
@@ -8,9 +9,18 @@ internal static partial class NodeLog
     [LoggerMessage(
         EventId = 1000,
         Level = LogLevel.Information,
-        Message = "replica {Replica} started: chain {ChainId}, head block {Block}, listening on {Host}:{Port}"
+        Message = "replica {Replica} started: chain {ChainId}, head block {Block}, consensus generation {Generation}, "
+            + "listening on {Host}:{Port}"
     )]
-    public static partial void Started(ILogger logger, int replica, string chainId, ulong block, string host, int port);
+    public static partial void Started(
+        ILogger logger,
+        int replica,
+        string chainId,
+        ulong block,
+        ConsensusGeneration generation,
+        string host,
+        int port
+    );
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "replica stopping")]
     public static partial void Stopping(ILogger logger);

@@ -82,9 +82,11 @@ public sealed partial class ReplicaHost
         _fetcher = fetcher;
         _ledger = ledger;
         _n = options.N;
-        _inputs = new InputQueues(
-            [.. Enumerable.Repeat(PeerQueueCapacity, _n), ClientQueueCapacity, HostQueueCapacity]
-        );
+        _inputs = new InputQueues([
+            .. Enumerable.Repeat(PeerQueueCapacity, _n),
+            ClientQueueCapacity,
+            HostQueueCapacity,
+        ]);
         _executor = new BatchExecutor(ledger, operatorVerifier, options.CheckpointWindowSize);
         _wedgePoint = _executor.WedgePoint;
         _consensusState = new ConsensusStateStore(ledger);
@@ -113,6 +115,10 @@ public sealed partial class ReplicaHost
         _status = Snapshot();
         _metrics.Progress(_status.LastExecuted, _status.Head.LastBlockId, _status.Epoch);
     }
+
+    /// <summary>The consensus generation the replica signs in (docs/consensus.md, "Restoring every
+    /// replica").</summary>
+    public ConsensusGeneration Generation => _replica.Generation;
 
     /// <summary>When this host was created.</summary>
     public DateTimeOffset StartedAt { get; }
@@ -144,7 +150,7 @@ public sealed partial class ReplicaHost
             return;
         }
 
-        if (!message.VerifySignature(_options.ReplicaKeys[sender]))
+        if (!message.VerifySignature(_options.ReplicaKeys[sender], _replica.Generation))
         {
             _metrics.PeerMessageDropped("bad_signature");
             return;

@@ -132,17 +132,27 @@ public static class ReplicaServer
             throw new NodeStartException($"{config.SourcePath}: {e.Message}", e);
         }
 
-        var host = new ReplicaHost(
-            options,
-            ledger,
-            peers,
-            new StateFetcher(config.Replicas),
-            operatorVerifier,
-            checkpoints,
-            TimeProvider.System,
-            logger,
-            metrics
-        );
+        ReplicaHost host;
+        try
+        {
+            host = new ReplicaHost(
+                options,
+                ledger,
+                peers,
+                new StateFetcher(config.Replicas),
+                operatorVerifier,
+                checkpoints,
+                TimeProvider.System,
+                logger,
+                metrics
+            );
+        }
+        catch (ConsensusInvariantException e)
+        {
+            // A ledger that does not hold its consensus generation's base (a restore of every replica gone wrong).
+            throw new NodeStartException($"{config.SourcePath}: {e.Message}", e);
+        }
+
         builder
             .Services.AddSingleton(host)
             .AddSingleton(config)
@@ -199,6 +209,7 @@ public static class ReplicaServer
             config.ReplicaId.Value,
             config.ChainId,
             ledger.Head.LastBlockId.Value,
+            host.Generation,
             self.Host,
             self.Port
         );

@@ -57,6 +57,10 @@ public sealed record ClusterLayout(string Directory)
 
     public string BundlesDirectory => Path.Combine(Directory, "bundles");
 
+    /// <summary>Present while a <c>cluster restore</c> has changed some replicas but not all: <c>cluster up</c>
+    /// refuses then, and the restore run again finishes it.</summary>
+    public string RestorePendingFile => Path.Combine(Directory, "cluster-restore.pending");
+
     /// <summary>The bundle to copy to replica <paramref name="id"/>'s host.</summary>
     public ClusterLayout ReplicaBundle(int id) => new(Path.Combine(BundlesDirectory, $"replica-{Id(id)}"));
 

@@ -22,12 +22,21 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
     /// <summary>Starts every replica that is not running and waits until all answer their health check.</summary>
     /// <returns>The replicas, all healthy.</returns>
     /// <exception cref="ClusterRunException">When a replica exits or is not healthy within <paramref
-    /// name="timeout"/>.</exception>
+    /// name="timeout"/>, or a cluster restore did not finish.</exception>
     public async Task<IReadOnlyList<ReplicaProcessInfo>> UpAsync(
         TimeSpan timeout,
         CancellationToken cancellationToken = default
     )
     {
+        if (File.Exists(layout.RestorePendingFile))
+        {
+            // Restored replicas run in a new consensus generation, the others in the old one: they cannot agree.
+            throw new ClusterRunException(
+                $"a cluster restore did not finish ({layout.RestorePendingFile}); run 'cairn cluster restore --dir "
+                    + $"{layout.Directory} --from {File.ReadAllText(layout.RestorePendingFile).Trim()}' again"
+            );
+        }
+
         var pids = RequireReplicas().ToDictionary(id => id, id => RunningPid(id) ?? Start(id));
 
         var deadline = Stopwatch.StartNew();

@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
 using Cairn.Backup;
+using Cairn.Core;
+using Cairn.Ledger;
 using Cairn.Node.Configuration;
 
 namespace Cairn.Node.LocalCluster;
@@ -6,7 +9,8 @@ namespace Cairn.Node.LocalCluster;
 /// <summary>
 /// Work on one replica of a local cluster that needs it stopped: an intermittent backup (<c>cairn backup</c>: stop it,
 /// copy its database with a manifest, start it again) and the restore of a checkpoint as its database
-/// (<c>cairn restore</c>, only while it is stopped).
+/// (<c>cairn restore</c>, only while it is stopped), and the restore of every replica from one checkpoint of the same
+/// chain (<c>cairn cluster restore</c>, disaster recovery).
 /// </summary>
 public sealed class ReplicaMaintenance(ClusterRunner runner)
 {
@@ -64,6 +68,107 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
     /// or the checkpoint does not verify.</exception>
     public RestoreResult Restore(int replica, string source, bool discardOld, IProgress<TransferProgress>? progress) =>
         ReplicaRestore.Run(RestoreRequest(replica, source, discardOld), progress);
+
+    /// <summary>
+    /// Restores every replica of the stopped cluster from <paramref name="source"/> (a checkpoint directory or archive
+    /// of this cluster's chain) and starts a new consensus generation there (docs/consensus.md, "Restoring every
+    /// replica"). Everything is checked before any replica changes: every replica is stopped, the checkpoint verifies
+    /// against the cluster's keys and belongs to its chain. Every replica is reset to the checkpoint, including one
+    /// whose database survived and is ahead of it: its database is set aside, never deleted. Each replica's install
+    /// is crash-safe (<see cref="ReplicaRestore"/>); until all are done, <see cref="ClusterLayout.RestorePendingFile"/>
+    /// makes <c>cluster up</c> refuse, and running the restore again finishes it.
+    /// </summary>
+    /// <exception cref="DbCheckpointException">When a replica is running, the directory is not a cluster, or the
+    /// checkpoint does not verify or belongs to another chain; no replica was changed then.</exception>
+    public ClusterRestoreResult RestoreCluster(string source, IProgress<TransferProgress>? progress)
+    {
+        var requests = Layout
+            .RequireCluster()
+            .ReplicaIds()
+            .Select(id => (Id: id, Request: RestoreRequest(id, source, discardOld: false)))
+            .ToList();
+        var chainIds = requests.Select(r => r.Request.ChainId).Distinct(StringComparer.Ordinal).ToList();
+        if (chainIds.Count != 1)
+        {
+            throw new DbCheckpointException(
+                Layout.Directory,
+                $"the replicas' deployment.config files name different chains ({string.Join(", ", chainIds)})"
+            );
+        }
+
+        foreach (var scratch in Directory.GetDirectories(Layout.Directory, CheckpointSource.ScratchPrefix + "*"))
+        {
+            Directory.Delete(scratch, recursive: true); // left by an interrupted cluster restore
+        }
+
+        // Unpacked once, next to the replicas, so each install links its files instead of unpacking again.
+        using var checkpoint = CheckpointSource.Open(source, Layout.Directory, progress);
+        var verification = CheckpointVerifier.Verify(
+            checkpoint.Directory,
+            requests[0].Request.Keys,
+            requireManifest: checkpoint.IsArchive,
+            expectedChainId: chainIds[0]
+        );
+        verification.ThrowIfFailed();
+
+        var nonce = Digest.FromBytes(RandomNumberGenerator.GetBytes(Digest.Size));
+        var heads = requests.ToDictionary(r => r.Id, r => HeadOf(r.Request.DatabaseDirectory));
+        using (var pending = new FileStream(Layout.RestorePendingFile, FileMode.Create, FileAccess.Write))
+        {
+            // On disk before the first replica's install commits, so a crash midway leaves it.
+            pending.Write(System.Text.Encoding.UTF8.GetBytes(source));
+            pending.Flush(flushToDisk: true);
+        }
+
+        var reset = new List<ReplicaReset>();
+        // A checkpoint directory inside a replica's database moves aside with it: that replica goes last.
+        foreach (
+            var (id, request) in requests.OrderBy(r => IsInside(checkpoint.Directory, r.Request.DatabaseDirectory))
+        )
+        {
+            var result = ReplicaRestore.Run(
+                request with
+                {
+                    Source = checkpoint.Directory,
+                    NewGenerationNonce = nonce,
+                },
+                progress
+            );
+            reset.Add(new ReplicaReset(id, heads[id], result));
+        }
+
+        File.Delete(Layout.RestorePendingFile);
+        return new ClusterRestoreResult(
+            verification.Metadata!,
+            verification,
+            reset[0].Restore.GenerationStarted!.Value,
+            reset
+        );
+    }
+
+    /// <summary>The head of the database at <paramref name="directory"/>, or null when it is missing or does not
+    /// open.</summary>
+    private static LedgerHead? HeadOf(string directory)
+    {
+        if (!File.Exists(Path.Combine(directory, "CURRENT")))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var reader = RocksDbLedger.OpenReadOnly(directory);
+            return reader.Head;
+        }
+        catch (LedgerException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsInside(string path, string directory) =>
+        Path.GetFullPath(path)
+            .StartsWith(Path.GetFullPath(directory) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>Backs up replica <paramref name="replica"/> into <paramref name="target"/>: stops it if it runs, copies
     /// its database with a SHA-256 manifest, and starts it again, waiting until it is healthy.</summary>

@@ -6,7 +6,6 @@ using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Kv;
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace Cairn.Client;
 
@@ -14,7 +13,7 @@ namespace Cairn.Client;
 /// Talks to a Cairn cluster as one client session: signs each request, sends it to every replica (so a faulty or
 /// changing primary cannot stall it), and returns the answer once f+1 replicas signed the same reply. Replicas that
 /// fail are retried with backoff until the request timeout. One request at a time per client; use several clients
-/// (sessions) for concurrency.
+/// (sessions) for concurrency, sharing one <see cref="ReplicaChannels"/>.
 /// </summary>
 public sealed class CairnClient : IDisposable
 {
@@ -22,23 +21,46 @@ public sealed class CairnClient : IDisposable
     private readonly ClientConfig _config;
     private readonly SigningKey _key;
     private readonly IReadOnlyList<VerificationKey> _replicaKeys;
-    private readonly GrpcChannel[] _channels;
-    private readonly ClientApi.ClientApiClient[] _replicas;
+    private readonly ReplicaChannels _replicas;
+    private readonly bool _ownsChannels;
     private readonly TimeProvider _time;
     private ulong _lastRequestId;
 
     /// <summary>A client for session <paramref name="session"/> of the config's key (0..1023; concurrent clients
-    /// sharing a key need distinct sessions).</summary>
+    /// sharing a key need distinct sessions), with connections of its own: for one-off commands.</summary>
     /// <exception cref="KeyFileException">When a key file is missing or malformed.</exception>
     public CairnClient(ClientConfig config, int session = 0, TimeProvider? time = null)
+        : this(config, new ReplicaChannels(config.Replicas), ownsChannels: true, session, time) { }
+
+    /// <summary>A client for session <paramref name="session"/> that sends over <paramref name="channels"/>, shared
+    /// with the process's other sessions; the caller keeps ownership of them.</summary>
+    /// <exception cref="KeyFileException">When a key file is missing or malformed.</exception>
+    public CairnClient(ClientConfig config, ReplicaChannels channels, int session, TimeProvider? time = null)
+        : this(config, channels, ownsChannels: false, session, time) { }
+
+    private CairnClient(
+        ClientConfig config,
+        ReplicaChannels channels,
+        bool ownsChannels,
+        int session,
+        TimeProvider? time
+    )
     {
+        if (channels.Count != config.Replicas.Count)
+        {
+            throw new ArgumentException(
+                $"channels: {channels.Count} replicas, but {config.SourcePath} lists {config.Replicas.Count}",
+                nameof(channels)
+            );
+        }
+
         _config = config;
         _time = time ?? TimeProvider.System;
+        _replicas = channels;
+        _ownsChannels = ownsChannels;
         ClientId = ClientIdentity.ClientId(config.KeyIndex, session);
         _key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
         _replicaKeys = config.LoadReplicaKeys();
-        _channels = [.. config.Replicas.Select(r => GrpcChannel.ForAddress(r.Address))];
-        _replicas = [.. _channels.Select(c => new ClientApi.ClientApiClient(c))];
     }
 
     /// <summary>This session's client id.</summary>
@@ -72,8 +94,8 @@ public sealed class CairnClient : IDisposable
         var request = ClientRequest.Create(ClientId, NextRequestId(), flags, operation, _key);
         var encoded = new SubmitRequest { Request = ByteString.CopyFrom(request.Encoded) };
         var collector = new ReplyCollector(_config.F, _replicaKeys, ClientId, request.RequestId);
-        var outcomes = new string[_replicas.Length];
-        var rejections = new string?[_replicas.Length];
+        var outcomes = new string[_replicas.Count];
+        var rejections = new string?[_replicas.Count];
         var accepted = new TaskCompletionSource<ClientReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(_config.RequestTimeout);
@@ -151,7 +173,7 @@ public sealed class CairnClient : IDisposable
             }
         }
 
-        var calls = Enumerable.Range(0, _replicas.Length).Select(AskAsync).ToArray();
+        var calls = Enumerable.Range(0, _replicas.Count).Select(AskAsync).ToArray();
         var finished = await Task.WhenAny(accepted.Task, Task.WhenAll(calls)).ConfigureAwait(false);
         if (finished != accepted.Task && !accepted.Task.IsCompleted)
         {
@@ -178,9 +200,9 @@ public sealed class CairnClient : IDisposable
 
     public void Dispose()
     {
-        foreach (var channel in _channels)
+        if (_ownsChannels)
         {
-            channel.Dispose();
+            _replicas.Dispose();
         }
 
         _key.Dispose();

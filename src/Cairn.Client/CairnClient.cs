@@ -6,39 +6,63 @@ using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Kv;
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace Cairn.Client;
 
 /// <summary>
 /// Talks to a Cairn cluster as one client session: signs each request, sends it to every replica (so a faulty or
 /// changing primary cannot stall it), and returns the answer once f+1 replicas signed the same reply. Replicas that
-/// fail are retried with backoff until the request timeout. One request at a time per client; use several clients
-/// (sessions) for concurrency.
+/// fail are retried with backoff, and the request is retransmitted to all replicas after each
+/// <see cref="ClientConfig.RetransmitTimeout"/>, until <see cref="ClientConfig.RequestTimeout"/>. One request at a time per client; use several clients
+/// (sessions) for concurrency, sharing one <see cref="ReplicaChannels"/>.
 /// </summary>
 public sealed class CairnClient : IDisposable
 {
+    private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
     private readonly ClientConfig _config;
     private readonly SigningKey _key;
     private readonly IReadOnlyList<VerificationKey> _replicaKeys;
-    private readonly GrpcChannel[] _channels;
-    private readonly ClientApi.ClientApiClient[] _replicas;
+    private readonly ReplicaChannels _replicas;
+    private readonly bool _ownsChannels;
     private readonly TimeProvider _time;
     private ulong _lastRequestId;
 
     /// <summary>A client for session <paramref name="session"/> of the config's key (0..1023; concurrent clients
-    /// sharing a key need distinct sessions).</summary>
+    /// sharing a key need distinct sessions), with connections of its own: for one-off commands.</summary>
     /// <exception cref="KeyFileException">When a key file is missing or malformed.</exception>
     public CairnClient(ClientConfig config, int session = 0, TimeProvider? time = null)
+        : this(config, new ReplicaChannels(config.Replicas), ownsChannels: true, session, time) { }
+
+    /// <summary>A client for session <paramref name="session"/> that sends over <paramref name="channels"/>, shared
+    /// with the process's other sessions; the caller keeps ownership of them.</summary>
+    /// <exception cref="KeyFileException">When a key file is missing or malformed.</exception>
+    public CairnClient(ClientConfig config, ReplicaChannels channels, int session, TimeProvider? time = null)
+        : this(config, channels, ownsChannels: false, session, time) { }
+
+    private CairnClient(
+        ClientConfig config,
+        ReplicaChannels channels,
+        bool ownsChannels,
+        int session,
+        TimeProvider? time
+    )
     {
+        if (channels.Count != config.Replicas.Count)
+        {
+            throw new ArgumentException(
+                $"channels: {channels.Count} replicas, but {config.SourcePath} lists {config.Replicas.Count}",
+                nameof(channels)
+            );
+        }
+
         _config = config;
         _time = time ?? TimeProvider.System;
+        _replicas = channels;
+        _ownsChannels = ownsChannels;
         ClientId = ClientIdentity.ClientId(config.KeyIndex, session);
         _key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
         _replicaKeys = config.LoadReplicaKeys();
-        _channels = [.. config.Replicas.Select(r => GrpcChannel.ForAddress(r.Address))];
-        _replicas = [.. _channels.Select(c => new ClientApi.ClientApiClient(c))];
     }
 
     /// <summary>This session's client id.</summary>
@@ -59,7 +83,10 @@ public sealed class CairnClient : IDisposable
                 .ConfigureAwait(false)
         );
 
-    /// <summary>Orders <paramref name="operation"/> and returns the reply f+1 replicas agree on.</summary>
+    /// <summary>Orders <paramref name="operation"/> and returns the reply f+1 replicas agree on. The request goes to
+    /// every replica; when f+1 matching replies have not arrived within <see cref="ClientConfig.RetransmitTimeout"/>,
+    /// it goes to every replica that has not answered again (PBFT's client retransmission: the old calls stay open, a
+    /// replica answers them all), until <see cref="ClientConfig.RequestTimeout"/>.</summary>
     /// <exception cref="ClusterUnavailableException">When no f+1 matching replies arrive within the request
     /// timeout.</exception>
     /// <exception cref="RequestRejectedException">When f+1 replicas refuse the request with a reason.</exception>
@@ -72,27 +99,34 @@ public sealed class CairnClient : IDisposable
         var request = ClientRequest.Create(ClientId, NextRequestId(), flags, operation, _key);
         var encoded = new SubmitRequest { Request = ByteString.CopyFrom(request.Encoded) };
         var collector = new ReplyCollector(_config.F, _replicaKeys, ClientId, request.RequestId);
-        var outcomes = new string[_replicas.Length];
-        var rejections = new string?[_replicas.Length];
+        var outcomes = new string[_replicas.Count];
+        var rejections = new string?[_replicas.Count];
+        var settled = new bool[_replicas.Count];
         var accepted = new TaskCompletionSource<ClientReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attempt.CancelAfter(_config.RequestTimeout);
+        // Not disposed here: calls still open when the answer is in are left to finish (cancelling them costs an
+        // exception on both ends); the last of them disposes it.
+        var deadline = new CancellationTokenSource(_config.RequestTimeout, _time);
+        var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var transmissions = new List<Task>();
 
-        async Task AskAsync(int replica)
+        // One transmission to one replica: retried with backoff after errors until the attempt ends, when the next
+        // attempt transmits again.
+        async Task AskAsync(int replica, long attemptEnds)
         {
-            var backoff = TimeSpan.FromMilliseconds(50);
-            while (!attempt.IsCancellationRequested)
+            var backoff = InitialBackoff;
+            while (!accepted.Task.IsCompleted && !giveUp.IsCancellationRequested)
             {
                 try
                 {
                     var reply = await _replicas[replica]
-                        .SubmitAsync(encoded, cancellationToken: attempt.Token)
+                        .SubmitAsync(encoded, cancellationToken: giveUp.Token)
                         .ConfigureAwait(false);
                     var decoded = ClientReply.Decode(reply.Reply.Span);
                     lock (collector)
                     {
                         outcomes[replica] = "replied";
-                        if (collector.Add(decoded))
+                        settled[replica] = true;
+                        if (!accepted.Task.IsCompleted && collector.Add(decoded))
                         {
                             accepted.TrySetResult(collector.Accepted!);
                         }
@@ -104,14 +138,14 @@ public sealed class CairnClient : IDisposable
                     when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
                 {
                     // A request that is bad in itself (InvalidArgument) is refused by every correct replica: f+1 alike
-                    // settle it. A replica's state (FailedPrecondition: wedged) can be behind the cluster's — it may
-                    // not
-                    // have executed an unwedge yet — so that refusal is final only from 2f+1; otherwise ask again.
+                    // settle it. A replica's state (FailedPrecondition: wedged) can be behind the cluster's (it may not
+                    // have executed an unwedge yet), so that refusal is final only from 2f+1; otherwise ask again.
                     var final = e.StatusCode == StatusCode.InvalidArgument;
                     lock (collector)
                     {
                         outcomes[replica] = $"refused: {e.Status.Detail}";
                         rejections[replica] = e.Status.Detail;
+                        settled[replica] |= final;
                         var same = rejections.Count(r => r == e.Status.Detail);
                         if (same >= (final ? Quorums.ReplyQuorum(_config.F) : Quorums.Quorum(_config.F)))
                         {
@@ -124,23 +158,29 @@ public sealed class CairnClient : IDisposable
                         return;
                     }
                 }
-                catch (RpcException e) when (!attempt.IsCancellationRequested)
+                catch (RpcException) when (giveUp.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (RpcException e)
                 {
                     outcomes[replica] = $"{e.StatusCode}: {e.Status.Detail}";
                 }
                 catch (CanonicalEncodingException e)
                 {
                     outcomes[replica] = $"sent a malformed reply ({e.Message})";
+                    settled[replica] = true;
                     return;
                 }
-                catch (RpcException) when (attempt.IsCancellationRequested)
+
+                if (_time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency) >= attemptEnds)
                 {
                     return;
                 }
 
                 try
                 {
-                    await Task.Delay(backoff, _time, attempt.Token).ConfigureAwait(false);
+                    await Task.Delay(backoff, _time, giveUp.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -151,36 +191,87 @@ public sealed class CairnClient : IDisposable
             }
         }
 
-        var calls = Enumerable.Range(0, _replicas.Length).Select(AskAsync).ToArray();
-        var finished = await Task.WhenAny(accepted.Task, Task.WhenAll(calls)).ConfigureAwait(false);
-        if (finished != accepted.Task && !accepted.Task.IsCompleted)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var detail = string.Join(
-                "; ",
-                outcomes.Select(
-                    (o, i) => string.Create(CultureInfo.InvariantCulture, $"replica {i}: {o ?? "no answer"}")
-                )
-            );
-            throw new ClusterUnavailableException(
-                string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"no {Quorums.ReplyQuorum(_config.F)} matching replies within "
-                        + $"{_config.RequestTimeout.TotalSeconds:0.#} s ({detail})"
-                )
-            );
-        }
+            while (true)
+            {
+                var attemptEnds =
+                    _time.GetTimestamp() + (long)(_config.RetransmitTimeout.TotalSeconds * _time.TimestampFrequency);
+                lock (collector)
+                {
+                    transmissions.AddRange(
+                        Enumerable.Range(0, _replicas.Count).Where(r => !settled[r]).Select(r => AskAsync(r, attemptEnds))
+                    );
+                }
 
-        // The result is in: stop asking the replicas that have not answered yet.
-        await attempt.CancelAsync().ConfigureAwait(false);
-        return await accepted.Task.ConfigureAwait(false);
+                try
+                {
+                    await accepted.Task.WaitAsync(_config.RetransmitTimeout, _time, giveUp.Token).ConfigureAwait(false);
+                    break;
+                }
+                catch (TimeoutException)
+                {
+                    // No quorum within this attempt: transmit again, unless every replica has given its last word.
+                    lock (collector)
+                    {
+                        if (settled.All(s => s))
+                        {
+                            break;
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
+                {
+                    break;
+                }
+            }
+
+            if (!accepted.Task.IsCompleted)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string detail;
+                lock (collector)
+                {
+                    detail = string.Join(
+                        "; ",
+                        outcomes.Select(
+                            (o, i) => string.Create(CultureInfo.InvariantCulture, $"replica {i}: {o ?? "no answer"}")
+                        )
+                    );
+                }
+
+                throw new ClusterUnavailableException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"no {Quorums.ReplyQuorum(_config.F)} matching replies within "
+                            + $"{_config.RequestTimeout.TotalSeconds:0.#} s ({detail})"
+                    )
+                );
+            }
+
+            return await accepted.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            _ = Task.WhenAll(transmissions)
+                .ContinueWith(
+                    _ =>
+                    {
+                        giveUp.Dispose();
+                        deadline.Dispose();
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default
+                );
+        }
     }
 
     public void Dispose()
     {
-        foreach (var channel in _channels)
+        if (_ownsChannels)
         {
-            channel.Dispose();
+            _replicas.Dispose();
         }
 
         _key.Dispose();

@@ -25,10 +25,15 @@ public sealed record ClientConfig
     /// <summary>Index of that key among the replicas' principals (0 is the operator, 1 the first client key).</summary>
     public required int KeyIndex { get; init; }
 
-    /// <summary>How long one request may take, retries included; also how long one replica may take to answer an
-    /// operator query.</summary>
+    /// <summary>How long one request may take, retransmissions included (the overall deadline); also how long one
+    /// replica may take to answer an operator query.</summary>
     public TimeSpan RequestTimeout { get; init; } =
         TimeSpan.FromMilliseconds(ClientConfigKeys.RequestTimeoutMillisec.Default);
+
+    /// <summary>How long one attempt waits for f+1 matching replies before the request is sent to every replica
+    /// again; attempts repeat until <see cref="RequestTimeout"/>.</summary>
+    public TimeSpan RetransmitTimeout { get; init; } =
+        TimeSpan.FromMilliseconds(ClientConfigKeys.RetransmitTimeoutMillisec.Default);
 
     /// <summary>Reads <c>client.config</c> (key <c>client_private_key</c>) or <c>operator.config</c>
     /// (key <c>operator_private_key</c>).</summary>
@@ -51,6 +56,9 @@ public sealed record ClientConfig
             RequestTimeout = TimeSpan.FromMilliseconds(
                 root.Int("request_timeout_millisec", ClientConfigKeys.RequestTimeoutMillisec)
             ),
+            RetransmitTimeout = TimeSpan.FromMilliseconds(
+                root.Int("retransmit_timeout_millisec", ClientConfigKeys.RetransmitTimeoutMillisec)
+            ),
         };
         root.RejectUnknownKeys([
             "f_val",
@@ -58,6 +66,7 @@ public sealed record ClientConfig
             "operator_private_key",
             "client_private_key",
             "request_timeout_millisec",
+            "retransmit_timeout_millisec",
         ]);
         return config;
     }

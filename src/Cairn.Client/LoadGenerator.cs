@@ -22,11 +22,12 @@ public static class LoadGenerator
         var failed = 0;
         string? firstError = null;
         var startedAt = DateTimeOffset.UtcNow;
+        using var channels = new ReplicaChannels(config.Replicas);
         var total = Stopwatch.StartNew();
 
         async Task SessionAsync(int session)
         {
-            using var client = new CairnClient(config, session);
+            using var client = new CairnClient(config, channels, session);
             var value = new byte[options.ValueSize];
             var random = new Random(session);
             int index;

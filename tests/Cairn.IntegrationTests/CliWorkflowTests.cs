@@ -101,7 +101,7 @@ public sealed class CliWorkflowTests : IDisposable
         File.WriteAllText(
             clientConfig,
             File.ReadAllText(clientConfig)
-                .Replace("request_timeout_millisec: 10000", "request_timeout_millisec: 1000", StringComparison.Ordinal)
+                .Replace("request_timeout_millisec: 30000", "request_timeout_millisec: 1000", StringComparison.Ordinal)
         );
         var down = await CairnProcess.RunAsync("kv", "get", "k", "--cluster", ClusterDir);
         down.ExitCode.Should().Be(1);

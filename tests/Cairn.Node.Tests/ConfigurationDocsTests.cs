@@ -32,6 +32,7 @@ public sealed partial class ConfigurationDocsTests
         ["num_of_rocksdbcheckpoints"] = Text(DbCheckpointKeys.MaxCheckpoints),
         ["db_checkpoint_diskspace_threshold"] = Text(DbCheckpointKeys.DiskSpaceThreshold),
         ["request_timeout_millisec"] = Text(ClientConfigKeys.RequestTimeoutMillisec),
+        ["retransmit_timeout_millisec"] = Text(ClientConfigKeys.RetransmitTimeoutMillisec),
     };
 
     private static readonly string[] DocRows = File.ReadAllLines(

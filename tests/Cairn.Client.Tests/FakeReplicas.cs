@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Cairn.Core;
+using Cairn.Core.Crypto;
+using Cairn.Protocol.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Client.Tests;
+
+/// <summary>
+/// Four replicas (f = 1) in this process, one Kestrel port each, that sign whatever they are asked as their reply:
+/// enough to watch what a <see cref="CairnClient"/> sends, on which connection, and when.
+/// </summary>
+public sealed class FakeReplicas : IAsyncDisposable
+{
+    private const int Count = 4;
+    private WebApplication _app = null!;
+    private readonly string _dir = Directory.CreateTempSubdirectory("cairn-client-tests-").FullName;
+    private readonly SigningKey[] _keys = [.. Enumerable.Range(0, Count).Select(_ => SigningKey.Generate())];
+    private readonly Dictionary<int, int> _replicaByPort = [];
+    private readonly ConcurrentDictionary<(int Replica, ulong RequestId), int> _transmissions = new();
+    private readonly ConcurrentDictionary<int, ConcurrentDictionary<string, bool>> _connections = new();
+
+    /// <summary>When replica <c>r</c> may answer transmission number <c>n</c> (1 for the first) of a request;
+    /// immediately unless a test says otherwise.</summary>
+    public Func<int, int, Task> AnswerWhen { get; set; } = (_, _) => Task.CompletedTask;
+
+    /// <summary>A client config for these replicas, with the given timeouts.</summary>
+    public ClientConfig Config { get; private set; } = null!;
+
+    public static async Task<FakeReplicas> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+            }
+        });
+        var replicas = new FakeReplicas();
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(replicas);
+        var app = builder.Build();
+        replicas._app = app;
+        app.MapGrpcService<FakeReplicaService>();
+        await app.StartAsync();
+        var ports = app.Urls.Select(a => new Uri(a).Port).ToList();
+        replicas.Configure(ports);
+        return replicas;
+    }
+
+    /// <summary>Which replica listens on <paramref name="port"/>.</summary>
+    public int ReplicaAt(int port) => _replicaByPort[port];
+
+    /// <summary>Replica <paramref name="replica"/>'s signing key.</summary>
+    public SigningKey Key(int replica) => _keys[replica];
+
+    /// <summary>Notes one transmission of <paramref name="requestId"/> to <paramref name="replica"/> on connection
+    /// <paramref name="connection"/>; returns its number (1 for the first).</summary>
+    public int Record(int replica, string connection, ulong requestId)
+    {
+        _connections.GetOrAdd(replica, _ => new())[connection] = true;
+        return _transmissions.AddOrUpdate((replica, requestId), 1, (_, n) => n + 1);
+    }
+
+    /// <summary>How many times <paramref name="replica"/> received <paramref name="requestId"/>.</summary>
+    public int Transmissions(int replica, ulong requestId) => _transmissions.GetValueOrDefault((replica, requestId));
+
+    /// <summary>How many HTTP/2 connections clients opened to <paramref name="replica"/>.</summary>
+    public int Connections(int replica) => _connections.TryGetValue(replica, out var c) ? c.Count : 0;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        foreach (var key in _keys)
+        {
+            key.Dispose();
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private void Configure(List<int> ports)
+    {
+        var endpoints = new List<PeerEndpoint>();
+        for (var i = 0; i < Count; i++)
+        {
+            _replicaByPort[ports[i]] = i;
+            var publicKey = Path.Combine(_dir, $"replica-{i}_pub.pem");
+            KeyFiles.SaveVerificationKey(_keys[i].PublicKey, publicKey);
+            endpoints.Add(new PeerEndpoint(new ReplicaId(i), "127.0.0.1", ports[i], publicKey));
+        }
+
+        var clientKey = Path.Combine(_dir, "client_priv.pem");
+        using (var key = SigningKey.Generate())
+        {
+            KeyFiles.SaveSigningKey(key, clientKey);
+        }
+
+        Config = new ClientConfig
+        {
+            SourcePath = Path.Combine(_dir, "client.config"),
+            F = 1,
+            Replicas = endpoints,
+            PrivateKeyPath = clientKey,
+            KeyIndex = 1,
+        };
+    }
+}

@@ -13,8 +13,8 @@ namespace Cairn.Client;
 /// Talks to a Cairn cluster as one client session: signs each request, sends it to every replica (so a faulty or
 /// changing primary cannot stall it), and returns the answer once f+1 replicas signed the same reply. Replicas that
 /// fail are retried with backoff, and the request is retransmitted to all replicas after each
-/// <see cref="ClientConfig.RetransmitTimeout"/>, until <see cref="ClientConfig.RequestTimeout"/>. One request at a time per client; use several clients
-/// (sessions) for concurrency, sharing one <see cref="ReplicaChannels"/>.
+/// <see cref="ClientConfig.RetransmitTimeout"/>, until <see cref="ClientConfig.RequestTimeout"/>. One request at a
+/// time per client; use several clients (sessions) for concurrency, sharing one <see cref="ReplicaChannels"/>.
 /// </summary>
 public sealed class CairnClient : IDisposable
 {
@@ -199,9 +199,8 @@ public sealed class CairnClient : IDisposable
                     _time.GetTimestamp() + (long)(_config.RetransmitTimeout.TotalSeconds * _time.TimestampFrequency);
                 lock (collector)
                 {
-                    transmissions.AddRange(
-                        Enumerable.Range(0, _replicas.Count).Where(r => !settled[r]).Select(r => AskAsync(r, attemptEnds))
-                    );
+                    var unanswered = Enumerable.Range(0, _replicas.Count).Where(r => !settled[r]);
+                    transmissions.AddRange(unanswered.Select(r => AskAsync(r, attemptEnds)));
                 }
 
                 try

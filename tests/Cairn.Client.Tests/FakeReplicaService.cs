@@ -7,7 +7,8 @@ using Grpc.Core;
 namespace Cairn.Client.Tests;
 
 /// <summary>The client API of <see cref="FakeReplicas"/>: answers each request with a reply signed by the replica
-/// whose port it came in on, once <see cref="FakeReplicas.AnswerWhen"/> lets it, and records every transmission.</summary>
+/// whose port it came in on, once <see cref="FakeReplicas.AnswerWhen"/> lets it, and records every
+/// transmission.</summary>
 public sealed class FakeReplicaService(FakeReplicas replicas) : ClientApi.ClientApiBase
 {
     public override async Task<SubmitReply> Submit(SubmitRequest request, ServerCallContext context)

@@ -14,10 +14,11 @@ internal static class DiskFaultScripts
     {
         var cluster = context.Cluster;
         var other = (replica + 1) % cluster.Replicas;
+        // Both: the other replica's newest checkpoint is the mark it must move past while this one is full.
         await WaitAsync(
-            () => cluster.CompleteCheckpoints(replica).Count > 0,
+            () => cluster.CompleteCheckpoints(replica).Count > 0 && cluster.CompleteCheckpoints(other).Count > 0,
             TimeSpan.FromMinutes(2),
-            $"replica {replica}'s first checkpoint"
+            $"the first checkpoint of replicas {replica} and {other}"
         );
 
         // On another file system a checkpoint copies the whole database: the guard skips when free − db < 0.5 × db.

@@ -135,7 +135,7 @@ internal static partial class BenchmarkReport
                 + "order:"
         );
         Text(
-            "**Cairn**: `DbCheckpointManager.OnBoundaryExecuted` with an on-demand request, what a replica's request "
+            "**Cairn**: `DbCheckpointManager.TakeAtBoundary` for an ordered checkpoint, what a replica's request "
                 + "path"
         );
         Text(

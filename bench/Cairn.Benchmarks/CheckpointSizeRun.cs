@@ -10,7 +10,7 @@ namespace Cairn.Benchmarks;
 
 /// <summary>
 /// Checkpoint creation time against database size, in one process so every method sees the same database: Cairn's
-/// checkpoint as a replica takes it at a boundary (<see cref="DbCheckpointManager.OnBoundaryExecuted"/>: disk guard,
+/// checkpoint as a replica takes it at a boundary (<see cref="DbCheckpointManager.TakeAtBoundary"/>: disk guard,
 /// then the ledger's RocksDB checkpoint into <c>&lt;id&gt;.tmp</c>; what the request path waits for), RocksDB's own
 /// checkpoint call through RocksDbSharp, and <c>cp -a</c> of the database directory. Not a BenchmarkDotNet class:
 /// a 10 GB database is built once and measured by all three methods, and writes one JSON document of raw timings.
@@ -156,11 +156,10 @@ internal static class CheckpointSizeRun
                         ]
                     )
                 );
-                var outcome = BoundaryOutcome.NotDue;
+                BoundaryOutcome? outcome = null;
                 var ms = Time(() =>
                 {
-                    manager.RequestCheckpointAtNextBoundary();
-                    outcome = manager.OnBoundaryExecuted(seq, DateTimeOffset.UtcNow, epoch: 0);
+                    outcome = manager.TakeAtBoundary(seq, DateTimeOffset.UtcNow, epoch: 0, ordered: true);
                 });
                 return outcome == BoundaryOutcome.Taken
                     ? ms

@@ -9,7 +9,7 @@ internal static partial class BackupLog
     [LoggerMessage(
         EventId = 2000,
         Level = LogLevel.Information,
-        Message = "DB checkpoints in {Directory}: {Count} good, newest {NewestId}; policy counts from seq {Seq}"
+        Message = "DB checkpoints in {Directory}: {Count} good, newest {NewestId} at seq {Seq}"
     )]
     public static partial void Recovered(ILogger logger, string directory, int count, string newestId, ulong seq);
 
@@ -69,13 +69,6 @@ internal static partial class BackupLog
         Message = "discarded DB checkpoint taken at seq {Seq}: seq {StableSeq} became stable first"
     )]
     public static partial void Discarded(ILogger logger, ulong seq, ulong stableSeq);
-
-    [LoggerMessage(
-        EventId = 2015,
-        Level = LogLevel.Information,
-        Message = "operator DB checkpoint requested: taken at the next checkpoint boundary"
-    )]
-    public static partial void OnDemandArmed(ILogger logger);
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "deleted DB checkpoint {Id} ({Why})")]
     public static partial void Deleted(ILogger logger, ulong id, string why);

@@ -2,8 +2,8 @@ using Cairn.Core;
 
 namespace Cairn.Backup;
 
-/// <summary>Where the last DB checkpoint was taken: its sequence number and consensus time. What the periodic policy
-/// counts from; restored at start from the newest checkpoint on disk.</summary>
+/// <summary>Where the last DB checkpoint was decided: its boundary's sequence number and consensus time. What the
+/// periodic policy counts from; kept in the replicated state, so every replica counts from the same mark.</summary>
 public readonly record struct CheckpointMark(SeqNum Seq, DateTimeOffset ConsensusTime)
 {
     /// <summary>No checkpoint yet.</summary>

@@ -5,7 +5,9 @@ namespace Cairn.Backup;
 /// <summary>
 /// Concord's periodic DB checkpoint rule, on consensus time so that every correct replica decides the same at the same
 /// boundary: a checkpoint is due when <b>both</b> more than <c>db_checkpoint_duration</c> seconds passed since the last
-/// checkpoint and at least <c>dbcheckpoint_window</c> sequence numbers were executed since it.
+/// checkpoint and at least <c>dbcheckpoint_window</c> sequence numbers were executed since it. The last checkpoint is
+/// the mark in the replicated state (docs/architecture.md, "DB checkpoint protocol"), moved whenever a checkpoint is
+/// decided, whether or not a replica could take it.
 /// </summary>
 public static class CheckpointPolicy
 {
@@ -33,6 +35,17 @@ public static class CheckpointPolicy
             || Exceeds(consensusTime - last.ConsensusTime, settings.DurationSeconds);
         return enoughSeqs && enoughTime;
     }
+
+    /// <summary>The decision at a boundary: the new mark when a checkpoint is decided there (an operator ordered one
+    /// for it, or the periodic policy says it is due), else null.</summary>
+    /// <param name="ordered">An operator's <c>dbCheckpoint create</c> or <c>wedge stop</c> named this boundary.</param>
+    public static CheckpointMark? Decide(
+        DbCheckpointSettings settings,
+        CheckpointMark last,
+        SeqNum seq,
+        DateTimeOffset consensusTime,
+        bool ordered
+    ) => ordered || IsDue(settings, last, seq, consensusTime) ? new CheckpointMark(seq, consensusTime) : null;
 
     // db_checkpoint_duration accepts more seconds than a TimeSpan holds (about 9.2e11): such a duration never passes,
     // and converting it would throw on the consensus thread.

@@ -8,17 +8,16 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Backup;
 
 /// <summary>
-/// A replica's DB checkpoints (docs/design.md, "DB checkpoint protocol"): decides at checkpoint boundaries, on
-/// consensus
-/// time, whether to take one (periodic policy or operator request, then the disk guard); takes the RocksDB checkpoint
-/// into <c>&lt;id&gt;.tmp</c> right after the boundary block is appended; finalises it when the boundary becomes stable
-/// (verify, digest, <c>checkpoint.json</c> with the certificate, fsync, rename: the commit point); keeps at most
-/// <c>num_of_rocksdbcheckpoints</c>, never deleting a pinned one.
+/// A replica's DB checkpoints (docs/architecture.md, "Data flow of a DB checkpoint"): at a boundary at which the
+/// replicated state decided a checkpoint (<see cref="CheckpointPolicy.Decide"/>, applied by the executor), checks the
+/// disk guard and takes the RocksDB checkpoint into <c>&lt;id&gt;.tmp</c> right after the boundary block is appended;
+/// finalises it when the boundary becomes stable (verify, digest, <c>checkpoint.json</c> with the certificate, fsync,
+/// rename: the commit point); keeps at most <c>num_of_rocksdbcheckpoints</c>, never deleting a pinned one.
 /// </summary>
 /// <remarks>
-/// <see cref="OnBoundaryExecuted"/>, <see cref="OnStable"/> and <see cref="RequestCheckpointAtNextBoundary"/> are
-/// called from the consensus thread and return quickly: the checkpoint call only links files, and everything heavy
-/// (verification, digests, fsync, sizes, deletions) runs on one background worker, in order.
+/// <see cref="TakeAtBoundary"/> and <see cref="OnStable"/> are called from the consensus thread and return quickly:
+/// the checkpoint call only links files, and everything heavy (verification, digests, fsync, sizes, deletions) runs on
+/// one background worker, in order.
 /// <see cref="List"/>, <see cref="Pin"/> and <see cref="Status"/> may be called from any thread.
 /// </remarks>
 public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
@@ -43,9 +42,7 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     // is in its life (DbCheckpointLifecycle).
     private readonly List<TrackedDbCheckpoint> _checkpoints = [];
     private readonly Dictionary<BlockId, int> _pins = [];
-    private CheckpointMark _mark = CheckpointMark.None;
     private volatile bool _stopping;
-    private bool _onDemand;
     private CheckpointSkipReason? _lastSkipReason;
     private DateTimeOffset? _lastSkipAt;
     private long _skips;
@@ -79,23 +76,14 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     /// <summary>The checkpoint directory (<c>db_checkpoint_path</c>, resolved).</summary>
     public string Directory { get; }
 
-    /// <summary>Where the periodic policy counts from: the last checkpoint taken (in flight or complete).</summary>
-    public CheckpointMark LastCheckpoint
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _mark;
-            }
-        }
-    }
+    /// <summary>The settings it runs with; the executor decides with the same policy values.</summary>
+    public DbCheckpointSettings Settings => _settings;
 
     /// <summary>
     /// At start, before the first boundary: deletes interrupted checkpoints (<c>*.tmp</c>, <c>*.deleting</c>, and
     /// id-named directories without <c>checkpoint.json</c>, none of which was ever committed), lists the good ones
     /// (a valid <c>checkpoint.json</c> of this chain whose id matches the directory; others are logged and never
-    /// listed), applies retention, and restores the policy from the newest checkpoint on disk.
+    /// listed) and applies retention.
     /// </summary>
     /// <exception cref="DbCheckpointException">When the checkpoint directory cannot be created or written
     /// (<c>db_checkpoint_path</c> is a file, read-only, …).</exception>
@@ -119,7 +107,6 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         lock (_gate)
         {
             newest = NewestCompleteLocked();
-            _mark = newest is null ? CheckpointMark.None : new CheckpointMark(newest.SeqNum, newest.Metadata.CreatedAt);
         }
 
         var count = List().Count;
@@ -129,56 +116,21 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Arms an operator checkpoint (<c>dbCheckpoint create</c>, <c>wedge stop</c>): the next boundary takes one
-    /// whatever
-    /// the periodic policy says (the disk guard still applies). Call when the command executes, on the consensus
-    /// thread.
-    /// </summary>
-    /// <returns>False when DB checkpoints are off.</returns>
-    public bool RequestCheckpointAtNextBoundary()
-    {
-        if (!_settings.Enabled)
-        {
-            return false;
-        }
-
-        lock (_gate)
-        {
-            _onDemand = true;
-        }
-
-        BackupLog.OnDemandArmed(_logger);
-        return true;
-    }
-
-    /// <summary>
-    /// Call right after the block of a checkpoint boundary (<c>seq % checkpoint_window_size == 0</c>) is appended,
-    /// before
-    /// the next block. When a checkpoint is due and the disk guard allows it, takes the RocksDB checkpoint (hard links,
-    /// milliseconds) into <c>&lt;id&gt;.tmp</c>; it becomes a checkpoint when <see cref="OnStable"/> brings the
-    /// certificate.
-    /// Never throws for I/O: a failure is logged, counted and cleaned up.
+    /// Call right after the block of a boundary at which the replicated state decided a checkpoint is appended
+    /// (executed or installed by state transfer), before the next block. When the disk guard allows it, takes the
+    /// RocksDB checkpoint (hard links, milliseconds) into <c>&lt;id&gt;.tmp</c>; it becomes a checkpoint when
+    /// <see cref="OnStable"/> brings the certificate. Never throws for I/O: a failure is logged, counted and cleaned
+    /// up, and the next checkpoint still comes where every other replica takes it.
     /// </summary>
     /// <param name="consensusTime">The block's timestamp (the primary's time agreed in PRE-PREPARE), never the local
     /// clock.</param>
     /// <param name="epoch">The epoch the boundary block was executed in (recorded in <c>checkpoint.json</c>).</param>
-    public BoundaryOutcome OnBoundaryExecuted(SeqNum seq, DateTimeOffset consensusTime, ulong epoch)
+    /// <param name="ordered">An operator ordered it (for the log); else the periodic policy decided it.</param>
+    public BoundaryOutcome TakeAtBoundary(SeqNum seq, DateTimeOffset consensusTime, ulong epoch, bool ordered)
     {
         if (!_settings.Enabled)
         {
             return BoundaryOutcome.Disabled;
-        }
-
-        bool onDemand;
-        lock (_gate)
-        {
-            onDemand = _onDemand;
-            if (!onDemand && !CheckpointPolicy.IsDue(_settings, _mark, seq, consensusTime))
-            {
-                return BoundaryOutcome.NotDue;
-            }
-
-            _onDemand = false;
         }
 
         var head = _ledger.Head;
@@ -242,7 +194,6 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
             var tracked = TrackedDbCheckpoint.Taken(seq, taken, consensusTime, epoch, tmp, final);
             var at = _checkpoints.FindIndex(c => c.Seq > seq);
             _checkpoints.Insert(at < 0 ? _checkpoints.Count : at, tracked);
-            _mark = new CheckpointMark(seq, consensusTime);
         }
 
         _metrics.CreateDuration(elapsed);
@@ -250,7 +201,7 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
             _logger,
             seq.Value,
             taken.LastBlockId.Value,
-            onDemand ? "operator request" : "periodic",
+            ordered ? "operator request" : "periodic",
             elapsed.TotalMilliseconds
         );
         return BoundaryOutcome.Taken;
@@ -297,11 +248,6 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
             }
 
             _checkpoints.RemoveAll(c => c.State == DbCheckpointState.Deleted);
-
-            if (discarded.Count > 0)
-            {
-                _mark = NewestMarkLocked();
-            }
         }
 
         foreach (var pending in discarded)
@@ -372,8 +318,7 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
                     _lastSkipAt,
                     _skips,
                     _failures,
-                    _lastFailure,
-                    _onDemand
+                    _lastFailure
                 );
             }
         }
@@ -394,7 +339,8 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
 
     /// <summary>Stops the worker: the finalisation under way completes, those still queued are abandoned (shutdown
     /// does not wait for digests of a large database) and left as <c>*.tmp</c>, which the next <see cref="Recover"/>
-    /// deletes; the policy then counts from the last complete checkpoint.</summary>
+    /// deletes (that replica then has no checkpoint at that boundary; the next ones still line up with its
+    /// peers').</summary>
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
@@ -468,27 +414,12 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
             {
                 tracked.MoveTo(DbCheckpointState.Deleted);
                 _checkpoints.Remove(tracked);
-                _mark = NewestMarkLocked();
             }
         }
 
         _metrics.Failed(stage);
         BackupLog.Failed(_logger, seq.Value, problem);
         return BoundaryOutcome.Failed;
-    }
-
-    /// <summary>The newest of the good and in-flight checkpoints: what the policy counts from.</summary>
-    private CheckpointMark NewestMarkLocked()
-    {
-        var mark = NewestCompleteLocked() is { } newest
-            ? new CheckpointMark(newest.SeqNum, newest.Metadata.CreatedAt)
-            : CheckpointMark.None;
-        if (_checkpoints.LastOrDefault(c => c.InFlight) is { } last && last.Seq > mark.Seq)
-        {
-            mark = new CheckpointMark(last.Seq, last.ConsensusTime);
-        }
-
-        return mark;
     }
 
     /// <summary>The complete checkpoints, oldest first.</summary>

@@ -12,7 +12,6 @@ namespace Cairn.Backup;
 /// <param name="Skips">Due checkpoints skipped since start.</param>
 /// <param name="Failures">Checkpoints that failed since start (removed, logged).</param>
 /// <param name="LastFailure">The last failure's message.</param>
-/// <param name="OnDemandArmed">True when an operator request waits for the next boundary.</param>
 public sealed record DbCheckpointStatus(
     bool Enabled,
     int Count,
@@ -23,6 +22,5 @@ public sealed record DbCheckpointStatus(
     DateTimeOffset? LastSkipAt,
     long Skips,
     long Failures,
-    string? LastFailure,
-    bool OnDemandArmed
+    string? LastFailure
 );

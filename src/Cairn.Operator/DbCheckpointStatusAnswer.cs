@@ -4,6 +4,9 @@ namespace Cairn.Operator;
 /// complete DB checkpoints, oldest first, and its last skip and failure.</summary>
 /// <param name="Enabled">FEATURE_db_checkpoints.</param>
 /// <param name="OnDemandArmed">An operator checkpoint waits for the next boundary.</param>
+/// <param name="LastDecidedSeq">The boundary of the last checkpoint the replicated state decided (0 for none): every
+/// replica takes one there, so a replica whose newest checkpoint is older missed it (the skip or failure says
+/// why).</param>
 public sealed record DbCheckpointStatusAnswer(
     int Replica,
     bool Enabled,
@@ -13,5 +16,6 @@ public sealed record DbCheckpointStatusAnswer(
     long Skips,
     long Failures,
     string? LastFailure,
-    bool OnDemandArmed
+    bool OnDemandArmed,
+    ulong LastDecidedSeq
 );

@@ -94,8 +94,19 @@ internal sealed class BackupHarness : IAsyncDisposable
 
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
-    /// <summary>Appends blocks up to <paramref name="seq"/>, calling the manager at every boundary right after the
-    /// boundary block; returns the outcome at each boundary.</summary>
+    /// <summary>The replicated checkpoint mark the executor keeps in the state (here, beside the manager, which never
+    /// sees it): moved at every boundary where a checkpoint is decided, whatever the manager then does.</summary>
+    public CheckpointMark Mark { get; private set; } = CheckpointMark.None;
+
+    /// <summary>An operator ordered a checkpoint at the next boundary (what <c>dbCheckpoint create</c> writes into the
+    /// state).</summary>
+    public void OrderCheckpoint() => _ordered = true;
+
+    private bool _ordered;
+
+    /// <summary>Appends blocks up to <paramref name="seq"/>; at every boundary, decides as the executor does and, where
+    /// a checkpoint is decided, calls the manager right after the boundary block. Returns the outcome at each boundary
+    /// where one was decided.</summary>
     public Dictionary<ulong, BoundaryOutcome> RunTo(ulong seq)
     {
         var outcomes = new Dictionary<ulong, BoundaryOutcome>();
@@ -122,7 +133,11 @@ internal sealed class BackupHarness : IAsyncDisposable
                     Ledger.Flush();
                 }
 
-                outcomes[s] = Manager.OnBoundaryExecuted(new SeqNum(s), TimeOf(s), Epoch);
+                if (CheckpointPolicy.Decide(Settings, Mark, new SeqNum(s), TimeOf(s), _ordered) is { } mark)
+                {
+                    outcomes[s] = Manager.TakeAtBoundary(new SeqNum(s), TimeOf(s), Epoch, _ordered);
+                    (Mark, _ordered) = (mark, false);
+                }
             }
         }
 

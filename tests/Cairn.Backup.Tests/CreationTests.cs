@@ -17,7 +17,7 @@ public sealed class CreationTests
         outcomes
             .Should()
             .Equal(
-                new Dictionary<ulong, BoundaryOutcome> { [10] = BoundaryOutcome.NotDue, [20] = BoundaryOutcome.Taken }
+                new Dictionary<ulong, BoundaryOutcome> { [20] = BoundaryOutcome.Taken }
             );
         h.CheckpointEntries().Should().Equal("20.tmp");
         h.Manager.List().Should().BeEmpty("a checkpoint is never listed before it is complete");
@@ -159,8 +159,13 @@ public sealed class CreationTests
         h.Manager.Status.Failures.Should().Be(1);
         h.Manager.Status.LastFailure.Should().Contain("certificate of seq 20 certifies");
         h.Recorder.Sum("db_checkpoints_failed", "stage", "finalise").Should().Be(1);
-        h.Manager.LastCheckpoint.Should().Be(CheckpointMark.None);
-        h.RunTo(30)[30].Should().Be(BoundaryOutcome.Taken, "the policy counts from the last good checkpoint");
+        h.Mark.Seq.Should().Be(new SeqNum(20), "the decision stands in the replicated state");
+        h.RunTo(40)
+            .Should()
+            .Equal(
+                new Dictionary<ulong, BoundaryOutcome> { [40] = BoundaryOutcome.Taken },
+                "the next checkpoint comes where every other replica takes it, not earlier"
+            );
     }
 
     [Fact]
@@ -180,9 +185,8 @@ public sealed class CreationTests
         await using var h = new BackupHarness();
         h.RunTo(20);
         await h.StableAsync(20);
-        h.Manager.RequestCheckpointAtNextBoundary();
 
-        h.Manager.OnBoundaryExecuted(new SeqNum(20), BackupHarness.TimeOf(20), epoch: 0)
+        h.Manager.TakeAtBoundary(new SeqNum(20), BackupHarness.TimeOf(20), epoch: 0, ordered: true)
             .Should()
             .Be(BoundaryOutcome.Skipped);
 
@@ -194,9 +198,8 @@ public sealed class CreationTests
     {
         await using var h = new BackupHarness(BackupHarness.DefaultSettings with { Window = 1000 });
         h.RunTo(21);
-        h.Manager.RequestCheckpointAtNextBoundary();
 
-        h.Manager.OnBoundaryExecuted(new SeqNum(20), BackupHarness.TimeOf(20), epoch: 0)
+        h.Manager.TakeAtBoundary(new SeqNum(20), BackupHarness.TimeOf(20), epoch: 0, ordered: true)
             .Should()
             .Be(BoundaryOutcome.Failed);
 
@@ -219,10 +222,13 @@ public sealed class CreationTests
         h.Recorder.Sum("db_checkpoints_failed", "stage", "take").Should().Be(1);
 
         File.Delete(h.CheckpointDir);
-        h.RunTo(30)[30]
+        h.RunTo(40)
             .Should()
-            .Be(BoundaryOutcome.Taken, "the directory is created again and the policy is still due");
-        await h.StableAsync(30);
-        h.Manager.List().Select(c => c.Id.Value).Should().Equal(30UL);
+            .Equal(
+                new Dictionary<ulong, BoundaryOutcome> { [40] = BoundaryOutcome.Taken },
+                "the directory is created again, at the next boundary every replica takes"
+            );
+        await h.StableAsync(40);
+        h.Manager.List().Select(c => c.Id.Value).Should().Equal(40UL);
     }
 }

@@ -46,11 +46,11 @@ public sealed class RealFileSystemTests
                 h.Manager.Status.LastSkipReason.Should().Be(CheckpointSkipReason.LowDiskSpace);
 
                 File.Delete(filler);
-                h.RunTo(30)[30].Should().Be(BoundaryOutcome.Taken);
-                await h.StableAsync(30);
+                h.RunTo(40)[40].Should().Be(BoundaryOutcome.Taken);
+                await h.StableAsync(40);
 
                 var checkpoint = h.Manager.List().Should().ContainSingle().Subject;
-                checkpoint.Metadata.SeqNum.Value.Should().Be(30);
+                checkpoint.Metadata.SeqNum.Value.Should().Be(40);
                 checkpoint
                     .Metadata.ExclusiveBytes.Should()
                     .BePositive("the copied write-ahead log and metadata files are the checkpoint's own");

@@ -25,7 +25,6 @@ public sealed class RecoveryTests
 
         h.Manager.List().Select(c => c.Id.Value).Should().Equal(20UL, 40UL);
         h.CheckpointEntries().Should().Equal("20", "40", "80", "90", "operator-notes.txt");
-        h.Manager.LastCheckpoint.Should().Be(new CheckpointMark(new SeqNum(40), BackupHarness.TimeOf(40)));
     }
 
     [Fact]
@@ -56,19 +55,6 @@ public sealed class RecoveryTests
         entries[2].Problem.Should().Contain("describes checkpoint 20, not 90");
         DbCheckpointDirectory.Scan(dir, "another-chain")[0].Kind.Should().Be(DbCheckpointEntryKind.Unreadable);
         DbCheckpointDirectory.Scan(Path.Combine(dir, "absent"), null).Should().BeEmpty();
-    }
-
-    [Fact]
-    public async Task The_first_checkpoint_after_a_restart_counts_from_the_newest_one_on_disk()
-    {
-        await using var h = new BackupHarness();
-        await h.RunStableTo(40);
-
-        await h.RestartAsync();
-        var outcomes = h.RunTo(60);
-
-        outcomes[50].Should().Be(BoundaryOutcome.NotDue, "only 10 seqs since checkpoint 40");
-        outcomes[60].Should().Be(BoundaryOutcome.Taken);
     }
 
     [Fact]

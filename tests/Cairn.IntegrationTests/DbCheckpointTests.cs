@@ -54,44 +54,69 @@ public sealed class DbCheckpointTests
     }
 
     [Fact]
-    public async Task Periodic_checkpoints_follow_the_policy_and_retention_keeps_the_newest()
+    public async Task Periodic_and_ordered_checkpoints_land_on_the_same_ids_on_a_replica_that_was_down_across_them()
     {
         await using var cluster = await TestCluster.StartAsync(
             TestPorts.At(7710),
             new Dictionary<string, string>
             {
                 ["db_checkpoint_duration"] = "1",
-                ["dbcheckpoint_window"] = "150",
-                ["num_of_rocksdbcheckpoints"] = "2",
+                ["dbcheckpoint_window"] = "300",
+                ["num_of_rocksdbcheckpoints"] = "3",
             }
         );
+        var dir = cluster.Layout.Directory;
+        await LoadUntilStableAsync(cluster, 300, [0, 1, 2, 3]);
+        (await cluster.Runner.StopReplicaAsync(3, kill: true, TimeSpan.FromSeconds(5), Ct)).Should().BeTrue();
 
-        var stable = 0UL;
-        for (var round = 0; stable < 450; round++)
-        {
-            await cluster.PutManyAsync($"round-{round}", 80);
-            stable = (await cluster.StatusesAsync()).Min(s => s?.LastStableSeq ?? 0);
-        }
-
-        var status = await CairnProcess.RunAsync(
-            "op",
-            "dbCheckpoint",
-            "status",
-            "--cluster",
-            cluster.Layout.Directory,
-            "--json"
+        // While replica 3 is down: the periodic checkpoint at 600 and then one an operator orders.
+        await LoadUntilStableAsync(cluster, 600, [0, 1, 2]);
+        var ordered = await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir, "--json");
+        ordered.ExitCode.Should().Be(0, ordered.Error);
+        var target = Checkpoints(ordered.Output).Max(c => c.SeqNum);
+        await cluster.Runner.UpAsync(TestCluster.Patience, Ct);
+        // Replica 3 rejoins (it caught up past the ordered checkpoint, which it never saw decided: it was down)...
+        await LoadUntilStableAsync(cluster, target + 150, [0, 1, 2, 3]);
+        // ...and the periodic rule counts from the ordered checkpoint, on every replica: the next is 300 seqs after it.
+        await LoadUntilStableAsync(cluster, target + 300, [0, 1, 2, 3]);
+        await Eventually.TrueAsync(
+            async () => (await StatusAsync(dir)).Count(c => c.SeqNum == target + 300) == 4,
+            $"every replica's checkpoint at seq {target + 300}"
         );
-        var listed = Checkpoints(status.Output);
-        listed.Should().NotBeEmpty();
-        listed.GroupBy(c => c.Replica).Should().AllSatisfy(g => g.Count().Should().BeLessThanOrEqualTo(2));
+
+        var listed = await StatusAsync(dir);
+        listed.GroupBy(c => c.Replica).Should().AllSatisfy(g => g.Count().Should().BeLessThanOrEqualTo(3));
         listed
-            .Max(c => c.SeqNum)
+            .Where(c => c.Replica != 3)
+            .GroupBy(c => c.Replica)
             .Should()
-            .BeGreaterThanOrEqualTo(300, "a checkpoint is due at every boundary once a second has passed");
+            .AllSatisfy(g => g.Select(c => c.SeqNum).Should().Contain([600, target, target + 300]));
+        listed
+            .Where(c => c.SeqNum > target)
+            .Select(c => (c.Replica, c.SeqNum))
+            .Should()
+            .BeEquivalentTo(
+                Enumerable.Range(0, 4).Select(r => (r, target + 300)),
+                "replica 3, down across a due and an ordered checkpoint, takes the next one where its peers do"
+            );
         listed
             .GroupBy(c => c.Id)
             .Should()
             .AllSatisfy(g => g.Select(c => c.StateDigest).Distinct().Should().ContainSingle());
+    }
+
+    private static async Task LoadUntilStableAsync(TestCluster cluster, ulong seq, int[] replicas)
+    {
+        for (var round = 0; ; round++)
+        {
+            var statuses = await cluster.StatusesAsync();
+            if (replicas.All(r => statuses[r] is { } s && s.LastStableSeq >= seq))
+            {
+                return;
+            }
+
+            await cluster.PutManyAsync($"to-{seq}-{round}", 80);
+        }
     }
 
     [Fact]
@@ -157,6 +182,7 @@ public sealed class DbCheckpointTests
             .. document
                 .RootElement.GetProperty("replicas")
                 .EnumerateArray()
+                .Where(r => r.GetProperty("checkpoints").ValueKind == JsonValueKind.Array) // a replica that is down
                 .SelectMany(r =>
                     r.GetProperty("checkpoints")
                         .EnumerateArray()

@@ -254,6 +254,27 @@ public sealed class RestoreTests
         (await CairnProcess.RunAsync("backup", "--replica", "1", "--cluster", dir, "--to", target))
             .Error.Should()
             .Contain("already exists");
+
+        // With replica 2 down, stopping replica 1 would leave 2 of the 3 replicas a commit needs: refused, untouched.
+        (await cluster.Runner.StopReplicaAsync(2, kill: true, TimeSpan.FromSeconds(5), Ct)).Should().BeTrue();
+        var refused = await CairnProcess.RunAsync(
+            "backup",
+            "--replica",
+            "1",
+            "--cluster",
+            dir,
+            "--to",
+            Path.Combine(cluster.Root, "replica-1-second")
+        );
+        refused.ExitCode.Should().Be(1);
+        refused
+            .Error.Should()
+            .Contain("would leave 2 healthy replicas, fewer than the 3 the cluster needs")
+            .And.Contain("not healthy: 2");
+        cluster.Runner.IsRunning(1).Should().BeTrue();
+        Directory.Exists(Path.Combine(cluster.Root, "replica-1-second")).Should().BeFalse();
+        await cluster.Runner.UpAsync(TestCluster.Patience, Ct);
+
         await cluster.PutManyAsync("after", 20);
         await ConvergedAsync(cluster);
     }

@@ -1,4 +1,5 @@
 using AwesomeAssertions;
+using Cairn.Backup;
 using Cairn.ClientProtocol;
 using Cairn.Consensus;
 using Cairn.Consensus.Messages;
@@ -21,8 +22,44 @@ public sealed class BatchExecutorTests : IDisposable
 
     public void Dispose() => _operatorKey.Dispose();
 
-    private BatchExecutor NewExecutor(ILedgerStore ledger) =>
-        new(ledger, new OperatorCommandVerifier(_operatorKey.PublicKey, TimeSpan.FromMinutes(5)), Window);
+    private BatchExecutor NewExecutor(ILedgerStore ledger, DbCheckpointSettings? policy = null) =>
+        new(
+            ledger,
+            new OperatorCommandVerifier(_operatorKey.PublicKey, TimeSpan.FromMinutes(5)),
+            Window,
+            policy ?? new DbCheckpointSettings()
+        );
+
+    private static DateTimeOffset TimeOf(ulong seq) => Now.AddMinutes(seq);
+
+    /// <summary>Executes no-op batches up to <paramref name="last"/>, a minute of consensus time per seq; returns the
+    /// boundaries where the block moved the checkpoint mark.</summary>
+    private static List<ulong> RunTo(BatchExecutor executor, InMemoryLedger ledger, ulong last)
+    {
+        var decided = new List<ulong>();
+        for (var seq = ledger.Head.LastSeqNum.Value + 1; seq <= last; seq++)
+        {
+            var before = executor.LastCheckpoint;
+            executor.Execute(new Execute(new SeqNum(seq), new Batch([]), TimeOf(seq), []));
+            if (executor.LastCheckpoint != before)
+            {
+                decided.Add(seq);
+            }
+        }
+
+        return decided;
+    }
+
+    private static InMemoryLedger TransferredCopy(InMemoryLedger ledger)
+    {
+        var copy = new InMemoryLedger("chain");
+        foreach (var block in ledger.ReadBlocks(BlockId.Genesis.Next))
+        {
+            copy.Append(new BlockProposal(block.SeqNum, block.Timestamp, block.Writes));
+        }
+
+        return copy;
+    }
 
     private ExecutionOutcome Order(BatchExecutor executor, ulong seq, OperatorCommandType type)
     {
@@ -76,12 +113,8 @@ public sealed class BatchExecutorTests : IDisposable
     public void Db_checkpoint_create_marks_the_next_boundary_in_the_state_for_replicas_that_arrive_by_state_transfer()
     {
         var ledger = new InMemoryLedger("chain");
-        var executor = new BatchExecutor(
-            ledger,
-            new OperatorCommandVerifier(_operatorKey.PublicKey, TimeSpan.FromMinutes(5)),
-            Window
-        );
-        executor.CheckpointMark.Should().BeNull();
+        var executor = NewExecutor(ledger);
+        executor.CheckpointOrderedAt.Should().BeNull();
 
         var command = OperatorCommand.Create(OperatorCommandType.DbCheckpointCreate, [], Now, _operatorKey);
         var request = ClientRequest.Create(
@@ -94,15 +127,40 @@ public sealed class BatchExecutorTests : IDisposable
         var outcome = executor.Execute(new Execute(new SeqNum(7), new Batch([request]), Now, [request]));
 
         outcome.Effects.Should().ContainSingle().Which.Should().BeOfType<CheckpointRequested>();
-        executor.CheckpointMark.Should().Be(new SeqNum(Window));
+        executor.CheckpointOrderedAt.Should().Be(new SeqNum(Window));
         // The mark is state: a replica that installs this block by state transfer reads the same value.
-        var transferred = new InMemoryLedger("chain");
-        foreach (var block in ledger.ReadBlocks(BlockId.Genesis.Next))
-        {
-            transferred.Append(new BlockProposal(block.SeqNum, block.Timestamp, block.Writes));
-        }
+        NewExecutor(TransferredCopy(ledger)).CheckpointOrderedAt.Should().Be(new SeqNum(Window));
+    }
 
-        var verifier = new OperatorCommandVerifier(_operatorKey.PublicKey, TimeSpan.FromMinutes(5));
-        new BatchExecutor(transferred, verifier, Window).CheckpointMark.Should().Be(new SeqNum(Window));
+    [Fact]
+    public void The_periodic_decision_is_in_the_state_so_restarted_and_transferred_replicas_count_from_one_mark()
+    {
+        var policy = new DbCheckpointSettings { Window = 2 * Window, DurationSeconds = 60 };
+        var ledger = new InMemoryLedger("chain");
+        var executor = NewExecutor(ledger, policy);
+
+        RunTo(executor, ledger, 4 * Window).Should().Equal(2UL * Window, 4UL * Window);
+
+        executor.LastCheckpoint.Should().Be(new CheckpointMark(new SeqNum(4 * Window), TimeOf(4 * Window)));
+        // Nothing local decides it: a restarted replica and one that installed the blocks read the same mark, so
+        // their next checkpoints come at the same boundaries as everyone's.
+        NewExecutor(ledger, policy).LastCheckpoint.Should().Be(executor.LastCheckpoint);
+        var transferred = TransferredCopy(ledger);
+        var caughtUp = NewExecutor(transferred, policy);
+        caughtUp.LastCheckpoint.Should().Be(executor.LastCheckpoint);
+        RunTo(caughtUp, transferred, 6 * Window).Should().Equal(6UL * Window);
+    }
+
+    [Fact]
+    public void An_ordered_checkpoint_moves_the_mark_and_the_periodic_ones_count_from_it()
+    {
+        var policy = new DbCheckpointSettings { Window = 2 * Window, DurationSeconds = 60 };
+        var ledger = new InMemoryLedger("chain");
+        var executor = NewExecutor(ledger, policy);
+        RunTo(executor, ledger, 2 * Window + 10);
+
+        Order(executor, 2 * Window + 11, OperatorCommandType.DbCheckpointCreate);
+
+        RunTo(executor, ledger, 6 * Window).Should().Equal(3UL * Window, 5UL * Window);
     }
 }

@@ -29,7 +29,18 @@ public sealed class OperatorAnswerJsonTests
     public void Status_wedge_and_snapshot_answers_round_trip()
     {
         var row = new DbCheckpointRow(300, 300, 300, "ab", "cd", At, 4096, 1024, [0, 1, 2], 1);
-        var status = new DbCheckpointStatusAnswer(1, true, [row], "LowDiskSpace", At, 3, 1, "seq 150: disk", false);
+        var status = new DbCheckpointStatusAnswer(
+            1,
+            true,
+            [row],
+            "LowDiskSpace",
+            At,
+            3,
+            1,
+            "seq 150: disk",
+            OnDemandArmed: false,
+            LastDecidedSeq: 450
+        );
         RoundTrip(status, OperatorAnswerJson.Default.DbCheckpointStatusAnswer).Should().BeEquivalentTo(status);
 
         var wedge = new WedgeStatusAnswer(3, Wedged: true, WedgePoint: 600, LastExecutedSeq: 600, Epoch: 2);

@@ -175,6 +175,8 @@ internal static class DbCheckpointCommand
                         refusal = a.Refusal,
                         checkpoints = a.Status?.Checkpoints.Where(c => onlySeq is null || c.SeqNum == onlySeq),
                         lastSkipReason = a.Status?.LastSkipReason,
+                        lastFailure = a.Status?.LastFailure,
+                        lastDecidedSeq = a.Status?.LastDecidedSeq,
                     }),
                 }
             );
@@ -242,8 +244,27 @@ internal static class DbCheckpointCommand
                     digestsById[c.Id] ? "[red]DIGESTS DIFFER[/]" : "[green]same on all[/]"
                 );
             }
+
+            if (onlySeq is null && Missed(answer.Status) is { } missed)
+            {
+                table.AddRow($"{answer.Replica}", "", "", "", "", "", "", $"[yellow]{Markup.Escape(missed)}[/]");
+            }
         }
 
         console.Write(table);
+    }
+
+    /// <summary>Every replica takes a checkpoint where the replicated state decided one; a replica whose newest is
+    /// older missed it: say so, with the reason it recorded.</summary>
+    private static string? Missed(DbCheckpointStatusAnswer status)
+    {
+        var newest = status.Checkpoints.Count == 0 ? 0 : status.Checkpoints[^1].SeqNum;
+        if (!status.Enabled || status.LastDecidedSeq <= newest)
+        {
+            return null;
+        }
+
+        var why = status.LastFailure ?? (status.LastSkipReason is { } skip ? $"skipped: {skip}" : "not complete yet");
+        return $"no checkpoint at seq {status.LastDecidedSeq}, where the others take one ({why})";
     }
 }

@@ -1,3 +1,4 @@
+using Cairn.Backup;
 using Cairn.ClientProtocol;
 using Cairn.Consensus;
 using Cairn.Core;
@@ -10,11 +11,17 @@ namespace Cairn.Node.Execution;
 /// Executes committed batches against the ledger: every sequence number becomes exactly one block (an empty one for a
 /// no-op batch), so all correct replicas hold the same chain and report the same digest. Key-value requests go to
 /// <see cref="KvOperations"/>, operator commands to <see cref="OperatorOperations"/>; each client's latest reply is
-/// kept
-/// in the replicated state (see <see cref="ReplicatedKeys"/>). Everything here is deterministic: it uses only the
-/// batch, its consensus time and the state.
+/// kept in the replicated state (see <see cref="ReplicatedKeys"/>), and so is the DB checkpoint decision at each
+/// boundary. Everything here is deterministic: it uses only the batch, its consensus time and the state.
 /// </summary>
-public sealed class BatchExecutor(ILedgerStore ledger, OperatorCommandVerifier operatorVerifier, int checkpointWindow)
+/// <param name="checkpointPolicy">The periodic DB checkpoint policy (<c>db_checkpoint_duration</c>,
+/// <c>dbcheckpoint_window</c>): like <c>checkpoint_window_size</c>, the same on every replica.</param>
+public sealed class BatchExecutor(
+    ILedgerStore ledger,
+    OperatorCommandVerifier operatorVerifier,
+    int checkpointWindow,
+    DbCheckpointSettings checkpointPolicy
+)
 {
     private readonly OperatorOperations _operator = new(operatorVerifier, checkpointWindow);
 
@@ -23,10 +30,14 @@ public sealed class BatchExecutor(ILedgerStore ledger, OperatorCommandVerifier o
         ledger.GetValue(ReplicatedKeys.Wedge) is { } bytes ? new SeqNum(ReplicatedKeys.DecodeUInt64(bytes)) : null;
 
     /// <summary>The boundary the last <c>dbCheckpoint create</c> ordered a DB checkpoint for, if any.</summary>
-    public SeqNum? CheckpointMark =>
-        ledger.GetValue(ReplicatedKeys.CheckpointMark) is { } bytes
+    public SeqNum? CheckpointOrderedAt =>
+        ledger.GetValue(ReplicatedKeys.CheckpointOrdered) is { } bytes
             ? new SeqNum(ReplicatedKeys.DecodeUInt64(bytes))
             : null;
+
+    /// <summary>The boundary at which the last DB checkpoint was decided (periodic or ordered), with its consensus
+    /// time: what the periodic policy counts from.</summary>
+    public CheckpointMark LastCheckpoint => ReplicatedKeys.DecodeMark(ledger.GetValue(ReplicatedKeys.LastCheckpoint));
 
     /// <summary>The epoch: how many times the cluster was unwedged.</summary>
     public ulong Epoch => ReplicatedKeys.DecodeUInt64(ledger.GetValue(ReplicatedKeys.Epoch));
@@ -62,8 +73,34 @@ public sealed class BatchExecutor(ILedgerStore ledger, OperatorCommandVerifier o
             batch.Put(ReplicatedKeys.Reply(request.ClientId), reply.Encode());
         }
 
+        DecideCheckpoint(execute.Seq, execute.ConsensusTime, batch);
         var appended = ledger.Append(new BlockProposal(execute.Seq, execute.ConsensusTime, batch.Writes));
         return new ExecutionOutcome(new BatchExecuted(execute.Seq, appended.Digest, replies, WedgePoint), effects);
+    }
+
+    /// <summary>
+    /// At a checkpoint boundary, decides whether every replica takes a DB checkpoint there and, if so, moves the mark
+    /// in this block. The decision is made once, in the replicated state, whatever each replica then manages to do
+    /// locally (a full disk, a failed finalisation, a restart), so the next checkpoints still line up; a replica that
+    /// installs the block by state transfer reads the same decision.
+    /// </summary>
+    private void DecideCheckpoint(SeqNum seq, DateTimeOffset consensusTime, BatchWrites batch)
+    {
+        if (seq.Value % (ulong)checkpointWindow != 0)
+        {
+            return;
+        }
+
+        var ordered =
+            ReplicatedKeys.DecodeUInt64(batch.Get(ReplicatedKeys.CheckpointOrdered)) == seq.Value
+            || ReplicatedKeys.DecodeUInt64(batch.Get(ReplicatedKeys.Wedge)) == seq.Value;
+        var last = ReplicatedKeys.DecodeMark(batch.Get(ReplicatedKeys.LastCheckpoint));
+        // The block keeps its time in milliseconds; the mark keeps the same, so a mark read back compares equal.
+        var time = DateTimeOffset.FromUnixTimeMilliseconds(consensusTime.ToUnixTimeMilliseconds());
+        if (CheckpointPolicy.Decide(checkpointPolicy, last, seq, time, ordered) is { } mark)
+        {
+            batch.Put(ReplicatedKeys.LastCheckpoint, ReplicatedKeys.EncodeMark(mark));
+        }
     }
 
     /// <summary>Each client's latest reply, as the state holds them: the reply cache a restarted replica starts

@@ -55,7 +55,7 @@ internal sealed class OperatorOperations(OperatorCommandVerifier verifier, int c
             case OperatorCommandType.DbCheckpointCreate:
                 var at = WedgePoint.NextBoundary(seq, checkpointWindow);
                 // In the state, so a replica that reaches the boundary by state transfer takes it too.
-                batch.Put(ReplicatedKeys.CheckpointMark, ReplicatedKeys.EncodeUInt64(at.Value));
+                batch.Put(ReplicatedKeys.CheckpointOrdered, ReplicatedKeys.EncodeUInt64(at.Value));
                 effects.Add(new CheckpointRequested(seq, at));
                 return new OperatorResult(true, at, $"every replica takes a DB checkpoint at seq {at}");
             case OperatorCommandType.WedgeStop when wedge is not null:

@@ -66,7 +66,7 @@ public sealed partial class ReplicaHost
             // The wedge point may have been ordered in the fetched blocks; a replica that arrives by state transfer
             // must stop where the others stop and checkpoint the target boundary like them.
             _wedgePoint = _executor.WedgePoint;
-            TakeCheckpointAtBoundary(block.SeqNum, block.Timestamp);
+            TakeCheckpointAtBoundary(block.SeqNum);
         }
 
         _unsynced = true;

@@ -87,7 +87,12 @@ public sealed partial class ReplicaHost
             ClientQueueCapacity,
             HostQueueCapacity,
         ]);
-        _executor = new BatchExecutor(ledger, operatorVerifier, options.CheckpointWindowSize);
+        _executor = new BatchExecutor(
+            ledger,
+            operatorVerifier,
+            options.CheckpointWindowSize,
+            checkpoints?.Settings ?? new DbCheckpointSettings()
+        );
         _wedgePoint = _executor.WedgePoint;
         _consensusState = new ConsensusStateStore(ledger);
         var head = ledger.Head;
@@ -420,9 +425,7 @@ public sealed partial class ReplicaHost
                 pending.Enqueue(outcome.Executed);
                 _unsynced = true;
                 _metrics.BatchExecuted(execute.Requests.Count, _time.GetElapsedTime(started));
-                // Before the effects: a checkpoint an operator orders at a boundary is due at the next one, not this
-                // one.
-                TakeCheckpointAtBoundary(execute.Seq, execute.ConsensusTime);
+                TakeCheckpointAtBoundary(execute.Seq);
                 foreach (var effect in outcome.Effects)
                 {
                     Apply(effect, pending);
@@ -492,22 +495,23 @@ public sealed partial class ReplicaHost
         }
     }
 
-    /// <summary>Right after the block of a checkpoint boundary is appended (before the next one), executed or installed
-    /// by state transfer, the DB checkpoint manager may take its checkpoint; at the wedge point and at the boundary an
-    /// operator's <c>dbCheckpoint create</c> named (both in the replicated state) it always does.</summary>
-    private void TakeCheckpointAtBoundary(SeqNum seq, DateTimeOffset consensusTime)
+    /// <summary>Right after a block is appended (before the next one), executed or installed by state transfer: when
+    /// the replicated state decided a DB checkpoint at it (the block moved the mark), the manager takes it.</summary>
+    private void TakeCheckpointAtBoundary(SeqNum seq)
     {
         if (_checkpoints is null || seq.Value % (ulong)_options.CheckpointWindowSize != 0)
         {
             return;
         }
 
-        if (_wedgePoint == seq || _executor.CheckpointMark == seq)
+        var mark = _executor.LastCheckpoint;
+        if (mark.Seq != seq)
         {
-            _checkpoints.RequestCheckpointAtNextBoundary();
+            return;
         }
 
-        _checkpoints.OnBoundaryExecuted(seq, consensusTime, _executor.Epoch);
+        var ordered = _wedgePoint == seq || _executor.CheckpointOrderedAt == seq;
+        _checkpoints.TakeAtBoundary(seq, mark.ConsensusTime, _executor.Epoch, ordered);
     }
 
     /// <summary>A wedge point can be two windows away: at each boundary short of it, ask for the next one to be filled,
@@ -532,6 +536,8 @@ public sealed partial class ReplicaHost
             _replica.IsTransferringState,
             _replica.PendingRequestCount,
             _wedgePoint,
-            _executor.Epoch
+            _executor.Epoch,
+            _executor.CheckpointOrderedAt,
+            _executor.LastCheckpoint.Seq
         );
 }

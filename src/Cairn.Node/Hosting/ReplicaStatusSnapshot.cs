@@ -5,6 +5,8 @@ namespace Cairn.Node.Hosting;
 
 /// <summary>What the replica looked like after the last input it handled; read by status and health endpoints
 /// from other threads, so it is an immutable copy.</summary>
+/// <param name="CheckpointOrderedAt">The boundary the last <c>dbCheckpoint create</c> named, if any.</param>
+/// <param name="LastCheckpointDecided">The boundary of the last DB checkpoint the replicated state decided.</param>
 public sealed record ReplicaStatusSnapshot(
     ReplicaId Replica,
     ViewNum View,
@@ -16,5 +18,7 @@ public sealed record ReplicaStatusSnapshot(
     bool TransferringState,
     int PendingRequests,
     SeqNum? WedgePoint,
-    ulong Epoch
+    ulong Epoch,
+    SeqNum? CheckpointOrderedAt,
+    SeqNum LastCheckpointDecided
 );

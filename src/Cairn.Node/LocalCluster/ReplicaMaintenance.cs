@@ -22,6 +22,9 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
 
     private static readonly TimeSpan HealthPoll = TimeSpan.FromMilliseconds(200);
 
+    // Health probes of the other replicas before a backup stops one (each probe waits at most 2 s per replica).
+    private const int QuorumProbes = 5;
+
     private ClusterLayout Layout => runner.Layout;
 
     /// <summary>The restore of replica <paramref name="replica"/> from <paramref name="source"/> (a checkpoint
@@ -206,6 +209,11 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
             );
         }
 
+        if (runner.IsRunning(replica))
+        {
+            await RequireQuorumWithoutAsync(replica, config.F, cancellationToken).ConfigureAwait(false);
+        }
+
         var wasRunning = await runner
             .StopReplicaAsync(replica, kill: false, StopGrace, cancellationToken)
             .ConfigureAwait(false);
@@ -226,6 +234,39 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
                 runner.StartReplica(replica);
                 await WaitHealthyAsync(replica, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Stopping a replica for its backup must leave a quorum (2f + 1) of healthy replicas serving; else the
+    /// cluster would stop committing for the length of the copy.</summary>
+    /// <exception cref="ClusterRunException">When fewer than 2f + 1 other replicas are healthy.</exception>
+    private async Task RequireQuorumWithoutAsync(int replica, int f, CancellationToken cancellationToken)
+    {
+        // A replica busy with load may miss one health probe: one answer in a few probes counts.
+        var healthy = new SortedSet<int>();
+        var others = new List<int>();
+        for (var probe = 0; probe < QuorumProbes && healthy.Count < (2 * f) + 1; probe++)
+        {
+            if (probe > 0)
+            {
+                await Task.Delay(HealthPoll, cancellationToken).ConfigureAwait(false);
+            }
+
+            var status = (await runner.StatusAsync(cancellationToken).ConfigureAwait(false))
+                .Where(s => s.Id != replica)
+                .ToList();
+            others = [.. status.Select(s => s.Id)];
+            healthy.UnionWith(status.Where(s => s.Healthy).Select(s => s.Id));
+        }
+
+        if (healthy.Count < (2 * f) + 1)
+        {
+            var down = others.Where(id => !healthy.Contains(id));
+            throw new ClusterRunException(
+                $"stopping replica {replica} for its backup would leave {healthy.Count} healthy replicas, fewer than "
+                    + $"the {(2 * f) + 1} the cluster needs to commit (not healthy: {string.Join(", ", down)}); bring "
+                    + "them back first ('cairn cluster status'), or stop the cluster and back up each replica"
+            );
         }
     }
 

@@ -218,7 +218,8 @@ public sealed class OperatorQueries(
             status.Skips,
             status.Failures,
             status.LastFailure,
-            status.OnDemandArmed
+            host.Status is { CheckpointOrderedAt: { } at } replica && replica.LastExecuted < at,
+            host.Status.LastCheckpointDecided.Value
         );
     }
 

@@ -67,7 +67,7 @@ for (var n = ledger.Head.LastSeqNum.Value + 1; ; n++)
     }
 
     var seq = new SeqNum(n);
-    manager.OnBoundaryExecuted(seq, DateTimeOffset.UnixEpoch.AddSeconds(10 * n), epoch: 0);
+    manager.TakeAtBoundary(seq, DateTimeOffset.UnixEpoch.AddSeconds(10 * n), epoch: 0, ordered: true);
     var digest = ledger.Head.LastDigest;
     manager.OnStable(
         seq,

@@ -18,7 +18,8 @@ public static class CertifiedState
         var head = reader.Head;
         if (head.LastBlockId != metadata.LastBlockId)
         {
-            return $"the database ends at block {head.LastBlockId}, the certificate is for block {metadata.LastBlockId}";
+            return $"the database ends at block {head.LastBlockId}, "
+                + $"the certificate is for block {metadata.LastBlockId}";
         }
 
         var (blockDigest, certified) =

@@ -127,7 +127,8 @@ public sealed class StateHash : IEquatable<StateHash>
 
     public override string ToString() => Digest.ToHex();
 
-    /// <summary>SHAKE256(domain ‖ key ‖ value), each length-prefixed, read as 1024 little-endian 16-bit lanes.</summary>
+    /// <summary>SHAKE256(domain ‖ key ‖ value), each length-prefixed, read as 1024 little-endian 16-bit
+    /// lanes.</summary>
     private static void Expand(byte[] key, byte[] value, ushort[] lanes)
     {
         if (!Shake256.IsSupported)

@@ -1,6 +1,5 @@
 using AwesomeAssertions;
 using Cairn.Ledger;
-using RocksDbSharp;
 
 namespace Cairn.Backup.Tests;
 
@@ -19,7 +18,7 @@ public sealed class StateTamperingTests
         await using var f = await CheckpointFixture.CreateAsync();
         var before = CheckpointFixture.Snapshot(f.DataDir);
         var forged = f.Unpacked("forged");
-        var forgedDigest = AlterValue(forged, "key-7", "forged", maintainedHashRewritten);
+        var forgedDigest = StateForgery.AlterValue(forged, "key-7", "forged", maintainedHashRewritten);
 
         var verification = CheckpointVerifier.Verify(forged, CheckpointFixture.Keys, requireManifest: true);
         var verify = () => verification.ThrowIfFailed();
@@ -66,41 +65,5 @@ public sealed class StateTamperingTests
         using var reader = RocksDbLedger.OpenReadOnly(f.Checkpoint);
         LedgerDigests.State(reader).Should().Be(certified);
         CertifiedState.FindMismatch(reader, f.Metadata).Should().BeNull();
-    }
-
-    /// <summary>Sets <paramref name="key"/> to <paramref name="value"/> in the checkpoint's state with RocksDB itself,
-    /// then rewrites checkpoint.json's state digest and the manifest to match, as a forger would.</summary>
-    /// <returns>The digest of the altered state.</returns>
-    private static Cairn.Core.Digest AlterValue(string checkpoint, string key, string value, bool rewriteMaintained)
-    {
-        // The ledger's column families (docs/architecture.md).
-        var families = new ColumnFamilies();
-        foreach (var name in new[] { "blocks", "state", "metadata" })
-        {
-            families.Add(name, new ColumnFamilyOptions());
-        }
-
-        StateHash altered;
-        using (var db = RocksDb.Open(new DbOptions(), checkpoint, families))
-        {
-            db.Put(BackupHarness.Bytes(key), BackupHarness.Bytes(value), db.GetColumnFamily("state"));
-            using var iterator = db.NewIterator(db.GetColumnFamily("state"));
-            var state = new List<KeyValuePair<byte[], byte[]>>();
-            for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
-            {
-                state.Add(KeyValuePair.Create(iterator.Key(), iterator.Value()));
-            }
-
-            altered = StateHash.Of(state);
-            if (rewriteMaintained)
-            {
-                db.Put("cairn.state_hash"u8.ToArray(), altered.ToBytes(), db.GetColumnFamily("metadata"));
-            }
-        }
-
-        var metadataPath = Path.Combine(checkpoint, CheckpointMetadata.FileName);
-        (CheckpointMetadata.Read(metadataPath) with { StateDigest = altered.Digest }).Write(metadataPath);
-        CheckpointManifest.Create(checkpoint).Write(Path.Combine(checkpoint, CheckpointManifest.FileName));
-        return altered.Digest;
     }
 }

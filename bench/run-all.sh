@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark of the checkpoint, restore and cluster issues in one go and writes the report from the results:
-#   ledger block append (BenchmarkDotNet), checkpoint creation vs raw RocksDB and cp -a at 0.1/1/10 GiB, throughput
+#   ledger block append (BenchmarkDotNet), checkpoint creation vs raw RocksDB and cp -a at 0.1/1/10 GiB, checkpoint
+#   finalisation at 0.5/2 GiB (now vs the full-state hash it replaced), throughput
 #   with a checkpoint every second vs none, on-demand checkpoint latency, restore/export/verify/catch-up of a 1 GiB
 #   checkpoint, Cairn vs etcd.
 # Full run: raw results replace bench/results/, the report replaces docs/benchmarks.md and its plots docs/benchmarks/.
@@ -23,13 +24,13 @@ port=${CAIRN_BENCH_BASE_PORT:-7900}
 command="bench/run-all.sh${1:+ $1}"
 
 if $quick; then
-  sizes=50,100 repeats=3 copy_repeats=1
+  sizes=50,100 repeats=3 copy_repeats=1 finalise_sizes=64,128
   dip=(1500 32 1) restore=(64 300) cluster=(2000 32 1024) latency=(2 16)
   bdn=(--filter '*LedgerAppendBenchmarks*' --job dry --buildTimeout 600)
   work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-quick-XXXXXX")
   results=$work/results report=$work/benchmarks.md plots=$work/benchmarks
 else
-  sizes=100,1024,10240 repeats=10 copy_repeats=3
+  sizes=100,1024,10240 repeats=10 copy_repeats=3 finalise_sizes=512,2048
   dip=(4000 32 2) restore=(1024 2000) cluster=(10000 32 1024) latency=(5 16)
   bdn=(--filter '*LedgerAppendBenchmarks*' --buildTimeout 600)
   results=bench/results report=docs/benchmarks.md plots=docs/benchmarks
@@ -58,6 +59,9 @@ rm -rf "$artifacts"
 
 echo "== checkpoint creation vs raw RocksDB and cp -a at $sizes MiB"
 dotnet bench/Cairn.Benchmarks/bin/Release/net10.0/Cairn.Benchmarks.dll checkpoint-sizes "$results/checkpoint-sizes.json" "$sizes" "$repeats" "$copy_repeats"
+
+echo "== checkpoint finalisation vs database size at $finalise_sizes MiB"
+dotnet bench/Cairn.Benchmarks/bin/Release/net10.0/Cairn.Benchmarks.dll finalise-sizes "$results/finalise-sizes.json" "$finalise_sizes" 5
 
 echo "== throughput with a checkpoint every second vs none"
 bench/checkpoint-dip.sh "$results" "${dip[@]}" "$port"

@@ -178,6 +178,11 @@ internal static partial class BenchmarkReport
         );
         Text("");
 
+        if (r.FinaliseSizes is { } finaliseSizes)
+        {
+            WriteFinaliseSizes(md, finaliseSizes);
+        }
+
         Text("## Client throughput with a checkpoint every second (issue 6)");
         Text("");
         Text(
@@ -368,6 +373,51 @@ internal static partial class BenchmarkReport
     }
 
     private static string Verdict(bool met) => met ? "met" : "**missed**";
+
+    /// <summary>The finalisation table (results of runs before it existed have none).</summary>
+    private static void WriteFinaliseSizes(StringBuilder md, JsonNode finaliseSizes)
+    {
+        md.AppendLine("## Checkpoint finalisation vs database size (issue 17)");
+        md.AppendLine("");
+        md.AppendLine(
+            "`Cairn.Benchmarks finalise-sizes` fills a ledger through the ledger API (8 random 1 KiB values per "
+                + "block), then"
+        );
+        md.AppendLine(
+            "`DbCheckpointManager` takes and finalises real checkpoints (from `OnStable` until its worker is idle: "
+                + "verify, `checkpoint.json`,"
+        );
+        md.AppendLine(
+            "fsync, rename, retention): the first of the chain, then later ones one block apart. \"Before\" adds, on "
+                + "the same checkpoint,"
+        );
+        md.AppendLine(
+            "the hashing finalisation did before the state digest was kept with each block: the whole chain (first "
+                + "checkpoint) and a"
+        );
+        md.AppendLine(
+            "SHA-256 over the whole state (every checkpoint). The last column is the state re-hash that `checkpoint "
+                + "verify` and `restore` do."
+        );
+        md.AppendLine("");
+        md.AppendLine(
+            "| Database | First: now ms | First: before ms | Later: now ms (median) | Later: before ms | Re-hash ms |"
+        );
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var f in finaliseSizes["sizes"]!.AsArray())
+        {
+            var first = (double)f!["firstFinaliseMs"]!;
+            var later = f["laterFinaliseMs"]!.AsArray().Select(v => (double)v!).Order().ToArray();
+            var laterMedian = later[later.Length / 2];
+            md.AppendLine(
+                $"| {Size((long)f["bytes"]!)} | {first:F0} | {first + (double)f["beforeFirstExtraMs"]!:F0} | "
+                    + $"{laterMedian:F0} | {laterMedian + (double)f["beforeLaterExtraMs"]!:F0} | "
+                    + $"{(double)f["stateRehashMs"]!:F0} |"
+            );
+        }
+
+        md.AppendLine("");
+    }
 
     private static string Size(long bytes) =>
         bytes >= 1L << 30

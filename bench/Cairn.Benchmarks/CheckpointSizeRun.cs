@@ -98,7 +98,7 @@ internal static class CheckpointSizeRun
 
     /// <summary>Unsynced appends of <see cref="WritesPerBlock"/> random 1 KiB values per block, then a flush of every
     /// column family, so the data sits in SST files as on a replica that has run a while.</summary>
-    private static void Build(string database, int targetMiB)
+    internal static void Build(string database, int targetMiB)
     {
         var random = new Random(7);
         var blocks = (ulong)(targetMiB * 1024L * 1024L / BytesPerBlock);
@@ -190,14 +190,14 @@ internal static class CheckpointSizeRun
     private static double[] Repeat(int count, Func<int, double> measure) =>
         [.. Enumerable.Range(0, count).Select(measure)];
 
-    private static double Time(Action action)
+    internal static double Time(Action action)
     {
         var started = Stopwatch.GetTimestamp();
         action();
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    private static double Median(double[] values) => values.Order().ElementAt(values.Length / 2);
+    internal static double Median(double[] values) => values.Order().ElementAt(values.Length / 2);
 
     private sealed record SizeResult(
         int TargetMiB,

@@ -32,7 +32,8 @@ public sealed record CheckpointMetadata
     /// <summary>The chain digest of the last block; equals the certificate's state digest.</summary>
     public required Digest LastBlockDigest { get; init; }
 
-    /// <summary><see cref="Cairn.Ledger.LedgerDigests.State"/> over the checkpoint's latest state.</summary>
+    /// <summary>The digest of the checkpoint's latest state, as the certified last block records it (<see
+    /// cref="Cairn.Ledger.Block.StateDigest"/>).</summary>
     public required Digest StateDigest { get; init; }
 
     /// <summary>Consensus time of the block at <see cref="SeqNum"/>.</summary>

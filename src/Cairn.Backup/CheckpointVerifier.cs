@@ -9,7 +9,8 @@ namespace Cairn.Backup;
 /// <summary>
 /// Verifies a checkpoint directory the way an auditor would, with nothing but the checkpoint and the replicas' public
 /// keys: the manifest (when present), <c>checkpoint.json</c>, the database opened read-only, the re-derived block hash
-/// chain, the head and state digest against the metadata, and the quorum certificate. Stops at the first failure;
+/// chain, the head against the metadata, the state re-hashed against the digest the certified last block records,
+/// and the quorum certificate. Stops at the first failure;
 /// later checks are reported as not run.
 /// </summary>
 public static class CheckpointVerifier
@@ -195,18 +196,19 @@ public static class CheckpointVerifier
 
             checks.Add(new CheckpointCheck(HeadCheck, true, $"block {head.LastBlockId}, seq {head.LastSeqNum}"));
 
-            var state = LedgerDigests.State(reader);
-            if (state != metadata.StateDigest)
+            if (CertifiedState.FindMismatch(reader, metadata) is { } mismatch)
             {
-                Fail(
-                    StateCheck,
-                    $"the state hashes to {state.ToHex()[..16]}…, checkpoint.json records "
-                        + $"{metadata.StateDigest.ToHex()[..16]}…"
-                );
+                Fail(StateCheck, mismatch);
                 return result;
             }
 
-            checks.Add(new CheckpointCheck(StateCheck, true, state.ToHex()));
+            checks.Add(
+                new CheckpointCheck(
+                    StateCheck,
+                    true,
+                    $"{metadata.StateDigest.ToHex()}, re-derived from the state and recorded in the certified block"
+                )
+            );
             try
             {
                 // The certificate is signed in the generation the checkpoint was taken in.

@@ -71,14 +71,24 @@ public sealed partial class DbCheckpointManager
     }
 
     /// <summary>
-    /// Re-derives the checkpoint's hash chain: from the newest good checkpoint below it when there is one (whose last
-    /// block, verified when that checkpoint was made, must be in this one with the same digest), else from genesis,
-    /// so each finalisation reads only the blocks since the last checkpoint.
+    /// Re-derives the checkpoint's hash chain from the newest good checkpoint below it when there is one (whose last
+    /// block, verified when that checkpoint was made, must be in this one with the same digest), so each finalisation
+    /// reads only the blocks since the last checkpoint. The first checkpoint checks only its head block: the cost of
+    /// finalising never grows with the database, and the whole history is re-derived by <c>cairn verify</c> and
+    /// <c>cairn restore</c> (why that is enough: docs/architecture.md, "What the checkpoint certificate covers").
     /// </summary>
     private LedgerHead VerifyChain(ILedgerReader reader)
     {
         var head = reader.Head;
         var previous = List().LastOrDefault(c => c.Id <= head.LastBlockId && c.SeqNum <= head.LastSeqNum);
+        if (previous is null && head.LastBlockId != Cairn.Core.BlockId.Genesis)
+        {
+            var last =
+                reader.GetBlock(head.LastBlockId)
+                ?? throw new DbCheckpointException(reader.Location, $"its head block {head.LastBlockId} is missing");
+            return ChainVerifier.Verify(reader, last.Id, last.PreviousDigest).Head;
+        }
+
         if (previous is null)
         {
             return ChainVerifier.Verify(reader).Head;
@@ -138,7 +148,19 @@ public sealed partial class DbCheckpointManager
                 throw new DbCheckpointException(tmp, $"belongs to chain '{reader.ChainId}', not '{_chainId}'");
             }
 
-            stateDigest = LedgerDigests.State(reader);
+            // The certified head block records the state digest; the hash maintained with every block must give it
+            // (opening the ledger checked the same, this names the checkpoint). O(1): the state itself is re-hashed
+            // only by verify and restore.
+            var recorded = LedgerDigests.RecordedState(reader);
+            stateDigest = reader.StateDigest;
+            if (stateDigest != recorded)
+            {
+                throw new DbCheckpointException(
+                    tmp,
+                    $"its maintained state digest is {stateDigest.ToHex()[..16]}…, the certified block "
+                        + $"{head.LastBlockId} records {recorded.ToHex()[..16]}…"
+                );
+            }
         }
 
         // Linked files are already durable; the copied ones (MANIFEST, CURRENT, OPTIONS, WAL) may not be.

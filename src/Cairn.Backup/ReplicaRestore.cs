@@ -319,13 +319,7 @@ public static class ReplicaRestore
             );
         }
 
-        if (LedgerDigests.State(reader) != metadata.StateDigest)
-        {
-            throw new DbCheckpointException(
-                directory,
-                "the installed database's state digest differs from the checkpoint's"
-            );
-        }
+        CertifiedState.Check(reader, metadata, directory);
     }
 
     private static string AsideName(string database, TimeProvider time)

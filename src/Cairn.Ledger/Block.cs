@@ -4,19 +4,23 @@ using Cairn.Core.Encoding;
 namespace Cairn.Ledger;
 
 /// <summary>
-/// A ledger block: the state writes of one executed batch, chained to its predecessor.
-/// Its digest is <c>SHA-256(previous digest ‖ header ‖ writes)</c>, computed over the block's canonical encoding,
-/// so changing any byte of any block changes every later digest.
+/// A ledger block: the state writes of one executed batch, chained to its predecessor, and the digest of the whole
+/// state after them. Its digest is <c>SHA-256(previous digest ‖ header ‖ state digest ‖ writes)</c>, computed over the
+/// block's canonical encoding, so changing any byte of any block changes every later digest, and a certificate over
+/// a block digest also covers the state it leads to (docs/architecture.md, "What the checkpoint certificate
+/// covers").
 /// </summary>
 public sealed record Block
 {
-    private const byte FormatVersion = 1;
+    /// <summary>Version 2 added <see cref="StateDigest"/>.</summary>
+    private const byte FormatVersion = 2;
 
     private Block(
         BlockId id,
         Digest previousDigest,
         SeqNum seqNum,
         DateTimeOffset timestamp,
+        Digest stateDigest,
         IReadOnlyList<StateWrite> writes,
         byte[] encoded
     )
@@ -25,6 +29,7 @@ public sealed record Block
         PreviousDigest = previousDigest;
         SeqNum = seqNum;
         Timestamp = timestamp;
+        StateDigest = stateDigest;
         Writes = writes;
         EncodedBytes = encoded;
         Digest = Digest.Compute(encoded);
@@ -40,6 +45,9 @@ public sealed record Block
     /// <summary>Consensus time of the batch, to the millisecond.</summary>
     public DateTimeOffset Timestamp { get; }
 
+    /// <summary>The <see cref="StateHash.Digest"/> of the whole state once this block's writes are applied.</summary>
+    public Digest StateDigest { get; }
+
     public IReadOnlyList<StateWrite> Writes { get; }
 
     /// <summary>This block's chain digest.</summary>
@@ -52,10 +60,10 @@ public sealed record Block
     internal byte[] EncodedBytes { get; }
 
     /// <summary>Builds block <paramref name="id"/> on top of a block whose digest is <paramref
-    /// name="previousDigest"/>.</summary>
+    /// name="previousDigest"/>; <paramref name="stateDigest"/> is the state's digest after its writes.</summary>
     /// <exception cref="ArgumentException">When a key is empty or longer than <see
     /// cref="StateWrite.MaxKeySize"/>.</exception>
-    public static Block Create(BlockId id, Digest previousDigest, BlockProposal proposal)
+    public static Block Create(BlockId id, Digest previousDigest, BlockProposal proposal, Digest stateDigest)
     {
         var writer = new CanonicalWriter(128);
         writer
@@ -64,6 +72,7 @@ public sealed record Block
             .WriteUInt64(id.Value)
             .WriteUInt64(proposal.SeqNum.Value)
             .WriteInt64(proposal.Timestamp.ToUnixTimeMilliseconds())
+            .WriteDigest(stateDigest)
             .WriteUInt32((uint)proposal.Writes.Count);
         foreach (var write in proposal.Writes)
         {
@@ -87,6 +96,7 @@ public sealed record Block
             previousDigest,
             proposal.SeqNum,
             DateTimeOffset.FromUnixTimeMilliseconds(proposal.Timestamp.ToUnixTimeMilliseconds()),
+            stateDigest,
             proposal.Writes,
             writer.ToArray()
         );
@@ -110,6 +120,7 @@ public sealed record Block
         var id = new BlockId(reader.ReadUInt64());
         var seq = new SeqNum(reader.ReadUInt64());
         var timestamp = reader.ReadInt64();
+        var stateDigest = reader.ReadDigest();
         var count = reader.ReadUInt32();
         // Each write takes at least 5 bytes; a count beyond that is corruption, not a reason to allocate gigabytes.
         if (count > (uint)reader.Remaining / 5)
@@ -133,6 +144,14 @@ public sealed record Block
             throw new CanonicalEncodingException($"block timestamp {timestamp} is out of range");
         }
 
-        return new Block(id, previous, seq, DateTimeOffset.FromUnixTimeMilliseconds(timestamp), writes, encoded);
+        return new Block(
+            id,
+            previous,
+            seq,
+            DateTimeOffset.FromUnixTimeMilliseconds(timestamp),
+            stateDigest,
+            writes,
+            encoded
+        );
     }
 }

@@ -18,6 +18,10 @@ public interface ILedgerReader : IDisposable
     /// <summary>The newest block.</summary>
     LedgerHead Head { get; }
 
+    /// <summary>The <see cref="StateHash.Digest"/> of the latest state, as maintained with every block (the head block
+    /// records the same one): O(1), unlike <see cref="StateHash.Of"/> over <see cref="ReadState"/>.</summary>
+    Digest StateDigest { get; }
+
     /// <summary>Block <paramref name="id"/>, or null when the ledger has no such block.</summary>
     /// <exception cref="LedgerCorruptException">When the stored block does not decode or is not block <paramref
     /// name="id"/>.</exception>

@@ -16,6 +16,16 @@ public interface ILedgerStore : ILedgerReader
     /// empty or too long; nothing is stored.</exception>
     Block Append(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata = null);
 
+    /// <summary>
+    /// Appends a block received from a peer (state transfer): re-derives it from this ledger's head and state, as
+    /// <see cref="Append"/> would, and stores it only when the result is the same block (same digest, so the same
+    /// state digest).
+    /// </summary>
+    /// <returns>The stored block.</returns>
+    /// <exception cref="BlockMismatchException">When the re-derived block differs; nothing is stored.</exception>
+    /// <exception cref="ArgumentException">As <see cref="Append"/>.</exception>
+    Block Install(Block block);
+
     /// <summary>Stores or deletes replica metadata entries in one atomic write, with the store's durability.</summary>
     void WriteMetadata(IReadOnlyList<MetadataWrite> metadata);
 

@@ -11,6 +11,7 @@ public sealed class InMemoryLedger : ILedgerStore
     private readonly SortedDictionary<byte[], byte[]> _state = new(ByteArrayComparer.Instance);
     private readonly Dictionary<string, byte[]> _metadata = [];
     private LedgerHead _head;
+    private StateHash _stateHash = StateHash.Empty;
 
     public InMemoryLedger(string chainId)
     {
@@ -39,7 +40,27 @@ public sealed class InMemoryLedger : ILedgerStore
         }
     }
 
-    public Block Append(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata = null)
+    public Digest StateDigest
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _stateHash.Digest;
+            }
+        }
+    }
+
+    public Block Append(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata = null) =>
+        AppendBlock(proposal, metadata, received: null);
+
+    public Block Install(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return AppendBlock(new BlockProposal(block.SeqNum, block.Timestamp, block.Writes), null, block);
+    }
+
+    private Block AppendBlock(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata, Block? received)
     {
         if (metadata is not null)
         {
@@ -49,7 +70,9 @@ public sealed class InMemoryLedger : ILedgerStore
         lock (_lock)
         {
             LedgerKeys.CheckProposal(_head, proposal);
-            var block = Block.Create(_head.LastBlockId.Next, _head.LastDigest, proposal);
+            var stateHash = _stateHash.Apply(proposal.Writes, key => _state.GetValueOrDefault(key));
+            var block = Block.Create(_head.LastBlockId.Next, _head.LastDigest, proposal, stateHash.Digest);
+            LedgerKeys.CheckInstalled(Location, block, received);
             _blocks.Add(block);
             foreach (var write in proposal.Writes)
             {
@@ -65,6 +88,7 @@ public sealed class InMemoryLedger : ILedgerStore
 
             ApplyMetadata(metadata ?? []);
             _head = new LedgerHead(block.Id, block.Digest, block.SeqNum);
+            _stateHash = stateHash;
             return block;
         }
     }

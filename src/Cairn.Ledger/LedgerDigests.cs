@@ -11,21 +11,31 @@ public static class LedgerDigests
     public static Digest Genesis(string chainId) =>
         Digest.Compute(new CanonicalWriter().WriteString("cairn-genesis").WriteString(chainId).WrittenSpan);
 
-    /// <summary>The state digest of the latest state: SHA-256 over every (key, value) in key order. Equal states give
-    /// equal digests whatever history produced them.</summary>
+    /// <summary>The state digest of the latest state re-derived from scratch (O(state)): <see cref="StateHash.Of"/>
+    /// over every (key, value). It equals <see cref="ILedgerReader.StateDigest"/>, which the ledger maintains with each
+    /// block, and the head block's <see cref="Block.StateDigest"/>, unless the state was altered outside the
+    /// ledger.</summary>
     public static Digest State(ILedgerReader ledger)
     {
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(
-            System.Security.Cryptography.HashAlgorithmName.SHA256
-        );
-        var writer = new CanonicalWriter(256);
-        foreach (var (key, value) in ledger.ReadState())
-        {
-            writer.Clear();
-            writer.WriteBytes(key).WriteBytes(value);
-            hash.AppendData(writer.WrittenSpan);
-        }
+        ArgumentNullException.ThrowIfNull(ledger);
+        return StateHash.Of(ledger.ReadState()).Digest;
+    }
 
-        return Digest.FromBytes(hash.GetHashAndReset());
+    /// <summary>The state digest the head block records (the empty state's for a ledger with no block): the one a
+    /// certificate over the head's digest covers.</summary>
+    /// <exception cref="LedgerCorruptException">When the head block is not stored.</exception>
+    public static Digest RecordedState(ILedgerReader ledger)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        var head = ledger.Head;
+        return head.LastBlockId == BlockId.Genesis
+            ? StateHash.Empty.Digest
+            : (
+                ledger.GetBlock(head.LastBlockId)
+                ?? throw new LedgerCorruptException(
+                    ledger.Location,
+                    $"the head names block {head.LastBlockId}, which is not stored"
+                )
+            ).StateDigest;
     }
 }

@@ -18,6 +18,9 @@ internal static class LedgerKeys
     public const string ChainIdKey = "cairn.chain_id";
     public const string HeadKey = "cairn.head";
 
+    /// <summary>The <see cref="StateHash"/> of the latest state, written in the same batch as every block.</summary>
+    public const string StateHashKey = "cairn.state_hash";
+
     /// <summary>Marks a directory as a Cairn ledger, and its layout version.</summary>
     public const string FormatValue = "cairn-ledger/1";
 
@@ -63,6 +66,24 @@ internal static class LedgerKeys
                 );
             }
         }
+    }
+
+    /// <summary>Refuses a block re-derived on this ledger that differs from the one a peer sent.</summary>
+    /// <exception cref="BlockMismatchException">When <paramref name="derived"/> and <paramref name="received"/>
+    /// differ.</exception>
+    public static void CheckInstalled(string location, Block derived, Block? received)
+    {
+        if (received is null || derived.Digest == received.Digest)
+        {
+            return;
+        }
+
+        throw new BlockMismatchException(
+            location,
+            $"received block {received.Id} (digest {received.Digest.ToHex()[..16]}…, state digest "
+                + $"{received.StateDigest.ToHex()[..16]}…) re-derives here as block {derived.Id} (digest "
+                + $"{derived.Digest.ToHex()[..16]}…, state digest {derived.StateDigest.ToHex()[..16]}…); not installed"
+        );
     }
 
     /// <summary>Checks that a proposal may follow <paramref name="head"/>.</summary>

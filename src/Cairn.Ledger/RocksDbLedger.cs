@@ -28,6 +28,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
     private readonly Lock _appendLock = new();
     private readonly bool _readOnly;
     private LedgerHead _head;
+    private StateHash _stateHash = StateHash.Empty;
 
     private RocksDbLedger(RocksDb db, string path, Durability durability, bool readOnly)
     {
@@ -57,6 +58,17 @@ public sealed partial class RocksDbLedger : ILedgerStore
             lock (_appendLock)
             {
                 return _head;
+            }
+        }
+    }
+
+    public Digest StateDigest
+    {
+        get
+        {
+            lock (_appendLock)
+            {
+                return _stateHash.Digest;
             }
         }
     }
@@ -131,7 +143,16 @@ public sealed partial class RocksDbLedger : ILedgerStore
         }
     }
 
-    public Block Append(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata = null)
+    public Block Append(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata = null) =>
+        AppendBlock(proposal, metadata, received: null);
+
+    public Block Install(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return AppendBlock(new BlockProposal(block.SeqNum, block.Timestamp, block.Writes), null, block);
+    }
+
+    private Block AppendBlock(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata, Block? received)
     {
         ThrowIfReadOnly();
         if (metadata is not null)
@@ -142,7 +163,9 @@ public sealed partial class RocksDbLedger : ILedgerStore
         lock (_appendLock)
         {
             LedgerKeys.CheckProposal(_head, proposal);
-            var block = Block.Create(_head.LastBlockId.Next, _head.LastDigest, proposal);
+            var stateHash = _stateHash.Apply(proposal.Writes, key => _db.Get(key, _state));
+            var block = Block.Create(_head.LastBlockId.Next, _head.LastDigest, proposal, stateHash.Digest);
+            LedgerKeys.CheckInstalled(Location, block, received);
             var head = new LedgerHead(block.Id, block.Digest, block.SeqNum);
             using var batch = new WriteBatch();
             batch.Put(LedgerKeys.BlockKey(block.Id), block.EncodedBytes, _blocks);
@@ -159,9 +182,11 @@ public sealed partial class RocksDbLedger : ILedgerStore
             }
 
             AddMetadata(batch, metadata ?? []);
+            batch.Put(LedgerKeys.MetadataKey(LedgerKeys.StateHashKey), stateHash.ToBytes(), _metadata);
             batch.Put(LedgerKeys.MetadataKey(LedgerKeys.HeadKey), LedgerKeys.EncodeHead(head), _metadata);
             _db.Write(batch, _writeOptions);
             _head = head;
+            _stateHash = stateHash;
             return block;
         }
     }
@@ -383,13 +408,35 @@ public sealed partial class RocksDbLedger : ILedgerStore
             throw new LedgerCorruptException(Location, $"the head record does not decode ({e.Message})");
         }
 
-        if (_head.LastBlockId != BlockId.Genesis && GetBlock(_head.LastBlockId) is null)
+        _stateHash = LoadStateHash();
+    }
+
+    /// <summary>Reads the maintained state hash and checks it against the state digest the head block records (O(1):
+    /// whether the state itself matches is for <see cref="StateHash.Of"/> to say).</summary>
+    private StateHash LoadStateHash()
+    {
+        var stored = GetMetadata(LedgerKeys.StateHashKey);
+        StateHash hash;
+        try
+        {
+            hash = stored is null ? StateHash.Empty : StateHash.FromBytes(stored);
+        }
+        catch (CanonicalEncodingException e)
+        {
+            throw new LedgerCorruptException(Location, $"the state hash record does not decode ({e.Message})");
+        }
+
+        var recorded = LedgerDigests.RecordedState(this);
+        if (hash.Digest != recorded)
         {
             throw new LedgerCorruptException(
                 Location,
-                $"the head names block {_head.LastBlockId}, which is not stored"
+                $"the maintained state digest {hash.Digest.ToHex()[..16]}… differs from the "
+                    + $"{recorded.ToHex()[..16]}… block {_head.LastBlockId} records"
             );
         }
+
+        return hash;
     }
 
     private bool IsEmpty()

@@ -8,6 +8,8 @@ internal static class Blocks
 {
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
+    public static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+
     public static BlockProposal Put(ulong seq, params (string Key, string Value)[] writes) =>
         new(
             new SeqNum(seq),

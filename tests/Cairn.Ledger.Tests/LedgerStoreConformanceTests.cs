@@ -188,6 +188,64 @@ public abstract class LedgerStoreConformanceTests : IDisposable
         Ledger.Head.LastDigest.Should().NotBe(other.Head.LastDigest);
     }
 
+    [Fact]
+    public void The_maintained_state_digest_equals_the_one_recomputed_after_puts_overwrites_and_deletes()
+    {
+        Ledger.StateDigest.Should().Be(LedgerDigests.State(Ledger)).And.Be(StateHash.Empty.Digest);
+        byte[] K(string key) => Blocks.Bytes(key);
+        BlockProposal[] blocks =
+        [
+            Blocks.Put(1, ("a", "1"), ("b", "1"), ("c", "1")),
+            Blocks.Put(2, ("a", "2")),
+            new(new SeqNum(3), DateTimeOffset.UnixEpoch, [StateWrite.Delete(K("b")), StateWrite.Delete(K("absent"))]),
+            new(
+                new SeqNum(4),
+                DateTimeOffset.UnixEpoch,
+                [StateWrite.Put(K("c"), K("2")), StateWrite.Delete(K("c")), StateWrite.Put(K("d"), K("1"))]
+            ),
+            new(new SeqNum(5), DateTimeOffset.UnixEpoch, [StateWrite.Delete(K("a")), StateWrite.Put(K("a"), K("3"))]),
+        ];
+
+        foreach (var proposal in blocks)
+        {
+            var block = Ledger.Append(proposal);
+
+            var recomputed = LedgerDigests.State(Ledger);
+            Ledger.StateDigest.Should().Be(recomputed);
+            block.StateDigest.Should().Be(recomputed);
+            Ledger.GetBlock(block.Id)!.StateDigest.Should().Be(recomputed);
+        }
+
+        Ledger
+            .ReadState()
+            .Select(kv => (Blocks.Text(kv.Key), Blocks.Text(kv.Value)))
+            .Should()
+            .Equal(("a", "3"), ("d", "1"));
+    }
+
+    [Fact]
+    public void Install_stores_a_block_that_re_derives_and_refuses_one_whose_state_digest_differs()
+    {
+        using var source = new InMemoryLedger(Chain);
+        Blocks.AppendMany(source, 3);
+        foreach (var block in source.ReadBlocks(new BlockId(1)))
+        {
+            Ledger.Install(block).Digest.Should().Be(block.Digest);
+        }
+
+        var honest = source.Append(Blocks.Put(4, ("x", "1")));
+        var lying = Block.Create(honest.Id, honest.PreviousDigest, Blocks.Put(4, ("x", "1")), Digest.Compute("x"u8));
+        var before = Ledger.Head;
+
+        var act = () => Ledger.Install(lying);
+
+        act.Should().Throw<BlockMismatchException>().WithMessage("*received block 4*state digest*not installed*");
+        Ledger.Head.Should().Be(before);
+        Ledger.GetValue(Blocks.Bytes("x")).Should().BeNull();
+        Ledger.StateDigest.Should().Be(LedgerDigests.State(Ledger));
+        Ledger.Install(honest).Digest.Should().Be(honest.Digest);
+    }
+
     public void Dispose()
     {
         _store?.Dispose();

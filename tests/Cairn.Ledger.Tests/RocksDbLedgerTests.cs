@@ -153,6 +153,61 @@ public sealed class RocksDbLedgerTests : IDisposable
     }
 
     [Fact]
+    public void A_reopened_ledger_goes_on_maintaining_its_state_digest()
+    {
+        using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
+        {
+            Blocks.AppendMany(ledger, 5);
+        }
+
+        using var reopened = RocksDbLedger.Open(DbPath, new LedgerOptions());
+        reopened.StateDigest.Should().Be(LedgerDigests.State(reopened));
+        var block = reopened.Append(Blocks.Put(6, ("last", "six"), ("key-1", "changed")));
+
+        block.StateDigest.Should().Be(LedgerDigests.State(reopened)).And.Be(reopened.StateDigest);
+    }
+
+    [Fact]
+    public void A_maintained_state_hash_that_the_head_block_does_not_record_is_corrupt()
+    {
+        using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
+        {
+            Blocks.AppendMany(ledger, 3);
+        }
+
+        RawRocksDb.Mutate(
+            DbPath,
+            db =>
+                db.Put(
+                    LedgerKeys.MetadataKey(LedgerKeys.StateHashKey),
+                    StateHash.Empty.ToBytes(),
+                    db.GetColumnFamily(LedgerKeys.MetadataFamily)
+                )
+        );
+
+        var act = () => RocksDbLedger.Open(DbPath, new LedgerOptions());
+        act.Should().Throw<LedgerCorruptException>().WithMessage("*maintained state digest*block 3 records*");
+    }
+
+    [Fact]
+    public void A_state_value_altered_behind_the_ledger_no_longer_hashes_to_the_recorded_state_digest()
+    {
+        using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
+        {
+            Blocks.AppendMany(ledger, 3);
+        }
+
+        RawRocksDb.Mutate(
+            DbPath,
+            db => db.Put(Blocks.Bytes("key-2"), Blocks.Bytes("forged"), db.GetColumnFamily(LedgerKeys.StateFamily))
+        );
+
+        using var reader = RocksDbLedger.OpenReadOnly(DbPath);
+        LedgerDigests.State(reader).Should().NotBe(LedgerDigests.RecordedState(reader));
+        reader.StateDigest.Should().Be(LedgerDigests.RecordedState(reader));
+    }
+
+    [Fact]
     public void A_head_naming_a_missing_block_is_corrupt()
     {
         using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))

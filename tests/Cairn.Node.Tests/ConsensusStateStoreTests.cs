@@ -53,6 +53,10 @@ public sealed class ConsensusStateStoreTests
 
         public LedgerHead Head => _inner.Head;
 
+        public Digest StateDigest => _inner.StateDigest;
+
+        public Block Install(Block block) => _inner.Install(block);
+
         public Block Append(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata = null) =>
             _inner.Append(proposal, metadata);
 

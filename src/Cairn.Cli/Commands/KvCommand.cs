@@ -66,7 +66,9 @@ internal static class KvCommand
         };
         var checkpoint = new Option<string?>("--checkpoint")
         {
-            Description = "Read from this checkpoint (directory or archive), read-only, with no cluster running.",
+            Description =
+                "Read from this checkpoint (directory or archive), read-only, with no cluster running, "
+                + "after checking its state against the certified last block.",
         };
         var json = CommonOptions.JsonOutput();
         var get = new Command(
@@ -96,6 +98,9 @@ internal static class KvCommand
                 {
                     using var source = CheckpointSource.Open(path);
                     using var reader = RocksDbLedger.OpenReadOnly(source.Directory);
+                    // Read only from state that is the certified one (re-hashed: O(state), like verify).
+                    var metadata = CheckpointMetadata.Read(Path.Combine(source.Directory, CheckpointMetadata.FileName));
+                    CertifiedState.Check(reader, metadata, source.Directory);
                     (value, block) = (reader.GetValue(keyBytes), reader.Head.LastBlockId.Value);
                 }
                 else

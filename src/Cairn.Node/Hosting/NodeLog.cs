@@ -91,6 +91,14 @@ internal static partial class NodeLog
     public static partial void StateTransferFailed(ILogger logger, ulong target);
 
     [LoggerMessage(
+        EventId = 1050,
+        Level = LogLevel.Error,
+        Message = "state transfer to seq {Target} refused a block: {Problem}; the peer that sent it is faulty, or this "
+            + "replica's state has diverged from the certified chain (restore it from a checkpoint if this repeats)"
+    )]
+    public static partial void StateTransferRefused(ILogger logger, ulong target, string problem);
+
+    [LoggerMessage(
         EventId = 1040,
         Level = LogLevel.Information,
         Message = "restored database: the old one ({Databases}) is deleted once this replica has caught up to its "

@@ -54,13 +54,17 @@ public sealed partial class ReplicaHost
 
         foreach (var block in blocks)
         {
-            var appended = _ledger.Append(new BlockProposal(block.SeqNum, block.Timestamp, block.Writes));
-            if (appended.Digest != block.Digest)
+            try
             {
-                throw new LedgerCorruptException(
-                    _ledger.Location,
-                    $"fetched block {block.Id} re-derives to another digest"
-                );
+                // Re-derived from this replica's own state: a block whose state digest this state does not give is
+                // refused before anything is written.
+                _ledger.Install(block);
+            }
+            catch (BlockMismatchException e)
+            {
+                NodeLog.StateTransferRefused(_logger, fetch.TargetSeq.Value, e.Message);
+                _unsynced |= _ledger.Head != fetchedFrom;
+                return; // consensus retries FetchState on its own timer, from the head installed so far
             }
 
             // The wedge point may have been ordered in the fetched blocks; a replica that arrives by state transfer

@@ -83,7 +83,8 @@ internal static class DiskFaultScripts
     }
 
     /// <summary>The skipped checkpoints do not shift the later ones: after the space is back, the replica takes its
-    /// checkpoints at the same ids as its peer (the decision is in the replicated state, docs/architecture.md).</summary>
+    /// checkpoints at the same ids as its peer (the decision is in the replicated state, see
+    /// docs/architecture.md).</summary>
     private static async Task ExpectSameCheckpointsAsync(ScenarioContext context, int replica, int other, ulong after)
     {
         var cluster = context.Cluster;

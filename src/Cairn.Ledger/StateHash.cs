@@ -1,0 +1,173 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Cairn.Core;
+using Cairn.Core.Encoding;
+
+namespace Cairn.Ledger;
+
+/// <summary>
+/// A homomorphic multiset hash of the latest state, so the state digest follows each block in time proportional to its
+/// writes, never to the size of the state: LtHash (Bellare and Micciancio, "A New Paradigm for Collision-free Hashing:
+/// Incrementality at Reduced Cost", EUROCRYPT 1997) with the LtHash16 parameters of Lewi, Kim, Maykov and Weis,
+/// "Securing Update Propagation with Homomorphic Hashing" (IACR ePrint 2019/227): each (key, value) pair is expanded
+/// by SHAKE256 to 1024 lanes of 16 bits, and the state's hash is the lane-wise sum modulo 2^16 of its pairs'
+/// expansions. Adding a pair adds its expansion, removing it subtracts it, so the result depends only on the set of
+/// pairs, not on the order or history that produced it. See docs/architecture.md ("What the checkpoint certificate
+/// covers").
+/// </summary>
+public sealed class StateHash : IEquatable<StateHash>
+{
+    /// <summary>16-bit lanes per hash.</summary>
+    public const int Lanes = 1024;
+
+    /// <summary>Bytes of the stored form (<see cref="ToBytes"/>): the lanes, little-endian.</summary>
+    public const int SizeBytes = Lanes * sizeof(ushort);
+
+    /// <summary>Separates this use of SHAKE256 (and this element encoding) from any other.</summary>
+    private const string ElementDomain = "cairn-state-element/1";
+
+    private readonly ushort[] _lanes;
+
+    private StateHash(ushort[] lanes) => _lanes = lanes;
+
+    /// <summary>The hash of the empty state (every lane zero).</summary>
+    public static StateHash Empty => new(new ushort[Lanes]);
+
+    /// <summary>The 32-byte digest a block records: SHA-256 of <see cref="ToBytes"/>.</summary>
+    public Digest Digest => Digest.Compute(ToBytes());
+
+    /// <summary>Hashes a whole state from scratch (O(state)): what an auditor re-derives to check the maintained
+    /// one.</summary>
+    public static StateHash Of(IEnumerable<KeyValuePair<byte[], byte[]>> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var hash = Empty;
+        var expansion = new ushort[Lanes];
+        foreach (var (key, value) in state)
+        {
+            Expand(key, value, expansion);
+            AddLanes(hash._lanes, expansion);
+        }
+
+        return hash;
+    }
+
+    /// <summary>Reads the stored form.</summary>
+    /// <exception cref="CanonicalEncodingException">When <paramref name="bytes"/> is not <see cref="SizeBytes"/>
+    /// long.</exception>
+    public static StateHash FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length != SizeBytes)
+        {
+            throw new CanonicalEncodingException($"a state hash is {SizeBytes} bytes, got {bytes.Length}");
+        }
+
+        var lanes = new ushort[Lanes];
+        for (var i = 0; i < Lanes; i++)
+        {
+            lanes[i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]);
+        }
+
+        return new StateHash(lanes);
+    }
+
+    /// <summary>The stored form: the lanes, little-endian.</summary>
+    public byte[] ToBytes()
+    {
+        var bytes = new byte[SizeBytes];
+        for (var i = 0; i < Lanes; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), _lanes[i]);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
+    /// The hash after applying <paramref name="writes"/> in order to the state this hash stands for; this one is left
+    /// unchanged. Each write removes the key's current pair, if any, and adds the new one; a key written twice in
+    /// <paramref name="writes"/> sees its own earlier write, not <paramref name="currentValue"/>.
+    /// </summary>
+    /// <param name="writes">The writes of one block.</param>
+    /// <param name="currentValue">The key's value in the state before <paramref name="writes"/>, or null.</param>
+    public StateHash Apply(IReadOnlyList<StateWrite> writes, Func<byte[], byte[]?> currentValue)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        ArgumentNullException.ThrowIfNull(currentValue);
+        var lanes = (ushort[])_lanes.Clone();
+        var expansion = new ushort[Lanes];
+        var written = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
+        foreach (var write in writes)
+        {
+            var old = written.TryGetValue(write.Key, out var pending) ? pending : currentValue(write.Key);
+            if (old is not null)
+            {
+                Expand(write.Key, old, expansion);
+                SubtractLanes(lanes, expansion);
+            }
+
+            if (write.Value is { } value)
+            {
+                Expand(write.Key, value, expansion);
+                AddLanes(lanes, expansion);
+            }
+
+            written[write.Key] = write.Value;
+        }
+
+        return new StateHash(lanes);
+    }
+
+    public bool Equals(StateHash? other) => other is not null && _lanes.AsSpan().SequenceEqual(other._lanes);
+
+    public override bool Equals(object? obj) => Equals(obj as StateHash);
+
+    public override int GetHashCode() => HashCode.Combine(_lanes[0], _lanes[1], _lanes[2], _lanes[3]);
+
+    public override string ToString() => Digest.ToHex();
+
+    /// <summary>SHAKE256(domain ‖ key ‖ value), each length-prefixed, read as 1024 little-endian 16-bit
+    /// lanes.</summary>
+    private static void Expand(byte[] key, byte[] value, ushort[] lanes)
+    {
+        if (!Shake256.IsSupported)
+        {
+            throw new PlatformNotSupportedException(
+                "the ledger's state hash needs SHAKE256, which this platform's crypto library lacks (OpenSSL 1.1.1+)"
+            );
+        }
+
+        var element = new CanonicalWriter(key.Length + value.Length + 40)
+            .WriteString(ElementDomain)
+            .WriteBytes(key)
+            .WriteBytes(value);
+        var bytes = MemoryMarshal.AsBytes(lanes.AsSpan());
+        Shake256.HashData(element.WrittenSpan, bytes);
+        if (!BitConverter.IsLittleEndian)
+        {
+            for (var i = 0; i < lanes.Length; i++)
+            {
+                lanes[i] = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(lanes[i]);
+            }
+        }
+    }
+
+    private static void AddLanes(ushort[] sum, ushort[] element)
+    {
+        var width = Vector<ushort>.Count;
+        for (var i = 0; i < Lanes; i += width)
+        {
+            (new Vector<ushort>(sum, i) + new Vector<ushort>(element, i)).CopyTo(sum, i);
+        }
+    }
+
+    private static void SubtractLanes(ushort[] sum, ushort[] element)
+    {
+        var width = Vector<ushort>.Count;
+        for (var i = 0; i < Lanes; i += width)
+        {
+            (new Vector<ushort>(sum, i) - new Vector<ushort>(element, i)).CopyTo(sum, i);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using AwesomeAssertions;
+using Cairn.Core;
+using Cairn.Core.Encoding;
+using CsCheck;
+
+namespace Cairn.Ledger.Tests;
+
+/// <summary>The multiset hash of the state: incremental updates agree with hashing from scratch, whatever the
+/// order.</summary>
+public sealed class StateHashTests
+{
+    private static readonly Gen<StateWrite> Writes = Gen.Select(
+        Gen.Byte[0, 7],
+        Gen.Byte[0, 3],
+        Gen.Bool,
+        (key, value, delete) => new StateWrite([key], delete ? null : [value, key])
+    );
+
+    [Fact]
+    public void Applying_writes_block_by_block_equals_hashing_the_resulting_state_from_scratch()
+    {
+        Gen.Select(Writes.Array[0, 12], Writes.Array[0, 12])
+            .Sample(
+                (first, second) =>
+                {
+                    var state = new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+                    var hash = StateHash.Empty;
+                    foreach (var block in new[] { first, second })
+                    {
+                        hash = hash.Apply(block, key => state.GetValueOrDefault(key));
+                        Apply(state, block);
+                    }
+
+                    return hash.Equals(StateHash.Of(state)) && hash.Digest == StateHash.Of(state).Digest;
+                }
+            );
+    }
+
+    [Fact]
+    public void The_hash_of_a_state_does_not_depend_on_the_order_of_its_pairs()
+    {
+        var pairs = Enumerable
+            .Range(0, 20)
+            .Select(i => KeyValuePair.Create(Blocks.Bytes($"k{i}"), Blocks.Bytes($"v{i}")))
+            .ToList();
+        var shuffled = pairs.OrderBy(p => p.Value[^1]).ThenByDescending(p => p.Key.Length).Reverse().ToList();
+
+        StateHash.Of(shuffled).Should().Be(StateHash.Of(pairs));
+        StateHash
+            .Empty.Apply([.. shuffled.Select(p => StateWrite.Put(p.Key, p.Value))], _ => null)
+            .Should()
+            .Be(StateHash.Of(pairs));
+    }
+
+    [Fact]
+    public void Several_writes_to_one_key_in_one_block_count_in_order()
+    {
+        var key = Blocks.Bytes("k");
+        var before = StateHash.Of([KeyValuePair.Create(key, Blocks.Bytes("0"))]);
+        var hash = before.Apply(
+            [StateWrite.Put(key, Blocks.Bytes("1")), StateWrite.Delete(key), StateWrite.Put(key, Blocks.Bytes("3"))],
+            _ => Blocks.Bytes("0")
+        );
+
+        hash.Should().Be(StateHash.Of([KeyValuePair.Create(key, Blocks.Bytes("3"))]));
+        StateHash
+            .Empty.Apply([StateWrite.Put(key, Blocks.Bytes("1")), StateWrite.Delete(key)], _ => null)
+            .Should()
+            .Be(StateHash.Empty);
+    }
+
+    [Fact]
+    public void Distinct_pairs_hash_apart_even_when_their_bytes_concatenate_alike()
+    {
+        var ab = StateHash.Of([KeyValuePair.Create(Blocks.Bytes("ab"), Blocks.Bytes("c"))]);
+        var a = StateHash.Of([KeyValuePair.Create(Blocks.Bytes("a"), Blocks.Bytes("bc"))]);
+
+        ab.Should().NotBe(a);
+        ab.Digest.Should().NotBe(a.Digest);
+        ab.Digest.Should().NotBe(StateHash.Empty.Digest);
+    }
+
+    [Fact]
+    public void The_stored_form_round_trips_and_a_wrong_length_is_refused()
+    {
+        var hash = StateHash.Of([KeyValuePair.Create(Blocks.Bytes("k"), Blocks.Bytes("v"))]);
+
+        StateHash.FromBytes(hash.ToBytes()).Should().Be(hash);
+        hash.ToBytes().Should().HaveCount(StateHash.SizeBytes);
+        var act = () => StateHash.FromBytes(new byte[StateHash.SizeBytes - 1]);
+        act.Should().Throw<CanonicalEncodingException>().WithMessage("*2048 bytes, got 2047*");
+    }
+
+    [Fact]
+    public void A_block_digest_covers_its_state_digest()
+    {
+        var proposal = Blocks.Put(1, ("k", "v"));
+        var genesis = LedgerDigests.Genesis("c");
+        var one = Block.Create(new BlockId(1), genesis, proposal, Digest.Compute("one"u8));
+        var other = Block.Create(new BlockId(1), genesis, proposal, Digest.Compute("other"u8));
+
+        one.Digest.Should().NotBe(other.Digest);
+        Block.Decode(one.Encoded.ToArray()).StateDigest.Should().Be(Digest.Compute("one"u8));
+        Block.Decode(one.Encoded.ToArray()).Digest.Should().Be(one.Digest);
+    }
+
+    private static void Apply(SortedDictionary<byte[], byte[]> state, IEnumerable<StateWrite> writes)
+    {
+        foreach (var write in writes)
+        {
+            if (write.Value is { } value)
+            {
+                state[write.Key] = value;
+            }
+            else
+            {
+                state.Remove(write.Key);
+            }
+        }
+    }
+}

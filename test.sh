@@ -33,7 +33,7 @@ dotnet format Cairn.slnx --verify-no-changes --no-restore >"$log" 2>&1 || { head
 
 # Test projects that start replica clusters say so in their .csproj with
 # <CairnTestsStartClusters>true</CairnTestsStartClusters>. They run after the others, one assembly at a time (inside
-# each, at most two tests at a time: see their AssemblyInfo.cs), so that a 2-core machine never runs more than two
+# each, at most three tests at a time: see their AssemblyInfo.cs), so that a 2-core machine never runs more than three
 # clusters; the others (some start a single process: a crash tool, one replica, the packed CLI) run two at a time first.
 others=() clusters=()
 for project in tests/*/*.csproj; do

@@ -83,7 +83,8 @@ public sealed class CairnClient : IDisposable
                 .ConfigureAwait(false)
         );
 
-    /// <summary>Orders <paramref name="operation"/> and returns the reply f+1 replicas agree on. The request goes to
+    /// <summary>Orders <paramref name="operation"/> and returns the reply f+1 replicas agree on (2f+1 for a read:
+    /// see <see cref="ReplyCollector"/>). The request goes to
     /// every replica; when f+1 matching replies have not arrived within <see cref="ClientConfig.RetransmitTimeout"/>,
     /// it goes to every replica that has not answered again (PBFT's client retransmission: the old calls stay open, a
     /// replica answers them all), until <see cref="ClientConfig.RequestTimeout"/>.</summary>
@@ -98,7 +99,13 @@ public sealed class CairnClient : IDisposable
     {
         var request = ClientRequest.Create(ClientId, NextRequestId(), flags, operation, _key);
         var encoded = new SubmitRequest { Request = ByteString.CopyFrom(request.Encoded) };
-        var collector = new ReplyCollector(_config.F, _replicaKeys, ClientId, request.RequestId);
+        var collector = new ReplyCollector(
+            _config.F,
+            _replicaKeys,
+            ClientId,
+            request.RequestId,
+            readOnly: flags.HasFlag(RequestFlags.ReadOnly)
+        );
         var outcomes = new string[_replicas.Count];
         var rejections = new string?[_replicas.Count];
         var settled = new bool[_replicas.Count];

@@ -27,6 +27,27 @@ public sealed class ReplyCollectorTests
     }
 
     [Fact]
+    public void A_read_needs_2f_plus_1_matching_replies_so_f_plus_1_stale_answers_at_the_wedge_are_not_accepted()
+    {
+        // f = 1: replica 3 has not executed the unwedge and the write after it, replica 2 lies; 0 and 1 have both.
+        var collector = new ReplyCollector(1, Keys, 5, 1, readOnly: true);
+        collector.Add(Reply(3, "frozen")).Should().BeFalse();
+        collector.Add(Reply(2, "frozen")).Should().BeFalse("f+1 stale answers are not enough for a read");
+        collector.Add(Reply(0, "written")).Should().BeFalse();
+        collector.Add(Reply(1, "written")).Should().BeFalse();
+        collector.Accepted.Should().BeNull();
+
+        // Replica 3 catches up and orders the read like the others.
+        var retried = new ReplyCollector(1, Keys, 5, 1, readOnly: true);
+        foreach (var replica in new[] { 0, 1, 3 })
+        {
+            retried.Add(Reply(replica, "written"));
+        }
+
+        retried.Accepted!.Result.ToArray().Should().Equal("written"u8.ToArray());
+    }
+
+    [Fact]
     public void Repeated_forged_foreign_and_disagreeing_replies_do_not_count()
     {
         var collector = new ReplyCollector(1, Keys, 5, 1);

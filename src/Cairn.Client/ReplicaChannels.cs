@@ -6,9 +6,9 @@ using Grpc.Net.Client;
 namespace Cairn.Client;
 
 /// <summary>
-/// One gRPC channel (one TLS connection carrying HTTP/2, more under load) per replica, shared by every <see cref="CairnClient"/>
-/// session of a process: 64 sessions then cost 4 connections, not 256, and each request's four calls are four streams
-/// on warm connections. Whoever creates the sessions owns and disposes it.
+/// One gRPC channel (one TLS connection carrying HTTP/2, more under load) per replica, shared by every <see
+/// cref="CairnClient"/> session of a process: 64 sessions then cost 4 connections, not 256, and each request's four
+/// calls are four streams on warm connections. Whoever creates the sessions owns and disposes it.
 /// </summary>
 public sealed class ReplicaChannels : IDisposable
 {
@@ -20,10 +20,7 @@ public sealed class ReplicaChannels : IDisposable
     /// read.</exception>
     public ReplicaChannels(IReadOnlyList<PeerEndpoint> replicas)
     {
-        _channels =
-        [
-            .. replicas.Select(Open),
-        ];
+        _channels = [.. replicas.Select(Open)];
         _replicas = [.. _channels.Select(c => new ClientApi.ClientApiClient(c))];
     }
 

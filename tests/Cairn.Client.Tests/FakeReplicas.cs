@@ -13,8 +13,9 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Client.Tests;
 
 /// <summary>
-/// Four replicas (f = 1) in this process, one Kestrel port each (TLS with its own certificate, as real replicas), that sign whatever they are asked as their reply:
-/// enough to watch what a <see cref="CairnClient"/> sends, on which connection, and when.
+/// Four replicas (f = 1) in this process, one Kestrel port each (TLS with its own certificate, as real replicas), that
+/// sign whatever they are asked as their reply: enough to watch what a <see cref="CairnClient"/> sends, on which
+/// connection, and when.
 /// </summary>
 public sealed class FakeReplicas : IAsyncDisposable
 {

@@ -219,7 +219,10 @@ public sealed class ClusterInitializerTests : IDisposable
             .GetFiles(layout.ClientBundle.Directory, "*_priv.pem")
             .Should()
             .Equal(layout.ClientBundle.ClientPrivateKey);
-        Directory.GetFiles(layout.OperatorBundle.Directory, "*_key.pem", SearchOption.AllDirectories).Should().BeEmpty();
+        Directory
+            .GetFiles(layout.OperatorBundle.Directory, "*_key.pem", SearchOption.AllDirectories)
+            .Should()
+            .BeEmpty();
         ReplicaCertificatePins.Load(ReplicasOf(layout.ClientBundle.ClientConfig)).Count.Should().Be(4);
         ReplicasOf(layout.OperatorBundle.OperatorConfig).Select(r => r.Host).Should().Equal(hosts);
         ReplicasOf(layout.ClientBundle.ClientConfig)

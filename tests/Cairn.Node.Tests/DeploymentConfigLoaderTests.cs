@@ -161,13 +161,7 @@ public sealed class DeploymentConfigLoaderTests : IDisposable
         Rejected(Minimal.Replace("replica_tls_key: keys/replica-1_tls_key.pem\n", "", StringComparison.Ordinal))
             .Message.Should()
             .Contain("replica_tls_key: required key is missing");
-        Rejected(
-                Minimal.Replace(
-                    ",\n      tls_certificate: keys/replica-2_tls.crt",
-                    "",
-                    StringComparison.Ordinal
-                )
-            )
+        Rejected(Minimal.Replace(",\n      tls_certificate: keys/replica-2_tls.crt", "", StringComparison.Ordinal))
             .Message.Should()
             .Contain("replicas[2].tls_certificate: required key is missing");
         Rejected(Minimal.Replace("port: 7102", "port: 70000", StringComparison.Ordinal))

@@ -11,5 +11,7 @@ public sealed class PeerEndpointTests
     [InlineData("replica-2.example", 50051, "https://replica-2.example:50051/")]
     [InlineData("::1", 7001, "https://[::1]:7001/")]
     public void The_grpc_address_is_plain_http_to_the_host_and_port(string host, int port, string expected) =>
-        new PeerEndpoint(new ReplicaId(0), host, port, "/keys/replica-0.pub", "/keys/replica-0_tls.crt").Address.AbsoluteUri.Should().Be(expected);
+        new PeerEndpoint(new ReplicaId(0), host, port, "/keys/replica-0.pub", "/keys/replica-0_tls.crt")
+            .Address.AbsoluteUri.Should()
+            .Be(expected);
 }

@@ -11,9 +11,10 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Node.Hosting;
 
 /// <summary>
-/// One outbound gRPC stream per peer (TLS, authenticated both ways by pinned certificates), each fed by a bounded queue that drops the oldest message when a peer is slow
-/// or down (consensus retransmits what matters), and reconnecting with capped backoff. A message over the bound every
-/// replica receives (<see cref="Cairn.Consensus.MessageBounds"/>) is never sent: it is logged as the bug it would be.
+/// One outbound gRPC stream per peer (TLS, authenticated both ways by pinned certificates), each fed by a bounded queue
+/// that drops the oldest message when a peer is slow or down (consensus retransmits what matters), and reconnecting
+/// with capped backoff. A message over the bound every replica receives (<see cref="Cairn.Consensus.MessageBounds"/>)
+/// is never sent: it is logged as the bug it would be.
 /// </summary>
 public sealed class PeerConnections : IPeerSender, IAsyncDisposable
 {

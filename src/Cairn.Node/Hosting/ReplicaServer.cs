@@ -25,8 +25,8 @@ namespace Cairn.Node.Hosting;
 
 /// <summary>
 /// A replica process: opens the ledger, loads the keys, starts Kestrel (gRPC over TLS for peers, clients and operators
-/// on the replica port; plain HTTP <c>/metrics</c> and <c>/health</c> on the metrics port) and runs consensus until stopped
-/// (SIGTERM, Ctrl+C, or the cancellation token given to <see cref="RunAsync"/>).
+/// on the replica port; plain HTTP <c>/metrics</c> and <c>/health</c> on the metrics port) and runs consensus until
+/// stopped (SIGTERM, Ctrl+C, or the cancellation token given to <see cref="RunAsync"/>).
 /// </summary>
 public static class ReplicaServer
 {

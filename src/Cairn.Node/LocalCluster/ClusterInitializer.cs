@@ -9,10 +9,10 @@ using Cairn.Protocol.Configuration;
 namespace Cairn.Node.LocalCluster;
 
 /// <summary>
-/// Creates a cluster directory: a key pair and a TLS certificate per replica, a client key pair, the operator key pair, one
-/// <c>deployment.config</c> per replica and the operator's and client's configs, either all in one directory for a
-/// cluster on this host or split into one bundle per host (see <see cref="ClusterLayout"/>). Everything is written
-/// into a temporary sibling directory first and renamed into place, so a failed init leaves nothing behind.
+/// Creates a cluster directory: a key pair and a TLS certificate per replica, a client key pair, the operator key pair,
+/// one <c>deployment.config</c> per replica and the operator's and client's configs, either all in one directory for a
+/// cluster on this host or split into one bundle per host (see <see cref="ClusterLayout"/>). Everything is written into
+/// a temporary sibling directory first and renamed into place, so a failed init leaves nothing behind.
 /// </summary>
 public static class ClusterInitializer
 {
@@ -221,9 +221,10 @@ public static class ClusterInitializer
         );
     }
 
-    /// <summary>Moves each host's part of the whole cluster in <paramref name="whole"/> into its bundle under
-    /// <paramref name="output"/>: private keys and configs are moved (never copied), public keys and TLS certificates
-    /// copied into every bundle. Each bundle keeps the single-host layout's relative paths, so its configs load unchanged.</summary>
+    /// <summary>Moves each host's part of the whole cluster in <paramref name="whole"/> into its bundle under <paramref
+    /// name="output"/>: private keys and configs are moved (never copied), public keys and TLS certificates copied into
+    /// every bundle. Each bundle keeps the single-host layout's relative paths, so its configs load
+    /// unchanged.</summary>
     private static void SplitIntoBundles(ClusterLayout whole, ClusterLayout output, int n)
     {
         for (var id = 0; id < n; id++)

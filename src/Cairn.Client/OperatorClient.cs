@@ -8,7 +8,6 @@ using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Kv;
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace Cairn.Client;
 
@@ -113,7 +112,7 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         return await Task.WhenAll(
                 config.Replicas.Select(async replica =>
                 {
-                    using var channel = GrpcChannel.ForAddress(replica.Address);
+                    using var channel = ReplicaChannels.Open(replica);
                     try
                     {
                         var reply = await new AdminApi.AdminApiClient(channel)

@@ -1,7 +1,6 @@
 using Cairn.Protocol.Configuration;
 using Cairn.Protocol.Grpc;
 using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace Cairn.Client;
 
@@ -15,7 +14,7 @@ public static class ReplicaAdmin
         CancellationToken cancellationToken = default
     )
     {
-        using var channel = GrpcChannel.ForAddress(replica.Address);
+        using var channel = ReplicaChannels.Open(replica);
         try
         {
             return await new AdminApi.AdminApiClient(channel)

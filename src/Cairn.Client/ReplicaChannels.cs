@@ -1,13 +1,14 @@
 using Cairn.Protocol.Configuration;
 using Cairn.Protocol.Grpc;
+using Cairn.Protocol.Transport;
 using Grpc.Net.Client;
 
 namespace Cairn.Client;
 
 /// <summary>
-/// One gRPC channel (one HTTP/2 connection, more under load) per replica, shared by every <see cref="CairnClient"/>
-/// session of a process: 64 sessions then cost 4 connections, not 256, and each request's four calls are four streams
-/// on warm connections. Whoever creates the sessions owns and disposes it.
+/// One gRPC channel (one TLS connection carrying HTTP/2, more under load) per replica, shared by every <see
+/// cref="CairnClient"/> session of a process: 64 sessions then cost 4 connections, not 256, and each request's four
+/// calls are four streams on warm connections. Whoever creates the sessions owns and disposes it.
 /// </summary>
 public sealed class ReplicaChannels : IDisposable
 {
@@ -15,24 +16,24 @@ public sealed class ReplicaChannels : IDisposable
     private readonly ClientApi.ClientApiClient[] _replicas;
 
     /// <summary>Channels to <paramref name="replicas"/>, in id order.</summary>
+    /// <exception cref="Cairn.Core.Crypto.KeyFileException">When a replica's TLS certificate cannot be
+    /// read.</exception>
     public ReplicaChannels(IReadOnlyList<PeerEndpoint> replicas)
     {
-        _channels =
-        [
-            .. replicas.Select(r =>
-                GrpcChannel.ForAddress(
-                    r.Address,
-                    new GrpcChannelOptions
-                    {
-                        // Kestrel allows 100 concurrent streams per connection by default; a process with more
-                        // requests in flight to one replica opens another connection instead of queueing them.
-                        HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-                        DisposeHttpClient = true,
-                    }
-                )
-            ),
-        ];
+        _channels = [.. replicas.Select(Open)];
         _replicas = [.. _channels.Select(c => new ClientApi.ClientApiClient(c))];
+    }
+
+    /// <summary>A channel to <paramref name="replica"/> over TLS that accepts only the certificate its config entry
+    /// pins.</summary>
+    /// <exception cref="Cairn.Core.Crypto.KeyFileException">When that certificate cannot be read.</exception>
+    public static GrpcChannel Open(PeerEndpoint replica)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        return GrpcChannel.ForAddress(
+            replica.Address,
+            new GrpcChannelOptions { HttpHandler = ReplicaTls.ClientHandler(replica), DisposeHttpClient = true }
+        );
     }
 
     /// <summary>How many replicas there are.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Cairn.Core;
 using Cairn.Core.Crypto;
 using Cairn.Protocol.Configuration;
@@ -12,8 +13,9 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Client.Tests;
 
 /// <summary>
-/// Four replicas (f = 1) in this process, one Kestrel port each, that sign whatever they are asked as their reply:
-/// enough to watch what a <see cref="CairnClient"/> sends, on which connection, and when.
+/// Four replicas (f = 1) in this process, one Kestrel port each (TLS with its own certificate, as real replicas), that
+/// sign whatever they are asked as their reply: enough to watch what a <see cref="CairnClient"/> sends, on which
+/// connection, and when.
 /// </summary>
 public sealed class FakeReplicas : IAsyncDisposable
 {
@@ -21,6 +23,7 @@ public sealed class FakeReplicas : IAsyncDisposable
     private WebApplication _app = null!;
     private readonly string _dir = Directory.CreateTempSubdirectory("cairn-client-tests-").FullName;
     private readonly SigningKey[] _keys = [.. Enumerable.Range(0, Count).Select(_ => SigningKey.Generate())];
+    private readonly X509Certificate2[] _certificates;
     private readonly Dictionary<int, int> _replicaByPort = [];
     private readonly ConcurrentDictionary<(int Replica, ulong RequestId), int> _transmissions = new();
     private readonly ConcurrentDictionary<int, ConcurrentDictionary<string, bool>> _connections = new();
@@ -32,18 +35,41 @@ public sealed class FakeReplicas : IAsyncDisposable
     /// <summary>A client config for these replicas, with the given timeouts.</summary>
     public ClientConfig Config { get; private set; } = null!;
 
+    private FakeReplicas()
+    {
+        _certificates =
+        [
+            .. Enumerable
+                .Range(0, Count)
+                .Select(i =>
+                {
+                    TlsCertificateFiles.CreateReplicaCertificate(i, "127.0.0.1", Certificate(i), TlsKey(i));
+                    return TlsCertificateFiles.LoadIdentity(Certificate(i), TlsKey(i), passphrase: null);
+                }),
+        ];
+    }
+
     public static async Task<FakeReplicas> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        var replicas = new FakeReplicas();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             for (var i = 0; i < Count; i++)
             {
-                kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+                var certificate = replicas._certificates[i];
+                kestrel.Listen(
+                    IPAddress.Loopback,
+                    0,
+                    listen =>
+                    {
+                        listen.Protocols = HttpProtocols.Http2;
+                        listen.UseHttps(certificate);
+                    }
+                );
             }
         });
-        var replicas = new FakeReplicas();
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(replicas);
         var app = builder.Build();
@@ -84,8 +110,17 @@ public sealed class FakeReplicas : IAsyncDisposable
             key.Dispose();
         }
 
+        foreach (var certificate in _certificates)
+        {
+            certificate.Dispose();
+        }
+
         Directory.Delete(_dir, recursive: true);
     }
+
+    private string Certificate(int replica) => Path.Combine(_dir, $"replica-{replica}_tls.crt");
+
+    private string TlsKey(int replica) => Path.Combine(_dir, $"replica-{replica}_tls_key.pem");
 
     private void Configure(List<int> ports)
     {
@@ -95,7 +130,7 @@ public sealed class FakeReplicas : IAsyncDisposable
             _replicaByPort[ports[i]] = i;
             var publicKey = Path.Combine(_dir, $"replica-{i}_pub.pem");
             KeyFiles.SaveVerificationKey(_keys[i].PublicKey, publicKey);
-            endpoints.Add(new PeerEndpoint(new ReplicaId(i), "127.0.0.1", ports[i], publicKey));
+            endpoints.Add(new PeerEndpoint(new ReplicaId(i), "127.0.0.1", ports[i], publicKey, Certificate(i)));
         }
 
         var clientKey = Path.Combine(_dir, "client_priv.pem");

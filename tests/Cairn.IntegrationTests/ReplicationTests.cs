@@ -1,5 +1,8 @@
 using AwesomeAssertions;
+using Cairn.Core.Crypto;
+using Cairn.Protocol.Configuration;
 using Cairn.Protocol.Grpc;
+using Cairn.Protocol.Transport;
 
 namespace Cairn.IntegrationTests;
 
@@ -90,12 +93,12 @@ public sealed class ReplicationTests
     }
 
     [Fact]
-    public async Task A_flood_of_unauthenticated_messages_to_one_replica_is_dropped_while_the_cluster_serves()
+    public async Task A_flood_of_unsigned_messages_from_a_rogue_replica_is_dropped_while_the_cluster_serves()
     {
         await using var cluster = await TestCluster.StartAsync(TestPorts.At(7540));
         var target = cluster.ClientConfig.Replicas[1];
         using var flood = new CancellationTokenSource();
-        var flooding = FloodAsync(target.Address, flood.Token);
+        var flooding = FloodAsync(cluster, target, flood.Token);
 
         var keys = await cluster.PutManyAsync("flooded", 200);
 
@@ -114,16 +117,29 @@ public sealed class ReplicationTests
         metrics.Should().MatchRegex(@"(?m)^cairn_consensus_peer_messages_dropped\{reason=""malformed""\} [1-9]");
     }
 
-    /// <summary>An outsider on the replica port: a PREPARE claiming to be from replica 2 with no valid signature,
-    /// and garbage, as fast as the stream takes them; returns how many were sent.</summary>
-    private static async Task<int> FloodAsync(Uri address, CancellationToken stop)
+    /// <summary>Replica 2 turned rogue (its TLS identity, so the transport lets it in): a PREPARE in its name with no
+    /// valid signature, and garbage, as fast as the stream takes them; returns how many were sent.</summary>
+    private static async Task<int> FloodAsync(TestCluster cluster, PeerEndpoint target, CancellationToken stop)
     {
         var forged = new byte[117]; // type, sender, view, seq, digest, signature of a PREPARE
         forged[0] = 2;
         forged[4] = 2;
         var garbage = new byte[4096];
         Random.Shared.NextBytes(garbage);
-        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(address);
+        using var identity = TlsCertificateFiles.LoadIdentity(
+            cluster.Layout.ReplicaTlsCertificate(2),
+            cluster.Layout.ReplicaTlsKey(2),
+            passphrase: null
+        );
+        var pins = ReplicaCertificatePins.Load(cluster.ClientConfig.Replicas);
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(
+            target.Address,
+            new Grpc.Net.Client.GrpcChannelOptions
+            {
+                HttpHandler = ReplicaTls.Handler(pins.Fingerprint(target.Id), identity),
+                DisposeHttpClient = true,
+            }
+        );
         var transport = new ReplicaTransport.ReplicaTransportClient(channel);
         using var call = transport.Stream(cancellationToken: CancellationToken.None);
         var sent = 0;

@@ -1,8 +1,10 @@
+using System.Security.Cryptography.X509Certificates;
 using AwesomeAssertions;
 using Cairn.Core.Crypto;
 using Cairn.Node.Configuration;
 using Cairn.Node.LocalCluster;
 using Cairn.Protocol.Configuration;
+using Cairn.Protocol.Transport;
 
 namespace Cairn.Node.Tests;
 
@@ -35,8 +37,25 @@ public sealed class ClusterInitializerTests : IDisposable
 
             using var privateKey = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
             KeyFiles.LoadVerificationKey(config.Self.PublicKeyPath).Should().Be(privateKey.PublicKey);
+            // Its TLS key is its certificate's, readable by its owner only.
+            config.Self.TlsCertificatePath.Should().Be(layout.ReplicaTlsCertificate(id));
+            config.TlsPrivateKeyPath.Should().Be(layout.ReplicaTlsKey(id));
+            using var identity = TlsCertificateFiles.LoadIdentity(
+                config.Self.TlsCertificatePath,
+                config.TlsPrivateKeyPath,
+                passphrase: null
+            );
+            identity.HasPrivateKey.Should().BeTrue();
+            identity.GetECDsaPublicKey()!.KeySize.Should().Be(256);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.GetUnixFileMode(config.TlsPrivateKeyPath)
+                    .Should()
+                    .Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
 
+        ReplicaCertificatePins.Load(ReplicasOf(layout.ClientConfig)).Count.Should().Be(4);
         using var operatorKey = KeyFiles.LoadSigningKey(layout.OperatorPrivateKey);
         KeyFiles.LoadVerificationKey(layout.OperatorPublicKey).Should().Be(operatorKey.PublicKey);
         using var clientKey = KeyFiles.LoadSigningKey(layout.ClientPrivateKey);
@@ -59,6 +78,17 @@ public sealed class ClusterInitializerTests : IDisposable
             .Select(KeyFiles.LoadVerificationKey)
             .ToList();
         publicKeys.Should().OnlyHaveUniqueItems();
+        Enumerable
+            .Range(0, 4)
+            .Select(id => Convert.ToHexString(FingerprintOf(layout.ReplicaTlsCertificate(id))))
+            .Should()
+            .OnlyHaveUniqueItems();
+    }
+
+    private static byte[] FingerprintOf(string certificatePath)
+    {
+        using var certificate = TlsCertificateFiles.LoadCertificate(certificatePath);
+        return TlsCertificateFiles.Fingerprint(certificate);
     }
 
     [Fact]
@@ -155,6 +185,10 @@ public sealed class ClusterInitializerTests : IDisposable
             // Only its own private key and config travel to the host, next to everyone's public keys.
             bundle.ReplicaIds().Should().Equal(id);
             Directory.GetFiles(bundle.Directory, "*_priv.pem", SearchOption.AllDirectories).Should().ContainSingle();
+            Directory
+                .GetFiles(bundle.Directory, "*_key.pem", SearchOption.AllDirectories)
+                .Should()
+                .Equal(bundle.ReplicaTlsKey(id));
             var config = DeploymentConfigLoader.Load(bundle.ReplicaConfig(id));
             config.Self.Host.Should().Be(hosts[id]);
             config.Self.Port.Should().Be(ports[id]);
@@ -165,6 +199,14 @@ public sealed class ClusterInitializerTests : IDisposable
             config.Replicas.Select(r => r.PublicKeyPath).Should().OnlyContain(p => p.StartsWith(bundle.Directory));
             using var privateKey = KeyFiles.LoadSigningKey(config.PrivateKeyPath);
             KeyFiles.LoadVerificationKey(config.Self.PublicKeyPath).Should().Be(privateKey.PublicKey);
+            // The certificate names the host peers and clients dial, and every bundle pins every replica's.
+            using var identity = TlsCertificateFiles.LoadIdentity(
+                config.Self.TlsCertificatePath,
+                config.TlsPrivateKeyPath,
+                passphrase: null
+            );
+            identity.MatchesHostname(hosts[id]).Should().BeTrue();
+            ReplicaCertificatePins.Load(config.Replicas).ReplicaOf(identity).Should().Be(new Cairn.Core.ReplicaId(id));
             chains.Add(config.ChainId);
         }
 
@@ -177,6 +219,11 @@ public sealed class ClusterInitializerTests : IDisposable
             .GetFiles(layout.ClientBundle.Directory, "*_priv.pem")
             .Should()
             .Equal(layout.ClientBundle.ClientPrivateKey);
+        Directory
+            .GetFiles(layout.OperatorBundle.Directory, "*_key.pem", SearchOption.AllDirectories)
+            .Should()
+            .BeEmpty();
+        ReplicaCertificatePins.Load(ReplicasOf(layout.ClientBundle.ClientConfig)).Count.Should().Be(4);
         ReplicasOf(layout.OperatorBundle.OperatorConfig).Select(r => r.Host).Should().Equal(hosts);
         ReplicasOf(layout.ClientBundle.ClientConfig)
             .Select(r => r.PublicKeyPath)

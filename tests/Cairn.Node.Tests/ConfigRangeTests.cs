@@ -166,6 +166,7 @@ public sealed class ConfigRangeTests : IDisposable
                 f_val: {f}
                 data_dir: data
                 replica_private_key: keys/replica-1_priv.pem
+                replica_tls_key: keys/replica-1_tls_key.pem
                 operator_public_key: keys/operator_pub.pem
                 replicas:
 
@@ -185,7 +186,8 @@ public sealed class ConfigRangeTests : IDisposable
 
             text.Append(
                 CultureInfo.InvariantCulture,
-                $"  - {{ id: {id}, host: 127.0.0.1, port: {7100 + id}, public_key: keys/replica-{id}_pub.pem }}\n"
+                $"  - {{ id: {id}, host: 127.0.0.1, port: {7100 + id}, public_key: keys/replica-{id}_pub.pem, "
+                    + $"tls_certificate: keys/replica-{id}_tls.crt }}\n"
             );
         }
 

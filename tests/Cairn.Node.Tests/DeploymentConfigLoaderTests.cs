@@ -12,12 +12,17 @@ public sealed class DeploymentConfigLoaderTests : IDisposable
         f_val: 1
         data_dir: data/replica-1
         replica_private_key: keys/replica-1_priv.pem
+        replica_tls_key: keys/replica-1_tls_key.pem
         operator_public_key: keys/operator_pub.pem
         replicas:
-          - { id: 0, host: 127.0.0.1, port: 7100, public_key: keys/replica-0_pub.pem }
-          - { id: 1, host: 127.0.0.1, port: 7101, public_key: keys/replica-1_pub.pem }
-          - { id: 2, host: 127.0.0.1, port: 7102, public_key: keys/replica-2_pub.pem }
-          - { id: 3, host: 127.0.0.1, port: 7103, public_key: keys/replica-3_pub.pem }
+          - { id: 0, host: 127.0.0.1, port: 7100, public_key: keys/replica-0_pub.pem,
+              tls_certificate: keys/replica-0_tls.crt }
+          - { id: 1, host: 127.0.0.1, port: 7101, public_key: keys/replica-1_pub.pem,
+              tls_certificate: keys/replica-1_tls.crt }
+          - { id: 2, host: 127.0.0.1, port: 7102, public_key: keys/replica-2_pub.pem,
+              tls_certificate: keys/replica-2_tls.crt }
+          - { id: 3, host: 127.0.0.1, port: 7103, public_key: keys/replica-3_pub.pem,
+              tls_certificate: keys/replica-3_tls.crt }
         """;
 
     private readonly string _dir = Directory.CreateTempSubdirectory("cairn-config-").FullName;
@@ -42,6 +47,8 @@ public sealed class DeploymentConfigLoaderTests : IDisposable
         config.DataDir.Should().Be(Path.Combine(_dir, "data", "replica-1"));
         config.RocksDbPath.Should().Be(Path.Combine(_dir, "data", "replica-1", "rocksdbdata"));
         config.Replicas[3].PublicKeyPath.Should().Be(Path.Combine(_dir, "keys", "replica-3_pub.pem"));
+        config.Replicas[3].TlsCertificatePath.Should().Be(Path.Combine(_dir, "keys", "replica-3_tls.crt"));
+        config.TlsPrivateKeyPath.Should().Be(Path.Combine(_dir, "keys", "replica-1_tls_key.pem"));
         config.CheckpointWindowSize.Should().Be(150);
         config.BackupMode.Should().Be(BackupMode.Checkpoint);
         config
@@ -151,6 +158,12 @@ public sealed class DeploymentConfigLoaderTests : IDisposable
         Rejected(Minimal.Replace("data_dir: data/replica-1\n", "", StringComparison.Ordinal))
             .Message.Should()
             .Contain("data_dir: required key is missing");
+        Rejected(Minimal.Replace("replica_tls_key: keys/replica-1_tls_key.pem\n", "", StringComparison.Ordinal))
+            .Message.Should()
+            .Contain("replica_tls_key: required key is missing");
+        Rejected(Minimal.Replace(",\n      tls_certificate: keys/replica-2_tls.crt", "", StringComparison.Ordinal))
+            .Message.Should()
+            .Contain("replicas[2].tls_certificate: required key is missing");
         Rejected(Minimal.Replace("port: 7102", "port: 70000", StringComparison.Ordinal))
             .Message.Should()
             .Contain("replicas[2].port")

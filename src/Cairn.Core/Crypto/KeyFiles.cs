@@ -124,7 +124,7 @@ public static class KeyFiles
         }
     }
 
-    private static void WriteAtomically(string path, string content, UnixFileMode mode)
+    internal static void WriteAtomically(string path, string content, UnixFileMode mode)
     {
         var temp = path + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };

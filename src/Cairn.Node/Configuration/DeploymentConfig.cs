@@ -39,6 +39,11 @@ public sealed record DeploymentConfig
     /// <summary><c>replica_private_key</c>: this replica's Ed25519 private key (PEM).</summary>
     public required string PrivateKeyPath { get; init; }
 
+    /// <summary><c>replica_tls_key</c>: the private key (PEM, ECDSA) of the TLS certificate this replica's own entry in
+    /// <see cref="Replicas"/> names; it serves the replica port and authenticates this replica to its peers. Decrypted
+    /// with the same passphrase as <see cref="PrivateKeyPath"/> when encrypted.</summary>
+    public required string TlsPrivateKeyPath { get; init; }
+
     /// <summary><c>key_passphrase_file</c>: a file whose first line is the passphrase of <see cref="PrivateKeyPath"/>
     /// when that key is encrypted PKCS#8; when not set, the <c>CAIRN_KEY_PASSPHRASE</c> environment variable.</summary>
     public string? KeyPassphrasePath { get; init; }

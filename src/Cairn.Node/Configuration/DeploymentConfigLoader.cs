@@ -20,6 +20,7 @@ public static class DeploymentConfigLoader
         "replicas",
         "data_dir",
         "replica_private_key",
+        "replica_tls_key",
         "key_passphrase_file",
         "operator_public_key",
         "client_public_keys",
@@ -89,6 +90,7 @@ public static class DeploymentConfigLoader
             Replicas = replicas,
             DataDir = dataDir,
             PrivateKeyPath = Resolve(root.String("replica_private_key")),
+            TlsPrivateKeyPath = Resolve(root.String("replica_tls_key")),
             KeyPassphrasePath = root.OptionalString("key_passphrase_file") is { } passphraseFile
                 ? Resolve(passphraseFile)
                 : null,

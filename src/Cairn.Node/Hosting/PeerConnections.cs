@@ -1,7 +1,9 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Cairn.Core;
 using Cairn.Protocol.Configuration;
 using Cairn.Protocol.Grpc;
+using Cairn.Protocol.Transport;
 using Google.Protobuf;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
@@ -9,9 +11,10 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Node.Hosting;
 
 /// <summary>
-/// One outbound gRPC stream per peer, each fed by a bounded queue that drops the oldest message when a peer is slow
-/// or down (consensus retransmits what matters), and reconnecting with capped backoff. A message over the bound every
-/// replica receives (<see cref="Cairn.Consensus.MessageBounds"/>) is never sent: it is logged as the bug it would be.
+/// One outbound gRPC stream per peer (TLS, authenticated both ways by pinned certificates), each fed by a bounded queue
+/// that drops the oldest message when a peer is slow or down (consensus retransmits what matters), and reconnecting
+/// with capped backoff. A message over the bound every replica receives (<see cref="Cairn.Consensus.MessageBounds"/>)
+/// is never sent: it is logged as the bug it would be.
 /// </summary>
 public sealed class PeerConnections : IPeerSender, IAsyncDisposable
 {
@@ -22,10 +25,23 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
     private readonly long _maxMessageBytes;
+    private readonly ReplicaCertificatePins _pins;
+    private readonly X509Certificate2 _identity;
 
-    public PeerConnections(ReplicaId self, IReadOnlyList<PeerEndpoint> replicas, long maxMessageBytes, ILogger logger)
+    /// <summary>Streams from <paramref name="self"/> to every other replica over TLS, presenting
+    /// <paramref name="identity"/> and accepting only each peer's certificate in <paramref name="pins"/>.</summary>
+    public PeerConnections(
+        ReplicaId self,
+        IReadOnlyList<PeerEndpoint> replicas,
+        ReplicaCertificatePins pins,
+        X509Certificate2 identity,
+        long maxMessageBytes,
+        ILogger logger
+    )
     {
         _self = self;
+        _pins = pins;
+        _identity = identity;
         _logger = logger;
         _maxMessageBytes = maxMessageBytes;
         foreach (var peer in replicas.Where(r => r.Id != self))
@@ -89,7 +105,14 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
         {
             try
             {
-                using var channel = GrpcChannel.ForAddress(peer.Address);
+                using var channel = GrpcChannel.ForAddress(
+                    peer.Address,
+                    new GrpcChannelOptions
+                    {
+                        HttpHandler = ReplicaTls.Handler(_pins.Fingerprint(peer.Id), _identity),
+                        DisposeHttpClient = true,
+                    }
+                );
                 var client = new ReplicaTransport.ReplicaTransportClient(channel);
                 using var call = client.Stream(cancellationToken: stop);
                 await foreach (var message in queue.ReadAllAsync(stop).ConfigureAwait(false))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Cairn.Backup;
 using Cairn.Consensus;
 using Cairn.Core.Crypto;
@@ -9,10 +10,12 @@ using Cairn.Node.Observability;
 using Cairn.Node.Services;
 using Cairn.Operator;
 using Cairn.Protocol.Kv;
+using Cairn.Protocol.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,9 +24,9 @@ using Prometheus;
 namespace Cairn.Node.Hosting;
 
 /// <summary>
-/// A replica process: opens the ledger, loads the keys, starts Kestrel (gRPC for peers, clients and operators on the
-/// replica port; <c>/metrics</c> and <c>/health</c> on the metrics port) and runs consensus until stopped
-/// (SIGTERM, Ctrl+C, or the cancellation token given to <see cref="RunAsync"/>).
+/// A replica process: opens the ledger, loads the keys, starts Kestrel (gRPC over TLS for peers, clients and operators
+/// on the replica port; plain HTTP <c>/metrics</c> and <c>/health</c> on the metrics port) and runs consensus until
+/// stopped (SIGTERM, Ctrl+C, or the cancellation token given to <see cref="RunAsync"/>).
 /// </summary>
 public static class ReplicaServer
 {
@@ -45,15 +48,20 @@ public static class ReplicaServer
 
     /// <summary>Runs the replica described by <paramref name="config"/> until it is stopped.</summary>
     /// <exception cref="KeyFileException">When a key file is missing or not an Ed25519 PEM, or the private key is
-    /// encrypted and its passphrase is missing or wrong.</exception>
+    /// encrypted and its passphrase is missing or wrong; when a replica's TLS certificate is missing or not a PEM
+    /// certificate, or <c>replica_tls_key</c> is not this replica's certificate's key.</exception>
     /// <exception cref="LedgerException">When the database cannot be opened or belongs to another chain.</exception>
     /// <exception cref="NodeStartException">When a port is in use or the keys do not match the config.</exception>
     /// <exception cref="ReplicaFailedException">When the replica, once started, stopped on an error.</exception>
     public static async Task RunAsync(DeploymentConfig config, CancellationToken cancellationToken)
     {
-        using var signingKey = KeyFiles.LoadSigningKey(
-            config.PrivateKeyPath,
-            KeyPassphrase.FromFileOrEnvironment(config.KeyPassphrasePath)
+        var passphrase = KeyPassphrase.FromFileOrEnvironment(config.KeyPassphrasePath);
+        using var signingKey = KeyFiles.LoadSigningKey(config.PrivateKeyPath, passphrase);
+        var pins = ReplicaCertificatePins.Load(config.Replicas);
+        using var tlsIdentity = TlsCertificateFiles.LoadIdentity(
+            config.Self.TlsCertificatePath,
+            config.TlsPrivateKeyPath,
+            passphrase
         );
         var options = ConsensusOptions(config, signingKey);
         // A restore that committed but was interrupted is finished before the database is opened (docs/design.md).
@@ -90,7 +98,16 @@ public static class ReplicaServer
         {
             foreach (var address in addresses)
             {
-                kestrel.Listen(address, self.Port, listen => listen.Protocols = HttpProtocols.Http2);
+                kestrel.Listen(
+                    address,
+                    self.Port,
+                    listen =>
+                    {
+                        listen.Protocols = HttpProtocols.Http2;
+                        listen.UseHttps(ReplicaPortTls(tlsIdentity, pins));
+                    }
+                );
+                // Plain HTTP/1 on purpose: it serves counters and liveness only, never ledger data.
                 if (config.MetricsPort > 0)
                 {
                     kestrel.Listen(address, config.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
@@ -108,7 +125,14 @@ public static class ReplicaServer
         var logger = loggerFactory.CreateLogger(
             string.Create(CultureInfo.InvariantCulture, $"replica-{config.ReplicaId.Value}")
         );
-        await using var peers = new PeerConnections(config.ReplicaId, config.Replicas, maxMessageBytes, logger);
+        await using var peers = new PeerConnections(
+            config.ReplicaId,
+            config.Replicas,
+            pins,
+            tlsIdentity,
+            maxMessageBytes,
+            logger
+        );
         var operatorVerifier = new OperatorCommandVerifier(
             KeyFiles.LoadVerificationKey(config.OperatorPublicKeyPath),
             OperatorCommandWindow
@@ -139,7 +163,7 @@ public static class ReplicaServer
                 options,
                 ledger,
                 peers,
-                new StateFetcher(config.Replicas),
+                new StateFetcher(config.Replicas, pins, tlsIdentity),
                 operatorVerifier,
                 checkpoints,
                 TimeProvider.System,
@@ -156,6 +180,7 @@ public static class ReplicaServer
         builder
             .Services.AddSingleton(host)
             .AddSingleton(config)
+            .AddSingleton(pins)
             .AddSingleton(TimeProvider.System)
             .AddSingleton<ILedgerReader>(ledger)
             .AddSingleton(new OperatorQueries(host, checkpoints, operatorVerifier, signingKey, TimeProvider.System));
@@ -258,6 +283,22 @@ public static class ReplicaServer
             );
         }
     }
+
+    /// <summary>The replica port's TLS: this replica's certificate, and a client certificate asked for but not
+    /// required. A presented one must be a replica's pinned certificate or the handshake fails; without one the
+    /// connection reaches the client and admin APIs only (<see cref="ReplicaTransportService"/> refuses it).</summary>
+    private static HttpsConnectionAdapterOptions ReplicaPortTls(
+        X509Certificate2 identity,
+        ReplicaCertificatePins pins
+    ) =>
+        new()
+        {
+            ServerCertificate = identity,
+            SslProtocols = ReplicaTls.Protocols,
+            ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+            ClientCertificateValidation = (certificate, _, _) => pins.ReplicaOf(certificate) is not null,
+            CheckCertificateRevocation = false,
+        };
 
     private static PendingDiscard? LoadPendingDiscard(DeploymentConfig config)
     {

@@ -1,8 +1,10 @@
+using System.Security.Cryptography.X509Certificates;
 using Cairn.Core;
 using Cairn.Core.Encoding;
 using Cairn.Ledger;
 using Cairn.Protocol.Configuration;
 using Cairn.Protocol.Grpc;
+using Cairn.Protocol.Transport;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -13,7 +15,15 @@ namespace Cairn.Node.Hosting;
 /// chain from its own head to exactly the digest a stable checkpoint certificate vouches for. A lying or stale peer
 /// costs a retry with the next one, never a wrong block.
 /// </summary>
-public sealed class StateFetcher(IReadOnlyList<PeerEndpoint> replicas)
+/// <param name="replicas">Every replica, in id order.</param>
+/// <param name="pins">The replicas' pinned TLS certificates: a peer is asked only after it proved to be that
+/// replica.</param>
+/// <param name="identity">This replica's TLS certificate with its key: block fetch serves replicas only.</param>
+public sealed class StateFetcher(
+    IReadOnlyList<PeerEndpoint> replicas,
+    ReplicaCertificatePins pins,
+    X509Certificate2 identity
+)
 {
     /// <summary>Blocks after <paramref name="head"/> up to sequence number <paramref name="targetSeq"/>, verified to
     /// end
@@ -49,7 +59,7 @@ public sealed class StateFetcher(IReadOnlyList<PeerEndpoint> replicas)
         return null;
     }
 
-    private static async Task<IReadOnlyList<Block>?> TryPeerAsync(
+    private async Task<IReadOnlyList<Block>?> TryPeerAsync(
         PeerEndpoint peer,
         LedgerHead head,
         SeqNum targetSeq,
@@ -62,7 +72,12 @@ public sealed class StateFetcher(IReadOnlyList<PeerEndpoint> replicas)
         stalled.CancelAfter(stallTimeout);
         using var channel = GrpcChannel.ForAddress(
             peer.Address,
-            new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 }
+            new GrpcChannelOptions
+            {
+                MaxReceiveMessageSize = 256 * 1024 * 1024,
+                HttpHandler = ReplicaTls.Handler(pins.Fingerprint(peer.Id), identity),
+                DisposeHttpClient = true,
+            }
         );
         var client = new ReplicaTransport.ReplicaTransportClient(channel);
         var blocks = new List<Block>();

@@ -9,10 +9,10 @@ using Cairn.Protocol.Configuration;
 namespace Cairn.Node.LocalCluster;
 
 /// <summary>
-/// Creates a cluster directory: a key pair per replica, a client key pair, the operator key pair, one
-/// <c>deployment.config</c> per replica and the operator's and client's configs, either all in one directory for a
-/// cluster on this host or split into one bundle per host (see <see cref="ClusterLayout"/>). Everything is written
-/// into a temporary sibling directory first and renamed into place, so a failed init leaves nothing behind.
+/// Creates a cluster directory: a key pair and a TLS certificate per replica, a client key pair, the operator key pair,
+/// one <c>deployment.config</c> per replica and the operator's and client's configs, either all in one directory for a
+/// cluster on this host or split into one bundle per host (see <see cref="ClusterLayout"/>). Everything is written into
+/// a temporary sibling directory first and renamed into place, so a failed init leaves nothing behind.
 /// </summary>
 public static class ClusterInitializer
 {
@@ -183,6 +183,12 @@ public static class ClusterInitializer
         {
             Directory.CreateDirectory(layout.ReplicaDirectory(id));
             SaveKeyPair(layout.ReplicaPrivateKey(id), layout.ReplicaPublicKey(id));
+            TlsCertificateFiles.CreateReplicaCertificate(
+                id,
+                endpoints[id].Host,
+                layout.ReplicaTlsCertificate(id),
+                layout.ReplicaTlsKey(id)
+            );
         }
 
         SaveKeyPair(layout.OperatorPrivateKey, layout.OperatorPublicKey);
@@ -215,9 +221,10 @@ public static class ClusterInitializer
         );
     }
 
-    /// <summary>Moves each host's part of the whole cluster in <paramref name="whole"/> into its bundle under
-    /// <paramref name="output"/>: private keys and configs are moved (never copied), public keys copied into every
-    /// bundle. Each bundle keeps the single-host layout's relative paths, so its configs load unchanged.</summary>
+    /// <summary>Moves each host's part of the whole cluster in <paramref name="whole"/> into its bundle under <paramref
+    /// name="output"/>: private keys and configs are moved (never copied), public keys and TLS certificates copied into
+    /// every bundle. Each bundle keeps the single-host layout's relative paths, so its configs load
+    /// unchanged.</summary>
     private static void SplitIntoBundles(ClusterLayout whole, ClusterLayout output, int n)
     {
         for (var id = 0; id < n; id++)
@@ -226,6 +233,7 @@ public static class ClusterInitializer
             Directory.CreateDirectory(bundle.ReplicaDirectory(id));
             File.Move(whole.ReplicaConfig(id), bundle.ReplicaConfig(id));
             File.Move(whole.ReplicaPrivateKey(id), bundle.ReplicaPrivateKey(id));
+            File.Move(whole.ReplicaTlsKey(id), bundle.ReplicaTlsKey(id));
             CopyPublicKeys(whole, bundle, n);
             File.Copy(whole.OperatorPublicKey, bundle.OperatorPublicKey);
             File.Copy(whole.ClientPublicKey, bundle.ClientPublicKey);
@@ -248,6 +256,7 @@ public static class ClusterInitializer
         for (var id = 0; id < n; id++)
         {
             File.Copy(from.ReplicaPublicKey(id), to.ReplicaPublicKey(id));
+            File.Copy(from.ReplicaTlsCertificate(id), to.ReplicaTlsCertificate(id));
         }
     }
 
@@ -267,8 +276,8 @@ public static class ClusterInitializer
                 CultureInfo.InvariantCulture,
                 // An IPv6 address is quoted: its colons would end a plain YAML scalar in a flow mapping.
                 $"  - {{ id: {id}, host: {(host.Contains(':', StringComparison.Ordinal) ? $"\"{host}\"" : host)}, "
-                    + $"port: {port}, public_key: "
-                    + $"../keys/replica-{id}_pub.pem }}\n"
+                    + $"port: {port}, public_key: ../keys/replica-{id}_pub.pem, "
+                    + $"tls_certificate: ../keys/replica-{id}_tls.crt }}\n"
             );
         }
 
@@ -292,6 +301,7 @@ public static class ClusterInitializer
             f_val: {f}
             data_dir: data
             replica_private_key: replica_priv.pem
+            replica_tls_key: replica_tls_key.pem
             operator_public_key: ../operator_pub.pem
             client_public_keys: [ ../client_pub.pem ]
             metrics_port: {port + ClusterInitOptions.MetricsPortOffset}

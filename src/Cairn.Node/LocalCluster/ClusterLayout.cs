@@ -11,16 +11,17 @@ namespace Cairn.Node.LocalCluster;
 /// <code>
 /// D/operator_priv.pem, operator_pub.pem, operator.config   the operator's identity (cairn op ...)
 /// D/client_priv.pem, client_pub.pem, client.config        the client's identity (cairn kv / load)
-/// D/keys/replica-N_pub.pem                                every replica's public key
+/// D/keys/replica-N_pub.pem, replica-N_tls.crt            every replica's public key and TLS certificate
 /// D/replica-N/deployment.config, replica_priv.pem          one replica's config and private key
+/// D/replica-N/replica_tls_key.pem                          its TLS certificate's private key
 /// D/replica-N/data/                                        its data_dir (RocksDB in data/rocksdbdata)
 /// D/replica-N/replica.pid, replica.log                     written by 'cairn cluster up'
 /// </code>
 /// A cluster laid out on several hosts (<c>cluster init --hosts</c>) holds one bundle per host instead, each a cluster
 /// directory with only that host's part, so every command above works on the host from its bundle alone:
 /// <code>
-/// D/bundles/replica-N/   replica-N/deployment.config, replica-N/replica_priv.pem, keys/, operator_pub.pem,
-///                        client_pub.pem
+/// D/bundles/replica-N/   replica-N/deployment.config, replica-N/replica_priv.pem, replica-N/replica_tls_key.pem,
+///                        keys/, operator_pub.pem, client_pub.pem
 /// D/bundles/operator/    operator.config, operator_priv.pem, keys/
 /// D/bundles/client/      client.config, client_priv.pem, keys/
 /// </code>
@@ -43,11 +44,17 @@ public sealed record ClusterLayout(string Directory)
 
     public string ReplicaPublicKey(int id) => Path.Combine(KeysDirectory, $"replica-{Id(id)}_pub.pem");
 
+    /// <summary>Replica <paramref name="id"/>'s TLS certificate, which every config pins to its id.</summary>
+    public string ReplicaTlsCertificate(int id) => Path.Combine(KeysDirectory, $"replica-{Id(id)}_tls.crt");
+
     public string ReplicaDirectory(int id) => Path.Combine(Directory, $"replica-{Id(id)}");
 
     public string ReplicaConfig(int id) => Path.Combine(ReplicaDirectory(id), "deployment.config");
 
     public string ReplicaPrivateKey(int id) => Path.Combine(ReplicaDirectory(id), "replica_priv.pem");
+
+    /// <summary>The private key of <see cref="ReplicaTlsCertificate"/> (mode 0600).</summary>
+    public string ReplicaTlsKey(int id) => Path.Combine(ReplicaDirectory(id), "replica_tls_key.pem");
 
     public string ReplicaDataDirectory(int id) => Path.Combine(ReplicaDirectory(id), "data");
 

@@ -2,14 +2,17 @@ using Cairn.Core;
 using Cairn.Ledger;
 using Cairn.Node.Hosting;
 using Cairn.Protocol.Grpc;
+using Cairn.Protocol.Transport;
 using Google.Protobuf;
 using Grpc.Core;
 
 namespace Cairn.Node.Services;
 
-/// <summary>Receives a peer's stream of consensus messages; each is decoded and authenticated on this I/O thread
-/// before it is queued for the consensus thread (<see cref="ReplicaHost.ReceivePeerMessage"/>).</summary>
-public sealed class ReplicaTransportService(ReplicaHost host, ILedgerReader ledger)
+/// <summary>Replica-to-replica calls, served to replicas only: the connection must have presented a replica's pinned
+/// TLS certificate (<see cref="ReplicaCertificatePins"/>), and a consensus message may only claim the sender that
+/// certificate is pinned to. Each message is then decoded and authenticated on this I/O thread before it is queued
+/// for the consensus thread (<see cref="ReplicaHost.ReceivePeerMessage"/>).</summary>
+public sealed class ReplicaTransportService(ReplicaHost host, ILedgerReader ledger, ReplicaCertificatePins pins)
     : ReplicaTransport.ReplicaTransportBase
 {
     public override async Task<StreamClosed> Stream(
@@ -17,9 +20,20 @@ public sealed class ReplicaTransportService(ReplicaHost host, ILedgerReader ledg
         ServerCallContext context
     )
     {
+        var peer = AuthenticatedReplica(context);
         await foreach (var envelope in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
-            host.ReceivePeerMessage(new ReplicaId(envelope.FromReplica), envelope.Message.Memory);
+            if (envelope.FromReplica != peer.Value)
+            {
+                throw new RpcException(
+                    new Status(
+                        StatusCode.PermissionDenied,
+                        $"replica {peer.Value}'s certificate cannot send as replica {envelope.FromReplica}"
+                    )
+                );
+            }
+
+            host.ReceivePeerMessage(peer, envelope.Message.Memory);
         }
 
         return new StreamClosed();
@@ -31,6 +45,7 @@ public sealed class ReplicaTransportService(ReplicaHost host, ILedgerReader ledg
         ServerCallContext context
     )
     {
+        AuthenticatedReplica(context);
         foreach (var block in ledger.ReadBlocks(new BlockId(request.FromBlock)))
         {
             await responseStream
@@ -45,4 +60,16 @@ public sealed class ReplicaTransportService(ReplicaHost host, ILedgerReader ledg
             }
         }
     }
+
+    /// <summary>The replica whose pinned certificate the caller's connection presented.</summary>
+    /// <exception cref="RpcException">Unauthenticated when it presented none (Kestrel already refused a certificate
+    /// that is not pinned).</exception>
+    private ReplicaId AuthenticatedReplica(ServerCallContext context) =>
+        pins.ReplicaOf(context.GetHttpContext().Connection.ClientCertificate)
+        ?? throw new RpcException(
+            new Status(
+                StatusCode.Unauthenticated,
+                "the replica transport serves replicas only: present a replica's TLS certificate"
+            )
+        );
 }

@@ -5,10 +5,10 @@ using YamlDotNet.RepresentationModel;
 namespace Cairn.Protocol.Configuration;
 
 /// <summary>What every Cairn config file shares: one YAML mapping, read with file and line in every error, and the
-/// <c>replicas</c> list that names each replica's endpoint and public key.</summary>
+/// <c>replicas</c> list that names each replica's endpoint, public key and TLS certificate.</summary>
 public static class ConfigFile
 {
-    private static readonly string[] ReplicaKeys = ["id", "host", "port", "public_key"];
+    private static readonly string[] ReplicaKeys = ["id", "host", "port", "public_key", "tls_certificate"];
 
     /// <summary><c>f_val</c>, required in every config file: faulty replicas tolerated; n = 3f + 1.</summary>
     public static readonly Setting<int> FaultsTolerated = new(1, 1, 50);
@@ -82,7 +82,8 @@ public static class ConfigFile
                 new ReplicaId(id),
                 item.String("host"),
                 item.Int("port", 1, 65535),
-                resolve(item.String("public_key"))
+                resolve(item.String("public_key")),
+                resolve(item.String("tls_certificate"))
             );
             item.RejectUnknownKeys(ReplicaKeys);
         }

@@ -3,6 +3,7 @@ using Cairn.Core;
 using Cairn.Core.Crypto;
 using Cairn.FaultTests.Cluster;
 using Cairn.Protocol.Grpc;
+using Cairn.Protocol.Transport;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -30,8 +31,24 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
     {
         using var key = KeyFiles.LoadSigningKey(cluster.Layout.ReplicaPrivateKey(self));
         var peers = Enumerable.Range(0, cluster.Replicas).Where(r => r != self).ToArray();
+        // It holds the replica's TLS identity too: peers accept its streams as that replica's.
+        using var identity = TlsCertificateFiles.LoadIdentity(
+            cluster.Layout.ReplicaTlsCertificate(self),
+            cluster.Layout.ReplicaTlsKey(self),
+            passphrase: null
+        );
+        var pins = ReplicaCertificatePins.Load(cluster.Direct.Replicas);
         var channels = peers
-            .Select(p => GrpcChannel.ForAddress($"http://127.0.0.1:{cluster.Network.LinkPort(self, p)}"))
+            .Select(p =>
+                GrpcChannel.ForAddress(
+                    $"https://127.0.0.1:{cluster.Network.LinkPort(self, p)}",
+                    new GrpcChannelOptions
+                    {
+                        HttpHandler = ReplicaTls.Handler(pins.Fingerprint(new ReplicaId(p)), identity),
+                        DisposeHttpClient = true,
+                    }
+                )
+            )
             .ToArray();
         var streams = channels
             .Select(c => new ReplicaTransport.ReplicaTransportClient(c).Stream(cancellationToken: stop))

@@ -183,6 +183,11 @@ public sealed class DeploymentConfigLoaderTests : IDisposable
     {
         Rejected("replica_id: [1, 2").Message.Should().StartWith(ConfigPath).And.Contain("not valid YAML");
         Rejected("- just\n- a list").Message.Should().Contain("expected one YAML mapping");
+        // A replicas entry whose closing brace was lost (YamlDotNet stops with an exception of its own here).
+        Rejected("replicas:\n  - { id: 0, host: 127.0.0.1, port: 1\n  - { id: 1, host: 127.0.0.1, port: 2 }\n")
+            .Message.Should()
+            .StartWith(ConfigPath)
+            .And.Contain("check that every '{' and '[' is closed");
     }
 
     [Fact]

@@ -47,6 +47,17 @@ public static class ConfigFile
         {
             throw new ConfigException(file, null, (int)e.Start.Line, $"not valid YAML ({e.Message})");
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, with no position, on some unterminated flow collections ("{ a: 1"
+            // followed by another line).
+            throw new ConfigException(
+                file,
+                null,
+                null,
+                "not valid YAML (the parser stopped: check that every '{' and '[' is closed on its line)"
+            );
+        }
 
         return stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode mapping
             ? new YamlMappingReader(mapping, file)

@@ -310,6 +310,9 @@ public sealed partial class ReplicaHost
                     work();
                 }
 
+                // The replica sees the time after every group, so while messages flow its timers (the batch timeout
+                // above all) fire as soon as they are due; the periodic tick only covers idle stretches.
+                Process(new Tick(_time.GetUtcNow()));
                 group.Clear();
                 CommitGroup();
             }

@@ -3,8 +3,8 @@ using AwesomeAssertions;
 
 namespace Cairn.IntegrationTests;
 
-/// <summary>DB checkpoints on real replica processes: on demand, periodic, at the wedge point, and switched
-/// off.</summary>
+/// <summary>DB checkpoints on real replica processes: on demand, periodic and at the wedge point (switched off: <see
+/// cref="OperatorRefusalTests"/>).</summary>
 public sealed class DbCheckpointTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -120,7 +120,7 @@ public sealed class DbCheckpointTests
     }
 
     [Fact]
-    public async Task Wedge_stop_takes_a_checkpoint_at_the_wedge_point_and_a_disabled_feature_takes_none()
+    public async Task Wedge_stop_takes_a_checkpoint_at_the_wedge_point_on_every_replica()
     {
         await using var cluster = await TestCluster.StartAsync(TestPorts.At(7720));
         var dir = cluster.Layout.Directory;
@@ -132,39 +132,6 @@ public sealed class DbCheckpointTests
         );
 
         status.Should().HaveCount(4).And.AllSatisfy(c => c.SeqNum.Should().Be(point));
-
-        await using var disabled = await TestCluster.StartAsync(
-            TestPorts.At(7730),
-            new Dictionary<string, string> { ["FEATURE_db_checkpoints"] = "false" }
-        );
-        var refused = await CairnProcess.RunAsync(
-            "op",
-            "dbCheckpoint",
-            "create",
-            "--cluster",
-            disabled.Layout.Directory
-        );
-        refused.ExitCode.Should().Be(1);
-        refused.Error.Should().Contain("the DB checkpoint feature is disabled");
-        string[][] queries =
-        [
-            ["snapshot"],
-            ["checkpoint", "hash", "--id", "150"],
-            ["checkpoint", "read", "--id", "150", "k"],
-            ["dbCheckpoint", "status"],
-        ];
-        foreach (var query in queries)
-        {
-            var answer = await CairnProcess.RunAsync(["op", .. query, "--cluster", disabled.Layout.Directory]);
-            answer.ExitCode.Should().Be(1, string.Join(' ', query));
-            answer.Error.Should().Contain("the DB checkpoint feature is disabled", string.Join(' ', query));
-        }
-
-        Directory
-            .Exists(Path.Combine(disabled.Layout.ReplicaDataDirectory(0), "rocksdbdata", "checkpoints"))
-            .Should()
-            .BeFalse();
-        await disabled.Runner.DownAsync(TimeSpan.FromSeconds(10), Ct);
     }
 
     private static async Task<List<Row>> StatusAsync(string dir)

@@ -6,8 +6,8 @@ using Cairn.Protocol.Grpc;
 namespace Cairn.IntegrationTests;
 
 /// <summary>cairn restore on real replica processes: a replica whose database is wiped while the cluster takes load is
-/// restored from its own checkpoint, another from a peer's exported archive on a fresh data directory; both catch up
-/// by state transfer to the peers' last block digest.</summary>
+/// restored from its own checkpoint, another from a peer's exported archive on a fresh data directory (after a forged
+/// copy of that archive is refused); both catch up by state transfer to the peers' last block digest.</summary>
 public sealed class RestoreTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -99,7 +99,7 @@ public sealed class RestoreTests
     }
 
     [Fact]
-    public async Task A_replica_restored_from_a_peers_exported_archive_on_a_fresh_directory_converges_to_its_peers()
+    public async Task A_replica_restored_from_a_peers_exported_archive_converges_and_a_forged_copy_is_refused()
     {
         await using var cluster = await TestCluster.StartAsync(
             TestPorts.At(7750),
@@ -159,6 +159,7 @@ public sealed class RestoreTests
 
         await cluster.Runner.StopReplicaAsync(2, kill: false, TimeSpan.FromSeconds(10), Ct);
         Directory.Delete(cluster.Layout.ReplicaDataDirectory(2), recursive: true);
+        await ForgedCopyIsRefusedAsync(cluster, archive);
         await cluster.PutManyAsync("while-down", 40);
 
         var restore = await CairnProcess.RunAsync(
@@ -209,6 +210,43 @@ public sealed class RestoreTests
         );
         local.ExitCode.Should().Be(0, local.Error);
         GoodIds(local).Should().NotBeEmpty().And.Equal(GoodIds(viaCluster));
+    }
+
+    /// <summary>A copy of <paramref name="archive"/> with one value of its state changed with RocksDB directly and
+    /// checkpoint.json and the manifest rewritten to match: the quorum certificate covers the last block, which records
+    /// the state digest, so <c>checkpoint verify</c>, <c>restore</c> (into stopped replica 2) and
+    /// <c>kv get --checkpoint</c> refuse it, each in one line naming the altered state's digest.</summary>
+    private static async Task ForgedCopyIsRefusedAsync(TestCluster cluster, string archive)
+    {
+        var forged = Path.Combine(cluster.Root, "forged");
+        Cairn.Backup.CheckpointArchive.Extract(archive, forged);
+        var forgedDigest = Cairn.Backup.Tests.StateForgery.AlterValue(forged, "before-7", "forged");
+
+        var verify = await CairnProcess.RunAsync(
+            "checkpoint",
+            "verify",
+            forged,
+            "--keys",
+            cluster.Layout.KeysDirectory
+        );
+        verify.ExitCode.Should().Be(1);
+        verify.Output.Should().Contain("✓ manifest", "the manifest was rewritten to match");
+        var error = verify.Error.Trim();
+        error.Should().NotContain("\n").And.StartWith($"error: {forged}").And.Contain("state digest");
+        error.Should().Contain($"the state hashes to {forgedDigest.ToHex()}").And.Contain("the certified block");
+
+        var dir = cluster.Layout.Directory;
+        var restore = await CairnProcess.RunAsync("restore", "--replica", "2", "--cluster", dir, "--from", forged);
+        restore.ExitCode.Should().Be(1);
+        restore.Error.Trim().Should().NotContain("\n").And.Contain(forged).And.Contain(forgedDigest.ToHex());
+        Directory
+            .EnumerateFileSystemEntries(cluster.Layout.ReplicaDataDirectory(2))
+            .Should()
+            .BeEmpty("a refused restore leaves no database and no staging behind");
+
+        var read = await CairnProcess.RunAsync("kv", "get", "before-7", "--checkpoint", forged);
+        read.ExitCode.Should().Be(1);
+        read.Error.Should().Contain("state does not match its certificate").And.Contain(forgedDigest.ToHex());
     }
 
     private static List<ulong> GoodIds(CairnProcess list)

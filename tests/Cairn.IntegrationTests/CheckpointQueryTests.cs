@@ -31,7 +31,7 @@ public sealed class CheckpointQueryTests
         var snapshot = Json(await Run("op", "snapshot", "--cluster", dir, "--json"));
         snapshot.GetProperty("created").GetBoolean().Should().BeTrue();
         var id = snapshot.GetProperty("snapshot").GetProperty("id").GetUInt64();
-        snapshot.GetProperty("snapshot").GetProperty("seqNum").GetUInt64().Should().Be(150);
+        snapshot.GetProperty("snapshot").GetProperty("seqNum").GetUInt64().Should().Be(TestCluster.CheckpointWindow);
         snapshot.GetProperty("snapshot").GetProperty("estimatedKeys").GetInt64().Should().BePositive();
         snapshot
             .GetProperty("replicas")

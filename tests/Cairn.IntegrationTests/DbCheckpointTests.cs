@@ -22,7 +22,7 @@ public sealed class DbCheckpointTests
         var created = Checkpoints(create.Output);
         created.Should().HaveCount(4);
         created.Select(c => (c.Id, c.SeqNum, c.StateDigest, c.LastBlockDigest)).Distinct().Should().ContainSingle();
-        (created[0].SeqNum % 150).Should().Be(0);
+        (created[0].SeqNum % TestCluster.CheckpointWindow).Should().Be(0);
         foreach (var id in Enumerable.Range(0, 4))
         {
             var onDisk = Path.Combine(
@@ -56,32 +56,34 @@ public sealed class DbCheckpointTests
     [Fact]
     public async Task Periodic_and_ordered_checkpoints_land_on_the_same_ids_on_a_replica_that_was_down_across_them()
     {
+        const ulong periodic = 4 * TestCluster.CheckpointWindow;
         await using var cluster = await TestCluster.StartAsync(
             TestPorts.At(7710),
             new Dictionary<string, string>
             {
                 ["db_checkpoint_duration"] = "1",
-                ["dbcheckpoint_window"] = "300",
+                ["dbcheckpoint_window"] = $"{periodic}",
                 ["num_of_rocksdbcheckpoints"] = "3",
             }
         );
         var dir = cluster.Layout.Directory;
-        await LoadUntilStableAsync(cluster, 300, [0, 1, 2, 3]);
+        await LoadUntilStableAsync(cluster, periodic, [0, 1, 2, 3]);
         (await cluster.Runner.StopReplicaAsync(3, kill: true, TimeSpan.FromSeconds(5), Ct)).Should().BeTrue();
 
-        // While replica 3 is down: the periodic checkpoint at 600 and then one an operator orders.
-        await LoadUntilStableAsync(cluster, 600, [0, 1, 2]);
+        // While replica 3 is down: the second periodic checkpoint and then one an operator orders.
+        await LoadUntilStableAsync(cluster, 2 * periodic, [0, 1, 2]);
         var ordered = await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir, "--json");
         ordered.ExitCode.Should().Be(0, ordered.Error);
         var target = Checkpoints(ordered.Output).Max(c => c.SeqNum);
+        target.Should().BeLessThan(3 * periodic, "the order comes before the next periodic boundary");
         await cluster.Runner.UpAsync(TestCluster.Patience, Ct);
         // Replica 3 rejoins (it caught up past the ordered checkpoint, which it never saw decided: it was down)...
-        await LoadUntilStableAsync(cluster, target + 150, [0, 1, 2, 3]);
-        // ...and the periodic rule counts from the ordered checkpoint, on every replica: the next is 300 seqs after it.
-        await LoadUntilStableAsync(cluster, target + 300, [0, 1, 2, 3]);
+        await LoadUntilStableAsync(cluster, target + TestCluster.CheckpointWindow, [0, 1, 2, 3]);
+        // ...and the periodic rule counts from the ordered checkpoint, on every replica: the next is a period after it.
+        await LoadUntilStableAsync(cluster, target + periodic, [0, 1, 2, 3]);
         await Eventually.TrueAsync(
-            async () => (await StatusAsync(dir)).Count(c => c.SeqNum == target + 300) == 4,
-            $"every replica's checkpoint at seq {target + 300}"
+            async () => (await StatusAsync(dir)).Count(c => c.SeqNum == target + periodic) == 4,
+            $"every replica's checkpoint at seq {target + periodic}"
         );
 
         var listed = await StatusAsync(dir);
@@ -90,13 +92,13 @@ public sealed class DbCheckpointTests
             .Where(c => c.Replica != 3)
             .GroupBy(c => c.Replica)
             .Should()
-            .AllSatisfy(g => g.Select(c => c.SeqNum).Should().Contain([600, target, target + 300]));
+            .AllSatisfy(g => g.Select(c => c.SeqNum).Should().Contain([2 * periodic, target, target + periodic]));
         listed
             .Where(c => c.SeqNum > target)
             .Select(c => (c.Replica, c.SeqNum))
             .Should()
             .BeEquivalentTo(
-                Enumerable.Range(0, 4).Select(r => (r, target + 300)),
+                Enumerable.Range(0, 4).Select(r => (r, target + periodic)),
                 "replica 3, down across a due and an ordered checkpoint, takes the next one where its peers do"
             );
         listed
@@ -115,7 +117,8 @@ public sealed class DbCheckpointTests
                 return;
             }
 
-            await cluster.PutManyAsync($"to-{seq}-{round}", 80);
+            // Small rounds, so that the load does not run far past the boundary it waits for.
+            await cluster.PutManyAsync($"to-{seq}-{round}", 40);
         }
     }
 

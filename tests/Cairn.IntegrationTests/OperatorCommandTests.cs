@@ -21,7 +21,7 @@ public sealed class OperatorCommandTests
         var statuses = await cluster.StatusesAsync();
         var point = statuses[0]!.WedgePoint;
         point.Should().BeGreaterThan(0);
-        (point % 150).Should().Be(0);
+        (point % TestCluster.CheckpointWindow).Should().Be(0);
         statuses.Should().AllSatisfy(s => (s!.WedgePoint, s.LastExecutedSeq).Should().Be((point, point)));
 
         var write = await CairnProcess.RunAsync("kv", "put", "during", "x", "--cluster", dir);

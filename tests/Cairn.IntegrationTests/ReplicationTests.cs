@@ -67,10 +67,11 @@ public sealed class ReplicationTests
         await cluster.PutManyAsync("before", 20);
 
         (await cluster.Runner.StopReplicaAsync(3, kill: true, TimeSpan.FromSeconds(5), Ct)).Should().BeTrue();
-        // Two checkpoint windows (2 x 150 sequence numbers) go by while it is down, so the others garbage-collect the
-        // log it misses: it can only catch up by state transfer.
+        // Two checkpoint windows go by while it is down, so the others garbage-collect the log it misses: it can only
+        // catch up by state transfer.
         var stableAtKill = (await cluster.StatusesAsync())[0]!.LastStableSeq;
-        for (var round = 0; (await cluster.StatusesAsync())[0]!.LastStableSeq < stableAtKill + 300; round++)
+        var twoWindows = 2UL * TestCluster.CheckpointWindow;
+        for (var round = 0; (await cluster.StatusesAsync())[0]!.LastStableSeq < stableAtKill + twoWindows; round++)
         {
             await cluster.PutManyAsync($"while-down-{round}", 100);
         }
@@ -83,7 +84,7 @@ public sealed class ReplicationTests
             TestCluster.Patience,
             "replica 3 catching up"
         );
-        caughtUp[3]!.LastStableSeq.Should().BeGreaterThanOrEqualTo(stableAtKill + 300);
+        caughtUp[3]!.LastStableSeq.Should().BeGreaterThanOrEqualTo(stableAtKill + twoWindows);
         File.ReadAllText(cluster.Layout.ReplicaLogFile(3)).Should().Contain("state transfer installed");
     }
 

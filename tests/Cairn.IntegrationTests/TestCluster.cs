@@ -14,15 +14,29 @@ internal sealed class TestCluster : IAsyncDisposable
         Layout = ClusterInitializer.Initialize(
             new ClusterInitOptions(Path.Combine(root, "cluster"), Replicas: 4, BasePort: basePort)
         );
+        var changes = new Dictionary<string, string>
+        {
+            ["checkpoint_window_size"] = CheckpointWindow.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in configChanges ?? new Dictionary<string, string>())
+        {
+            changes[key] = value;
+        }
+
         foreach (var id in Layout.ReplicaIds())
         {
-            ChangeConfig(Layout.ReplicaConfig(id), configChanges ?? new Dictionary<string, string>());
+            ChangeConfig(Layout.ReplicaConfig(id), changes);
         }
 
         UseGenerousTimeouts(Layout);
         Runner = new ClusterRunner(Layout, CairnCommand);
         ClientConfig = Cairn.Client.ClientConfig.Load(Layout.ClientConfig);
     }
+
+    /// <summary>The <c>checkpoint_window_size</c> of every test cluster (a test may set another): a checkpoint
+    /// boundary every 30 sequence numbers instead of the default 150, so that an operator command that waits for one
+    /// (a DB checkpoint, a wedge) on an idle cluster costs 30 no-op batches at most, not 150.</summary>
+    public const int CheckpointWindow = 30;
 
     /// <summary>How long the tests let anything take that a busy machine can slow down: a request, a query, a cluster
     /// start, a wait for replicas to converge. The tests wait on observable state, so a generous deadline costs time

@@ -20,7 +20,7 @@ public sealed class ReplicaChannels : IDisposable
     /// read.</exception>
     public ReplicaChannels(IReadOnlyList<PeerEndpoint> replicas)
     {
-        _channels = [.. replicas.Select(Open)];
+        _channels = [.. replicas.Select(replica => Open(replica))]; // not Select(Open): it would pass the index
         _replicas = [.. _channels.Select(c => new ClientApi.ClientApiClient(c))];
     }
 

@@ -177,7 +177,8 @@ public sealed class IntermittentBackupTests : IDisposable
     }
 
     /// <summary>A replica's ledger at block 25 (stable checkpoint 20 behind it), copied as a stopped replica's would
-    /// be; then the cluster goes on to the boundary at 30, whose certificate and blocks 26..30 cover the copy.</summary>
+    /// be; then the cluster goes on to the boundary at 30, whose certificate and blocks 26..30 cover the
+    /// copy.</summary>
     private (
         IntermittentCopy Copy,
         ChainExtension Extension,

@@ -4,17 +4,20 @@ using Cairn.Ledger;
 namespace Cairn.Backup;
 
 /// <summary>
-/// Checks that a checkpoint's state is the one its quorum certificate covers: the certificate signs the last block's
-/// digest, that block records the state digest, and the state column family, re-hashed from scratch (O(state)), must
-/// give it. Whether the certificate's signatures are valid is <see cref="CheckpointVerifier"/>'s check.
+/// Checks that a checkpoint's state is the one its quorum certificate covers: the certificate signs the digest of the
+/// last block, or of a later block that the chain extension leads to from the last block (an intermittent backup,
+/// <see cref="ChainExtension"/>); the last block records the state digest, and the state column family, re-hashed from
+/// scratch (O(state)), must give it. Whether the certificate's signatures are valid is <see
+/// cref="CheckpointVerifier"/>'s check.
 /// </summary>
 public static class CertifiedState
 {
     /// <summary>What does not match, in one line, or null when the state is the certified one.</summary>
-    public static string? FindMismatch(ILedgerReader reader, CheckpointMetadata metadata)
+    public static string? FindMismatch(ILedgerReader reader, CheckpointMetadata metadata, ChainExtension extension)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(extension);
         var head = reader.Head;
         if (head.LastBlockId != metadata.LastBlockId)
         {
@@ -26,10 +29,9 @@ public static class CertifiedState
             head.LastBlockId == BlockId.Genesis ? (reader.GenesisDigest, StateHash.Empty.Digest)
             : reader.GetBlock(head.LastBlockId) is { } block ? (block.Digest, block.StateDigest)
             : (Digest.Zero, Digest.Zero);
-        if (blockDigest != metadata.Certificate.StateDigest)
+        if (extension.FindMismatch(head with { LastDigest = blockDigest }, metadata.Certificate) is { } unlinked)
         {
-            return $"block {head.LastBlockId} has digest {blockDigest.ToHex()[..16]}…, the certificate certifies "
-                + $"{metadata.Certificate.StateDigest.ToHex()[..16]}…";
+            return unlinked;
         }
 
         var state = LedgerDigests.State(reader);
@@ -47,9 +49,14 @@ public static class CertifiedState
 
     /// <summary>Throws when <see cref="FindMismatch"/> finds something.</summary>
     /// <exception cref="DbCheckpointException">Naming <paramref name="checkpoint"/> and both digests.</exception>
-    public static void Check(ILedgerReader reader, CheckpointMetadata metadata, string checkpoint)
+    public static void Check(
+        ILedgerReader reader,
+        CheckpointMetadata metadata,
+        ChainExtension extension,
+        string checkpoint
+    )
     {
-        if (FindMismatch(reader, metadata) is { } problem)
+        if (FindMismatch(reader, metadata, extension) is { } problem)
         {
             throw new DbCheckpointException(checkpoint, $"state does not match its certificate: {problem}");
         }

@@ -29,7 +29,8 @@ public sealed record CheckpointMetadata
 
     public required BlockId LastBlockId { get; init; }
 
-    /// <summary>The chain digest of the last block; equals the certificate's state digest.</summary>
+    /// <summary>The chain digest of the last block; equals the certificate's state digest unless the certificate is
+    /// for a later block (<see cref="ChainExtension"/>).</summary>
     public required Digest LastBlockDigest { get; init; }
 
     /// <summary>The digest of the checkpoint's latest state, as the certified last block records it (<see
@@ -46,7 +47,8 @@ public sealed record CheckpointMetadata
     /// checkpoint linked: what deleting it would have freed then. Grows as compaction drops shared files.</summary>
     public required long ExclusiveBytes { get; init; }
 
-    /// <summary>The 2f+1 signatures over (seq, last block digest).</summary>
+    /// <summary>The 2f+1 signatures over (seq, last block digest), or, for an intermittent backup, over a later block
+    /// its <see cref="ChainExtension"/> leads to.</summary>
     public required StableCheckpointCertificate Certificate { get; init; }
 
     public required string ChainId { get; init; }
@@ -210,7 +212,11 @@ public sealed record CheckpointMetadata
                 throw Invalid("certificate", $"not a base64 stable checkpoint certificate ({e.Message})");
             }
 
-            if (certificate.Seq.Value != SeqNum || certificate.StateDigest != lastDigest)
+            // A later certificate is an intermittent backup's: its chain extension must lead to it (ChainExtension).
+            if (
+                certificate.Seq.Value < SeqNum
+                || (certificate.Seq.Value == SeqNum && certificate.StateDigest != lastDigest)
+            )
             {
                 throw Invalid(
                     "certificate",

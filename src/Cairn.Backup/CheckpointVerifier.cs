@@ -9,9 +9,9 @@ namespace Cairn.Backup;
 /// <summary>
 /// Verifies a checkpoint directory the way an auditor would, with nothing but the checkpoint and the replicas' public
 /// keys: the manifest (when present), <c>checkpoint.json</c>, the database opened read-only, the re-derived block hash
-/// chain, the head against the metadata, the state re-hashed against the digest the certified last block records,
-/// and the quorum certificate. Stops at the first failure;
-/// later checks are reported as not run.
+/// chain, the head against the metadata, the chain extension of an intermittent backup (<see cref="ChainExtension"/>),
+/// the state re-hashed against the digest the last block records, and the quorum certificate. Stops at the first
+/// failure; later checks are reported as not run.
 /// </summary>
 public static class CheckpointVerifier
 {
@@ -105,11 +105,13 @@ public static class CheckpointVerifier
             );
         }
 
-        // 2. checkpoint.json, strictly.
+        // 2. checkpoint.json, strictly, and the chain extension of an intermittent backup.
         CheckpointMetadata metadata;
+        ChainExtension extension;
         try
         {
             metadata = CheckpointMetadata.Read(Path.Combine(directory, CheckpointMetadata.FileName));
+            extension = ChainExtension.ReadFrom(directory);
             result = result with { Metadata = metadata };
         }
         catch (CheckpointMetadataException e)
@@ -131,7 +133,7 @@ public static class CheckpointVerifier
                 string.Create(
                     CultureInfo.InvariantCulture,
                     $"id {metadata.Id}, seq {metadata.SeqNum}, chain '{metadata.ChainId}'"
-                )
+                ) + ExtensionDetail(metadata, extension)
             )
         );
 
@@ -196,7 +198,7 @@ public static class CheckpointVerifier
 
             checks.Add(new CheckpointCheck(HeadCheck, true, $"block {head.LastBlockId}, seq {head.LastSeqNum}"));
 
-            if (CertifiedState.FindMismatch(reader, metadata) is { } mismatch)
+            if (CertifiedState.FindMismatch(reader, metadata, extension) is { } mismatch)
             {
                 Fail(StateCheck, mismatch);
                 return result;
@@ -229,15 +231,7 @@ public static class CheckpointVerifier
             return result;
         }
 
-        if (certificate.Seq != metadata.SeqNum || certificate.StateDigest != metadata.LastBlockDigest)
-        {
-            Fail(
-                CertificateCheck,
-                $"it certifies seq {certificate.Seq} digest {certificate.StateDigest.ToHex()[..16]}…, not the head's"
-            );
-            return result;
-        }
-
+        // That it certifies the head's block, or the one the chain extension leads to, is the state check's.
         var valid = ValidSigners(certificate, keys, generation);
         var quorum = Quorums.Quorum(keys.F);
         var detail = string.Create(
@@ -260,6 +254,15 @@ public static class CheckpointVerifier
         checks.Add(new CheckpointCheck(CertificateCheck, true, detail));
         return result;
     }
+
+    private static string ExtensionDetail(CheckpointMetadata metadata, ChainExtension extension) =>
+        extension.Last is { } last
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $", certified at seq {metadata.Certificate.Seq} through {extension.Blocks.Count} extension blocks to "
+                    + $"block {last.Id}"
+            )
+            : "";
 
     /// <summary>The distinct replicas whose signature in <paramref name="certificate"/> verifies under their key in
     /// <paramref name="generation"/>, in order.</summary>

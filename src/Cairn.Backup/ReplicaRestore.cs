@@ -57,9 +57,12 @@ public static class ReplicaRestore
                 expectedChainId: request.ChainId
             );
             verification.ThrowIfFailed();
-            var metadata = verification.Metadata!;
-
+            var extension = ChainExtension.ReadFrom(source.Directory);
             var (linked, copied) = Stage(source.Directory, staging, progress);
+
+            // An intermittent backup's extension blocks are appended: the replica starts from the certified block.
+            Replay(staging, extension);
+            var metadata = extension.Extend(verification.Metadata!);
             ConsensusGeneration? generation = request.NewGenerationNonce is { } nonce
                 ? new ConsensusGeneration(nonce, metadata.Certificate.Seq, metadata.Certificate.StateDigest)
                 : null;
@@ -162,7 +165,9 @@ public static class ReplicaRestore
         Directory.CreateDirectory(staging);
         var files = CheckpointManifest
             .FilesOf(source)
-            .Where(f => f is not CheckpointMetadata.FileName and not CheckpointManifest.FileName)
+            .Where(f =>
+                f is not CheckpointMetadata.FileName and not CheckpointManifest.FileName and not ChainExtension.FileName
+            )
             .ToList();
         var toCopy = new List<string>();
         var linked = 0;
@@ -319,7 +324,26 @@ public static class ReplicaRestore
             );
         }
 
-        CertifiedState.Check(reader, metadata, directory);
+        CertifiedState.Check(reader, metadata, ChainExtension.Empty, directory);
+    }
+
+    /// <summary>Appends <paramref name="extension"/>'s blocks to the staged database, each re-derived from its state
+    /// and stored only when it comes out the same (<see cref="ILedgerStore.Install"/>).</summary>
+    /// <exception cref="BlockMismatchException">When a block does not re-derive.</exception>
+    private static void Replay(string staging, ChainExtension extension)
+    {
+        if (extension.Blocks.Count == 0)
+        {
+            return;
+        }
+
+        using var ledger = RocksDbLedger.Open(staging, new LedgerOptions());
+        foreach (var block in extension.Blocks)
+        {
+            ledger.Install(block);
+        }
+
+        ledger.Sync();
     }
 
     private static string AsideName(string database, TimeProvider time)

@@ -64,6 +64,21 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         where T : class =>
         [.. (await QueryAsync(type, timeout, cancellationToken).ConfigureAwait(false)).Select(a => Parse(a, answer))];
 
+    /// <summary>Sends the signed query <paramref name="command"/> to every replica and parses each JSON answer with
+    /// <paramref name="answer"/>; an answer that does not parse is a refusal.</summary>
+    public async Task<IReadOnlyList<QueryAnswer<T>>> QueryAsync<T>(
+        OperatorCommand command,
+        JsonTypeInfo<T> answer,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    )
+        where T : class =>
+        [
+            .. (await QueryAsync(command, timeout, cancellationToken).ConfigureAwait(false)).Select(a =>
+                Parse(a, answer)
+            ),
+        ];
+
     /// <summary>Asks every replica <paramref name="type"/> again and again until <paramref name="done"/> holds for the
     /// answers or <paramref name="timeout"/> passes; returns the last answers either way.</summary>
     public async Task<IReadOnlyList<QueryAnswer<T>>> QueryUntilAsync<T>(
@@ -112,7 +127,7 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         return await Task.WhenAll(
                 config.Replicas.Select(async replica =>
                 {
-                    using var channel = ReplicaChannels.Open(replica);
+                    using var channel = ReplicaChannels.Open(replica, CertifiedChainQuery.MaxAnswerBytes);
                     try
                     {
                         var reply = await new AdminApi.AdminApiClient(channel)

@@ -20,19 +20,25 @@ public sealed class ReplicaChannels : IDisposable
     /// read.</exception>
     public ReplicaChannels(IReadOnlyList<PeerEndpoint> replicas)
     {
-        _channels = [.. replicas.Select(Open)];
+        _channels = [.. replicas.Select(replica => Open(replica))]; // not Select(Open): it would pass the index
         _replicas = [.. _channels.Select(c => new ClientApi.ClientApiClient(c))];
     }
 
     /// <summary>A channel to <paramref name="replica"/> over TLS that accepts only the certificate its config entry
     /// pins.</summary>
+    /// <param name="maxReceiveMessageSize">The largest answer accepted (gRPC's default: 4 MiB).</param>
     /// <exception cref="Cairn.Core.Crypto.KeyFileException">When that certificate cannot be read.</exception>
-    public static GrpcChannel Open(PeerEndpoint replica)
+    public static GrpcChannel Open(PeerEndpoint replica, int maxReceiveMessageSize = 4 << 20)
     {
         ArgumentNullException.ThrowIfNull(replica);
         return GrpcChannel.ForAddress(
             replica.Address,
-            new GrpcChannelOptions { HttpHandler = ReplicaTls.ClientHandler(replica), DisposeHttpClient = true }
+            new GrpcChannelOptions
+            {
+                HttpHandler = ReplicaTls.ClientHandler(replica),
+                DisposeHttpClient = true,
+                MaxReceiveMessageSize = maxReceiveMessageSize,
+            }
         );
     }
 

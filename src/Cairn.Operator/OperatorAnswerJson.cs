@@ -14,4 +14,5 @@ namespace Cairn.Operator;
 [JsonSerializable(typeof(DbCheckpointStatusAnswer))]
 [JsonSerializable(typeof(CheckpointReadAnswer))]
 [JsonSerializable(typeof(SnapshotAnswer))]
+[JsonSerializable(typeof(CertifiedChainAnswer))]
 public sealed partial class OperatorAnswerJson : JsonSerializerContext;

@@ -29,4 +29,9 @@ public enum OperatorCommandType : byte
 
     /// <summary>Query: the replica's newest checkpoint with an estimate of its key count.</summary>
     Snapshot = 14,
+
+    /// <summary>Query: the replica's newest stable checkpoint certificate at or above a sequence number, with the
+    /// blocks that lead to the block it certifies (body: <see cref="CertifiedChainQuery"/>); asks the primary to fill
+    /// the window when the cluster is not there yet.</summary>
+    CertifiedChain = 15,
 }

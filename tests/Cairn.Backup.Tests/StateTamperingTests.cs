@@ -45,6 +45,7 @@ public sealed class StateTamperingTests
                 CertifiedState.Check(
                     reader,
                     CheckpointMetadata.Read(Path.Combine(forged, CheckpointMetadata.FileName)),
+                    ChainExtension.Empty,
                     forged
                 );
             read.Should().Throw<DbCheckpointException>().WithMessage($"{forged}: state does not match*");
@@ -64,6 +65,6 @@ public sealed class StateTamperingTests
         f.Metadata.StateDigest.Should().Be(certified);
         using var reader = RocksDbLedger.OpenReadOnly(f.Checkpoint);
         LedgerDigests.State(reader).Should().Be(certified);
-        CertifiedState.FindMismatch(reader, f.Metadata).Should().BeNull();
+        CertifiedState.FindMismatch(reader, f.Metadata, ChainExtension.Empty).Should().BeNull();
     }
 }

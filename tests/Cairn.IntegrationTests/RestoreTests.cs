@@ -289,6 +289,23 @@ public sealed class RestoreTests
         backup.ExitCode.Should().Be(0, backup.Error);
         File.Exists(Path.Combine(target, "manifest.json")).Should().BeTrue();
         File.Exists(Path.Combine(target, "CURRENT")).Should().BeTrue();
+        ulong certifiedSeq;
+        using (var result = JsonDocument.Parse(backup.Output))
+        {
+            certifiedSeq = result.RootElement.GetProperty("certifiedSeqNum").GetUInt64();
+            certifiedSeq.Should().BeGreaterThanOrEqualTo(result.RootElement.GetProperty("seqNum").GetUInt64());
+        }
+
+        // The backup carries the certificate and chain extension that verify and restore need.
+        var verify = await CairnProcess.RunAsync(
+            "checkpoint",
+            "verify",
+            target,
+            "--keys",
+            cluster.Layout.KeysDirectory
+        );
+        verify.ExitCode.Should().Be(0, verify.Error);
+        verify.Output.Should().Contain("✓ quorum certificate").And.Contain("✓ state digest");
         (await CairnProcess.RunAsync("backup", "--replica", "1", "--cluster", dir, "--to", target))
             .Error.Should()
             .Contain("already exists");
@@ -311,6 +328,25 @@ public sealed class RestoreTests
             .And.Contain("not healthy: 2");
         cluster.Runner.IsRunning(1).Should().BeTrue();
         Directory.Exists(Path.Combine(cluster.Root, "replica-1-second")).Should().BeFalse();
+
+        // Replica 1 restored from its backup: it starts from the certified block and catches up with the others.
+        (await cluster.Runner.StopReplicaAsync(1, kill: true, TimeSpan.FromSeconds(5), Ct)).Should().BeTrue();
+        var restore = await CairnProcess.RunAsync(
+            "restore",
+            "--replica",
+            "1",
+            "--cluster",
+            dir,
+            "--from",
+            target,
+            "--json"
+        );
+        restore.ExitCode.Should().Be(0, restore.Error);
+        using (var result = JsonDocument.Parse(restore.Output))
+        {
+            result.RootElement.GetProperty("seqNum").GetUInt64().Should().Be(certifiedSeq);
+        }
+
         await cluster.Runner.UpAsync(TestCluster.Patience, Ct);
 
         await cluster.PutManyAsync("after", 20);

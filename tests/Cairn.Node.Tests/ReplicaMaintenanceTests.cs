@@ -147,13 +147,18 @@ public sealed class ReplicaMaintenanceTests : IDisposable
             );
     }
 
+    private static Task<(StableCheckpointCertificate, ChainExtension)> NotReached(
+        IntermittentCopy copy,
+        CancellationToken cancellationToken
+    ) => throw new InvalidOperationException("a refused backup asks the cluster for no certificate");
+
     [Fact]
     public async Task A_backup_is_refused_for_a_checkpoint_mode_replica_and_never_overwrites()
     {
         var layout = NewCluster();
         var target = Path.Combine(_root, "backup");
 
-        var checkpointMode = () => Maintenance(layout).BackupAsync(0, target, null, CancellationToken.None);
+        var checkpointMode = () => Maintenance(layout).BackupAsync(0, target, NotReached, null, CancellationToken.None);
         await checkpointMode.Should().ThrowAsync<DbCheckpointException>().WithMessage("*backup_mode is 'checkpoint'*");
 
         var config = layout.ReplicaConfig(0);
@@ -164,7 +169,7 @@ public sealed class ReplicaMaintenanceTests : IDisposable
                 .Replace("FEATURE_db_checkpoints: true", "FEATURE_db_checkpoints: false", StringComparison.Ordinal)
         );
         Directory.CreateDirectory(target);
-        var overwrite = () => Maintenance(layout).BackupAsync(0, target, null, CancellationToken.None);
+        var overwrite = () => Maintenance(layout).BackupAsync(0, target, NotReached, null, CancellationToken.None);
         await overwrite.Should().ThrowAsync<DbCheckpointException>().WithMessage($"{target}: already exists*");
         Directory.EnumerateFileSystemEntries(target).Should().BeEmpty();
     }

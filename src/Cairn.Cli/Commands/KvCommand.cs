@@ -100,7 +100,7 @@ internal static class KvCommand
                     using var reader = RocksDbLedger.OpenReadOnly(source.Directory);
                     // Read only from state that is the certified one (re-hashed: O(state), like verify).
                     var metadata = CheckpointMetadata.Read(Path.Combine(source.Directory, CheckpointMetadata.FileName));
-                    CertifiedState.Check(reader, metadata, source.Directory);
+                    CertifiedState.Check(reader, metadata, ChainExtension.ReadFrom(source.Directory), source.Directory);
                     (value, block) = (reader.GetValue(keyBytes), reader.Head.LastBlockId.Value);
                 }
                 else

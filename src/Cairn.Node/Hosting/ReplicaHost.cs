@@ -60,6 +60,7 @@ public sealed partial class ReplicaHost
     private readonly List<(SeqNum AtLeast, TaskCompletionSource<SeqNum> Reached)> _stableWaiters = [];
     private readonly List<TaskCompletionSource> _wedgeWaiters = [];
     private SeqNum _lastStableMatched;
+    private StableCheckpointCertificate? _stableCertificate;
 
     /// <param name="fetcher">Fetches blocks from peers for state transfer; null where there are no peers to ask
     /// (tests).</param>
@@ -117,6 +118,7 @@ public sealed partial class ReplicaHost
         // Gauges start from the recovered state, not from zero, after a restart.
         _metrics.ViewEntered(_replica.View);
         _metrics.StableCheckpoint(_replica.LastStable);
+        _stableCertificate = _replica.StableCertificate;
         _status = Snapshot();
         _metrics.Progress(_status.LastExecuted, _status.Head.LastBlockId, _status.Epoch);
     }
@@ -130,6 +132,26 @@ public sealed partial class ReplicaHost
 
     /// <summary>The replica's state after the last input it handled.</summary>
     public ReplicaStatusSnapshot Status => Volatile.Read(ref _status);
+
+    /// <summary>The certificate of the newest stable checkpoint (2f+1 signatures over its seq and block digest), or
+    /// null before the first; its block may not be in this replica's ledger yet (state transfer).</summary>
+    public StableCheckpointCertificate? StableCertificate => Volatile.Read(ref _stableCertificate);
+
+    /// <summary>
+    /// Asks for a stable checkpoint at <paramref name="atLeast"/> or later without client traffic: when this replica
+    /// has not executed the first checkpoint boundary at or above it, the primary fills the window up to it with no-op
+    /// batches (<see cref="RequestCheckpointSoon"/>, as <c>dbCheckpoint create</c> and <c>wedge stop</c> do), and a
+    /// backup that sees no fill suspects the primary. Never past a wedge point. Dropped when the host queue is full.
+    /// </summary>
+    public void RequestStableCheckpoint(SeqNum atLeast)
+    {
+        var window = (ulong)_options.CheckpointWindowSize;
+        var boundary = Math.Max(1, (atLeast.Value + window - 1) / window) * window;
+        if (Status.LastExecuted.Value < boundary)
+        {
+            _inputs.TryAdd(HostSource, () => Process(new RequestCheckpointSoon(new SeqNum(boundary - 1))));
+        }
+    }
 
     private int ClientSource => _n;
 
@@ -439,6 +461,7 @@ public sealed partial class ReplicaHost
             case StableCheckpoint stable:
                 _checkpoints?.OnStable(stable.Seq, stable.Certificate);
                 _lastStableMatched = stable.Seq;
+                Volatile.Write(ref _stableCertificate, stable.Certificate);
                 _pruneSlotsThrough = stable.Seq;
                 _metrics.StableCheckpoint(stable.Seq);
                 NodeLog.StableCheckpoint(_logger, stable.Seq.Value, stable.StateDigest);

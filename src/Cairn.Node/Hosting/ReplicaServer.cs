@@ -185,7 +185,9 @@ public static class ReplicaServer
             .AddSingleton(pins)
             .AddSingleton(TimeProvider.System)
             .AddSingleton<ILedgerReader>(ledger)
-            .AddSingleton(new OperatorQueries(host, checkpoints, operatorVerifier, signingKey, TimeProvider.System));
+            .AddSingleton(
+                new OperatorQueries(host, ledger, checkpoints, operatorVerifier, signingKey, TimeProvider.System)
+            );
 
         await using var app = builder.Build();
         app.MapGrpcService<ReplicaTransportService>();

@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using Cairn.Backup;
+using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Ledger;
 using Cairn.Node.Configuration;
+using Cairn.Node.Execution;
 
 namespace Cairn.Node.LocalCluster;
 
@@ -19,6 +21,10 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
 
     /// <summary>How long a replica restarted after a backup has to become healthy.</summary>
     public static readonly TimeSpan HealthyWithin = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long the cluster may make no progress towards a stable checkpoint that covers a backup's copy
+    /// before the backup gives up (it waits as long as the cluster executes towards it).</summary>
+    public static readonly TimeSpan CertificateStall = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan HealthPoll = TimeSpan.FromMilliseconds(200);
 
@@ -142,7 +148,7 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
 
         File.Delete(Layout.RestorePendingFile);
         return new ClusterRestoreResult(
-            verification.Metadata!,
+            reset[0].Restore.Checkpoint,
             verification,
             reset[0].Restore.GenerationStarted!.Value,
             reset
@@ -173,18 +179,28 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
         Path.GetFullPath(path)
             .StartsWith(Path.GetFullPath(directory) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
-    /// <summary>Backs up replica <paramref name="replica"/> into <paramref name="target"/>: stops it if it runs, copies
-    /// its database with a SHA-256 manifest, and starts it again, waiting until it is healthy.</summary>
+    /// <summary>
+    /// Backs up replica <paramref name="replica"/> into <paramref name="target"/>: stops it if it runs, copies its
+    /// database, starts it again and waits until it is healthy; then stores with the copy a 2f+1 certificate that
+    /// covers it (the replica's own when it certifies the copy's last block, else one from <paramref
+    /// name="certify"/>) and renames the verified backup into place (docs/architecture.md, "What an intermittent
+    /// backup's certificate covers").
+    /// </summary>
+    /// <param name="certify">Fetches a certificate at or above the copy's last block's sequence number and the blocks
+    /// that lead to it from the cluster.</param>
     /// <exception cref="DbCheckpointException">When the replica backs up with DB checkpoints
-    /// (<c>backup_mode: checkpoint</c>), <paramref name="target"/> exists, or the copy fails.</exception>
+    /// (<c>backup_mode: checkpoint</c>), <paramref name="target"/> exists, the copy fails, or the backup does not
+    /// verify; nothing is left under <paramref name="target"/>.</exception>
     /// <exception cref="ClusterRunException">When the restarted replica is not healthy in time.</exception>
     public async Task<ReplicaBackup> BackupAsync(
         int replica,
         string target,
+        Func<IntermittentCopy, CancellationToken, Task<(StableCheckpointCertificate, ChainExtension)>> certify,
         IProgress<TransferProgress>? progress,
         CancellationToken cancellationToken
     )
     {
+        ArgumentNullException.ThrowIfNull(certify);
         var config = Layout.LoadReplicaConfig(replica);
         if (config.BackupMode != BackupMode.Intermittent)
         {
@@ -214,18 +230,14 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
             await RequireQuorumWithoutAsync(replica, config.F, cancellationToken).ConfigureAwait(false);
         }
 
+        var keys = ReplicaPublicKeys.Load(Layout.KeysDirectory);
         var wasRunning = await runner
             .StopReplicaAsync(replica, kill: false, StopGrace, cancellationToken)
             .ConfigureAwait(false);
+        IntermittentCopy copy;
         try
         {
-            var (manifest, head, chainId) = IntermittentBackup.Copy(
-                config.RocksDbPath,
-                config.DbCheckpoints.Path,
-                target,
-                progress
-            );
-            return new ReplicaBackup(replica, target, manifest, head, chainId, wasRunning);
+            copy = IntermittentBackup.Copy(config.RocksDbPath, config.DbCheckpoints.Path, target, progress);
         }
         finally
         {
@@ -234,6 +246,26 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
                 runner.StartReplica(replica);
                 await WaitHealthyAsync(replica, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        try
+        {
+            long epoch;
+            using (var reader = RocksDbLedger.OpenReadOnly(copy.StagingDirectory))
+            {
+                epoch = (long)ReplicatedKeys.DecodeUInt64(reader.GetValue(ReplicatedKeys.Epoch));
+            }
+
+            var (certificate, extension) = copy.OwnCertificate is { } own
+                ? (own, ChainExtension.Empty)
+                : await certify(copy, cancellationToken).ConfigureAwait(false);
+            var (manifest, metadata) = IntermittentBackup.Complete(copy, certificate, extension, epoch, keys);
+            return new ReplicaBackup(replica, target, manifest, metadata, extension.Blocks.Count, wasRunning);
+        }
+        catch
+        {
+            copy.Abandon();
+            throw;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Cairn.Backup;
+using Cairn.Core;
 using Cairn.Core.Crypto;
 using Cairn.Core.Encoding;
 using Cairn.Ledger;
@@ -13,10 +14,12 @@ namespace Cairn.Node.Services;
 
 /// <summary>Answers signed read-only operator queries from this replica's own state. Checkpoint queries read the
 /// checkpoint itself (opened read-only, pinned meanwhile so retention cannot delete it), never the live
-/// state.</summary>
+/// state. The certified chain query reads the live ledger's blocks, which are immutable once appended, and may ask the
+/// primary to fill the window to the next checkpoint boundary with no-op batches: it changes no state.</summary>
 /// <param name="replicaKey">This replica's own key, which signs its answers to <c>checkpoint hash</c>.</param>
 public sealed class OperatorQueries(
     ReplicaHost host,
+    ILedgerReader ledger,
     DbCheckpointManager checkpoints,
     OperatorCommandVerifier verifier,
     SigningKey replicaKey,
@@ -64,6 +67,7 @@ public sealed class OperatorQueries(
                 OperatorCommandType.CheckpointHash => CheckpointHash(command),
                 OperatorCommandType.CheckpointRead => CheckpointRead(command),
                 OperatorCommandType.Snapshot => Snapshot(),
+                OperatorCommandType.CertifiedChain => CertifiedChain(command),
                 _ => new OperatorQueryReply { Refusal = $"{command.Type} is not answered by this replica" },
             };
         }
@@ -112,6 +116,73 @@ public sealed class OperatorQueries(
                 [.. query!.Keys.Select(key => reader.GetValue(key))]
             ),
             OperatorAnswerJson.Default.CheckpointReadAnswer
+        );
+    }
+
+    /// <summary>The newest stable certificate at or above the seq asked for, with the blocks from the one asked for up
+    /// to the certified one (a page of them); without such a certificate yet, asks for one (<see
+    /// cref="ReplicaHost.RequestStableCheckpoint"/>) and says how far the replica is, so the caller can wait. Works
+    /// whatever the backup mode: an intermittent backup needs no DB checkpoint.</summary>
+    private OperatorQueryReply CertifiedChain(OperatorCommand command)
+    {
+        CertifiedChainQuery query;
+        try
+        {
+            query = CertifiedChainQuery.Decode(command.Body);
+        }
+        catch (CanonicalEncodingException e)
+        {
+            return new OperatorQueryReply { Refusal = $"malformed certified chain query ({e.Message})" };
+        }
+
+        var status = host.Status;
+        var replica = status.Replica.Value;
+        var certificate = host.StableCertificate;
+        if (certificate is null || certificate.Seq < query.AtLeast)
+        {
+            host.RequestStableCheckpoint(query.AtLeast);
+            return Json(
+                new CertifiedChainAnswer(replica, status.LastExecuted.Value, status.LastStable.Value, null, [], false),
+                OperatorAnswerJson.Default.CertifiedChainAnswer
+            );
+        }
+
+        // The caller already holds block From - 1: when that is the certified one, nothing is missing.
+        var complete =
+            query.From.Value > 1
+            && ledger.GetBlock(new BlockId(query.From.Value - 1)) is { } held
+            && held.SeqNum == certificate.Seq;
+        var blocks = new List<string>();
+        long bytes = 0;
+        foreach (var block in complete ? [] : ledger.ReadBlocks(query.From))
+        {
+            if (
+                block.SeqNum > certificate.Seq
+                || (bytes > 0 && bytes + block.Encoded.Length > CertifiedChainQuery.PageBytes)
+            )
+            {
+                break;
+            }
+
+            blocks.Add(Convert.ToBase64String(block.Encoded.Span));
+            bytes += block.Encoded.Length;
+            if (block.SeqNum == certificate.Seq)
+            {
+                complete = true;
+                break;
+            }
+        }
+
+        return Json(
+            new CertifiedChainAnswer(
+                replica,
+                status.LastExecuted.Value,
+                status.LastStable.Value,
+                Convert.ToBase64String(certificate.Encode()),
+                blocks,
+                complete
+            ),
+            OperatorAnswerJson.Default.CertifiedChainAnswer
         );
     }
 

@@ -118,7 +118,7 @@ public sealed class ReplicationTests
     [Fact]
     public async Task A_flood_of_unsigned_messages_from_a_rogue_replica_is_dropped_while_the_cluster_serves()
     {
-        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7540));
+        await using var cluster = await TestCluster.StartAsync(TestPorts.At(7530));
         var target = cluster.ClientConfig.Replicas[1];
         using var flood = new CancellationTokenSource();
         var flooding = FloodAsync(cluster, target, flood.Token);
@@ -133,7 +133,7 @@ public sealed class ReplicationTests
             .Equal(TestCluster.Bytes("v:" + keys[^1]));
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(
-            new Uri($"http://127.0.0.1:{TestPorts.At(7540) + 100 + 1}/metrics"),
+            new Uri($"http://127.0.0.1:{TestPorts.At(7530) + 100 + 1}/metrics"),
             Ct
         );
         metrics.Should().MatchRegex(@"(?m)^cairn_consensus_peer_messages_dropped\{reason=""bad_signature""\} [1-9]");

@@ -14,6 +14,7 @@ public sealed class ReplicaChannels : IDisposable
 {
     private readonly GrpcChannel[] _channels;
     private readonly ClientApi.ClientApiClient[] _replicas;
+    private readonly AdminApi.AdminApiClient[] _admins;
 
     /// <summary>Channels to <paramref name="replicas"/>, in id order.</summary>
     /// <exception cref="Cairn.Core.Crypto.KeyFileException">When a replica's TLS certificate cannot be
@@ -22,6 +23,7 @@ public sealed class ReplicaChannels : IDisposable
     {
         _channels = [.. replicas.Select(Open)];
         _replicas = [.. _channels.Select(c => new ClientApi.ClientApiClient(c))];
+        _admins = [.. _channels.Select(c => new AdminApi.AdminApiClient(c))];
     }
 
     /// <summary>A channel to <paramref name="replica"/> over TLS that accepts only the certificate its config entry
@@ -41,6 +43,10 @@ public sealed class ReplicaChannels : IDisposable
 
     /// <summary>The client API of replica <paramref name="replica"/> (its index in the config).</summary>
     public ClientApi.ClientApiClient this[int replica] => _replicas[replica];
+
+    /// <summary>The operator API of replica <paramref name="replica"/> (its index in the config), on the same
+    /// connections.</summary>
+    public AdminApi.AdminApiClient Admin(int replica) => _admins[replica];
 
     public void Dispose()
     {

@@ -20,7 +20,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-cp-latency-XXXXXX")
 # none keeps the ports or writes into the removed directory), then remove everything.
 cleanup() {
   local pid_file
-  kill "${load_pid:-0}" 2>/dev/null || true
+  # Never 'kill 0' (an empty pid): that signals this script's whole process group, the cleanup included.
+  if [ -n "${load_pid:-}" ]; then kill "$load_pid" 2>/dev/null || true; fi
   "$cairn" cluster down --dir "$work/c" >/dev/null 2>&1 || true
   for pid_file in "$work"/c/replica-*/replica.pid; do
     [ -f "$pid_file" ] && kill -9 "$(cat "$pid_file")" 2>/dev/null || true

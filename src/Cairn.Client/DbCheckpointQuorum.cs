@@ -2,7 +2,8 @@ using Cairn.Operator;
 
 namespace Cairn.Client;
 
-/// <summary>When an ordered DB checkpoint counts as taken, from the replicas' <c>dbCheckpoint status</c> answers.</summary>
+/// <summary>When an ordered DB checkpoint counts as taken, from the replicas' <c>dbCheckpoint status</c>
+/// answers.</summary>
 public static class DbCheckpointQuorum
 {
     /// <summary>How many replicas list a finalised checkpoint at <paramref name="seq"/>.</summary>

@@ -100,7 +100,8 @@ public sealed class FakeReplicas : IAsyncDisposable
         return _transmissions.AddOrUpdate((replica, requestId), 1, (_, n) => n + 1);
     }
 
-    /// <summary>Notes one operator query to <paramref name="replica"/> on connection <paramref name="connection"/>.</summary>
+    /// <summary>Notes one operator query to <paramref name="replica"/> on connection
+    /// <paramref name="connection"/>.</summary>
     public void RecordQuery(int replica, string connection)
     {
         _connections.GetOrAdd(replica, _ => new())[connection] = true;

@@ -1,5 +1,6 @@
 # Shared by the bench/*.sh cluster benchmarks (sourced, not run): the CLI, config edits and timing.
-cairn=src/Cairn.Cli/bin/Release/net10.0/cairn
+# CAIRN_BENCH_CLI: another build of the CLI (a copy of its output directory), e.g. to compare before and after.
+cairn=${CAIRN_BENCH_CLI:-src/Cairn.Cli/bin/Release/net10.0/cairn}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # set_key FILE KEY VALUE: sets 'KEY: VALUE' in a deployment.config, appending the line when the key is not there yet.

@@ -2,10 +2,11 @@
 # Runs every benchmark of the checkpoint, restore and cluster issues in one go and writes the report from the results:
 #   ledger block append (BenchmarkDotNet), checkpoint creation vs raw RocksDB and cp -a at 0.1/1/10 GiB, checkpoint
 #   finalisation at 0.5/2 GiB (now vs the full-state hash it replaced), throughput
-#   with a checkpoint every second vs none, on-demand checkpoint latency, restore/export/verify/catch-up of a 1 GiB
-#   checkpoint, Cairn vs etcd.
+#   with a checkpoint every second vs none, on-demand checkpoint latency at 2 and 10 GiB (idle and under load),
+#   restore/export/verify/catch-up of a 1 GiB checkpoint, Cairn vs etcd.
 # Full run: raw results replace bench/results/, the report replaces docs/benchmarks.md and its plots docs/benchmarks/.
-# Needs about 25 GB free under the temp directory (a 10 GiB database and a cp -a copy of it) and about 40 minutes.
+# Needs about 50 GB free under the temp directory (a cluster of 4 replicas of 10 GiB each; one at a time) and about
+# two hours (filling that cluster through consensus is most of it).
 # Usage: bench/run-all.sh [--quick]
 #   --quick: small sizes and short loads (a smoke check in about 10 minutes); results and report go to a temp directory,
 #            the committed report is left alone.
@@ -25,18 +26,18 @@ command="bench/run-all.sh${1:+ $1}"
 
 if $quick; then
   sizes=50,100 repeats=3 copy_repeats=1 finalise_sizes=64,128
-  dip=(1500 32 1) restore=(64 300) cluster=(2000 32 1024) latency=(2 16)
+  dip=(1500 32 1) restore=(64 300) cluster=(2000 32 1024) latency=(32,64 2 16)
   bdn=(--filter '*LedgerAppendBenchmarks*' --job dry --buildTimeout 600)
   work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-quick-XXXXXX")
   results=$work/results report=$work/benchmarks.md plots=$work/benchmarks
 else
   sizes=100,1024,10240 repeats=10 copy_repeats=3 finalise_sizes=512,2048
-  dip=(4000 32 2) restore=(1024 2000) cluster=(10000 32 1024) latency=(5 16)
+  dip=(4000 32 2) restore=(1024 2000) cluster=(10000 32 1024) latency=(2048,10240 5 16)
   bdn=(--filter '*LedgerAppendBenchmarks*' --buildTimeout 600)
   results=bench/results report=docs/benchmarks.md plots=docs/benchmarks
   free_kb=$(df -Pk "${TMPDIR:-/tmp}" | awk 'NR == 2 { print $4 }')
-  if [ "$free_kb" -lt $((25 * 1024 * 1024)) ]; then
-    echo "only $((free_kb / 1024)) MiB free on ${TMPDIR:-/tmp}; the full run needs about 25 GB" >&2
+  if [ "$free_kb" -lt $((50 * 1024 * 1024)) ]; then
+    echo "only $((free_kb / 1024)) MiB free on ${TMPDIR:-/tmp}; the full run needs about 50 GB" >&2
     exit 1
   fi
 fi
@@ -66,8 +67,8 @@ dotnet bench/Cairn.Benchmarks/bin/Release/net10.0/Cairn.Benchmarks.dll finalise-
 echo "== throughput with a checkpoint every second vs none"
 bench/checkpoint-dip.sh "$results" "${dip[@]}" "$port"
 
-echo "== on-demand checkpoint latency"
-CAIRN_BENCH_OUT=$results CAIRN_BENCH_BASE_PORT=$((port + 20)) bench/checkpoint-latency.sh "${latency[@]}"
+echo "== on-demand checkpoint latency vs database size"
+bench/checkpoint-latency.sh "$results" "${latency[@]}" $((port + 20))
 
 echo "== restore, export, verify, catch-up"
 bench/restore.sh "$results" "${restore[@]}" $((port + 40))

@@ -52,7 +52,7 @@ internal static partial class BackupLog
         EventId = 2013,
         Level = LogLevel.Information,
         Message = "DB checkpoint {Id} complete: seq {Seq}, state digest {StateDigest}, {SizeBytes} bytes "
-            + "({ExclusiveBytes} its own)"
+            + "({ExclusiveBytes} its own), finalised in {Milliseconds:F1} ms"
     )]
     public static partial void Completed(
         ILogger logger,
@@ -60,7 +60,8 @@ internal static partial class BackupLog
         ulong seq,
         Cairn.Core.Digest stateDigest,
         long sizeBytes,
-        long exclusiveBytes
+        long exclusiveBytes,
+        double milliseconds
     );
 
     [LoggerMessage(

@@ -56,15 +56,17 @@ public sealed partial class DbCheckpointManager
             pending.Complete(new DbCheckpointInfo(final, metadata));
         }
 
+        var elapsed = Stopwatch.GetElapsedTime(started);
         _metrics.Created();
-        _metrics.FinaliseDuration(Stopwatch.GetElapsedTime(started));
+        _metrics.FinaliseDuration(elapsed);
         BackupLog.Completed(
             _logger,
             metadata.Id.Value,
             metadata.SeqNum.Value,
             metadata.StateDigest,
             metadata.SizeBytes,
-            metadata.ExclusiveBytes
+            metadata.ExclusiveBytes,
+            elapsed.TotalMilliseconds
         );
         ApplyRetention();
         UpdateInventory();

@@ -15,10 +15,15 @@ namespace Cairn.Client;
 /// Sends operator commands, signed with the operator's private key: write commands are ordered through consensus
 /// (the answer is what f+1 replicas agree on), queries go to every replica directly and come back one answer each.
 /// </summary>
-public sealed class OperatorClient(ClientConfig config, TimeProvider? time = null)
+/// <param name="channels">Connections to the replicas that every call of this client uses, owned by the caller: a
+/// command that orders something and then waits for it pays for the TLS connections once. Without them each call
+/// opens its own (and <see cref="QueryUntilAsync"/> one set for all its polls).</param>
+public sealed class OperatorClient(ClientConfig config, TimeProvider? time = null, ReplicaChannels? channels = null)
 {
-    /// <summary>How often <see cref="QueryUntilAsync"/> asks again.</summary>
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    /// <summary>How often <see cref="QueryUntilAsync"/> asks again: each poll is one call per replica on a warm
+    /// connection, so a short interval costs little and keeps what the operator waits for close to when it
+    /// happened.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -30,7 +35,10 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
     {
         using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
         var command = OperatorCommand.Create(type, [], _time.GetUtcNow(), key);
-        using var client = new CairnClient(config, Random.Shared.Next(1, ClientIdentity.SessionsPerKey), _time);
+        var session = Random.Shared.Next(1, ClientIdentity.SessionsPerKey);
+        using var client = channels is null
+            ? new CairnClient(config, session, _time)
+            : new CairnClient(config, channels, session, _time);
         var reply = await client
             .SubmitAsync(command.Encode(), RequestFlags.Operator, cancellationToken)
             .ConfigureAwait(false);
@@ -62,7 +70,10 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         CancellationToken cancellationToken
     )
         where T : class =>
-        [.. (await QueryAsync(type, timeout, cancellationToken).ConfigureAwait(false)).Select(a => Parse(a, answer))];
+        [
+            .. (await QueryAsync(SignQuery(type, []), timeout, channels, cancellationToken).ConfigureAwait(false))
+                .Select(a => Parse(a, answer)),
+        ];
 
     /// <summary>Sends the signed query <paramref name="command"/> to every replica and parses each JSON answer with
     /// <paramref name="answer"/>; an answer that does not parse is a refusal.</summary>
@@ -92,10 +103,15 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
     {
         ArgumentNullException.ThrowIfNull(done);
         var deadline = _time.GetUtcNow() + timeout;
+        using var own = channels is null ? new ReplicaChannels(config.Replicas) : null;
         while (true)
         {
-            var answers = await QueryAsync(type, answer, config.RequestTimeout, cancellationToken)
-                .ConfigureAwait(false);
+            var answers = (
+                await QueryAsync(SignQuery(type, []), config.RequestTimeout, channels ?? own, cancellationToken)
+                    .ConfigureAwait(false)
+            )
+                .Select(a => Parse(a, answer))
+                .ToList();
             if (done(answers) || _time.GetUtcNow() > deadline)
             {
                 return answers;
@@ -116,21 +132,31 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
 
     /// <summary>Sends the signed query <paramref name="command"/> to every replica; replicas that do not answer within
     /// <paramref name="timeout"/> are reported as such.</summary>
-    public async Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(
+    public Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(
         OperatorCommand command,
         TimeSpan timeout,
+        CancellationToken cancellationToken
+    ) => QueryAsync(command, timeout, channels, cancellationToken);
+
+    private async Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(
+        OperatorCommand command,
+        TimeSpan timeout,
+        ReplicaChannels? open,
         CancellationToken cancellationToken
     )
     {
         ArgumentNullException.ThrowIfNull(command);
         var request = new OperatorQueryRequest { Command = ByteString.CopyFrom(command.Encode()) };
+        // Channels of its own accept the largest answer a query may give (a page of certified blocks).
+        using var own = open is null ? new ReplicaChannels(config.Replicas, CertifiedChainQuery.MaxAnswerBytes) : null;
+        var replicas = open ?? own!;
         return await Task.WhenAll(
-                config.Replicas.Select(async replica =>
+                config.Replicas.Select(async (replica, index) =>
                 {
-                    using var channel = ReplicaChannels.Open(replica, CertifiedChainQuery.MaxAnswerBytes);
                     try
                     {
-                        var reply = await new AdminApi.AdminApiClient(channel)
+                        var reply = await replicas
+                            .Admin(index)
                             .OperatorQueryAsync(
                                 request,
                                 deadline: DateTime.UtcNow.Add(timeout),

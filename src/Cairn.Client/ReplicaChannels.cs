@@ -12,23 +12,30 @@ namespace Cairn.Client;
 /// </summary>
 public sealed class ReplicaChannels : IDisposable
 {
+    /// <summary>The largest answer a channel accepts unless told otherwise: gRPC's default, 4 MiB (client replies
+    /// and operator answers are far smaller).</summary>
+    public const int DefaultMaxReceiveBytes = 4 << 20;
+
     private readonly GrpcChannel[] _channels;
     private readonly ClientApi.ClientApiClient[] _replicas;
+    private readonly AdminApi.AdminApiClient[] _admins;
 
     /// <summary>Channels to <paramref name="replicas"/>, in id order.</summary>
+    /// <param name="maxReceiveMessageSize">The largest answer accepted on them (see <see cref="Open"/>).</param>
     /// <exception cref="Cairn.Core.Crypto.KeyFileException">When a replica's TLS certificate cannot be
     /// read.</exception>
-    public ReplicaChannels(IReadOnlyList<PeerEndpoint> replicas)
+    public ReplicaChannels(IReadOnlyList<PeerEndpoint> replicas, int maxReceiveMessageSize = DefaultMaxReceiveBytes)
     {
-        _channels = [.. replicas.Select(replica => Open(replica))]; // not Select(Open): it would pass the index
+        _channels = [.. replicas.Select(replica => Open(replica, maxReceiveMessageSize))];
         _replicas = [.. _channels.Select(c => new ClientApi.ClientApiClient(c))];
+        _admins = [.. _channels.Select(c => new AdminApi.AdminApiClient(c))];
     }
 
     /// <summary>A channel to <paramref name="replica"/> over TLS that accepts only the certificate its config entry
     /// pins.</summary>
-    /// <param name="maxReceiveMessageSize">The largest answer accepted (gRPC's default: 4 MiB).</param>
+    /// <param name="maxReceiveMessageSize">The largest answer accepted.</param>
     /// <exception cref="Cairn.Core.Crypto.KeyFileException">When that certificate cannot be read.</exception>
-    public static GrpcChannel Open(PeerEndpoint replica, int maxReceiveMessageSize = 4 << 20)
+    public static GrpcChannel Open(PeerEndpoint replica, int maxReceiveMessageSize = DefaultMaxReceiveBytes)
     {
         ArgumentNullException.ThrowIfNull(replica);
         return GrpcChannel.ForAddress(
@@ -47,6 +54,10 @@ public sealed class ReplicaChannels : IDisposable
 
     /// <summary>The client API of replica <paramref name="replica"/> (its index in the config).</summary>
     public ClientApi.ClientApiClient this[int replica] => _replicas[replica];
+
+    /// <summary>The operator API of replica <paramref name="replica"/> (its index in the config), on the same
+    /// connections.</summary>
+    public AdminApi.AdminApiClient Admin(int replica) => _admins[replica];
 
     public void Dispose()
     {

@@ -27,10 +27,14 @@ public sealed class FakeReplicas : IAsyncDisposable
     private readonly Dictionary<int, int> _replicaByPort = [];
     private readonly ConcurrentDictionary<(int Replica, ulong RequestId), int> _transmissions = new();
     private readonly ConcurrentDictionary<int, ConcurrentDictionary<string, bool>> _connections = new();
+    private readonly ConcurrentDictionary<int, int> _queries = new();
 
     /// <summary>When replica <c>r</c> may answer transmission number <c>n</c> (1 for the first) of a request;
     /// immediately unless a test says otherwise.</summary>
     public Func<int, int, Task> AnswerWhen { get; set; } = (_, _) => Task.CompletedTask;
+
+    /// <summary>The JSON replica <c>r</c> answers an operator query with; "{}" unless a test says otherwise.</summary>
+    public Func<int, string> QueryAnswer { get; set; } = _ => "{}";
 
     /// <summary>A client config for these replicas, with the given timeouts.</summary>
     public ClientConfig Config { get; private set; } = null!;
@@ -75,6 +79,7 @@ public sealed class FakeReplicas : IAsyncDisposable
         var app = builder.Build();
         replicas._app = app;
         app.MapGrpcService<FakeReplicaService>();
+        app.MapGrpcService<FakeAdminService>();
         await app.StartAsync();
         var ports = app.Urls.Select(a => new Uri(a).Port).ToList();
         replicas.Configure(ports);
@@ -94,6 +99,17 @@ public sealed class FakeReplicas : IAsyncDisposable
         _connections.GetOrAdd(replica, _ => new())[connection] = true;
         return _transmissions.AddOrUpdate((replica, requestId), 1, (_, n) => n + 1);
     }
+
+    /// <summary>Notes one operator query to <paramref name="replica"/> on connection
+    /// <paramref name="connection"/>.</summary>
+    public void RecordQuery(int replica, string connection)
+    {
+        _connections.GetOrAdd(replica, _ => new())[connection] = true;
+        _queries.AddOrUpdate(replica, 1, (_, n) => n + 1);
+    }
+
+    /// <summary>How many operator queries <paramref name="replica"/> answered.</summary>
+    public int Queries(int replica) => _queries.GetValueOrDefault(replica);
 
     /// <summary>How many times <paramref name="replica"/> received <paramref name="requestId"/>.</summary>
     public int Transmissions(int replica, ulong requestId) => _transmissions.GetValueOrDefault((replica, requestId));

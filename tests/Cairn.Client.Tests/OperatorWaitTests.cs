@@ -1,0 +1,103 @@
+using System.Text.Json;
+using AwesomeAssertions;
+using Cairn.Operator;
+
+namespace Cairn.Client.Tests;
+
+/// <summary>How the CLI waits for an ordered DB checkpoint: on one connection per replica for all its polls, and done
+/// once 2f+1 replicas list the checkpoint.</summary>
+public sealed class OperatorWaitTests : IAsyncLifetime
+{
+    private const ulong Seq = 300;
+    private FakeReplicas _replicas = null!;
+
+    public async ValueTask InitializeAsync() => _replicas = await FakeReplicas.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _replicas.DisposeAsync();
+
+    [Fact]
+    public async Task Waiting_polls_every_replica_on_one_connection_each_until_2f_plus_1_list_the_checkpoint()
+    {
+        // Replicas 0-2 list the checkpoint from their third answer on; replica 3 never does (slow or down).
+        _replicas.QueryAnswer = replica =>
+            Status(replica, withCheckpoint: replica < 3 && _replicas.Queries(replica) >= 3);
+
+        var answers = await new OperatorClient(_replicas.Config).QueryUntilAsync(
+            OperatorCommandType.DbCheckpointStatus,
+            OperatorAnswerJson.Default.DbCheckpointStatusAnswer,
+            a => DbCheckpointQuorum.Reached(a, Seq, f: 1),
+            TimeSpan.FromSeconds(30),
+            TestContext.Current.CancellationToken
+        );
+
+        DbCheckpointQuorum.Reporting(answers, Seq).Should().Be(3);
+        Enumerable.Range(0, 4).Select(_replicas.Queries).Should().AllSatisfy(q => q.Should().Be(3));
+        Enumerable.Range(0, 4).Select(_replicas.Connections).Should().AllBeEquivalentTo(1);
+    }
+
+    [Fact]
+    public async Task Calls_of_a_client_given_channels_share_them()
+    {
+        _replicas.QueryAnswer = replica => Status(replica, withCheckpoint: true);
+        using var channels = new ReplicaChannels(_replicas.Config.Replicas);
+        var client = new OperatorClient(_replicas.Config, channels: channels);
+        var token = TestContext.Current.CancellationToken;
+
+        await client.QueryAsync(OperatorCommandType.DbCheckpointStatus, TimeSpan.FromSeconds(10), token);
+        await client.QueryUntilAsync(
+            OperatorCommandType.DbCheckpointStatus,
+            OperatorAnswerJson.Default.DbCheckpointStatusAnswer,
+            a => DbCheckpointQuorum.Reached(a, Seq, f: 1),
+            TimeSpan.FromSeconds(10),
+            token
+        );
+
+        Enumerable.Range(0, 4).Select(_replicas.Queries).Should().AllSatisfy(q => q.Should().Be(2));
+        Enumerable.Range(0, 4).Select(_replicas.Connections).Should().AllBeEquivalentTo(1);
+    }
+
+    [Theory]
+    [InlineData(4, true)]
+    [InlineData(3, true)]
+    [InlineData(2, false)]
+    [InlineData(0, false)]
+    public void A_checkpoint_counts_as_taken_once_2f_plus_1_replicas_list_it(int listing, bool reached)
+    {
+        List<QueryAnswer<DbCheckpointStatusAnswer>> answers =
+        [
+            .. Enumerable
+                .Range(0, 4)
+                .Select(r => new QueryAnswer<DbCheckpointStatusAnswer>(
+                    r,
+                    Answer(r, withCheckpoint: r < listing),
+                    null
+                )),
+        ];
+
+        DbCheckpointQuorum.Reporting(answers, Seq).Should().Be(listing);
+        DbCheckpointQuorum.Reached(answers, Seq, f: 1).Should().Be(reached);
+        DbCheckpointQuorum.Reached(answers, Seq + 150, f: 1).Should().BeFalse("no replica lists that seq");
+    }
+
+    private static string Status(int replica, bool withCheckpoint) =>
+        JsonSerializer.Serialize(
+            Answer(replica, withCheckpoint),
+            OperatorAnswerJson.Default.DbCheckpointStatusAnswer
+        );
+
+    private static DbCheckpointStatusAnswer Answer(int replica, bool withCheckpoint) =>
+        new(
+            replica,
+            Enabled: true,
+            withCheckpoint
+                ? [new DbCheckpointRow(Seq, Seq, Seq, new string('a', 64), new string('b', 64), default, 1, 1, [0], 0)]
+                : [],
+            LastSkipReason: null,
+            LastSkipAt: null,
+            Skips: 0,
+            Failures: 0,
+            LastFailure: null,
+            OnDemandArmed: !withCheckpoint,
+            LastDecidedSeq: Seq
+        );
+}

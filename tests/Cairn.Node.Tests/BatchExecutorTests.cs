@@ -50,9 +50,9 @@ public sealed class BatchExecutorTests : IDisposable
         return decided;
     }
 
-    private static InMemoryLedger TransferredCopy(InMemoryLedger ledger)
+    private static InMemoryLedger TransferredCopy(InMemoryLedger ledger, InMemoryLedger? into = null)
     {
-        var copy = new InMemoryLedger("chain");
+        var copy = into ?? new InMemoryLedger("chain");
         foreach (var block in ledger.ReadBlocks(BlockId.Genesis.Next))
         {
             copy.Append(new BlockProposal(block.SeqNum, block.Timestamp, block.Writes));
@@ -102,6 +102,7 @@ public sealed class BatchExecutorTests : IDisposable
         Client(executor, 11, KvOperation.Put("k"u8.ToArray(), "v"u8.ToArray())).Error.Should().Contain("wedged");
         Client(executor, 12, KvOperation.Get("k"u8.ToArray())).Status.Should().Be(KvResultStatus.Ok);
 
+        executor.Epoch.Should().Be(0);
         var unwedge = Order(executor, point.Value + 1, OperatorCommandType.Unwedge);
 
         Answer(unwedge).Should().Contain("epoch 1");
@@ -145,8 +146,11 @@ public sealed class BatchExecutorTests : IDisposable
         // Nothing local decides it: a restarted replica and one that installed the blocks read the same mark, so
         // their next checkpoints come at the same boundaries as everyone's.
         NewExecutor(ledger, policy).LastCheckpoint.Should().Be(executor.LastCheckpoint);
-        var transferred = TransferredCopy(ledger);
+        // The lagging replica's executor has read its own (empty) state before the blocks arrive.
+        var transferred = new InMemoryLedger("chain");
         var caughtUp = NewExecutor(transferred, policy);
+        caughtUp.LastCheckpoint.Should().Be(ReplicatedKeys.DecodeMark(null));
+        TransferredCopy(ledger, transferred);
         caughtUp.LastCheckpoint.Should().Be(executor.LastCheckpoint);
         RunTo(caughtUp, transferred, 6 * Window).Should().Equal(6UL * Window);
     }

@@ -29,18 +29,42 @@ public sealed class BatchExecutor(
     public SeqNum? WedgePoint =>
         ledger.GetValue(ReplicatedKeys.Wedge) is { } bytes ? new SeqNum(ReplicatedKeys.DecodeUInt64(bytes)) : null;
 
+    private (BlockId Head, SeqNum? OrderedAt, CheckpointMark Last, ulong Epoch)? _marks;
+
     /// <summary>The boundary the last <c>dbCheckpoint create</c> ordered a DB checkpoint for, if any.</summary>
-    public SeqNum? CheckpointOrderedAt =>
-        ledger.GetValue(ReplicatedKeys.CheckpointOrdered) is { } bytes
-            ? new SeqNum(ReplicatedKeys.DecodeUInt64(bytes))
-            : null;
+    public SeqNum? CheckpointOrderedAt => Marks.OrderedAt;
 
     /// <summary>The boundary at which the last DB checkpoint was decided (periodic or ordered), with its consensus
     /// time: what the periodic policy counts from.</summary>
-    public CheckpointMark LastCheckpoint => ReplicatedKeys.DecodeMark(ledger.GetValue(ReplicatedKeys.LastCheckpoint));
+    public CheckpointMark LastCheckpoint => Marks.Last;
 
     /// <summary>The epoch: how many times the cluster was unwedged.</summary>
-    public ulong Epoch => ReplicatedKeys.DecodeUInt64(ledger.GetValue(ReplicatedKeys.Epoch));
+    public ulong Epoch => Marks.Epoch;
+
+    /// <summary>The three values above as of the ledger's head. They change only with a block (executed or installed
+    /// by state transfer), so they are read from the state once per block, not at every group commit that reports
+    /// them in the replica's status.</summary>
+    private (BlockId Head, SeqNum? OrderedAt, CheckpointMark Last, ulong Epoch) Marks
+    {
+        get
+        {
+            var head = ledger.Head.LastBlockId;
+            if (_marks is not { } marks || marks.Head != head)
+            {
+                marks = (
+                    head,
+                    ledger.GetValue(ReplicatedKeys.CheckpointOrdered) is { } ordered
+                        ? new SeqNum(ReplicatedKeys.DecodeUInt64(ordered))
+                        : null,
+                    ReplicatedKeys.DecodeMark(ledger.GetValue(ReplicatedKeys.LastCheckpoint)),
+                    ReplicatedKeys.DecodeUInt64(ledger.GetValue(ReplicatedKeys.Epoch))
+                );
+                _marks = marks;
+            }
+
+            return marks;
+        }
+    }
 
     /// <summary>Applies the batch's requests in order and appends the block.</summary>
     public ExecutionOutcome Execute(Execute execute)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Cairn.Cli.Commands;
 using Cairn.Node.Hosting;
 using Spectre.Console;
@@ -48,7 +49,7 @@ public static class CairnCommandLine
         {
             foreach (var parseError in parse.Errors)
             {
-                error.WriteLine($"error: {parseError.Message}");
+                error.WriteLine($"error: {Describe(parseError)}");
             }
 
             var command = parse.CommandResult.Command;
@@ -85,6 +86,28 @@ public static class CairnCommandLine
             return Unwrap(e) is ReplicaFailedException ? ReplicaFailedExitCode : FailureExitCode;
         }
     }
+
+    /// <summary>The parser's message, except for a value that is not a whole number where one is expected: the
+    /// parser would name the .NET type ("as expected type 'System.Int32'"), the operator needs the range.</summary>
+    private static string Describe(ParseError parseError)
+    {
+        if (
+            parseError.SymbolResult is OptionResult { Option: var option } result
+            && WholeNumberRange(Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType) is var (min, max)
+            && result.Tokens.FirstOrDefault(t => !Int128.TryParse(t.Value, out var n) || n < min || n > max) is { } bad
+        )
+        {
+            return $"{option.Name} '{bad.Value}' is not a whole number from {min} to {max}";
+        }
+
+        return parseError.Message.ReplaceLineEndings(" ");
+    }
+
+    private static (Int128 Min, Int128 Max)? WholeNumberRange(Type type) =>
+        type == typeof(int) ? (int.MinValue, int.MaxValue)
+        : type == typeof(long) ? (long.MinValue, long.MaxValue)
+        : type == typeof(ulong) ? (ulong.MinValue, ulong.MaxValue)
+        : null;
 
     private static string OneLine(Exception e) => Unwrap(e).Message.ReplaceLineEndings(" ");
 

@@ -22,6 +22,54 @@ public sealed class UsageTests
         run.Error.Should().Contain("many").And.Contain("usage: cairn demo");
     }
 
+    /// <summary>Every whole-number option of every command, given a word.</summary>
+    public static TheoryData<string, string> EveryWholeNumberOption() =>
+        [
+            .. Commands()
+                .SelectMany(c =>
+                    c.Command.Options.Where(o =>
+                            (Nullable.GetUnderlyingType(o.ValueType) ?? o.ValueType) is var t
+                            && (t == typeof(int) || t == typeof(long) || t == typeof(ulong))
+                        )
+                        .Select(o => (c.Path, o.Name))
+                ),
+        ];
+
+    [Theory]
+    [MemberData(nameof(EveryWholeNumberOption))]
+    public void A_word_for_a_whole_number_option_is_refused_without_naming_a_dotnet_type(string command, string option)
+    {
+        var run = CliRun.Of([.. command.Split(' '), option, "x"]);
+
+        run.ExitCode.Should().NotBe(0);
+        run.Error.Should().StartWith("error: ").And.NotContain("System.").And.NotContain("   at ");
+    }
+
+    [Theory]
+    [InlineData(
+        "backup --cluster D --to T --replica x",
+        "--replica 'x' is not a whole number from -2147483648 to 2147483647"
+    )]
+    [InlineData(
+        "restore --replica 1 --cluster D --checkpoint x",
+        "--checkpoint 'x' is not a whole number from 0 to 18446744073709551615"
+    )]
+    [InlineData(
+        "checkpoint list --cluster D --replica x",
+        "--replica 'x' is not a whole number from -2147483648 to 2147483647"
+    )]
+    [InlineData(
+        "demo --blocks 99999999999",
+        "--blocks '99999999999' is not a whole number from -2147483648 to 2147483647"
+    )]
+    public void A_value_that_is_not_a_whole_number_in_range_is_refused_with_the_range(string line, string message)
+    {
+        var run = CliRun.Of(line.Split(' '));
+
+        run.ExitCode.Should().Be(CairnCommandLine.UsageExitCode);
+        run.Error.Should().StartWith($"error: {message}\n");
+    }
+
     /// <summary>Every command, with placeholder values for its positional arguments (so an unknown option after them
     /// cannot be taken for one).</summary>
     public static TheoryData<string, string[]> EveryCommand() =>

@@ -66,7 +66,7 @@ internal static class CheckpointCommand
             {
                 result.AddError("give exactly one of --cluster DIR and --data-dir DIR");
             }
-            else if (result.GetValue(replica) is not null && result.GetValue(cluster) is null)
+            else if (result.GetResult(replica) is not null && result.GetValue(cluster) is null)
             {
                 result.AddError("--replica selects a replica of --cluster DIR; --data-dir is already one replica's");
             }

@@ -42,7 +42,7 @@ internal static class RestoreCommand
         };
         restore.Validators.Add(result =>
         {
-            if ((result.GetValue(id) is null) == (result.GetValue(from) is null))
+            if ((result.GetResult(id) is null) == (result.GetResult(from) is null))
             {
                 result.AddError("give exactly one of --checkpoint ID and --from PATH");
             }

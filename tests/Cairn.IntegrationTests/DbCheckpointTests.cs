@@ -20,9 +20,14 @@ public sealed class DbCheckpointTests
 
         create.ExitCode.Should().Be(0, create.Error);
         var created = Checkpoints(create.Output);
-        created.Should().HaveCount(4);
-        created.Select(c => (c.Id, c.SeqNum, c.StateDigest, c.LastBlockDigest)).Distinct().Should().ContainSingle();
+        created.Count.Should().BeGreaterThanOrEqualTo(3, "create returns once 2f + 1 replicas list the checkpoint");
         (created[0].SeqNum % TestCluster.CheckpointWindow).Should().Be(0);
+        // The fourth may still be finalising its own on a busy machine.
+        await Eventually.TrueAsync(
+            async () => (created = await StatusAsync(dir)).Count == 4,
+            "every replica listing the checkpoint"
+        );
+        created.Select(c => (c.Id, c.SeqNum, c.StateDigest, c.LastBlockDigest)).Distinct().Should().ContainSingle();
         foreach (var id in Enumerable.Range(0, 4))
         {
             var onDisk = Path.Combine(

@@ -77,15 +77,7 @@ public sealed class MultiHostTests
                 "--json"
             );
             create.ExitCode.Should().Be(0, create.Error);
-            ulong id;
-            using (var created = JsonDocument.Parse(create.Output))
-            {
-                id = created
-                    .RootElement.GetProperty("replicas")[0]
-                    .GetProperty("checkpoints")[0]
-                    .GetProperty("id")
-                    .GetUInt64();
-            }
+            var id = CreatedCheckpoint.Id(create.Output);
 
             await Eventually.TrueAsync(
                 async () =>

@@ -495,12 +495,7 @@ public sealed class RestoreTests
     {
         var create = await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir, "--json");
         create.ExitCode.Should().Be(0, create.Error);
-        using var document = JsonDocument.Parse(create.Output);
-        return document
-            .RootElement.GetProperty("replicas")[0]
-            .GetProperty("checkpoints")[0]
-            .GetProperty("id")
-            .GetUInt64();
+        return CreatedCheckpoint.Id(create.Output);
     }
 
     private static Task<ReplicaStatus?[]> ConvergedAsync(TestCluster cluster) =>

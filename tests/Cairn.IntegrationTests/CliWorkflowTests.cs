@@ -53,15 +53,22 @@ public sealed class CliWorkflowTests : IDisposable
                 report.RootElement.GetProperty("p99Ms").GetDouble().Should().BePositive();
             }
 
-            var status = await CairnProcess.RunAsync("cluster", "status", "--dir", ClusterDir, "--json");
-            status.ExitCode.Should().Be(0, status.Error);
-            using (var replicas = JsonDocument.Parse(status.Output))
-            {
-                var rows = replicas.RootElement.GetProperty("replicas").EnumerateArray().ToList();
-                rows.Should().HaveCount(4);
-                rows.Should().AllSatisfy(r => r.GetProperty("healthy").GetBoolean().Should().BeTrue());
-                rows.Should().AllSatisfy(r => r.GetProperty("lastExecutedSeq").GetUInt64().Should().BePositive());
-            }
+            // Right after the load a replica on a busy machine may still be catching up: wait until status shows all
+            // four healthy and past the writes.
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    var status = await CairnProcess.RunAsync("cluster", "status", "--dir", ClusterDir, "--json");
+                    status.ExitCode.Should().Be(0, status.Error);
+                    using var replicas = JsonDocument.Parse(status.Output);
+                    var rows = replicas.RootElement.GetProperty("replicas").EnumerateArray().ToList();
+                    rows.Should().HaveCount(4);
+                    return rows.All(r =>
+                        r.GetProperty("healthy").GetBoolean() && r.GetProperty("lastExecutedSeq").GetUInt64() > 0
+                    );
+                },
+                "cluster status showing all four replicas healthy and past the writes"
+            );
         }
         finally
         {

@@ -89,8 +89,8 @@ public sealed partial class Replica
     /// <summary>
     /// Sets the horizon once 2f+1 other replicas' reports are proven. The seq horizon is the highest stable certificate
     /// verified here plus the two windows a replica signs above its stable checkpoint; the view horizon is one above
-    /// the
-    /// highest proven view, since a replica alone can time out into the view after the one its peers are in. Both are
+    /// the highest proven view, since a replica can reach the view after the one its peers are in (on f+1 complaints)
+    /// and send a VIEW-CHANGE there. Both are
     /// computed with checked arithmetic: a horizon that would overflow is never set, so nothing is ever signed again
     /// rather than something signed twice (it cannot happen without f+1 correct replicas reaching those numbers).
     /// </summary>

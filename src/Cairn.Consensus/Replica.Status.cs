@@ -47,6 +47,7 @@ public sealed partial class Replica
             SendTo(peer, _myViewChange);
         }
 
+        ResendComplaint(status);
         if (status.View != _view || !status.ViewActive || !_viewActive || status.LastExecuted < _low)
         {
             return;

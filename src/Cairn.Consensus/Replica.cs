@@ -191,6 +191,9 @@ public sealed partial class Replica
             case BatchBody { Batch: not null } body:
                 OnBatchBody(body);
                 break;
+            case ViewComplaint complaint:
+                OnViewComplaint(complaint);
+                break;
             default:
                 Drop(DropReason.Malformed);
                 break;
@@ -211,11 +214,16 @@ public sealed partial class Replica
             OnStart();
         }
 
-        if ((_timerDeadline is { } deadline && _now >= deadline) || RequestOverdue())
+        if (_timerDeadline is { } deadline && _now >= deadline && !_viewActive)
         {
-            // The primary (or the view change to the next one) failed to make progress in time, or left a request
-            // this backup holds unordered for a whole timeout.
+            // The view change to the next primary failed to finish in time (2f+1 replicas wanted it): the next one.
             StartViewChange(_view.Next);
+        }
+        else if ((_timerDeadline is { } due && _now >= due) || RequestOverdue())
+        {
+            // The primary failed to make progress in time, or left a request this backup holds unordered for a whole
+            // timeout: ask to leave the view, which starts the view change once f+1 replicas ask.
+            ComplainAboutView();
         }
 
         RetryStateTransfer();

@@ -100,7 +100,8 @@ public sealed class EncodingTests
             GenSeq,
             GenReplica,
             (v, a, s, e, r) => new StatusMessage(v, a, s, e, r).SignWith(Harness.ReplicaKey(r.Value))
-        )
+        ),
+        Gen.Select(GenView, GenReplica, (v, r) => new ViewComplaint(v, r).SignWith(Harness.ReplicaKey(r.Value)))
     );
 
     [Fact]

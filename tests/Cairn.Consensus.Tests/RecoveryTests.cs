@@ -41,6 +41,10 @@ public sealed class RecoveryTests
         h.Filter = (_, _, _) => false;
         h.Deliver(1, new ClientRequestReceived(Harness.Request(1, 1)));
         h.Deliver(1, new Tick(h.Now + TimeSpan.FromSeconds(2)));
+        h.Deliver(
+            1,
+            new MessageReceived(new ReplicaId(2), h.Sign(2, new ViewComplaint(new ViewNum(0), new ReplicaId(2))))
+        );
         h.Replicas[1].View.Should().Be(new ViewNum(1));
 
         var restarted = new Replica(h.Options[1], new ReplicaRecovery(h.Persisted[1], SeqNum.Zero, Digest.Zero, []));
@@ -78,7 +82,10 @@ public sealed class RecoveryTests
         var restarted = new Replica(h.Options[3], new ReplicaRecovery(h.Persisted[3], new SeqNum(1), h.Digests[3], []));
         restarted.Handle(new Tick(h.Now));
         restarted.Handle(new ClientRequestReceived(Harness.Request(2, 1)));
-        var outputs = restarted.Handle(new Tick(h.Now + TimeSpan.FromMinutes(1)));
+        restarted.Handle(new Tick(h.Now + TimeSpan.FromMinutes(1)));
+        var outputs = restarted.Handle(
+            new MessageReceived(new ReplicaId(2), h.Sign(2, new ViewComplaint(new ViewNum(0), new ReplicaId(2))))
+        );
 
         var viewChange = outputs
             .OfType<Broadcast>()

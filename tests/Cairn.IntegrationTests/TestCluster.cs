@@ -97,8 +97,39 @@ internal sealed class TestCluster : IAsyncDisposable
 
     /// <summary>Waits until <paramref name="condition"/> holds for the statuses, failing with the last ones
     /// seen.</summary>
-    public Task<ReplicaStatus?[]> WaitForAsync(Func<ReplicaStatus?[], bool> condition, TimeSpan timeout, string what) =>
-        ReplicaStatusWait.UntilAsync(StatusesAsync, condition, timeout, what);
+    public async Task<ReplicaStatus?[]> WaitForAsync(
+        Func<ReplicaStatus?[], bool> condition,
+        TimeSpan timeout,
+        string what
+    )
+    {
+        try
+        {
+            return await ReplicaStatusWait.UntilAsync(StatusesAsync, condition, timeout, what);
+        }
+        catch (TimeoutException timedOut)
+        {
+            // The cluster's directory goes with the test: the warnings are what is left to read in a CI log.
+            throw new TimeoutException($"{timedOut.Message}{Environment.NewLine}{LogWarnings()}", timedOut);
+        }
+    }
+
+    /// <summary>The last warnings and errors of every replica's log, a few lines each.</summary>
+    private string LogWarnings() =>
+        string.Join(
+            Environment.NewLine,
+            ClientConfig.Replicas.Select(
+                (_, id) =>
+                {
+                    var log = Layout.ReplicaLogFile(id);
+                    var lines = File.Exists(log)
+                        ? File.ReadLines(log).Where(l => l.Contains(" warn: ") || l.Contains(" fail: ")).TakeLast(6)
+                        : [];
+                    return $"replica {id} log warnings:{Environment.NewLine}  "
+                        + string.Join($"{Environment.NewLine}  ", lines.Select(l => l.Length > 240 ? l[..240] : l));
+                }
+            )
+        );
 
     /// <summary>Puts <paramref name="count"/> keys "prefix-i" from one client; returns the keys.</summary>
     /// <param name="valueBytes">Padding after the value "v:key", to write large values.</param>
@@ -149,7 +180,15 @@ internal sealed class TestCluster : IAsyncDisposable
         }
         finally
         {
-            Directory.Delete(Root, recursive: true);
+            // CAIRN_TEST_KEEP_DIRS=1 keeps the cluster's directory (configs, data, replica logs) for a post-mortem.
+            if (Environment.GetEnvironmentVariable("CAIRN_TEST_KEEP_DIRS") != "1")
+            {
+                Directory.Delete(Root, recursive: true);
+            }
+            else
+            {
+                Console.Error.WriteLine($"kept the test cluster's directory: {Root}");
+            }
         }
     }
 }

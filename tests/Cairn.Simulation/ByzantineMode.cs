@@ -23,4 +23,8 @@ public enum ByzantineMode
     /// <summary>As primary, never orders client 1's requests but keeps the others and a stream of no-ops going, so
     /// the cluster executes all the time while that client starves.</summary>
     Censoring,
+
+    /// <summary>Asks to leave every view it is in, at every tick (a VIEW-COMPLAINT), so that the complaint of a single
+    /// correct replica that merely lags would be enough to push the cluster into a view change.</summary>
+    Complaining,
 }

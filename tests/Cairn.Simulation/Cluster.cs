@@ -249,6 +249,12 @@ public sealed class Cluster
             Input(node, new RequestCheckpointSoon());
         }
 
+        if (node.Byzantine == ByzantineMode.Complaining && node.Replica is { IsViewActive: true } replica)
+        {
+            var complaint = SignAs(node, new ViewComplaint(replica.View, new ReplicaId(node.Id)));
+            SendMessage(node, [.. Enumerable.Range(0, Scenario.N).Where(i => i != node.Id)], complaint);
+        }
+
         After(TickInterval, () => TickLoop(node, generation));
     }
 

@@ -226,6 +226,22 @@ public sealed class ScenarioTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void F_replicas_that_complain_about_every_view_change_no_view(int f)
+    {
+        var complainers = Enumerable.Range(1, f).ToDictionary(i => i, _ => ByzantineMode.Complaining);
+        var cluster = new Cluster(Quiet(17, f) with { Byzantine = complainers });
+
+        var failure = cluster.Run();
+
+        failure.Should().BeNull();
+        cluster.Clients.Should().OnlyContain(c => c.Done);
+        cluster.ViewChanges.Should().Be(0);
+        cluster.CorrectReplicas.Should().OnlyContain(r => r.Replica!.View.Value == 0 && r.Replica.ComplaintCount == f);
+    }
+
+    [Theory]
     [InlineData(ByzantineMode.Silent)]
     [InlineData(ByzantineMode.BadSignatures)]
     [InlineData(ByzantineMode.WrongDigests)]

@@ -125,6 +125,7 @@ public abstract record ConsensusMessage(ReplicaId Sender)
             MessageType.Status => StatusMessage.ReadBody(ref reader, sender),
             MessageType.FetchBatch => FetchBatch.ReadBody(ref reader, sender),
             MessageType.BatchBody => BatchBody.ReadBody(ref reader, sender),
+            MessageType.ViewComplaint => ViewComplaint.ReadBody(ref reader, sender),
             _ => throw new CanonicalEncodingException($"unknown message type {(byte)type}"),
         };
         message = message with { Signature = Signature.FromBytes(reader.ReadFixed(Signature.Size)) };

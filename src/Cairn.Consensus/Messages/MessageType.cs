@@ -29,4 +29,7 @@ public enum MessageType : byte
 
     /// <summary>The batch of a proposal, answering a FETCH-BATCH; checked against the digest.</summary>
     BatchBody = 9,
+
+    /// <summary>A replica's wish to leave its view; f+1 of them start the view change.</summary>
+    ViewComplaint = 10,
 }

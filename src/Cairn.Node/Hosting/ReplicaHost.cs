@@ -350,14 +350,11 @@ public sealed partial class ReplicaHost
         {
             while (await ticker.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                // One tick queued at a time: a busy consensus thread sees the time when it gets to it, not a backlog.
+                // Only a wake-up: the group it lands in gives the replica the time (RunAsync). One queued at a time,
+                // so a busy consensus thread sees the time when it gets to it, not a backlog.
                 if (Interlocked.Exchange(ref _tickQueued, 1) == 0)
                 {
-                    Enqueue(() =>
-                    {
-                        Volatile.Write(ref _tickQueued, 0);
-                        Process(new Tick(_time.GetUtcNow()));
-                    });
+                    Enqueue(() => Volatile.Write(ref _tickQueued, 0));
                 }
             }
         }

@@ -89,7 +89,7 @@ public sealed record CheckpointManifest(int FormatVersion, IReadOnlyList<Manifes
         }
         catch (JsonException e)
         {
-            throw new DbCheckpointException(path, $"not a valid manifest ({e.Message})");
+            throw new DbCheckpointException(path, $"not a valid manifest ({JsonErrors.Describe(e)})");
         }
 
         if (manifest is null || manifest.FormatVersion != CurrentFormatVersion)

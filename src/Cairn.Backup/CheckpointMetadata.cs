@@ -124,7 +124,7 @@ public sealed record CheckpointMetadata
         }
         catch (JsonException e)
         {
-            throw new CheckpointMetadataException(source, $"not valid checkpoint metadata ({e.Message})");
+            throw new CheckpointMetadataException(source, $"not valid checkpoint metadata ({JsonErrors.Describe(e)})");
         }
 
         return document.ToMetadata(source);

@@ -84,7 +84,7 @@ public sealed class MetadataTests : IDisposable
 
         act.Should()
             .Throw<CheckpointMetadataException>()
-            .WithMessage($"{path}: not valid checkpoint metadata*stateDigest*");
+            .WithMessage($"{path}: not valid checkpoint metadata (missing fields 'stateDigest')");
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class MetadataTests : IDisposable
 
         act.Should()
             .Throw<CheckpointMetadataException>()
-            .WithMessage($"{path}: not valid checkpoint metadata*surprise*");
+            .WithMessage($"{path}: not valid checkpoint metadata (unknown field 'surprise')");
     }
 
     [Theory]
@@ -111,7 +111,20 @@ public sealed class MetadataTests : IDisposable
 
         var act = () => CheckpointMetadata.Read(path);
 
-        act.Should().Throw<CheckpointMetadataException>().WithMessage($"{path}: *");
+        var message = act.Should().Throw<CheckpointMetadataException>().WithMessage($"{path}: *").Which.Message;
+        message.Should().NotContain("System.").And.NotContain("Cairn.").And.NotContain("\n");
+    }
+
+    [Fact]
+    public void A_field_of_the_wrong_kind_is_named_without_dotnet_types()
+    {
+        var path = WriteWith(node => node["seqNum"] = "ten");
+
+        var act = () => CheckpointMetadata.Read(path);
+
+        act.Should()
+            .Throw<CheckpointMetadataException>()
+            .WithMessage($"{path}: not valid checkpoint metadata (field 'seqNum' is not a whole number)");
     }
 
     [Fact]

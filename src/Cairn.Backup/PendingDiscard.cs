@@ -35,7 +35,8 @@ public sealed record PendingDiscard(IReadOnlyList<string> Databases, ulong Resto
         {
             throw new DbCheckpointException(
                 path,
-                $"not a pending-discard record ({JsonErrors.Describe(e)}); delete it, and the databases it lists by hand"
+                $"not a pending-discard record ({JsonErrors.Describe(e)}); delete it, and the databases it lists "
+                    + "by hand"
             );
         }
     }

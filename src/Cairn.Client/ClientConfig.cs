@@ -15,6 +15,10 @@ public sealed record ClientConfig
 
     public required IReadOnlyList<PeerEndpoint> Replicas { get; init; }
 
+    /// <summary>The chain the cluster runs (<c>chain_id</c>), which operator commands name and query answers are
+    /// signed for; required in <c>operator.config</c>, not used by clients.</summary>
+    public string? ChainId { get; init; }
+
     /// <summary>The key that signs requests (the client's, or the operator's).</summary>
     public required string PrivateKeyPath { get; init; }
 
@@ -51,6 +55,7 @@ public sealed record ClientConfig
             F = f,
             Replicas = ConfigFile.ReadReplicas(root, (3 * f) + 1, Resolve),
             PrivateKeyPath = Resolve(root.String(isOperator ? "operator_private_key" : "client_private_key")),
+            ChainId = isOperator ? root.String("chain_id") : null,
             KeyIndex = isOperator ? 0 : 1,
             Passphrase = KeyPassphrase.FromEnvironment(),
             RequestTimeout = TimeSpan.FromMilliseconds(
@@ -61,6 +66,7 @@ public sealed record ClientConfig
             ),
         };
         root.RejectUnknownKeys([
+            .. isOperator ? ["chain_id"] : Array.Empty<string>(),
             "f_val",
             "replicas",
             "operator_private_key",

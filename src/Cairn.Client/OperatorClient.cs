@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Cairn.ClientProtocol;
+using Cairn.Core;
 using Cairn.Core.Crypto;
 using Cairn.Core.Encoding;
 using Cairn.Operator;
+using Cairn.Protocol.Configuration;
 using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Kv;
 using Google.Protobuf;
@@ -27,6 +29,16 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>The chain the commands are for and the answers must be signed for.</summary>
+    private string ChainId =>
+        config.ChainId
+        ?? throw new ConfigException(
+            config.SourcePath,
+            "chain_id",
+            null,
+            "an operator config must name the cluster's chain_id (copy it from a replica's deployment.config)"
+        );
+
     /// <summary>Orders <paramref name="type"/> (a write command) and returns the result f+1 replicas agree
     /// on.</summary>
     /// <exception cref="ClusterUnavailableException">When no f+1 matching replies arrive in time.</exception>
@@ -34,7 +46,7 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
     public async Task<OperatorResult> SubmitAsync(OperatorCommandType type, CancellationToken cancellationToken)
     {
         using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
-        var command = OperatorCommand.Create(type, [], _time.GetUtcNow(), key);
+        var command = OperatorCommand.Create(type, ChainId, [], _time.GetUtcNow(), key);
         var session = Random.Shared.Next(1, ClientIdentity.SessionsPerKey);
         using var client = channels is null
             ? new CairnClient(config, session, _time)
@@ -71,8 +83,9 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
     )
         where T : class =>
         [
-            .. (await QueryAsync(SignQuery(type, []), timeout, channels, cancellationToken).ConfigureAwait(false))
-                .Select(a => Parse(a, answer)),
+            .. (
+                await QueryAsync(SignQuery(type, []), timeout, channels, cancellationToken).ConfigureAwait(false)
+            ).Select(a => Parse(a, answer)),
         ];
 
     /// <summary>Sends the signed query <paramref name="command"/> to every replica and parses each JSON answer with
@@ -127,7 +140,7 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
     public OperatorCommand SignQuery(OperatorCommandType type, ReadOnlySpan<byte> body)
     {
         using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
-        return OperatorCommand.Create(type, body, _time.GetUtcNow(), key);
+        return OperatorCommand.Create(type, ChainId, body, _time.GetUtcNow(), key);
     }
 
     /// <summary>Sends the signed query <paramref name="command"/> to every replica; replicas that do not answer within
@@ -150,36 +163,60 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         // Channels of its own accept the largest answer a query may give (a page of certified blocks).
         using var own = open is null ? new ReplicaChannels(config.Replicas, CertifiedChainQuery.MaxAnswerBytes) : null;
         var replicas = open ?? own!;
+        var keys = config.LoadReplicaKeys();
         return await Task.WhenAll(
-                config.Replicas.Select(async (replica, index) =>
-                {
-                    try
+                config.Replicas.Select(
+                    async (replica, index) =>
                     {
-                        var reply = await replicas
-                            .Admin(index)
-                            .OperatorQueryAsync(
-                                request,
-                                deadline: DateTime.UtcNow.Add(timeout),
-                                cancellationToken: cancellationToken
-                            )
-                            .ConfigureAwait(false);
-                        return reply.Refusal.Length > 0
-                            ? new ReplicaAnswer(replica.Id.Value, null, reply.Refusal)
-                            : new ReplicaAnswer(
-                                replica.Id.Value,
-                                reply.Json.Length > 0 ? reply.Json : null,
-                                null,
-                                reply.Statement.IsEmpty ? null : reply.Statement.ToByteArray()
-                            );
+                        try
+                        {
+                            var reply = await replicas
+                                .Admin(index)
+                                .OperatorQueryAsync(
+                                    request,
+                                    deadline: DateTime.UtcNow.Add(timeout),
+                                    cancellationToken: cancellationToken
+                                )
+                                .ConfigureAwait(false);
+                            if (reply.Json.Length > 0 && !SignedBy(reply, command, replica.Id, keys[index]))
+                            {
+                                return new ReplicaAnswer(
+                                    replica.Id.Value,
+                                    null,
+                                    $"rejected: the answer is not signed by replica {replica.Id.Value} for chain "
+                                        + ChainId
+                                );
+                            }
+
+                            return reply.Refusal.Length > 0
+                                ? new ReplicaAnswer(replica.Id.Value, null, reply.Refusal)
+                                : new ReplicaAnswer(
+                                    replica.Id.Value,
+                                    reply.Json.Length > 0 ? reply.Json : null,
+                                    null,
+                                    reply.Statement.IsEmpty ? null : reply.Statement.ToByteArray()
+                                );
+                        }
+                        catch (RpcException)
+                        {
+                            return new ReplicaAnswer(replica.Id.Value, null, null);
+                        }
                     }
-                    catch (RpcException)
-                    {
-                        return new ReplicaAnswer(replica.Id.Value, null, null);
-                    }
-                })
+                )
             )
             .ConfigureAwait(false);
     }
+
+    private bool SignedBy(OperatorQueryReply reply, OperatorCommand command, ReplicaId replica, VerificationKey key) =>
+        reply.Signature.Length == Signature.Size
+        && OperatorAnswerSignature.Verify(
+            ChainId,
+            replica,
+            command.Nonce,
+            reply.Json,
+            Signature.FromBytes(reply.Signature.Span),
+            key
+        );
 
     private static QueryAnswer<T> Parse<T>(ReplicaAnswer answer, JsonTypeInfo<T> info)
         where T : class

@@ -5,16 +5,18 @@ using Cairn.Core.Encoding;
 namespace Cairn.Operator;
 
 /// <summary>
-/// A signed operator command: type, body, a random nonce and the issue time, signed with the operator's private key.
-/// Every replica checks the signature against the operator public key from its config, refuses a nonce it has seen
-/// and a command issued outside the accepted window, so a captured command can neither be forged nor replayed.
+/// A signed operator command: type, the chain it is for, body, a random nonce and the issue time, signed with the
+/// operator's private key. Every replica checks the signature against the operator public key from its config, and
+/// refuses a command for another chain, a nonce it has seen and a command issued outside the accepted window, so a
+/// captured command can neither be forged nor replayed, not even on another chain the same operator key runs.
 /// </summary>
 public sealed record OperatorCommand
 {
-    private const byte DomainTag = 0x60;
+    private const byte DomainTag = 0x61; // 0x60 was the layout without the chain id
 
     private OperatorCommand(
         OperatorCommandType type,
+        string chainId,
         byte[] body,
         ulong nonce,
         DateTimeOffset issuedAt,
@@ -22,6 +24,7 @@ public sealed record OperatorCommand
     )
     {
         Type = type;
+        ChainId = chainId;
         Body = body;
         Nonce = nonce;
         IssuedAt = issuedAt;
@@ -29,6 +32,9 @@ public sealed record OperatorCommand
     }
 
     public OperatorCommandType Type { get; }
+
+    /// <summary>The chain (<c>chain_id</c>) the command is for; a replica of another chain refuses it.</summary>
+    public string ChainId { get; }
 
     /// <summary>Command-specific arguments (empty for the commands defined so far).</summary>
     public byte[] Body { get; }
@@ -48,15 +54,24 @@ public sealed record OperatorCommand
     /// <summary>Creates and signs a command with a fresh random nonce.</summary>
     public static OperatorCommand Create(
         OperatorCommandType type,
+        string chainId,
         ReadOnlySpan<byte> body,
         DateTimeOffset issuedAt,
         SigningKey operatorKey
     )
     {
+        ArgumentException.ThrowIfNullOrEmpty(chainId);
         var nonce = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
         var issued = DateTimeOffset.FromUnixTimeMilliseconds(issuedAt.ToUnixTimeMilliseconds());
-        var unsigned = new OperatorCommand(type, body.ToArray(), nonce, issued, default);
-        return new OperatorCommand(type, unsigned.Body, nonce, issued, operatorKey.Sign(unsigned.SigningBytes()));
+        var unsigned = new OperatorCommand(type, chainId, body.ToArray(), nonce, issued, default);
+        return new OperatorCommand(
+            type,
+            chainId,
+            unsigned.Body,
+            nonce,
+            issued,
+            operatorKey.Sign(unsigned.SigningBytes())
+        );
     }
 
     /// <summary>True when the command carries a valid signature of <paramref name="operatorKey"/>.</summary>
@@ -88,6 +103,7 @@ public sealed record OperatorCommand
             throw new CanonicalEncodingException($"unknown operator command type {(byte)type}");
         }
 
+        var chainId = reader.ReadString();
         var body = reader.ReadBytes().ToArray();
         var nonce = reader.ReadUInt64();
         var issuedAt = reader.ReadInt64();
@@ -98,7 +114,14 @@ public sealed record OperatorCommand
             throw new CanonicalEncodingException($"issue time {issuedAt} is out of range");
         }
 
-        return new OperatorCommand(type, body, nonce, DateTimeOffset.FromUnixTimeMilliseconds(issuedAt), signature);
+        return new OperatorCommand(
+            type,
+            chainId,
+            body,
+            nonce,
+            DateTimeOffset.FromUnixTimeMilliseconds(issuedAt),
+            signature
+        );
     }
 
     private byte[] SigningBytes()
@@ -112,6 +135,7 @@ public sealed record OperatorCommand
         writer
             .WriteByte(DomainTag)
             .WriteByte((byte)Type)
+            .WriteString(ChainId)
             .WriteBytes(Body)
             .WriteUInt64(Nonce)
             .WriteInt64(IssuedAt.ToUnixTimeMilliseconds());

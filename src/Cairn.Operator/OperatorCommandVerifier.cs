@@ -3,11 +3,12 @@ using Cairn.Core.Crypto;
 namespace Cairn.Operator;
 
 /// <summary>
-/// Decides whether a replica accepts an operator command: signed by the operator key, issued within
+/// Decides whether a replica accepts an operator command: signed by the operator key, for this replica's chain
+/// (<paramref name="chainId"/>), issued within
 /// <see cref="Window"/> of the replica's notion of now (consensus time for ordered commands, so every replica decides
 /// the same), and with a nonce not seen before. Returns the reason for a refusal, never throws for bad commands.
 /// </summary>
-public sealed class OperatorCommandVerifier(VerificationKey operatorKey, TimeSpan window)
+public sealed class OperatorCommandVerifier(VerificationKey operatorKey, string chainId, TimeSpan window)
 {
     /// <summary>How far a command's issue time may be from now, either way.</summary>
     public TimeSpan Window => window;
@@ -19,6 +20,12 @@ public sealed class OperatorCommandVerifier(VerificationKey operatorKey, TimeSpa
         if (!command.Verify(operatorKey))
         {
             return "the command is not signed by this cluster's operator key";
+        }
+
+        if (command.ChainId != chainId)
+        {
+            return $"the command is for chain '{command.ChainId}', not this replica's chain '{chainId}' (the "
+                + "operator config's chain_id)";
         }
 
         if ((command.IssuedAt - now).Duration() > window)

@@ -36,6 +36,9 @@ public sealed class FakeReplicas : IAsyncDisposable
     /// <summary>The JSON replica <c>r</c> answers an operator query with; "{}" unless a test says otherwise.</summary>
     public Func<int, string> QueryAnswer { get; set; } = _ => "{}";
 
+    /// <summary>Whose key signs replica i's answers: its own by default.</summary>
+    public Func<int, int> SignAs { get; set; } = replica => replica;
+
     /// <summary>A client config for these replicas, with the given timeouts.</summary>
     public ClientConfig Config { get; private set; } = null!;
 
@@ -158,6 +161,7 @@ public sealed class FakeReplicas : IAsyncDisposable
         Config = new ClientConfig
         {
             SourcePath = Path.Combine(_dir, "client.config"),
+            ChainId = "cairn-fake",
             F = 1,
             Replicas = endpoints,
             PrivateKeyPath = clientKey,

@@ -56,6 +56,25 @@ public sealed class OperatorWaitTests : IAsyncLifetime
         Enumerable.Range(0, 4).Select(_replicas.Connections).Should().AllBeEquivalentTo(1);
     }
 
+    [Fact]
+    public async Task An_answer_not_signed_by_the_replica_it_came_from_is_rejected_and_does_not_count()
+    {
+        // Replica 2's answer carries replica 3's signature: relayed or forged, it says nothing about replica 2.
+        _replicas.QueryAnswer = replica => Status(replica, withCheckpoint: true);
+        _replicas.SignAs = replica => replica == 2 ? 3 : replica;
+
+        var answers = await new OperatorClient(_replicas.Config).QueryAsync(
+            OperatorCommandType.DbCheckpointStatus,
+            OperatorAnswerJson.Default.DbCheckpointStatusAnswer,
+            TimeSpan.FromSeconds(10),
+            TestContext.Current.CancellationToken
+        );
+
+        answers.Where(a => a.Status is not null).Select(a => a.Replica).Should().Equal(0, 1, 3);
+        answers[2].Refusal.Should().Be("rejected: the answer is not signed by replica 2 for chain cairn-fake");
+        DbCheckpointQuorum.Reporting(answers, Seq).Should().Be(3);
+    }
+
     [Theory]
     [InlineData(4, true)]
     [InlineData(3, true)]
@@ -80,10 +99,7 @@ public sealed class OperatorWaitTests : IAsyncLifetime
     }
 
     private static string Status(int replica, bool withCheckpoint) =>
-        JsonSerializer.Serialize(
-            Answer(replica, withCheckpoint),
-            OperatorAnswerJson.Default.DbCheckpointStatusAnswer
-        );
+        JsonSerializer.Serialize(Answer(replica, withCheckpoint), OperatorAnswerJson.Default.DbCheckpointStatusAnswer);
 
     private static DbCheckpointStatusAnswer Answer(int replica, bool withCheckpoint) =>
         new(

@@ -50,10 +50,17 @@ public sealed class OperatorRefusalTests(OperatorRefusalCluster shared) : IClass
 
         var operatorConfig = ClientConfig.Load(cluster.Layout.OperatorConfig);
         using var operatorKey = KeyFiles.LoadSigningKey(cluster.Layout.OperatorPrivateKey);
+        var chainId = operatorConfig.ChainId!;
         using var client = new CairnClient(operatorConfig, session: 5);
 
         // A replayed command: the second copy is refused.
-        var command = OperatorCommand.Create(OperatorCommandType.Unwedge, [], DateTimeOffset.UtcNow, operatorKey);
+        var command = OperatorCommand.Create(
+            OperatorCommandType.Unwedge,
+            chainId,
+            [],
+            DateTimeOffset.UtcNow,
+            operatorKey
+        );
         OperatorResult
             .Decode((await client.SubmitAsync(command.Encode(), RequestFlags.Operator, Ct)).Result.Span)
             .Message.Should()
@@ -63,9 +70,25 @@ public sealed class OperatorRefusalTests(OperatorRefusalCluster shared) : IClass
             .Message.Should()
             .Contain("already used");
 
+        // Signed by this cluster's operator key, but for another chain the same key may run.
+        var otherChain = OperatorCommand.Create(
+            OperatorCommandType.WedgeStop,
+            "cairn-000000000000",
+            [],
+            DateTimeOffset.UtcNow,
+            operatorKey
+        );
+        OperatorResult
+            .Decode((await client.SubmitAsync(otherChain.Encode(), RequestFlags.Operator, Ct)).Result.Span)
+            .Message.Should()
+            .Be(
+                $"the command is for chain 'cairn-000000000000', not this replica's chain '{chainId}' (the operator "
+                    + "config's chain_id)"
+            );
+
         // A tampered body (the type byte changed after signing) and an unknown command type.
         var tampered = OperatorCommand
-            .Create(OperatorCommandType.DbCheckpointCreate, [], DateTimeOffset.UtcNow, operatorKey)
+            .Create(OperatorCommandType.DbCheckpointCreate, chainId, [], DateTimeOffset.UtcNow, operatorKey)
             .Encode();
         tampered[1] = (byte)OperatorCommandType.WedgeStop;
         OperatorResult
@@ -73,7 +96,7 @@ public sealed class OperatorRefusalTests(OperatorRefusalCluster shared) : IClass
             .Message.Should()
             .Contain("not signed");
         var unknown = OperatorCommand
-            .Create(OperatorCommandType.WedgeStop, [], DateTimeOffset.UtcNow, operatorKey)
+            .Create(OperatorCommandType.WedgeStop, chainId, [], DateTimeOffset.UtcNow, operatorKey)
             .Encode();
         unknown[1] = 77;
         OperatorResult
@@ -85,6 +108,7 @@ public sealed class OperatorRefusalTests(OperatorRefusalCluster shared) : IClass
         // client id.
         var stale = OperatorCommand.Create(
             OperatorCommandType.WedgeStop,
+            chainId,
             [],
             DateTimeOffset.UtcNow.AddHours(-1),
             operatorKey

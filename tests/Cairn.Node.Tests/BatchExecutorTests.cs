@@ -25,7 +25,7 @@ public sealed class BatchExecutorTests : IDisposable
     private BatchExecutor NewExecutor(ILedgerStore ledger, DbCheckpointSettings? policy = null) =>
         new(
             ledger,
-            new OperatorCommandVerifier(_operatorKey.PublicKey, TimeSpan.FromMinutes(5)),
+            new OperatorCommandVerifier(_operatorKey.PublicKey, "chain", TimeSpan.FromMinutes(5)),
             Window,
             policy ?? new DbCheckpointSettings()
         );
@@ -63,7 +63,7 @@ public sealed class BatchExecutorTests : IDisposable
 
     private ExecutionOutcome Order(BatchExecutor executor, ulong seq, OperatorCommandType type)
     {
-        var command = OperatorCommand.Create(type, [], Now, _operatorKey);
+        var command = OperatorCommand.Create(type, "chain", [], Now, _operatorKey);
         var request = ClientRequest.Create(
             ClientIdentity.ClientId(ClientIdentity.OperatorKeyIndex, 1),
             seq,
@@ -117,7 +117,7 @@ public sealed class BatchExecutorTests : IDisposable
         var executor = NewExecutor(ledger);
         executor.CheckpointOrderedAt.Should().BeNull();
 
-        var command = OperatorCommand.Create(OperatorCommandType.DbCheckpointCreate, [], Now, _operatorKey);
+        var command = OperatorCommand.Create(OperatorCommandType.DbCheckpointCreate, "chain", [], Now, _operatorKey);
         var request = ClientRequest.Create(
             ClientIdentity.ClientId(ClientIdentity.OperatorKeyIndex, 1),
             1,

@@ -8,17 +8,18 @@ namespace Cairn.Operator.Tests;
 
 public sealed class OperatorCommandTests : IDisposable
 {
+    private const string Chain = "cairn-0123456789ab";
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
     private readonly SigningKey _operator = SigningKey.FromSeed(new byte[32]);
     private readonly SigningKey _intruder = SigningKey.FromSeed(Enumerable.Repeat((byte)7, 32).ToArray());
     private readonly HashSet<ulong> _seen = [];
 
-    private OperatorCommandVerifier Verifier => new(_operator.PublicKey, TimeSpan.FromMinutes(5));
+    private OperatorCommandVerifier Verifier => new(_operator.PublicKey, Chain, TimeSpan.FromMinutes(5));
 
     [Fact]
     public void A_signed_command_round_trips_and_is_accepted_once()
     {
-        var command = OperatorCommand.Create(OperatorCommandType.WedgeStop, [], Now, _operator);
+        var command = OperatorCommand.Create(OperatorCommandType.WedgeStop, Chain, [], Now, _operator);
 
         var decoded = OperatorCommand.Decode(command.Encode());
 
@@ -30,9 +31,43 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_command_for_another_chain_is_refused_though_the_operator_signed_it()
+    {
+        var command = OperatorCommand.Create(OperatorCommandType.WedgeStop, "cairn-other", [], Now, _operator);
+
+        var decoded = OperatorCommand.Decode(command.Encode());
+
+        decoded.ChainId.Should().Be("cairn-other");
+        Verifier
+            .Refusal(decoded, Now, _seen.Contains)
+            .Should()
+            .Be(
+                "the command is for chain 'cairn-other', not this replica's chain 'cairn-0123456789ab' (the operator "
+                    + "config's chain_id)"
+            );
+    }
+
+    [Fact]
+    public void A_signed_answer_verifies_only_for_its_chain_replica_query_and_text()
+    {
+        using var replica = SigningKey.FromSeed(Enumerable.Repeat((byte)3, 32).ToArray());
+        var signature = OperatorAnswerSignature.Sign(Chain, new ReplicaId(2), 42, "{\"a\":1}", replica);
+
+        bool Verifies(string chain, int id, ulong nonce, string json, VerificationKey key) =>
+            OperatorAnswerSignature.Verify(chain, new ReplicaId(id), nonce, json, signature, key);
+
+        Verifies(Chain, 2, 42, "{\"a\":1}", replica.PublicKey).Should().BeTrue();
+        Verifies("cairn-other", 2, 42, "{\"a\":1}", replica.PublicKey).Should().BeFalse();
+        Verifies(Chain, 1, 42, "{\"a\":1}", replica.PublicKey).Should().BeFalse();
+        Verifies(Chain, 2, 43, "{\"a\":1}", replica.PublicKey).Should().BeFalse();
+        Verifies(Chain, 2, 42, "{\"a\":2}", replica.PublicKey).Should().BeFalse();
+        Verifies(Chain, 2, 42, "{\"a\":1}", _operator.PublicKey).Should().BeFalse();
+    }
+
+    [Fact]
     public void A_command_signed_with_another_key_is_refused()
     {
-        var command = OperatorCommand.Create(OperatorCommandType.DbCheckpointCreate, [], Now, _intruder);
+        var command = OperatorCommand.Create(OperatorCommandType.DbCheckpointCreate, Chain, [], Now, _intruder);
 
         Verifier.Refusal(command, Now, _seen.Contains).Should().Contain("not signed by this cluster's operator key");
     }
@@ -40,7 +75,7 @@ public sealed class OperatorCommandTests : IDisposable
     [Fact]
     public void A_tampered_command_is_refused()
     {
-        var bytes = OperatorCommand.Create(OperatorCommandType.DbCheckpointCreate, [], Now, _operator).Encode();
+        var bytes = OperatorCommand.Create(OperatorCommandType.DbCheckpointCreate, Chain, [], Now, _operator).Encode();
         bytes[1] = (byte)OperatorCommandType.WedgeStop;
 
         Verifier.Refusal(OperatorCommand.Decode(bytes), Now, _seen.Contains).Should().Contain("not signed");
@@ -49,8 +84,8 @@ public sealed class OperatorCommandTests : IDisposable
     [Fact]
     public void A_command_outside_the_window_is_refused_either_way()
     {
-        var old = OperatorCommand.Create(OperatorCommandType.Unwedge, [], Now.AddMinutes(-6), _operator);
-        var future = OperatorCommand.Create(OperatorCommandType.Unwedge, [], Now.AddMinutes(6), _operator);
+        var old = OperatorCommand.Create(OperatorCommandType.Unwedge, Chain, [], Now.AddMinutes(-6), _operator);
+        var future = OperatorCommand.Create(OperatorCommandType.Unwedge, Chain, [], Now.AddMinutes(6), _operator);
 
         Verifier.Refusal(old, Now, _seen.Contains).Should().Contain("more than 300 s");
         Verifier.Refusal(future, Now, _seen.Contains).Should().Contain("more than 300 s");
@@ -59,7 +94,7 @@ public sealed class OperatorCommandTests : IDisposable
     [Fact]
     public void Unknown_types_and_malformed_bytes_do_not_decode()
     {
-        var bytes = OperatorCommand.Create(OperatorCommandType.WedgeStatus, [], Now, _operator).Encode();
+        var bytes = OperatorCommand.Create(OperatorCommandType.WedgeStatus, Chain, [], Now, _operator).Encode();
         var unknown = bytes.ToArray();
         unknown[1] = 99;
 

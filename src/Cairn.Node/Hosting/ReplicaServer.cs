@@ -137,6 +137,7 @@ public static class ReplicaServer
         );
         var operatorVerifier = new OperatorCommandVerifier(
             KeyFiles.LoadVerificationKey(config.OperatorPublicKeyPath),
+            config.ChainId,
             OperatorCommandWindow
         );
         using var backupMetrics = new BackupMetrics(TimeProvider.System);

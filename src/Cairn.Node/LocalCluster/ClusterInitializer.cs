@@ -208,7 +208,8 @@ public static class ClusterInitializer
         File.WriteAllText(
             layout.OperatorConfig,
             "# cairn op ...: the operator's key and the replicas it talks to (paths relative to this file)\n"
-                + $"operator_private_key: operator_priv.pem\nf_val: {f}\nrequest_timeout_millisec: "
+                + $"chain_id: {chainId}\noperator_private_key: operator_priv.pem\nf_val: {f}\n"
+                + "request_timeout_millisec: "
                 + $"{ClientConfigKeys.OperatorRequestTimeoutMillisec}\n"
                 + replicas.Replace("../keys/", "keys/", StringComparison.Ordinal)
         );

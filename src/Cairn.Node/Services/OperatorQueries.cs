@@ -16,7 +16,7 @@ namespace Cairn.Node.Services;
 /// checkpoint itself (opened read-only, pinned meanwhile so retention cannot delete it), never the live
 /// state. The certified chain query reads the live ledger's blocks, which are immutable once appended, and may ask the
 /// primary to fill the window to the next checkpoint boundary with no-op batches: it changes no state.</summary>
-/// <param name="replicaKey">This replica's own key, which signs its answers to <c>checkpoint hash</c>.</param>
+/// <param name="replicaKey">This replica's own key, which signs its answers.</param>
 public sealed class OperatorQueries(
     ReplicaHost host,
     ILedgerReader ledger,
@@ -57,25 +57,47 @@ public sealed class OperatorQueries(
 
         try
         {
-            return command.Type switch
-            {
-                OperatorCommandType.WedgeStatus => Json(WedgeStatus(), OperatorAnswerJson.Default.WedgeStatusAnswer),
-                OperatorCommandType.DbCheckpointStatus => Json(
-                    CheckpointStatus(),
-                    OperatorAnswerJson.Default.DbCheckpointStatusAnswer
-                ),
-                OperatorCommandType.CheckpointHash => CheckpointHash(command),
-                OperatorCommandType.CheckpointRead => CheckpointRead(command),
-                OperatorCommandType.Snapshot => Snapshot(),
-                OperatorCommandType.CertifiedChain => CertifiedChain(command),
-                _ => new OperatorQueryReply { Refusal = $"{command.Type} is not answered by this replica" },
-            };
+            return Signed(command, Route(command));
         }
         catch (Exception e) when (e is DbCheckpointException or LedgerException or IOException)
         {
             // The checkpoint was deleted between listing and pinning, or does not open: this replica cannot answer.
             return new OperatorQueryReply { Refusal = $"cannot read the checkpoint ({e.Message})" };
         }
+    }
+
+    private OperatorQueryReply Route(OperatorCommand command) =>
+        command.Type switch
+        {
+            OperatorCommandType.WedgeStatus => Json(WedgeStatus(), OperatorAnswerJson.Default.WedgeStatusAnswer),
+            OperatorCommandType.DbCheckpointStatus => Json(
+                CheckpointStatus(),
+                OperatorAnswerJson.Default.DbCheckpointStatusAnswer
+            ),
+            OperatorCommandType.CheckpointHash => CheckpointHash(command),
+            OperatorCommandType.CheckpointRead => CheckpointRead(command),
+            OperatorCommandType.Snapshot => Snapshot(),
+            OperatorCommandType.CertifiedChain => CertifiedChain(command),
+            _ => new OperatorQueryReply { Refusal = $"{command.Type} is not answered by this replica" },
+        };
+
+    /// <summary>Signs a JSON answer for the query's nonce, this chain and this replica (OperatorAnswerSignature), so
+    /// the operator can check who said it, for which query.</summary>
+    private OperatorQueryReply Signed(OperatorCommand command, OperatorQueryReply reply)
+    {
+        if (reply.Json.Length > 0)
+        {
+            var signature = OperatorAnswerSignature.Sign(
+                ledger.ChainId,
+                host.Status.Replica,
+                command.Nonce,
+                reply.Json,
+                replicaKey
+            );
+            reply.Signature = ByteString.CopyFrom(signature.Bytes);
+        }
+
+        return reply;
     }
 
     private OperatorQueryReply CheckpointHash(OperatorCommand command)

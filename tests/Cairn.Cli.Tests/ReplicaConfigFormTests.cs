@@ -119,8 +119,8 @@ public sealed class ReplicaConfigFormTests : IDisposable
         run.ExitCode.Should().Be(CairnCommandLine.FailureExitCode);
         run.Error.Should()
             .Be(
-                $"error: {config.RocksDbPath}: replica 1 is running (its database is open); stop it first (its service, "
-                    + "e.g. 'systemctl stop cairn-replica')\n"
+                $"error: {config.RocksDbPath}: replica 1 is running (its database is open); stop it first (its "
+                    + "service, e.g. 'systemctl stop cairn-replica')\n"
             );
     }
 

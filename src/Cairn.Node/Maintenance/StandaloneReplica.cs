@@ -106,8 +106,8 @@ public sealed class StandaloneReplica(DeploymentConfig config)
             throw new DbCheckpointException(
                 config.RocksDbPath,
                 $"replica {Id} is running (its database is open); the others form a quorum without it, so stop it "
-                    + "with its service manager (e.g. 'systemctl stop cairn-replica'), run the backup again, then start "
-                    + "it ('systemctl start cairn-replica')"
+                    + "with its service manager (e.g. 'systemctl stop cairn-replica'), run the backup again, then "
+                    + "start it ('systemctl start cairn-replica')"
             );
         }
 

@@ -60,8 +60,8 @@ internal static class RestoreCommand
             else
             {
                 var layout = replica.Layout(parse);
-                n = parse.GetValue(replica.Replica)!.Value;
-                var number = n;
+                var number = parse.GetValue(replica.Replica)!.Value;
+                n = number;
                 var source = Source(parse, id, from, checkpoint => layout.ReplicaCheckpoint(number, checkpoint));
                 var maintenance = new ReplicaMaintenance(new ClusterRunner(layout, CommonOptions.SelfCommand()));
                 run = progress => maintenance.Restore(number, source, parse.GetValue(discardOld), progress);

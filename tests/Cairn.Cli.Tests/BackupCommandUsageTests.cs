@@ -74,7 +74,7 @@ public sealed class BackupCommandUsageTests
     {
         var neither = CliRun.Of("checkpoint", "list");
         neither.ExitCode.Should().Be(2);
-        neither.Error.Should().Contain("exactly one of --cluster DIR and --data-dir DIR");
+        neither.Error.Should().Contain("exactly one of --cluster DIR, --config FILE and --data-dir DIR");
 
         CliRun.Of("checkpoint", "list", "--cluster", "/tmp", "--data-dir", "/tmp").ExitCode.Should().Be(2);
         CliRun

@@ -7,7 +7,9 @@ namespace Cairn.IntegrationTests;
 
 /// <summary>cairn restore on real replica processes: a replica whose database is wiped while the cluster takes load is
 /// restored from its own checkpoint, another from a peer's exported archive on a fresh data directory (after a forged
-/// copy of that archive is refused); both catch up by state transfer to the peers' last block digest.</summary>
+/// copy of that archive is refused); both catch up by state transfer to the peers' last block digest. Restore, export,
+/// list and backup run both from the cluster directory and from one replica's deployment.config (--config), as on a
+/// host that has only that replica.</summary>
 public sealed class RestoreTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -41,6 +43,16 @@ public sealed class RestoreTests
         );
         refused.ExitCode.Should().Be(1);
         refused.Error.Should().Contain("replica 3 is running");
+        // On a host with only replica 3's deployment.config, its open database tells that it runs.
+        var refusedByConfig = await CairnProcess.RunAsync(
+            "restore",
+            "--config",
+            cluster.Layout.ReplicaConfig(3),
+            "--checkpoint",
+            $"{id}"
+        );
+        refusedByConfig.ExitCode.Should().Be(1);
+        refusedByConfig.Error.Should().Contain("replica 3 is running (its database is open)");
 
         // The database is lost while the others keep taking writes; its checkpoints survive.
         var load = cluster.PutManyAsync("during", 60);
@@ -125,13 +137,12 @@ public sealed class RestoreTests
             );
 
             Directory.Exists(exported).Should().BeTrue("a pinned checkpoint survives retention");
+            // From replica 1's deployment.config alone, as on a host with no cluster directory.
             var export = await CairnProcess.RunAsync(
                 "checkpoint",
                 "export",
-                "--replica",
-                "1",
-                "--cluster",
-                dir,
+                "--config",
+                cluster.Layout.ReplicaConfig(1),
                 "--id",
                 $"{id}",
                 "--to",
@@ -164,10 +175,8 @@ public sealed class RestoreTests
 
         var restore = await CairnProcess.RunAsync(
             "restore",
-            "--replica",
-            "2",
-            "--cluster",
-            dir,
+            "--config",
+            cluster.Layout.ReplicaConfig(2),
             "--from",
             archive,
             "--json"
@@ -175,6 +184,7 @@ public sealed class RestoreTests
         restore.ExitCode.Should().Be(0, restore.Error);
         using (var result = JsonDocument.Parse(restore.Output))
         {
+            result.RootElement.GetProperty("replica").GetInt32().Should().Be(2);
             result.RootElement.GetProperty("consensusMetadataReset").GetBoolean().Should().BeTrue();
             result
                 .RootElement.GetProperty("oldDatabase")
@@ -190,8 +200,8 @@ public sealed class RestoreTests
         list.ExitCode.Should().Be(0, list.Error);
         list.Output.Should().Contain("complete");
 
-        // The same replica's checkpoints read from its data directory alone, as on a host with no cluster directory:
-        // the same list (the load is over, so retention has nothing more to retire).
+        // The same replica's checkpoints read from its data directory or its deployment.config alone, as on a host with
+        // no cluster directory: the same list (the load is over, so retention has nothing more to retire).
         var viaCluster = await CairnProcess.RunAsync(
             "checkpoint",
             "list",
@@ -201,15 +211,17 @@ public sealed class RestoreTests
             "1",
             "--json"
         );
-        var local = await CairnProcess.RunAsync(
-            "checkpoint",
-            "list",
-            "--data-dir",
-            cluster.Layout.ReplicaDataDirectory(1),
-            "--json"
-        );
-        local.ExitCode.Should().Be(0, local.Error);
-        GoodIds(local).Should().NotBeEmpty().And.Equal(GoodIds(viaCluster));
+        string[][] oneReplica =
+        [
+            ["--data-dir", cluster.Layout.ReplicaDataDirectory(1)],
+            ["--config", cluster.Layout.ReplicaConfig(1)],
+        ];
+        foreach (var named in oneReplica)
+        {
+            var local = await CairnProcess.RunAsync(["checkpoint", "list", .. named, "--json"]);
+            local.ExitCode.Should().Be(0, local.Error);
+            GoodIds(local).Should().NotBeEmpty().And.Equal(GoodIds(viaCluster));
+        }
     }
 
     /// <summary>A copy of <paramref name="archive"/> with one value of its state changed with RocksDB directly and
@@ -310,8 +322,29 @@ public sealed class RestoreTests
             .Error.Should()
             .Contain("already exists");
 
+        // From its deployment.config alone, a running replica is not stopped: its service manager does that.
+        var config = cluster.Layout.ReplicaConfig(1);
+        var byConfig = Path.Combine(cluster.Root, "replica-1-by-config");
+        string[] backupByConfig =
+        [
+            "backup",
+            "--config",
+            config,
+            "--to",
+            byConfig,
+            "--key",
+            cluster.Layout.OperatorPrivateKey,
+        ];
+        var running = await CairnProcess.RunAsync(backupByConfig);
+        running.ExitCode.Should().Be(1);
+        running
+            .Error.Should()
+            .Contain("replica 1 is running (its database is open); the others form a quorum without it, so stop it");
+
         // With replica 2 down, stopping replica 1 would leave 2 of the 3 replicas a commit needs: refused, untouched.
-        (await cluster.Runner.StopReplicaAsync(2, kill: true, TimeSpan.FromSeconds(5), Ct)).Should().BeTrue();
+        (await cluster.Runner.StopReplicaAsync(2, kill: true, TimeSpan.FromSeconds(5), Ct))
+            .Should()
+            .BeTrue();
         var refused = await CairnProcess.RunAsync(
             "backup",
             "--replica",
@@ -328,19 +361,30 @@ public sealed class RestoreTests
             .And.Contain("not healthy: 2");
         cluster.Runner.IsRunning(1).Should().BeTrue();
         Directory.Exists(Path.Combine(cluster.Root, "replica-1-second")).Should().BeFalse();
+        // The same check from the config: the peers it names, asked over their pinned TLS.
+        var noQuorum = await CairnProcess.RunAsync(backupByConfig);
+        noQuorum.ExitCode.Should().Be(1);
+        noQuorum.Error.Should().Contain("would leave 2 healthy replicas").And.Contain("not healthy: 2");
 
-        // Replica 1 restored from its backup: it starts from the certified block and catches up with the others.
-        (await cluster.Runner.StopReplicaAsync(1, kill: true, TimeSpan.FromSeconds(5), Ct)).Should().BeTrue();
-        var restore = await CairnProcess.RunAsync(
-            "restore",
-            "--replica",
-            "1",
-            "--cluster",
-            dir,
-            "--from",
-            target,
-            "--json"
-        );
+        // Stopped (as 'systemctl stop' would), replica 1 is backed up from its config and left stopped; the
+        // certificate comes from the others, asked with the operator key.
+        cluster.Runner.StartReplica(2);
+        await cluster.WaitForAsync(s => s[2] is not null, TestCluster.Patience, "replica 2 answering again");
+        (await cluster.Runner.StopReplicaAsync(1, kill: false, TimeSpan.FromSeconds(30), Ct)).Should().BeTrue();
+        var stopped = await CairnProcess.RunAsync([.. backupByConfig, "--json"]);
+        stopped.ExitCode.Should().Be(0, stopped.Error);
+        using (var result = JsonDocument.Parse(stopped.Output))
+        {
+            result.RootElement.GetProperty("replica").GetInt32().Should().Be(1);
+            result.RootElement.GetProperty("restarted").GetBoolean().Should().BeFalse();
+            certifiedSeq = result.RootElement.GetProperty("certifiedSeqNum").GetUInt64();
+            certifiedSeq.Should().BeGreaterThanOrEqualTo(result.RootElement.GetProperty("seqNum").GetUInt64());
+        }
+
+        cluster.Runner.IsRunning(1).Should().BeFalse("a replica backed up from its config is left stopped");
+
+        // Replica 1 restored from that backup, from its config: it starts from the certified block and catches up.
+        var restore = await CairnProcess.RunAsync("restore", "--config", config, "--from", byConfig, "--json");
         restore.ExitCode.Should().Be(0, restore.Error);
         using (var result = JsonDocument.Parse(restore.Output))
         {

@@ -1,29 +1,37 @@
 using System.CommandLine;
 using Cairn.Backup;
 using Cairn.Client;
-using Cairn.Consensus.Messages;
+using Cairn.Core.Crypto;
 using Cairn.Node.LocalCluster;
+using Cairn.Node.Maintenance;
 using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
 
 /// <summary><c>cairn backup</c>: intermittent backup of one replica — stop it, copy its database, start it again,
 /// and store with the copy a 2f+1 certificate that covers it, fetched from the cluster over the signed query
-/// path.</summary>
+/// path. With <c>--config</c> the replica's service manager stops and starts it (docs/operator-guide.md).</summary>
 internal static class BackupCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var cluster = CommonOptions.Cluster();
-        var replica = new Option<int>("--replica")
-        {
-            Description = "The replica to back up (the others keep serving).",
-            Required = true,
-        };
+        var replica = new ReplicaSelection("The replica to back up (the others keep serving)");
         var to = new Option<DirectoryInfo>("--to")
         {
             Description = "The directory to create with the copy (must not exist).",
             Required = true,
+        };
+        var key = new Option<FileInfo?>("--key")
+        {
+            Description =
+                "With --config: the operator private key (PEM) that signs the query for the certificate covering the "
+                + "copy (a cluster directory's operator.config names its own).",
+        };
+        var passphraseFile = new Option<FileInfo?>("--passphrase-file")
+        {
+            Description =
+                "A file whose first line is the passphrase of an encrypted --key (default: the CAIRN_KEY_PASSPHRASE "
+                + "environment variable).",
         };
         var json = CommonOptions.JsonOutput();
         var backup = new Command(
@@ -32,31 +40,67 @@ internal static class BackupCommand
                 + "store a 2f+1 certificate covering the copy with a SHA-256 manifest (verify and restore take it)."
         )
         {
-            cluster,
-            replica,
             to,
+            key,
+            passphraseFile,
             json,
         };
+        replica.AddTo(backup);
+        backup.Validators.Add(result =>
+        {
+            if (result.GetResult(replica.Config) is null && result.GetResult(key) is not null)
+            {
+                result.AddError(
+                    "--key goes with --config FILE (with --cluster DIR, its operator.config names the key)"
+                );
+            }
+        });
         backup.SetAction(
             async (parse, cancellationToken) =>
             {
-                var layout = new ClusterLayout(parse.GetRequiredValue(cluster).FullName);
-                var n = parse.GetValue(replica);
                 var target = parse.GetRequiredValue(to).FullName;
                 var asJson = parse.GetValue(json);
-                var copy = await ProgressDisplay.RunAsync(
-                    console,
-                    asJson,
-                    "copying",
-                    progress =>
-                        new ReplicaMaintenance(new ClusterRunner(layout, CommonOptions.SelfCommand())).BackupAsync(
-                            n,
+                Func<IProgress<TransferProgress>?, Task<ReplicaBackup>> run;
+                string startAgain;
+                if (replica.ByConfig(parse))
+                {
+                    var standalone = replica.Standalone(parse);
+                    var passphrase = KeyPassphrase.FromFileOrEnvironment(parse.GetValue(passphraseFile)?.FullName);
+                    run = progress =>
+                        standalone.BackupAsync(
                             target,
-                            (staged, ct) => CertifyAsync(layout, staged, ct),
+                            parse.GetValue(key)?.FullName,
+                            passphrase,
                             progress,
                             cancellationToken
-                        )
-                );
+                        );
+                    startAgain =
+                        "start it again (its service, e.g. 'systemctl start cairn-replica', or 'cairn replica "
+                        + $"--config {standalone.Config.SourcePath}')";
+                }
+                else
+                {
+                    var layout = replica.Layout(parse);
+                    var maintenance = new ReplicaMaintenance(new ClusterRunner(layout, CommonOptions.SelfCommand()));
+                    run = progress =>
+                        maintenance.BackupAsync(
+                            parse.GetValue(replica.Replica)!.Value,
+                            target,
+                            (staged, ct) =>
+                                ReplicaBackupProcedure.CertifyFromClusterAsync(
+                                    ClientConfig.Load(layout.OperatorConfig),
+                                    ReplicaPublicKeys.Load(layout.KeysDirectory),
+                                    staged,
+                                    ct
+                                ),
+                            progress,
+                            cancellationToken
+                        );
+                    startAgain = "left stopped";
+                }
+
+                var copy = await ProgressDisplay.RunAsync(console, asJson, "copying", run);
+                var n = copy.Replica;
                 var head = copy.Checkpoint;
                 if (asJson)
                 {
@@ -96,36 +140,19 @@ internal static class BackupCommand
                     console.MarkupLineInterpolated(
                         $"{copy.ExtensionBlocks} extension blocks from block {head.LastBlockId}"
                     );
-                    console.MarkupLine(
-                        copy.Restarted
-                            ? $"[green]✓[/] replica {n} restarted and healthy"
-                            : $"replica {n} was not running; left stopped"
-                    );
+                    if (copy.Restarted)
+                    {
+                        console.MarkupLineInterpolated($"[green]✓[/] replica {n} restarted and healthy");
+                    }
+                    else
+                    {
+                        console.MarkupLineInterpolated($"replica {n} was not running; {startAgain}");
+                    }
                 }
 
                 return 0;
             }
         );
         return backup;
-    }
-
-    /// <summary>A certificate at or above the copy's last sequence number and the blocks leading to it, from the
-    /// cluster (the replicas are asked to reach the next checkpoint boundary when they are not there yet).</summary>
-    private static async Task<(StableCheckpointCertificate, ChainExtension)> CertifyAsync(
-        ClusterLayout layout,
-        IntermittentCopy copy,
-        CancellationToken cancellationToken
-    )
-    {
-        var keys = ReplicaPublicKeys.Load(layout.KeysDirectory);
-        var client = new CertifiedChainClient(ClientConfig.Load(layout.OperatorConfig));
-        var (certificate, blocks) = await client.FetchAsync(
-            copy.Head.LastBlockId.Next,
-            copy.Head.LastSeqNum,
-            (c, b, complete) => IntermittentBackup.FindFetchProblem(copy, keys, c, b, complete),
-            ReplicaMaintenance.CertificateStall,
-            cancellationToken
-        );
-        return IntermittentBackup.Decode(certificate, blocks);
     }
 }

@@ -44,8 +44,7 @@ internal static class CheckpointCommand
 
     private static Command CreateList(IAnsiConsole console)
     {
-        var cluster = OptionalCluster();
-        var replica = new Option<int?>("--replica") { Description = "Only this replica (with --cluster)." };
+        var replica = new ReplicaSelection("Only this replica", everyReplicaByDefault: true);
         var dataDir = new Option<DirectoryInfo?>("--data-dir")
         {
             Description =
@@ -53,24 +52,8 @@ internal static class CheckpointCommand
                 + "db_checkpoint_path).",
         };
         var json = CommonOptions.JsonOutput();
-        var list = new Command("list", "Every replica's checkpoints on disk, and any incomplete ones.")
-        {
-            cluster,
-            replica,
-            dataDir,
-            json,
-        };
-        list.Validators.Add(result =>
-        {
-            if ((result.GetValue(cluster) is null) == (result.GetValue(dataDir) is null))
-            {
-                result.AddError("give exactly one of --cluster DIR and --data-dir DIR");
-            }
-            else if (result.GetResult(replica) is not null && result.GetValue(cluster) is null)
-            {
-                result.AddError("--replica selects a replica of --cluster DIR; --data-dir is already one replica's");
-            }
-        });
+        var list = new Command("list", "Every replica's checkpoints on disk, and any incomplete ones.") { json };
+        replica.AddTo(list, dataDir);
         list.SetAction(parse =>
         {
             List<ListRow> rows;
@@ -78,10 +61,15 @@ internal static class CheckpointCommand
             {
                 rows = [.. ListReplica(null, DataDirCheckpoints(data.FullName))];
             }
+            else if (replica.ByConfig(parse))
+            {
+                var config = replica.Standalone(parse).Config;
+                rows = [.. ListReplica(config.ReplicaId.Value, config.DbCheckpoints.Path)];
+            }
             else
             {
-                var layout = new ClusterLayout(parse.GetValue(cluster)!.FullName).RequireCluster();
-                var ids = parse.GetValue(replica) is { } one ? [one] : layout.ReplicaIds();
+                var layout = replica.Layout(parse).RequireCluster();
+                var ids = parse.GetValue(replica.Replica) is { } one ? [one] : layout.ReplicaIds();
                 rows = [.. ids.SelectMany(id => ListReplica(id, layout.LoadReplicaConfig(id).DbCheckpoints.Path))];
             }
 
@@ -379,12 +367,7 @@ internal static class CheckpointCommand
 
     private static Command CreateExport(IAnsiConsole console)
     {
-        var cluster = CommonOptions.Cluster();
-        var replica = new Option<int>("--replica")
-        {
-            Description = "The replica whose checkpoint to export.",
-            Required = true,
-        };
+        var replica = new ReplicaSelection("The replica whose checkpoint to export");
         var id = new Option<ulong>("--id")
         {
             Description = "The checkpoint id (see 'cairn checkpoint list').",
@@ -401,16 +384,14 @@ internal static class CheckpointCommand
             "Write a checkpoint as one self-describing archive (tar.gz with a SHA-256 manifest) for disaster recovery."
         )
         {
-            cluster,
-            replica,
             id,
             to,
             json,
         };
+        replica.AddTo(export);
         export.SetAction(parse =>
         {
-            var layout = new ClusterLayout(parse.GetRequiredValue(cluster).FullName);
-            var config = layout.LoadReplicaConfig(parse.GetValue(replica));
+            var config = replica.LoadConfig(parse);
             var target = parse.GetRequiredValue(to).FullName;
             var asJson = parse.GetValue(json);
             var manifest = ProgressDisplay.Run(
@@ -442,7 +423,7 @@ internal static class CheckpointCommand
             else
             {
                 console.MarkupInterpolated(
-                    $"[green]✓[/] exported checkpoint {parse.GetValue(id)} of replica {parse.GetValue(replica)} "
+                    $"[green]✓[/] exported checkpoint {parse.GetValue(id)} of replica {config.ReplicaId.Value} "
                 );
                 console.MarkupInterpolated($"to {target}: {manifest.Files.Count} files, ");
                 console.MarkupLineInterpolated($"{FormatBytes(manifest.TotalBytes)} → {FormatBytes(archiveBytes)}");

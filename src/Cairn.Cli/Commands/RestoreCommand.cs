@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cairn.Backup;
 using Cairn.Node.LocalCluster;
 using Spectre.Console;
 
@@ -9,12 +10,7 @@ internal static class RestoreCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var cluster = CommonOptions.Cluster();
-        var replica = new Option<int>("--replica")
-        {
-            Description = "The replica to restore (it must be stopped).",
-            Required = true,
-        };
+        var replica = new ReplicaSelection("The replica to restore (it must be stopped)");
         var id = new Option<ulong?>("--checkpoint") { Description = "One of the replica's own checkpoints, by id." };
         var from = new Option<string?>("--from")
         {
@@ -33,13 +29,12 @@ internal static class RestoreCommand
                 + "peers."
         )
         {
-            cluster,
-            replica,
             id,
             from,
             discardOld,
             json,
         };
+        replica.AddTo(restore);
         restore.Validators.Add(result =>
         {
             if ((result.GetResult(id) is null) == (result.GetResult(from) is null))
@@ -49,24 +44,32 @@ internal static class RestoreCommand
         });
         restore.SetAction(parse =>
         {
-            var layout = new ClusterLayout(parse.GetRequiredValue(cluster).FullName);
-            var n = parse.GetValue(replica);
-            var source = parse.GetValue(id) is { } checkpointId
-                ? layout.ReplicaCheckpoint(n, checkpointId)
-                : Path.GetFullPath(parse.GetValue(from)!);
+            string startAgain;
+            Func<IProgress<TransferProgress>?, RestoreResult> run;
+            int n;
+            if (replica.ByConfig(parse))
+            {
+                var standalone = replica.Standalone(parse);
+                n = standalone.Config.ReplicaId.Value;
+                var source = Source(parse, id, from, standalone.Checkpoint);
+                run = progress => standalone.Restore(source, parse.GetValue(discardOld), progress);
+                startAgain =
+                    "its service (e.g. 'systemctl start cairn-replica'), or 'cairn replica --config "
+                    + $"{standalone.Config.SourcePath}'";
+            }
+            else
+            {
+                var layout = replica.Layout(parse);
+                var number = parse.GetValue(replica.Replica)!.Value;
+                n = number;
+                var source = Source(parse, id, from, checkpoint => layout.ReplicaCheckpoint(number, checkpoint));
+                var maintenance = new ReplicaMaintenance(new ClusterRunner(layout, CommonOptions.SelfCommand()));
+                run = progress => maintenance.Restore(number, source, parse.GetValue(discardOld), progress);
+                startAgain = $"'cairn cluster up --dir {layout.Directory}'";
+            }
+
             var asJson = parse.GetValue(json);
-            var result = ProgressDisplay.Run(
-                console,
-                asJson,
-                "restoring",
-                progress =>
-                    new ReplicaMaintenance(new ClusterRunner(layout, CommonOptions.SelfCommand())).Restore(
-                        n,
-                        source,
-                        parse.GetValue(discardOld),
-                        progress
-                    )
-            );
+            var result = ProgressDisplay.Run(console, asJson, "restoring", run);
             var m = result.Checkpoint;
             if (asJson)
             {
@@ -122,10 +125,19 @@ internal static class RestoreCommand
             console.MarkupLineInterpolated(
                 $"  old database: {oldDatabase}; {result.CheckpointsCarriedOver} checkpoints carried over"
             );
-            console.MarkupInterpolated($"  start it again ('cairn cluster up --dir {layout.Directory}'); ");
+            console.MarkupInterpolated($"  start it again ({startAgain}); ");
             console.MarkupLineInterpolated($"it catches up the blocks after {m.LastBlockId} from its peers");
             return 0;
         });
         return restore;
     }
+
+    /// <summary>The checkpoint to install: one of the replica's own by id (<paramref name="ownCheckpoint"/>), or a
+    /// path.</summary>
+    private static string Source(
+        ParseResult parse,
+        Option<ulong?> id,
+        Option<string?> from,
+        Func<ulong, string> ownCheckpoint
+    ) => parse.GetValue(id) is { } checkpointId ? ownCheckpoint(checkpointId) : Path.GetFullPath(parse.GetValue(from)!);
 }

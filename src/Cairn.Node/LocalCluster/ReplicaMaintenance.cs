@@ -3,8 +3,7 @@ using Cairn.Backup;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Ledger;
-using Cairn.Node.Configuration;
-using Cairn.Node.Execution;
+using Cairn.Node.Maintenance;
 
 namespace Cairn.Node.LocalCluster;
 
@@ -22,14 +21,7 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
     /// <summary>How long a replica restarted after a backup has to become healthy.</summary>
     public static readonly TimeSpan HealthyWithin = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long the cluster may make no progress towards a stable checkpoint that covers a backup's copy
-    /// before the backup gives up (it waits as long as the cluster executes towards it).</summary>
-    public static readonly TimeSpan CertificateStall = TimeSpan.FromSeconds(60);
-
     private static readonly TimeSpan HealthPoll = TimeSpan.FromMilliseconds(200);
-
-    // Health probes of the other replicas before a backup stops one (each probe waits at most 2 s per replica).
-    private const int QuorumProbes = 5;
 
     private ClusterLayout Layout => runner.Layout;
 
@@ -50,25 +42,7 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
         }
 
         // A replica a service manager started has no pid file: its open database tells.
-        if (DatabaseLock.IsHeld(config.RocksDbPath))
-        {
-            throw new DbCheckpointException(
-                config.RocksDbPath,
-                $"replica {replica} is running (its database is open); stop it first (its service, e.g. 'systemctl "
-                    + "stop cairn-replica')"
-            );
-        }
-
-        return new RestoreRequest
-        {
-            DataDirectory = config.DataDir,
-            DatabaseDirectory = config.RocksDbPath,
-            CheckpointsDirectory = config.DbCheckpoints.Path,
-            Source = source,
-            Keys = ReplicaPublicKeys.Load(Layout.KeysDirectory),
-            ChainId = config.ChainId,
-            DiscardOld = discardOld,
-        };
+        return new StandaloneReplica(config).RestoreRequest(source, discardOld);
     }
 
     /// <summary>Verifies <paramref name="source"/> and installs it as stopped replica <paramref name="replica"/>'s
@@ -202,20 +176,7 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
     {
         ArgumentNullException.ThrowIfNull(certify);
         var config = Layout.LoadReplicaConfig(replica);
-        if (config.BackupMode != BackupMode.Intermittent)
-        {
-            throw new DbCheckpointException(
-                config.SourcePath,
-                "backup_mode is 'checkpoint': this replica backs up online with DB checkpoints ('cairn checkpoint "
-                    + "export'); set backup_mode: intermittent to use 'cairn backup'"
-            );
-        }
-
-        if (Directory.Exists(target) || File.Exists(target))
-        {
-            throw new DbCheckpointException(target, "already exists (a backup never overwrites)");
-        }
-
+        ReplicaBackupProcedure.CheckTarget(config, target);
         if (!runner.IsRunning(replica) && DatabaseLock.IsHeld(config.RocksDbPath))
         {
             throw new DbCheckpointException(
@@ -227,7 +188,9 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
 
         if (runner.IsRunning(replica))
         {
-            await RequireQuorumWithoutAsync(replica, config.F, cancellationToken).ConfigureAwait(false);
+            await ReplicaBackupProcedure
+                .RequireQuorumWithoutAsync(replica, config.F, ProbeAsync, cancellationToken)
+                .ConfigureAwait(false);
         }
 
         var keys = ReplicaPublicKeys.Load(Layout.KeysDirectory);
@@ -248,59 +211,13 @@ public sealed class ReplicaMaintenance(ClusterRunner runner)
             }
         }
 
-        try
-        {
-            long epoch;
-            using (var reader = RocksDbLedger.OpenReadOnly(copy.StagingDirectory))
-            {
-                epoch = (long)ReplicatedKeys.DecodeUInt64(reader.GetValue(ReplicatedKeys.Epoch));
-            }
-
-            var (certificate, extension) = copy.OwnCertificate is { } own
-                ? (own, ChainExtension.Empty)
-                : await certify(copy, cancellationToken).ConfigureAwait(false);
-            var (manifest, metadata) = IntermittentBackup.Complete(copy, certificate, extension, epoch, keys);
-            return new ReplicaBackup(replica, target, manifest, metadata, extension.Blocks.Count, wasRunning);
-        }
-        catch
-        {
-            copy.Abandon();
-            throw;
-        }
+        return await ReplicaBackupProcedure
+            .FinishAsync(replica, copy, certify, keys, wasRunning, cancellationToken)
+            .ConfigureAwait(false);
     }
 
-    /// <summary>Stopping a replica for its backup must leave a quorum (2f + 1) of healthy replicas serving; else the
-    /// cluster would stop committing for the length of the copy.</summary>
-    /// <exception cref="ClusterRunException">When fewer than 2f + 1 other replicas are healthy.</exception>
-    private async Task RequireQuorumWithoutAsync(int replica, int f, CancellationToken cancellationToken)
-    {
-        // A replica busy with load may miss one health probe: one answer in a few probes counts.
-        var healthy = new SortedSet<int>();
-        var others = new List<int>();
-        for (var probe = 0; probe < QuorumProbes && healthy.Count < (2 * f) + 1; probe++)
-        {
-            if (probe > 0)
-            {
-                await Task.Delay(HealthPoll, cancellationToken).ConfigureAwait(false);
-            }
-
-            var status = (await runner.StatusAsync(cancellationToken).ConfigureAwait(false))
-                .Where(s => s.Id != replica)
-                .ToList();
-            others = [.. status.Select(s => s.Id)];
-            healthy.UnionWith(status.Where(s => s.Healthy).Select(s => s.Id));
-        }
-
-        if (healthy.Count < (2 * f) + 1)
-        {
-            var down = others.Where(id => !healthy.Contains(id));
-            throw new ClusterRunException(
-                $"stopping replica {replica} for its backup would leave {healthy.Count} healthy replicas, fewer than "
-                    + $"the {(2 * f) + 1} the cluster needs to commit (not healthy: {string.Join(", ", down)}); bring "
-                    + "them back first ('cairn cluster status'), or stop the cluster and back up each replica"
-            );
-        }
-    }
+    private async Task<IReadOnlyList<(int Id, bool Healthy)>> ProbeAsync(CancellationToken cancellationToken) =>
+        [.. (await runner.StatusAsync(cancellationToken).ConfigureAwait(false)).Select(s => (s.Id, s.Healthy))];
 
     private async Task WaitHealthyAsync(int replica, CancellationToken cancellationToken)
     {

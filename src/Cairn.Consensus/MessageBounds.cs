@@ -51,7 +51,9 @@ public static class MessageBounds
             SeqNum.Zero,
             Digest.Zero,
             [.. Enumerable.Repeat(new ReplicaSignature(sender, default), quorum)]
-        ).Encode().Length;
+        )
+            .Encode()
+            .Length;
         var emptyViewChange = new ViewChange(default(ViewNum), null, [], sender).Encode().Length;
         // Each nested message is length-prefixed (4 bytes); a proof is a header and its count of PREPAREs.
         var proof = 4 + header + 4 + ((quorum - 1) * (4L + prepare));

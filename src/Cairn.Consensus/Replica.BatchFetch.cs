@@ -83,7 +83,8 @@ public sealed partial class Replica
         }
 
         var digest = body.Batch.ProposalDigest(body.TimestampMs);
-        var wanted = slot.PrePrepare is { Batch: null } accepted && accepted.Digest == digest ? accepted
+        var wanted =
+            slot.PrePrepare is { Batch: null } accepted && accepted.Digest == digest ? accepted
             : slot.Committed is { Batch: null } committed && committed.Digest == digest ? committed
             : null;
         if (wanted?.WithBatch(body.Batch) is not { } whole)

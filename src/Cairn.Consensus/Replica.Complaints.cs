@@ -13,12 +13,12 @@ namespace Cairn.Consensus;
 /// </summary>
 public sealed partial class Replica
 {
-    private readonly Dictionary<ReplicaId, ViewComplaint> _complaints = [];
+    private readonly HashSet<ReplicaId> _complainers = [];
     private ViewNum _complaintsView;
     private ViewComplaint? _myComplaint;
 
     /// <summary>The replicas that complained about the current view (this one included).</summary>
-    public int ComplaintCount => CurrentComplaints().Count;
+    public int ComplaintCount => CurrentComplainers().Count;
 
     private void ComplainAboutView()
     {
@@ -28,9 +28,8 @@ public sealed partial class Replica
         }
 
         _myComplaint = Sign(new ViewComplaint(_view, Id));
-        CurrentComplaints()[Id] = _myComplaint;
         Broadcast(_myComplaint);
-        LeaveViewOnComplaints();
+        CountComplaint(Id);
     }
 
     private void OnViewComplaint(ViewComplaint complaint)
@@ -53,20 +52,36 @@ public sealed partial class Replica
             return;
         }
 
-        var complaints = CurrentComplaints();
-        if (complaints.ContainsKey(complaint.Sender))
+        if (CurrentComplainers().Contains(complaint.Sender))
         {
             Drop(DropReason.Duplicate);
             return;
         }
 
-        if (!Authentic(complaint))
+        if (Authentic(complaint))
+        {
+            CountComplaint(complaint.Sender);
+        }
+    }
+
+    /// <summary>
+    /// Counts <paramref name="sender"/> as complaining about the current view and starts the view change at f+1. A
+    /// valid VIEW-CHANGE for a later view counts too: its sender has left this view, and its complaint may have been
+    /// lost on the way (it re-sends only the VIEW-CHANGE once it has left).
+    /// </summary>
+    private void CountComplaint(ReplicaId sender)
+    {
+        if (!_viewActive)
         {
             return;
         }
 
-        complaints[complaint.Sender] = complaint;
-        LeaveViewOnComplaints();
+        var complainers = CurrentComplainers();
+        complainers.Add(sender);
+        if (complainers.Count >= Quorums.ReplyQuorum(_f))
+        {
+            StartViewChange(_view.Next);
+        }
     }
 
     /// <summary>Re-sends this replica's complaint to a peer that reports the same active view (messages get
@@ -79,23 +94,16 @@ public sealed partial class Replica
         }
     }
 
-    private void LeaveViewOnComplaints()
-    {
-        if (_viewActive && CurrentComplaints().Count >= Quorums.ReplyQuorum(_f))
-        {
-            StartViewChange(_view.Next);
-        }
-    }
-
-    /// <summary>The complaints about the current view; those about an earlier view are forgotten.</summary>
-    private Dictionary<ReplicaId, ViewComplaint> CurrentComplaints()
+    /// <summary>The replicas that complained about the current view; complaints about an earlier view are
+    /// forgotten.</summary>
+    private HashSet<ReplicaId> CurrentComplainers()
     {
         if (_complaintsView != _view)
         {
-            _complaints.Clear();
+            _complainers.Clear();
             _complaintsView = _view;
         }
 
-        return _complaints;
+        return _complainers;
     }
 }

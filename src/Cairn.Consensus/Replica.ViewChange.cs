@@ -104,6 +104,10 @@ public sealed partial class Replica
             {
                 StartViewChange(higher.Min(v => v.TargetView));
             }
+            else
+            {
+                CountComplaint(viewChange.Sender);
+            }
         }
         else
         {

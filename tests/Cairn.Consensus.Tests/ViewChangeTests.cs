@@ -165,6 +165,26 @@ public sealed class ViewChangeTests
     }
 
     [Fact]
+    public void A_view_change_from_a_replica_that_left_counts_as_its_complaint()
+    {
+        // Found by the simulator (seed 1570, f = 1): replica 1 left view 0 on complaints that replica 2 never saw; its
+        // own complaint was lost, and it re-sends only its VIEW-CHANGE, so replica 2 waited in view 0 for ever.
+        var h = new Harness();
+        h.Filter = (_, _, _) => false;
+        h.Deliver(2, new ClientRequestReceived(Harness.Request(1, 1)));
+        h.Deliver(2, new Tick(h.Now + TimeSpan.FromSeconds(2)));
+        h.Replicas[2].ComplaintCount.Should().Be(1);
+
+        h.Deliver(
+            2,
+            new MessageReceived(new ReplicaId(1), h.Sign(1, new ViewChange(new ViewNum(1), null, [], new ReplicaId(1))))
+        );
+
+        h.Replicas[2].View.Should().Be(new ViewNum(1));
+        h.Replicas[2].IsViewActive.Should().BeFalse();
+    }
+
+    [Fact]
     public void A_lagging_replica_that_times_out_catches_up_in_the_view_the_others_serve()
     {
         // Found in CI: a replica restored behind its peers timed out before it caught up, moved alone to view 1, and

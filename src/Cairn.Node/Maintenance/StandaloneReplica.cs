@@ -139,11 +139,12 @@ public sealed class StandaloneReplica(DeploymentConfig config)
     }
 
     /// <summary>The operator's view of the cluster from this replica's config: its replicas, their pinned TLS
-    /// certificates and f, signing with <paramref name="operatorKey"/>.</summary>
+    /// certificates, f and chain id, signing with <paramref name="operatorKey"/>.</summary>
     private ClientConfig OperatorConfig(string operatorKey, KeyPassphrase? passphrase) =>
         new()
         {
             SourcePath = config.SourcePath,
+            ChainId = config.ChainId,
             F = config.F,
             Replicas = config.Replicas,
             PrivateKeyPath = operatorKey,

@@ -40,6 +40,7 @@ public abstract record PersistentRecord
                 ? new RestoreRecord(new ViewNum(reader.ReadUInt64()), new SeqNum(reader.ReadUInt64()))
                 : RestoreRecord.Learning,
             5 => new GenerationRecord(ConsensusGeneration.ReadFrom(ref reader)),
+            6 => new NewViewRecord(ConsensusMessage.DecodeNested<NewView>(reader.ReadBytes())),
             var t => throw new CanonicalEncodingException($"unknown persistent record type {t}"),
         };
         reader.EnsureEnd();

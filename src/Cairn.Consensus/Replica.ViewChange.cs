@@ -339,6 +339,7 @@ public sealed partial class Replica
         _viewSince = _now; // a request that waited under the old primary gets a full timeout under the new one
         _lastNewView = newView; // the doubled timeout stays until this view executes something (PBFT)
         Persist(new ViewRecord(_view, Active: true));
+        Persist(new NewViewRecord(newView));
         Emit(new ViewEntered(_view, PrimaryOf(_view)));
         foreach (var sender in _viewChanges.Where(kv => kv.Value.TargetView <= _view).Select(kv => kv.Key).ToList())
         {

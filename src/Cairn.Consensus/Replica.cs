@@ -336,10 +336,14 @@ public sealed partial class Replica
     {
         RecoverGeneration(recovery);
         var slotRecords = new SortedDictionary<ulong, SlotRecord>();
+        NewView? newView = null;
         foreach (var record in recovery.Records ?? [])
         {
             switch (record)
             {
+                case NewViewRecord entered:
+                    newView = entered.NewView;
+                    break;
                 case ViewRecord view when view.View >= _view:
                     _view = view.View;
                     _viewActive = view.Active;
@@ -357,6 +361,7 @@ public sealed partial class Replica
             }
         }
 
+        _lastNewView = _viewActive && newView?.View == _view ? newView : null;
         _lastExecuted = recovery.LastExecuted;
         _lastReported = recovery.LastExecuted;
         if (recovery.LastConsensusTime is { } time)

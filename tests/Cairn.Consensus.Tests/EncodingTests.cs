@@ -68,6 +68,15 @@ public sealed class EncodingTests
         (v, c, proofs, r) => (ViewChange)new ViewChange(v, c, proofs, r).SignWith(Harness.ReplicaKey(r.Value))
     );
 
+    private static readonly Gen<NewView> GenNewView = Gen.Select(
+        GenView,
+        Gen.Long,
+        GenViewChange.List[0, 2],
+        GenPrePrepare.List[0, 2],
+        GenReplica,
+        (v, ts, vcs, pps, r) => (NewView)new NewView(v, ts, vcs, pps, r).SignWith(Harness.ReplicaKey(r.Value))
+    );
+
     internal static readonly Gen<ConsensusMessage> GenMessage = Gen.OneOf(
         GenPrePrepare.Select(m => (ConsensusMessage)m),
         GenPrepare.Select(m => (ConsensusMessage)m),
@@ -85,14 +94,7 @@ public sealed class EncodingTests
             (s, d, r) => new CheckpointMessage(s, d, r).SignWith(Harness.ReplicaKey(r.Value))
         ),
         GenViewChange.Select(m => (ConsensusMessage)m),
-        Gen.Select(
-            GenView,
-            Gen.Long,
-            GenViewChange.List[0, 2],
-            GenPrePrepare.List[0, 2],
-            GenReplica,
-            (v, ts, vcs, pps, r) => new NewView(v, ts, vcs, pps, r).SignWith(Harness.ReplicaKey(r.Value))
-        ),
+        GenNewView.Select(m => (ConsensusMessage)m),
         Gen.Select(
             GenView,
             Gen.Bool,
@@ -148,6 +150,7 @@ public sealed class EncodingTests
         Gen.OneOf(
                 Gen.Select(GenView, Gen.Bool, (v, a) => (PersistentRecord)new ViewRecord(v, a)),
                 GenCertificate.Select(c => (PersistentRecord)new StableCheckpointRecord(c)),
+                GenNewView.Select(n => (PersistentRecord)new NewViewRecord(n)),
                 Gen.Select(
                     GenView,
                     GenSeq,

@@ -54,6 +54,35 @@ public sealed class RecoveryTests
     }
 
     [Fact]
+    public void A_restarted_replica_still_shows_its_new_view_to_a_peer_left_in_the_old_view()
+    {
+        // Found by the fault campaign (kill -9 of all replicas, restart in random order): the NEW-VIEW lived only in
+        // memory, so after the restart nobody could bring a replica that had missed it into the view.
+        var h = new Harness();
+        h.Down.Add(0);
+        h.Submit(Harness.Request(1, 1));
+        h.Advance(TimeSpan.FromSeconds(3));
+        h.Replicas[2].View.Should().Be(new ViewNum(1));
+        var executed = h.Executed[2].Last().Seq;
+
+        var restarted = new Replica(h.Options[2], new ReplicaRecovery(h.Persisted[2], executed, h.Digests[2], []));
+        var behind = h.Sign(0, new StatusMessage(new ViewNum(0), true, SeqNum.Zero, SeqNum.Zero, new ReplicaId(0)));
+        var outputs = restarted.Handle(new MessageReceived(new ReplicaId(0), behind));
+
+        restarted.View.Should().Be(new ViewNum(1));
+        restarted.IsViewActive.Should().BeTrue();
+        outputs
+            .OfType<Send>()
+            .Where(s => s.To == new ReplicaId(0))
+            .Select(s => s.Message)
+            .OfType<NewView>()
+            .Should()
+            .ContainSingle()
+            .Which.View.Should()
+            .Be(new ViewNum(1));
+    }
+
+    [Fact]
     public void A_replica_restarted_with_committed_but_unexecuted_slots_executes_them_on_start()
     {
         var h = new Harness { AnswerExecution = false };

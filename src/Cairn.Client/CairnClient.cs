@@ -109,6 +109,7 @@ public sealed class CairnClient : IDisposable
         var outcomes = new string[_replicas.Count];
         var rejections = new string?[_replicas.Count];
         var settled = new bool[_replicas.Count];
+        var waiting = new int[_replicas.Count]; // calls to each replica awaiting its answer
         var accepted = new TaskCompletionSource<ClientReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Not disposed here: calls still open when the answer is in are left to finish (cancelling them costs an
         // exception on both ends); the last of them disposes it.
@@ -125,9 +126,19 @@ public sealed class CairnClient : IDisposable
             {
                 try
                 {
-                    var reply = await _replicas[replica]
-                        .SubmitAsync(encoded, cancellationToken: giveUp.Token)
-                        .ConfigureAwait(false);
+                    SubmitReply reply;
+                    Interlocked.Increment(ref waiting[replica]);
+                    try
+                    {
+                        reply = await _replicas[replica]
+                            .SubmitAsync(encoded, cancellationToken: giveUp.Token)
+                            .ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref waiting[replica]);
+                    }
+
                     var decoded = ClientReply.Decode(reply.Reply.Span);
                     lock (collector)
                     {
@@ -146,7 +157,9 @@ public sealed class CairnClient : IDisposable
                 {
                     // A request that is bad in itself (InvalidArgument) is refused by every correct replica: f+1 alike
                     // settle it. A replica's state (FailedPrecondition: wedged) can be behind the cluster's (it may not
-                    // have executed an unwedge yet), so that refusal is final only from 2f+1; otherwise ask again.
+                    // have executed an unwedge yet), so that refusal is final only from 2f+1, and only while no other
+                    // replica holds the request: one that took it (already unwedged) may order it, and its reply then
+                    // comes; otherwise ask again.
                     var final = e.StatusCode == StatusCode.InvalidArgument;
                     lock (collector)
                     {
@@ -154,7 +167,11 @@ public sealed class CairnClient : IDisposable
                         rejections[replica] = e.Status.Detail;
                         settled[replica] |= final;
                         var same = rejections.Count(r => r == e.Status.Detail);
-                        if (same >= (final ? Quorums.ReplyQuorum(_config.F) : Quorums.Quorum(_config.F)))
+                        if (
+                            final
+                                ? same >= Quorums.ReplyQuorum(_config.F)
+                                : same >= Quorums.Quorum(_config.F) && waiting.All(w => w == 0)
+                        )
                         {
                             accepted.TrySetException(new RequestRejectedException(e.Status.Detail));
                         }

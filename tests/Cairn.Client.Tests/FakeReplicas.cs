@@ -33,6 +33,10 @@ public sealed class FakeReplicas : IAsyncDisposable
     /// immediately unless a test says otherwise.</summary>
     public Func<int, int, Task> AnswerWhen { get; set; } = (_, _) => Task.CompletedTask;
 
+    /// <summary>The reason replica <c>r</c> refuses transmission <c>n</c> of a request with, as a replica whose state
+    /// refuses it (FailedPrecondition, e.g. wedged); null (the default) to take it.</summary>
+    public Func<int, int, string?> RefuseWith { get; set; } = (_, _) => null;
+
     /// <summary>The JSON replica <c>r</c> answers an operator query with; "{}" unless a test says otherwise.</summary>
     public Func<int, string> QueryAnswer { get; set; } = _ => "{}";
 

@@ -40,7 +40,13 @@ public sealed class SharedConnectionTests : IAsyncLifetime
         replies.Should().AllSatisfy(r => r.Result.ToArray().Should().Equal(1, 2, 3));
         for (var replica = 0; replica < 4; replica++)
         {
-            _replicas.Connections(replica).Should().BeInRange(2, 3, $"replica {replica} served {sessions} streams");
+            // Two connections are needed for 150 streams; on a busy machine the handler may open a few more while
+            // the first ones' HTTP/2 settings are on their way (a fresh-clone run saw more than 3): never one per
+            // session.
+            _replicas
+                .Connections(replica)
+                .Should()
+                .BeInRange(2, 6, $"replica {replica} served {sessions} streams over shared connections");
         }
 
         clients.ForEach(c => c.Dispose());

@@ -31,11 +31,14 @@ public sealed class BadInputTests
     {
         var h = new Harness();
         Gen.Byte.Array[0, 300]
-            .Sample(bytes =>
-            {
-                var outputs = h.Deliver(1, new RawMessageReceived(new ReplicaId(2), bytes));
-                outputs.Should().BeEmpty();
-            });
+            .Sample(
+                bytes =>
+                {
+                    var outputs = h.Deliver(1, new RawMessageReceived(new ReplicaId(2), bytes));
+                    outputs.Should().BeEmpty();
+                },
+                threads: 1 // one replica takes one input at a time, as its host's consensus thread gives them
+            );
         h.Replicas[1].Drops[DropReason.Malformed].Should().BeGreaterThan(0);
         h.Replicas[1].LastExecuted.Should().Be(SeqNum.Zero);
     }
@@ -57,7 +60,8 @@ public sealed class BadInputTests
                         .NotThrow();
                 }
             },
-            iter: 300
+            iter: 300,
+            threads: 1 // the replicas are shared by every sample: one input at a time, as a host gives them
         );
         h.Replicas[1].LastExecuted.Should().Be(new SeqNum(1));
     }

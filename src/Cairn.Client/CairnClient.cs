@@ -2,7 +2,6 @@ using System.Globalization;
 using Cairn.ClientProtocol;
 using Cairn.Core.Crypto;
 using Cairn.Core.Encoding;
-using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Kv;
 using Google.Protobuf;
 using Grpc.Core;
@@ -98,7 +97,6 @@ public sealed class CairnClient : IDisposable
     )
     {
         var request = ClientRequest.Create(ClientId, NextRequestId(), flags, operation, _key);
-        var encoded = new SubmitRequest { Request = ByteString.CopyFrom(request.Encoded) };
         var collector = new ReplyCollector(
             _config.F,
             _replicaKeys,
@@ -126,20 +124,18 @@ public sealed class CairnClient : IDisposable
             {
                 try
                 {
-                    SubmitReply reply;
+                    ByteString reply;
                     Interlocked.Increment(ref waiting[replica]);
                     try
                     {
-                        reply = await _replicas[replica]
-                            .SubmitAsync(encoded, cancellationToken: giveUp.Token)
-                            .ConfigureAwait(false);
+                        reply = await _replicas[replica].SubmitAsync(request, giveUp.Token).ConfigureAwait(false);
                     }
                     finally
                     {
                         Interlocked.Decrement(ref waiting[replica]);
                     }
 
-                    var decoded = ClientReply.Decode(reply.Reply.Span);
+                    var decoded = ClientReply.Decode(reply.Span);
                     lock (collector)
                     {
                         outcomes[replica] = "replied";

@@ -6,9 +6,9 @@ using Grpc.Net.Client;
 namespace Cairn.Client;
 
 /// <summary>
-/// One gRPC channel (one TLS connection carrying HTTP/2, more under load) per replica, shared by every <see
-/// cref="CairnClient"/> session of a process: 64 sessions then cost 4 connections, not 256, and each request's four
-/// calls are four streams on warm connections. Whoever creates the sessions owns and disposes it.
+/// One gRPC channel (one TLS connection carrying HTTP/2) per replica, shared by every <see cref="CairnClient"/> session
+/// of a process, with one <see cref="ReplicaSession"/> on each: 64 sessions then cost 4 connections and 4 streams, not
+/// a call per request and replica. Whoever creates the sessions owns and disposes it.
 /// </summary>
 public sealed class ReplicaChannels : IDisposable
 {
@@ -17,7 +17,7 @@ public sealed class ReplicaChannels : IDisposable
     public const int DefaultMaxReceiveBytes = 4 << 20;
 
     private readonly GrpcChannel[] _channels;
-    private readonly ClientApi.ClientApiClient[] _replicas;
+    private readonly ReplicaSession[] _replicas;
     private readonly AdminApi.AdminApiClient[] _admins;
 
     /// <summary>Channels to <paramref name="replicas"/>, in id order.</summary>
@@ -27,7 +27,7 @@ public sealed class ReplicaChannels : IDisposable
     public ReplicaChannels(IReadOnlyList<PeerEndpoint> replicas, int maxReceiveMessageSize = DefaultMaxReceiveBytes)
     {
         _channels = [.. replicas.Select(replica => Open(replica, maxReceiveMessageSize))];
-        _replicas = [.. _channels.Select(c => new ClientApi.ClientApiClient(c))];
+        _replicas = [.. _channels.Select(c => new ReplicaSession(new ClientApi.ClientApiClient(c)))];
         _admins = [.. _channels.Select(c => new AdminApi.AdminApiClient(c))];
     }
 
@@ -52,8 +52,8 @@ public sealed class ReplicaChannels : IDisposable
     /// <summary>How many replicas there are.</summary>
     public int Count => _replicas.Length;
 
-    /// <summary>The client API of replica <paramref name="replica"/> (its index in the config).</summary>
-    public ClientApi.ClientApiClient this[int replica] => _replicas[replica];
+    /// <summary>The requests to replica <paramref name="replica"/> (its index in the config).</summary>
+    public ReplicaSession this[int replica] => _replicas[replica];
 
     /// <summary>The operator API of replica <paramref name="replica"/> (its index in the config), on the same
     /// connections.</summary>
@@ -61,6 +61,11 @@ public sealed class ReplicaChannels : IDisposable
 
     public void Dispose()
     {
+        foreach (var session in _replicas)
+        {
+            session.Dispose();
+        }
+
         foreach (var channel in _channels)
         {
             channel.Dispose();

@@ -26,6 +26,7 @@ public sealed class FakeReplicas : IAsyncDisposable
     private readonly X509Certificate2[] _certificates;
     private readonly Dictionary<int, int> _replicaByPort = [];
     private readonly ConcurrentDictionary<(int Replica, ulong RequestId), int> _transmissions = new();
+    private readonly ConcurrentDictionary<(int Replica, string Method), int> _calls = new();
     private readonly ConcurrentDictionary<int, ConcurrentDictionary<string, bool>> _connections = new();
     private readonly ConcurrentDictionary<int, int> _queries = new();
 
@@ -107,6 +108,13 @@ public sealed class FakeReplicas : IAsyncDisposable
         return _transmissions.AddOrUpdate((replica, requestId), 1, (_, n) => n + 1);
     }
 
+    /// <summary>Notes one call of client API method <paramref name="method"/> (Session, Submit) to <paramref
+    /// name="replica"/>.</summary>
+    public void RecordCall(int replica, string method) => _calls.AddOrUpdate((replica, method), 1, (_, n) => n + 1);
+
+    /// <summary>How many calls of <paramref name="method"/> <paramref name="replica"/> received.</summary>
+    public int Calls(int replica, string method) => _calls.GetValueOrDefault((replica, method));
+
     /// <summary>Notes one operator query to <paramref name="replica"/> on connection
     /// <paramref name="connection"/>.</summary>
     public void RecordQuery(int replica, string connection)
@@ -120,6 +128,9 @@ public sealed class FakeReplicas : IAsyncDisposable
 
     /// <summary>How many times <paramref name="replica"/> received <paramref name="requestId"/>.</summary>
     public int Transmissions(int replica, ulong requestId) => _transmissions.GetValueOrDefault((replica, requestId));
+
+    /// <summary>How many requests <paramref name="replica"/> received, all transmissions counted.</summary>
+    public int TotalTransmissions(int replica) => _transmissions.Where(t => t.Key.Replica == replica).Sum(t => t.Value);
 
     /// <summary>How many HTTP/2 connections clients opened to <paramref name="replica"/>.</summary>
     public int Connections(int replica) => _connections.TryGetValue(replica, out var c) ? c.Count : 0;

@@ -116,11 +116,15 @@ public static class ReplicaServer
                 }
             }
         });
-        // gRPC takes the largest legal consensus message (and its envelope), and client requests well over
-        // max_request_size, so the client API can refuse an oversized one with its reason.
+        // gRPC takes the largest legal consensus message (and its envelope), a client's frame of requests, and client
+        // requests well over max_request_size, so the client API can refuse an oversized one with its reason.
         var maxMessageBytes = MessageBounds.MaxMessageBytes(options);
         builder.Services.AddGrpc(grpc =>
-            grpc.MaxReceiveMessageSize = (int)Math.Max(2L * config.MaxRequestSize, maxMessageBytes + EnvelopeBytes)
+            grpc.MaxReceiveMessageSize = (int)
+                Math.Max(
+                    Math.Max(2L * config.MaxRequestSize, ClientSessionLimits.FrameBytes),
+                    maxMessageBytes + EnvelopeBytes
+                )
         );
 
         using var loggerFactory = LoggerFactory.Create(l => l.AddReplicaConsole());

@@ -1,73 +1,40 @@
-using System.Globalization;
-using Cairn.ClientProtocol;
-using Cairn.Core.Encoding;
 using Cairn.Node.Configuration;
 using Cairn.Node.Hosting;
 using Cairn.Protocol.Grpc;
-using Google.Protobuf;
 using Grpc.Core;
 
 namespace Cairn.Node.Services;
 
-/// <summary>Accepts a client's signed request, has it ordered and executed, and answers with this replica's signed
-/// reply.</summary>
+/// <summary>Accepts clients' signed requests, has them ordered and executed, and answers each with this replica's
+/// signed reply: many per <see cref="Session"/> stream, or one large one per <see cref="Submit"/> call.</summary>
 public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) : ClientApi.ClientApiBase
 {
+    private readonly ClientRequestHandler _handler = new(host, config);
+
+    public override async Task Session(
+        IAsyncStreamReader<SessionRequests> requestStream,
+        IServerStreamWriter<SessionReplies> responseStream,
+        ServerCallContext context
+    )
+    {
+        using var session = new ClientSession(_handler, responseStream, context.CancellationToken);
+        await session.RunAsync(requestStream).ConfigureAwait(false);
+    }
+
     public override async Task<SubmitReply> Submit(SubmitRequest request, ServerCallContext context)
     {
-        if (request.Request.Length > config.LargestRequest)
-        {
-            var limit =
-                config.LargestRequest == config.MaxRequestSize
-                    ? $"max_request_size of {config.MaxRequestSize} bytes"
-                    : $"largest request that fits a batch of max_batch_size_in_bytes {config.MaxBatchBytes} "
-                        + $"({config.LargestRequest} bytes)";
-            throw new RpcException(
-                new Status(
-                    StatusCode.InvalidArgument,
-                    string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"request of {request.Request.Length} bytes is over this replica's {limit}"
-                    )
-                )
-            );
-        }
-
-        ClientRequest decoded;
-        try
-        {
-            decoded = ClientRequest.Decode(request.Request.Span);
-        }
-        catch (CanonicalEncodingException e)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"not a client request ({e.Message})"));
-        }
-
-        if (host.Refusal(decoded) is { } refusal)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, refusal));
-        }
-
-        ClientReply reply;
-        try
-        {
-            reply = await host.SubmitAsync(decoded, context.CancellationToken, signatureVerified: true)
-                .ConfigureAwait(false);
-        }
-        catch (ReplicaWedgedException e)
-        {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
-        }
-        catch (ReplicaBusyException e)
-        {
-            throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
-        }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        var decoded = ClientRequestHandler.Decode(request.Request);
+        var answer =
+            _handler.Admission(decoded, request.Request.Length)
+            ?? await _handler.AnswerAsync(decoded, context.CancellationToken).ConfigureAwait(false);
+        return answer switch
         {
             // The client has its f+1 replies and hung up, or gave up: a normal end, not a server error to log.
-            throw new RpcException(new Status(StatusCode.Cancelled, "the client cancelled the request"));
-        }
-
-        return new SubmitReply { Reply = ByteString.CopyFrom(reply.Encode()) };
+            null => throw new RpcException(new Status(StatusCode.Cancelled, "the client cancelled the request")),
+            { RefusalCode: not 0 } => throw new RpcException(
+                new Status((StatusCode)answer.RefusalCode, answer.Refusal)
+            ),
+            _ => new SubmitReply { Reply = answer.Reply },
+        };
     }
 }

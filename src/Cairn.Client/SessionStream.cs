@@ -1,0 +1,216 @@
+using System.Threading.Channels;
+using Cairn.ClientProtocol;
+using Cairn.Protocol.Grpc;
+using Cairn.Protocol.Transport;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace Cairn.Client;
+
+/// <summary>
+/// One open <c>ClientApi.Session</c> stream to one replica: requests of every session of the process go out together,
+/// as many per frame as wait (up to <see cref="ClientSessionLimits.FrameBytes"/>), and each answer completes the
+/// request it names. Once the stream breaks, every request still waiting on it fails with the reason, and the owner
+/// (<see cref="ReplicaSession"/>) opens a new one for the next request.
+/// </summary>
+internal sealed class SessionStream : IDisposable
+{
+    /// <summary>The most requests waiting to be written; more are refused at once (ResourceExhausted), as a busy
+    /// replica would.</summary>
+    public const int OutboxCapacity = 4096;
+
+    private readonly AsyncDuplexStreamingCall<SessionRequests, SessionReplies> _call;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Channel<ClientRequest> _outbox = Channel.CreateBounded<ClientRequest>(
+        new BoundedChannelOptions(OutboxCapacity) { SingleReader = true }
+    );
+
+    // Transmissions waiting for their answer, oldest first per request: the replica answers each transmission once, so
+    // an answer completes the oldest (a refusal of the first transmission does not settle a retransmission).
+    private readonly Dictionary<(ulong Client, ulong Request), List<TaskCompletionSource<ByteString>>> _waiting = [];
+    private readonly Task _running;
+    private RpcException? _broken;
+
+    public SessionStream(ClientApi.ClientApiClient api)
+    {
+        _call = api.Session(cancellationToken: _closing.Token);
+        _running = Task.WhenAll(WriteAsync(), ReadAsync());
+    }
+
+    /// <summary>True once the stream cannot carry requests any more.</summary>
+    public bool IsBroken => Volatile.Read(ref _broken) is not null;
+
+    /// <summary>Sends <paramref name="request"/> and returns the replica's encoded, signed reply to this
+    /// transmission.</summary>
+    /// <exception cref="RpcException">When the replica refused the request (its status code and reason), the stream
+    /// broke, or <paramref name="cancellationToken"/> fired (Cancelled).</exception>
+    public async Task<ByteString> SubmitAsync(ClientRequest request, CancellationToken cancellationToken)
+    {
+        var key = (request.ClientId, request.RequestId);
+        var answer = new TaskCompletionSource<ByteString>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiting)
+        {
+            if (!_waiting.TryGetValue(key, out var transmissions))
+            {
+                _waiting[key] = transmissions = [];
+            }
+
+            transmissions.Add(answer);
+        }
+
+        if (Volatile.Read(ref _broken) is { } broken)
+        {
+            Fail(key, answer, broken);
+        }
+        else if (!_outbox.Writer.TryWrite(request))
+        {
+            // Full, or completed by a break in the meantime.
+            Fail(
+                key,
+                answer,
+                Volatile.Read(ref _broken)
+                    ?? new RpcException(
+                        new Status(
+                            StatusCode.ResourceExhausted,
+                            $"{OutboxCapacity} requests of this process wait to be sent to this replica"
+                        )
+                    )
+            );
+        }
+
+        using var cancelled = cancellationToken.UnsafeRegister(
+            _ => Fail(key, answer, new RpcException(new Status(StatusCode.Cancelled, "the request was cancelled"))),
+            null
+        );
+        return await answer.Task.ConfigureAwait(false);
+    }
+
+    private void Fail((ulong, ulong) key, TaskCompletionSource<ByteString> answer, RpcException reason)
+    {
+        lock (_waiting)
+        {
+            if (
+                _waiting.TryGetValue(key, out var transmissions)
+                && transmissions.Remove(answer)
+                && transmissions.Count == 0
+            )
+            {
+                _waiting.Remove(key);
+            }
+        }
+
+        answer.TrySetException(reason);
+    }
+
+    /// <summary>The oldest transmission of (<paramref name="client"/>, <paramref name="request"/>) still waiting, taken
+    /// off the list; null when none is (answered already, or given up on).</summary>
+    private TaskCompletionSource<ByteString>? TakeOldest(ulong client, ulong request)
+    {
+        lock (_waiting)
+        {
+            if (!_waiting.TryGetValue((client, request), out var transmissions))
+            {
+                return null;
+            }
+
+            var oldest = transmissions[0];
+            transmissions.RemoveAt(0);
+            if (transmissions.Count == 0)
+            {
+                _waiting.Remove((client, request));
+            }
+
+            return oldest;
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        try
+        {
+            var reader = _outbox.Reader;
+            while (await reader.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
+            {
+                var frame = new SessionRequests();
+                var bytes = 0;
+                while (
+                    reader.TryPeek(out var next)
+                    && bytes + next.Encoded.Length + ClientSessionLimits.FramingBytes <= ClientSessionLimits.FrameBytes
+                )
+                {
+                    reader.TryRead(out _);
+                    frame.Requests.Add(ByteString.CopyFrom(next.Encoded));
+                    bytes += next.Encoded.Length + ClientSessionLimits.FramingBytes;
+                }
+
+                await _call.RequestStream.WriteAsync(frame, _closing.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            Break(e);
+        }
+    }
+
+    private async Task ReadAsync()
+    {
+        try
+        {
+            await foreach (var frame in _call.ResponseStream.ReadAllAsync(_closing.Token).ConfigureAwait(false))
+            {
+                foreach (var reply in frame.Replies)
+                {
+                    if (TakeOldest(reply.ClientId, reply.RequestId) is not { } answer)
+                    {
+                        continue;
+                    }
+
+                    if (reply.RefusalCode != 0)
+                    {
+                        answer.TrySetException(
+                            new RpcException(new Status((StatusCode)reply.RefusalCode, reply.Refusal))
+                        );
+                    }
+                    else
+                    {
+                        answer.TrySetResult(reply.Reply);
+                    }
+                }
+            }
+
+            Break(new RpcException(new Status(StatusCode.Unavailable, "the replica ended the session")));
+        }
+        catch (Exception e)
+        {
+            Break(e);
+        }
+    }
+
+    /// <summary>Marks the stream broken and fails every request waiting on it, with <paramref name="cause"/> as an
+    /// <see cref="RpcException"/> (a gRPC error as it came, anything else as Unavailable).</summary>
+    private void Break(Exception cause)
+    {
+        var reason =
+            cause as RpcException
+            ?? new RpcException(new Status(StatusCode.Unavailable, $"the session stream broke ({cause.Message})"));
+        var broken = Interlocked.CompareExchange(ref _broken, reason, null) ?? reason;
+        _outbox.Writer.TryComplete();
+        _closing.Cancel();
+        List<TaskCompletionSource<ByteString>> waiting;
+        lock (_waiting)
+        {
+            waiting = [.. _waiting.Values.SelectMany(t => t)];
+            _waiting.Clear();
+        }
+
+        waiting.ForEach(answer => answer.TrySetException(broken));
+    }
+
+    public void Dispose()
+    {
+        Break(new RpcException(new Status(StatusCode.Cancelled, "the client closed its connections")));
+        _running.Wait(); // both loops end on the cancellation, and catch what they throw
+        _call.Dispose();
+        _closing.Dispose();
+    }
+}

@@ -1,0 +1,193 @@
+using System.Threading.Channels;
+using Cairn.ClientProtocol;
+using Cairn.Protocol.Grpc;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace Cairn.Node.Services;
+
+/// <summary>
+/// One client process's <c>Session</c> stream: each frame's requests are admitted on the I/O thread that read it
+/// and handed to the replica, and answers go back as they come, as many per frame as are ready. At most
+/// <see cref="MaxInFlight"/> requests of one stream wait for an answer; past that the stream is not read until one is
+/// answered (HTTP/2 flow control then holds that client process, not the others). Every transmission gets its own
+/// answer, as a call of its own would: a retransmission is answered for the state the replica is in when it arrives.
+/// </summary>
+internal sealed class ClientSession : IDisposable
+{
+    /// <summary>The most requests of one stream waiting for their answer to be written.</summary>
+    public const int MaxInFlight = 2048;
+
+    // How long one request may wait for its answer here: a replica that catches up by state transfer never executes
+    // (so never answers) what it skipped, and a client that still wants the answer retransmits, which waits again.
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromMinutes(1);
+
+    // The largest frame of answers (one larger answer goes alone): well under a client's 4 MiB receive limit.
+    private const int FrameBytes = 1 << 20;
+
+    private readonly ClientRequestHandler _handler;
+    private readonly IServerStreamWriter<SessionReplies> _responses;
+    private readonly CancellationToken _cancellationToken;
+    private readonly CancellationTokenSource _stop;
+
+    // Each answer queued here holds one of the slots, given back when the writer takes it: the queue never holds more
+    // than MaxInFlight answers, so TryWrite always succeeds.
+    private readonly SemaphoreSlim _slots = new(MaxInFlight);
+    private readonly Channel<SessionReply> _answers = Channel.CreateBounded<SessionReply>(
+        new BoundedChannelOptions(MaxInFlight) { SingleReader = true }
+    );
+
+    // Requests being answered, plus one for the reader: when it reaches zero after the client ended its side, every
+    // request is answered.
+    private int _active = 1;
+    private readonly TaskCompletionSource _allAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ClientSession(
+        ClientRequestHandler handler,
+        IServerStreamWriter<SessionReplies> responses,
+        CancellationToken cancellationToken
+    )
+    {
+        _handler = handler;
+        _responses = responses;
+        _cancellationToken = cancellationToken;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    }
+
+    /// <summary>Serves the stream until the client ends it (then every request it sent is answered first) or hangs
+    /// up; fails with the reason when the client sent something that is not a request.</summary>
+    public async Task RunAsync(IAsyncStreamReader<SessionRequests> requests)
+    {
+        var writer = WriteAnswersAsync();
+        try
+        {
+            await foreach (var frame in requests.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                foreach (var bytes in frame.Requests)
+                {
+                    await TakeAsync(bytes).ConfigureAwait(false);
+                }
+            }
+
+            Done();
+            await _allAnswered.Task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // The client hung up (nobody is left to answer), or the writer failed (its exception ends the stream).
+        }
+        catch (IOException)
+        {
+            // The client reset the stream (a CLI command that got its answers exits): nobody is left to answer.
+        }
+        finally
+        {
+            // The writer must be done before the call ends (Kestrel reuses a finished stream's objects): it writes
+            // what is queued, then stops.
+            _answers.Writer.TryComplete();
+            await WhenWritten(writer).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WhenWritten(Task writer)
+    {
+        try
+        {
+            await writer.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_cancellationToken.IsCancellationRequested) { }
+        catch (IOException)
+        {
+            // The client reset the stream while answers were on their way: nobody is left to read them.
+        }
+    }
+
+    private async Task TakeAsync(ByteString bytes)
+    {
+        // A frame that is not a request cannot be answered (it names no request): the stream ends with the reason.
+        var request = ClientRequestHandler.Decode(bytes);
+        await _slots.WaitAsync(_stop.Token).ConfigureAwait(false);
+        if (_handler.Admission(request, bytes.Length) is { } refusal)
+        {
+            _answers.Writer.TryWrite(refusal);
+            return;
+        }
+
+        Interlocked.Increment(ref _active);
+        _ = AnswerAsync(request);
+    }
+
+    private async Task AnswerAsync(ClientRequest request)
+    {
+        using var expiry = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken);
+        expiry.CancelAfter(WaitLimit);
+        try
+        {
+            var answer = await _handler.AnswerAsync(request, expiry.Token).ConfigureAwait(false);
+            if (answer is null)
+            {
+                _slots.Release();
+            }
+            else
+            {
+                _answers.Writer.TryWrite(answer);
+            }
+        }
+        catch (Exception e)
+        {
+            // Not expected (the handler turns refusals into answers): the stream fails with it, nothing is lost
+            // silently.
+            _answers.Writer.TryComplete(e);
+        }
+        finally
+        {
+            Done();
+        }
+    }
+
+    private void Done()
+    {
+        if (Interlocked.Decrement(ref _active) == 0)
+        {
+            _allAnswered.TrySetResult();
+        }
+    }
+
+    private async Task WriteAnswersAsync()
+    {
+        var reader = _answers.Reader;
+        try
+        {
+            await WriteFramesAsync(reader).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nothing more can be answered on this stream: stop reading it.
+            await _stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task WriteFramesAsync(ChannelReader<SessionReply> reader)
+    {
+        while (await reader.WaitToReadAsync(_cancellationToken).ConfigureAwait(false))
+        {
+            var frame = new SessionReplies();
+            var bytes = 0;
+            while (bytes < FrameBytes && reader.TryRead(out var answer))
+            {
+                _slots.Release();
+                frame.Replies.Add(answer);
+                bytes += answer.CalculateSize();
+            }
+
+            await _responses.WriteAsync(frame, _cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Dispose();
+        _slots.Dispose();
+    }
+}

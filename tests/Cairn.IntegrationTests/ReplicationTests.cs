@@ -172,7 +172,7 @@ public sealed class ReplicationTests
             {
                 var message = sent % 2 == 0 ? forged : garbage;
                 await call.RequestStream.WriteAsync(
-                    new PeerEnvelope { FromReplica = 2, Message = Google.Protobuf.ByteString.CopyFrom(message) },
+                    new PeerEnvelope { FromReplica = 2, Messages = { Google.Protobuf.ByteString.CopyFrom(message) } },
                     CancellationToken.None
                 );
                 sent++;

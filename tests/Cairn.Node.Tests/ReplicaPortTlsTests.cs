@@ -160,5 +160,5 @@ public sealed class ReplicaPortTlsTests(ReplicaUnderTest replica) : IClassFixtur
     }
 
     private static PeerEnvelope Envelope(int from) =>
-        new() { FromReplica = from, Message = ByteString.CopyFrom([0xFF, 0x00, 0x01]) };
+        new() { FromReplica = from, Messages = { ByteString.CopyFrom([0xFF, 0x00, 0x01]) } };
 }

@@ -19,6 +19,9 @@ namespace Cairn.Node.Hosting;
 public sealed class PeerConnections : IPeerSender, IAsyncDisposable
 {
     private const int QueueCapacity = 20_000;
+
+    // Protobuf's framing of one message in an envelope, at most: a tag byte and a length of up to five bytes.
+    private const int FramingBytes = 6;
     private readonly ReplicaId _self;
     private readonly Dictionary<ReplicaId, Channel<byte[]>> _queues = [];
     private readonly List<Task> _senders = [];
@@ -95,6 +98,25 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <summary>The messages waiting in <paramref name="queue"/> (at least one), in one envelope no larger than the
+    /// largest legal message: a group commit's messages to a peer leave in one write, not one each.</summary>
+    private PeerEnvelope NextEnvelope(ChannelReader<byte[]> queue)
+    {
+        var envelope = new PeerEnvelope { FromReplica = _self.Value };
+        long bytes = 0;
+        while (
+            queue.TryPeek(out var next)
+            && (envelope.Messages.Count == 0 || bytes + next.Length + FramingBytes <= _maxMessageBytes)
+        )
+        {
+            queue.TryRead(out _);
+            envelope.Messages.Add(UnsafeByteOperations.UnsafeWrap(next));
+            bytes += next.Length + FramingBytes;
+        }
+
+        return envelope;
+    }
+
     private async Task PumpAsync(PeerEndpoint peer, ChannelReader<byte[]> queue, CancellationToken stop)
     {
         var backoff = TimeSpan.FromMilliseconds(50);
@@ -115,18 +137,9 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
                 );
                 var client = new ReplicaTransport.ReplicaTransportClient(channel);
                 using var call = client.Stream(cancellationToken: stop);
-                await foreach (var message in queue.ReadAllAsync(stop).ConfigureAwait(false))
+                while (await queue.WaitToReadAsync(stop).ConfigureAwait(false))
                 {
-                    await call
-                        .RequestStream.WriteAsync(
-                            new PeerEnvelope
-                            {
-                                FromReplica = _self.Value,
-                                Message = UnsafeByteOperations.UnsafeWrap(message),
-                            },
-                            stop
-                        )
-                        .ConfigureAwait(false);
+                    await call.RequestStream.WriteAsync(NextEnvelope(queue), stop).ConfigureAwait(false);
                     if (!connected)
                     {
                         connected = true;

@@ -18,9 +18,14 @@ internal sealed class ClientSession : IDisposable
     /// <summary>The most requests of one stream waiting for their answer to be written.</summary>
     public const int MaxInFlight = 2048;
 
-    // How long one request may wait for its answer here: a replica that catches up by state transfer never executes
-    // (so never answers) what it skipped, and a client that still wants the answer retransmits, which waits again.
+    // How long one request may wait for its answer here, from WaitLimit to WaitLimit + one period: a replica that
+    // catches up by state transfer never executes (so never answers) what it skipped, and a client that still wants
+    // the answer retransmits, which waits again. Requests wait in generations (one cancellation per period, not a
+    // timer per request): every period the oldest generation's requests stop waiting.
     private static readonly TimeSpan WaitLimit = TimeSpan.FromMinutes(1);
+    private const int Generations = 4;
+    private readonly Queue<CancellationTokenSource> _generations = new();
+    private readonly ITimer _aging;
 
     // The largest frame of answers (one larger answer goes alone): well under a client's 4 MiB receive limit.
     private const int FrameBytes = 1 << 20;
@@ -52,6 +57,35 @@ internal sealed class ClientSession : IDisposable
         _responses = responses;
         _cancellationToken = cancellationToken;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _generations.Enqueue(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
+        var period = WaitLimit / Generations;
+        _aging = TimeProvider.System.CreateTimer(_ => Age(), null, period, period);
+    }
+
+    /// <summary>Starts a new generation of waiting requests; past <see cref="Generations"/>, the oldest stops
+    /// waiting.</summary>
+    private void Age()
+    {
+        CancellationTokenSource? expired = null;
+        lock (_generations)
+        {
+            _generations.Enqueue(CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken));
+            if (_generations.Count > Generations + 1)
+            {
+                expired = _generations.Dequeue();
+            }
+        }
+
+        expired?.Cancel();
+        expired?.Dispose();
+    }
+
+    private CancellationToken CurrentGeneration()
+    {
+        lock (_generations)
+        {
+            return _generations.Last().Token;
+        }
     }
 
     /// <summary>Serves the stream until the client ends it (then every request it sent is answered first) or hangs
@@ -119,11 +153,9 @@ internal sealed class ClientSession : IDisposable
 
     private async Task AnswerAsync(ClientRequest request)
     {
-        using var expiry = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken);
-        expiry.CancelAfter(WaitLimit);
         try
         {
-            var answer = await _handler.AnswerAsync(request, expiry.Token).ConfigureAwait(false);
+            var answer = await _handler.AnswerAsync(request, CurrentGeneration()).ConfigureAwait(false);
             if (answer is null)
             {
                 _slots.Release();
@@ -187,6 +219,17 @@ internal sealed class ClientSession : IDisposable
 
     public void Dispose()
     {
+        _aging.Dispose();
+        lock (_generations)
+        {
+            foreach (var generation in _generations)
+            {
+                generation.Dispose();
+            }
+
+            _generations.Clear();
+        }
+
         _stop.Dispose();
         _slots.Dispose();
     }

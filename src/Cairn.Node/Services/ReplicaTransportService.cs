@@ -33,7 +33,10 @@ public sealed class ReplicaTransportService(ReplicaHost host, ILedgerReader ledg
                 );
             }
 
-            host.ReceivePeerMessage(peer, envelope.Message.Memory);
+            foreach (var message in envelope.Messages)
+            {
+                host.ReceivePeerMessage(peer, message.Memory);
+            }
         }
 
         return new StreamClosed();

@@ -96,7 +96,7 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
                                         new PeerEnvelope
                                         {
                                             FromReplica = self,
-                                            Message = ByteString.CopyFrom(message.SignWith(key).Encode()),
+                                            Messages = { ByteString.CopyFrom(message.SignWith(key).Encode()) },
                                         },
                                         stop
                                     );

@@ -140,6 +140,18 @@ public sealed class CliWorkflowTests : IDisposable
             put.ExitCode.Should().Be(1);
             put.Error.Should().Contain("max_request_size of 65536 bytes");
             (await CairnProcess.RunAsync("kv", "get", "big", "--cluster", ClusterDir)).ExitCode.Should().Be(3);
+            // Too large for a session frame (ClientSessionLimits): it takes a call of its own, refused alike (the
+            // value is just under the 128 KiB the kernel allows one argument).
+            var larger = await CairnProcess.RunAsync(
+                "kv",
+                "put",
+                "larger",
+                new string('y', 131_000),
+                "--cluster",
+                ClusterDir
+            );
+            larger.ExitCode.Should().Be(1);
+            larger.Error.Should().Contain("max_request_size of 65536 bytes");
         }
         finally
         {

@@ -222,8 +222,11 @@ internal sealed class ClientSession : IDisposable
         _aging.Dispose();
         lock (_generations)
         {
+            // Requests still waiting (the stream failed before they were answered) stop waiting now, so the replica
+            // does not keep them.
             foreach (var generation in _generations)
             {
+                generation.Cancel();
                 generation.Dispose();
             }
 
@@ -231,6 +234,5 @@ internal sealed class ClientSession : IDisposable
         }
 
         _stop.Dispose();
-        _slots.Dispose();
     }
 }

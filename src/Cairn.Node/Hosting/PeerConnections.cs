@@ -98,28 +98,10 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
         _stop.Dispose();
     }
 
-    /// <summary>The messages waiting in <paramref name="queue"/> (at least one), in one envelope no larger than the
-    /// largest legal message: a group commit's messages to a peer leave in one write, not one each.</summary>
-    private PeerEnvelope NextEnvelope(ChannelReader<byte[]> queue)
-    {
-        var envelope = new PeerEnvelope { FromReplica = _self.Value };
-        long bytes = 0;
-        while (
-            queue.TryPeek(out var next)
-            && (envelope.Messages.Count == 0 || bytes + next.Length + FramingBytes <= _maxMessageBytes)
-        )
-        {
-            queue.TryRead(out _);
-            envelope.Messages.Add(UnsafeByteOperations.UnsafeWrap(next));
-            bytes += next.Length + FramingBytes;
-        }
-
-        return envelope;
-    }
-
     private async Task PumpAsync(PeerEndpoint peer, ChannelReader<byte[]> queue, CancellationToken stop)
     {
         var backoff = TimeSpan.FromMilliseconds(50);
+        byte[]? carried = null; // taken from the queue, not yet sent
         // Logged once per change: "connected" after the first message went through, "lost" at the first failure.
         var connected = false;
         var warned = false;
@@ -137,9 +119,25 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
                 );
                 var client = new ReplicaTransport.ReplicaTransportClient(channel);
                 using var call = client.Stream(cancellationToken: stop);
-                while (await queue.WaitToReadAsync(stop).ConfigureAwait(false))
+                while (carried is not null || await queue.WaitToReadAsync(stop).ConfigureAwait(false))
                 {
-                    await call.RequestStream.WriteAsync(NextEnvelope(queue), stop).ConfigureAwait(false);
+                    // Every message waiting, in one envelope no larger than the largest legal message: a group
+                    // commit's messages to a peer leave in one write. One that does not fit waits for the next.
+                    var envelope = new PeerEnvelope { FromReplica = _self.Value };
+                    long bytes = 0;
+                    while (carried is not null || queue.TryRead(out carried))
+                    {
+                        if (envelope.Messages.Count > 0 && bytes + carried.Length + FramingBytes > _maxMessageBytes)
+                        {
+                            break;
+                        }
+
+                        envelope.Messages.Add(UnsafeByteOperations.UnsafeWrap(carried));
+                        bytes += carried.Length + FramingBytes;
+                        carried = null;
+                    }
+
+                    await call.RequestStream.WriteAsync(envelope, stop).ConfigureAwait(false);
                     if (!connected)
                     {
                         connected = true;

@@ -8,6 +8,14 @@ public sealed partial class RocksDbLedger
     private const ulong WalCopyLimit = 8 * 1024 * 1024;
 
     /// <summary>
+    /// Most write-ahead log the ledger keeps before RocksDB flushes the memtables that hold the oldest log file. A
+    /// column family written little (the head and consensus records) otherwise keeps every log since its last flush
+    /// alive, up to RocksDB's default of gigabytes; opening the ledger, or a checkpoint of it, replays them all, and
+    /// finalising a checkpoint opens it (docs/benchmarks-history.md, "Write-ahead log bound").
+    /// </summary>
+    private const ulong MaxWalBytes = 32 * 1024 * 1024;
+
+    /// <summary>
     /// Takes a RocksDB checkpoint of the ledger into <paramref name="directory"/>, which must not exist: hard links to
     /// the immutable SST files plus copies of the small mutable files, taken while the ledger keeps accepting appends.
     /// The checkpoint holds exactly the blocks appended before this call started.

@@ -98,7 +98,10 @@ public sealed partial class RocksDbLedger : ILedgerStore
             CreateDirectory(path);
         }
 
-        var dbOptions = new DbOptions().SetCreateIfMissing(true).SetCreateMissingColumnFamilies(true);
+        var dbOptions = new DbOptions()
+            .SetCreateIfMissing(true)
+            .SetCreateMissingColumnFamilies(true)
+            .SetMaxTotalWalSize(MaxWalBytes);
         var db = OpenRocksDb(path, () => RocksDb.Open(dbOptions, path, ColumnFamiliesOf()));
         var ledger = new RocksDbLedger(db, path, options.Durability, readOnly: false);
         try

@@ -64,7 +64,9 @@ public sealed class CliWorkflowTests : IDisposable
                     var rows = replicas.RootElement.GetProperty("replicas").EnumerateArray().ToList();
                     rows.Should().HaveCount(4);
                     return rows.All(r =>
-                        r.GetProperty("healthy").GetBoolean() && r.GetProperty("lastExecutedSeq").GetUInt64() > 0
+                        r.GetProperty("healthy").GetBoolean()
+                        && r.GetProperty("lastExecutedSeq").GetUInt64() > 0
+                        && r.GetProperty("viewComplaints").GetInt32() >= 0
                     );
                 },
                 "cluster status showing all four replicas healthy and past the writes"

@@ -138,6 +138,7 @@ public sealed class ReplicationTests
         );
         metrics.Should().MatchRegex(@"(?m)^cairn_consensus_peer_messages_dropped\{reason=""bad_signature""\} [1-9]");
         metrics.Should().MatchRegex(@"(?m)^cairn_consensus_peer_messages_dropped\{reason=""malformed""\} [1-9]");
+        metrics.Should().MatchRegex(@"(?m)^cairn_consensus_view_complaints [0-9]+$");
     }
 
     /// <summary>Replica 2 turned rogue (its TLS identity, so the transport lets it in): a PREPARE in its name with no

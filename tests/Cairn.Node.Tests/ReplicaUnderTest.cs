@@ -14,8 +14,11 @@ namespace Cairn.Node.Tests;
 
 /// <summary>Replica 0 of a freshly initialised cluster, run in this process on a free loopback port (its peers are
 /// not started: what is under test is its port, not consensus).</summary>
-public sealed class ReplicaUnderTest : IAsyncLifetime
+public class ReplicaUnderTest : IAsyncLifetime
 {
+    /// <summary>Which replica of the cluster runs.</summary>
+    protected virtual int Id => 0;
+
     private readonly CancellationTokenSource _stop = new();
     private Task _run = Task.CompletedTask;
 
@@ -34,9 +37,10 @@ public sealed class ReplicaUnderTest : IAsyncLifetime
         Layout = ClusterInitializer.Initialize(
             new ClusterInitOptions(Path.Combine(Root, "cluster"), BasePort: FreePort())
         );
-        var configPath = Layout.ReplicaConfig(0);
+        var configPath = Layout.ReplicaConfig(Id);
         var text = File.ReadAllLines(configPath).Select(l => l.StartsWith("metrics_port:") ? "metrics_port: 0" : l);
-        File.WriteAllLines(configPath, text);
+        // A short view-change timer: a request it holds makes it complain within a second (its peers never answer).
+        File.WriteAllLines(configPath, [.. text, "view_change_timer_millisec: 1000"]);
         Config = DeploymentConfigLoader.Load(configPath);
         Pins = ReplicaCertificatePins.Load(Config.Replicas);
         _run = Task.Run(() => ReplicaServer.RunAsync(Config, _stop.Token));
@@ -78,6 +82,7 @@ public sealed class ReplicaUnderTest : IAsyncLifetime
         await _run;
         _stop.Dispose();
         Directory.Delete(Root, recursive: true);
+        GC.SuppressFinalize(this);
     }
 
     private static int FreePort()

@@ -3,6 +3,7 @@ using System.Globalization;
 using Cairn.Client;
 using Cairn.Node.Configuration;
 using Cairn.Node.LocalCluster;
+using Cairn.Protocol.Grpc;
 using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
@@ -112,6 +113,8 @@ internal static class ClusterCommand
                                 healthy = r.Process.Healthy,
                                 view = r.Status?.View,
                                 primary = r.Status?.Primary,
+                                viewActive = r.Status?.ViewActive,
+                                viewComplaints = r.Status?.ViewComplaints,
                                 lastExecutedSeq = r.Status?.LastExecutedSeq,
                                 lastStableSeq = r.Status?.LastStableSeq,
                                 lastBlockId = r.Status?.LastBlockId,
@@ -129,6 +132,7 @@ internal static class ClusterCommand
                     "port",
                     "view",
                     "primary",
+                    "complaints",
                     "last executed",
                     "last stable",
                     "last block",
@@ -144,6 +148,7 @@ internal static class ClusterCommand
                         $"{process.Port}",
                         replica?.View.ToString(CultureInfo.InvariantCulture) ?? "-",
                         replica?.Primary.ToString(CultureInfo.InvariantCulture) ?? "-",
+                        Complaints(replica),
                         replica?.LastExecutedSeq.ToString(CultureInfo.InvariantCulture) ?? "-",
                         replica?.LastStableSeq.ToString(CultureInfo.InvariantCulture) ?? "-",
                         replica?.LastBlockId.ToString(CultureInfo.InvariantCulture) ?? "-",
@@ -161,6 +166,12 @@ internal static class ClusterCommand
         );
         return status;
     }
+
+    /// <summary>How many replicas asked to leave the replica's view, and whether it is changing views.</summary>
+    private static string Complaints(ReplicaStatus? replica) =>
+        replica is null ? "-"
+        : replica.ViewActive ? replica.ViewComplaints.ToString(CultureInfo.InvariantCulture)
+        : "view change";
 
     private static Command CreateRestore(IAnsiConsole console)
     {

@@ -409,6 +409,7 @@ public sealed partial class ReplicaHost
         }
 
         _metrics.Progress(status.LastExecuted, status.Head.LastBlockId, status.Epoch);
+        _metrics.ViewComplaints(status.ViewComplaints);
     }
 
     private void Speak(ConsensusOutput output)
@@ -553,6 +554,7 @@ public sealed partial class ReplicaHost
             _replica.View,
             Quorums.PrimaryOf(_replica.View, _n),
             _replica.IsViewActive,
+            _replica.ComplaintCount,
             _replica.LastExecuted,
             _replica.LastStable,
             _ledger.Head,

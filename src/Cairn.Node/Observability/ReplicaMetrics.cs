@@ -17,6 +17,7 @@ public sealed class ReplicaMetrics : IDisposable
     private readonly Histogram<double> _executeSeconds;
     private readonly Histogram<double> _requestSeconds;
     private long _view;
+    private int _viewComplaints;
     private long _stableSeq;
     private long _lastExecuted;
     private long _lastBlock;
@@ -42,6 +43,11 @@ public sealed class ReplicaMetrics : IDisposable
             "Time from a client request's arrival to this replica's reply."
         );
         _meter.CreateObservableGauge("view", () => Interlocked.Read(ref _view), description: "Current view.");
+        _meter.CreateObservableGauge(
+            "view_complaints",
+            () => Volatile.Read(ref _viewComplaints),
+            description: "Replicas (this one included) that asked to leave the current view; f+1 start the view change."
+        );
         _meter.CreateObservableGauge(
             "stable_seq",
             () => Interlocked.Read(ref _stableSeq),
@@ -77,6 +83,8 @@ public sealed class ReplicaMetrics : IDisposable
     public void RequestAnswered(TimeSpan elapsed) => _requestSeconds.Record(elapsed.TotalSeconds);
 
     public void ViewEntered(ViewNum view) => Interlocked.Exchange(ref _view, (long)view.Value);
+
+    public void ViewComplaints(int complaints) => Volatile.Write(ref _viewComplaints, complaints);
 
     public void StableCheckpoint(SeqNum seq) => Interlocked.Exchange(ref _stableSeq, (long)seq.Value);
 

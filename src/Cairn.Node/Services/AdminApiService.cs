@@ -23,6 +23,7 @@ public sealed class AdminApiService(
                 View = status.View.Value,
                 Primary = status.Primary.Value,
                 ViewActive = status.ViewActive,
+                ViewComplaints = status.ViewComplaints,
                 LastExecutedSeq = status.LastExecuted.Value,
                 LastStableSeq = status.LastStable.Value,
                 LastBlockId = status.Head.LastBlockId.Value,

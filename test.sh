@@ -13,10 +13,16 @@ ASSEMBLY_TIMEOUT=20m
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# --faults: the long fault runs (more kill -9 rounds, more simulation seeds) instead of the short default ones.
+# --faults: the long fault runs (more kill -9 rounds, 10,000 simulation seeds per f) instead of the short default ones;
+# the simulator alone then needs about an hour on 2 cores, so one assembly may run longer.
 args=()
 for arg in "$@"; do
-  if [ "$arg" = "--faults" ]; then export CAIRN_FAULTS=1 CAIRN_SIM_SEEDS=${CAIRN_SIM_SEEDS:-2000}; else args+=("$arg"); fi
+  if [ "$arg" = "--faults" ]; then
+    export CAIRN_FAULTS=1 CAIRN_SIM_SEEDS=${CAIRN_SIM_SEEDS:-10000}
+    ASSEMBLY_TIMEOUT=180m
+  else
+    args+=("$arg")
+  fi
 done
 log=$(mktemp); tests_log=$(mktemp); trap 'rm -f "$log" "$tests_log"' EXIT
 

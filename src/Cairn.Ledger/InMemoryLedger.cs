@@ -3,7 +3,8 @@ using Cairn.Core;
 namespace Cairn.Ledger;
 
 /// <summary>A ledger held in memory, with the same semantics as <see cref="RocksDbLedger"/> (it passes the same
-/// conformance tests): for simulations and tests of the layers above storage. Nothing survives the process.</summary>
+/// conformance tests): for simulations and tests of the layers above storage. Nothing survives the process; within it,
+/// <see cref="LoseUnsyncedWrites"/> does to it what a power loss does to RocksDB's unsynced log.</summary>
 public sealed class InMemoryLedger : ILedgerStore
 {
     private readonly Lock _lock = new();
@@ -12,6 +13,9 @@ public sealed class InMemoryLedger : ILedgerStore
     private readonly Dictionary<string, byte[]> _metadata = [];
     private LedgerHead _head;
     private StateHash _stateHash = StateHash.Empty;
+
+    // Every atomic write since the last sync, oldest first, with what it replaced: what a simulated power loss undoes.
+    private readonly List<UnsyncedWrite> _unsynced = [];
 
     public InMemoryLedger(string chainId)
     {
@@ -73,9 +77,11 @@ public sealed class InMemoryLedger : ILedgerStore
             var stateHash = _stateHash.Apply(proposal.Writes, key => _state.GetValueOrDefault(key));
             var block = Block.Create(_head.LastBlockId.Next, _head.LastDigest, proposal, stateHash.Digest);
             LedgerKeys.CheckInstalled(Location, block, received);
+            var undo = BeginWrite();
             _blocks.Add(block);
             foreach (var write in proposal.Writes)
             {
+                undo.State.Add((write.Key.ToArray(), _state.GetValueOrDefault(write.Key.ToArray())));
                 if (write.Value is { } value)
                 {
                     _state[write.Key.ToArray()] = value.ToArray();
@@ -86,7 +92,7 @@ public sealed class InMemoryLedger : ILedgerStore
                 }
             }
 
-            ApplyMetadata(metadata ?? []);
+            ApplyMetadata(metadata ?? [], undo);
             _head = new LedgerHead(block.Id, block.Digest, block.SeqNum);
             _stateHash = stateHash;
             return block;
@@ -98,12 +104,76 @@ public sealed class InMemoryLedger : ILedgerStore
         LedgerKeys.CheckCallerMetadata(metadata);
         lock (_lock)
         {
-            ApplyMetadata(metadata);
+            ApplyMetadata(metadata, BeginWrite());
         }
     }
 
-    /// <summary>Nothing to make durable in memory.</summary>
-    public void Sync() { }
+    /// <summary>Marks every write so far durable: <see cref="LoseUnsyncedWrites"/> keeps them.</summary>
+    public void Sync()
+    {
+        lock (_lock)
+        {
+            _unsynced.Clear();
+        }
+    }
+
+    /// <summary>How many atomic writes (appends, metadata writes) were made since the last <see cref="Sync"/>.</summary>
+    public int UnsyncedWriteCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _unsynced.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A simulated power loss: undoes every write since the last <see cref="Sync"/> but the first
+    /// <paramref name="kept"/>, newest first, as RocksDB recovers a prefix of its unsynced log, each write whole or not
+    /// at all. What is left counts as durable.
+    /// </summary>
+    public void LoseUnsyncedWrites(int kept)
+    {
+        lock (_lock)
+        {
+            for (var i = _unsynced.Count - 1; i >= Math.Max(0, kept); i--)
+            {
+                var write = _unsynced[i];
+                _blocks.RemoveRange(write.BlockCount, _blocks.Count - write.BlockCount);
+                _head = write.Head;
+                _stateHash = write.StateHash;
+                for (var j = write.State.Count - 1; j >= 0; j--)
+                {
+                    var (key, old) = write.State[j];
+                    if (old is null)
+                    {
+                        _state.Remove(key);
+                    }
+                    else
+                    {
+                        _state[key] = old;
+                    }
+                }
+
+                for (var j = write.Metadata.Count - 1; j >= 0; j--)
+                {
+                    var (key, old) = write.Metadata[j];
+                    if (old is null)
+                    {
+                        _metadata.Remove(key);
+                    }
+                    else
+                    {
+                        _metadata[key] = old;
+                    }
+                }
+            }
+
+            _unsynced.Clear();
+        }
+    }
 
     public Block? GetBlock(BlockId id)
     {
@@ -171,10 +241,18 @@ public sealed class InMemoryLedger : ILedgerStore
 
     public void Dispose() { }
 
-    private void ApplyMetadata(IReadOnlyList<MetadataWrite> metadata)
+    private UnsyncedWrite BeginWrite()
+    {
+        var write = new UnsyncedWrite(_blocks.Count, _head, _stateHash, [], []);
+        _unsynced.Add(write);
+        return write;
+    }
+
+    private void ApplyMetadata(IReadOnlyList<MetadataWrite> metadata, UnsyncedWrite undo)
     {
         foreach (var write in metadata)
         {
+            undo.Metadata.Add((write.Key, _metadata.GetValueOrDefault(write.Key)));
             if (write.Value is { } value)
             {
                 _metadata[write.Key] = value.ToArray();
@@ -185,4 +263,12 @@ public sealed class InMemoryLedger : ILedgerStore
             }
         }
     }
+
+    private sealed record UnsyncedWrite(
+        int BlockCount,
+        LedgerHead Head,
+        StateHash StateHash,
+        List<(byte[] Key, byte[]? Old)> State,
+        List<(string Key, byte[]? Old)> Metadata
+    );
 }

@@ -1,5 +1,4 @@
 using Cairn.Consensus;
-using Cairn.Ledger;
 
 namespace Cairn.Node.Hosting;
 
@@ -34,56 +33,17 @@ public sealed partial class ReplicaHost
             .ContinueWith(
                 fetched =>
                     Enqueue(() =>
-                        InstallFetchedBlocks(fetch, head, fetched.IsCompletedSuccessfully ? fetched.Result : null)
-                    ),
+                    {
+                        _fetching = null;
+                        _engine.InstallFetchedBlocks(
+                            fetch,
+                            head,
+                            fetched.IsCompletedSuccessfully ? fetched.Result : null
+                        );
+                    }),
                 CancellationToken.None,
                 TaskContinuationOptions.None,
                 TaskScheduler.Default
             );
-    }
-
-    private void InstallFetchedBlocks(FetchState fetch, LedgerHead fetchedFrom, IReadOnlyList<Block>? blocks)
-    {
-        _fetching = null;
-        if (blocks is null || _ledger.Head != fetchedFrom)
-        {
-            // No peer could serve it, or the ledger moved meanwhile: consensus retries FetchState on its own timer.
-            NodeLog.StateTransferFailed(_logger, fetch.TargetSeq.Value);
-            return;
-        }
-
-        foreach (var block in blocks)
-        {
-            try
-            {
-                // Re-derived from this replica's own state: a block whose state digest this state does not give is
-                // refused before anything is written.
-                _ledger.Install(block);
-            }
-            catch (BlockMismatchException e)
-            {
-                NodeLog.StateTransferRefused(_logger, fetch.TargetSeq.Value, e.Message);
-                _unsynced |= _ledger.Head != fetchedFrom;
-                return; // consensus retries FetchState on its own timer, from the head installed so far
-            }
-
-            // The wedge point may have been ordered in the fetched blocks; a replica that arrives by state transfer
-            // must stop where the others stop and checkpoint the target boundary like them.
-            _wedgePoint = _executor.WedgePoint;
-            TakeCheckpointAtBoundary(block.SeqNum);
-        }
-
-        _unsynced = true;
-        var head = _ledger.Head;
-        NodeLog.StateTransferred(_logger, blocks.Count, head.LastSeqNum.Value);
-        Process(
-            new StateTransferCompleted(
-                head.LastSeqNum,
-                head.LastDigest,
-                _executor.LatestReplies(),
-                blocks[^1].Timestamp,
-                _wedgePoint
-            )
-        );
     }
 }

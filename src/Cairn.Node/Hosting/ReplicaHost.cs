@@ -5,7 +5,6 @@ using Cairn.Consensus;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Ledger;
-using Cairn.Node.Execution;
 using Cairn.Node.Observability;
 using Cairn.Operator;
 using Cairn.Protocol.Kv;
@@ -14,21 +13,17 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Node.Hosting;
 
 /// <summary>
-/// Drives the sans-I/O consensus <see cref="Replica"/> from one thread: inputs (peer messages, client requests, ticks)
-/// arrive in bounded queues, one per source (<see cref="InputQueues"/>), already decoded and authenticated on the I/O
-/// threads that received them, and are handled in groups; records and blocks are written unsynced as outputs come, and
-/// one sync at the end of the group makes them durable before any message of the group is sent or any client answered
-/// (persist before speaking, with one fsync per group instead of several per batch).
+/// The async shell around a <see cref="ReplicaEngine"/>: inputs (peer messages, client requests, ticks) arrive in
+/// bounded queues, one per source (<see cref="InputQueues"/>), already decoded and authenticated on the I/O threads
+/// that received them; one consensus thread hands them to the engine in groups, and once the engine made a group
+/// durable with one sync it sends the group's messages, answers its clients and starts its state fetches (persist
+/// before speaking, with one fsync per group instead of several per batch).
 /// </summary>
 public sealed partial class ReplicaHost
 {
-    private readonly Replica _replica;
+    private readonly ReplicaEngine _engine;
     private readonly int _n;
-    private readonly BatchExecutor _executor;
-    private readonly DbCheckpointManager? _checkpoints;
     private readonly ReplicaOptions _options;
-    private SeqNum? _wedgePoint;
-    private readonly ConsensusStateStore _consensusState;
     private readonly ILedgerStore _ledger;
     private readonly IPeerSender _peers;
     private readonly TimeProvider _time;
@@ -50,17 +45,12 @@ public sealed partial class ReplicaHost
 
     // The host's own work: ticks (one at a time), state-transfer results and waiters, each bounded by its nature.
     private const int HostQueueCapacity = 65_536;
-    private readonly List<PersistentRecord> _unflushed = [];
-    private SeqNum? _pruneSlotsThrough;
-    private readonly List<ConsensusOutput> _deferred = [];
-    private bool _unsynced;
     private ReplicaStatusSnapshot _status;
 
-    // Consensus thread only: who waits for a stable checkpoint this replica's own state matches, and the last one seen.
+    // Consensus thread only: who waits for a stable checkpoint this replica's own state matches, or for the wedge
+    // point.
     private readonly List<(SeqNum AtLeast, TaskCompletionSource<SeqNum> Reached)> _stableWaiters = [];
     private readonly List<TaskCompletionSource> _wedgeWaiters = [];
-    private SeqNum _lastStableMatched;
-    private StableCheckpointCertificate? _stableCertificate;
 
     /// <param name="fetcher">Fetches blocks from peers for state transfer; null where there are no peers to ask
     /// (tests).</param>
@@ -78,7 +68,6 @@ public sealed partial class ReplicaHost
         ReplicaMetrics metrics
     )
     {
-        _checkpoints = checkpoints;
         _options = options;
         _fetcher = fetcher;
         _ledger = ledger;
@@ -88,44 +77,18 @@ public sealed partial class ReplicaHost
             ClientQueueCapacity,
             HostQueueCapacity,
         ]);
-        _executor = new BatchExecutor(
-            ledger,
-            operatorVerifier,
-            options.CheckpointWindowSize,
-            checkpoints?.Settings ?? new DbCheckpointSettings()
-        );
-        _wedgePoint = _executor.WedgePoint;
-        _consensusState = new ConsensusStateStore(ledger);
-        var head = ledger.Head;
-        var lastTime =
-            head.LastBlockId == BlockId.Genesis ? (DateTimeOffset?)null : ledger.GetBlock(head.LastBlockId)!.Timestamp;
-        _replica = new Replica(
-            options,
-            new ReplicaRecovery(
-                _consensusState.Load(),
-                head.LastSeqNum,
-                head.LastDigest,
-                _executor.LatestReplies(),
-                lastTime,
-                _wedgePoint
-            )
-        );
+        _engine = new ReplicaEngine(options, ledger, operatorVerifier, checkpoints, time, logger, metrics);
         _peers = peers;
         _time = time;
         _logger = logger;
         _metrics = metrics;
         StartedAt = time.GetUtcNow();
-        // Gauges start from the recovered state, not from zero, after a restart.
-        _metrics.ViewEntered(_replica.View);
-        _metrics.StableCheckpoint(_replica.LastStable);
-        _stableCertificate = _replica.StableCertificate;
-        _status = Snapshot();
-        _metrics.Progress(_status.LastExecuted, _status.Head.LastBlockId, _status.Epoch);
+        _status = _engine.Snapshot();
     }
 
     /// <summary>The consensus generation the replica signs in (docs/consensus.md, "Restoring every
     /// replica").</summary>
-    public ConsensusGeneration Generation => _replica.Generation;
+    public ConsensusGeneration Generation => _engine.Generation;
 
     /// <summary>When this host was created.</summary>
     public DateTimeOffset StartedAt { get; }
@@ -135,7 +98,7 @@ public sealed partial class ReplicaHost
 
     /// <summary>The certificate of the newest stable checkpoint (2f+1 signatures over its seq and block digest), or
     /// null before the first; its block may not be in this replica's ledger yet (state transfer).</summary>
-    public StableCheckpointCertificate? StableCertificate => Volatile.Read(ref _stableCertificate);
+    public StableCheckpointCertificate? StableCertificate => _engine.StableCertificate;
 
     /// <summary>
     /// Asks for a stable checkpoint at <paramref name="atLeast"/> or later without client traffic: when this replica
@@ -149,7 +112,7 @@ public sealed partial class ReplicaHost
         var boundary = Math.Max(1, (atLeast.Value + window - 1) / window) * window;
         if (Status.LastExecuted.Value < boundary)
         {
-            _inputs.TryAdd(HostSource, () => Process(new RequestCheckpointSoon(new SeqNum(boundary - 1))));
+            _inputs.TryAdd(HostSource, () => _engine.Handle(new RequestCheckpointSoon(new SeqNum(boundary - 1))));
         }
     }
 
@@ -177,14 +140,14 @@ public sealed partial class ReplicaHost
             return;
         }
 
-        if (!message.VerifySignature(_options.ReplicaKeys[sender], _replica.Generation))
+        if (!message.VerifySignature(_options.ReplicaKeys[sender], _engine.Generation))
         {
             _metrics.PeerMessageDropped("bad_signature");
             return;
         }
 
         var received = new MessageReceived(transportPeer, message, SignatureVerified: true);
-        if (!_inputs.TryAdd(sender, () => Process(received)))
+        if (!_inputs.TryAdd(sender, () => _engine.Handle(received)))
         {
             _metrics.PeerMessageDropped("queue_full");
         }
@@ -261,7 +224,7 @@ public sealed partial class ReplicaHost
             (request.ClientId, request.RequestId),
             _ => new TaskCompletionSource<ClientReply>(TaskCreationOptions.RunContinuationsAsynchronously)
         );
-        if (!_inputs.TryAdd(ClientSource, () => Process(new ClientRequestReceived(request, signatureVerified))))
+        if (!_inputs.TryAdd(ClientSource, () => _engine.Handle(new ClientRequestReceived(request, signatureVerified))))
         {
             _waiters.TryRemove(
                 new KeyValuePair<(ulong, ulong), TaskCompletionSource<ClientReply>>(
@@ -334,7 +297,7 @@ public sealed partial class ReplicaHost
 
                 // The replica sees the time after every group, so while messages flow its timers (the batch timeout
                 // above all) fire as soon as they are due; the periodic tick only covers idle stretches.
-                Process(new Tick(_time.GetUtcNow()));
+                _engine.Handle(new Tick(_time.GetUtcNow()));
                 group.Clear();
                 CommitGroup();
             }
@@ -361,55 +324,24 @@ public sealed partial class ReplicaHost
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
     }
 
-    private void Process(ConsensusInput first)
-    {
-        var pending = new Queue<ConsensusInput>();
-        pending.Enqueue(first);
-        while (pending.TryDequeue(out var input))
-        {
-            foreach (var output in _replica.Handle(input))
-            {
-                Perform(output, pending);
-            }
-        }
-    }
-
-    /// <summary>Makes the group's records and blocks durable in one sync, then performs what had to wait for that:
-    /// messages to peers and replies to clients (persist before speaking).</summary>
+    /// <summary>Makes the group durable (<see cref="ReplicaEngine.Commit"/>), then performs what had to wait for
+    /// that: messages to peers, replies to clients, state fetches (persist before speaking).</summary>
     private void CommitGroup()
     {
-        if (_unflushed.Count > 0 || _pruneSlotsThrough is not null)
-        {
-            // The stable record that justifies pruning is in this group or an earlier one: prune in the same write.
-            _consensusState.Persist(_unflushed, _pruneSlotsThrough);
-            _unflushed.Clear();
-            _pruneSlotsThrough = null;
-            _unsynced = true;
-        }
-
-        if (_unsynced)
-        {
-            _ledger.Sync();
-            _unsynced = false;
-        }
-
-        foreach (var output in _deferred)
+        foreach (var output in _engine.Commit())
         {
             Speak(output);
         }
 
-        _deferred.Clear();
-        _stableWaiters.RemoveAll(w => _lastStableMatched >= w.AtLeast && w.Reached.TrySetResult(_lastStableMatched));
-        var status = Snapshot();
+        var stable = _engine.LastStableMatched;
+        _stableWaiters.RemoveAll(w => stable >= w.AtLeast && w.Reached.TrySetResult(stable));
+        var status = _engine.Snapshot();
         Volatile.Write(ref _status, status);
         if (status.WedgePoint is not { } wedge || status.LastExecuted >= wedge)
         {
             _wedgeWaiters.ForEach(w => w.TrySetResult());
             _wedgeWaiters.Clear();
         }
-
-        _metrics.Progress(status.LastExecuted, status.Head.LastBlockId, status.Epoch);
-        _metrics.ViewComplaints(status.ViewComplaints);
     }
 
     private void Speak(ConsensusOutput output)
@@ -429,50 +361,9 @@ public sealed partial class ReplicaHost
                 }
 
                 break;
-        }
-    }
-
-    private void Perform(ConsensusOutput output, Queue<ConsensusInput> pending)
-    {
-        switch (output)
-        {
-            case Persist persist:
-                _unflushed.Add(persist.Record);
-                break;
-            case Send or Broadcast or ReplyToClient:
-                _deferred.Add(output);
-                break;
-            case Execute execute:
-                var started = _time.GetTimestamp();
-                var outcome = _executor.Execute(execute);
-                pending.Enqueue(outcome.Executed);
-                _unsynced = true;
-                _metrics.BatchExecuted(execute.Requests.Count, _time.GetElapsedTime(started));
-                TakeCheckpointAtBoundary(execute.Seq);
-                foreach (var effect in outcome.Effects)
-                {
-                    Apply(effect, pending);
-                }
-
-                KeepFillingToWedgePoint(execute.Seq, pending);
-                break;
-            case StableCheckpoint stable:
-                _checkpoints?.OnStable(stable.Seq, stable.Certificate);
-                _lastStableMatched = stable.Seq;
-                Volatile.Write(ref _stableCertificate, stable.Certificate);
-                _pruneSlotsThrough = stable.Seq;
-                _metrics.StableCheckpoint(stable.Seq);
-                NodeLog.StableCheckpoint(_logger, stable.Seq.Value, stable.StateDigest);
-                break;
-            case ViewEntered view:
-                _metrics.ViewEntered(view.View);
-                NodeLog.ViewEntered(_logger, view.View.Value, view.Primary.Value);
-                break;
             case FetchState fetch:
                 StartStateTransfer(fetch);
                 break;
-            default:
-                throw new InvalidOperationException($"the host does not know consensus output {output.GetType().Name}");
         }
     }
 
@@ -497,72 +388,4 @@ public sealed partial class ReplicaHost
             .Create(request.ClientId, request.RequestId, result.Encode())
             .SignAs(_options.Id, _options.SigningKey);
     }
-
-    private void Apply(OperatorEffect effect, Queue<ConsensusInput> pending)
-    {
-        switch (effect)
-        {
-            case CheckpointRequested checkpoint:
-                // The checkpoint itself follows the mark in the state (TakeCheckpointAtBoundary); here the primary is
-                // asked to fill the window up to it.
-                pending.Enqueue(new RequestCheckpointSoon(checkpoint.OrderedAt));
-                break;
-            case WedgeOrdered wedge:
-                _wedgePoint = wedge.At;
-                NodeLog.WedgeOrdered(_logger, wedge.At.Value);
-                pending.Enqueue(new RequestCheckpointSoon(wedge.OrderedAt));
-                break;
-            case Unwedged unwedged:
-                _wedgePoint = null;
-                NodeLog.Unwedged(_logger, unwedged.Epoch);
-                break;
-        }
-    }
-
-    /// <summary>Right after a block is appended (before the next one), executed or installed by state transfer: when
-    /// the replicated state decided a DB checkpoint at it (the block moved the mark), the manager takes it.</summary>
-    private void TakeCheckpointAtBoundary(SeqNum seq)
-    {
-        if (_checkpoints is null || seq.Value % (ulong)_options.CheckpointWindowSize != 0)
-        {
-            return;
-        }
-
-        var mark = _executor.LastCheckpoint;
-        if (mark.Seq != seq)
-        {
-            return;
-        }
-
-        var ordered = _wedgePoint == seq || _executor.CheckpointOrderedAt == seq;
-        _checkpoints.TakeAtBoundary(seq, mark.ConsensusTime, _executor.Epoch, ordered);
-    }
-
-    /// <summary>A wedge point can be two windows away: at each boundary short of it, ask for the next one to be filled,
-    /// so an idle cluster still reaches it.</summary>
-    private void KeepFillingToWedgePoint(SeqNum executed, Queue<ConsensusInput> pending)
-    {
-        if (_wedgePoint is { } wedge && executed < wedge && executed.Value % (ulong)_options.CheckpointWindowSize == 0)
-        {
-            pending.Enqueue(new RequestCheckpointSoon(executed));
-        }
-    }
-
-    private ReplicaStatusSnapshot Snapshot() =>
-        new(
-            _replica.Id,
-            _replica.View,
-            Quorums.PrimaryOf(_replica.View, _n),
-            _replica.IsViewActive,
-            _replica.ComplaintCount,
-            _replica.LastExecuted,
-            _replica.LastStable,
-            _ledger.Head,
-            _replica.IsTransferringState,
-            _replica.PendingRequestCount,
-            _wedgePoint,
-            _executor.Epoch,
-            _executor.CheckpointOrderedAt,
-            _executor.LastCheckpoint.Seq
-        );
 }

@@ -80,30 +80,24 @@ public sealed class StateFetcher(
             }
         );
         var client = new ReplicaTransport.ReplicaTransportClient(channel);
-        var blocks = new List<Block>();
-        var digest = head.LastDigest;
-        var expected = head.LastBlockId.Next;
+        var chain = new FetchedChain(head, targetSeq, certifiedDigest);
         try
         {
             using var call = client.FetchBlocks(
-                new FetchBlocksRequest { FromBlock = expected.Value, ToSeq = targetSeq.Value },
+                new FetchBlocksRequest { FromBlock = chain.NextId.Value, ToSeq = targetSeq.Value },
                 cancellationToken: stalled.Token
             );
             await foreach (var message in call.ResponseStream.ReadAllAsync(stalled.Token).ConfigureAwait(false))
             {
                 stalled.CancelAfter(stallTimeout);
-                var block = Block.Decode(message.Block.ToByteArray());
-                if (block.Id != expected || block.PreviousDigest != digest || block.SeqNum > targetSeq)
+                if (!chain.TryAdd(Block.Decode(message.Block.ToByteArray())))
                 {
                     return null;
                 }
 
-                blocks.Add(block);
-                digest = block.Digest;
-                expected = expected.Next;
-                if (block.SeqNum == targetSeq)
+                if (chain.Complete is { } blocks)
                 {
-                    return digest == certifiedDigest ? blocks : null;
+                    return blocks;
                 }
             }
         }

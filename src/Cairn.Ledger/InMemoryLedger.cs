@@ -117,7 +117,8 @@ public sealed class InMemoryLedger : ILedgerStore
         }
     }
 
-    /// <summary>How many atomic writes (appends, metadata writes) were made since the last <see cref="Sync"/>.</summary>
+    /// <summary>How many atomic writes (appends, metadata writes) were made since the last <see cref="Sync"/>.
+    /// </summary>
     public int UnsyncedWriteCount
     {
         get

@@ -3,19 +3,30 @@ using Cairn.Consensus;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Core.Crypto;
+using Cairn.Node.Hosting;
+using Cairn.Operator;
+using Cairn.Protocol.Kv;
 
 namespace Cairn.Simulation;
 
 /// <summary>
-/// A deterministic cluster: replicas and clients in one process, an in-memory network and virtual time, all driven
-/// by one seed. The same scenario always replays the same run.
+/// A deterministic cluster: replicas (each the engine the server runs, over an in-memory ledger) and clients in one
+/// process, an in-memory network and virtual time, all driven by one seed. The same scenario always replays the same
+/// run. Each replica's clock is off by a fixed amount and runs at its own rate.
 /// </summary>
 public sealed class Cluster
 {
     public static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan ClientRetry = TimeSpan.FromMilliseconds(600);
-    private const ulong CensoredClient = 1;
+
+    // How far apart the replicas' clocks are: a fixed offset, and a rate off by up to this fraction.
+    private const int MaxClockOffsetMs = 2000;
+    private const double MaxClockRateError = 0.005;
+
+    // How long a group of inputs waits for its sync (the engine's Commit): a crash in between loses its writes.
+    private const int MaxSyncMs = 2;
+    private static readonly ulong CensoredClient = ClientIdentity.ClientId(1, 0);
 
     private readonly PriorityQueue<Action, (TimeSpan, long)> _queue = new();
     private readonly Random _random;
@@ -39,11 +50,17 @@ public sealed class Cluster
         ReplicaKeys = [.. _replicaSigningKeys.Select(k => k.PublicKey)];
         var clients = Enumerable
             .Range(0, scenario.Clients)
-            .Select(i => new SimClient((ulong)i + 1, KeyFor(2, i), scenario.RequestsPerClient, scenario.ValueBytes))
+            .Select(i => new SimClient(
+                ClientIdentity.ClientId(i + 1, 0),
+                KeyFor(2, i),
+                scenario.RequestsPerClient,
+                scenario.ValueBytes
+            ))
             .ToList();
         Clients = clients;
         var clientKeys = clients.ToDictionary(c => c.Id, c => c.Key.PublicKey);
         Safety = new SafetyMonitor(ReplicaKeys, scenario.F);
+        var operatorVerifier = new OperatorCommandVerifier(KeyFor(3, 0).PublicKey, "sim", TimeSpan.FromMinutes(5));
         Replicas =
         [
             .. Enumerable
@@ -68,7 +85,11 @@ public sealed class Cluster
                         TestOnlyQuorumOverride = mode == ByzantineMode.None ? scenario.PlantedQuorum : null,
                         TestOnlyCensoredClient = mode == ByzantineMode.Censoring ? CensoredClient : null,
                     };
-                    return new SimReplicaNode(i, options, mode);
+                    return new SimReplicaNode(i, options, mode, operatorVerifier)
+                    {
+                        ClockOffset = TimeSpan.FromMilliseconds(_random.Next(-MaxClockOffsetMs, MaxClockOffsetMs + 1)),
+                        ClockRate = 1 + ((_random.NextDouble() * 2) - 1) * MaxClockRateError,
+                    };
                 }),
         ];
     }
@@ -118,7 +139,7 @@ public sealed class Cluster
 
         if (Safety.Violations.Count == 0 && Scenario.RequireFinalCheckpoint)
         {
-            var orderedAt = CorrectReplicas.Max(r => r.Replica!.LastExecuted.Value);
+            var orderedAt = CorrectReplicas.Max(r => r.Status.LastExecuted.Value);
             var target =
                 (orderedAt / (ulong)Scenario.CheckpointWindow * (ulong)Scenario.CheckpointWindow)
                 + (ulong)Scenario.CheckpointWindow;
@@ -127,14 +148,18 @@ public sealed class Cluster
                 Input(node, new RequestCheckpointSoon(new SeqNum(orderedAt)));
             }
 
-            bool Reached(SimReplicaNode r) => r.Replica!.LastStable.Value >= target && r.App.LastSeq.Value >= target;
+            bool Reached(SimReplicaNode r) =>
+                r.Status.LastStable.Value >= target && r.Ledger.Head.LastSeqNum.Value >= target;
             RunUntil(() => CorrectReplicas.All(Reached), Now + TimeSpan.FromSeconds(60));
             if (Safety.Violations.Count == 0 && !CorrectReplicas.All(Reached))
             {
                 return Describe(
                     $"liveness: checkpoint-soon did not make seq {target} stable at every correct replica "
                         + $"(stable/executed: "
-                        + string.Join(",", CorrectReplicas.Select(r => $"{r.Replica!.LastStable}/{r.App.LastSeq}"))
+                        + string.Join(
+                            ",",
+                            CorrectReplicas.Select(r => $"{r.Status.LastStable}/{r.Ledger.Head.LastSeqNum}")
+                        )
                         + ")"
                 );
             }
@@ -159,7 +184,7 @@ public sealed class Cluster
         foreach (var (replica, at, restartAt) in Scenario.Crashes)
         {
             var node = Replicas[replica];
-            At(at, node.Crash);
+            At(at, () => Crash(node));
             if (restartAt is { } restart)
             {
                 At(restart, () => Restart(node));
@@ -191,28 +216,57 @@ public sealed class Cluster
 
     public void Input(SimReplicaNode node, ConsensusInput input)
     {
-        if (node.Replica is not { } replica)
+        if (node.Engine is not { } engine)
         {
             return;
         }
 
-        IReadOnlyList<ConsensusOutput> outputs;
         try
         {
-            outputs = replica.Handle(input);
+            engine.Handle(input);
         }
-        catch (ConsensusInvariantException e)
+        catch (Exception e)
         {
+            // The server stops a replica whose consensus thread throws (a broken invariant, a storage error): so does
+            // the simulator, and for a correct replica that is a failure of the run.
             if (node.IsCorrect)
             {
-                Safety.OnInvariant(node.Id, e.Message);
+                Safety.OnInvariant(node.Id, $"stopped on {e.GetType().Name}: {e.Message}");
             }
 
+            Crash(node);
             return;
         }
 
-        Perform(node, outputs);
+        ScheduleCommit(node);
     }
+
+    /// <summary>The group of inputs a replica handled becomes durable a little later, in one sync; only then is what it
+    /// decided said.</summary>
+    private void ScheduleCommit(SimReplicaNode node)
+    {
+        if (node.CommitPending)
+        {
+            return;
+        }
+
+        node.CommitPending = true;
+        var generation = node.Generation;
+        After(
+            TimeSpan.FromMilliseconds(_random.Next(0, MaxSyncMs + 1)),
+            () =>
+            {
+                if (node.Generation == generation && node.Engine is { } engine)
+                {
+                    node.CommitPending = false;
+                    Perform(node, engine.Commit());
+                }
+            }
+        );
+    }
+
+    /// <summary>A crash loses the writes of the group not yet synced, all of them or all but a prefix.</summary>
+    public void Crash(SimReplicaNode node) => node.Crash(_random.Next(0, node.Ledger.UnsyncedWriteCount + 1));
 
     public void Heal()
     {
@@ -242,16 +296,21 @@ public sealed class Cluster
             return;
         }
 
-        Input(node, new Tick(Epoch + Now));
-        if (node.Byzantine == ByzantineMode.Censoring && node.Replica is { IsPrimary: true })
+        Input(node, new Tick(node.Clock(Epoch, Now)));
+        if (
+            node.Byzantine == ByzantineMode.Censoring
+            && node.Alive
+            && node.Status is { ViewActive: true } primary
+            && primary.Primary.Value == node.Id
+        )
         {
             // Keep the window filling with no-ops: executions never stop, only the censored client's requests wait.
             Input(node, new RequestCheckpointSoon());
         }
 
-        if (node.Byzantine == ByzantineMode.Complaining && node.Replica is { IsViewActive: true } replica)
+        if (node.Byzantine == ByzantineMode.Complaining && node.Alive && node.Status is { ViewActive: true } status)
         {
-            var complaint = SignAs(node, new ViewComplaint(replica.View, new ReplicaId(node.Id)));
+            var complaint = SignAs(node, new ViewComplaint(status.View, new ReplicaId(node.Id)));
             SendMessage(node, [.. Enumerable.Range(0, Scenario.N).Where(i => i != node.Id)], complaint);
         }
 
@@ -264,9 +323,6 @@ public sealed class Cluster
         {
             switch (output)
             {
-                case Persist persist:
-                    node.Persist(persist.Record);
-                    break;
                 case Send send:
                     SendMessage(node, [send.To.Value], send.Message);
                     break;
@@ -274,7 +330,7 @@ public sealed class Cluster
                     SendMessage(node, [.. Enumerable.Range(0, Scenario.N).Where(i => i != node.Id)], broadcast.Message);
                     break;
                 case Execute execute:
-                    OnExecute(node, execute);
+                    OnExecuted(node, execute);
                     break;
                 case ReplyToClient reply:
                     SendReply(node, reply);
@@ -293,19 +349,11 @@ public sealed class Cluster
         }
     }
 
-    private void OnExecute(SimReplicaNode node, Execute execute)
+    /// <summary>An execution the replica made durable: the safety monitor compares it with the other replicas'.</summary>
+    private void OnExecuted(SimReplicaNode node, Execute execute)
     {
-        if (execute.Seq != node.App.LastSeq.Next)
-        {
-            if (node.IsCorrect)
-            {
-                Safety.OnInvariant(node.Id, $"Execute({execute.Seq}) after {node.App.LastSeq}");
-            }
-
-            return;
-        }
-
-        var (digest, replies) = node.App.Apply(execute.Seq, execute.Batch, execute.ConsensusTime, execute.Requests);
+        // Every sequence number is one block, from genesis on: the block at seq n has id n.
+        var digest = node.Ledger.GetBlock(new BlockId(execute.Seq.Value))!.Digest;
         if (node.IsCorrect)
         {
             Safety.OnExecuted(node.Id, execute.Seq, execute.Batch, execute.ConsensusTime, digest);
@@ -318,18 +366,18 @@ public sealed class Cluster
         BitConverter.TryWriteBytes(trace.AsSpan(68), execute.Seq.Value);
         BitConverter.TryWriteBytes(trace.AsSpan(76), Now.Ticks);
         _fingerprint = Digest.Compute(trace);
-
-        // The host reports execution back before anything else happens at this replica.
-        Input(node, new BatchExecuted(execute.Seq, digest, replies));
     }
 
+    /// <summary>Fetches the blocks a lagging replica asked for from the certificate's signers, in random order, checked
+    /// as the server checks them (<see cref="FetchedChain"/>), and installs them with the engine.</summary>
     private void TransferState(SimReplicaNode node, int generation, FetchState fetch)
     {
-        if (node.Generation != generation || node.Replica is not { IsTransferringState: true })
+        if (node.Generation != generation || node.Engine is not { } engine || !engine.Snapshot().TransferringState)
         {
             return;
         }
 
+        var head = node.Ledger.Head;
         foreach (var peerId in fetch.Peers.OrderBy(_ => _random.Next()))
         {
             var peer = Replicas[peerId.Value];
@@ -338,26 +386,33 @@ public sealed class Cluster
                 continue;
             }
 
-            if (node.App.TryInstallFrom(peer.App, fetch.TargetSeq, fetch.CertifiedDigest))
+            var chain = new FetchedChain(head, fetch.TargetSeq, fetch.CertifiedDigest);
+            foreach (var block in peer.Ledger.ReadBlocks(chain.NextId).TakeWhile(b => b.SeqNum <= fetch.TargetSeq))
+            {
+                if (!chain.TryAdd(block))
+                {
+                    break;
+                }
+            }
+
+            if (chain.Complete is not { } blocks)
+            {
+                continue;
+            }
+
+            engine.InstallFetchedBlocks(fetch, head, blocks);
+            ScheduleCommit(node);
+            if (node.Ledger.Head.LastSeqNum == fetch.TargetSeq)
             {
                 StateTransfers++;
                 node.StateTransfers++;
                 if (node.IsCorrect)
                 {
-                    Safety.OnStateTransferred(node.Id, fetch.TargetSeq, node.App.Digest);
+                    Safety.OnStateTransferred(node.Id, fetch.TargetSeq, node.Ledger.Head.LastDigest);
                 }
-
-                Input(
-                    node,
-                    new StateTransferCompleted(
-                        fetch.TargetSeq,
-                        node.App.Digest,
-                        node.App.LatestReplies(),
-                        node.App.LastConsensusTime
-                    )
-                );
-                return;
             }
+
+            return;
         }
         // Nobody reachable has it yet; the replica re-requests after a while.
     }
@@ -549,9 +604,9 @@ public sealed class Cluster
             Replicas.Select(r =>
                 $"replica {r.Id} {(r.IsCorrect ? "" : r.Byzantine.ToString())} "
                 + (
-                    r.Replica is { } rep
-                        ? $"view={rep.View}{(rep.IsViewActive ? "" : "*")} exec={rep.LastExecuted} "
-                            + $"stable={rep.LastStable} pending={rep.PendingRequestCount} drops=[{rep.Drops}]"
+                    r.Engine is { } engine && engine.Snapshot() is var status
+                        ? $"view={status.View}{(status.ViewActive ? "" : "*")} exec={status.LastExecuted} "
+                            + $"stable={status.LastStable} pending={status.PendingRequests} drops=[{engine.Drops}]"
                         : "down"
                 )
             )

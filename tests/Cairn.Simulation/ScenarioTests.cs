@@ -55,8 +55,8 @@ public sealed class ScenarioTests
 
         failure.Should().BeNull();
         cluster.Clients.Should().OnlyContain(c => c.Done);
-        cluster.CorrectReplicas.Should().OnlyContain(r => r.Replica!.View.Value >= 1 && r.Replica.IsViewActive);
-        cluster.CorrectReplicas.Select(r => r.Replica!.View).Distinct().Should().ContainSingle();
+        cluster.CorrectReplicas.Should().OnlyContain(r => r.Status.View.Value >= 1 && r.Status.ViewActive);
+        cluster.CorrectReplicas.Select(r => r.Status.View).Distinct().Should().ContainSingle();
     }
 
     [Theory]
@@ -78,7 +78,7 @@ public sealed class ScenarioTests
         failure.Should().BeNull();
         cluster
             .Replicas.Where(r => r.IsCorrect)
-            .Sum(r => r.Replica!.Drops[Consensus.DropReason.Equivocation])
+            .Sum(r => r.Engine!.Drops[Consensus.DropReason.Equivocation])
             .Should()
             .BeGreaterThan(0, "the correct replicas must actually have seen conflicting PRE-PREPAREs");
     }
@@ -103,8 +103,8 @@ public sealed class ScenarioTests
         var restarted = cluster.Replicas[3];
         restarted.Restarts.Should().Be(1);
         restarted.StateTransfers.Should().BeGreaterThan(0);
-        restarted.App.LastSeq.Should().Be(cluster.Replicas[0].App.LastSeq);
-        restarted.App.Digest.Should().Be(cluster.Replicas[0].App.Digest);
+        restarted.Ledger.Head.Should().Be(cluster.Replicas[0].Ledger.Head);
+        restarted.Ledger.StateDigest.Should().Be(cluster.Replicas[0].Ledger.StateDigest);
     }
 
     [Fact]
@@ -149,10 +149,10 @@ public sealed class ScenarioTests
 
         failure.Should().BeNull();
         cluster.ViewChanges.Should().BeGreaterThan(0);
-        cluster.CorrectReplicas.Sum(r => r.Replica!.Drops[Consensus.DropReason.Equivocation]).Should().BeGreaterThan(0);
+        cluster.CorrectReplicas.Sum(r => r.Engine!.Drops[Consensus.DropReason.Equivocation]).Should().BeGreaterThan(0);
         cluster
             .CorrectReplicas.Should()
-            .OnlyContain(r => r.Replica!.View.Value >= 2, "the equivocating primary of view 1 was replaced");
+            .OnlyContain(r => r.Status.View.Value >= 2, "the equivocating primary of view 1 was replaced");
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class ScenarioTests
         var cluster = new Cluster(Quiet(14, 1) with { Clients = 0, CheckpointWindow = 16 });
         cluster.Start();
         cluster.RunUntil(() => false, TimeSpan.FromSeconds(1));
-        cluster.CorrectReplicas.Should().OnlyContain(r => r.Replica!.LastStable.Value == 0);
+        cluster.CorrectReplicas.Should().OnlyContain(r => r.Status.LastStable.Value == 0);
 
         foreach (var node in cluster.Replicas)
         {
@@ -193,13 +193,13 @@ public sealed class ScenarioTests
         }
 
         cluster.RunUntil(
-            () => cluster.CorrectReplicas.All(r => r.Replica!.LastStable.Value >= 16),
+            () => cluster.CorrectReplicas.All(r => r.Status.LastStable.Value >= 16),
             TimeSpan.FromSeconds(10)
         );
 
         cluster
             .CorrectReplicas.Should()
-            .OnlyContain(r => r.Replica!.LastStable.Value == 16 && r.App.LastSeq.Value == 16);
+            .OnlyContain(r => r.Status.LastStable.Value == 16 && r.Ledger.Head.LastSeqNum.Value == 16);
         cluster.Safety.Violations.Should().BeEmpty();
     }
 
@@ -222,7 +222,7 @@ public sealed class ScenarioTests
         cluster.Clients.Should().OnlyContain(c => c.Done);
         cluster
             .CorrectReplicas.Should()
-            .OnlyContain(r => r.Replica!.View.Value >= 1, "the censoring primary of view 0 was replaced");
+            .OnlyContain(r => r.Status.View.Value >= 1, "the censoring primary of view 0 was replaced");
     }
 
     [Theory]
@@ -238,7 +238,7 @@ public sealed class ScenarioTests
         failure.Should().BeNull();
         cluster.Clients.Should().OnlyContain(c => c.Done);
         cluster.ViewChanges.Should().Be(0);
-        cluster.CorrectReplicas.Should().OnlyContain(r => r.Replica!.View.Value == 0 && r.Replica.ComplaintCount == f);
+        cluster.CorrectReplicas.Should().OnlyContain(r => r.Status.View.Value == 0 && r.Status.ViewComplaints == f);
     }
 
     [Theory]

@@ -1,12 +1,18 @@
 using Cairn.ClientProtocol;
 using Cairn.Core.Crypto;
+using Cairn.Protocol.Kv;
 
 namespace Cairn.Simulation;
 
-/// <summary>A client with one outstanding request at a time; it broadcasts, retransmits, and accepts f+1 matching
-/// replies.</summary>
+/// <summary>
+/// A client with one outstanding request at a time; it broadcasts, retransmits, and accepts f+1 matching replies. It
+/// writes its own key and reads it back in turn, so a replica state that lost or reordered a committed write shows as
+/// a wrong read.
+/// </summary>
 public sealed class SimClient(ulong id, SigningKey key, int total, int valueBytes)
 {
+    private byte[]? _lastWritten;
+
     public ulong Id { get; } = id;
 
     public SigningKey Key { get; } = key;
@@ -23,11 +29,20 @@ public sealed class SimClient(ulong id, SigningKey key, int total, int valueByte
 
     public List<string> Errors { get; } = [];
 
+    private byte[] KeyBytes => System.Text.Encoding.UTF8.GetBytes($"c{Id}");
+
+    /// <summary>Odd requests put a value that names the request, even ones get it back.</summary>
     public ClientRequest NextRequest(int f, IReadOnlyList<VerificationKey> replicaKeys)
     {
         var requestId = (ulong)Completed + 1;
-        var operation = System.Text.Encoding.UTF8.GetBytes($"put c{Id} r{requestId} {new string('v', valueBytes)}");
-        Outstanding = ClientRequest.Create(Id, requestId, RequestFlags.None, operation, Key);
+        var operation =
+            requestId % 2 == 1
+                ? KvOperation.Put(
+                    KeyBytes,
+                    System.Text.Encoding.UTF8.GetBytes($"r{requestId}:" + new string('v', valueBytes))
+                )
+                : KvOperation.Get(KeyBytes);
+        Outstanding = ClientRequest.Create(Id, requestId, RequestFlags.None, operation.Encode(), Key);
         Collector = new ReplyCollector(f, replicaKeys, Id, requestId);
         return Outstanding;
     }
@@ -40,17 +55,27 @@ public sealed class SimClient(ulong id, SigningKey key, int total, int valueByte
             return false;
         }
 
-        var result = Collector.Accepted!.Result.Span;
-        if (result.Length < 8 || !result[8..].SequenceEqual(Outstanding.Operation.Span))
-        {
-            Errors.Add(
-                $"client {Id} request {Outstanding.RequestId}: accepted a result that does not echo its operation"
-            );
-        }
-
+        Check(KvOperation.Decode(Outstanding.Operation.Span), KvResult.Decode(Collector.Accepted!.Result.Span));
         Completed++;
         Outstanding = null;
         Collector = null;
         return true;
+    }
+
+    private void Check(KvOperation operation, KvResult result)
+    {
+        var request = Outstanding!.RequestId;
+        if (result.Status != KvResultStatus.Ok)
+        {
+            Errors.Add($"client {Id} request {request}: {operation.Kind} refused: {result.Error}");
+        }
+        else if (operation.Kind == KvOperationKind.Put)
+        {
+            _lastWritten = operation.Value;
+        }
+        else if (!(result.Value ?? []).AsSpan().SequenceEqual(_lastWritten))
+        {
+            Errors.Add($"client {Id} request {request}: read a value other than the one it last wrote");
+        }
     }
 }

@@ -1,67 +1,88 @@
 using Cairn.Consensus;
+using Cairn.Ledger;
+using Cairn.Node.Hosting;
+using Cairn.Node.Observability;
+using Cairn.Operator;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cairn.Simulation;
 
-/// <summary>One simulated replica machine: the replica, its durable store and ledger (both survive crashes).</summary>
-public sealed class SimReplicaNode(int id, ReplicaOptions options, ByzantineMode byzantine)
+/// <summary>
+/// One simulated replica machine: the engine the server runs (<see cref="ReplicaEngine"/>: consensus, execution, group
+/// commit, pruning, state-transfer install) over an in-memory ledger that survives crashes, less what was not synced.
+/// </summary>
+public sealed class SimReplicaNode
 {
-    private readonly Dictionary<string, PersistentRecord> _store = [];
+    // Nothing in the simulator reads the meters; one instance serves every replica of every run.
+    private static readonly ReplicaMetrics Metrics = new();
+    private readonly OperatorCommandVerifier _operatorVerifier;
 
-    public int Id { get; } = id;
+    public SimReplicaNode(int id, ReplicaOptions options, ByzantineMode byzantine, OperatorCommandVerifier verifier)
+    {
+        Id = id;
+        Options = options;
+        Byzantine = byzantine;
+        _operatorVerifier = verifier;
+        Engine = NewEngine();
+    }
 
-    public ReplicaOptions Options { get; } = options;
+    public int Id { get; }
 
-    public ByzantineMode Byzantine { get; } = byzantine;
+    public ReplicaOptions Options { get; }
+
+    public ByzantineMode Byzantine { get; }
 
     public bool IsCorrect => Byzantine == ByzantineMode.None;
 
-    public Replica? Replica { get; private set; } = new(options);
+    /// <summary>The replica's database: what it synced survives a crash.</summary>
+    public InMemoryLedger Ledger { get; } = new("sim");
 
-    public bool Alive => Replica is not null;
+    /// <summary>The running engine; null while the machine is down.</summary>
+    public ReplicaEngine? Engine { get; private set; }
+
+    public bool Alive => Engine is not null;
+
+    /// <summary>The engine's state now (only while alive).</summary>
+    public ReplicaStatusSnapshot Status => Engine!.Snapshot();
 
     /// <summary>Incremented on every crash, so local events scheduled before it are discarded.</summary>
     public int Generation { get; private set; }
 
-    public HashChainApp App { get; } = new();
+    /// <summary>True while inputs were handled that no <see cref="ReplicaEngine.Commit"/> has made durable yet.</summary>
+    public bool CommitPending { get; set; }
 
     public int Restarts { get; private set; }
 
+    /// <summary>How far this machine's clock is from the true time at the start.</summary>
+    public TimeSpan ClockOffset { get; init; }
+
+    /// <summary>How fast this machine's clock runs: 1 is true time.</summary>
+    public double ClockRate { get; init; } = 1;
+
+    /// <summary>What this machine's clock reads at virtual time <paramref name="now"/> of a run that started at
+    /// <paramref name="epoch"/>.</summary>
+    public DateTimeOffset Clock(DateTimeOffset epoch, TimeSpan now) =>
+        epoch + ClockOffset + TimeSpan.FromTicks((long)(now.Ticks * ClockRate));
+
     public int StateTransfers { get; set; }
 
-    public void Persist(PersistentRecord record)
+    /// <summary>Stops the machine: the writes of the group in progress may be lost, all of them or all but a prefix
+    /// (<paramref name="keptWrites"/>), and nothing of that group was said to anyone.</summary>
+    public void Crash(int keptWrites)
     {
-        _store[record.Key] = record;
-        if (record is StableCheckpointRecord stable)
-        {
-            // The host may discard promises below the stable checkpoint.
-            foreach (
-                var key in _store
-                    .Where(kv => kv.Value is SlotRecord s && s.Seq <= stable.Certificate.Seq)
-                    .Select(kv => kv.Key)
-                    .ToList()
-            )
-            {
-                _store.Remove(key);
-            }
-        }
-    }
-
-    public void Crash()
-    {
-        Replica = null;
+        Ledger.LoseUnsyncedWrites(keptWrites);
+        Engine = null;
+        CommitPending = false;
         Generation++;
     }
 
+    /// <summary>Starts the machine again from what its ledger holds, as the server does.</summary>
     public void Restart()
     {
         Restarts++;
-        var recovery = new ReplicaRecovery(
-            [.. _store.Values],
-            App.LastSeq,
-            App.Digest,
-            App.LatestReplies(),
-            App.LastConsensusTime
-        );
-        Replica = new Replica(Options, recovery);
+        Engine = NewEngine();
     }
+
+    private ReplicaEngine NewEngine() =>
+        new(Options, Ledger, _operatorVerifier, checkpoints: null, TimeProvider.System, NullLogger.Instance, Metrics);
 }

@@ -1,4 +1,5 @@
 using Cairn.Consensus;
+
 namespace Cairn.Simulation;
 
 /// <summary>Everything a simulated run depends on. <see cref="FromSeed"/> derives a random one from a seed.</summary>

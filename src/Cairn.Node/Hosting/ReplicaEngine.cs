@@ -99,6 +99,9 @@ public sealed partial class ReplicaEngine
     /// <see cref="Commit"/>).</summary>
     public SeqNum LastStableMatched { get; private set; }
 
+    /// <summary>What consensus dropped since the engine started, by reason.</summary>
+    public DropCounters Drops => _replica.Drops;
+
     /// <summary>The wedge point in force, if any.</summary>
     public SeqNum? WedgePoint => _wedgePoint;
 

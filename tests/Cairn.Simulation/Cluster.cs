@@ -349,7 +349,8 @@ public sealed class Cluster
         }
     }
 
-    /// <summary>An execution the replica made durable: the safety monitor compares it with the other replicas'.</summary>
+    /// <summary>An execution the replica made durable: the safety monitor compares it with the other
+    /// replicas'.</summary>
     private void OnExecuted(SimReplicaNode node, Execute execute)
     {
         // Every sequence number is one block, from genesis on: the block at seq n has id n.

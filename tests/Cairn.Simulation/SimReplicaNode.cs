@@ -48,7 +48,8 @@ public sealed class SimReplicaNode
     /// <summary>Incremented on every crash, so local events scheduled before it are discarded.</summary>
     public int Generation { get; private set; }
 
-    /// <summary>True while inputs were handled that no <see cref="ReplicaEngine.Commit"/> has made durable yet.</summary>
+    /// <summary>True while inputs were handled that no <see cref="ReplicaEngine.Commit"/> has made durable
+    /// yet.</summary>
     public bool CommitPending { get; set; }
 
     public int Restarts { get; private set; }

@@ -1,7 +1,7 @@
 namespace Cairn.Simulation;
 
-/// <summary>How a Byzantine replica lies. Its replica logic runs normally; the simulator rewrites what it
-/// sends.</summary>
+/// <summary>How a Byzantine replica attacks: each mode is one strategy. Its engine runs normally; the simulator
+/// rewrites what it sends and what it serves.</summary>
 public enum ByzantineMode
 {
     /// <summary>Correct.</summary>
@@ -27,4 +27,13 @@ public enum ByzantineMode
     /// <summary>Asks to leave every view it is in, at every tick (a VIEW-COMPLAINT), so that the complaint of a single
     /// correct replica that merely lags would be enough to push the cluster into a view change.</summary>
     Complaining,
+
+    /// <summary>Lies about where the cluster is: its STATUS claims a view and sequence numbers far ahead, its
+    /// VIEW-CHANGEs carry a forged stable certificate (a seq and digest its signatures do not sign), and it answers a
+    /// FETCH-BATCH with another batch than the one asked for.</summary>
+    Lying,
+
+    /// <summary>As a state-transfer source, serves blocks with one byte changed, or nothing at all (a stall); its
+    /// consensus messages are correct.</summary>
+    GarbageStateSource,
 }

@@ -3,6 +3,9 @@ using Cairn.Consensus;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Core.Crypto;
+using Cairn.Core.Encoding;
+using Cairn.Ledger;
+using Cairn.Node.Execution;
 using Cairn.Node.Hosting;
 using Cairn.Operator;
 using Cairn.Protocol.Kv;
@@ -25,7 +28,7 @@ public sealed class Cluster
     private const double MaxClockRateError = 0.005;
 
     // How long a group of inputs waits for its sync (the engine's Commit): a crash in between loses its writes.
-    private const int MaxSyncMs = 2;
+    private const int MaxSyncMs = 5;
     private static readonly ulong CensoredClient = ClientIdentity.ClientId(1, 0);
 
     private readonly PriorityQueue<Action, (TimeSpan, long)> _queue = new();
@@ -118,6 +121,16 @@ public sealed class Cluster
 
     public int StateTransfers { get; private set; }
 
+    /// <summary>How many times a state-transfer source did not serve a chain to the certified digest (it lacked
+    /// the blocks, stalled or lied) and the next one was asked.</summary>
+    public int StateTransferRetries { get; private set; }
+
+    /// <summary>How many atomic ledger writes crashes undid because they were not synced yet.</summary>
+    public int WritesLostInCrashes { get; private set; }
+
+    /// <summary>How many replicas were restored from a checkpoint after losing their disk.</summary>
+    public int Restores { get; private set; }
+
     /// <summary>A hash over every execution (replica, seq, state, virtual time): equal for identical runs.</summary>
     public Digest Fingerprint => _fingerprint;
 
@@ -184,7 +197,17 @@ public sealed class Cluster
         foreach (var (replica, at, restartAt) in Scenario.Crashes)
         {
             var node = Replicas[replica];
-            At(at, () => Crash(node));
+            At(at, () => CrashOrArm(node));
+            if (restartAt is { } restart)
+            {
+                At(restart, () => Restart(node));
+            }
+        }
+
+        foreach (var (replica, at, restartAt) in Scenario.Restores)
+        {
+            var node = Replicas[replica];
+            At(at, () => LoseDiskAndRestore(node));
             if (restartAt is { } restart)
             {
                 At(restart, () => Restart(node));
@@ -253,11 +276,17 @@ public sealed class Cluster
         node.CommitPending = true;
         var generation = node.Generation;
         After(
-            TimeSpan.FromMilliseconds(_random.Next(0, MaxSyncMs + 1)),
+            TimeSpan.FromMilliseconds(_random.Next(1, MaxSyncMs + 1)),
             () =>
             {
                 if (node.Generation == generation && node.Engine is { } engine)
                 {
+                    if (node.CrashBeforeNextSync && node.Ledger.UnsyncedWriteCount > 0)
+                    {
+                        Crash(node, loseAtLeastOne: true);
+                        return;
+                    }
+
                     node.CommitPending = false;
                     Perform(node, engine.Commit());
                 }
@@ -265,8 +294,59 @@ public sealed class Cluster
         );
     }
 
-    /// <summary>A crash loses the writes of the group not yet synced, all of them or all but a prefix.</summary>
-    public void Crash(SimReplicaNode node) => node.Crash(_random.Next(0, node.Ledger.UnsyncedWriteCount + 1));
+    /// <summary>A scheduled crash: at once, or, when the scenario says crashes hit syncs, when the replica next has
+    /// written something and is about to sync it.</summary>
+    private void CrashOrArm(SimReplicaNode node)
+    {
+        if (Scenario.CrashesHitSyncs && node.Alive)
+        {
+            node.CrashBeforeNextSync = true;
+        }
+        else
+        {
+            Crash(node);
+        }
+    }
+
+    /// <summary>A crash loses the writes of the group not yet synced, all of them or all but a prefix (at least one
+    /// when <paramref name="loseAtLeastOne"/>).</summary>
+    public void Crash(SimReplicaNode node, bool loseAtLeastOne = false)
+    {
+        if (node.Alive)
+        {
+            var unsynced = node.Ledger.UnsyncedWriteCount;
+            var kept = _random.Next(0, loseAtLeastOne && unsynced > 0 ? unsynced : unsynced + 1);
+            WritesLostInCrashes += unsynced - kept;
+            node.Crash(kept);
+        }
+    }
+
+    /// <summary>
+    /// The replica's machine stops and its database is lost; it is restored, as <c>cairn restore</c> does, from a
+    /// live peer's checkpoint at that peer's newest stable boundary it holds: the peer's blocks up to there, re-derived
+    /// into a new ledger, no consensus record of either replica, and the record that makes it learn its peers' view
+    /// and stable checkpoint before it signs again (<see cref="RestoreRecord"/>). It restarts as a crash would.
+    /// </summary>
+    private void LoseDiskAndRestore(SimReplicaNode node)
+    {
+        Crash(node);
+        var ledger = new InMemoryLedger("sim");
+        if (Replicas.Where(r => r != node && r.Alive).OrderBy(_ => _random.Next()).FirstOrDefault() is { } source)
+        {
+            var window = (ulong)Scenario.CheckpointWindow;
+            var boundary =
+                Math.Min(source.Status.LastStable.Value, source.Ledger.Head.LastSeqNum.Value) / window * window;
+            foreach (var block in source.Ledger.ReadBlocks(new BlockId(1)).TakeWhile(b => b.SeqNum.Value <= boundary))
+            {
+                ledger.Install(block);
+            }
+        }
+
+        new ConsensusStateStore(ledger).Persist([RestoreRecord.Learning]);
+        ledger.Sync();
+        node.ReplaceDisk(ledger);
+        Restores++;
+    }
 
     public void Heal()
     {
@@ -388,7 +468,7 @@ public sealed class Cluster
             }
 
             var chain = new FetchedChain(head, fetch.TargetSeq, fetch.CertifiedDigest);
-            foreach (var block in peer.Ledger.ReadBlocks(chain.NextId).TakeWhile(b => b.SeqNum <= fetch.TargetSeq))
+            foreach (var block in Serve(peer, chain.NextId, fetch.TargetSeq))
             {
                 if (!chain.TryAdd(block))
                 {
@@ -398,6 +478,7 @@ public sealed class Cluster
 
             if (chain.Complete is not { } blocks)
             {
+                StateTransferRetries++;
                 continue;
             }
 
@@ -416,6 +497,35 @@ public sealed class Cluster
             return;
         }
         // Nobody reachable has it yet; the replica re-requests after a while.
+    }
+
+    /// <summary>The blocks <paramref name="peer"/> serves from <paramref name="from"/> up to
+    /// <paramref name="target"/>: its own, unless it is a garbage source.</summary>
+    private List<Block> Serve(SimReplicaNode peer, BlockId from, SeqNum target)
+    {
+        var blocks = peer.Ledger.ReadBlocks(from).TakeWhile(b => b.SeqNum <= target).ToList();
+        if (peer.Byzantine != ByzantineMode.GarbageStateSource || blocks.Count == 0)
+        {
+            return blocks;
+        }
+
+        if (_random.NextDouble() < 0.5)
+        {
+            return []; // a stall: nothing comes
+        }
+
+        var victim = _random.Next(blocks.Count);
+        var bytes = blocks[victim].Encoded.ToArray();
+        bytes[_random.Next(bytes.Length)] ^= 0x20;
+        try
+        {
+            blocks[victim] = Block.Decode(bytes);
+            return blocks;
+        }
+        catch (Exception e) when (e is CanonicalEncodingException or ArgumentException)
+        {
+            return blocks[..victim]; // the changed byte made the block undecodable: the stream stops there
+        }
     }
 
     private bool Reachable(int a, int b) => _isolated.Contains(a) == _isolated.Contains(b);
@@ -441,6 +551,36 @@ public sealed class Cluster
                     Prepare p => SignAs(from, p with { Digest = RandomDigest() }),
                     Commit c => SignAs(from, c with { Digest = RandomDigest() }),
                     CheckpointMessage cp => SignAs(from, cp with { StateDigest = RandomDigest() }),
+                    _ => message,
+                };
+                break;
+            case ByzantineMode.Lying:
+                message = message switch
+                {
+                    StatusMessage status => SignAs(
+                        from,
+                        status with
+                        {
+                            View = new ViewNum(status.View.Value + 1000),
+                            ViewActive = true,
+                            LastStable = new SeqNum(status.LastStable.Value + 1_000_000),
+                            LastExecuted = new SeqNum(status.LastExecuted.Value + 1_000_000),
+                        }
+                    ),
+                    ViewChange viewChange => SignAs(
+                        from,
+                        viewChange with
+                        {
+                            Stable = new StableCheckpointCertificate(
+                                new SeqNum(
+                                    (viewChange.Stable?.Seq.Value ?? 0) + (100 * (ulong)Scenario.CheckpointWindow)
+                                ),
+                                RandomDigest(),
+                                viewChange.Stable?.Signatures ?? []
+                            ),
+                        }
+                    ),
+                    BatchBody body => SignAs(from, body with { Batch = Batch.NoOp }),
                     _ => message,
                 };
                 break;

@@ -35,7 +35,7 @@ public sealed class SimReplicaNode
     public bool IsCorrect => Byzantine == ByzantineMode.None;
 
     /// <summary>The replica's database: what it synced survives a crash.</summary>
-    public InMemoryLedger Ledger { get; } = new("sim");
+    public InMemoryLedger Ledger { get; private set; } = new("sim");
 
     /// <summary>The running engine; null while the machine is down.</summary>
     public ReplicaEngine? Engine { get; private set; }
@@ -53,6 +53,9 @@ public sealed class SimReplicaNode
     public bool CommitPending { get; set; }
 
     public int Restarts { get; private set; }
+
+    /// <summary>Set by a crash that waits for the replica's next sync, to strike just before it.</summary>
+    public bool CrashBeforeNextSync { get; set; }
 
     /// <summary>How far this machine's clock is from the true time at the start.</summary>
     public TimeSpan ClockOffset { get; init; }
@@ -74,7 +77,19 @@ public sealed class SimReplicaNode
         Ledger.LoseUnsyncedWrites(keptWrites);
         Engine = null;
         CommitPending = false;
+        CrashBeforeNextSync = false;
         Generation++;
+    }
+
+    /// <summary>Puts a new disk in the stopped machine: <paramref name="restored"/> is what it holds.</summary>
+    public void ReplaceDisk(InMemoryLedger restored)
+    {
+        if (Alive)
+        {
+            throw new InvalidOperationException($"replica {Id} is running: stop it before its disk is replaced");
+        }
+
+        Ledger = restored;
     }
 
     /// <summary>Starts the machine again from what its ledger holds, as the server does.</summary>

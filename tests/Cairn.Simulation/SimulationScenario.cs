@@ -37,6 +37,15 @@ public sealed record SimulationScenario
     /// <summary>(replica, crash time, restart time or null to restart at heal).</summary>
     public IReadOnlyList<(int Replica, TimeSpan At, TimeSpan? RestartAt)> Crashes { get; init; } = [];
 
+    /// <summary>A crash waits for the replica's next sync with something to sync and strikes just before it, so the
+    /// group's writes are lost (all or all but a prefix) and nothing of it was said.</summary>
+    public bool CrashesHitSyncs { get; init; }
+
+    /// <summary>(replica, time, restart time or null to restart at heal): the replica's machine stops and its disk is
+    /// lost; it comes back restored from a peer's checkpoint at the peer's newest stable boundary, without consensus
+    /// records, as <c>cairn restore</c> leaves it.</summary>
+    public IReadOnlyList<(int Replica, TimeSpan At, TimeSpan? RestartAt)> Restores { get; init; } = [];
+
     /// <summary>Replicas cut off from the rest during [start, end).</summary>
     public (IReadOnlyList<int> Isolated, TimeSpan Start, TimeSpan End)? Partition { get; init; }
 
@@ -67,18 +76,19 @@ public sealed record SimulationScenario
 
         var byzantine = new Dictionary<int, ByzantineMode>();
         var crashes = new List<(int, TimeSpan, TimeSpan?)>();
+        var restores = new List<(int, TimeSpan, TimeSpan?)>();
         foreach (var replica in faulty)
         {
             if (random.NextDouble() < 0.5)
             {
-                byzantine[replica] = (ByzantineMode)random.Next(1, 5);
+                byzantine[replica] = (ByzantineMode)random.Next(1, Enum.GetValues<ByzantineMode>().Length);
             }
             else
             {
                 var at = TimeSpan.FromMilliseconds(random.Next(0, 2500));
                 TimeSpan? restart =
                     random.NextDouble() < 0.5 ? at + TimeSpan.FromMilliseconds(random.Next(100, 1500)) : null;
-                crashes.Add((replica, at, restart));
+                (random.NextDouble() < 0.3 ? restores : crashes).Add((replica, at, restart));
             }
         }
 
@@ -104,7 +114,9 @@ public sealed record SimulationScenario
             MaxDelayMs = new[] { 3, 10, 30, 80 }[random.Next(4)],
             Byzantine = byzantine,
             Crashes = crashes,
+            Restores = restores,
             Partition = partition,
+            CrashesHitSyncs = random.NextDouble() < 0.5,
         }.WithLargeValues(random);
     }
 
@@ -146,6 +158,7 @@ public sealed record SimulationScenario
         {
             Byzantine = new Dictionary<int, ByzantineMode>(),
             Crashes = crashes,
+            Restores = [],
             Partition = (isolated, start, start + TimeSpan.FromMilliseconds(random.Next(300, 2500))),
             LossRate = new[] { 0.1, 0.2, 0.3 }[random.Next(3)],
             DuplicateRate = 0.1,
@@ -160,6 +173,9 @@ public sealed record SimulationScenario
         + $"byzantine=[{string.Join(",", Byzantine.Select(b => $"{b.Key}:{b.Value}"))}] "
         + $"crashes=[{string.Join(",", Crashes.Select(c =>
             $"{c.Replica}@{c.At.TotalMilliseconds}ms->{c.RestartAt?.TotalMilliseconds.ToString() ?? "heal"}"))}] "
+        + $"restores=[{string.Join(",", Restores.Select(c =>
+            $"{c.Replica}@{c.At.TotalMilliseconds}ms->{c.RestartAt?.TotalMilliseconds.ToString() ?? "heal"}"))}] "
+        + (CrashesHitSyncs ? "crashesHitSyncs " : "")
         + $"partition={(Partition is { } p
             ? $"[{string.Join(",", p.Isolated)}]@{p.Start.TotalMilliseconds}-{p.End.TotalMilliseconds}ms"
             : "none")}"

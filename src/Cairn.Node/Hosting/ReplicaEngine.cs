@@ -99,6 +99,13 @@ public sealed partial class ReplicaEngine
     /// <see cref="Commit"/>).</summary>
     public SeqNum LastStableMatched { get; private set; }
 
+    /// <summary>True while a replica restored without its consensus records still learns its peers' view and stable
+    /// checkpoint (it signs no votes); then the votes at or below <see cref="RestoreHorizon"/> stay withheld.</summary>
+    public bool LearningAfterRestore => _replica.IsLearningAfterRestore;
+
+    /// <summary>The view and sequence number a restored replica withholds its votes up to, if any.</summary>
+    public (ViewNum View, SeqNum Seq)? RestoreHorizon => _replica.RestoreHorizon;
+
     /// <summary>What consensus dropped since the engine started, by reason.</summary>
     public DropCounters Drops => _replica.Drops;
 

@@ -14,8 +14,8 @@ namespace Cairn.FaultTests.Byzantine;
 /// A lying replica, run by the test in place of a real one and holding that replica's real private key, so every
 /// message it sends is validly signed. It follows the honest replicas' progress (their admin status) and, for the
 /// sequence numbers just ahead of them, sends each peer a different PREPARE and COMMIT digest (equivocation), sends
-/// CHECKPOINT messages with wrong state digests for the boundaries around them, and now and then asks for a view
-/// change on its own. The honest replicas must keep agreeing, and none of its checkpoint messages may enter a
+/// CHECKPOINT messages with wrong state digests for the boundaries around them, claims in its STATUS a view and
+/// sequence numbers far ahead, and now and then asks for a view change on its own with a forged stable certificate. The honest replicas must keep agreeing, and none of its checkpoint messages may enter a
 /// certificate. Its streams go through the cluster's proxies like the real replica's would.
 /// </summary>
 internal sealed class ByzantineReplica(FaultCluster cluster, int self, int checkpointWindow, Random random)
@@ -82,9 +82,25 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
                             messages.Add(new CheckpointMessage(new SeqNum(checkpoint), RandomDigest(), sender));
                         }
 
+                        // Where it claims the cluster is: 1,000 views and a million sequence numbers ahead.
+                        messages.Add(
+                            new StatusMessage(
+                                new ViewNum(view.Value + 1000),
+                                true,
+                                new SeqNum(boundary + 1_000_000),
+                                new SeqNum(executed + 1_000_000),
+                                sender
+                            )
+                        );
                         if (round % 20 == 0)
                         {
-                            messages.Add(new ViewChange(new ViewNum(view.Value + 1), null, [], sender));
+                            // A forged stable certificate: a checkpoint far ahead that nobody signed.
+                            var forged = new StableCheckpointCertificate(
+                                new SeqNum(boundary + (100 * (ulong)checkpointWindow)),
+                                RandomDigest(),
+                                []
+                            );
+                            messages.Add(new ViewChange(new ViewNum(view.Value + 1), forged, [], sender));
                         }
 
                         try

@@ -145,31 +145,8 @@ public sealed class InMemoryLedger : ILedgerStore
                 _blocks.RemoveRange(write.BlockCount, _blocks.Count - write.BlockCount);
                 _head = write.Head;
                 _stateHash = write.StateHash;
-                for (var j = write.State.Count - 1; j >= 0; j--)
-                {
-                    var (key, old) = write.State[j];
-                    if (old is null)
-                    {
-                        _state.Remove(key);
-                    }
-                    else
-                    {
-                        _state[key] = old;
-                    }
-                }
-
-                for (var j = write.Metadata.Count - 1; j >= 0; j--)
-                {
-                    var (key, old) = write.Metadata[j];
-                    if (old is null)
-                    {
-                        _metadata.Remove(key);
-                    }
-                    else
-                    {
-                        _metadata[key] = old;
-                    }
-                }
+                Undo(_state, write.State);
+                Undo(_metadata, write.Metadata);
             }
 
             _unsynced.Clear();
@@ -241,6 +218,23 @@ public sealed class InMemoryLedger : ILedgerStore
     }
 
     public void Dispose() { }
+
+    /// <summary>Puts back what <paramref name="replaced"/> says each key held, newest change first.</summary>
+    private static void Undo<TKey>(IDictionary<TKey, byte[]> entries, List<(TKey Key, byte[]? Old)> replaced)
+    {
+        for (var i = replaced.Count - 1; i >= 0; i--)
+        {
+            var (key, old) = replaced[i];
+            if (old is null)
+            {
+                entries.Remove(key);
+            }
+            else
+            {
+                entries[key] = old;
+            }
+        }
+    }
 
     private UnsyncedWrite BeginWrite()
     {

@@ -108,6 +108,8 @@ public sealed class DeploymentConfigLoaderTests : IDisposable
     [InlineData("FEATURE_db_checkpoints: yes please", "FEATURE_db_checkpoints", "expected true or false")]
     [InlineData("checkpoint_window_size: many", "checkpoint_window_size", "expected an integer")]
     [InlineData("concurrency_level: 0", "concurrency_level", "out of range")]
+    [InlineData("view_change_timer_millisec: 60001", "view_change_timer_millisec", "out of range")]
+    [InlineData("view_change_timer_millisec: 99", "view_change_timer_millisec", "out of range")]
     [InlineData("backup_mode: both", "backup_mode", "one of checkpoint, intermittent")]
     [InlineData("db_checkpoint_windw: 10", "db_checkpoint_windw", "unknown key")]
     [InlineData("data_dir2: x", "data_dir2", "unknown key")]

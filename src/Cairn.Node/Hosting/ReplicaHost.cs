@@ -29,7 +29,7 @@ public sealed partial class ReplicaHost
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ReplicaMetrics _metrics;
-    private readonly StateFetcher? _fetcher;
+    private readonly IStateFetcher? _fetcher;
     private readonly InputQueues _inputs;
     private int _tickQueued;
     private readonly ConcurrentDictionary<(ulong Client, ulong Request), TaskCompletionSource<ClientReply>> _waiters =
@@ -60,7 +60,7 @@ public sealed partial class ReplicaHost
         ReplicaOptions options,
         ILedgerStore ledger,
         IPeerSender peers,
-        StateFetcher? fetcher,
+        IStateFetcher? fetcher,
         OperatorCommandVerifier operatorVerifier,
         DbCheckpointManager? checkpoints,
         TimeProvider time,

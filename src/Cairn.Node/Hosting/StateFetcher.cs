@@ -23,13 +23,11 @@ public sealed class StateFetcher(
     IReadOnlyList<PeerEndpoint> replicas,
     ReplicaCertificatePins pins,
     X509Certificate2 identity
-)
+) : IStateFetcher
 {
-    /// <summary>Blocks after <paramref name="head"/> up to sequence number <paramref name="targetSeq"/>, verified to
-    /// end
-    /// in <paramref name="certifiedDigest"/>; null when no peer could provide them. A peer that sends no block for
-    /// <paramref name="stallTimeout"/> is given up for the next one: the deadline is per block, so it scales with the
-    /// amount of data instead of cutting a large honest transfer short.</summary>
+    /// <inheritdoc />
+    /// <remarks>The stall deadline is per block, so it scales with the amount of data instead of cutting a large honest
+    /// transfer short.</remarks>
     public async Task<IReadOnlyList<Block>?> FetchAsync(
         LedgerHead head,
         SeqNum targetSeq,

@@ -15,8 +15,9 @@ namespace Cairn.FaultTests.Byzantine;
 /// message it sends is validly signed. It follows the honest replicas' progress (their admin status) and, for the
 /// sequence numbers just ahead of them, sends each peer a different PREPARE and COMMIT digest (equivocation), sends
 /// CHECKPOINT messages with wrong state digests for the boundaries around them, claims in its STATUS a view and
-/// sequence numbers far ahead, and now and then asks for a view change on its own with a forged stable certificate. The honest replicas must keep agreeing, and none of its checkpoint messages may enter a
-/// certificate. Its streams go through the cluster's proxies like the real replica's would.
+/// sequence numbers far ahead, and now and then asks for a view change on its own with a forged stable certificate.
+/// The honest replicas must keep agreeing, and none of its checkpoint messages may enter a certificate. Its streams go
+/// through the cluster's proxies like the real replica's would.
 /// </summary>
 internal sealed class ByzantineReplica(FaultCluster cluster, int self, int checkpointWindow, Random random)
 {

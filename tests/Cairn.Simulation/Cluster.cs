@@ -237,7 +237,10 @@ public sealed class Cluster
 
     private void After(TimeSpan delay, Action action) => At(Now + delay, action);
 
-    public void Input(SimReplicaNode node, ConsensusInput input)
+    public void Input(SimReplicaNode node, ConsensusInput input) => Drive(node, engine => engine.Handle(input));
+
+    /// <summary>Runs <paramref name="step"/> on a live replica's engine, then schedules the group's sync.</summary>
+    private void Drive(SimReplicaNode node, Action<ReplicaEngine> step)
     {
         if (node.Engine is not { } engine)
         {
@@ -246,7 +249,7 @@ public sealed class Cluster
 
         try
         {
-            engine.Handle(input);
+            step(engine);
         }
         catch (Exception e)
         {
@@ -453,7 +456,7 @@ public sealed class Cluster
     /// as the server checks them (<see cref="FetchedChain"/>), and installs them with the engine.</summary>
     private void TransferState(SimReplicaNode node, int generation, FetchState fetch)
     {
-        if (node.Generation != generation || node.Engine is not { } engine || !engine.Snapshot().TransferringState)
+        if (node.Generation != generation || !node.Alive || !node.Status.TransferringState)
         {
             return;
         }
@@ -482,9 +485,8 @@ public sealed class Cluster
                 continue;
             }
 
-            engine.InstallFetchedBlocks(fetch, head, blocks);
-            ScheduleCommit(node);
-            if (node.Ledger.Head.LastSeqNum == fetch.TargetSeq)
+            Drive(node, engine => engine.InstallFetchedBlocks(fetch, head, blocks));
+            if (node.Alive && node.Ledger.Head.LastSeqNum == fetch.TargetSeq)
             {
                 StateTransfers++;
                 node.StateTransfers++;

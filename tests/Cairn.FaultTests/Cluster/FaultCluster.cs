@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Cairn.Backup;
 using Cairn.Client;
+using Cairn.Core;
 using Cairn.FaultTests.Network;
 using Cairn.IntegrationTests;
 using Cairn.Node.Configuration;
@@ -226,12 +227,23 @@ internal sealed partial class FaultCluster : IAsyncDisposable
         var count = 0;
         foreach (var id in Layout.ReplicaIds())
         {
-            foreach (
-                var checkpoint in CompleteCheckpoints(id)
-                    .Select(c => Path.Combine(CheckpointDirectory(id), c.ToString(CultureInfo.InvariantCulture)))
-            )
+            foreach (var seq in CompleteCheckpoints(id))
             {
+                // The replicas still run: pinned while it is read, as an export pins it, so retention does not delete
+                // it meanwhile; one retired since it was listed is not there to verify.
+                DbCheckpointFilePin pin;
+                try
+                {
+                    pin = DbCheckpointFilePin.Acquire(CheckpointDirectory(id), new BlockId(seq));
+                }
+                catch (DbCheckpointException)
+                {
+                    continue;
+                }
+
+                using var held = pin;
                 count++;
+                var checkpoint = pin.CheckpointDirectory;
                 var verification = CheckpointVerifier.Verify(checkpoint, keys, expectedChainId: null);
                 if (!verification.Passed)
                 {

@@ -38,7 +38,7 @@ internal sealed class ScenarioContext(FaultCluster cluster, int seed, HistoryRec
     {
         lock (_steps)
         {
-            _steps.Add($"{_clock.Elapsed.TotalSeconds, 6:0.0} s  {what}");
+            _steps.Add($"{_clock.Elapsed.TotalSeconds,6:0.0} s  {what}");
         }
     }
 

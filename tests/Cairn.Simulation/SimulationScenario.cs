@@ -1,4 +1,5 @@
 using Cairn.Consensus;
+using Cairn.Node.Hosting;
 
 namespace Cairn.Simulation;
 
@@ -61,6 +62,10 @@ public sealed record SimulationScenario
     /// <summary>The batch byte budget; with large values it cuts batches before the count does.</summary>
     public int MaxBatchBytes { get; init; } = ConsensusKeys.MaxBatchSizeInBytes.Default;
 
+    /// <summary>The state-transfer segment (<see cref="BlockTransfer"/>): small, so that a transfer of a window or two
+    /// goes segment by segment.</summary>
+    public long StateTransferSegmentBytes { get; init; } = 1024;
+
     public int N => (3 * F) + 1;
 
     /// <summary>A random scenario with at most f faulty replicas at any time; the seed alone determines it.</summary>
@@ -117,8 +122,18 @@ public sealed record SimulationScenario
             Restores = restores,
             Partition = partition,
             CrashesHitSyncs = random.NextDouble() < 0.5,
-        }.WithLargeValues(random);
+        }
+            .WithLargeValues(random)
+            .WithSegments(random);
     }
+
+    /// <summary>State transfer in segments from half a kilobyte (many, with a second pass) to the server's size (one
+    /// pass). Drawn last: earlier seeds keep their scenario.</summary>
+    private SimulationScenario WithSegments(Random random) =>
+        this with
+        {
+            StateTransferSegmentBytes = new[] { 512, 4096, 65536, BlockTransfer.DefaultSegmentBytes }[random.Next(4)],
+        };
 
     /// <summary>One seed in four carries 16–40 KB values under the smallest batch byte budget (64 KiB), so batches are
     /// cut by bytes and view changes carry proposals of large batches. Drawn last: earlier seeds keep their
@@ -176,6 +191,7 @@ public sealed record SimulationScenario
         + $"restores=[{string.Join(",", Restores.Select(c =>
             $"{c.Replica}@{c.At.TotalMilliseconds}ms->{c.RestartAt?.TotalMilliseconds.ToString() ?? "heal"}"))}] "
         + (CrashesHitSyncs ? "crashesHitSyncs " : "")
+        + $"segment={StateTransferSegmentBytes}B "
         + $"partition={(Partition is { } p
             ? $"[{string.Join(",", p.Isolated)}]@{p.Start.TotalMilliseconds}-{p.End.TotalMilliseconds}ms"
             : "none")}"

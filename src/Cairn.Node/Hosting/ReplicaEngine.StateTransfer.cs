@@ -6,17 +6,17 @@ namespace Cairn.Node.Hosting;
 public sealed partial class ReplicaEngine
 {
     /// <summary>
-    /// Installs the blocks fetched for <paramref name="fetch"/> (null when no peer could serve them), each re-derived
-    /// from this replica's own state, then tells consensus where the ledger now stands. Refuses them all when the
-    /// ledger moved since <paramref name="fetchedFrom"/>; stops at the first block that does not re-derive. Either way
-    /// consensus asks again on its own timer for what is still missing.
+    /// Installs one verified segment of the blocks fetched for <paramref name="fetch"/> (<see cref="BlockTransfer"/>),
+    /// each re-derived from this replica's own state; after the <paramref name="last"/> one, tells consensus where the
+    /// ledger now stands. False, with nothing more installed, when the ledger no longer ends where the segment starts
+    /// (another transfer got there first) or at the first block that does not re-derive: consensus asks again on its
+    /// own timer for what is still missing, from the head installed so far.
     /// </summary>
-    public void InstallFetchedBlocks(FetchState fetch, LedgerHead fetchedFrom, IReadOnlyList<Block>? blocks)
+    public bool InstallFetchedBlocks(FetchState fetch, IReadOnlyList<Block> blocks, bool last)
     {
-        if (blocks is null || blocks.Count == 0 || _ledger.Head != fetchedFrom)
+        if (blocks.Count == 0 || _ledger.Head.LastDigest != blocks[0].PreviousDigest)
         {
-            NodeLog.StateTransferFailed(_logger, fetch.TargetSeq.Value);
-            return;
+            return false;
         }
 
         foreach (var block in blocks)
@@ -30,27 +30,35 @@ public sealed partial class ReplicaEngine
             catch (BlockMismatchException e)
             {
                 NodeLog.StateTransferRefused(_logger, fetch.TargetSeq.Value, e.Message);
-                _unsynced |= _ledger.Head != fetchedFrom;
-                return; // consensus retries FetchState on its own timer, from the head installed so far
+                return false; // the blocks installed before it stay: they re-derived and chain to the certified digest
             }
 
+            _unsynced = true;
             // The wedge point may have been ordered in the fetched blocks; a replica that arrives by state transfer
             // must stop where the others stop and checkpoint the target boundary like them.
             _wedgePoint = _executor.WedgePoint;
             TakeCheckpointAtBoundary(block.SeqNum);
         }
 
-        _unsynced = true;
         var head = _ledger.Head;
         NodeLog.StateTransferred(_logger, blocks.Count, head.LastSeqNum.Value);
-        Handle(
-            new StateTransferCompleted(
-                head.LastSeqNum,
-                head.LastDigest,
-                _executor.LatestReplies(),
-                blocks[^1].Timestamp,
-                _wedgePoint
-            )
-        );
+        if (last)
+        {
+            Handle(
+                new StateTransferCompleted(
+                    head.LastSeqNum,
+                    head.LastDigest,
+                    _executor.LatestReplies(),
+                    blocks[^1].Timestamp,
+                    _wedgePoint
+                )
+            );
+        }
+
+        return true;
     }
+
+    /// <summary>Notes that the transfer for <paramref name="fetch"/> ended without reaching its target; consensus asks
+    /// again on its own timer.</summary>
+    public void StateTransferEnded(FetchState fetch) => NodeLog.StateTransferFailed(_logger, fetch.TargetSeq.Value);
 }

@@ -29,7 +29,7 @@ public sealed partial class ReplicaHost
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ReplicaMetrics _metrics;
-    private readonly IStateFetcher? _fetcher;
+    private readonly BlockTransfer? _transfer;
     private readonly InputQueues _inputs;
     private int _tickQueued;
     private readonly ConcurrentDictionary<(ulong Client, ulong Request), TaskCompletionSource<ClientReply>> _waiters =
@@ -52,15 +52,15 @@ public sealed partial class ReplicaHost
     private readonly List<(SeqNum AtLeast, TaskCompletionSource<SeqNum> Reached)> _stableWaiters = [];
     private readonly List<TaskCompletionSource> _wedgeWaiters = [];
 
-    /// <param name="fetcher">Fetches blocks from peers for state transfer; null where there are no peers to ask
-    /// (tests).</param>
+    /// <param name="transfer">Fetches and installs the blocks of a state transfer; null where there are no peers to
+    /// ask (tests).</param>
     /// <param name="checkpoints">Takes DB checkpoints at boundaries and finalises them when stable; null for none
     /// (tests).</param>
     public ReplicaHost(
         ReplicaOptions options,
         ILedgerStore ledger,
         IPeerSender peers,
-        IStateFetcher? fetcher,
+        BlockTransfer? transfer,
         OperatorCommandVerifier operatorVerifier,
         DbCheckpointManager? checkpoints,
         TimeProvider time,
@@ -69,7 +69,7 @@ public sealed partial class ReplicaHost
     )
     {
         _options = options;
-        _fetcher = fetcher;
+        _transfer = transfer;
         _ledger = ledger;
         _n = options.N;
         _inputs = new InputQueues([
@@ -272,6 +272,7 @@ public sealed partial class ReplicaHost
     /// <summary>Runs the consensus thread and its clock until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(TimeSpan tickInterval, CancellationToken cancellationToken)
     {
+        _running = cancellationToken;
         using var ticker = new PeriodicTimer(tickInterval, _time);
         var ticks = TickAsync(ticker, cancellationToken);
         try

@@ -170,7 +170,11 @@ public static class ReplicaServer
                 options,
                 ledger,
                 peers,
-                new StateFetcher(config.Replicas, pins, tlsIdentity),
+                new BlockTransfer(
+                    new StateFetcher(config.Replicas, pins, tlsIdentity),
+                    BlockTransfer.DefaultSegmentBytes,
+                    options.MaxViewChangeTimeout
+                ),
                 operatorVerifier,
                 checkpoints,
                 TimeProvider.System,

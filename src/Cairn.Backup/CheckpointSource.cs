@@ -1,18 +1,25 @@
+using System.Globalization;
+using Cairn.Core;
+
 namespace Cairn.Backup;
 
 /// <summary>
 /// A checkpoint to read, given as a directory or an archive: an archive is unpacked into a scratch directory, deleted
-/// on dispose. Readers (verify, inspect, kv get, restore) then work on <see cref="Directory"/>.
+/// on dispose. Readers (verify, inspect, kv get, restore) then work on <see cref="Directory"/>. A checkpoint in a live
+/// replica's checkpoint directory (one with <c>.pins</c>) is pinned until disposed, so the replica's retention cannot
+/// delete it while it is read.
 /// </summary>
 public sealed class CheckpointSource : IDisposable
 {
     private readonly string? _scratch;
+    private readonly DbCheckpointFilePin? _pin;
 
-    private CheckpointSource(string path, string directory, string? scratch)
+    private CheckpointSource(string path, string directory, string? scratch, DbCheckpointFilePin? pin = null)
     {
         Path = path;
         Directory = directory;
         _scratch = scratch;
+        _pin = pin;
     }
 
     /// <summary>What the operator named.</summary>
@@ -38,7 +45,7 @@ public sealed class CheckpointSource : IDisposable
         path = System.IO.Path.GetFullPath(path);
         if (System.IO.Directory.Exists(path))
         {
-            return new CheckpointSource(path, path, null);
+            return new CheckpointSource(path, path, null, PinIfLive(path));
         }
 
         if (!File.Exists(path))
@@ -67,8 +74,25 @@ public sealed class CheckpointSource : IDisposable
     /// removed.</summary>
     public const string ScratchPrefix = ".cairn-unpacked-";
 
+    /// <summary>Pins <paramref name="checkpoint"/> when it sits, under its id, in a replica's checkpoint directory;
+    /// null for a copy elsewhere.</summary>
+    /// <exception cref="DbCheckpointException">When retention retired it meanwhile (naming the checkpoints there are),
+    /// or the pin cannot be written.</exception>
+    private static DbCheckpointFilePin? PinIfLive(string checkpoint)
+    {
+        var checkpoints = System.IO.Path.GetDirectoryName(checkpoint.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+        var name = System.IO.Path.GetFileName(checkpoint.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+        return
+            checkpoints is not null
+            && ulong.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            && System.IO.Directory.Exists(System.IO.Path.Combine(checkpoints, DbCheckpointFilePin.DirectoryName))
+            ? DbCheckpointFilePin.Acquire(checkpoints, new BlockId(id))
+            : null;
+    }
+
     public void Dispose()
     {
+        _pin?.Dispose();
         if (_scratch is not null)
         {
             DeleteDirectory(_scratch);

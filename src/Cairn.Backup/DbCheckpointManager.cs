@@ -496,6 +496,8 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
+            // Marks this as a live replica's checkpoint directory: readers pin what they read here (CheckpointSource).
+            System.IO.Directory.CreateDirectory(Path.Combine(Directory, DbCheckpointFilePin.DirectoryName));
             var probe = Path.Combine(Directory, $".probe-{Environment.ProcessId}{TmpSuffix}");
             File.WriteAllBytes(probe, []);
             File.Delete(probe);

@@ -81,6 +81,40 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task A_live_replicas_checkpoint_opened_by_path_survives_retention_until_its_reader_is_done()
+    {
+        await using var h = new BackupHarness(BackupHarness.DefaultSettings with { MaxCheckpoints = 1 });
+        await h.RunStableTo(20);
+        var path = Path.Combine(h.CheckpointDir, "20");
+        // What 'cairn checkpoint verify PATH', 'inspect' and 'kv get --checkpoint' do in their own process.
+        var reading = CheckpointSource.Open(path);
+
+        await h.RunStableTo(60);
+        h.CheckpointEntries().Should().Equal("20", "60");
+        CheckpointVerifier
+            .Verify(reading.Directory, CheckpointFixture.Keys, requireManifest: false)
+            .Passed.Should()
+            .BeTrue();
+
+        reading.Dispose();
+        await h.Manager.EnforceDiskSpaceAsync(TestContext.Current.CancellationToken);
+        h.CheckpointEntries().Should().Equal("60");
+        var retired = () => CheckpointSource.Open(path);
+        retired.Should().Throw<DbCheckpointException>().WithMessage("*no such checkpoint*");
+    }
+
+    [Fact]
+    public void A_copy_outside_a_replicas_checkpoint_directory_is_read_without_a_pin()
+    {
+        using var dir = new TempDirectory();
+        var copy = Directory.CreateDirectory(Path.Combine(dir.Path, "1800")).FullName;
+
+        using (CheckpointSource.Open(copy)) { }
+
+        Directory.Exists(Path.Combine(dir.Path, DbCheckpointFilePin.DirectoryName)).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task A_pin_file_left_by_a_dead_process_does_not_block_retention_and_is_removed()
     {
         await using var h = new BackupHarness(BackupHarness.DefaultSettings with { MaxCheckpoints = 1 });

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Cairn.Backup;
@@ -59,7 +60,12 @@ internal sealed record RestoreJournal(
             if (Directory.Exists(from) && !Directory.Exists(to))
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-                carried = Directory.GetDirectories(from).Length;
+                // Checkpoints only: .pins (pin files of readers) moves with them but is not one.
+                carried = Directory
+                    .GetDirectories(from)
+                    .Count(d =>
+                        ulong.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out _)
+                    );
                 Directory.Move(from, to);
             }
         }

@@ -14,11 +14,7 @@ public sealed class CreationTests
         var outcomes = h.RunTo(20);
         var stateAt20 = LedgerDigests.State(h.Ledger);
 
-        outcomes
-            .Should()
-            .Equal(
-                new Dictionary<ulong, BoundaryOutcome> { [20] = BoundaryOutcome.Taken }
-            );
+        outcomes.Should().Equal(new Dictionary<ulong, BoundaryOutcome> { [20] = BoundaryOutcome.Taken });
         h.CheckpointEntries().Should().Equal("20.tmp");
         h.Manager.List().Should().BeEmpty("a checkpoint is never listed before it is complete");
 
@@ -211,7 +207,7 @@ public sealed class CreationTests
     public async Task A_checkpoint_that_cannot_be_written_fails_is_counted_and_the_ledger_goes_on()
     {
         await using var h = new BackupHarness();
-        Directory.Delete(h.CheckpointDir);
+        Directory.Delete(h.CheckpointDir, recursive: true); // it holds .pins
         File.WriteAllText(h.CheckpointDir, "an operator's mistake");
 
         var outcomes = h.RunTo(25);

@@ -36,4 +36,9 @@ public enum ByzantineMode
     /// <summary>As a state-transfer source, serves blocks with one byte changed, or nothing at all (a stall); its
     /// consensus messages are correct.</summary>
     GarbageStateSource,
+
+    /// <summary>Sends what no bound allows: as primary, PRE-PREPAREs whose batch repeats its requests past the batch
+    /// count and byte budget; and, now and then, a message larger than the transport carries. Drawn apart from the
+    /// others (<see cref="SimulationScenario"/>), so adding it changed no other seed's scenario.</summary>
+    Oversized,
 }

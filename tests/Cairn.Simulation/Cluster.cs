@@ -125,6 +125,9 @@ public sealed class Cluster
     /// certified digest, or the replica crashed between segments); the replica asks again later.</summary>
     public int StateTransferRetries { get; private set; }
 
+    /// <summary>How many messages an oversized replica sent past a bound (a batch budget or the transport's).</summary>
+    public int OversizedSent { get; private set; }
+
     /// <summary>How many replicas crashed between two segments of a state transfer.</summary>
     public int CrashesBetweenSegments { get; private set; }
 
@@ -635,6 +638,9 @@ public sealed class Cluster
                     _ => message,
                 };
                 break;
+            case ByzantineMode.Oversized:
+                SendOversized(from, to, message);
+                return;
             case ByzantineMode.Equivocating when message is PrePrepare pp && to.Count > 1:
                 var alternative = SignAs(
                     from,
@@ -713,6 +719,31 @@ public sealed class Cluster
                     }
                 );
             }
+        }
+    }
+
+    /// <summary>The oversized strategy: a PRE-PREPARE with requests (the batch is what it proposes) goes out with them
+    /// repeated past the batch count, which backups refuse (a batch past the byte budget is past the transport's bound
+    /// too); one message in five is followed by one past the transport's bound, which the transport drops.</summary>
+    private void SendOversized(SimReplicaNode from, IReadOnlyList<int> to, ConsensusMessage message)
+    {
+        if (message is PrePrepare { Batch.Requests: [_, ..] requests } pp)
+        {
+            var stuffed = new List<ClientRequest>();
+            while (stuffed.Count <= Scenario.MaxBatchSize)
+            {
+                stuffed.AddRange(requests);
+            }
+
+            message = SignAs(from, new PrePrepare(pp.View, pp.Seq, pp.TimestampMs, new Batch(stuffed), pp.Sender));
+            OversizedSent++;
+        }
+
+        Deliver(from, to, message.Encode());
+        if (_random.Next(5) == 0)
+        {
+            Deliver(from, to, new byte[MaxMessageBytes + 1]);
+            OversizedSent++;
         }
     }
 

@@ -259,6 +259,30 @@ public sealed class ScenarioTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    public void A_primary_that_sends_oversized_batches_and_messages_is_replaced(int f)
+    {
+        var cluster = new Cluster(
+            Quiet(16, f) with
+            {
+                Byzantine = new Dictionary<int, ByzantineMode> { [0] = ByzantineMode.Oversized },
+            }
+        );
+
+        var failure = cluster.Run();
+
+        failure.Should().BeNull();
+        cluster.Clients.Should().OnlyContain(c => c.Done);
+        cluster.OversizedSent.Should().BeGreaterThan(0);
+        cluster
+            .CorrectReplicas.Sum(r => r.Engine!.Drops[Consensus.DropReason.BadBatch])
+            .Should()
+            .BeGreaterThan(0, "the backups refused the stuffed batches");
+        cluster.CorrectReplicas.Should().OnlyContain(r => r.Status.View.Value > 0, "the primary was replaced");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
     public void A_replica_restored_from_a_peer_checkpoint_catches_up_and_votes_again(int f)
     {
         // Replica 3 loses its disk mid-workload and comes back from a peer's checkpoint without consensus records.

@@ -86,7 +86,7 @@ public sealed record SimulationScenario
         {
             if (random.NextDouble() < 0.5)
             {
-                byzantine[replica] = (ByzantineMode)random.Next(1, Enum.GetValues<ByzantineMode>().Length);
+                byzantine[replica] = (ByzantineMode)random.Next(1, (int)ByzantineMode.GarbageStateSource + 1);
             }
             else
             {
@@ -124,7 +124,22 @@ public sealed record SimulationScenario
             CrashesHitSyncs = random.NextDouble() < 0.5,
         }
             .WithLargeValues(random)
-            .WithSegments(random);
+            .WithSegments(random)
+            .WithOversized(random);
+    }
+
+    /// <summary>One Byzantine replica in nine becomes <see cref="ByzantineMode.Oversized"/> (the share each other
+    /// mode has). Drawn last: earlier seeds keep their scenario.</summary>
+    private SimulationScenario WithOversized(Random random)
+    {
+        if (Byzantine.Count == 0 || random.Next(9) != 0)
+        {
+            return this;
+        }
+
+        var byzantine = new Dictionary<int, ByzantineMode>(Byzantine);
+        byzantine[byzantine.Keys.Min()] = ByzantineMode.Oversized;
+        return this with { Byzantine = byzantine };
     }
 
     /// <summary>State transfer in segments from half a kilobyte (many, with a second pass) to the server's size (one

@@ -40,8 +40,9 @@ public sealed class StateFetcherTests : IDisposable
         var fetcher = new StateFetcher(replicas, ReplicaCertificatePins.Load(replicas), own);
         var genesis = new InMemoryLedger("chain").Head;
 
+        // The deadline also covers connecting and the TLS handshake: generous, so a busy machine still gets that far.
         var blocks = await fetcher
-            .ReadAsync(new ReplicaId(1), genesis.LastBlockId.Next, new SeqNum(8), TimeSpan.FromMilliseconds(500), ct)
+            .ReadAsync(new ReplicaId(1), genesis.LastBlockId.Next, new SeqNum(8), TimeSpan.FromSeconds(5), ct)
             .ToListAsync(ct)
             .AsTask()
             .WaitAsync(TimeSpan.FromSeconds(60), ct);

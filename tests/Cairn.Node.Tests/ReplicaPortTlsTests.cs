@@ -64,9 +64,12 @@ public sealed class ReplicaPortTlsTests(ReplicaUnderTest replica) : IClassFixtur
         using var identity = TlsCertificateFiles.LoadIdentity(stranger, strangerKey, passphrase: null);
         using var channel = replica.Channel(replica.Pins.Fingerprint(replica.Config.ReplicaId), identity);
 
+        // With TLS 1.3 the client may finish its side of the handshake before the server refuses its certificate: the
+        // refusal then arrives while the call is sent (Unavailable) or while its answer is read (Internal). Either
+        // way nothing is served.
         (await ReadBlocksAsync(new ReplicaTransport.ReplicaTransportClient(channel)))
             .StatusCode.Should()
-            .Be(StatusCode.Unavailable);
+            .BeOneOf(StatusCode.Unavailable, StatusCode.Internal);
     }
 
     [Fact]

@@ -26,12 +26,6 @@ public sealed class FetchedChain(ChainMark from, SeqNum toSeq, Digest endDigest,
     /// <summary>The id of the block expected next.</summary>
     public BlockId NextId { get; private set; } = from.Id.Next;
 
-    /// <summary>The blocks held now: at most <c>segmentBytes</c> plus one block's worth.</summary>
-    public int HeldBlocks => _blocks.Count;
-
-    /// <summary>The bytes of the blocks held now.</summary>
-    public long HeldBytes => _heldBytes;
-
     /// <summary>Where each segment whose blocks were let go ends, in chain order; verified once <see cref="Complete"/>
     /// is set (the last block's digest vouches for every block before it).</summary>
     public IReadOnlyList<ChainMark> LetGo => _letGo;
@@ -51,6 +45,7 @@ public sealed class FetchedChain(ChainMark from, SeqNum toSeq, Digest endDigest,
 
         _digest = block.Digest;
         NextId = NextId.Next;
+        _blocks.Add(block);
         if (block.SeqNum == toSeq)
         {
             if (_digest != endDigest)
@@ -58,12 +53,10 @@ public sealed class FetchedChain(ChainMark from, SeqNum toSeq, Digest endDigest,
                 return false;
             }
 
-            _blocks.Add(block);
             Complete = _blocks;
             return true;
         }
 
-        _blocks.Add(block);
         _heldBytes += block.Encoded.Length;
         if (_heldBytes >= segmentBytes)
         {

@@ -1,57 +1,149 @@
 #!/usr/bin/env bash
 # Cluster benchmark: a 4-replica Cairn cluster (f = 1) against a 3-node etcd cluster, both on loopback on this machine,
-# driven with the same request count, value size and concurrency, in one run. Writes $CAIRN_BENCH_OUT/cluster.md.
-# Usage: bench/cluster.sh [requests] [clients] [value-size]     (defaults: 20000 32 1024)
-# Environment: CAIRN_BENCH_OUT (default bench/results) also receives the raw reports, cluster-etcd.json,
-# cluster-cairn.json and cluster-cairn-rss.json; CAIRN_BENCH_BASE_PORT (default 7900) is the Cairn cluster's base port.
+# in one run. For each system, the same load generator at CLIENTS and 2 × CLIENTS concurrent clients (REQUESTS puts of
+# VALUE_SIZE bytes each), with the CPU every process of the system spent on it (servers and load generator, utime +
+# stime); for etcd also its own `etcdctl check perf --load=l`. Then Cairn alone: FAILOVER_REQUESTS puts of 16 KiB from
+# FAILOVER_CLIENTS clients, the primary killed (SIGKILL) once a third of them executed: failed requests, and how long
+# the cluster stopped serving. Writes $CAIRN_BENCH_OUT/cluster.md and the raw reports beside it.
+# Usage: bench/cluster.sh [requests] [clients] [value-size] [failover-requests] [failover-clients]
+#        (defaults: 10000 32 1024 2000 200)
+# Environment: CAIRN_BENCH_OUT (default bench/results) receives cluster-{etcd,cairn}-{C}.json (load reports),
+# cluster-cpu.json, cluster-etcd-perf.json, cluster-failover.json (with its load report) and cluster-cairn-rss.json;
+# CAIRN_BENCH_BASE_PORT (default 7900) is the Cairn cluster's base port.
 # Needs the Debian packages etcd-server and etcd-client (../shared/scripts/etcd-cluster.sh installs them on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
-requests=${1:-20000} clients=${2:-32} value_size=${3:-1024}
+requests=${1:-10000} clients=${2:-32} value_size=${3:-1024}
+failover_requests=${4:-2000} failover_clients=${5:-200} failover_value=16384
 out=${CAIRN_BENCH_OUT:-bench/results} port=${CAIRN_BENCH_BASE_PORT:-7900}
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-cluster-bench-XXXXXX")
 etcd_script=${ETCD_SCRIPT:-../shared/scripts/etcd-cluster.sh}
+endpoints=http://127.0.0.1:23701,http://127.0.0.1:23702,http://127.0.0.1:23703
 cleanup() {
   "$cairn" cluster down --dir "$work/cairn" >/dev/null 2>&1 || true
   "$etcd_script" down "$work/etcd" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
+mkdir -p "$out"
 
 echo "== build (Release)"
 dotnet build src/Cairn.Cli -c Release -v quiet -nologo >/dev/null
 dotnet build bench/Cairn.PeerLoad -c Release -v quiet -nologo >/dev/null
+peer_load=bench/Cairn.PeerLoad/bin/Release/net10.0/Cairn.PeerLoad.dll
 
-echo "== etcd: 3 nodes, $requests puts of $value_size B from $clients clients"
+# timed NAME COMMAND...: runs COMMAND with its stdout in $work/NAME.json and its CPU seconds in $work/NAME.cpu.
+timed() {
+  local name=$1
+  shift
+  /usr/bin/time -f "%U %S" -o "$work/$name.time" "$@" >"$work/$name.json"
+  awk '{ printf "%.3f", $1 + $2 }' "$work/$name.time" >"$work/$name.cpu"
+}
+
+# measured SYSTEM C PID_FILES COMMAND...: one load at C clients; writes cluster-SYSTEM-C.json and prints
+# "SYSTEM-C servers_cpu_s load_cpu_s" for cluster-cpu.json.
+measured() {
+  local system=$1 c=$2 pid_files=$3 before after
+  shift 3
+  before=$(cpu_seconds $pid_files)
+  timed "$system-$c" "$@"
+  after=$(cpu_seconds $pid_files)
+  cp "$work/$system-$c.json" "$out/cluster-$system-$c.json"
+  echo "$system-$c $(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.3f", a - b }') $(cat "$work/$system-$c.cpu")"
+}
+
+: >"$work/cpu.txt"
+echo "== etcd: 3 nodes; etcdctl check perf --load=l, then $requests puts of $value_size B from $clients and $((2 * clients)) clients"
 "$etcd_script" up "$work/etcd" >/dev/null
-dotnet bench/Cairn.PeerLoad/bin/Release/net10.0/Cairn.PeerLoad.dll etcd \
-  http://127.0.0.1:23701,http://127.0.0.1:23702,http://127.0.0.1:23703 "$requests" "$clients" "$value_size" >"$work/etcd.json"
+ETCDCTL_API=3 etcdctl --endpoints="${endpoints//http:\/\//}" check perf --load=l >"$work/etcd-perf.txt" 2>&1 || true
+writes=$(grep -oE 'Throughput is [0-9]+' "$work/etcd-perf.txt" | awk '{ print $3 }')
+[ -n "$writes" ] || { echo "etcdctl check perf printed no throughput:" >&2; cat "$work/etcd-perf.txt" >&2; exit 1; }
+{
+  echo "{ \"writesPerSecond\": $writes,"
+  echo "  \"output\": $(python3 -c 'import json, sys; print(json.dumps(open(sys.argv[1]).read()))' "$work/etcd-perf.txt") }"
+} >"$out/cluster-etcd-perf.json"
+for c in "$clients" $((2 * clients)); do
+  measured etcd "$c" "$(echo "$work"/etcd/e*.pid)" dotnet "$peer_load" etcd "$endpoints" "$requests" "$c" "$value_size" >>"$work/cpu.txt"
+done
 "$etcd_script" down "$work/etcd" >/dev/null
 
-echo "== cairn: 4 replicas, same load"
+echo "== cairn: 4 replicas, the same loads"
 "$cairn" cluster init --dir "$work/cairn" --base-port "$port" >/dev/null
 cluster_up "$work/cairn"
-"$cairn" load --cluster "$work/cairn" --requests "$requests" --clients "$clients" --value-size "$value_size" --json >"$work/cairn.json"
-rss_mb=$(for f in "$work"/cairn/replica-*/replica.pid; do ps -o rss= -p "$(cat "$f")"; done | awk '{ s += $1; if ($1 > m) m = $1 } END { printf "%.0f", m / 1024 }')
-"$cairn" cluster down --dir "$work/cairn" >/dev/null
+replica_pids=$(echo "$work"/cairn/replica-*/replica.pid)
+"$cairn" load --cluster "$work/cairn" --requests 1000 --clients 16 >/dev/null # warm-up, as etcd needs none
+for c in "$clients" $((2 * clients)); do
+  measured cairn "$c" "$replica_pids" "$cairn" load --cluster "$work/cairn" --requests "$requests" --clients "$c" \
+    --value-size "$value_size" --json >>"$work/cpu.txt"
+done
+rss_mb=$(max_rss_mb $replica_pids)
 
-mkdir -p "$out"
-cp "$work/etcd.json" "$out/cluster-etcd.json"
-cp "$work/cairn.json" "$out/cluster-cairn.json"
+echo "== cairn: $failover_requests puts of 16 KiB from $failover_clients clients, the primary killed under them"
+"$cairn" load --cluster "$work/cairn" --requests "$failover_requests" --clients "$failover_clients" \
+  --value-size "$failover_value" --json >"$work/failover.json" &
+load=$!
+# executed: requests replica 1 executed (0 while its metrics do not answer).
+executed() { local v; v=$(replica_metric "$work/cairn" 1 cairn_consensus_requests_executed || true); echo "${v:-0}"; }
+executed_before=$(executed)
+until [ "$(executed)" -ge $((executed_before + failover_requests / 3)) ]; do
+  kill -0 "$load" 2>/dev/null || { echo "the load ended before a third of it executed" >&2; exit 1; }
+  sleep 0.2
+done
+primary=$(($(replica_metric "$work/cairn" 1 cairn_consensus_view) % 4))
+rss_mb=$(max_rss_mb $replica_pids "$rss_mb")
+killed_at=$(now)
+kill -9 "$(cat "$work/cairn/replica-$primary/replica.pid")"
+wait "$load" || true
+survivors=$(for f in $replica_pids; do [ "$f" = "$work/cairn/replica-$primary/replica.pid" ] || echo "$f"; done)
+rss_mb=$(max_rss_mb $survivors "$rss_mb")
+view_after=$(replica_metric "$work/cairn" $(((primary + 1) % 4)) cairn_consensus_view)
+"$cairn" cluster down --dir "$work/cairn" >/dev/null
+cp "$work/failover.json" "$out/cluster-failover-load.json"
+python3 - "$work/failover.json" "$killed_at" "$primary" "$view_after" "$failover_value" >"$out/cluster-failover.json" <<'PY'
+# How long the cluster stopped serving after the kill: from the kill to the first completion after the first
+# timeline interval (250 ms) after it with none (requests the primary had already committed may still complete
+# right after the kill); 0 when no interval after the kill was empty.
+import datetime, json, sys
+report, killed_at, primary, view_after, value = json.load(open(sys.argv[1])), float(sys.argv[2]), *map(int, sys.argv[3:])
+started = datetime.datetime.fromisoformat(report["startedAt"]).timestamp()
+step = report["timelineIntervalMs"] / 1000
+timeline = report["timeline"]
+first = max(0, int((killed_at - started) / step))
+gap_start = next((i for i in range(first, len(timeline)) if timeline[i] == 0), None)
+resumed = None if gap_start is None else next((i for i in range(gap_start, len(timeline)) if timeline[i] > 0), None)
+if gap_start is None:
+    stopped = 0.0
+elif resumed is None:
+    stopped = None
+else:
+    stopped = max(0.0, started + resumed * step - killed_at)
+print(json.dumps({"requests": report["requests"], "clients": report["clients"], "valueSize": value,
+                  "completed": report["completed"], "failed": report["failed"], "killedPrimary": primary,
+                  "viewAfter": view_after, "stoppedServingSeconds": stopped}, indent=2))
+PY
 echo "{ \"maxRssMb\": $rss_mb }" >"$out/cluster-cairn-rss.json"
-row() { printf '| %s | %.0f | %.1f | %.1f | %.1f | %.1f |\n' "$1" "$(json_field "$2" throughputPerSecond)" "$(json_field "$2" p50Ms)" "$(json_field "$2" p95Ms)" "$(json_field "$2" p99Ms)" "$(json_field "$2" maxMs)"; }
+awk 'BEGIN { printf "{" } { printf "%s\n  \"%s\": { \"serversCpuSeconds\": %s, \"loadCpuSeconds\": %s }", (NR > 1 ? "," : ""), $1, $2, $3 }
+  END { print "\n}" }' "$work/cpu.txt" >"$out/cluster-cpu.json"
+
+row() {
+  local file=$out/cluster-$1-$2.json cpu
+  cpu=$(awk -v k="$1-$2" -v n="$(json_field "$file" completed)" '$1 == k { printf "%.2f", ($2 + $3) * 1000 / n }' "$work/cpu.txt")
+  printf '| %s | %s | %.0f | %.1f | %.1f | %.1f | %s |\n' "$1" "$2" "$(json_field "$file" throughputPerSecond)" \
+    "$(json_field "$file" p50Ms)" "$(json_field "$file" p99Ms)" "$(json_field "$file" maxMs)" "$cpu"
+}
 {
   echo "# Cluster benchmark"
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD), $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "Command: \`bench/cluster.sh $requests $clients $value_size\` ($requests puts of $value_size B, $clients concurrent clients)"
+  echo "Command: \`bench/cluster.sh $requests $clients $value_size $failover_requests $failover_clients\`"
   echo
-  echo "| system | puts/s | p50 ms | p95 ms | p99 ms | max ms |"
-  echo "|---|---|---|---|---|---|"
-  row "etcd, 3 nodes (JSON gateway)" "$work/etcd.json"
-  row "Cairn, 4 replicas (f = 1)" "$work/cairn.json"
+  echo "| system | clients | puts/s | p50 ms | p99 ms | max ms | CPU ms per put (all processes) |"
+  echo "|---|---|---|---|---|---|---|"
+  for c in "$clients" $((2 * clients)); do row etcd "$c"; row cairn "$c"; done
   echo
-  echo "Largest Cairn replica RSS at the end of the load: ${rss_mb} MB."
+  echo "etcdctl check perf --load=l: $writes writes/s. Largest Cairn replica RSS: ${rss_mb} MB."
+  echo
+  echo "Primary killed under $failover_requests puts of 16 KiB from $failover_clients clients: $(json_field "$out/cluster-failover.json" failed) failed, stopped serving for $(grep -oE '"stoppedServingSeconds": [^,]+' "$out/cluster-failover.json" | cut -d' ' -f2) s."
 } | tee "$out/cluster.md"

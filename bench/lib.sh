@@ -55,3 +55,26 @@ describe_machine() {
   echo "dotnet:  SDK $(dotnet --version)"
   echo "load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
+
+# cpu_seconds PID_FILE...: CPU time (user + system) the processes named in the pid files have used so far.
+cpu_seconds() {
+  local f
+  for f in "$@"; do awk '{ print $14 + $15 }' "/proc/$(cat "$f")/stat"; done |
+    awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.3f", s / hz }'
+}
+
+# max_rss_mb PID_FILE... [MB]: the largest resident set of the live processes named in the pid files, in MB, or MB
+# when that is larger.
+max_rss_mb() {
+  local f m=0
+  case "${*: -1}" in *.pid) ;; *) m=${*: -1} && set -- "${@:1:$#-1}" ;; esac
+  for f in "$@"; do ps -o rss= -p "$(cat "$f")" 2>/dev/null || true; done |
+    awk -v m="$m" '{ if ($1 / 1024 > m) m = $1 / 1024 } END { printf "%.0f", m }'
+}
+
+# replica_metric CLUSTER_DIR N NAME: the value of metric NAME on replica N of a cluster 'cairn cluster init' wrote.
+replica_metric() {
+  local metrics_port
+  metrics_port=$(awk '/^metrics_port:/ { print $2 }' "$1/replica-$2/deployment.config")
+  curl -sf "http://127.0.0.1:$metrics_port/metrics" | awk -v n="$3" '$1 == n { printf "%.0f", $2 }'
+}

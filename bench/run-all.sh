@@ -3,7 +3,8 @@
 #   ledger block append (BenchmarkDotNet), checkpoint creation vs raw RocksDB and cp -a at 0.1/1/10 GiB, checkpoint
 #   finalisation at 0.5/2 GiB (now vs the full-state hash it replaced), throughput
 #   with a checkpoint every second vs none, on-demand checkpoint latency at 2 and 10 GiB (idle and under load),
-#   restore/export/verify/catch-up of a 1 GiB checkpoint, Cairn vs etcd.
+#   restore/export/verify/catch-up of a 1 GiB checkpoint, Cairn vs etcd (32 and 64 clients, CPU per put, etcdctl check
+#   perf) and the primary killed under 16 KiB puts from 200 clients.
 # Full run: raw results replace bench/results/, the report replaces docs/benchmarks.md and its plots docs/benchmarks/.
 # Needs about 50 GB free under the temp directory (a cluster of 4 replicas of 10 GiB each; one at a time) and about
 # two hours (filling that cluster through consensus is most of it).
@@ -26,13 +27,13 @@ command="bench/run-all.sh${1:+ $1}"
 
 if $quick; then
   sizes=50,100 repeats=3 copy_repeats=1 finalise_sizes=64,128
-  dip=(1500 32 1) restore=(64 300) cluster=(2000 32 1024) latency=(32,64 2 16)
+  dip=(1500 32 1) restore=(64 300) cluster=(2000 32 1024 300 50) latency=(32,64 2 16)
   bdn=(--filter '*LedgerAppendBenchmarks*' --job dry --buildTimeout 600)
   work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-quick-XXXXXX")
   results=$work/results report=$work/benchmarks.md plots=$work/benchmarks
 else
   sizes=100,1024,10240 repeats=10 copy_repeats=3 finalise_sizes=512,2048
-  dip=(4000 32 2) restore=(1024 2000) cluster=(10000 32 1024) latency=(2048,10240 5 16)
+  dip=(4000 32 2) restore=(1024 2000) cluster=(10000 32 1024 2000 200) latency=(2048,10240 5 16)
   bdn=(--filter '*LedgerAppendBenchmarks*' --buildTimeout 600)
   results=bench/results report=docs/benchmarks.md plots=docs/benchmarks
   free_kb=$(df -Pk "${TMPDIR:-/tmp}" | awk 'NR == 2 { print $4 }')

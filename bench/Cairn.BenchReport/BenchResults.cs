@@ -11,9 +11,7 @@ internal sealed record BenchResults(
     IReadOnlyList<DipRound> DipRounds,
     JsonNode CheckpointLatency,
     JsonNode Restore,
-    JsonNode Etcd,
-    JsonNode Cairn,
-    JsonNode CairnRss,
+    ClusterResults Cluster,
     string LedgerAppendTable
 )
 {
@@ -51,9 +49,7 @@ internal sealed record BenchResults(
             rounds,
             Read("checkpoint-latency.json"),
             Read("restore.json"),
-            Read("cluster-etcd.json"),
-            Read("cluster-cairn.json"),
-            Read("cluster-cairn-rss.json"),
+            ClusterResults.Load(Read),
             File.ReadAllText(ledgerTable).Trim()
         );
     }

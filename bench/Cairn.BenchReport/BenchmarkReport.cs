@@ -21,8 +21,7 @@ internal static partial class BenchmarkReport
         var latencyPoints = r.CheckpointLatency["points"]!.AsArray().Select(p => p!).ToList();
         var restore = r.Restore;
         var restoreSeconds = (double)restore["restoreSeconds"]!;
-        var etcdPuts = (double)r.Etcd["throughputPerSecond"]!;
-        var cairnPuts = (double)r.Cairn["throughputPerSecond"]!;
+        var cluster = r.Cluster;
         var unsyncedAppend = AppendMeanMicroseconds(r.LedgerAppendTable, "Unsynced");
         var largest = sizes[^1];
         var atOneGiB = sizes.MinBy(s => Math.Abs(s.TargetMiB - 1024))!;
@@ -98,18 +97,7 @@ internal static partial class BenchmarkReport
                 );
             }
         }
-        Line(
-            $"| Cairn ≥ 1.5× etcd's throughput (5) | {cairnPuts / etcdPuts:F2}× ({cairnPuts:F0} vs {etcdPuts:F0} "
-                + $"puts/s) | {Verdict(cairnPuts >= 1.5 * etcdPuts)} |"
-        );
-        Line(
-            $"| Cairn p99 ≤ etcd's p99 (5) | {(double)r.Cairn["p99Ms"]!:F1} ms vs {(double)r.Etcd["p99Ms"]!:F1} ms | "
-                + $"{Verdict((double)r.Cairn["p99Ms"]! <= (double)r.Etcd["p99Ms"]!)} |"
-        );
-        Line(
-            $"| Replica RSS ≤ 300 MB under load (5) | {(int)r.CairnRss["maxRssMb"]!} MB (largest replica) | "
-                + $"{Verdict((int)r.CairnRss["maxRssMb"]! <= 300)} |"
-        );
+        ClusterTargets(cluster, Line);
         if (unsyncedAppend is { } us)
         {
             Line(
@@ -293,34 +281,7 @@ internal static partial class BenchmarkReport
         );
         Text("");
 
-        Text("## Cairn vs etcd (issue 5)");
-        Text("");
-        Line(
-            $"`bench/cluster.sh`: a 3-node etcd cluster (JSON gateway) and a 4-replica Cairn cluster (f = 1) on "
-                + $"loopback, one after the other, each given {(int)r.Cairn["requests"]!} puts of "
-                + $"{(int)r.Cairn["valueSize"]!} B from {(int)r.Cairn["clients"]!} concurrent clients by the same load "
-                + $"generator."
-        );
-        Text("");
-        Text("| System | puts/s | p50 ms | p95 ms | p99 ms | max ms |");
-        Text("|---|---|---|---|---|---|");
-        foreach (var (name, load) in new[] { ("etcd, 3 nodes", r.Etcd), ("Cairn, 4 replicas", r.Cairn) })
-        {
-            Line(
-                $"| {name} | {(double)load["throughputPerSecond"]!:F0} | {(double)load["p50Ms"]!:F1} | "
-                    + $"{(double)load["p95Ms"]!:F1} | {(double)load["p99Ms"]!:F1} | {(double)load["maxMs"]!:F1} |"
-            );
-        }
-
-        Text("");
-        Text(
-            plots.CairnVsEtcd([
-                ("etcd", etcdPuts, (double)r.Etcd["p50Ms"]!, (double)r.Etcd["p99Ms"]!),
-                ("Cairn", cairnPuts, (double)r.Cairn["p50Ms"]!, (double)r.Cairn["p99Ms"]!),
-            ])
-        );
-        Text("");
-
+        ClusterSection(cluster, plots, Line);
         Text("## Ledger block append (issue 3)");
         Text("");
         Text(
@@ -362,6 +323,104 @@ internal static partial class BenchmarkReport
     }
 
     private static string Verdict(bool met) => met ? "met" : "**missed**";
+
+    /// <summary>The target rows of issues 5 and 15: throughput, p99 and CPU per put against etcd at each client
+    /// count, against <c>etcdctl check perf</c>, the primary killed under 16 KiB puts, and replica RSS.</summary>
+    private static void ClusterTargets(ClusterResults cluster, Action<string> line)
+    {
+        foreach (var clients in cluster.ClientCounts)
+        {
+            var (etcd, cairn) = (cluster.Of("etcd", clients), cluster.Of("cairn", clients));
+            line(
+                $"| Cairn ≥ 1.5× etcd's throughput, {clients} clients (5, 15) | {cairn.PutsPerSecond / etcd.PutsPerSecond:F2}× "
+                    + $"({cairn.PutsPerSecond:F0} vs {etcd.PutsPerSecond:F0} puts/s) | "
+                    + $"{Verdict(cairn.PutsPerSecond >= 1.5 * etcd.PutsPerSecond)} |"
+            );
+            line(
+                $"| Cairn p99 ≤ etcd's p99, {clients} clients (5, 15) | {cairn.P99Ms:F1} ms vs {etcd.P99Ms:F1} ms | "
+                    + $"{Verdict(cairn.P99Ms <= etcd.P99Ms)} |"
+            );
+            line(
+                $"| CPU per put ≤ ⅔ of etcd's, all processes, {clients} clients (15) | {cairn.CpuMsPerPut:F2} ms vs "
+                    + $"{etcd.CpuMsPerPut:F2} ms ({cairn.CpuMsPerPut / etcd.CpuMsPerPut:F2}×) | "
+                    + $"{Verdict(cairn.CpuMsPerPut <= 2.0 / 3 * etcd.CpuMsPerPut)} |"
+            );
+        }
+
+        var best = cluster.Loads.Where(l => l.System == "cairn").MaxBy(l => l.PutsPerSecond)!;
+        line(
+            $"| Cairn ≥ 1.5× `etcdctl check perf --load=l` (15) | {best.PutsPerSecond / cluster.EtcdCheckPerfWrites:F2}× "
+                + $"({best.PutsPerSecond:F0} puts/s at {best.Clients} clients vs {cluster.EtcdCheckPerfWrites} writes/s) | "
+                + $"{Verdict(best.PutsPerSecond >= 1.5 * cluster.EtcdCheckPerfWrites)} |"
+        );
+        var failover = cluster.Failover;
+        var failed = (int)failover["failed"]!;
+        var stopped = failover["stoppedServingSeconds"] is { } s ? (double?)s : null;
+        var load =
+            $"{(int)failover["requests"]!} puts of {(int)failover["valueSize"]! / 1024} KiB from "
+            + $"{(int)failover["clients"]!} clients";
+        line($"| {load}, primary killed: no failed request (15) | {failed} failed | {Verdict(failed == 0)} |");
+        line(
+            $"| {load}: serving again ≤ 10 s after the primary is killed (15) | "
+                + $"{(stopped is { } gap ? $"{gap:F1} s" : "never within the load")} | {Verdict(stopped <= 10)} |"
+        );
+        line(
+            $"| Replica RSS ≤ 300 MB under all of these (5, 15) | {cluster.MaxRssMb} MB (largest replica) | "
+                + $"{Verdict(cluster.MaxRssMb <= 300)} |"
+        );
+    }
+
+    /// <summary>The Cairn vs etcd section: each load on each system, with its CPU, and the failover run.</summary>
+    private static void ClusterSection(ClusterResults cluster, ReportPlots plots, Action<string> line)
+    {
+        var first = cluster.Loads[0];
+        line("## Cairn vs etcd (issues 5 and 15)");
+        line("");
+        line(
+            $"`bench/cluster.sh`: a 3-node etcd cluster (JSON gateway) and a 4-replica Cairn cluster (f = 1) on "
+                + $"loopback, one after the other, each given {first.Requests} puts of {first.ValueSize} B from "
+                + $"{string.Join(" and then ", cluster.ClientCounts)} concurrent clients by the same load generator "
+                + "(Cairn after a warm-up of 1,000 puts). CPU is user + system time of every process of the system, "
+                + "servers and load generator, over the load, per completed put. etcd's own benchmark, "
+                + $"`etcdctl check perf --load=l`, gave {cluster.EtcdCheckPerfWrites} writes/s."
+        );
+        line("");
+        line("| System | Clients | puts/s | p50 ms | p95 ms | p99 ms | max ms | CPU ms per put |");
+        line("|---|---|---|---|---|---|---|---|");
+        foreach (var load in cluster.Loads.OrderBy(l => l.Clients).ThenByDescending(l => l.System))
+        {
+            line(
+                $"| {(load.System == "etcd" ? "etcd, 3 nodes" : "Cairn, 4 replicas")} | {load.Clients} | "
+                    + $"{load.PutsPerSecond:F0} | {load.P50Ms:F1} | {load.P95Ms:F1} | {load.P99Ms:F1} | "
+                    + $"{load.MaxMs:F1} | {load.CpuMsPerPut:F2} |"
+            );
+        }
+
+        line("");
+        line(
+            plots.CairnVsEtcd([
+                .. cluster
+                    .Loads.OrderBy(l => l.Clients)
+                    .ThenByDescending(l => l.System)
+                    .Select(l =>
+                        ($"{(l.System == "etcd" ? "etcd" : "Cairn")} {l.Clients}", l.PutsPerSecond, l.P50Ms, l.P99Ms)
+                    ),
+            ])
+        );
+        line("");
+        var failover = cluster.Failover;
+        line(
+            $"Primary killed under load: {(int)failover["requests"]!} puts of {(int)failover["valueSize"]! / 1024} KiB "
+                + $"from {(int)failover["clients"]!} clients; once a third had executed, replica "
+                + $"{(int)failover["killedPrimary"]!} (the primary) got SIGKILL. {(int)failover["completed"]!} completed, "
+                + $"{(int)failover["failed"]!} failed, the survivors ended in view {(int)failover["viewAfter"]!}. "
+                + "The cluster stopped serving for "
+                + $"{(failover["stoppedServingSeconds"] is { } s ? $"{(double)s:F1} s" : "the rest of the load")}: "
+                + "from the kill to the first put completed after the first 250 ms without any "
+                + "(`bench/results/cluster-failover-load.json` has the timeline)."
+        );
+        line("");
+    }
 
     private static readonly (string Mode, string Label)[] LatencyModes = [("idle", "idle"), ("load", "under load")];
 

@@ -21,7 +21,6 @@ public sealed class CairnClient : IDisposable
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
     private readonly ClientConfig _config;
     private readonly SigningKey _key;
-    private readonly IReadOnlyList<VerificationKey> _replicaKeys;
     private readonly ReplicaChannels _replicas;
     private readonly bool _ownsChannels;
     private readonly TimeProvider _time;
@@ -61,7 +60,6 @@ public sealed class CairnClient : IDisposable
         _ownsChannels = ownsChannels;
         ClientId = ClientIdentity.ClientId(config.KeyIndex, session);
         _key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
-        _replicaKeys = config.LoadReplicaKeys();
     }
 
     /// <summary>This session's client id.</summary>
@@ -99,7 +97,7 @@ public sealed class CairnClient : IDisposable
         var request = ClientRequest.Create(ClientId, NextRequestId(), flags, operation, _key);
         var collector = new ReplyCollector(
             _config.F,
-            _replicaKeys,
+            _replicas.Count,
             ClientId,
             request.RequestId,
             readOnly: flags.HasFlag(RequestFlags.ReadOnly)
@@ -140,7 +138,7 @@ public sealed class CairnClient : IDisposable
                     {
                         outcomes[replica] = "replied";
                         settled[replica] = true;
-                        if (!accepted.Task.IsCompleted && collector.Add(decoded))
+                        if (!accepted.Task.IsCompleted && collector.Add(replica, decoded))
                         {
                             accepted.TrySetResult(collector.Accepted!);
                         }

@@ -20,7 +20,7 @@ public sealed class ReplicaSession : IDisposable
     /// <summary>Requests to the replica behind <paramref name="api"/>.</summary>
     public ReplicaSession(ClientApi.ClientApiClient api) => _api = api;
 
-    /// <summary>Sends <paramref name="request"/> and returns the replica's encoded, signed reply.</summary>
+    /// <summary>Sends <paramref name="request"/> and returns the replica's encoded reply.</summary>
     /// <exception cref="Grpc.Core.RpcException">When the replica refused the request (its status code and reason),
     /// could not be reached, or <paramref name="cancellationToken"/> fired.</exception>
     public async Task<ByteString> SubmitAsync(ClientRequest request, CancellationToken cancellationToken)

@@ -40,7 +40,7 @@ internal sealed class SessionStream : IDisposable
     /// <summary>True once the stream cannot carry requests any more.</summary>
     public bool IsBroken => Volatile.Read(ref _broken) is not null;
 
-    /// <summary>Sends <paramref name="request"/> and returns the replica's encoded, signed reply to this
+    /// <summary>Sends <paramref name="request"/> and returns the replica's encoded reply to this
     /// transmission.</summary>
     /// <exception cref="RpcException">When the replica refused the request (its status code and reason), the stream
     /// broke, or <paramref name="cancellationToken"/> fired (Cancelled).</exception>

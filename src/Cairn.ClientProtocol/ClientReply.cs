@@ -1,25 +1,28 @@
-using Cairn.Core;
 using Cairn.Core.Crypto;
 using Cairn.Core.Encoding;
 
 namespace Cairn.ClientProtocol;
 
 /// <summary>
-/// A replica's answer to one client request. The execution layer creates it unsigned
-/// (<see cref="Create"/>); the replica signs it before it leaves, so a client can count f+1 matching replies.
+/// A replica's answer to one client request: the result the execution layer produced for it. A reply carries no
+/// signature: the client counts it for the replica whose pinned TLS connection it arrived on (docs/architecture.md,
+/// "Client replies").
 /// </summary>
 public sealed class ClientReply
 {
-    private const byte DomainTag = 0x41;
+    private const byte DomainTag = 0x42;
+
+    /// <summary>The tag of the signed replies earlier versions stored in the replicated state (see
+    /// <see cref="Decode"/>).</summary>
+    private const byte SignedDomainTag = 0x41;
+
     private readonly byte[] _result;
 
-    private ClientReply(ulong clientId, ulong requestId, byte[] result, ReplicaId replica, Signature signature)
+    private ClientReply(ulong clientId, ulong requestId, byte[] result)
     {
         ClientId = clientId;
         RequestId = requestId;
         _result = result;
-        Replica = replica;
-        Signature = signature;
     }
 
     /// <summary>The client the reply is for.</summary>
@@ -31,33 +34,10 @@ public sealed class ClientReply
     /// <summary>The execution result.</summary>
     public ReadOnlyMemory<byte> Result => _result;
 
-    /// <summary>The replica that signed the reply (default until signed).</summary>
-    public ReplicaId Replica { get; }
-
-    /// <summary>The replica's signature over client, request, result and replica.</summary>
-    public Signature Signature { get; }
-
-    /// <summary>A reply as the execution layer produces it, before a replica signs it.</summary>
+    /// <summary>The reply to (<paramref name="clientId"/>, <paramref name="requestId"/>) with
+    /// <paramref name="result"/>.</summary>
     public static ClientReply Create(ulong clientId, ulong requestId, ReadOnlySpan<byte> result) =>
-        new(clientId, requestId, result.ToArray(), default, default);
-
-    /// <summary>A copy signed by <paramref name="replica"/>.</summary>
-    public ClientReply SignAs(ReplicaId replica, SigningKey key)
-    {
-        var unsignedCopy = new ClientReply(ClientId, RequestId, _result, replica, default);
-        return new ClientReply(ClientId, RequestId, _result, replica, key.Sign(unsignedCopy.SigningBytes()));
-    }
-
-    /// <summary>The bytes the replica signs.</summary>
-    public byte[] SigningBytes()
-    {
-        var writer = new CanonicalWriter(_result.Length + 32);
-        WriteSigned(writer);
-        return writer.ToArray();
-    }
-
-    /// <summary>Checks the signature against the replica's key.</summary>
-    public bool Verify(VerificationKey key) => key.Verify(SigningBytes(), Signature);
+        new(clientId, requestId, result.ToArray());
 
     /// <summary>True when both replies carry the same client, request and result bytes.</summary>
     public bool SameAnswerAs(ClientReply other) =>
@@ -69,17 +49,23 @@ public sealed class ClientReply
     /// <summary>The canonical encoding.</summary>
     public byte[] Encode()
     {
-        var writer = new CanonicalWriter(_result.Length + 96);
-        WriteSigned(writer);
-        writer.WriteFixed(Signature.Bytes);
+        var writer = new CanonicalWriter(_result.Length + 24);
+        writer.WriteByte(DomainTag);
+        writer.WriteUInt64(ClientId);
+        writer.WriteUInt64(RequestId);
+        writer.WriteBytes(_result);
         return writer.ToArray();
     }
 
     /// <summary>Decodes a reply; throws <see cref="CanonicalEncodingException"/> on malformed input.</summary>
+    /// <remarks>Also reads the signed form earlier versions kept in the replicated state as each client's last reply
+    /// (a checkpoint taken by one of them may be restored): its replica id and signature are skipped, as nothing
+    /// checks them any more.</remarks>
     public static ClientReply Decode(ReadOnlySpan<byte> bytes)
     {
         var reader = new CanonicalReader(bytes);
-        if (reader.ReadByte() != DomainTag)
+        var tag = reader.ReadByte();
+        if (tag is not (DomainTag or SignedDomainTag))
         {
             throw new CanonicalEncodingException("not a client reply");
         }
@@ -87,18 +73,13 @@ public sealed class ClientReply
         var clientId = reader.ReadUInt64();
         var requestId = reader.ReadUInt64();
         var result = reader.ReadBytes().ToArray();
-        var replica = new ReplicaId(reader.ReadInt32());
-        var signature = Signature.FromBytes(reader.ReadFixed(Signature.Size));
-        reader.EnsureEnd();
-        return new ClientReply(clientId, requestId, result, replica, signature);
-    }
+        if (tag == SignedDomainTag)
+        {
+            reader.ReadInt32();
+            reader.ReadFixed(Signature.Size);
+        }
 
-    private void WriteSigned(CanonicalWriter writer)
-    {
-        writer.WriteByte(DomainTag);
-        writer.WriteUInt64(ClientId);
-        writer.WriteUInt64(RequestId);
-        writer.WriteBytes(_result);
-        writer.WriteInt32(Replica.Value);
+        reader.EnsureEnd();
+        return new ClientReply(clientId, requestId, result);
     }
 }

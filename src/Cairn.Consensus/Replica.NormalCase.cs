@@ -552,13 +552,12 @@ public sealed partial class Replica
                 continue;
             }
 
-            var signed = reply.SignAs(Id, _options.SigningKey);
             if (!_replyCache.TryGetValue(reply.ClientId, out var cached) || cached.RequestId <= reply.RequestId)
             {
-                _replyCache[reply.ClientId] = signed;
+                _replyCache[reply.ClientId] = reply;
             }
 
-            Emit(new ReplyToClient(reply.ClientId, signed));
+            Emit(new ReplyToClient(reply.ClientId, reply));
         }
 
         if (executed.Seq.Value % _window == 0)
@@ -579,7 +578,7 @@ public sealed partial class Replica
             if (!_lastExecutedRequest.TryGetValue(reply.ClientId, out var last) || reply.RequestId > last)
             {
                 _lastExecutedRequest[reply.ClientId] = reply.RequestId;
-                _replyCache[reply.ClientId] = reply.SignAs(Id, _options.SigningKey);
+                _replyCache[reply.ClientId] = reply;
             }
 
             if (_pending.TryGetValue(reply.ClientId, out var pending) && pending.Request.RequestId <= reply.RequestId)

@@ -2,5 +2,5 @@ using Cairn.ClientProtocol;
 
 namespace Cairn.Consensus;
 
-/// <summary>Send the signed <paramref name="Reply"/> to client <paramref name="ClientId"/>.</summary>
+/// <summary>Send <paramref name="Reply"/> to client <paramref name="ClientId"/>.</summary>
 public sealed record ReplyToClient(ulong ClientId, ClientReply Reply) : ConsensusOutput;

@@ -1,5 +1,4 @@
 using Cairn.ClientProtocol;
-using Cairn.Core;
 using Cairn.Protocol.Grpc;
 using Google.Protobuf;
 using Grpc.Core;
@@ -102,9 +101,7 @@ public sealed class FakeReplicaService(FakeReplicas replicas) : ClientApi.Client
         }
 
         await replicas.AnswerWhen(replica, transmission).WaitAsync(context.CancellationToken);
-        var reply = ClientReply
-            .Create(decoded.ClientId, decoded.RequestId, decoded.Operation.Span)
-            .SignAs(new ReplicaId(replica), replicas.Key(replica));
+        var reply = ClientReply.Create(decoded.ClientId, decoded.RequestId, decoded.Operation.Span);
         return ByteString.CopyFrom(reply.Encode());
     }
 }

@@ -10,14 +10,16 @@ public enum ByzantineMode
     /// <summary>Sends nothing at all.</summary>
     Silent,
 
-    /// <summary>Every message it sends carries a corrupted signature.</summary>
+    /// <summary>Every message it sends carries a corrupted signature, and every reply to a client another
+    /// result.</summary>
     BadSignatures,
 
     /// <summary>As primary, sends one PRE-PREPARE to half the replicas and a conflicting one to the other half, with
     /// matching COMMITs.</summary>
     Equivocating,
 
-    /// <summary>Signs PREPARE, COMMIT and CHECKPOINT messages with random digests.</summary>
+    /// <summary>Signs PREPARE, COMMIT and CHECKPOINT messages with random digests, and answers clients with another
+    /// result.</summary>
     WrongDigests,
 
     /// <summary>As primary, never orders client 1's requests but keeps the others and a stream of no-ops going, so

@@ -770,22 +770,38 @@ public sealed class Cluster
             return;
         }
 
-        var bytes = reply.Reply.Encode();
-        if (from.Byzantine is ByzantineMode.BadSignatures or ByzantineMode.WrongDigests)
-        {
-            bytes[^1] ^= 0x5A;
-        }
-
+        var bytes = (
+            from.Byzantine is ByzantineMode.BadSignatures or ByzantineMode.WrongDigests
+                ? ForgedAnswer(reply.Reply)
+                : reply.Reply
+        ).Encode();
         After(
             Delay(),
             () =>
             {
-                if (client.OnReply(ClientReply.Decode(bytes)) && !client.Done)
+                if (client.OnReply(from.Id, ClientReply.Decode(bytes)) && !client.Done)
                 {
                     After(TimeSpan.FromMilliseconds(_random.Next(0, _thinkTimeMs + 1)), () => SendNext(client));
                 }
             }
         );
+    }
+
+    /// <summary>The same request answered with another result (a changed last byte: another value read, another
+    /// block id), as one replica of a colluding group would send it.</summary>
+    private static ClientReply ForgedAnswer(ClientReply reply)
+    {
+        var result = reply.Result.ToArray();
+        if (result.Length == 0)
+        {
+            result = [0x5A];
+        }
+        else
+        {
+            result[^1] ^= 0x5A;
+        }
+
+        return ClientReply.Create(reply.ClientId, reply.RequestId, result);
     }
 
     private void SendNext(SimClient client)
@@ -795,7 +811,7 @@ public sealed class Cluster
             return;
         }
 
-        var request = client.NextRequest(Scenario.F, ReplicaKeys);
+        var request = client.NextRequest(Scenario.F, Replicas.Count);
         Transmit(client, request);
     }
 

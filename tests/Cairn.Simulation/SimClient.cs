@@ -32,7 +32,7 @@ public sealed class SimClient(ulong id, SigningKey key, int total, int valueByte
     private byte[] KeyBytes => System.Text.Encoding.UTF8.GetBytes($"c{Id}");
 
     /// <summary>Odd requests put a value that names the request, even ones get it back.</summary>
-    public ClientRequest NextRequest(int f, IReadOnlyList<VerificationKey> replicaKeys)
+    public ClientRequest NextRequest(int f, int replicaCount)
     {
         var requestId = (ulong)Completed + 1;
         var operation =
@@ -43,14 +43,15 @@ public sealed class SimClient(ulong id, SigningKey key, int total, int valueByte
                 )
                 : KvOperation.Get(KeyBytes);
         Outstanding = ClientRequest.Create(Id, requestId, RequestFlags.None, operation.Encode(), Key);
-        Collector = new ReplyCollector(f, replicaKeys, Id, requestId);
+        Collector = new ReplyCollector(f, replicaCount, Id, requestId);
         return Outstanding;
     }
 
-    /// <summary>Returns true when this reply completed the outstanding request.</summary>
-    public bool OnReply(ClientReply reply)
+    /// <summary>Returns true when <paramref name="reply"/>, from replica <paramref name="replica"/>, completed the
+    /// outstanding request.</summary>
+    public bool OnReply(int replica, ClientReply reply)
     {
-        if (Outstanding is null || Collector is null || !Collector.Add(reply))
+        if (Outstanding is null || Collector is null || !Collector.Add(replica, reply))
         {
             return false;
         }

@@ -186,7 +186,7 @@ public sealed partial class ReplicaHost
             : null;
     }
 
-    /// <summary>Orders <paramref name="request"/> and returns this replica's signed reply once it executed
+    /// <summary>Orders <paramref name="request"/> and returns this replica's reply once it executed
     /// it.</summary>
     /// <exception cref="ReplicaWedgedException">When a wedge is in force and the request is a client write.</exception>
     /// <param name="signatureVerified">True when the caller checked the request's signature (<see cref="Refusal"/>), so
@@ -385,8 +385,6 @@ public sealed partial class ReplicaHost
             result = KvResult.Rejected(head, $"not a key-value operation ({e.Message})");
         }
 
-        return ClientReply
-            .Create(request.ClientId, request.RequestId, result.Encode())
-            .SignAs(_options.Id, _options.SigningKey);
+        return ClientReply.Create(request.ClientId, request.RequestId, result.Encode());
     }
 }

@@ -10,7 +10,7 @@ using Grpc.Core;
 namespace Cairn.Node.Services;
 
 /// <summary>What the client API does with one request, whichever call it came on: admission (size, known client,
-/// signature, checked here on the I/O thread), ordering by the host, and this replica's signed reply or the reason it
+/// signature, checked here on the I/O thread), ordering by the host, and this replica's reply or the reason it
 /// refused.</summary>
 internal sealed class ClientRequestHandler(ReplicaHost host, DeploymentConfig config)
 {

@@ -57,7 +57,8 @@ measured() {
 echo "== etcd: 3 nodes; etcdctl check perf --load=l, then $requests puts of $value_size B from $clients and $((2 * clients)) clients"
 "$etcd_script" up "$work/etcd" >/dev/null
 ETCDCTL_API=3 etcdctl --endpoints="${endpoints//http:\/\//}" check perf --load=l >"$work/etcd-perf.txt" 2>&1 || true
-writes=$(grep -oE 'Throughput is [0-9]+' "$work/etcd-perf.txt" | awk '{ print $3 }')
+# It prints "PASS: Throughput is N writes/s" or, below its own bar for the load, "FAIL: Throughput too low: N writes/s".
+writes=$(grep -oE '[0-9]+ writes/s' "$work/etcd-perf.txt" | awk '{ print $1 }' || true)
 [ -n "$writes" ] || { echo "etcdctl check perf printed no throughput:" >&2; cat "$work/etcd-perf.txt" >&2; exit 1; }
 {
   echo "{ \"writesPerSecond\": $writes,"

@@ -206,11 +206,21 @@ internal sealed class SessionStream : IDisposable
         waiting.ForEach(answer => answer.TrySetException(broken));
     }
 
+    /// <summary>Fails what still waits and lets the stream go, without waiting for it: the caller may be about to
+    /// send other requests (to this replica on a new stream, or to the others), and a stream to a replica that died
+    /// can take seconds to notice the cancellation. The call is released once both loops have ended.</summary>
     public void Dispose()
     {
         Break(new RpcException(new Status(StatusCode.Cancelled, "the client closed its connections")));
-        _running.Wait(); // both loops end on the cancellation, and catch what they throw
-        _call.Dispose();
-        _closing.Dispose();
+        _ = _running.ContinueWith(
+            _ =>
+            {
+                _call.Dispose();
+                _closing.Dispose();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default
+        );
     }
 }

@@ -1,4 +1,5 @@
 using AwesomeAssertions;
+using Cairn.Client;
 using Cairn.Core.Crypto;
 using Cairn.Protocol.Configuration;
 using Cairn.Protocol.Grpc;
@@ -92,19 +93,22 @@ public sealed class ReplicationTests
     public async Task A_primary_killed_under_a_load_of_16_KB_values_is_replaced_and_every_write_commits()
     {
         // Large batches in flight when the primary dies: the view change must carry them by digest, within the
-        // message bound (a VIEW-CHANGE carrying whole batches used to outgrow what replicas receive).
+        // message bound (a VIEW-CHANGE carrying whole batches used to outgrow what replicas receive). The load runs as
+        // `cairn load` does, 64 sessions sharing one connection per replica, so the dead primary's broken stream is
+        // shared too (replacing it used to stall the whole client process).
         await using var cluster = await TestCluster.StartAsync(TestPorts.At(7520));
         await cluster.PutManyAsync("before", 10);
         var primary = (await cluster.StatusesAsync())[1]!.Primary;
 
-        var load = cluster.PutManyAsync("under-load", 600, sessions: 64, valueBytes: 16 * 1024);
+        var load = LoadGenerator.RunAsync(cluster.ClientConfig, new LoadOptions(600, 64, 16 * 1024), null, Ct);
         await cluster.WaitForAsync(
             s => s[primary] is { LastExecutedSeq: > 20 },
             TestCluster.Patience,
             "the load under way"
         );
         await cluster.Runner.StopReplicaAsync(primary, kill: true, TimeSpan.FromSeconds(5), Ct);
-        await load;
+        var report = await load;
+        report.Failed.Should().Be(0, report.FirstError);
         var keys = await cluster.PutManyAsync("after", 20, sessions: 2);
 
         using var client = cluster.Client(30);

@@ -332,7 +332,8 @@ internal static partial class BenchmarkReport
         {
             var (etcd, cairn) = (cluster.Of("etcd", clients), cluster.Of("cairn", clients));
             line(
-                $"| Cairn ≥ 1.5× etcd's throughput, {clients} clients (5, 15) | {cairn.PutsPerSecond / etcd.PutsPerSecond:F2}× "
+                $"| Cairn ≥ 1.5× etcd's throughput, {clients} clients (5, 15) | "
+                    + $"{cairn.PutsPerSecond / etcd.PutsPerSecond:F2}× "
                     + $"({cairn.PutsPerSecond:F0} vs {etcd.PutsPerSecond:F0} puts/s) | "
                     + $"{Verdict(cairn.PutsPerSecond >= 1.5 * etcd.PutsPerSecond)} |"
             );
@@ -349,8 +350,9 @@ internal static partial class BenchmarkReport
 
         var best = cluster.Loads.Where(l => l.System == "cairn").MaxBy(l => l.PutsPerSecond)!;
         line(
-            $"| Cairn ≥ 1.5× `etcdctl check perf --load=l` (15) | {best.PutsPerSecond / cluster.EtcdCheckPerfWrites:F2}× "
-                + $"({best.PutsPerSecond:F0} puts/s at {best.Clients} clients vs {cluster.EtcdCheckPerfWrites} writes/s) | "
+            $"| Cairn ≥ 1.5× `etcdctl check perf --load=l` (15) | "
+                + $"{best.PutsPerSecond / cluster.EtcdCheckPerfWrites:F2}× ({best.PutsPerSecond:F0} puts/s at "
+                + $"{best.Clients} clients vs {cluster.EtcdCheckPerfWrites} writes/s) | "
                 + $"{Verdict(best.PutsPerSecond >= 1.5 * cluster.EtcdCheckPerfWrites)} |"
         );
         var failover = cluster.Failover;
@@ -412,7 +414,8 @@ internal static partial class BenchmarkReport
         line(
             $"Primary killed under load: {(int)failover["requests"]!} puts of {(int)failover["valueSize"]! / 1024} KiB "
                 + $"from {(int)failover["clients"]!} clients; once a third had executed, replica "
-                + $"{(int)failover["killedPrimary"]!} (the primary) got SIGKILL. {(int)failover["completed"]!} completed, "
+                + $"{(int)failover["killedPrimary"]!} (the primary) got SIGKILL. "
+                + $"{(int)failover["completed"]!} completed, "
                 + $"{(int)failover["failed"]!} failed, the survivors ended in view {(int)failover["viewAfter"]!}. "
                 + "The cluster stopped serving for "
                 + $"{(failover["stoppedServingSeconds"] is { } s ? $"{(double)s:F1} s" : "the rest of the load")}: "

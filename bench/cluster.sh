@@ -102,23 +102,30 @@ view_after=$(replica_metric "$work/cairn" $(((primary + 1) % 4)) cairn_consensus
 "$cairn" cluster down --dir "$work/cairn" >/dev/null
 cp "$work/failover.json" "$out/cluster-failover-load.json"
 python3 - "$work/failover.json" "$killed_at" "$primary" "$view_after" "$failover_value" >"$out/cluster-failover.json" <<'PY'
-# How long the cluster stopped serving after the kill: from the kill to the first completion after the first
-# timeline interval (250 ms) after it with none (requests the primary had already committed may still complete
-# right after the kill); 0 when no interval after the kill was empty.
+# How long the cluster stopped serving after the kill: from the kill to the first completion after the longest run
+# of timeline intervals (250 ms) with none that starts after it (requests the primary had already committed may
+# still complete right after the kill); 0 when no interval after the kill was empty, null when none completed after.
 import datetime, json, sys
 report, killed_at, primary, view_after, value = json.load(open(sys.argv[1])), float(sys.argv[2]), *map(int, sys.argv[3:])
 started = datetime.datetime.fromisoformat(report["startedAt"]).timestamp()
 step = report["timelineIntervalMs"] / 1000
 timeline = report["timeline"]
 first = max(0, int((killed_at - started) / step))
-gap_start = next((i for i in range(first, len(timeline)) if timeline[i] == 0), None)
-resumed = None if gap_start is None else next((i for i in range(gap_start, len(timeline)) if timeline[i] > 0), None)
-if gap_start is None:
+gaps, i = [], first
+while i < len(timeline):
+    if timeline[i] == 0:
+        j = i
+        while j < len(timeline) and timeline[j] == 0:
+            j += 1
+        gaps.append((j - i, i, j))
+        i = j
+    else:
+        i += 1
+if not gaps:
     stopped = 0.0
-elif resumed is None:
-    stopped = None
 else:
-    stopped = max(0.0, started + resumed * step - killed_at)
+    _, _, resumed = max(gaps)
+    stopped = None if resumed == len(timeline) else max(0.0, started + resumed * step - killed_at)
 print(json.dumps({"requests": report["requests"], "clients": report["clients"], "valueSize": value,
                   "completed": report["completed"], "failed": report["failed"], "killedPrimary": primary,
                   "viewAfter": view_after, "stoppedServingSeconds": stopped}, indent=2))

@@ -419,7 +419,7 @@ internal static partial class BenchmarkReport
                 + $"{(int)failover["failed"]!} failed, the survivors ended in view {(int)failover["viewAfter"]!}. "
                 + "The cluster stopped serving for "
                 + $"{(failover["stoppedServingSeconds"] is { } s ? $"{(double)s:F1} s" : "the rest of the load")}: "
-                + "from the kill to the first put completed after the first 250 ms without any "
+                + "from the kill to the first put completed after the longest run of 250 ms intervals without any "
                 + "(`bench/results/cluster-failover-load.json` has the timeline)."
         );
         line("");

@@ -55,7 +55,11 @@ internal static class FinaliseSizeRun
 
             var checkpoints = Path.Combine(scratch, "checkpoints");
             var finalise = FinaliseCheckpoints(database, checkpoints, 1 + repeats);
-            var first = Directory.GetDirectories(checkpoints).Order(StringComparer.Ordinal).First();
+            // The first checkpoint taken (the directory also holds the manager's .pins).
+            var first = DbCheckpointDirectory
+                .Scan(checkpoints, chainId: null)
+                .First(e => e.Kind == DbCheckpointEntryKind.Complete)
+                .Directory;
             var oldFirst = CheckpointSizeRun.Time(() => OldFinaliseWork(first, wholeChain: true));
             var oldLater = CheckpointSizeRun.Time(() => OldFinaliseWork(first, wholeChain: false));
             var rehash = CheckpointSizeRun.Time(() =>

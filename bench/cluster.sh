@@ -33,6 +33,9 @@ dotnet build src/Cairn.Cli -c Release -v quiet -nologo >/dev/null
 dotnet build bench/Cairn.PeerLoad -c Release -v quiet -nologo >/dev/null
 peer_load=bench/Cairn.PeerLoad/bin/Release/net10.0/Cairn.PeerLoad.dll
 
+# larger A B: the larger of two whole numbers.
+larger() { echo $(($1 > $2 ? $1 : $2)); }
+
 # timed NAME COMMAND...: runs COMMAND with its stdout in $work/NAME.json and its CPU seconds in $work/NAME.cpu.
 timed() {
   local name=$1
@@ -92,12 +95,12 @@ until [ "$(executed)" -ge $((executed_before + failover_requests / 3)) ]; do
   sleep 0.2
 done
 primary=$(($(replica_metric "$work/cairn" 1 cairn_consensus_view) % 4))
-rss_mb=$(max_rss_mb $replica_pids "$rss_mb")
+rss_mb=$(larger "$rss_mb" "$(max_rss_mb $replica_pids)")
 killed_at=$(now)
 kill -9 "$(cat "$work/cairn/replica-$primary/replica.pid")"
 wait "$load" || true
 survivors=$(for f in $replica_pids; do [ "$f" = "$work/cairn/replica-$primary/replica.pid" ] || echo "$f"; done)
-rss_mb=$(max_rss_mb $survivors "$rss_mb")
+rss_mb=$(larger "$rss_mb" "$(max_rss_mb $survivors)")
 view_after=$(replica_metric "$work/cairn" $(((primary + 1) % 4)) cairn_consensus_view)
 "$cairn" cluster down --dir "$work/cairn" >/dev/null
 cp "$work/failover.json" "$out/cluster-failover-load.json"

@@ -63,13 +63,11 @@ cpu_seconds() {
     awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.3f", s / hz }'
 }
 
-# max_rss_mb PID_FILE... [MB]: the largest resident set of the live processes named in the pid files, in MB, or MB
-# when that is larger.
+# max_rss_mb PID_FILE...: the largest resident set of the live processes named in the pid files, in MB.
 max_rss_mb() {
-  local f m=0
-  case "${*: -1}" in *.pid) ;; *) m=${*: -1} && set -- "${@:1:$#-1}" ;; esac
+  local f
   for f in "$@"; do ps -o rss= -p "$(cat "$f")" 2>/dev/null || true; done |
-    awk -v m="$m" '{ if ($1 / 1024 > m) m = $1 / 1024 } END { printf "%.0f", m }'
+    awk '{ if ($1 > m) m = $1 } END { printf "%.0f", m / 1024 }'
 }
 
 # replica_metric CLUSTER_DIR N NAME: the value of metric NAME on replica N of a cluster 'cairn cluster init' wrote.

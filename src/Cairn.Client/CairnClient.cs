@@ -243,27 +243,36 @@ public sealed class CairnClient : IDisposable
                 }
             }
 
-            if (!accepted.Task.IsCompleted)
+            // Every outcome is decided under the collector's lock: a quorum that completes while the attempt loop
+            // gives up is still the answer, not an unavailable cluster.
+            lock (collector)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                string detail;
-                lock (collector)
+                if (!accepted.Task.IsCompleted)
                 {
-                    detail = string.Join(
-                        "; ",
-                        outcomes.Select(
-                            (o, i) => string.Create(CultureInfo.InvariantCulture, $"replica {i}: {o ?? "no answer"}")
-                        )
-                    );
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        accepted.TrySetCanceled(cancellationToken);
+                    }
+                    else
+                    {
+                        var detail = string.Join(
+                            "; ",
+                            outcomes.Select(
+                                (o, i) =>
+                                    string.Create(CultureInfo.InvariantCulture, $"replica {i}: {o ?? "no answer"}")
+                            )
+                        );
+                        accepted.TrySetException(
+                            new ClusterUnavailableException(
+                                string.Create(
+                                    CultureInfo.InvariantCulture,
+                                    $"no {Quorums.ReplyQuorum(_config.F)} matching replies within "
+                                        + $"{_config.RequestTimeout.TotalSeconds:0.#} s ({detail})"
+                                )
+                            )
+                        );
+                    }
                 }
-
-                throw new ClusterUnavailableException(
-                    string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"no {Quorums.ReplyQuorum(_config.F)} matching replies within "
-                            + $"{_config.RequestTimeout.TotalSeconds:0.#} s ({detail})"
-                    )
-                );
             }
 
             return await accepted.Task.ConfigureAwait(false);

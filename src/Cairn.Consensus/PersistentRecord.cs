@@ -41,6 +41,9 @@ public abstract record PersistentRecord
                 : RestoreRecord.Learning,
             5 => new GenerationRecord(ConsensusGeneration.ReadFrom(ref reader)),
             6 => new NewViewRecord(ConsensusMessage.DecodeNested<NewView>(reader.ReadBytes())),
+            7 => ConsensusMessage.DecodeNested<PrePrepare>(reader.ReadBytes()) is { Batch: not null } whole
+                ? new ProposalRecord(whole)
+                : throw new CanonicalEncodingException("a proposal record without its batch"),
             var t => throw new CanonicalEncodingException($"unknown persistent record type {t}"),
         };
         reader.EnsureEnd();

@@ -104,7 +104,7 @@ public sealed partial class Replica
             slot.Committed = whole;
         }
 
-        Persist(slot.ToRecord());
+        PersistSlot(slot);
         TryExecute();
     }
 }

@@ -195,7 +195,7 @@ public sealed partial class Replica
         RememberBatch(slot, prePrepare);
         slot.PrePrepare = prePrepare;
         slot.Digest = prePrepare.Digest;
-        Persist(slot.ToRecord());
+        PersistSlot(slot);
         if (PrimaryOf(_view) == Id)
         {
             if (announce)
@@ -441,7 +441,7 @@ public sealed partial class Replica
             slot.Commits[Id] = slot.MyCommit;
         }
 
-        Persist(slot.ToRecord()); // the proof is what we promise in a VIEW-CHANGE; durable before the COMMIT leaves
+        PersistSlot(slot); // the proof is what we promise in a VIEW-CHANGE; durable before the COMMIT leaves
         if (vote)
         {
             Broadcast(slot.MyCommit!);
@@ -463,7 +463,7 @@ public sealed partial class Replica
         }
 
         slot.Committed = slot.PrePrepare;
-        Persist(slot.ToRecord());
+        PersistSlot(slot);
         TryExecute();
     }
 

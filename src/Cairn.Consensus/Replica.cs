@@ -253,9 +253,15 @@ public sealed partial class Replica
         ArmViewChangeTimer();
     }
 
-    private Slot RecoveredSlot(SeqNum seq, SlotRecord record)
+    private Slot RecoveredSlot(SeqNum seq, SlotRecord record, IEnumerable<PrePrepare> proposals)
     {
         var slot = new Slot(seq, _view) { Proof = record.Proof };
+        foreach (var proposal in proposals)
+        {
+            RememberBatch(slot, proposal);
+            slot.PersistedBodies.Add(proposal.Digest);
+        }
+
         if (record.Accepted is { } accepted)
         {
             RememberBatch(slot, accepted);
@@ -304,6 +310,21 @@ public sealed partial class Replica
 
     private void Persist(PersistentRecord record) => Emit(new Persist(record));
 
+    /// <summary>Persists <paramref name="slot"/>'s record, after the batch of each whole proposal it names that is not
+    /// durable yet (in the same group commit, so the record never names a batch the disk lacks).</summary>
+    private void PersistSlot(Slot slot)
+    {
+        foreach (var proposal in (ReadOnlySpan<PrePrepare?>)[slot.PrePrepare, slot.Committed])
+        {
+            if (proposal?.Batch is not null && slot.PersistedBodies.Add(proposal.Digest))
+            {
+                Persist(new ProposalRecord(proposal));
+            }
+        }
+
+        Persist(slot.ToRecord());
+    }
+
     private Slot? GetSlot(SeqNum seq)
     {
         if (!_slots.TryGetValue(seq.Value, out var slot))
@@ -336,6 +357,7 @@ public sealed partial class Replica
     {
         RecoverGeneration(recovery);
         var slotRecords = new SortedDictionary<ulong, SlotRecord>();
+        var proposals = new Dictionary<ulong, List<PrePrepare>>();
         NewView? newView = null;
         foreach (var record in recovery.Records ?? [])
         {
@@ -354,6 +376,14 @@ public sealed partial class Replica
                     break;
                 case SlotRecord slot:
                     slotRecords[slot.Seq.Value] = slot;
+                    break;
+                case ProposalRecord { Proposal: var proposal }:
+                    if (!proposals.TryGetValue(proposal.Seq.Value, out var atSeq))
+                    {
+                        proposals[proposal.Seq.Value] = atSeq = [];
+                    }
+
+                    atSeq.Add(proposal);
                     break;
                 case RestoreRecord restore:
                     RecoverRestore(restore);
@@ -390,11 +420,11 @@ public sealed partial class Replica
                 // Executed but not yet under a stable checkpoint: its proof must still go into this replica's
                 // VIEW-CHANGEs, or a new view could give the seq another batch (a no-op) that replicas which had not
                 // executed it yet would run instead.
-                _slots[seqValue] = RecoveredSlot(seq, record);
+                _slots[seqValue] = RecoveredSlot(seq, record, proposals.GetValueOrDefault(seqValue) ?? []);
                 continue;
             }
 
-            var slot = RecoveredSlot(seq, record);
+            var slot = RecoveredSlot(seq, record, proposals.GetValueOrDefault(seqValue) ?? []);
             if (record.Accepted is { } accepted && accepted.View == _view)
             {
                 slot.PrePrepare = WithKnownBatch(slot, accepted);

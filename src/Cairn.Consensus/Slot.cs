@@ -38,6 +38,10 @@ internal sealed class Slot(SeqNum seq, ViewNum view)
     /// here.</summary>
     public Dictionary<Digest, PrePrepare> Bodies { get; } = [];
 
+    /// <summary>The digests whose whole proposal is durable here (a <see cref="ProposalRecord"/>): a slot record names
+    /// them by header.</summary>
+    public HashSet<Digest> PersistedBodies { get; } = [];
+
     /// <summary>When this replica last asked its peers for a batch it lacks here.</summary>
     public DateTimeOffset? BodyRequestedAt { get; set; }
 
@@ -56,5 +60,6 @@ internal sealed class Slot(SeqNum seq, ViewNum view)
         MyCommit = null;
     }
 
-    public SlotRecord ToRecord() => new(Seq, PrePrepare, Proof, Committed);
+    /// <summary>The slot's record, proposals by header: their batches go into <see cref="ProposalRecord"/>s.</summary>
+    public SlotRecord ToRecord() => new(Seq, PrePrepare?.WithoutBatch(), Proof, Committed?.WithoutBatch());
 }

@@ -2,6 +2,7 @@ using AwesomeAssertions;
 using Cairn.ClientProtocol;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
+using Cairn.Core.Encoding;
 using CsCheck;
 
 namespace Cairn.Consensus.Tests;
@@ -162,11 +163,29 @@ public sealed class EncodingTests
                     GenPrePrepare.Null(),
                     GenPrePrepare.Null(),
                     (s, a, c) => (PersistentRecord)new SlotRecord(s, a, a is null ? null : new PreparedProof(a, []), c)
-                )
+                ),
+                GenPrePrepare.Select(p => (PersistentRecord)new ProposalRecord(p))
             )
             .Sample(
                 record => PersistentRecord.Decode(record.Encode()).Encode().Should().Equal(record.Encode()),
                 iter: 100
             );
+    }
+
+    [Fact]
+    public void A_proposal_record_holds_a_whole_proposal_and_a_stored_header_does_not_decode_as_one()
+    {
+        var whole = (PrePrepare)
+            new PrePrepare(new ViewNum(0), new SeqNum(3), 5, Batch.NoOp, new ReplicaId(0)).SignWith(
+                Harness.ReplicaKey(0)
+            );
+        var header = whole.WithoutBatch();
+
+        var act = () => new ProposalRecord(header);
+
+        act.Should().Throw<ArgumentException>();
+        PersistentRecord.Decode(new ProposalRecord(whole).Encode()).Should().BeOfType<ProposalRecord>();
+        var headerOnly = new CanonicalWriter().WriteByte(7).WriteBytes(header.Encode()).ToArray();
+        ((Action)(() => PersistentRecord.Decode(headerOnly))).Should().Throw<CanonicalEncodingException>();
     }
 }

@@ -177,6 +177,28 @@ public sealed class NormalFlowTests
     }
 
     [Fact]
+    public void Every_replica_writes_a_batch_once_and_its_slot_records_name_it_by_header()
+    {
+        var h = new Harness();
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+
+        for (var i = 0; i < h.N; i++)
+        {
+            h.Executed[i].Should().ContainSingle();
+            var proposal = h.Persisted[i].OfType<ProposalRecord>().Should().ContainSingle().Which.Proposal;
+            proposal.Batch!.Requests.Should().ContainSingle();
+            var slots = h.Persisted[i].OfType<SlotRecord>().ToList();
+            slots
+                .Should()
+                .HaveCountGreaterThan(1, "a slot record is written at each promise: accepted, prepared, committed");
+            slots.Should().OnlyContain(r => r.Accepted == null || r.Accepted.Batch == null);
+            slots.Should().OnlyContain(r => r.Committed == null || r.Committed.Batch == null);
+            slots.Last().Committed!.Digest.Should().Be(proposal.Digest);
+        }
+    }
+
+    [Fact]
     public void Two_f_matching_commits_do_not_commit_a_slot_and_the_next_one_does()
     {
         var h = new Harness();

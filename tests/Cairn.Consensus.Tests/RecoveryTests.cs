@@ -94,7 +94,9 @@ public sealed class RecoveryTests
         var restarted = new Replica(h.Options[3], new ReplicaRecovery(h.Persisted[3], SeqNum.Zero, Digest.Zero, []));
         var outputs = restarted.Handle(new Tick(h.Now));
 
-        outputs.OfType<Execute>().Should().ContainSingle().Which.Seq.Should().Be(new SeqNum(1));
+        var execute = outputs.OfType<Execute>().Should().ContainSingle().Which;
+        execute.Seq.Should().Be(new SeqNum(1));
+        execute.Requests.Should().ContainSingle("the batch comes back from its proposal record, not from a peer");
     }
 
     [Fact]

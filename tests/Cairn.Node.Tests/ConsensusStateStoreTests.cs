@@ -2,6 +2,7 @@ using AwesomeAssertions;
 using Cairn.Consensus;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
+using Cairn.Core.Crypto;
 using Cairn.Ledger;
 using Cairn.Node.Execution;
 
@@ -34,6 +35,41 @@ public sealed class ConsensusStateStoreTests
             .Which.Certificate.Seq.Should()
             .Be(new SeqNum(4));
         records.OfType<SlotRecord>().Select(r => r.Seq.Value).Should().Equal(5UL);
+    }
+
+    [Fact]
+    public void A_slots_batch_is_pruned_with_it_without_reading_batches_back_even_by_a_store_that_only_loaded_them()
+    {
+        var ledger = new CountingLedger();
+        new ConsensusStateStore(ledger).Persist([.. Enumerable.Range(1, 3).SelectMany(s => RecordsOfSlot((ulong)s))]);
+        var restarted = new ConsensusStateStore(ledger);
+        restarted.Load().OfType<ProposalRecord>().Should().HaveCount(3);
+        var readsBefore = ledger.MetadataReads;
+
+        restarted.Persist(
+            [
+                new StableCheckpointRecord(new StableCheckpointCertificate(new SeqNum(2), Digest.Compute([2]), [])),
+                .. RecordsOfSlot(4),
+            ],
+            pruneSlotsThrough: new SeqNum(2)
+        );
+
+        ledger.MetadataReads.Should().Be(readsBefore);
+        var records = restarted.Load();
+        records.OfType<ProposalRecord>().Select(r => r.Proposal.Seq.Value).Should().BeEquivalentTo([3UL, 4UL]);
+        records.OfType<SlotRecord>().Select(r => r.Seq.Value).Should().BeEquivalentTo([3UL, 4UL]);
+    }
+
+    private static PersistentRecord[] RecordsOfSlot(ulong seq)
+    {
+        var proposal = new PrePrepare(new ViewNum(0), new SeqNum(seq), 0, Batch.NoOp, new ReplicaId(0)).SignWith(
+            SigningKey.Generate()
+        );
+        return
+        [
+            new ProposalRecord((PrePrepare)proposal),
+            new SlotRecord(new SeqNum(seq), ((PrePrepare)proposal).WithoutBatch(), null, null),
+        ];
     }
 
     /// <summary>An in-memory ledger that counts its atomic metadata writes.</summary>
@@ -80,7 +116,13 @@ public sealed class ConsensusStateStoreTests
 
         public byte[]? GetMetadata(string key) => _inner.GetMetadata(key);
 
-        public IEnumerable<KeyValuePair<string, byte[]>> ReadMetadata(string prefix) => _inner.ReadMetadata(prefix);
+        public int MetadataReads { get; private set; }
+
+        public IEnumerable<KeyValuePair<string, byte[]>> ReadMetadata(string prefix)
+        {
+            MetadataReads++;
+            return _inner.ReadMetadata(prefix);
+        }
 
         public void Dispose() => _inner.Dispose();
     }

@@ -13,65 +13,131 @@ namespace Cairn.Node.Execution;
 public sealed class ConsensusStateStore(ILedgerStore ledger)
 {
     private const string Prefix = "consensus.";
-    private const string SlotPrefix = Prefix + "slot/";
+
+    // Records that belong to one seq and go once a stable checkpoint covers it: "slot/{seq}", "body/{seq}/{digest}".
+    private static readonly string[] PerSeqPrefixes = [Prefix + "slot/", Prefix + "body/"];
+
+    // The per-seq keys on disk, by seq: read once, then kept here, so pruning reads no batch bodies back.
+    private SortedDictionary<ulong, HashSet<string>>? _perSeqKeys;
 
     /// <summary>
-    /// Makes <paramref name="records"/> durable and forgets the slot records at or below <paramref
-    /// name="pruneSlotsThrough"/>
-    /// in one atomic write. Pruning is only safe together with (or after) the stable-checkpoint record that supersedes
-    /// those slots: pruned alone, a crash would leave a replica with neither the slots' prepared proofs nor the
-    /// certificate, and its VIEW-CHANGEs could then let a new primary fill an executed seq with a no-op.
+    /// Makes <paramref name="records"/> durable and forgets the per-seq records (slots and their batches) at or below
+    /// <paramref name="pruneSlotsThrough"/> in one atomic write. Pruning is only safe together with (or after) the
+    /// stable-checkpoint record that supersedes those slots: pruned alone, a crash would leave a replica with neither
+    /// the slots' prepared proofs nor the certificate, and its VIEW-CHANGEs could then let a new primary fill an
+    /// executed seq with a no-op.
     /// </summary>
     public void Persist(IReadOnlyList<PersistentRecord> records, SeqNum? pruneSlotsThrough = null)
     {
-        var writes = records.Select(r => new MetadataWrite(Prefix + r.Key, r.Encode())).ToList();
+        var keys = PerSeqKeys();
+        var writes = new List<MetadataWrite>(records.Count);
+        foreach (var record in records)
+        {
+            var key = Prefix + record.Key;
+            writes.Add(new MetadataWrite(key, record.Encode()));
+            Track(keys, key);
+        }
+
+        var pruned = new List<ulong>();
         if (pruneSlotsThrough is { } stable)
         {
-            var written = records.Select(r => Prefix + r.Key).ToHashSet(StringComparer.Ordinal);
-            writes.AddRange(
-                ledger
-                    .ReadMetadata(SlotPrefix)
-                    .Select(kv => kv.Key)
-                    .Concat(written.Where(k => k.StartsWith(SlotPrefix, StringComparison.Ordinal)))
-                    .Distinct(StringComparer.Ordinal)
-                    .Where(k =>
-                        ulong.TryParse(
-                            k.AsSpan(SlotPrefix.Length),
-                            NumberStyles.None,
-                            CultureInfo.InvariantCulture,
-                            out var seq
-                        )
-                        && seq <= stable.Value
-                    )
-                    .Select(k => new MetadataWrite(k, null))
-            );
+            foreach (var (seq, atSeq) in keys)
+            {
+                if (seq > stable.Value)
+                {
+                    break;
+                }
+
+                pruned.Add(seq);
+                writes.AddRange(atSeq.Select(k => new MetadataWrite(k, null)));
+            }
         }
 
         if (writes.Count > 0)
         {
             ledger.WriteMetadata(writes);
         }
+
+        foreach (var seq in pruned)
+        {
+            keys.Remove(seq);
+        }
     }
 
     /// <summary>The records persisted so far, latest per key.</summary>
     /// <exception cref="LedgerCorruptException">When a stored record does not decode.</exception>
-    public IReadOnlyList<PersistentRecord> Load() =>
-        [
-            .. ledger
-                .ReadMetadata(Prefix)
-                .Select(kv =>
-                {
-                    try
-                    {
-                        return PersistentRecord.Decode(kv.Value);
-                    }
-                    catch (CanonicalEncodingException e)
-                    {
-                        throw new LedgerCorruptException(
-                            ledger.Location,
-                            $"consensus record '{kv.Key}' does not decode ({e.Message})"
-                        );
-                    }
-                }),
-        ];
+    public IReadOnlyList<PersistentRecord> Load()
+    {
+        var records = new List<PersistentRecord>();
+        var keys = new SortedDictionary<ulong, HashSet<string>>();
+        foreach (var (key, value) in ledger.ReadMetadata(Prefix))
+        {
+            try
+            {
+                records.Add(PersistentRecord.Decode(value));
+            }
+            catch (CanonicalEncodingException e)
+            {
+                throw new LedgerCorruptException(
+                    ledger.Location,
+                    $"consensus record '{key}' does not decode ({e.Message})"
+                );
+            }
+
+            Track(keys, key);
+        }
+
+        _perSeqKeys = keys;
+        return records;
+    }
+
+    private SortedDictionary<ulong, HashSet<string>> PerSeqKeys()
+    {
+        if (_perSeqKeys is null)
+        {
+            _perSeqKeys = [];
+            foreach (var key in PerSeqPrefixes.SelectMany(p => ledger.ReadMetadata(p)).Select(kv => kv.Key))
+            {
+                Track(_perSeqKeys, key);
+            }
+        }
+
+        return _perSeqKeys;
+    }
+
+    private static void Track(SortedDictionary<ulong, HashSet<string>> keys, string key)
+    {
+        if (SeqOf(key) is not { } seq)
+        {
+            return;
+        }
+
+        if (!keys.TryGetValue(seq, out var atSeq))
+        {
+            keys[seq] = atSeq = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        atSeq.Add(key);
+    }
+
+    // The seq of a per-seq key ("consensus.slot/12", "consensus.body/12/ab…"), or null for any other record.
+    private static ulong? SeqOf(string key)
+    {
+        var prefix = PerSeqPrefixes.FirstOrDefault(p => key.StartsWith(p, StringComparison.Ordinal));
+        if (prefix is null)
+        {
+            return null;
+        }
+
+        var rest = key.AsSpan(prefix.Length);
+        var end = rest.IndexOf('/');
+        return ulong.TryParse(
+            end < 0 ? rest : rest[..end],
+            NumberStyles.None,
+            CultureInfo.InvariantCulture,
+            out var seq
+        )
+            ? seq
+            : null;
+    }
 }

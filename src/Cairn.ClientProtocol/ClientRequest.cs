@@ -11,21 +11,27 @@ namespace Cairn.ClientProtocol;
 public sealed class ClientRequest
 {
     private const byte DomainTag = 0x40;
-    private readonly byte[] _operation;
-    private readonly byte[] _encoded;
 
-    private ClientRequest(ulong clientId, ulong requestId, RequestFlags flags, byte[] operation, Signature signature)
+    // Where the operation's bytes start in the encoding: tag, client id, request id, flags, operation length.
+    private const int OperationOffset = 1 + 8 + 8 + 1 + 4;
+
+    // The whole encoding, the only copy of the operation: a request decoded from a batch shares the batch's array.
+    private readonly ReadOnlyMemory<byte> _encoded;
+
+    private ClientRequest(
+        ulong clientId,
+        ulong requestId,
+        RequestFlags flags,
+        Signature signature,
+        ReadOnlyMemory<byte> encoded
+    )
     {
         ClientId = clientId;
         RequestId = requestId;
         Flags = flags;
-        _operation = operation;
         Signature = signature;
-        var writer = new CanonicalWriter(operation.Length + 96);
-        WriteSigned(writer);
-        writer.WriteFixed(signature.Bytes);
-        _encoded = writer.ToArray();
-        Digest = Digest.Compute(_encoded);
+        _encoded = encoded;
+        Digest = Digest.Compute(encoded.Span);
     }
 
     /// <summary>The client that signed the request.</summary>
@@ -38,7 +44,7 @@ public sealed class ClientRequest
     public RequestFlags Flags { get; }
 
     /// <summary>The opaque operation the execution layer interprets.</summary>
-    public ReadOnlyMemory<byte> Operation => _operation;
+    public ReadOnlyMemory<byte> Operation => _encoded[OperationOffset..^Signature.Size];
 
     /// <summary>The client's Ed25519 signature.</summary>
     public Signature Signature { get; }
@@ -55,9 +61,8 @@ public sealed class ClientRequest
         SigningKey key
     )
     {
-        var writer = new CanonicalWriter(operation.Length + 32);
-        WriteSigned(writer, clientId, requestId, flags, operation);
-        return new ClientRequest(clientId, requestId, flags, operation.ToArray(), key.Sign(writer.WrittenSpan));
+        var writer = Signed(clientId, requestId, flags, operation);
+        return Sealed(clientId, requestId, flags, key.Sign(writer.WrittenSpan), writer);
     }
 
     /// <summary>Builds a request with a given signature (decoding, or tests forging one).</summary>
@@ -67,29 +72,27 @@ public sealed class ClientRequest
         RequestFlags flags,
         ReadOnlySpan<byte> operation,
         Signature signature
-    ) => new(clientId, requestId, flags, operation.ToArray(), signature);
-
-    /// <summary>The bytes the client signs.</summary>
-    public byte[] SigningBytes()
-    {
-        var writer = new CanonicalWriter(_operation.Length + 32);
-        WriteSigned(writer);
-        return writer.ToArray();
-    }
+    ) => Sealed(clientId, requestId, flags, signature, Signed(clientId, requestId, flags, operation));
 
     /// <summary>Checks the signature against the client's key.</summary>
-    public bool Verify(VerificationKey key) => key.Verify(SigningBytes(), Signature);
+    public bool Verify(VerificationKey key) => key.Verify(_encoded.Span[..^Signature.Size], Signature);
 
     /// <summary>The canonical encoding: signed fields followed by the signature.</summary>
-    public ReadOnlySpan<byte> Encoded => _encoded;
+    public ReadOnlySpan<byte> Encoded => _encoded.Span;
 
     /// <summary>The canonical encoding as a new array.</summary>
-    public byte[] Encode() => (byte[])_encoded.Clone();
+    public byte[] Encode() => _encoded.ToArray();
 
-    /// <summary>Decodes a request; throws <see cref="CanonicalEncodingException"/> on malformed input.</summary>
-    public static ClientRequest Decode(ReadOnlySpan<byte> bytes)
+    /// <summary>Decodes a request from a copy of <paramref name="bytes"/>; throws
+    /// <see cref="CanonicalEncodingException"/> on malformed input.</summary>
+    public static ClientRequest Decode(ReadOnlySpan<byte> bytes) => Decode(new ReadOnlyMemory<byte>(bytes.ToArray()));
+
+    /// <summary>Decodes a request that keeps <paramref name="encoded"/> as its encoding, without copying it: the caller
+    /// never changes those bytes afterwards (a batch decoding its own copy). Throws
+    /// <see cref="CanonicalEncodingException"/> on malformed input.</summary>
+    public static ClientRequest Decode(ReadOnlyMemory<byte> encoded)
     {
-        var reader = new CanonicalReader(bytes);
+        var reader = new CanonicalReader(encoded.Span);
         if (reader.ReadByte() != DomainTag)
         {
             throw new CanonicalEncodingException("not a client request");
@@ -103,26 +106,37 @@ public sealed class ClientRequest
             throw new CanonicalEncodingException($"unknown request flags {(byte)flags}");
         }
 
-        var operation = reader.ReadBytes().ToArray();
+        reader.ReadBytes();
         var signature = Signature.FromBytes(reader.ReadFixed(Signature.Size));
         reader.EnsureEnd();
-        return new ClientRequest(clientId, requestId, flags, operation, signature);
+        return new ClientRequest(clientId, requestId, flags, signature, encoded);
     }
 
-    private void WriteSigned(CanonicalWriter writer) => WriteSigned(writer, ClientId, RequestId, Flags, _operation);
-
-    private static void WriteSigned(
-        CanonicalWriter writer,
+    private static CanonicalWriter Signed(
         ulong clientId,
         ulong requestId,
         RequestFlags flags,
         ReadOnlySpan<byte> operation
     )
     {
+        var writer = new CanonicalWriter(OperationOffset + operation.Length + Signature.Size);
         writer.WriteByte(DomainTag);
         writer.WriteUInt64(clientId);
         writer.WriteUInt64(requestId);
         writer.WriteByte((byte)flags);
         writer.WriteBytes(operation);
+        return writer;
+    }
+
+    private static ClientRequest Sealed(
+        ulong clientId,
+        ulong requestId,
+        RequestFlags flags,
+        Signature signature,
+        CanonicalWriter signed
+    )
+    {
+        signed.WriteFixed(signature.Bytes);
+        return new ClientRequest(clientId, requestId, flags, signature, signed.ToArray());
     }
 }

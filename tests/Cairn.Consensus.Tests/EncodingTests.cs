@@ -188,4 +188,32 @@ public sealed class EncodingTests
         var headerOnly = new CanonicalWriter().WriteByte(7).WriteBytes(header.Encode()).ToArray();
         ((Action)(() => PersistentRecord.Decode(headerOnly))).Should().Throw<CanonicalEncodingException>();
     }
+
+    [Fact]
+    public void A_decoded_batchs_requests_share_its_bytes_and_still_verify_and_keep_their_operations()
+    {
+        var requests = new[] { Harness.Request(1, 1, "first"), Harness.Request(2, 7, new string('x', 70_000)) };
+        var batch = new Batch(requests);
+
+        var decoded = Batch.Decode(batch.Encoded);
+
+        decoded.Encoded.ToArray().Should().Equal(batch.Encoded.ToArray());
+        for (var i = 0; i < requests.Length; i++)
+        {
+            var request = decoded.Requests[i];
+            request.Digest.Should().Be(requests[i].Digest);
+            request.Operation.ToArray().Should().Equal(requests[i].Operation.ToArray());
+            request.Verify(Harness.ClientKey(request.ClientId).PublicKey).Should().BeTrue();
+            request.Verify(Harness.ClientKey(3).PublicKey).Should().BeFalse();
+        }
+    }
+
+    [Fact]
+    public void A_proposal_digest_is_sha256_of_tag_timestamp_and_batch_as_stored_and_sent_by_earlier_versions()
+    {
+        var batch = new Batch([Harness.Request(1, 1)]);
+        var signed = new CanonicalWriter().WriteByte(0x50).WriteInt64(-5).WriteFixed(batch.Encoded).ToArray();
+
+        batch.ProposalDigest(-5).Should().Be(Digest.Compute(signed));
+    }
 }

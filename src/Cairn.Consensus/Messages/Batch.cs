@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
 using Cairn.ClientProtocol;
 using Cairn.Core;
 using Cairn.Core.Encoding;
@@ -26,6 +28,12 @@ public sealed class Batch
         _encoded = writer.ToArray();
     }
 
+    private Batch(ClientRequest[] requests, byte[] encoded)
+    {
+        _requests = requests;
+        _encoded = encoded;
+    }
+
     /// <summary>The encoded size of a batch without requests (its count).</summary>
     public const int EmptyEncodedLength = 4;
 
@@ -48,33 +56,41 @@ public sealed class Batch
     /// <summary>The canonical encoding (count, then each length-prefixed request).</summary>
     public ReadOnlySpan<byte> Encoded => _encoded;
 
-    /// <summary>Decodes a batch; throws <see cref="CanonicalEncodingException"/> on malformed input.</summary>
+    /// <summary>Decodes a batch from one copy of <paramref name="bytes"/>, which its requests share; throws
+    /// <see cref="CanonicalEncodingException"/> on malformed input.</summary>
     public static Batch Decode(ReadOnlySpan<byte> bytes)
     {
-        var reader = new CanonicalReader(bytes);
+        var encoded = bytes.ToArray();
+        var reader = new CanonicalReader(encoded);
         var count = reader.ReadUInt32();
         if (count > (uint)reader.Remaining / 4)
         {
             throw new CanonicalEncodingException($"a batch claims {count} requests in {reader.Remaining} bytes");
         }
 
-        var requests = new List<ClientRequest>((int)count);
+        var requests = new ClientRequest[count];
         for (var i = 0; i < count; i++)
         {
-            requests.Add(ClientRequest.Decode(reader.ReadBytes()));
+            var length = reader.ReadBytes().Length;
+            requests[i] = ClientRequest.Decode(encoded.AsMemory(encoded.Length - reader.Remaining - length, length));
         }
 
         reader.EnsureEnd();
-        return new Batch(requests);
+        return new Batch(requests, encoded);
     }
 
     /// <summary>The digest a proposal is voted on: the primary's timestamp and the batch, so both are agreed.</summary>
     public Digest ProposalDigest(long timestampMs)
     {
-        var writer = new CanonicalWriter(_encoded.Length + 16);
-        writer.WriteByte(0x50);
-        writer.WriteInt64(timestampMs);
-        writer.WriteFixed(_encoded);
-        return Digest.Compute(writer.WrittenSpan);
+        // Hashes tag, timestamp and the batch's encoding as one message, without copying the batch.
+        Span<byte> header = stackalloc byte[1 + 8];
+        header[0] = 0x50;
+        BinaryPrimitives.WriteInt64BigEndian(header[1..], timestampMs);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(header);
+        hash.AppendData(_encoded);
+        Span<byte> digest = stackalloc byte[Digest.Size];
+        hash.GetHashAndReset(digest);
+        return Digest.FromBytes(digest);
     }
 }

@@ -1,4 +1,5 @@
 using Cairn.Consensus.Messages;
+using Cairn.Core;
 using Cairn.Core.Encoding;
 
 namespace Cairn.Consensus;
@@ -15,7 +16,10 @@ public sealed record ProposalRecord(PrePrepare Proposal) : PersistentRecord
         Proposal?.Batch is not null ? Proposal : throw new ArgumentException("a proposal record holds a batch");
 
     /// <inheritdoc />
-    public override string Key => $"body/{Proposal.Seq.Value}/{Proposal.Digest}";
+    public override string Key => KeyOf(Proposal.Seq, Proposal.Digest);
+
+    /// <summary>The key of the proposal record for (<paramref name="seq"/>, <paramref name="digest"/>).</summary>
+    public static string KeyOf(SeqNum seq, Digest digest) => $"body/{seq.Value}/{digest}";
 
     private protected override void WriteTo(CanonicalWriter writer)
     {

@@ -53,7 +53,11 @@ public sealed partial class Replica
 
     private void OnFetchBatch(FetchBatch fetch)
     {
-        if (!_slots.TryGetValue(fetch.Seq.Value, out var slot) || !slot.Bodies.TryGetValue(fetch.Digest, out var whole))
+        PrePrepare? whole = null;
+        if (
+            !_slots.TryGetValue(fetch.Seq.Value, out var slot)
+            || !(slot.Bodies.TryGetValue(fetch.Digest, out whole) || slot.PersistedBodies.Contains(fetch.Digest))
+        )
         {
             Drop(DropReason.UnwantedBatch);
             return;
@@ -71,12 +75,59 @@ public sealed partial class Replica
         }
 
         slot.BodySentTo[fetch.Sender] = _now;
+        if (whole is null)
+        {
+            Emit(new LoadBatch(fetch.Sender, fetch.Seq, fetch.Digest)); // executed: its batch is on disk only
+            return;
+        }
+
         SendTo(fetch.Sender, Sign(new BatchBody(fetch.Seq, whole.TimestampMs, whole.Batch!, Id)));
+    }
+
+    private void OnBatchLoaded(BatchLoaded loaded)
+    {
+        if (loaded.Proposal is not { Batch: { } batch } whole || (uint)loaded.To.Value >= (uint)_n)
+        {
+            Drop(DropReason.UnwantedBatch);
+            return;
+        }
+
+        if (!loaded.AsPrePrepare)
+        {
+            SendTo(loaded.To, Sign(new BatchBody(whole.Seq, whole.TimestampMs, batch, Id)));
+        }
+        else if (
+            _slots.TryGetValue(whole.Seq.Value, out var slot)
+            && slot.PrePrepare is { Batch: null } header
+            && header.View == _view
+            && header.Digest == whole.Digest
+        )
+        {
+            SendTo(loaded.To, header.WithBatchOf(whole)); // the current view's signed proposal, batch from disk
+        }
+    }
+
+    /// <summary>After <paramref name="slot"/> executed, its batch stays on disk only (a <see cref="ProposalRecord"/>,
+    /// read back for a peer that asks): memory holds the batches of the seqs not executed yet, not a whole checkpoint
+    /// window of them.</summary>
+    private static void ForgetExecutedBatch(Slot slot, PrePrepare committed)
+    {
+        if (!slot.PersistedBodies.Contains(committed.Digest))
+        {
+            return; // recovered from a record of an earlier version, which holds its batch inside: keep it
+        }
+
+        slot.Bodies.Clear();
+        slot.Committed = committed.WithoutBatch();
+        if (slot.PrePrepare is { } accepted)
+        {
+            slot.PrePrepare = accepted.WithoutBatch();
+        }
     }
 
     private void OnBatchBody(BatchBody body)
     {
-        if (!_slots.TryGetValue(body.Seq.Value, out var slot) || !Authentic(body))
+        if (body.Seq <= _lastExecuted || !_slots.TryGetValue(body.Seq.Value, out var slot) || !Authentic(body))
         {
             Drop(DropReason.UnwantedBatch);
             return;

@@ -215,7 +215,7 @@ public sealed partial class Replica
             CommitAgain(slot);
         }
 
-        if (prePrepare.Batch is null)
+        if (prePrepare.Batch is null && slot.Seq > _lastExecuted)
         {
             RequestBatch(slot, prePrepare);
         }
@@ -509,6 +509,7 @@ public sealed partial class Replica
             _lastConsensusTimeMs = Math.Max(_lastConsensusTimeMs, committed.TimestampMs);
             _lastExecuted = slot.Seq;
             Emit(new Execute(slot.Seq, batch, ConsensusTime(_lastConsensusTimeMs), fresh));
+            ForgetExecutedBatch(slot, committed);
             advanced = true;
         }
 

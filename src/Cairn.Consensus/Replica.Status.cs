@@ -69,6 +69,10 @@ public sealed partial class Replica
             {
                 SendTo(peer, slot.PrePrepare); // a header came in the NEW-VIEW the peer has
             }
+            else if (slot.PrePrepare is { } header && slot.PersistedBodies.Contains(header.Digest))
+            {
+                Emit(new LoadBatch(peer, slot.Seq, header.Digest, AsPrePrepare: true)); // executed here: batch on disk
+            }
 
             if (slot.MyPrepare is not null)
             {

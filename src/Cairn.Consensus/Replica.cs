@@ -123,6 +123,9 @@ public sealed partial class Replica
                 case BatchExecuted executed:
                     OnBatchExecuted(executed);
                     break;
+                case BatchLoaded loaded:
+                    OnBatchLoaded(loaded);
+                    break;
                 case StateTransferCompleted completed:
                     OnStateTransferCompleted(completed);
                     break;
@@ -258,8 +261,11 @@ public sealed partial class Replica
         var slot = new Slot(seq, _view) { Proof = record.Proof };
         foreach (var proposal in proposals)
         {
-            RememberBatch(slot, proposal);
             slot.PersistedBodies.Add(proposal.Digest);
+            if (seq > _lastExecuted)
+            {
+                RememberBatch(slot, proposal); // an executed seq's batch stays on disk (LoadBatch)
+            }
         }
 
         if (record.Accepted is { } accepted)

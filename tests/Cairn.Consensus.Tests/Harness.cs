@@ -131,6 +131,12 @@ internal sealed class Harness
                 case Persist persist:
                     Persisted[replica].Add(persist.Record);
                     break;
+                case LoadBatch load:
+                    var stored = Persisted[replica]
+                        .OfType<ProposalRecord>()
+                        .FirstOrDefault(r => r.Proposal.Seq == load.Seq && r.Proposal.Digest == load.Digest);
+                    Deliver(replica, new BatchLoaded(load.To, stored?.Proposal, load.AsPrePrepare));
+                    break;
                 case Execute execute when AnswerExecution:
                     Executed[replica].Add(execute);
                     var writer = new CanonicalWriter();

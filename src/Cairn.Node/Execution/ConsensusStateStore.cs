@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cairn.Consensus;
+using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Core.Encoding;
 using Cairn.Ledger;
@@ -64,6 +65,30 @@ public sealed class ConsensusStateStore(ILedgerStore ledger)
         }
     }
 
+    /// <summary>The whole proposal persisted for (<paramref name="seq"/>, <paramref name="digest"/>), or
+    /// null.</summary>
+    /// <exception cref="LedgerCorruptException">When the stored record does not decode.</exception>
+    public PrePrepare? LoadProposal(SeqNum seq, Digest digest)
+    {
+        var key = Prefix + ProposalRecord.KeyOf(seq, digest);
+        if (ledger.GetMetadata(key) is not { } bytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            return PersistentRecord.Decode(bytes) is ProposalRecord record ? record.Proposal : null;
+        }
+        catch (CanonicalEncodingException e)
+        {
+            throw new LedgerCorruptException(
+                ledger.Location,
+                $"consensus record '{key}' does not decode ({e.Message})"
+            );
+        }
+    }
+
     /// <summary>The records persisted so far, latest per key.</summary>
     /// <exception cref="LedgerCorruptException">When a stored record does not decode.</exception>
     public IReadOnlyList<PersistentRecord> Load()
@@ -89,6 +114,21 @@ public sealed class ConsensusStateStore(ILedgerStore ledger)
 
         _perSeqKeys = keys;
         return records;
+    }
+
+    private PersistentRecord Decode(string key, byte[] value)
+    {
+        try
+        {
+            return PersistentRecord.Decode(value);
+        }
+        catch (CanonicalEncodingException e)
+        {
+            throw new LedgerCorruptException(
+                ledger.Location,
+                $"consensus record '{key}' does not decode ({e.Message})"
+            );
+        }
     }
 
     private SortedDictionary<ulong, HashSet<string>> PerSeqKeys()

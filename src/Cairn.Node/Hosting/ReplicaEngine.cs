@@ -172,6 +172,16 @@ public sealed partial class ReplicaEngine
                 break;
             case Send or Broadcast or ReplyToClient or FetchState:
                 break;
+            case LoadBatch load:
+                // A record of this group is not written yet: take it from the group.
+                var proposal =
+                    _unflushed
+                        .OfType<ProposalRecord>()
+                        .Select(r => r.Proposal)
+                        .FirstOrDefault(p => p.Seq == load.Seq && p.Digest == load.Digest)
+                    ?? _consensusState.LoadProposal(load.Seq, load.Digest);
+                pending.Enqueue(new BatchLoaded(load.To, proposal, load.AsPrePrepare));
+                break;
             case Execute execute:
                 var started = _time.GetTimestamp();
                 var outcome = _executor.Execute(execute);

@@ -421,15 +421,10 @@ public sealed partial class Replica
                 continue;
             }
 
-            if (seq <= _lastExecuted)
-            {
-                // Executed but not yet under a stable checkpoint: its proof must still go into this replica's
-                // VIEW-CHANGEs, or a new view could give the seq another batch (a no-op) that replicas which had not
-                // executed it yet would run instead.
-                _slots[seqValue] = RecoveredSlot(seq, record, proposals.GetValueOrDefault(seqValue) ?? []);
-                continue;
-            }
-
+            // Executed seqs too (not yet under a stable checkpoint): their proof must still go into this replica's
+            // VIEW-CHANGEs, or a new view could give the seq another batch (a no-op) that replicas which had not
+            // executed it yet would run instead; and their proposal and votes are what a peer still behind gets
+            // retransmitted (after a whole-cluster restart nobody else has them).
             var slot = RecoveredSlot(seq, record, proposals.GetValueOrDefault(seqValue) ?? []);
             if (record.Accepted is { } accepted && accepted.View == _view)
             {

@@ -54,4 +54,32 @@ public sealed class ExecutedBatchTests
         h.Flush();
         h.Executed[3].Should().ContainSingle().Which.Requests.Should().ContainSingle();
     }
+
+    [Fact]
+    public void After_every_peer_restarted_a_replica_that_missed_a_seq_they_executed_still_gets_it()
+    {
+        var h = new Harness { Filter = (_, to, _) => to != 3 };
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+        h.Filter = (_, _, _) => true;
+        for (var peer = 0; peer < 3; peer++)
+        {
+            h.Replicas[peer] = new Replica(
+                h.Options[peer],
+                new ReplicaRecovery(h.Persisted[peer], new SeqNum(1), h.Digests[peer], [])
+            );
+        }
+
+        var stuck = h.Sign(3, new StatusMessage(new ViewNum(0), true, SeqNum.Zero, SeqNum.Zero, new ReplicaId(3)));
+        for (var round = 0; round < 2; round++)
+        {
+            for (var peer = 0; peer < 3; peer++)
+            {
+                h.Deliver(peer, new MessageReceived(new ReplicaId(3), stuck));
+            }
+        }
+
+        h.Flush();
+        h.Executed[3].Should().ContainSingle("the peers' recovered slot still holds their proposal and votes");
+    }
 }

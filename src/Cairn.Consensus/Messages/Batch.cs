@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Cairn.ClientProtocol;
 using Cairn.Core;
@@ -83,11 +82,9 @@ public sealed class Batch
     public Digest ProposalDigest(long timestampMs)
     {
         // Hashes tag, timestamp and the batch's encoding as one message, without copying the batch.
-        Span<byte> header = stackalloc byte[1 + 8];
-        header[0] = 0x50;
-        BinaryPrimitives.WriteInt64BigEndian(header[1..], timestampMs);
+        var header = new CanonicalWriter(1 + 8).WriteByte(0x50).WriteInt64(timestampMs);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(header);
+        hash.AppendData(header.WrittenSpan);
         hash.AppendData(_encoded);
         Span<byte> digest = stackalloc byte[Digest.Size];
         hash.GetHashAndReset(digest);

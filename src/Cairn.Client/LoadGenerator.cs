@@ -3,7 +3,10 @@ using System.Diagnostics;
 namespace Cairn.Client;
 
 /// <summary>Drives a cluster with concurrent client sessions, each sending one put at a time, and measures
-/// throughput and latency as a user of the cluster sees them.</summary>
+/// throughput and latency as a user of the cluster sees them. When as many requests in a row as there are sessions
+/// fail with none completing in between (a cluster that is down, or refuses every write), the load stops instead of
+/// waiting out the request timeout for each of the rest, and gives up what is in flight; the count is
+/// reported.</summary>
 public static class LoadGenerator
 {
     /// <summary>Runs the load; <paramref name="progress"/> hears the number of finished requests now and
@@ -17,9 +20,12 @@ public static class LoadGenerator
     {
         options.Validate();
         var latencies = new double[options.Requests];
+        Array.Fill(latencies, double.NaN); // NaN: failed, or given up when the load stopped early
         var completedAtMs = new double[options.Requests];
         var next = -1;
         var failed = 0;
+        var failedInARow = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         string? firstError = null;
         var startedAt = DateTimeOffset.UtcNow;
         using var channels = new ReplicaChannels(config.Replicas);
@@ -31,22 +37,30 @@ public static class LoadGenerator
             var value = new byte[options.ValueSize];
             var random = new Random(session);
             int index;
-            while ((index = Interlocked.Increment(ref next)) < options.Requests)
+            while (!stop.IsCancellationRequested && (index = Interlocked.Increment(ref next)) < options.Requests)
             {
                 random.NextBytes(value);
                 var key = System.Text.Encoding.ASCII.GetBytes($"load/{session}/{index}");
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    await client.PutAsync(key, value, cancellationToken).ConfigureAwait(false);
+                    await client.PutAsync(key, value, stop.Token).ConfigureAwait(false);
                     latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     completedAtMs[index] = total.Elapsed.TotalMilliseconds;
+                    Volatile.Write(ref failedInARow, 0);
                 }
                 catch (Exception e) when (e is ClusterUnavailableException or RequestRejectedException)
                 {
-                    latencies[index] = double.NaN;
                     Interlocked.Increment(ref failed);
                     Interlocked.CompareExchange(ref firstError, e.Message, null);
+                    if (Interlocked.Increment(ref failedInARow) >= options.Clients)
+                    {
+                        await stop.CancelAsync().ConfigureAwait(false); // what is in flight is given up
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    break; // the load stopped early: this request is not counted as failed
                 }
 
                 if (index % 50 == 0)
@@ -80,6 +94,7 @@ public static class LoadGenerator
         )
         {
             StartedAt = startedAt,
+            Unfinished = options.Requests - ok.Length - failed,
         };
         return report with
         {

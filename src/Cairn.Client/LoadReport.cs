@@ -16,6 +16,10 @@ public sealed record LoadReport(
     string? FirstError
 )
 {
+    /// <summary>Requests given up, never sent or in flight, because the load stopped early: as many in a row as there
+    /// are clients failed, with none completing in between.</summary>
+    public int Unfinished { get; init; }
+
     /// <summary>The width of one <see cref="Timeline"/> interval.</summary>
     public int TimelineIntervalMs { get; init; } = 250;
 

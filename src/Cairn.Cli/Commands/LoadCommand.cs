@@ -135,5 +135,12 @@ internal static class LoadCommand
         {
             console.MarkupLineInterpolated($"[red]first failure:[/] {report.FirstError}");
         }
+
+        if (report.Unfinished > 0)
+        {
+            console.MarkupLineInterpolated(
+                $"[red]stopped early:[/] {report.Clients} in a row failed, none completed; {report.Unfinished:N0} given up"
+            );
+        }
     }
 }

@@ -139,7 +139,7 @@ internal static class LoadCommand
         if (report.Unfinished > 0)
         {
             console.MarkupLineInterpolated(
-                $"[red]stopped early:[/] {report.Clients} in a row failed, none completed; {report.Unfinished:N0} given up"
+                $"[red]stopped early:[/] {report.Clients} failed in a row; {report.Unfinished:N0} given up"
             );
         }
     }

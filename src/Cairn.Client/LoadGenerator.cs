@@ -37,7 +37,13 @@ public static class LoadGenerator
             var value = new byte[options.ValueSize];
             var random = new Random(session);
             int index;
-            while (!stop.IsCancellationRequested && (index = Interlocked.Increment(ref next)) < options.Requests)
+            // The streak is checked before each request as well as the stop: once it is reached no session starts
+            // another, so at most one more failure per other session can follow it.
+            while (
+                Volatile.Read(ref failedInARow) < options.Clients
+                && !stop.IsCancellationRequested
+                && (index = Interlocked.Increment(ref next)) < options.Requests
+            )
             {
                 random.NextBytes(value);
                 var key = System.Text.Encoding.ASCII.GetBytes($"load/{session}/{index}");
@@ -58,7 +64,8 @@ public static class LoadGenerator
                         await stop.CancelAsync().ConfigureAwait(false); // what is in flight is given up
                     }
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException)
+                    when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
                     break; // the load stopped early: this request is not counted as failed
                 }

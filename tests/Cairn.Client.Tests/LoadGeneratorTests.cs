@@ -14,12 +14,14 @@ public sealed class LoadGeneratorTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _replicas.DisposeAsync();
 
-    private Task<LoadReport> RunAsync() =>
+    // A short request timeout where nothing answers; a long one where refusals come at once, so that a slow first
+    // connection on a busy machine cannot turn a refusal into a timeout.
+    private Task<LoadReport> RunAsync(TimeSpan requestTimeout) =>
         LoadGenerator.RunAsync(
             _replicas.Config with
             {
-                RetransmitTimeout = TimeSpan.FromMilliseconds(200),
-                RequestTimeout = TimeSpan.FromMilliseconds(400),
+                RetransmitTimeout = requestTimeout / 2,
+                RequestTimeout = requestTimeout,
             },
             new LoadOptions(Requests, Clients, ValueSize: 16),
             progress: null,
@@ -31,7 +33,7 @@ public sealed class LoadGeneratorTests : IAsyncLifetime
     {
         _replicas.AnswerWhen = (_, _) => Task.Delay(Timeout.InfiniteTimeSpan, TestContext.Current.CancellationToken);
 
-        var report = await RunAsync();
+        var report = await RunAsync(TimeSpan.FromMilliseconds(400));
 
         report.Completed.Should().Be(0);
         report.Failed.Should().BeInRange(Clients, (2 * Clients) - 1, "what is in flight at the stop is given up");
@@ -44,7 +46,7 @@ public sealed class LoadGeneratorTests : IAsyncLifetime
     {
         _replicas.RefuseWith = (_, _) => "the cluster is wedged at seq 300";
 
-        var report = await RunAsync();
+        var report = await RunAsync(TimeSpan.FromSeconds(30));
 
         report.Completed.Should().Be(0);
         report.Failed.Should().BeInRange(Clients, (2 * Clients) - 1);

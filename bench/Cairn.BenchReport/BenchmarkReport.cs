@@ -438,15 +438,18 @@ internal static partial class BenchmarkReport
     // 2f + 1 of the benchmark's 4 replicas.
     private const int LatencyQuorum = 3;
 
-    /// <summary>Rounds of a checkpoint-latency mode where fewer than 2f + 1 replicas logged the checkpoint finalised by
-    /// the time the CLI returned: it gave up (its --timeout) or failed.</summary>
-    private static int Unfinished(JsonNode rounds) => Field(rounds, "replicasFinalised").Count(r => r < LatencyQuorum);
+    /// <summary>The rounds of a checkpoint-latency mode where at least 2f + 1 replicas logged the checkpoint finalised
+    /// by the time the CLI returned; in the others it gave up (its --timeout) or failed.</summary>
+    private static List<JsonNode> Finished(JsonNode rounds) =>
+        [.. rounds.AsArray().Where(round => (double)round!["replicasFinalised"]! >= LatencyQuorum).Select(r => r!)];
+
+    private static int Unfinished(JsonNode rounds) => rounds.AsArray().Count - Finished(rounds).Count;
 
     /// <summary>The median of a phase over the rounds that reached 2f + 1 finalised (NaN when none did).</summary>
     private static double FinishedMedian(JsonNode rounds, string name)
     {
-        var finished = rounds.AsArray().Where(round => (double)round!["replicasFinalised"]! >= LatencyQuorum).ToList();
-        return finished.Count == 0 ? double.NaN : Stats.Median([.. finished.Select(round => (double)round![name]!)]);
+        var finished = Finished(rounds);
+        return finished.Count == 0 ? double.NaN : Stats.Median([.. finished.Select(round => (double)round[name]!)]);
     }
 
     /// <summary>The on-demand checkpoint latency table: per database size and mode, medians of each phase.</summary>

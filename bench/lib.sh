@@ -53,6 +53,7 @@ describe_machine() {
   echo "disk:    $(df -PT "$tmp" | awk 'NR == 2 { print $1 " (" $2 ")" }'), rotational flag $(cat "/sys/block/$(basename "$(df -P "$tmp" | awk 'NR == 2 { print $1 }')")/queue/rotational" 2>/dev/null || echo '?')"
   echo "kernel:  $(uname -r)"
   echo "dotnet:  SDK $(dotnet --version)"
+  echo "cli:     ${bench_cli_kind:-$cairn}"
   echo "load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 

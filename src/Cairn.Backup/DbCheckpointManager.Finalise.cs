@@ -150,17 +150,21 @@ public sealed partial class DbCheckpointManager
             }
         }
 
-        // Linked files are already durable; the copied ones (MANIFEST, CURRENT, OPTIONS, WAL) may not be.
+        // A file the live database holds too is one RocksDB linked rather than copied, and RocksDB synced it when it
+        // wrote it; the copies (MANIFEST, CURRENT, OPTIONS, WAL, or every file when the checkpoints are on another
+        // file system) may not be synced. Syncing the linked ones as well made finalisation grow with the database.
+        var live = DiskUsage.FilesOf(_ledger.Location, recursive: false);
         foreach (var file in System.IO.Directory.EnumerateFiles(tmp, "*", SearchOption.AllDirectories))
         {
-            PosixFiles.SyncFile(file);
+            var identity = PosixFiles.Identify(file);
+            if (!live.ContainsKey((identity.Device, identity.Inode)))
+            {
+                PosixFiles.SyncFile(file);
+            }
         }
 
         var own = DiskUsage.FilesOf(tmp);
-        var others = new List<Dictionary<(ulong, ulong), long>>
-        {
-            DiskUsage.FilesOf(_ledger.Location, recursive: false),
-        };
+        var others = new List<Dictionary<(ulong, ulong), long>> { live };
         others.AddRange(List().Select(c => DiskUsage.FilesOf(c.Directory)));
         return new CheckpointMetadata
         {

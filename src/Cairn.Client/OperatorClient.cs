@@ -25,7 +25,7 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
     /// <summary>How often <see cref="QueryUntilAsync"/> asks again: each poll is one call per replica on a warm
     /// connection, so a short interval costs little and keeps what the operator waits for close to when it
     /// happened.</summary>
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 

@@ -24,6 +24,16 @@ public sealed partial class RocksDbLedger : ILedgerStore
     private readonly ColumnFamilyHandle _state;
     private readonly ColumnFamilyHandle _metadata;
     private readonly WriteOptions _writeOptions;
+
+    /// <summary>
+    /// The table files a read-only open keeps open. Bounded, so RocksDB opens at most 16 of them up front and the rest
+    /// on first read; unbounded (its default), it opens and reads the index of every one before the open returns, and
+    /// finalising a checkpoint (which opens it) grew with the database: 31-42 ms at 2 GiB, 12-20 ms bounded
+    /// (docs/benchmarks-history.md, "Finalisation that does not grow with the database"). That every listed file is
+    /// there is checked by <see cref="CheckTableFiles"/> instead.
+    /// </summary>
+    private const int ReadOnlyMaxOpenFiles = 512;
+
     private static readonly WriteOptions SyncedWrites = new WriteOptions().SetSync(true);
     private readonly Lock _appendLock = new();
     private readonly bool _readOnly;
@@ -131,11 +141,18 @@ public sealed partial class RocksDbLedger : ILedgerStore
         CheckIsLedger(path);
         var db = OpenRocksDb(
             path,
-            () => RocksDb.OpenReadOnly(new DbOptions(), path, ColumnFamiliesOf(), errIfLogFileExists: false)
+            () =>
+                RocksDb.OpenReadOnly(
+                    new DbOptions().SetMaxOpenFiles(ReadOnlyMaxOpenFiles),
+                    path,
+                    ColumnFamiliesOf(),
+                    errIfLogFileExists: false
+                )
         );
         var ledger = new RocksDbLedger(db, path, Durability.Synced, readOnly: true);
         try
         {
+            CheckTableFiles(db, path);
             ledger.LoadOrInitialise(chainId: null);
             return ledger;
         }
@@ -346,6 +363,32 @@ public sealed partial class RocksDbLedger : ILedgerStore
         catch (RocksDbException e)
         {
             throw new LedgerException(path, $"RocksDB cannot open the ledger ({OneLine(e.Message)})");
+        }
+    }
+
+    /// <summary>
+    /// Every table file the MANIFEST lists is there with its recorded size: what an unbounded open checks by opening
+    /// them all, done here with one stat each, so a checkpoint missing a file is refused when it is opened and not at
+    /// the first read that needs the file.
+    /// </summary>
+    private static void CheckTableFiles(RocksDb db, string path)
+    {
+        foreach (var file in db.GetLiveFilesMetadata())
+        {
+            var name = file.FileMetadata.FileName.TrimStart('/');
+            var info = new FileInfo(System.IO.Path.Combine(path, name));
+            if (!info.Exists)
+            {
+                throw new LedgerException(path, $"its MANIFEST lists the table file {name}, which is missing");
+            }
+
+            if ((ulong)info.Length != file.FileMetadata.FileSize)
+            {
+                throw new LedgerException(
+                    path,
+                    $"its table file {name} has {info.Length} bytes, its MANIFEST records {file.FileMetadata.FileSize}"
+                );
+            }
         }
     }
 

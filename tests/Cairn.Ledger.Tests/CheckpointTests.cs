@@ -98,6 +98,46 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void A_table_file_missing_from_a_checkpoint_stops_its_read_only_open_whatever_the_file_count()
+    {
+        // A read-only open loads only some table files up front (RocksDbLedger.ReadOnlyMaxOpenFiles); RocksDB must
+        // still find every file the MANIFEST lists missing at open, not at the first read that needs it.
+        using (var ledger = RocksDbLedger.Open(_dir.Sub("db"), new LedgerOptions("c1")))
+        {
+            Blocks.AppendMany(ledger, 3);
+        }
+
+        RawRocksDb.MutateWithoutCompaction(
+            _dir.Sub("db"),
+            db =>
+            {
+                // In the default column family, which the ledger does not use: Flush flushes that one.
+                for (var file = 0; file < 40; file++)
+                {
+                    db.Put(Blocks.Bytes($"filler-{file}"), Blocks.Bytes("x"));
+                    db.Flush(new RocksDbSharp.FlushOptions().SetWaitForFlush(true));
+                }
+
+                // Taken here: the ledger's own open would compact the files into a few.
+                db.Checkpoint().Save(_dir.Sub("cp"));
+            }
+        );
+
+        var tables = Directory.GetFiles(_dir.Sub("cp"), "*.sst").Order(StringComparer.Ordinal).ToList();
+        tables.Should().HaveCountGreaterThan(32);
+        using (var whole = RocksDbLedger.OpenReadOnly(_dir.Sub("cp")))
+        {
+            whole.Head.LastBlockId.Value.Should().Be(3);
+        }
+
+        var missing = tables[tables.Count / 2];
+        File.Delete(missing);
+        var act = () => RocksDbLedger.OpenReadOnly(_dir.Sub("cp"));
+
+        act.Should().Throw<LedgerException>().WithMessage($"*{Path.GetFileName(missing)}*");
+    }
+
+    [Fact]
     public void Opening_a_missing_checkpoint_names_it()
     {
         var act = () => RocksDbLedger.OpenReadOnly(_dir.Sub("nothing"));

@@ -6,12 +6,19 @@ namespace Cairn.Ledger.Tests;
 /// tampering operator would.</summary>
 internal static class RawRocksDb
 {
-    public static void Mutate(string path, Action<RocksDb> change)
+    public static void Mutate(string path, Action<RocksDb> change) => Mutate(path, new ColumnFamilyOptions(), change);
+
+    /// <summary>As <see cref="Mutate(string, Action{RocksDb})"/>, with compactions off: every flush stays a table
+    /// file of its own.</summary>
+    public static void MutateWithoutCompaction(string path, Action<RocksDb> change) =>
+        Mutate(path, new ColumnFamilyOptions().SetDisableAutoCompactions(1), change);
+
+    private static void Mutate(string path, ColumnFamilyOptions options, Action<RocksDb> change)
     {
         var families = new ColumnFamilies();
         foreach (var name in new[] { LedgerKeys.BlocksFamily, LedgerKeys.StateFamily, LedgerKeys.MetadataFamily })
         {
-            families.Add(name, new ColumnFamilyOptions());
+            families.Add(name, options);
         }
 
         using var db = RocksDb.Open(new DbOptions(), path, families);

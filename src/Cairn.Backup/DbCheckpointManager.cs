@@ -318,7 +318,8 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
                     _lastSkipAt,
                     _skips,
                     _failures,
-                    _lastFailure
+                    _lastFailure,
+                    [.. _checkpoints.Where(c => c.InFlight).Select(c => new DbCheckpointInFlight(c.Seq, c.State))]
                 );
             }
         }

@@ -12,6 +12,7 @@ namespace Cairn.Backup;
 /// <param name="Skips">Due checkpoints skipped since start.</param>
 /// <param name="Failures">Checkpoints that failed since start (removed, logged).</param>
 /// <param name="LastFailure">The last failure's message.</param>
+/// <param name="InFlight">Checkpoints taken and not committed yet, oldest first.</param>
 public sealed record DbCheckpointStatus(
     bool Enabled,
     int Count,
@@ -22,5 +23,6 @@ public sealed record DbCheckpointStatus(
     DateTimeOffset? LastSkipAt,
     long Skips,
     long Failures,
-    string? LastFailure
+    string? LastFailure,
+    IReadOnlyList<DbCheckpointInFlight> InFlight
 );

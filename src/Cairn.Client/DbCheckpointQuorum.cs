@@ -18,4 +18,22 @@ public static class DbCheckpointQuorum
     /// (or a down) replica; each replica's own progress stays visible in <c>dbCheckpoint status</c>.</summary>
     public static bool Reached(IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>> answers, ulong seq, int f) =>
         Reporting(answers, seq) >= (2 * f) + 1;
+
+    /// <summary>Where each replica is on the way to a checkpoint at <paramref name="seq"/>: the boundary decided, the
+    /// checkpoint taken, finalising, listed, or a skip or failure counted. A wait for it gives up when this stops
+    /// changing, not at a fixed time, so a finalisation that takes long on a large database is waited for.</summary>
+    public static string Progress(IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>> answers, ulong seq)
+    {
+        ArgumentNullException.ThrowIfNull(answers);
+        return string.Join(
+            ';',
+            answers.Select(a =>
+                a.Status is not { } s
+                    ? $"{a.Replica}:-"
+                    : $"{a.Replica}:{s.LastDecidedSeq >= seq}:"
+                        + $"{s.InFlight?.FirstOrDefault(c => c.SeqNum == seq)?.State}:"
+                        + $"{s.Checkpoints.Any(c => c.SeqNum == seq)}:{s.Skips}:{s.Failures}"
+            )
+        );
+    }
 }

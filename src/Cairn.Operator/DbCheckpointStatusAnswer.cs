@@ -7,6 +7,7 @@ namespace Cairn.Operator;
 /// <param name="LastDecidedSeq">The boundary of the last checkpoint the replicated state decided (0 for none): every
 /// replica takes one there, so a replica whose newest checkpoint is older missed it (the skip or failure says
 /// why).</param>
+/// <param name="InFlight">Checkpoints taken and not committed yet: what a wait for one watches move.</param>
 public sealed record DbCheckpointStatusAnswer(
     int Replica,
     bool Enabled,
@@ -17,5 +18,6 @@ public sealed record DbCheckpointStatusAnswer(
     long Failures,
     string? LastFailure,
     bool OnDemandArmed,
-    ulong LastDecidedSeq
+    ulong LastDecidedSeq,
+    IReadOnlyList<DbCheckpointInFlightRow>? InFlight = null
 );

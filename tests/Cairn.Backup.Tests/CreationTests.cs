@@ -17,9 +17,11 @@ public sealed class CreationTests
         outcomes.Should().Equal(new Dictionary<ulong, BoundaryOutcome> { [20] = BoundaryOutcome.Taken });
         h.CheckpointEntries().Should().Equal("20.tmp");
         h.Manager.List().Should().BeEmpty("a checkpoint is never listed before it is complete");
+        h.Manager.Status.InFlight.Should().Equal(new DbCheckpointInFlight(new SeqNum(20), DbCheckpointState.Taken));
 
         (await h.StableAsync(20)).Should().BeTrue();
 
+        h.Manager.Status.InFlight.Should().BeEmpty();
         h.CheckpointEntries().Should().Equal("20");
         var checkpoint = h.Manager.List().Should().ContainSingle().Subject;
         checkpoint.Directory.Should().Be(Path.Combine(h.CheckpointDir, "20"));

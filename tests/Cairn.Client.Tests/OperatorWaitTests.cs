@@ -36,6 +36,78 @@ public sealed class OperatorWaitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_wait_on_progress_outlasts_its_timeout_while_the_answers_move()
+    {
+        // Each answer shows a later decided boundary, and the 30th lists the checkpoint: 30 polls take longer than the
+        // 0.5 s timeout, which counts from the last answers that changed.
+        _replicas.QueryAnswer = replica =>
+            Status(replica, _replicas.Queries(replica) >= 30, decided: Seq + (ulong)_replicas.Queries(replica));
+
+        var answers = await WaitOnProgressAsync(TimeSpan.FromMilliseconds(500));
+
+        DbCheckpointQuorum.Reporting(answers, Seq).Should().Be(4);
+        Enumerable.Range(0, 4).Select(_replicas.Queries).Should().AllSatisfy(q => q.Should().Be(30));
+    }
+
+    [Fact]
+    public async Task A_wait_on_progress_gives_up_once_the_answers_stop_moving()
+    {
+        // The boundary is decided by the third answer and nothing moves after it: the checkpoint never comes.
+        _replicas.QueryAnswer = replica =>
+            Status(replica, withCheckpoint: false, decided: Seq + (ulong)Math.Min(_replicas.Queries(replica), 3));
+
+        var answers = await WaitOnProgressAsync(TimeSpan.FromMilliseconds(300));
+
+        DbCheckpointQuorum.Reporting(answers, Seq).Should().Be(0);
+        answers.Should().AllSatisfy(a => a.Status!.LastDecidedSeq.Should().Be(Seq + 3));
+    }
+
+    [Fact]
+    public void A_checkpoints_progress_changes_at_every_step_a_replica_takes_towards_it()
+    {
+        DbCheckpointStatusAnswer[] steps =
+        [
+            Answer(0, withCheckpoint: false, decided: Seq - 150),
+            Answer(0, withCheckpoint: false, decided: Seq),
+            Answer(0, withCheckpoint: false, decided: Seq) with
+            {
+                InFlight = [new(Seq, "taken")],
+            },
+            Answer(0, withCheckpoint: false, decided: Seq) with
+            {
+                InFlight = [new(Seq, "finalising")],
+            },
+            Answer(0, withCheckpoint: true, decided: Seq),
+            Answer(0, withCheckpoint: true, decided: Seq) with
+            {
+                Failures = 1,
+            },
+        ];
+
+        var marks = steps.Select(s => DbCheckpointQuorum.Progress([new(0, s, null)], Seq)).ToList();
+
+        marks.Should().OnlyHaveUniqueItems();
+        DbCheckpointQuorum
+            .Progress([new(0, steps[2] with { InFlight = [new(Seq, "taken")] }, null)], Seq)
+            .Should()
+            .Be(marks[2], "the same answers again are no progress");
+        DbCheckpointQuorum
+            .Progress([new(0, steps[1] with { InFlight = [new(Seq + 150, "taken")] }, null)], Seq)
+            .Should()
+            .Be(marks[1], "a checkpoint at another boundary is not progress towards this one");
+    }
+
+    private Task<IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>>> WaitOnProgressAsync(TimeSpan timeout) =>
+        new OperatorClient(_replicas.Config).QueryUntilAsync(
+            OperatorCommandType.DbCheckpointStatus,
+            OperatorAnswerJson.Default.DbCheckpointStatusAnswer,
+            a => DbCheckpointQuorum.Reached(a, Seq, f: 1),
+            timeout,
+            TestContext.Current.CancellationToken,
+            a => string.Join(',', a.Select(r => r.Status?.LastDecidedSeq))
+        );
+
+    [Fact]
     public async Task Calls_of_a_client_given_channels_share_them()
     {
         _replicas.QueryAnswer = replica => Status(replica, withCheckpoint: true);
@@ -98,10 +170,13 @@ public sealed class OperatorWaitTests : IAsyncLifetime
         DbCheckpointQuorum.Reached(answers, Seq + 150, f: 1).Should().BeFalse("no replica lists that seq");
     }
 
-    private static string Status(int replica, bool withCheckpoint) =>
-        JsonSerializer.Serialize(Answer(replica, withCheckpoint), OperatorAnswerJson.Default.DbCheckpointStatusAnswer);
+    private static string Status(int replica, bool withCheckpoint, ulong decided = Seq) =>
+        JsonSerializer.Serialize(
+            Answer(replica, withCheckpoint, decided),
+            OperatorAnswerJson.Default.DbCheckpointStatusAnswer
+        );
 
-    private static DbCheckpointStatusAnswer Answer(int replica, bool withCheckpoint) =>
+    private static DbCheckpointStatusAnswer Answer(int replica, bool withCheckpoint, ulong decided = Seq) =>
         new(
             replica,
             Enabled: true,
@@ -114,6 +189,6 @@ public sealed class OperatorWaitTests : IAsyncLifetime
             Failures: 0,
             LastFailure: null,
             OnDemandArmed: !withCheckpoint,
-            LastDecidedSeq: Seq
+            LastDecidedSeq: decided
         );
 }

@@ -30,7 +30,9 @@ internal static class DbCheckpointCommand
         };
         var timeout = new Option<int>("--timeout")
         {
-            Description = "Seconds to wait for the replicas to report the checkpoint.",
+            Description =
+                "Seconds to wait while no replica makes progress towards the checkpoint (reaches its boundary, takes, "
+                + "finalises or lists it) before giving up.",
             DefaultValueFactory = _ => 120,
         };
         var create = new Command(
@@ -80,15 +82,16 @@ internal static class DbCheckpointCommand
                     OperatorAnswerJson.Default.DbCheckpointStatusAnswer,
                     a => DbCheckpointQuorum.Reached(a, target, config.F),
                     TimeSpan.FromSeconds(parse.GetValue(timeout)),
-                    cancellationToken
+                    cancellationToken,
+                    a => DbCheckpointQuorum.Progress(a, target)
                 );
                 Show(console, answers, json, onlySeq: target);
                 if (!DbCheckpointQuorum.Reached(answers, target, config.F))
                 {
                     var reporting = DbCheckpointQuorum.Reporting(answers, target);
                     throw new ClusterUnavailableException(
-                        $"only {reporting} replicas reported a checkpoint at seq {target} within "
-                            + $"{parse.GetValue(timeout)} s"
+                        $"only {reporting} replicas reported a checkpoint at seq {target}, and none made progress "
+                            + $"towards it for {parse.GetValue(timeout)} s"
                     );
                 }
 
@@ -184,6 +187,7 @@ internal static class DbCheckpointCommand
                         answered = a.Status is not null,
                         refusal = a.Refusal,
                         checkpoints = a.Status?.Checkpoints.Where(c => onlySeq is null || c.SeqNum == onlySeq),
+                        inFlight = a.Status?.InFlight?.Where(c => onlySeq is null || c.SeqNum == onlySeq),
                         lastSkipReason = a.Status?.LastSkipReason,
                         lastFailure = a.Status?.LastFailure,
                         lastDecidedSeq = a.Status?.LastDecidedSeq,
@@ -227,7 +231,8 @@ internal static class DbCheckpointCommand
             }
 
             var rows = answer.Status.Checkpoints.Where(c => onlySeq is null || c.SeqNum == onlySeq).ToList();
-            if (rows.Count == 0)
+            var inFlight = (answer.Status.InFlight ?? []).Where(c => onlySeq is null || c.SeqNum == onlySeq).ToList();
+            if (rows.Count == 0 && inFlight.Count == 0)
             {
                 table.AddRow(
                     $"{answer.Replica}",
@@ -253,6 +258,11 @@ internal static class DbCheckpointCommand
                     CheckpointCommand.FormatBytes(c.SizeBytes),
                     digestsById[c.Id] ? "[red]DIGESTS DIFFER[/]" : "[green]same on all[/]"
                 );
+            }
+
+            foreach (var c in inFlight)
+            {
+                table.AddRow($"{answer.Replica}", "", $"{c.SeqNum}", "", "", "", "", $"[grey]{c.State}[/]");
             }
 
             if (onlySeq is null && Missed(answer.Status) is { } missed)

@@ -312,7 +312,13 @@ public sealed class OperatorQueries(
             status.Failures,
             status.LastFailure,
             host.Status is { CheckpointOrderedAt: { } at } replica && replica.LastExecuted < at,
-            host.Status.LastCheckpointDecided.Value
+            host.Status.LastCheckpointDecided.Value,
+            [
+                .. status.InFlight.Select(c => new DbCheckpointInFlightRow(
+                    c.Seq.Value,
+                    c.State.ToString().ToLowerInvariant()
+                )),
+            ]
         );
     }
 

@@ -58,13 +58,27 @@ public sealed partial class RocksDbLedger
 
     /// <summary>Writes every column family's memtable to SST files and waits: a checkpoint taken after it links all the
     /// data instead of copying the write-ahead log (RocksDbSharp's own Flush covers only the default family).</summary>
-    public void Flush()
+    public void Flush() => FlushFamilies(wait: true);
+
+    /// <summary>Starts writing every column family's memtable to SST files in the background and returns: a checkpoint
+    /// taken shortly after finds less write-ahead log to flush while appends wait for it.</summary>
+    /// <exception cref="LedgerException">When RocksDB refuses to start the flush.</exception>
+    public void BeginFlush() => FlushFamilies(wait: false);
+
+    private void FlushFamilies(bool wait)
     {
         ThrowIfReadOnly();
-        var options = new FlushOptions().SetWaitForFlush(true);
-        foreach (var family in new[] { _blocks, _state, _metadata })
+        var options = new FlushOptions().SetWaitForFlush(wait);
+        try
         {
-            Native.Instance.rocksdb_flush_cf(_db.Handle, options.Handle, family.Handle);
+            foreach (var family in new[] { _blocks, _state, _metadata })
+            {
+                Native.Instance.rocksdb_flush_cf(_db.Handle, options.Handle, family.Handle);
+            }
+        }
+        catch (RocksDbException e)
+        {
+            throw new LedgerException(Location, $"RocksDB could not flush ({OneLine(e.Message)})");
         }
     }
 }

@@ -25,6 +25,27 @@ public sealed class OnDemandAndFeatureTests
     }
 
     [Fact]
+    public async Task An_operator_request_starts_the_memtables_flushing_before_its_boundary()
+    {
+        // The blocks so far are in the memtables and the write-ahead log only; the flush runs in the background.
+        await using var h = new BackupHarness(NeverPeriodic);
+        h.RunTo(15);
+        var before = TableFiles(h);
+
+        h.Manager.PrepareForOrdered();
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (TableFiles(h) == before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        TableFiles(h).Should().BeGreaterThan(before);
+    }
+
+    private static int TableFiles(BackupHarness h) => Directory.GetFiles(h.Ledger.Location, "*.sst").Length;
+
+    [Fact]
     public async Task Without_requests_and_with_the_policy_never_due_nothing_is_taken()
     {
         await using var h = new BackupHarness(NeverPeriodic);

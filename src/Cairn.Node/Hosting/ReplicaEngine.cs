@@ -219,7 +219,8 @@ public sealed partial class ReplicaEngine
         {
             case CheckpointRequested checkpoint:
                 // The checkpoint itself follows the mark in the state (TakeCheckpointAtBoundary); here the primary is
-                // asked to fill the window up to it.
+                // asked to fill the window up to it, and the memtables start going to disk meanwhile.
+                _checkpoints?.PrepareForOrdered();
                 pending.Enqueue(new RequestCheckpointSoon(checkpoint.OrderedAt));
                 break;
             case WedgeOrdered wedge:

@@ -47,7 +47,7 @@ cluster_up() {
 describe_machine() {
   local tmp=${TMPDIR:-/tmp}
   echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "commit:  $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- bench src || echo ' (with uncommitted changes)')"
+  echo "commit:  $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- bench src ':!bench/results' || echo ' (with uncommitted changes)')"
   echo "cpu:     $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "memory:  $(free -g | awk '/^Mem:/ { print $2 " GiB" }')"
   echo "disk:    $(df -PT "$tmp" | awk 'NR == 2 { print $1 " (" $2 ")" }'), rotational flag $(cat "/sys/block/$(basename "$(df -P "$tmp" | awk 'NR == 2 { print $1 }')")/queue/rotational" 2>/dev/null || echo '?')"

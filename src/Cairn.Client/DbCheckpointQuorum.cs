@@ -19,21 +19,28 @@ public static class DbCheckpointQuorum
     public static bool Reached(IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>> answers, ulong seq, int f) =>
         Reporting(answers, seq) >= (2 * f) + 1;
 
-    /// <summary>Where each replica is on the way to a checkpoint at <paramref name="seq"/>: the boundary decided, the
-    /// checkpoint taken, finalising, listed, or a skip or failure counted. A wait for it gives up when this stops
-    /// changing, not at a fixed time, so a finalisation that takes long on a large database is waited for.</summary>
-    public static string Progress(IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>> answers, ulong seq)
+    /// <summary>How far the replicas that answered are on the way to a checkpoint at <paramref name="seq"/>: per
+    /// replica one step each for the boundary decided, the checkpoint taken, finalising and listed, plus the skips and
+    /// failures it counted. A wait for the checkpoint gives up once this stops growing, not at a fixed time, so a
+    /// finalisation that takes long on a large database is waited for.</summary>
+    public static long Progress(IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>> answers, ulong seq)
     {
         ArgumentNullException.ThrowIfNull(answers);
-        return string.Join(
-            ';',
-            answers.Select(a =>
-                a.Status is not { } s
-                    ? $"{a.Replica}:-"
-                    : $"{a.Replica}:{s.LastDecidedSeq >= seq}:"
-                        + $"{s.InFlight?.FirstOrDefault(c => c.SeqNum == seq)?.State}:"
-                        + $"{s.Checkpoints.Any(c => c.SeqNum == seq)}:{s.Skips}:{s.Failures}"
-            )
-        );
+        return answers.Sum(a => a.Status is { } s ? Step(s, seq) + s.Skips + s.Failures : 0);
+    }
+
+    private static long Step(DbCheckpointStatusAnswer status, ulong seq)
+    {
+        if (status.Checkpoints.Any(c => c.SeqNum == seq))
+        {
+            return 4;
+        }
+
+        return status.InFlight?.FirstOrDefault(c => c.SeqNum == seq)?.State switch
+        {
+            "finalising" => 3,
+            not null => 2,
+            null => status.LastDecidedSeq >= seq ? 1 : 0,
+        };
     }
 }

@@ -105,22 +105,23 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
 
     /// <summary>Asks every replica <paramref name="type"/> again and again until <paramref name="done"/> holds for the
     /// answers or <paramref name="timeout"/> passes; returns the last answers either way.</summary>
-    /// <param name="progress">When given, what the answers show of the work waited for: <paramref name="timeout"/>
-    /// then counts from the last answers in which it changed, so a wait gives up on work that stalled, never on work
-    /// that takes longer than expected.</param>
+    /// <param name="progress">When given, how much of the work waited for the answers show done, a measure that only
+    /// grows: <paramref name="timeout"/> then counts from the last answers that raised it, so a wait gives up on work
+    /// that stalled, never on work that takes longer than expected (a replica that stops answering, or answers again,
+    /// raises nothing).</param>
     public async Task<IReadOnlyList<QueryAnswer<T>>> QueryUntilAsync<T>(
         OperatorCommandType type,
         JsonTypeInfo<T> answer,
         Func<IReadOnlyList<QueryAnswer<T>>, bool> done,
         TimeSpan timeout,
         CancellationToken cancellationToken,
-        Func<IReadOnlyList<QueryAnswer<T>>, string>? progress = null
+        Func<IReadOnlyList<QueryAnswer<T>>, long>? progress = null
     )
         where T : class
     {
         ArgumentNullException.ThrowIfNull(done);
         var deadline = _time.GetUtcNow() + timeout;
-        string? lastProgress = null;
+        var mostProgress = long.MinValue;
         using var own = channels is null ? new ReplicaChannels(config.Replicas) : null;
         while (true)
         {
@@ -130,9 +131,9 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
             )
                 .Select(a => Parse(a, answer))
                 .ToList();
-            if (progress?.Invoke(answers) is { } mark && mark != lastProgress)
+            if (progress?.Invoke(answers) is { } measure && measure > mostProgress)
             {
-                lastProgress = mark;
+                mostProgress = measure;
                 deadline = _time.GetUtcNow() + timeout;
             }
 

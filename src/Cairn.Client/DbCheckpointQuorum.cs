@@ -38,7 +38,7 @@ public static class DbCheckpointQuorum
 
         return status.InFlight?.FirstOrDefault(c => c.SeqNum == seq)?.State switch
         {
-            "finalising" => 3,
+            DbCheckpointInFlightRow.Finalising => 3,
             not null => 2,
             null => status.LastDecidedSeq >= seq ? 1 : 0,
         };

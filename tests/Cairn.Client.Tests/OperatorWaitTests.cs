@@ -71,11 +71,11 @@ public sealed class OperatorWaitTests : IAsyncLifetime
             Answer(0, withCheckpoint: false, decided: Seq),
             Answer(0, withCheckpoint: false, decided: Seq) with
             {
-                InFlight = [new(Seq, "taken")],
+                InFlight = [new(Seq, DbCheckpointInFlightRow.Taken)],
             },
             Answer(0, withCheckpoint: false, decided: Seq) with
             {
-                InFlight = [new(Seq, "finalising")],
+                InFlight = [new(Seq, DbCheckpointInFlightRow.Finalising)],
             },
             Answer(0, withCheckpoint: true, decided: Seq),
             Answer(0, withCheckpoint: true, decided: Seq) with
@@ -88,7 +88,7 @@ public sealed class OperatorWaitTests : IAsyncLifetime
 
         progress.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
         DbCheckpointQuorum
-            .Progress([new(0, steps[1] with { InFlight = [new(Seq + 150, "taken")] }, null)], Seq)
+            .Progress([new(0, steps[1] with { InFlight = [new(Seq + 150, DbCheckpointInFlightRow.Taken)] }, null)], Seq)
             .Should()
             .Be(progress[1], "a checkpoint at another boundary is not progress towards this one");
         DbCheckpointQuorum

@@ -316,7 +316,9 @@ public sealed class OperatorQueries(
             [
                 .. status.InFlight.Select(c => new DbCheckpointInFlightRow(
                     c.Seq.Value,
-                    c.State.ToString().ToLowerInvariant()
+                    c.State == DbCheckpointState.Finalising
+                        ? DbCheckpointInFlightRow.Finalising
+                        : DbCheckpointInFlightRow.Taken
                 )),
             ]
         );

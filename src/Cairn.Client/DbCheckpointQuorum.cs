@@ -10,7 +10,14 @@ public static class DbCheckpointQuorum
     public static int Reporting(IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>> answers, ulong seq)
     {
         ArgumentNullException.ThrowIfNull(answers);
-        return answers.Count(a => a.Status?.Checkpoints.Any(c => c.SeqNum == seq) == true);
+        return answers.Count(a => Lists(a, seq));
+    }
+
+    /// <summary>The replica answered and lists a finalised checkpoint at <paramref name="seq"/>.</summary>
+    public static bool Lists(QueryAnswer<DbCheckpointStatusAnswer> answer, ulong seq)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return answer.Status?.Checkpoints.Any(c => c.SeqNum == seq) == true;
     }
 
     /// <summary>True once 2f+1 replicas list it: then at least f+1 correct replicas hold the checkpoint, which is
@@ -26,16 +33,18 @@ public static class DbCheckpointQuorum
     public static long Progress(IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>> answers, ulong seq)
     {
         ArgumentNullException.ThrowIfNull(answers);
-        return answers.Sum(a => a.Status is { } s ? Step(s, seq) + s.Skips + s.Failures : 0);
+        return answers.Sum(a => a.Status is { } s ? Step(a, seq) + s.Skips + s.Failures : 0);
     }
 
-    private static long Step(DbCheckpointStatusAnswer status, ulong seq)
+    /// <summary>For an answering replica: 4 listed, 3 finalising, 2 taken, 1 boundary decided, 0 none yet.</summary>
+    private static long Step(QueryAnswer<DbCheckpointStatusAnswer> answer, ulong seq)
     {
-        if (status.Checkpoints.Any(c => c.SeqNum == seq))
+        if (Lists(answer, seq))
         {
             return 4;
         }
 
+        var status = answer.Status!;
         return status.InFlight?.FirstOrDefault(c => c.SeqNum == seq)?.State switch
         {
             DbCheckpointInFlightRow.Finalising => 3,

@@ -121,9 +121,6 @@ internal static class DbCheckpointCommand
         return status;
     }
 
-    internal static bool HasCheckpointAt(QueryAnswer<DbCheckpointStatusAnswer> answer, ulong seq) =>
-        answer.Status?.Checkpoints.Any(c => c.SeqNum == seq) == true;
-
     /// <summary>Queries every replica until each answer satisfies <paramref name="condition"/> or
     /// <paramref name="timeout"/> passes; returns the last answers either way.</summary>
     internal static Task<IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>>> WaitForAsync(

@@ -38,11 +38,11 @@ internal static class BackupAct
     {
         var answers = await DbCheckpointCommand.WaitForAsync(
             config,
-            a => DbCheckpointCommand.HasCheckpointAt(a, seq),
+            a => DbCheckpointQuorum.Lists(a, seq),
             TimeSpan.FromSeconds(60),
             cancellationToken
         );
-        return answers.All(a => DbCheckpointCommand.HasCheckpointAt(a, seq))
+        return answers.All(a => DbCheckpointQuorum.Lists(a, seq))
             ? answers
             : throw new ClusterRunException($"not every replica reported a checkpoint at seq {seq} within 60 s");
     }

@@ -84,7 +84,8 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         where T : class =>
         [
             .. (
-                await QueryAsync(SignQuery(type, []), timeout, channels, cancellationToken).ConfigureAwait(false)
+                await QueryAsync(SignQuery(type, []), timeout, channels, replicaKeys: null, cancellationToken)
+                    .ConfigureAwait(false)
             ).Select(a => Parse(a, answer)),
         ];
 
@@ -123,10 +124,19 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         var deadline = _time.GetUtcNow() + timeout;
         var mostProgress = long.MinValue;
         using var own = channels is null ? new ReplicaChannels(config.Replicas) : null;
+        // Read once for every poll: an encrypted operator key costs a key derivation each time it is read.
+        using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
+        var replicaKeys = config.LoadReplicaKeys();
         while (true)
         {
             var answers = (
-                await QueryAsync(SignQuery(type, []), config.RequestTimeout, channels ?? own, cancellationToken)
+                await QueryAsync(
+                        Sign(type, [], key),
+                        config.RequestTimeout,
+                        channels ?? own,
+                        replicaKeys,
+                        cancellationToken
+                    )
                     .ConfigureAwait(false)
             )
                 .Select(a => Parse(a, answer))
@@ -152,8 +162,11 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
     public OperatorCommand SignQuery(OperatorCommandType type, ReadOnlySpan<byte> body)
     {
         using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
-        return OperatorCommand.Create(type, ChainId, body, _time.GetUtcNow(), key);
+        return Sign(type, body, key);
     }
+
+    private OperatorCommand Sign(OperatorCommandType type, ReadOnlySpan<byte> body, SigningKey key) =>
+        OperatorCommand.Create(type, ChainId, body, _time.GetUtcNow(), key);
 
     /// <summary>Sends the signed query <paramref name="command"/> to every replica; replicas that do not answer within
     /// <paramref name="timeout"/> are reported as such.</summary>
@@ -161,12 +174,14 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         OperatorCommand command,
         TimeSpan timeout,
         CancellationToken cancellationToken
-    ) => QueryAsync(command, timeout, channels, cancellationToken);
+    ) => QueryAsync(command, timeout, channels, replicaKeys: null, cancellationToken);
 
+    /// <param name="replicaKeys">The replicas' public keys, read from their files when null.</param>
     private async Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(
         OperatorCommand command,
         TimeSpan timeout,
         ReplicaChannels? open,
+        IReadOnlyList<VerificationKey>? replicaKeys,
         CancellationToken cancellationToken
     )
     {
@@ -175,7 +190,7 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         // Channels of its own accept the largest answer a query may give (a page of certified blocks).
         using var own = open is null ? new ReplicaChannels(config.Replicas, CertifiedChainQuery.MaxAnswerBytes) : null;
         var replicas = open ?? own!;
-        var keys = config.LoadReplicaKeys();
+        var keys = replicaKeys ?? config.LoadReplicaKeys();
         return await Task.WhenAll(
                 config.Replicas.Select(
                     async (replica, index) =>

@@ -36,6 +36,36 @@ public sealed class OperatorWaitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_wait_reads_the_operator_key_and_the_replicas_keys_once_for_all_its_polls()
+    {
+        // The key files go after the first answer: a wait that read them at every poll would stop at the second one.
+        var config = _replicas.Config;
+        _replicas.QueryAnswer = replica =>
+        {
+            if (replica == 0 && _replicas.Queries(replica) == 1)
+            {
+                File.Delete(config.PrivateKeyPath);
+                foreach (var r in config.Replicas)
+                {
+                    File.Delete(r.PublicKeyPath);
+                }
+            }
+
+            return Status(replica, withCheckpoint: _replicas.Queries(replica) >= 3);
+        };
+
+        var answers = await new OperatorClient(config).QueryUntilAsync(
+            OperatorCommandType.DbCheckpointStatus,
+            OperatorAnswerJson.Default.DbCheckpointStatusAnswer,
+            a => DbCheckpointQuorum.Reached(a, Seq, f: 1),
+            TimeSpan.FromSeconds(30),
+            TestContext.Current.CancellationToken
+        );
+
+        DbCheckpointQuorum.Reporting(answers, Seq).Should().Be(4);
+    }
+
+    [Fact]
     public async Task A_wait_on_progress_outlasts_its_timeout_while_the_answers_move()
     {
         // Each answer shows a later decided boundary, and the 30th lists the checkpoint: 30 polls take longer than the

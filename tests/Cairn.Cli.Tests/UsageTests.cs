@@ -83,6 +83,25 @@ public sealed class UsageTests
                 ),
         ];
 
+    /// <summary>Every command with a <c>--timeout</c>.</summary>
+    public static TheoryData<string> EveryCommandWithATimeout() =>
+        [.. Commands().Where(c => c.Command.Options.Any(o => o.Name == "--timeout")).Select(c => c.Path)];
+
+    [Theory]
+    [MemberData(nameof(EveryCommandWithATimeout))]
+    public void Every_timeout_out_of_range_is_refused_with_the_range_before_anything_runs(string command)
+    {
+        foreach (var seconds in new[] { "-1", "86401" })
+        {
+            // A cluster directory that does not exist: the range is refused before anything is read.
+            string[] where = command.StartsWith("op ", StringComparison.Ordinal) ? ["--cluster", "D"] : ["--dir", "D"];
+            var run = CliRun.Of([.. command.Split(' '), .. where, "--timeout", seconds]);
+
+            run.ExitCode.Should().Be(CairnCommandLine.UsageExitCode);
+            run.Error.Should().Contain("--timeout must be between 0 and 86400 seconds").And.NotContain("   at ");
+        }
+    }
+
     /// <summary>The commands that cannot run bare: groups, and commands with a required option or argument.</summary>
     public static TheoryData<string> EveryCommandThatRequiresSomething() =>
         [

@@ -28,11 +28,7 @@ internal static class ClusterCommand
     private static Command CreateUp(IAnsiConsole console)
     {
         var dir = DirOption();
-        var timeout = new Option<int>("--timeout")
-        {
-            Description = "Seconds to wait for every replica to be healthy.",
-            DefaultValueFactory = _ => 60,
-        };
+        var timeout = CommonOptions.TimeoutSeconds("Seconds to wait for every replica to be healthy.", 60);
         var up = new Command("up", "Start every replica in the background; returns when all are healthy.")
         {
             dir,

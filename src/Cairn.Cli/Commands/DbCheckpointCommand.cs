@@ -28,13 +28,11 @@ internal static class DbCheckpointCommand
         {
             Description = "Return once the command is ordered, without waiting for the checkpoints.",
         };
-        var timeout = new Option<int>("--timeout")
-        {
-            Description =
-                "Seconds to wait while no replica makes progress towards the checkpoint (reaches its boundary, takes, "
+        var timeout = CommonOptions.TimeoutSeconds(
+            "Seconds to wait while no replica makes progress towards the checkpoint (reaches its boundary, takes, "
                 + "finalises or lists it) before giving up.",
-            DefaultValueFactory = _ => 120,
-        };
+            120
+        );
         var create = new Command(
             "create",
             "Every replica takes a DB checkpoint at the next checkpoint boundary; waits until 2f+1 report it."

@@ -39,18 +39,7 @@ internal static class DemoCommand
             ledgerOnly,
             keep,
         };
-        blocks.Validators.Add(result =>
-        {
-            // A token that is not a number is the parser's error to report; this only bounds numbers.
-            if (
-                result.Tokens is [var token]
-                && int.TryParse(token.Value, out var count)
-                && count is < 1 or > 10_000_000
-            )
-            {
-                result.AddError("--blocks must be between 1 and 10000000");
-            }
-        });
+        CommonOptions.Bound(blocks, 1, 10_000_000);
         demo.SetAction(
             (parse, cancellationToken) =>
                 RunAsync(

@@ -37,11 +37,7 @@ internal static class OpCommand
         {
             Description = "Return once the command is ordered, without waiting for replicas to stop.",
         };
-        var timeout = new Option<int>("--timeout")
-        {
-            Description = "Seconds to wait for the replicas to reach the wedge point.",
-            DefaultValueFactory = _ => 120,
-        };
+        var timeout = CommonOptions.TimeoutSeconds("Seconds to wait for the replicas to reach the wedge point.", 120);
         var stop = new Command(
             "stop",
             "Replicas stop ordering at a checkpoint boundary and take a DB checkpoint there."

@@ -12,11 +12,10 @@ internal static class SnapshotCommand
     public static Command Create(IAnsiConsole console)
     {
         var options = new OperatorOptions();
-        var timeout = new Option<int>("--timeout")
-        {
-            Description = "Seconds to wait for a checkpoint created because there was none.",
-            DefaultValueFactory = _ => 120,
-        };
+        var timeout = CommonOptions.TimeoutSeconds(
+            "Seconds to wait for a checkpoint created because there was none.",
+            120
+        );
         var snapshot = new Command(
             "snapshot",
             "The newest checkpoint f+1 replicas agree on; when there is none, every replica takes one at the next "

@@ -10,7 +10,7 @@ namespace Cairn.Client;
 /// of a process, with one <see cref="ReplicaSession"/> on each: 64 sessions then cost 4 connections and 4 streams, not
 /// a call per request and replica. Whoever creates the sessions owns and disposes it.
 /// </summary>
-public sealed class ReplicaChannels : IDisposable
+public sealed class ReplicaChannels : IDisposable, IAsyncDisposable
 {
     /// <summary>The largest answer a channel accepts unless told otherwise: gRPC's default, 4 MiB (client replies
     /// and operator answers are far smaller).</summary>
@@ -58,6 +58,25 @@ public sealed class ReplicaChannels : IDisposable
     /// <summary>The operator API of replica <paramref name="replica"/> (its index in the config), on the same
     /// connections.</summary>
     public AdminApi.AdminApiClient Admin(int replica) => _admins[replica];
+
+    /// <summary>How long <see cref="DisposeAsync"/> lets the replicas end their session streams before it resets
+    /// what is left: a replica answers what it holds first, which by the time a command is done it has.</summary>
+    public static readonly TimeSpan ClosePatience = TimeSpan.FromSeconds(1);
+
+    /// <summary>Ends every replica's session stream as a client that is done, waiting up to
+    /// <paramref name="patience"/>; returns how many replicas ended theirs (a replica with no stream counts). The
+    /// channels stay open until disposed.</summary>
+    public async Task<int> CloseSessionsAsync(TimeSpan patience) =>
+        (await Task.WhenAll(_replicas.Select(r => r.CloseAsync(patience))).ConfigureAwait(false)).Count(ended => ended);
+
+    /// <summary>Ends the session streams (<see cref="CloseSessionsAsync"/>, up to <see cref="ClosePatience"/>), then
+    /// closes the connections: what a process that is done with the replicas does, so that neither it nor the
+    /// replicas pay for reset streams.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await CloseSessionsAsync(ClosePatience).ConfigureAwait(false);
+        Dispose();
+    }
 
     public void Dispose()
     {

@@ -54,6 +54,16 @@ public sealed class ReplicaSession : IDisposable
         }
     }
 
+    /// <summary>Ends the open session stream, if any, as a client that is done (<see cref="SessionStream.CloseAsync"/>):
+    /// true when the replica ended it within <paramref name="patience"/>, or there was none to end.</summary>
+    public Task<bool> CloseAsync(TimeSpan patience)
+    {
+        lock (_lock)
+        {
+            return _stream is null ? Task.FromResult(true) : _stream.CloseAsync(patience);
+        }
+    }
+
     public void Dispose()
     {
         lock (_lock)

@@ -29,6 +29,9 @@ internal sealed class SessionStream : IDisposable
     // an answer completes the oldest (a refusal of the first transmission does not settle a retransmission).
     private readonly Dictionary<(ulong Client, ulong Request), List<TaskCompletionSource<ByteString>>> _waiting = [];
     private readonly Task _running;
+
+    // Why the stream stops when the replica ends the call (after CloseAsync, or on its own).
+    private readonly RpcException _ended = new(new Status(StatusCode.Unavailable, "the replica ended the session"));
     private RpcException? _broken;
 
     public SessionStream(ClientApi.ClientApiClient api)
@@ -145,6 +148,9 @@ internal sealed class SessionStream : IDisposable
 
                 await _call.RequestStream.WriteAsync(frame, _closing.Token).ConfigureAwait(false);
             }
+
+            // The outbox was completed by CloseAsync (a break cancels instead): tell the replica no more requests come.
+            await _call.RequestStream.CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -178,7 +184,7 @@ internal sealed class SessionStream : IDisposable
                 }
             }
 
-            Break(new RpcException(new Status(StatusCode.Unavailable, "the replica ended the session")));
+            Break(_ended);
         }
         catch (Exception e)
         {
@@ -204,6 +210,17 @@ internal sealed class SessionStream : IDisposable
         }
 
         waiting.ForEach(answer => answer.TrySetException(broken));
+    }
+
+    /// <summary>Ends the stream as a client that is done with it: no more requests go out, the replica answers what it
+    /// holds and ends the call, and neither end resets it (a reset costs each of them an exception per loop, and a
+    /// replica under load the CPU). Returns true once the replica ended it, false when it broke or
+    /// <paramref name="patience"/> passed first; <see cref="Dispose"/> then cancels what is left.</summary>
+    public async Task<bool> CloseAsync(TimeSpan patience)
+    {
+        _outbox.Writer.TryComplete();
+        await Task.WhenAny(_running, Task.Delay(patience)).ConfigureAwait(false);
+        return _running.IsCompleted && Volatile.Read(ref _broken) is { } reason && reason == _ended;
     }
 
     /// <summary>Fails what still waits and lets the stream go, without waiting for it: the caller may be about to

@@ -56,6 +56,21 @@ public sealed class SharedConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Closing_the_channels_lets_every_replica_end_its_session_stream_instead_of_resetting_it()
+    {
+        using var channels = new ReplicaChannels(_replicas.Config.Replicas);
+        using var client = new CairnClient(_replicas.Config, channels, session: 1);
+        await client.SubmitAsync([7], RequestFlags.None, TestContext.Current.CancellationToken);
+        // The client returns on f+1 replies: every replica has a stream open once all have the request.
+        await WaitUntilAsync(() => Enumerable.Range(0, 4).All(r => _replicas.TotalTransmissions(r) >= 1));
+
+        // Each replica ends its call only once told that no more requests come; a reset would not count.
+        var ended = await channels.CloseSessionsAsync(TimeSpan.FromMinutes(1));
+
+        ended.Should().Be(4);
+    }
+
+    [Fact]
     public async Task A_session_of_its_own_opens_one_connection_per_replica()
     {
         using var client = new CairnClient(_replicas.Config, session: 1);

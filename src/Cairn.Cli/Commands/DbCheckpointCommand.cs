@@ -49,7 +49,7 @@ internal static class DbCheckpointCommand
                 var json = parse.GetValue(options.Json);
                 // One set of connections for the query, the order and every poll: each TLS connection costs a
                 // handshake and, in a fresh process, most of a second of CPU on a loaded host.
-                using var channels = new ReplicaChannels(config.Replicas);
+                await using var channels = new ReplicaChannels(config.Replicas);
                 var client = new OperatorClient(config, channels: channels);
                 var before = await client.QueryAsync(
                     OperatorCommandType.DbCheckpointStatus,

@@ -54,8 +54,9 @@ public sealed class ReplicaSession : IDisposable
         }
     }
 
-    /// <summary>Ends the open session stream, if any, as a client that is done (<see cref="SessionStream.CloseAsync"/>):
-    /// true when the replica ended it within <paramref name="patience"/>, or there was none to end.</summary>
+    /// <summary>Ends the open session stream, if any, as a client that is done
+    /// (<see cref="SessionStream.CloseAsync"/>): true when the replica ended it within <paramref name="patience"/>, or
+    /// there was none to end.</summary>
     public Task<bool> CloseAsync(TimeSpan patience)
     {
         lock (_lock)

@@ -33,6 +33,7 @@ internal sealed class SessionStream : IDisposable
     // Why the stream stops when the replica ends the call (after CloseAsync, or on its own).
     private readonly RpcException _ended = new(new Status(StatusCode.Unavailable, "the replica ended the session"));
     private RpcException? _broken;
+    private bool _closed;
 
     public SessionStream(ClientApi.ClientApiClient api)
     {
@@ -40,8 +41,8 @@ internal sealed class SessionStream : IDisposable
         _running = Task.WhenAll(WriteAsync(), ReadAsync());
     }
 
-    /// <summary>True once the stream cannot carry requests any more.</summary>
-    public bool IsBroken => Volatile.Read(ref _broken) is not null;
+    /// <summary>True once the stream cannot carry requests any more: it broke, or it is being closed.</summary>
+    public bool IsBroken => Volatile.Read(ref _broken) is not null || Volatile.Read(ref _closed);
 
     /// <summary>Sends <paramref name="request"/> and returns the replica's encoded reply to this
     /// transmission.</summary>
@@ -218,6 +219,7 @@ internal sealed class SessionStream : IDisposable
     /// <paramref name="patience"/> passed first; <see cref="Dispose"/> then cancels what is left.</summary>
     public async Task<bool> CloseAsync(TimeSpan patience)
     {
+        Volatile.Write(ref _closed, true);
         _outbox.Writer.TryComplete();
         await Task.WhenAny(_running, Task.Delay(patience)).ConfigureAwait(false);
         return _running.IsCompleted && Volatile.Read(ref _broken) is { } reason && reason == _ended;

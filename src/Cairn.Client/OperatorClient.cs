@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Threading.Channels;
 using Cairn.ClientProtocol;
 using Cairn.Core;
 using Cairn.Core.Crypto;
@@ -84,8 +85,7 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         where T : class =>
         [
             .. (
-                await QueryAsync(SignQuery(type, []), timeout, channels, replicaKeys: null, cancellationToken)
-                    .ConfigureAwait(false)
+                await QueryAsync(SignQuery(type, []), timeout, channels, cancellationToken).ConfigureAwait(false)
             ).Select(a => Parse(a, answer)),
         ];
 
@@ -105,7 +105,10 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         ];
 
     /// <summary>Asks every replica <paramref name="type"/> again and again until <paramref name="done"/> holds for the
-    /// answers or <paramref name="timeout"/> passes; returns the last answers either way.</summary>
+    /// answers or <paramref name="timeout"/> passes; returns the last answers either way. Each replica is asked again
+    /// <see cref="PollInterval"/> after it answered, not after the slowest did, and <paramref name="done"/> is tested
+    /// on every answer (with each other replica's last one, once all have answered or timed out): the wait ends on the
+    /// answer that completes it, not on the round that holds it.</summary>
     /// <param name="progress">When given, how much of the work waited for the answers show done, a measure that only
     /// grows: <paramref name="timeout"/> then counts from the last answers that raised it, so a wait gives up on work
     /// that stalled, never on work that takes longer than expected (a replica that stops answering, or answers again,
@@ -124,35 +127,92 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         var deadline = _time.GetUtcNow() + timeout;
         var mostProgress = long.MinValue;
         using var own = channels is null ? new ReplicaChannels(config.Replicas) : null;
+        var replicas = channels ?? own!;
         // Read once for every poll: an encrypted operator key costs a key derivation each time it is read.
         using var key = KeyFiles.LoadSigningKey(config.PrivateKeyPath, config.Passphrase);
         var replicaKeys = config.LoadReplicaKeys();
-        while (true)
+        var latest = new QueryAnswer<T>?[config.Replicas.Count];
+        // At most one answer per replica waits here: each poller hands over its answer before it asks again.
+        var answers = Channel.CreateBounded<(int Index, QueryAnswer<T> Answer)>(config.Replicas.Count);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pollers = Enumerable
+            .Range(0, latest.Length)
+            .Select(index => PollAsync(type, answer, index, replicas, key, replicaKeys, answers.Writer, stop.Token))
+            .ToList();
+        try
         {
-            var answers = (
-                await QueryAsync(
-                        Sign(type, [], key),
+            while (true)
+            {
+                var (index, next) = await answers.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                latest[index] = next;
+                if (latest.Any(a => a is null))
+                {
+                    continue;
+                }
+
+                IReadOnlyList<QueryAnswer<T>> current = [.. latest!];
+                if (progress?.Invoke(current) is { } measure && measure > mostProgress)
+                {
+                    mostProgress = measure;
+                    deadline = _time.GetUtcNow() + timeout;
+                }
+
+                if (done(current) || _time.GetUtcNow() > deadline)
+                {
+                    return current;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(pollers).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One replica's side of <see cref="QueryUntilAsync"/>: asks it, hands the answer over, waits
+    /// <see cref="PollInterval"/>, and again, until <paramref name="stop"/> fires.</summary>
+    private async Task PollAsync<T>(
+        OperatorCommandType type,
+        JsonTypeInfo<T> answer,
+        int index,
+        ReplicaChannels replicas,
+        SigningKey key,
+        IReadOnlyList<VerificationKey> replicaKeys,
+        ChannelWriter<(int, QueryAnswer<T>)> answers,
+        CancellationToken stop
+    )
+        where T : class
+    {
+        try
+        {
+            while (true)
+            {
+                var command = Sign(type, [], key);
+                var request = new OperatorQueryRequest { Command = ByteString.CopyFrom(command.Encode()) };
+                var reply = await QueryOneAsync(
+                        request,
+                        command,
+                        index,
                         config.RequestTimeout,
-                        channels ?? own,
+                        replicas,
                         replicaKeys,
-                        cancellationToken
+                        stop
                     )
-                    .ConfigureAwait(false)
-            )
-                .Select(a => Parse(a, answer))
-                .ToList();
-            if (progress?.Invoke(answers) is { } measure && measure > mostProgress)
-            {
-                mostProgress = measure;
-                deadline = _time.GetUtcNow() + timeout;
+                    .ConfigureAwait(false);
+                await answers.WriteAsync((index, Parse(reply, answer)), stop).ConfigureAwait(false);
+                await Task.Delay(PollInterval, _time, stop).ConfigureAwait(false);
             }
-
-            if (done(answers) || _time.GetUtcNow() > deadline)
-            {
-                return answers;
-            }
-
-            await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The wait is over (done, timed out or cancelled): nothing more to ask.
+        }
+        catch (Exception e)
+        {
+            // Ends the wait with the error instead of leaving it waiting for this replica.
+            answers.TryComplete(e);
+            throw;
         }
     }
 
@@ -174,14 +234,12 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         OperatorCommand command,
         TimeSpan timeout,
         CancellationToken cancellationToken
-    ) => QueryAsync(command, timeout, channels, replicaKeys: null, cancellationToken);
+    ) => QueryAsync(command, timeout, channels, cancellationToken);
 
-    /// <param name="replicaKeys">The replicas' public keys, read from their files when null.</param>
     private async Task<IReadOnlyList<ReplicaAnswer>> QueryAsync(
         OperatorCommand command,
         TimeSpan timeout,
         ReplicaChannels? open,
-        IReadOnlyList<VerificationKey>? replicaKeys,
         CancellationToken cancellationToken
     )
     {
@@ -190,48 +248,61 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         // Channels of its own accept the largest answer a query may give (a page of certified blocks).
         using var own = open is null ? new ReplicaChannels(config.Replicas, CertifiedChainQuery.MaxAnswerBytes) : null;
         var replicas = open ?? own!;
-        var keys = replicaKeys ?? config.LoadReplicaKeys();
+        var keys = config.LoadReplicaKeys();
         return await Task.WhenAll(
                 config.Replicas.Select(
-                    async (replica, index) =>
-                    {
-                        try
-                        {
-                            var reply = await replicas
-                                .Admin(index)
-                                .OperatorQueryAsync(
-                                    request,
-                                    deadline: DateTime.UtcNow.Add(timeout),
-                                    cancellationToken: cancellationToken
-                                )
-                                .ConfigureAwait(false);
-                            if (reply.Json.Length > 0 && !SignedBy(reply, command, replica.Id, keys[index]))
-                            {
-                                return new ReplicaAnswer(
-                                    replica.Id.Value,
-                                    null,
-                                    $"rejected: the answer is not signed by replica {replica.Id.Value} for chain "
-                                        + ChainId
-                                );
-                            }
-
-                            return reply.Refusal.Length > 0
-                                ? new ReplicaAnswer(replica.Id.Value, null, reply.Refusal)
-                                : new ReplicaAnswer(
-                                    replica.Id.Value,
-                                    reply.Json.Length > 0 ? reply.Json : null,
-                                    null,
-                                    reply.Statement.IsEmpty ? null : reply.Statement.ToByteArray()
-                                );
-                        }
-                        catch (RpcException)
-                        {
-                            return new ReplicaAnswer(replica.Id.Value, null, null);
-                        }
-                    }
+                    (_, index) => QueryOneAsync(request, command, index, timeout, replicas, keys, cancellationToken)
                 )
             )
             .ConfigureAwait(false);
+    }
+
+    /// <summary>Sends <paramref name="request"/> (the encoded <paramref name="command"/>) to replica number
+    /// <paramref name="index"/>: its signed answer, its refusal, or no answer within
+    /// <paramref name="timeout"/>.</summary>
+    private async Task<ReplicaAnswer> QueryOneAsync(
+        OperatorQueryRequest request,
+        OperatorCommand command,
+        int index,
+        TimeSpan timeout,
+        ReplicaChannels replicas,
+        IReadOnlyList<VerificationKey> keys,
+        CancellationToken cancellationToken
+    )
+    {
+        var replica = config.Replicas[index];
+        try
+        {
+            var reply = await replicas
+                .Admin(index)
+                .OperatorQueryAsync(
+                    request,
+                    deadline: DateTime.UtcNow.Add(timeout),
+                    cancellationToken: cancellationToken
+                )
+                .ConfigureAwait(false);
+            if (reply.Json.Length > 0 && !SignedBy(reply, command, replica.Id, keys[index]))
+            {
+                return new ReplicaAnswer(
+                    replica.Id.Value,
+                    null,
+                    $"rejected: the answer is not signed by replica {replica.Id.Value} for chain {ChainId}"
+                );
+            }
+
+            return reply.Refusal.Length > 0
+                ? new ReplicaAnswer(replica.Id.Value, null, reply.Refusal)
+                : new ReplicaAnswer(
+                    replica.Id.Value,
+                    reply.Json.Length > 0 ? reply.Json : null,
+                    null,
+                    reply.Statement.IsEmpty ? null : reply.Statement.ToByteArray()
+                );
+        }
+        catch (RpcException)
+        {
+            return new ReplicaAnswer(replica.Id.Value, null, null);
+        }
     }
 
     private bool SignedBy(OperatorQueryReply reply, OperatorCommand command, ReplicaId replica, VerificationKey key) =>

@@ -35,11 +35,9 @@ public sealed partial class RocksDbLedger
         }
 
         // Appends wait for the checkpoint call so the head we report is the head it holds. It stays short because
-        // RocksDB
-        // flushes the memtables first only when the write-ahead log is over WalCopyLimit (a flush took 60-80 ms on a
-        // busy
-        // ledger, see docs/benchmarks-history.md); below it, it links the SST files and copies the log, replayed when
-        // opened.
+        // RocksDB flushes the memtables first only when the write-ahead log is over WalCopyLimit (a flush took 60-80 ms
+        // on a busy ledger, see docs/benchmarks-history.md); below it, it links the SST files and copies the log,
+        // replayed when opened.
         lock (_appendLock)
         {
             try

@@ -41,6 +41,10 @@ public sealed class FakeReplicas : IAsyncDisposable
     /// <summary>The JSON replica <c>r</c> answers an operator query with; "{}" unless a test says otherwise.</summary>
     public Func<int, string> QueryAnswer { get; set; } = _ => "{}";
 
+    /// <summary>When replica <c>r</c> may answer its operator query number <c>n</c> (1 for the first); immediately
+    /// unless a test says otherwise.</summary>
+    public Func<int, int, Task> QueryAnswerWhen { get; set; } = (_, _) => Task.CompletedTask;
+
     /// <summary>Whose key signs replica i's answers: its own by default.</summary>
     public Func<int, int> SignAs { get; set; } = replica => replica;
 
@@ -117,10 +121,11 @@ public sealed class FakeReplicas : IAsyncDisposable
 
     /// <summary>Notes one operator query to <paramref name="replica"/> on connection
     /// <paramref name="connection"/>.</summary>
-    public void RecordQuery(int replica, string connection)
+    /// <returns>Which query of <paramref name="replica"/>'s it is (1 for the first).</returns>
+    public int RecordQuery(int replica, string connection)
     {
         _connections.GetOrAdd(replica, _ => new())[connection] = true;
-        _queries.AddOrUpdate(replica, 1, (_, n) => n + 1);
+        return _queries.AddOrUpdate(replica, 1, (_, n) => n + 1);
     }
 
     /// <summary>How many operator queries <paramref name="replica"/> answered.</summary>

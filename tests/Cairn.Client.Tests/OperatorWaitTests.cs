@@ -31,8 +31,32 @@ public sealed class OperatorWaitTests : IAsyncLifetime
         );
 
         DbCheckpointQuorum.Reporting(answers, Seq).Should().Be(3);
-        Enumerable.Range(0, 4).Select(_replicas.Queries).Should().AllSatisfy(q => q.Should().Be(3));
+        Enumerable.Range(0, 3).Select(_replicas.Queries).Should().AllSatisfy(q => q.Should().BeGreaterThanOrEqualTo(3));
         Enumerable.Range(0, 4).Select(_replicas.Connections).Should().AllBeEquivalentTo(1);
+    }
+
+    [Fact]
+    public async Task A_wait_ends_on_the_answer_that_completes_the_quorum_not_on_the_slowest_replicas_next_answer()
+    {
+        // Replica 3 answers its first query, then holds every later one until the test ends; replicas 0-2 list the
+        // checkpoint from their third answer on. Waiting for a whole round of answers would wait for replica 3 until
+        // the request timeout and then count it as not answering.
+        var held = new TaskCompletionSource();
+        _replicas.QueryAnswerWhen = (replica, query) => replica == 3 && query > 1 ? held.Task : Task.CompletedTask;
+        _replicas.QueryAnswer = replica =>
+            Status(replica, withCheckpoint: replica < 3 && _replicas.Queries(replica) >= 3);
+
+        var answers = await new OperatorClient(_replicas.Config).QueryUntilAsync(
+            OperatorCommandType.DbCheckpointStatus,
+            OperatorAnswerJson.Default.DbCheckpointStatusAnswer,
+            a => DbCheckpointQuorum.Reached(a, Seq, f: 1),
+            TimeSpan.FromSeconds(30),
+            TestContext.Current.CancellationToken
+        );
+
+        DbCheckpointQuorum.Reporting(answers, Seq).Should().Be(3);
+        answers[3].Status.Should().NotBeNull("replica 3's last answer stands while its next one is outstanding");
+        _replicas.Queries(3).Should().Be(2, "replica 3 is not asked again before it answers");
     }
 
     [Fact]
@@ -62,7 +86,7 @@ public sealed class OperatorWaitTests : IAsyncLifetime
             TestContext.Current.CancellationToken
         );
 
-        DbCheckpointQuorum.Reporting(answers, Seq).Should().Be(4);
+        DbCheckpointQuorum.Reporting(answers, Seq).Should().BeGreaterThanOrEqualTo(3);
     }
 
     [Fact]
@@ -75,8 +99,8 @@ public sealed class OperatorWaitTests : IAsyncLifetime
 
         var answers = await WaitOnProgressAsync(TimeSpan.FromMilliseconds(500));
 
-        DbCheckpointQuorum.Reporting(answers, Seq).Should().Be(4);
-        Enumerable.Range(0, 4).Select(_replicas.Queries).Should().AllSatisfy(q => q.Should().Be(30));
+        DbCheckpointQuorum.Reporting(answers, Seq).Should().BeGreaterThanOrEqualTo(3);
+        Enumerable.Range(0, 4).Count(r => _replicas.Queries(r) >= 30).Should().BeGreaterThanOrEqualTo(3);
     }
 
     [Fact]

@@ -59,6 +59,9 @@ internal static class DbCheckpointCommand
                 );
                 ThrowIfDisabled(before);
                 var result = await client.SubmitAsync(OperatorCommandType.DbCheckpointCreate, cancellationToken);
+                // The order was the session streams' only request: end them now, alongside the polls, rather than
+                // after the table, where the command would wait for every replica to end its stream.
+                var closing = channels.CloseSessionsAsync(ReplicaChannels.ClosePatience);
                 if (!result.Accepted)
                 {
                     throw new RequestRejectedException($"dbCheckpoint create refused: {result.Message}");
@@ -83,6 +86,7 @@ internal static class DbCheckpointCommand
                     cancellationToken,
                     a => DbCheckpointQuorum.Progress(a, target)
                 );
+                await closing;
                 Show(console, answers, json, onlySeq: target);
                 if (!DbCheckpointQuorum.Reached(answers, target, config.F))
                 {

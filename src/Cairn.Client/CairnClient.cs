@@ -15,7 +15,7 @@ namespace Cairn.Client;
 /// <see cref="ClientConfig.RetransmitTimeout"/>, until <see cref="ClientConfig.RequestTimeout"/>. One request at a
 /// time per client; use several clients (sessions) for concurrency, sharing one <see cref="ReplicaChannels"/>.
 /// </summary>
-public sealed class CairnClient : IDisposable
+public sealed class CairnClient : IDisposable, IAsyncDisposable
 {
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
@@ -298,6 +298,19 @@ public sealed class CairnClient : IDisposable
         if (_ownsChannels)
         {
             _replicas.Dispose();
+        }
+
+        _key.Dispose();
+    }
+
+    /// <summary>As <see cref="Dispose"/>, but connections of its own end their session streams first
+    /// (<see cref="ReplicaChannels.DisposeAsync"/>): a process that is done lets the replicas close them rather than
+    /// reset them.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsChannels)
+        {
+            await _replicas.DisposeAsync().ConfigureAwait(false);
         }
 
         _key.Dispose();

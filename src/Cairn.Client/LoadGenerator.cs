@@ -28,7 +28,7 @@ public static class LoadGenerator
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         string? firstError = null;
         var startedAt = DateTimeOffset.UtcNow;
-        using var channels = new ReplicaChannels(config.Replicas);
+        await using var channels = new ReplicaChannels(config.Replicas);
         var total = Stopwatch.StartNew();
 
         async Task SessionAsync(int session)

@@ -17,7 +17,8 @@ public sealed class FakeReplicaService(FakeReplicas replicas) : ClientApi.Client
         ServerCallContext context
     )
     {
-        replicas.RecordCall(replicas.ReplicaAt(context.GetHttpContext().Connection.LocalPort), "Session");
+        var replica = replicas.ReplicaAt(context.GetHttpContext().Connection.LocalPort);
+        replicas.RecordCall(replica, "Session");
         using var writing = new SemaphoreSlim(1);
         // An answer that fails with anything but a refusal ends the stream with that error, as a replica that lost it.
         var broken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,6 +44,11 @@ public sealed class FakeReplicaService(FakeReplicas replicas) : ClientApi.Client
         }
 
         await Task.WhenAll(answers);
+        if (reading.IsCompletedSuccessfully)
+        {
+            // The client completed its request stream (no more requests come): a close, not a reset.
+            replicas.RecordCall(replica, "SessionEnded");
+        }
 
         async Task AnswerOnStreamAsync(ByteString bytes)
         {

@@ -71,6 +71,44 @@ public sealed class SharedConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_sent_while_a_stream_is_being_closed_goes_on_a_new_stream()
+    {
+        // Replica 3 holds its answer to the first request, so its stream stays open while being closed.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = true;
+        _replicas.AnswerWhen = (replica, _) =>
+            replica == 3 && Volatile.Read(ref holding) ? held.Task : Task.CompletedTask;
+        using var channels = new ReplicaChannels(_replicas.Config.Replicas);
+        using var client = new CairnClient(_replicas.Config, channels, session: 1);
+        var token = TestContext.Current.CancellationToken;
+        await client.SubmitAsync([7], RequestFlags.None, token);
+        await WaitUntilAsync(() => _replicas.TotalTransmissions(3) >= 1);
+        var closing = channels.CloseSessionsAsync(TimeSpan.FromMinutes(1));
+        Volatile.Write(ref holding, false);
+
+        // Written into the closing stream, it would wait there behind the held answer and never reach replica 3.
+        var second = await client.SubmitAsync([8], RequestFlags.None, token);
+        await WaitUntilAsync(() => _replicas.Transmissions(3, second.RequestId) >= 1);
+
+        _replicas.Calls(3, "Session").Should().Be(2);
+        held.SetResult();
+        await closing;
+    }
+
+    [Fact]
+    public async Task A_client_with_connections_of_its_own_closes_its_session_streams_when_disposed_asynchronously()
+    {
+        await using (var client = new CairnClient(_replicas.Config, session: 1))
+        {
+            await client.SubmitAsync([7], RequestFlags.None, TestContext.Current.CancellationToken);
+            await WaitUntilAsync(() => Enumerable.Range(0, 4).All(r => _replicas.TotalTransmissions(r) >= 1));
+        }
+
+        // A reset (what the synchronous Dispose does) ends no replica's stream as closed by the client.
+        await WaitUntilAsync(() => Enumerable.Range(0, 4).All(r => _replicas.Calls(r, "SessionEnded") == 1));
+    }
+
+    [Fact]
     public async Task A_session_of_its_own_opens_one_connection_per_replica()
     {
         using var client = new CairnClient(_replicas.Config, session: 1);

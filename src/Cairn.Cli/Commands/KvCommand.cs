@@ -36,7 +36,7 @@ internal static class KvCommand
         put.SetAction(
             async (parse, cancellationToken) =>
             {
-                using var client = Connect(parse.GetRequiredValue(cluster));
+                await using var client = Connect(parse.GetRequiredValue(cluster));
                 var result = await client.PutAsync(
                     Encoding.UTF8.GetBytes(parse.GetRequiredValue(key)),
                     Encoding.UTF8.GetBytes(parse.GetRequiredValue(value)),
@@ -105,7 +105,7 @@ internal static class KvCommand
                 }
                 else
                 {
-                    using var client = Connect(parse.GetValue(cluster)!);
+                    await using var client = Connect(parse.GetValue(cluster)!);
                     var result = await client.GetAsync(keyBytes, cancellationToken);
                     (value, block) = (result.Value, result.Block.Value);
                 }

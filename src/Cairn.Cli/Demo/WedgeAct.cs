@@ -26,7 +26,7 @@ internal static class WedgeAct
         );
         OpCommand.ShowWedgeStatus(narrator.Console, answers, json: false);
 
-        using var client = new CairnClient(ClientConfig.Load(runner.Layout.ClientConfig), session: 900);
+        await using var client = new CairnClient(ClientConfig.Load(runner.Layout.ClientConfig), session: 900);
         await narrator.StepAsync(
             "Try a write while wedged",
             async () =>

@@ -10,6 +10,8 @@
 # it measured). Environment: CAIRN_BENCH_BEFORE_CLI, another build of the CLI: each round
 # then also times it, alternating with this one on the same cluster (before/after figures in the same conditions).
 set -euo pipefail
+# EPOCHREALTIME (below) uses the locale's decimal separator; awk reads a point.
+export LC_ALL=C
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 out=$1 sizes=${2:-2048,10240} rounds=${3:-5} clients=${4:-16} port=${5:-7960}
@@ -58,12 +60,14 @@ log_times() {
 # one_round CLI: times one 'op dbCheckpoint create' with CLI and prints its JSON record.
 one_round() {
   local cli=$1 start end output target ordered taken finalised
-  start=$(now)
-  # Each output line with the seconds since the start: 'ordered:' is printed once the order has f+1 replies.
-  output=$("$cli" op dbCheckpoint create --cluster "$c" | while IFS= read -r line; do echo "$(since "$start") $line"; done)
-  end=$(now)
+  # Times from bash's own clock: a process per reading (date, awk) for each line of the command's output made the
+  # command look up to half a second slower on a loaded machine, by the time it took to read its table.
+  start=$EPOCHREALTIME
+  # Each output line with the time it arrived: 'ordered:' is printed once the order has f+1 replies.
+  output=$("$cli" op dbCheckpoint create --cluster "$c" | while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done)
+  end=$EPOCHREALTIME
   target=$(grep -m1 'ordered:' <<<"$output" | grep -oE 'at seq [0-9]+' | awk '{ print $3 }')
-  ordered=$(grep -m1 'ordered:' <<<"$output" | awk '{ print $1 }')
+  ordered=$(grep -m1 'ordered:' <<<"$output" | awk -v s="$start" '{ printf "%.3f", $1 - s }')
   # Finalisation is logged just after the CLI can see it: give the slowest replica a moment to write its line.
   sleep 0.5
   taken=$(log_times "$target" 2010 | sort -n | paste -sd';')

@@ -18,17 +18,8 @@ public sealed class OperatorWaitTests : IAsyncLifetime
     [Fact]
     public async Task Waiting_polls_every_replica_on_one_connection_each_until_2f_plus_1_list_the_checkpoint()
     {
-        // Replicas 0-2 list the checkpoint from their third answer on; replica 3 never does (slow or down).
-        _replicas.QueryAnswer = replica =>
-            Status(replica, withCheckpoint: replica < 3 && _replicas.Queries(replica) >= 3);
-
-        var answers = await new OperatorClient(_replicas.Config).QueryUntilAsync(
-            OperatorCommandType.DbCheckpointStatus,
-            OperatorAnswerJson.Default.DbCheckpointStatusAnswer,
-            a => DbCheckpointQuorum.Reached(a, Seq, f: 1),
-            TimeSpan.FromSeconds(30),
-            TestContext.Current.CancellationToken
-        );
+        // Replica 3 never lists the checkpoint (slow or down).
+        var answers = await WaitForReplicasZeroToTwoAsync();
 
         DbCheckpointQuorum.Reporting(answers, Seq).Should().Be(3);
         Enumerable.Range(0, 3).Select(_replicas.Queries).Should().AllSatisfy(q => q.Should().BeGreaterThanOrEqualTo(3));
@@ -38,21 +29,12 @@ public sealed class OperatorWaitTests : IAsyncLifetime
     [Fact]
     public async Task A_wait_ends_on_the_answer_that_completes_the_quorum_not_on_the_slowest_replicas_next_answer()
     {
-        // Replica 3 answers its first query, then holds every later one until the test ends; replicas 0-2 list the
-        // checkpoint from their third answer on. Waiting for a whole round of answers would wait for replica 3 until
-        // the request timeout and then count it as not answering.
+        // Replica 3 answers its first query, then holds every later one until the test ends. Waiting for a whole
+        // round of answers would wait for replica 3 until the request timeout and then count it as not answering.
         var held = new TaskCompletionSource();
         _replicas.QueryAnswerWhen = (replica, query) => replica == 3 && query > 1 ? held.Task : Task.CompletedTask;
-        _replicas.QueryAnswer = replica =>
-            Status(replica, withCheckpoint: replica < 3 && _replicas.Queries(replica) >= 3);
 
-        var answers = await new OperatorClient(_replicas.Config).QueryUntilAsync(
-            OperatorCommandType.DbCheckpointStatus,
-            OperatorAnswerJson.Default.DbCheckpointStatusAnswer,
-            a => DbCheckpointQuorum.Reached(a, Seq, f: 1),
-            TimeSpan.FromSeconds(30),
-            TestContext.Current.CancellationToken
-        );
+        var answers = await WaitForReplicasZeroToTwoAsync();
 
         DbCheckpointQuorum.Reporting(answers, Seq).Should().Be(3);
         answers[3].Status.Should().NotBeNull("replica 3's last answer stands while its next one is outstanding");
@@ -149,6 +131,21 @@ public sealed class OperatorWaitTests : IAsyncLifetime
             .Progress([new(0, steps[4], null), new(1, null, "no answer")], Seq)
             .Should()
             .Be(progress[4], "a replica that does not answer adds nothing");
+    }
+
+    /// <summary>Waits for 2f+1 replicas to list the checkpoint, which replicas 0-2 (and only they) do from their
+    /// third answer on.</summary>
+    private Task<IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>>> WaitForReplicasZeroToTwoAsync()
+    {
+        _replicas.QueryAnswer = replica =>
+            Status(replica, withCheckpoint: replica < 3 && _replicas.Queries(replica) >= 3);
+        return new OperatorClient(_replicas.Config).QueryUntilAsync(
+            OperatorCommandType.DbCheckpointStatus,
+            OperatorAnswerJson.Default.DbCheckpointStatusAnswer,
+            a => DbCheckpointQuorum.Reached(a, Seq, f: 1),
+            TimeSpan.FromSeconds(30),
+            TestContext.Current.CancellationToken
+        );
     }
 
     private Task<IReadOnlyList<QueryAnswer<DbCheckpointStatusAnswer>>> WaitOnProgressAsync(TimeSpan timeout) =>

@@ -188,11 +188,8 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
         {
             while (true)
             {
-                var command = Sign(type, [], key);
-                var request = new OperatorQueryRequest { Command = ByteString.CopyFrom(command.Encode()) };
                 var reply = await QueryOneAsync(
-                        request,
-                        command,
+                        Sign(type, [], key),
                         index,
                         config.RequestTimeout,
                         replicas,
@@ -244,24 +241,21 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
     )
     {
         ArgumentNullException.ThrowIfNull(command);
-        var request = new OperatorQueryRequest { Command = ByteString.CopyFrom(command.Encode()) };
         // Channels of its own accept the largest answer a query may give (a page of certified blocks).
         using var own = open is null ? new ReplicaChannels(config.Replicas, CertifiedChainQuery.MaxAnswerBytes) : null;
         var replicas = open ?? own!;
         var keys = config.LoadReplicaKeys();
         return await Task.WhenAll(
                 config.Replicas.Select(
-                    (_, index) => QueryOneAsync(request, command, index, timeout, replicas, keys, cancellationToken)
+                    (_, index) => QueryOneAsync(command, index, timeout, replicas, keys, cancellationToken)
                 )
             )
             .ConfigureAwait(false);
     }
 
-    /// <summary>Sends <paramref name="request"/> (the encoded <paramref name="command"/>) to replica number
-    /// <paramref name="index"/>: its signed answer, its refusal, or no answer within
-    /// <paramref name="timeout"/>.</summary>
+    /// <summary>Sends the signed query <paramref name="command"/> to replica number <paramref name="index"/>: its
+    /// signed answer, its refusal, or no answer within <paramref name="timeout"/>.</summary>
     private async Task<ReplicaAnswer> QueryOneAsync(
-        OperatorQueryRequest request,
         OperatorCommand command,
         int index,
         TimeSpan timeout,
@@ -271,6 +265,7 @@ public sealed class OperatorClient(ClientConfig config, TimeProvider? time = nul
     )
     {
         var replica = config.Replicas[index];
+        var request = new OperatorQueryRequest { Command = ByteString.CopyFrom(command.Encode()) };
         try
         {
             var reply = await replicas

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # On-demand DB checkpoint latency vs database size: one 4-replica cluster is filled with 256 KiB puts to each size in
-# turn (smallest first); at each size `cairn op dbCheckpoint create` is timed ROUNDS times on the idle cluster and
-# ROUNDS times under continuous load from CLIENTS clients, each from the command being started until it returns
+# turn (smallest first); at each size the operator tool's `cairn-op dbCheckpoint create` is timed ROUNDS times on the
+# idle cluster and ROUNDS times under continuous load from CLIENTS clients, each from the command being started until it returns
 # (it returns once 2f+1 replicas list the checkpoint as finalised). Next to it, from every replica's log: when the
 # boundary's RocksDB checkpoint was taken and how long the RocksDB call took (event 2010), and when the checkpoint was
 # finalised and how long finalisation took (event 2013).
 # Usage: bench/checkpoint-latency.sh OUT_DIR [sizes-mib] [rounds] [clients] [base-port]   (defaults: 2048,10240 5 16 7960)
 # Writes OUT_DIR/checkpoint-latency.json, again after each size (a run stopped during a long fill keeps the sizes
-# it measured). Environment: CAIRN_BENCH_BEFORE_CLI, another build of the CLI: each round
-# then also times it, alternating with this one on the same cluster (before/after figures in the same conditions).
+# it measured). Environment: CAIRN_BENCH_OP, the operator tool (bench/lib.sh); CAIRN_BENCH_BEFORE_CLI, a build of the
+# full CLI: each round then also times its `cairn op dbCheckpoint create`, alternating with the operator tool on the
+# same cluster (before/after figures in the same conditions).
 set -euo pipefail
 # EPOCHREALTIME (below) uses the locale's decimal separator; awk reads a point.
 export LC_ALL=C
@@ -57,14 +58,14 @@ log_times() {
   done
 }
 
-# one_round CLI: times one 'op dbCheckpoint create' with CLI and prints its JSON record.
+# one_round COMMAND...: times one 'COMMAND dbCheckpoint create' ('cairn-op' or 'cairn op') and prints its JSON record.
 one_round() {
-  local cli=$1 start end output target ordered taken finalised
+  local start end output target ordered taken finalised
   # Times from bash's own clock: a process per reading (date, awk) for each line of the command's output made the
   # command look up to half a second slower on a loaded machine, by the time it took to read its table.
   start=$EPOCHREALTIME
   # Each output line with the time it arrived: 'ordered:' is printed once the order has f+1 replies.
-  output=$("$cli" op dbCheckpoint create --cluster "$c" | while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done)
+  output=$("$@" dbCheckpoint create --cluster "$c" | while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done)
   end=$EPOCHREALTIME
   target=$(grep -m1 'ordered:' <<<"$output" | grep -oE 'at seq [0-9]+' | awk '{ print $3 }')
   ordered=$(grep -m1 'ordered:' <<<"$output" | awk -v s="$start" '{ printf "%.3f", $1 - s }')
@@ -83,12 +84,13 @@ one_round() {
     }'
 }
 
-# rounds_json LABEL: ROUNDS rounds with this CLI (and the before CLI, alternating, when given) as JSON members.
+# rounds_json LABEL: ROUNDS rounds with the operator tool (and the before CLI, alternating, when given) as JSON
+# members.
 rounds_json() {
   local i after=() old=()
   for i in $(seq 1 "$rounds"); do
-    if [ -n "$before" ]; then old+=("$(one_round "$before")"); fi
-    after+=("$(one_round "$cairn")")
+    if [ -n "$before" ]; then old+=("$(one_round "$before" op)"); fi
+    after+=("$(one_round "$cairn_op")")
     echo "   $1 round $i: $(grep -oE '"seconds": [0-9.]+' <<<"${after[-1]}")${before:+ (before: $(grep -oE '"seconds": [0-9.]+' <<<"${old[-1]}"))}" >&2
   done
   echo "\"$1\": [$(IFS=,; echo "${after[*]}")]"
@@ -102,7 +104,8 @@ write_json() {
   "clients": $clients,
   "rounds": $rounds,
   "valueSize": $value_size,
-  "before": "$before",
+  "command": "$(basename "$cairn_op") dbCheckpoint create",
+  "before": "${before:+$before op dbCheckpoint create}",
   "points": [
     $(IFS=,; echo "${points[*]}")
   ]

@@ -1,6 +1,8 @@
 # Shared by the bench/*.sh cluster benchmarks (sourced, not run): the CLI, config edits and timing.
 # CAIRN_BENCH_CLI: another build of the CLI (a copy of its output directory), e.g. to compare before and after.
 cairn=${CAIRN_BENCH_CLI:-src/Cairn.Cli/bin/Release/net10.0/cairn}
+# CAIRN_BENCH_OP: the operator tool, cairn-op (bench/run-all.sh publishes it compiled to native code).
+cairn_op=${CAIRN_BENCH_OP:-src/Cairn.OperatorTool/bin/Release/net10.0/cairn-op}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # set_key FILE KEY VALUE: sets 'KEY: VALUE' in a deployment.config, appending the line when the key is not there yet.
@@ -54,6 +56,7 @@ describe_machine() {
   echo "kernel:  $(uname -r)"
   echo "dotnet:  SDK $(dotnet --version)"
   echo "cli:     ${bench_cli_kind:-$cairn}"
+  echo "op tool: ${bench_op_kind:-$cairn_op}"
   echo "load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 

@@ -44,7 +44,7 @@ else
 fi
 
 echo "== build (Release, warnings as errors)"
-for project in src/Cairn.Cli bench/Cairn.Benchmarks bench/Cairn.PeerLoad bench/Cairn.BenchReport; do
+for project in src/Cairn.Cli src/Cairn.OperatorTool bench/Cairn.Benchmarks bench/Cairn.PeerLoad bench/Cairn.BenchReport; do
   dotnet build "$project" -c Release -warnaserror -v quiet -nologo >/dev/null
 done
 # The cluster benchmarks run the CLI an operator installs (README: the published single file, ReadyToRun), for the
@@ -56,6 +56,14 @@ if [ -z "${CAIRN_BENCH_CLI:-}" ]; then
   dotnet publish src/Cairn.Cli -c Release -r linux-x64 -warnaserror -v quiet -nologo -o "$published" >/dev/null
   export CAIRN_BENCH_CLI=$published/cairn
   cairn=$CAIRN_BENCH_CLI bench_cli_kind="published single file, ReadyToRun (dotnet publish src/Cairn.Cli -r linux-x64)"
+fi
+# The operator tool as an operator installs it: compiled to native code (dotnet publish src/Cairn.OperatorTool).
+if [ -z "${CAIRN_BENCH_OP:-}" ]; then
+  published_op=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-op-XXXXXX")
+  trap 'rm -rf "${published:-}" "$published_op"' EXIT
+  dotnet publish src/Cairn.OperatorTool -c Release -r linux-x64 -warnaserror -v quiet -nologo -o "$published_op" >/dev/null
+  export CAIRN_BENCH_OP=$published_op/cairn-op
+  cairn_op=$CAIRN_BENCH_OP bench_op_kind="published native (dotnet publish src/Cairn.OperatorTool -r linux-x64)"
 fi
 
 rm -rf "$results"

@@ -452,6 +452,11 @@ internal static partial class BenchmarkReport
         return finished.Count == 0 ? double.NaN : Stats.Median([.. finished.Select(round => (double)round[name]!)]);
     }
 
+    /// <summary>The operator's command the latency benchmark timed: the operator tool's since it has one, `cairn op`'s
+    /// in older results.</summary>
+    private static string Command(JsonNode latency) =>
+        latency["command"]?.GetValue<string>() ?? "cairn op dbCheckpoint create";
+
     /// <summary>The on-demand checkpoint latency table: per database size and mode, medians of each phase.</summary>
     private static void WriteCheckpointLatency(StringBuilder md, JsonNode latency, List<JsonNode> points)
     {
@@ -459,7 +464,7 @@ internal static partial class BenchmarkReport
         md.AppendLine();
         md.AppendLine(
             $"`bench/checkpoint-latency.sh`: one 4-replica cluster filled with {(int)latency["valueSize"]! / 1024} KiB "
-                + "puts to each size in turn; at each size `cairn op dbCheckpoint create` is timed "
+                + $"puts to each size in turn; at each size `{Command(latency)}` is timed "
                 + $"{(int)latency["rounds"]!} times on the idle cluster and {(int)latency["rounds"]!} times under "
                 + $"continuous load from {(int)latency["clients"]!} clients, from the command being started (a new "
                 + "process) until it returns, which it does once 2f + 1 replicas list the checkpoint as finalised. The "

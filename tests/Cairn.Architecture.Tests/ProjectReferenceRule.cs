@@ -18,6 +18,7 @@ public static class ProjectReferenceRule
     private const string Client = "Cairn.Client";
     private const string Node = "Cairn.Node";
     private const string Cli = "Cairn.Cli";
+    private const string OperatorTool = "Cairn.OperatorTool";
 
     /// <summary>For every project under src/, the projects it may reference directly.</summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> Allowed = new Dictionary<
@@ -38,6 +39,9 @@ public static class ProjectReferenceRule
         // The host and the CLI sit on top.
         [Node] = Set(Core, ClientProtocol, Consensus, Ledger, Protocol, Operator, Backup, Client),
         [Cli] = Set(Core, ClientProtocol, Consensus, Ledger, Protocol, Operator, Backup, Client, Node),
+        // The operator tool compiles the CLI's operator commands in (a reference to the CLI would bring its entry
+        // point, and the replica with it, into the native program).
+        [OperatorTool] = Set(Core, Client, Node),
     };
 
     /// <summary>The names of the projects a project file references (file names without extension).</summary>

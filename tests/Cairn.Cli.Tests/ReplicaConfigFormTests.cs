@@ -35,13 +35,13 @@ public sealed class ReplicaConfigFormTests : IDisposable
         var noReplica = CliRun.Of([.. args, "--cluster", "/tmp"]);
         var replicaOfAConfig = CliRun.Of([.. args, "--config", "/tmp/deployment.config", "--replica", "1"]);
 
-        neither.ExitCode.Should().Be(CairnCommandLine.UsageExitCode);
+        neither.ExitCode.Should().Be(CommandLineRunner.UsageExitCode);
         neither.Error.Should().StartWith("error: give exactly one of --cluster DIR and --config FILE\n");
-        both.ExitCode.Should().Be(CairnCommandLine.UsageExitCode);
+        both.ExitCode.Should().Be(CommandLineRunner.UsageExitCode);
         both.Error.Should().StartWith("error: give exactly one of --cluster DIR and --config FILE\n");
-        noReplica.ExitCode.Should().Be(CairnCommandLine.UsageExitCode);
+        noReplica.ExitCode.Should().Be(CommandLineRunner.UsageExitCode);
         noReplica.Error.Should().StartWith("error: --cluster DIR needs --replica N");
-        replicaOfAConfig.ExitCode.Should().Be(CairnCommandLine.UsageExitCode);
+        replicaOfAConfig.ExitCode.Should().Be(CommandLineRunner.UsageExitCode);
         replicaOfAConfig.Error.Should().StartWith("error: --replica selects a replica of --cluster DIR");
     }
 
@@ -50,7 +50,7 @@ public sealed class ReplicaConfigFormTests : IDisposable
     {
         var two = CliRun.Of("checkpoint", "list", "--config", "/tmp/deployment.config", "--data-dir", "/tmp");
 
-        two.ExitCode.Should().Be(CairnCommandLine.UsageExitCode);
+        two.ExitCode.Should().Be(CommandLineRunner.UsageExitCode);
         two.Error.Should().StartWith("error: give exactly one of --cluster DIR, --config FILE and --data-dir DIR\n");
         CliRun
             .Of("checkpoint", "list", "--cluster", "/tmp")
@@ -76,7 +76,7 @@ public sealed class ReplicaConfigFormTests : IDisposable
                         .Be($"error: {missing}: cannot read the config file (Could not find file '{missing}'.)\n"),
                 i => i.Error.Should().StartWith($"error: {invalid}:").And.Contain("f_val").And.NotContain("   at ")
             );
-        runs.Should().AllSatisfy(r => r.ExitCode.Should().Be(CairnCommandLine.FailureExitCode));
+        runs.Should().AllSatisfy(r => r.ExitCode.Should().Be(CommandLineRunner.FailureExitCode));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class ReplicaConfigFormTests : IDisposable
 
         list.ExitCode.Should().Be(0, list.Error);
         list.Output.Should().Contain("no checkpoints on disk");
-        export.ExitCode.Should().Be(CairnCommandLine.FailureExitCode);
+        export.ExitCode.Should().Be(CommandLineRunner.FailureExitCode);
         export
             .Error.Should()
             .Contain(Path.Combine(DeploymentConfigLoader.Load(config).DbCheckpoints.Path, "150"))
@@ -116,7 +116,7 @@ public sealed class ReplicaConfigFormTests : IDisposable
             run = CliRun.Of("restore", "--config", config.SourcePath, "--from", Path.Combine(_root, "checkpoint"));
         }
 
-        run.ExitCode.Should().Be(CairnCommandLine.FailureExitCode);
+        run.ExitCode.Should().Be(CommandLineRunner.FailureExitCode);
         run.Error.Should()
             .Be(
                 $"error: {config.RocksDbPath}: replica 1 is running (its database is open); stop it first (its "
@@ -144,9 +144,9 @@ public sealed class ReplicaConfigFormTests : IDisposable
             running = CliRun.Of("backup", "--config", path, "--to", Path.Combine(_root, "b"), "--key", "/tmp/k");
         }
 
-        checkpointMode.ExitCode.Should().Be(CairnCommandLine.FailureExitCode);
+        checkpointMode.ExitCode.Should().Be(CommandLineRunner.FailureExitCode);
         checkpointMode.Error.Should().Contain("backup_mode is 'checkpoint'");
-        running.ExitCode.Should().Be(CairnCommandLine.FailureExitCode);
+        running.ExitCode.Should().Be(CommandLineRunner.FailureExitCode);
         running
             .Error.Should()
             .StartWith(
@@ -162,7 +162,7 @@ public sealed class ReplicaConfigFormTests : IDisposable
     {
         var run = CliRun.Of("backup", "--cluster", "/tmp", "--replica", "1", "--to", "/tmp/x", "--key", "/tmp/k");
 
-        run.ExitCode.Should().Be(CairnCommandLine.UsageExitCode);
+        run.ExitCode.Should().Be(CommandLineRunner.UsageExitCode);
         run.Error.Should().StartWith("error: --key goes with --config FILE");
     }
 }

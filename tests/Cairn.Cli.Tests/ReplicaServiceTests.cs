@@ -39,8 +39,8 @@ public sealed class ReplicaServiceTests : IDisposable
             .Split(' ')
             .Select(c => int.Parse(c, CultureInfo.InvariantCulture))
             .Should()
-            .BeEquivalentTo([CairnCommandLine.FailureExitCode, CairnCommandLine.UsageExitCode])
-            .And.NotContain(CairnCommandLine.ReplicaFailedExitCode);
+            .BeEquivalentTo([CommandLineRunner.FailureExitCode, CommandLineRunner.UsageExitCode])
+            .And.NotContain(CommandLineRunner.ReplicaFailedExitCode);
     }
 
     [Fact]

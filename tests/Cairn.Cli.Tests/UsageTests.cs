@@ -66,7 +66,7 @@ public sealed class UsageTests
     {
         var run = CliRun.Of(line.Split(' '));
 
-        run.ExitCode.Should().Be(CairnCommandLine.UsageExitCode);
+        run.ExitCode.Should().Be(CommandLineRunner.UsageExitCode);
         run.Error.Should().StartWith($"error: {message}\n");
     }
 
@@ -97,7 +97,7 @@ public sealed class UsageTests
             string[] where = command.StartsWith("op ", StringComparison.Ordinal) ? ["--cluster", "D"] : ["--dir", "D"];
             var run = CliRun.Of([.. command.Split(' '), .. where, "--timeout", seconds]);
 
-            run.ExitCode.Should().Be(CairnCommandLine.UsageExitCode);
+            run.ExitCode.Should().Be(CommandLineRunner.UsageExitCode);
             run.Error.Should().Contain("--timeout must be between 0 and 86400 seconds").And.NotContain("   at ");
         }
     }
@@ -123,7 +123,7 @@ public sealed class UsageTests
     {
         var run = CliRun.Of([.. command.Split(' '), .. arguments, "--no-such-option"]);
 
-        run.ExitCode.Should().Be(CairnCommandLine.UsageExitCode);
+        run.ExitCode.Should().Be(CommandLineRunner.UsageExitCode);
         run.Error.Should().Contain("--no-such-option").And.Contain($"usage: cairn {command}").And.NotContain("   at ");
     }
 
@@ -133,7 +133,7 @@ public sealed class UsageTests
     {
         var run = CliRun.Of(command.Split(' '));
 
-        run.ExitCode.Should().Be(CairnCommandLine.UsageExitCode);
+        run.ExitCode.Should().Be(CommandLineRunner.UsageExitCode);
         run.Error.Should().StartWith("error: ").And.Contain($"usage: cairn {command}").And.NotContain("   at ");
     }
 

@@ -40,7 +40,12 @@ public sealed class DbCheckpointTests
         }
 
         await cluster.PutManyAsync("more", 10);
-        (await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir)).ExitCode.Should().Be(0);
+        // The operator tool orders and waits as 'cairn op' does.
+        var second = await CairnProcess.RunOperatorToolAsync("dbCheckpoint", "create", "--cluster", dir, "--json");
+        second.ExitCode.Should().Be(0, second.Error);
+        var secondCreated = Checkpoints(second.Output);
+        secondCreated.Count.Should().BeGreaterThanOrEqualTo(3, "cairn-op returns once 2f + 1 replicas list it");
+        secondCreated.Should().AllSatisfy(c => c.SeqNum.Should().BeGreaterThan(created[0].SeqNum));
         // 'create' returns once 2f+1 replicas report; on a busy machine the fourth may still be finalising its
         // checkpoint.
         List<Row> listed = [];
@@ -54,6 +59,9 @@ public sealed class DbCheckpointTests
             .GroupBy(c => c.Id)
             .Should()
             .AllSatisfy(g => g.Select(c => c.StateDigest).Distinct().Should().ContainSingle());
+        var viaTool = await CairnProcess.RunOperatorToolAsync("dbCheckpoint", "status", "--cluster", dir, "--json");
+        viaTool.ExitCode.Should().Be(0, viaTool.Error);
+        Checkpoints(viaTool.Output).Should().BeEquivalentTo(listed);
         var table = await CairnProcess.RunAsync("op", "dbCheckpoint", "status", "--cluster", dir);
         table.Output.Should().Contain("same on all").And.NotContain("DIGESTS DIFFER");
     }

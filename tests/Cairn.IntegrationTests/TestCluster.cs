@@ -63,6 +63,10 @@ internal sealed class TestCluster : IAsyncDisposable
     public static IReadOnlyList<string> CairnCommand { get; } =
     ["dotnet", Path.Combine(AppContext.BaseDirectory, "cairn.dll")];
 
+    /// <summary>How the tests run the operator tool: <c>dotnet cairn-op.dll</c>.</summary>
+    public static IReadOnlyList<string> OperatorToolCommand { get; } =
+    ["dotnet", Path.Combine(AppContext.BaseDirectory, "cairn-op.dll")];
+
     public string Root { get; }
 
     public ClusterLayout Layout { get; }

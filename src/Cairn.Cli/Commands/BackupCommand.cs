@@ -130,7 +130,7 @@ internal static class BackupCommand
                         $"[green]✓[/] replica {n} backed up to {target}: {copy.Manifest.Files.Count} files, "
                     );
                     console.MarkupInterpolated(
-                        $"{CheckpointCommand.FormatBytes(copy.Manifest.TotalBytes)}, block {head.LastBlockId} "
+                        $"{CommonOptions.FormatBytes(copy.Manifest.TotalBytes)}, block {head.LastBlockId} "
                     );
                     console.MarkupLineInterpolated($"({head.LastBlockDigest.ToHex()[..16]}…)");
                     var signers = string.Join(", ", head.Certificate.Signers.Select(s => s.Value));

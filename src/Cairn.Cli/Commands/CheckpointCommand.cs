@@ -120,7 +120,7 @@ internal static class CheckpointCommand
                         $"{m.SeqNum}",
                         m.StateDigest.ToHex()[..16] + "…",
                         m.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                        FormatBytes(m.SizeBytes),
+                        CommonOptions.FormatBytes(m.SizeBytes),
                         string.Join(",", m.Certificate.Signers.Select(s => s.Value)),
                         "[green]complete[/]"
                     );
@@ -354,7 +354,7 @@ internal static class CheckpointCommand
         Row("created (consensus time)", m.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
         Row("blocks", $"{i.Blocks}");
         Row("keys", $"{i.Keys} ({i.Keys - i.ReservedKeys} application, {i.ReservedKeys} reserved)");
-        Row("size", $"{FormatBytes(i.SizeBytes)} ({i.SizeBytes} bytes)");
+        Row("size", $"{CommonOptions.FormatBytes(i.SizeBytes)} ({i.SizeBytes} bytes)");
         Row("last block digest", m.LastBlockDigest.ToHex());
         Row("state digest", m.StateDigest.ToHex());
         Row("certificate signers", string.Join(", ", m.Certificate.Signers.Select(s => s.Value)));
@@ -426,22 +426,15 @@ internal static class CheckpointCommand
                     $"[green]✓[/] exported checkpoint {parse.GetValue(id)} of replica {config.ReplicaId.Value} "
                 );
                 console.MarkupInterpolated($"to {target}: {manifest.Files.Count} files, ");
-                console.MarkupLineInterpolated($"{FormatBytes(manifest.TotalBytes)} → {FormatBytes(archiveBytes)}");
+                console.MarkupLineInterpolated(
+                    $"{CommonOptions.FormatBytes(manifest.TotalBytes)} → {CommonOptions.FormatBytes(archiveBytes)}"
+                );
             }
 
             return 0;
         });
         return export;
     }
-
-    internal static string FormatBytes(long bytes) =>
-        bytes switch
-        {
-            >= 1 << 30 => $"{bytes / (double)(1 << 30):N1} GiB",
-            >= 1 << 20 => $"{bytes / (double)(1 << 20):N1} MiB",
-            >= 1 << 10 => $"{bytes / 1024.0:N1} KiB",
-            _ => $"{bytes} B",
-        };
 
     private sealed record ListRow(int? Replica, string Directory, CheckpointMetadata? Metadata, string? Problem);
 }

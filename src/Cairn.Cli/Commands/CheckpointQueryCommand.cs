@@ -155,24 +155,25 @@ internal static class CheckpointQueryCommand
         {
             CommonOptions.WriteJson(
                 console,
-                new
-                {
-                    checkpointId = report.CheckpointId.Value,
-                    agreedDigest = report.AgreedDigest?.ToHex(),
-                    consistent = report.Consistent,
-                    replicas = report.Rows.Select(r => new
-                    {
-                        replica = r.Replica,
-                        verified = r.Verified,
-                        differs = r.Differs,
-                        problem = r.Problem,
-                        seqNum = r.Statement?.SeqNum.Value,
-                        lastBlockId = r.Statement?.LastBlockId.Value,
-                        stateDigest = r.Statement?.StateDigest.ToHex(),
-                        epoch = r.Statement?.Epoch,
-                        signature = r.Statement?.Signature.ToHex(),
-                    }),
-                }
+                new HashReportJson(
+                    report.CheckpointId.Value,
+                    report.AgreedDigest?.ToHex(),
+                    report.Consistent,
+                    [
+                        .. report.Rows.Select(r => new HashRowJson(
+                            r.Replica,
+                            r.Verified,
+                            r.Differs,
+                            r.Problem,
+                            r.Statement?.SeqNum.Value,
+                            r.Statement?.LastBlockId.Value,
+                            r.Statement?.StateDigest.ToHex(),
+                            r.Statement?.Epoch,
+                            r.Statement?.Signature.ToHex()
+                        )),
+                    ]
+                ),
+                CliJson.Default.HashReportJson
             );
             return;
         }
@@ -235,27 +236,29 @@ internal static class CheckpointQueryCommand
         {
             CommonOptions.WriteJson(
                 console,
-                new
-                {
-                    checkpointId = report.CheckpointId.Value,
-                    consistent = report.Consistent,
-                    keys = report.Keys.Select(k => new
-                    {
-                        key = Text(k.Key),
-                        agreed = k.Agreed,
-                        found = k.Value is not null,
-                        value = k.Value is null ? null : Text(k.Value),
-                        dissenters = k.Dissenters,
-                    }),
-                    replicas = report.Replicas.Select(r => new
-                    {
-                        replica = r.Replica,
-                        answered = r.Values is not null,
-                        seqNum = r.SeqNum,
-                        problem = r.Problem,
-                        values = r.Values?.Select(v => v is null ? null : Text(v)),
-                    }),
-                }
+                new ReadReportJson(
+                    report.CheckpointId.Value,
+                    report.Consistent,
+                    [
+                        .. report.Keys.Select(k => new KeyJson(
+                            Text(k.Key),
+                            k.Agreed,
+                            k.Value is not null,
+                            k.Value is null ? null : Text(k.Value),
+                            k.Dissenters
+                        )),
+                    ],
+                    [
+                        .. report.Replicas.Select(r => new ReadRowJson(
+                            r.Replica,
+                            r.Values is not null,
+                            r.SeqNum,
+                            r.Problem,
+                            r.Values?.Select(v => v is null ? null : Text(v)).ToList()
+                        )),
+                    ]
+                ),
+                CliJson.Default.ReadReportJson
             );
             return;
         }
@@ -280,4 +283,42 @@ internal static class CheckpointQueryCommand
             console.MarkupLineInterpolated($"[red]replica {replica.Replica}: {replica.Problem}[/]");
         }
     }
+
+    /// <summary><c>--json</c> of <c>op checkpoint hash</c>.</summary>
+    internal sealed record HashReportJson(
+        ulong CheckpointId,
+        string? AgreedDigest,
+        bool Consistent,
+        IReadOnlyList<HashRowJson> Replicas
+    );
+
+    internal sealed record HashRowJson(
+        int Replica,
+        bool Verified,
+        bool Differs,
+        string? Problem,
+        ulong? SeqNum,
+        ulong? LastBlockId,
+        string? StateDigest,
+        ulong? Epoch,
+        string? Signature
+    );
+
+    /// <summary><c>--json</c> of <c>op checkpoint read</c>.</summary>
+    internal sealed record ReadReportJson(
+        ulong CheckpointId,
+        bool Consistent,
+        IReadOnlyList<KeyJson> Keys,
+        IReadOnlyList<ReadRowJson> Replicas
+    );
+
+    internal sealed record KeyJson(string Key, bool Agreed, bool Found, string? Value, IReadOnlyList<int> Dissenters);
+
+    internal sealed record ReadRowJson(
+        int Replica,
+        bool Answered,
+        ulong? SeqNum,
+        string? Problem,
+        IReadOnlyList<string?>? Values
+    );
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
@@ -51,8 +53,25 @@ internal static class CommonOptions
 
     /// <summary>Writes <paramref name="value"/> as camelCase JSON, straight to stdout (never wrapped or
     /// styled).</summary>
+    [RequiresUnreferencedCode("Serializes by reflection: not in the operator tool, which uses the typed overload.")]
+    [RequiresDynamicCode("Serializes by reflection: not in the operator tool, which uses the typed overload.")]
     public static void WriteJson(IAnsiConsole console, object value) =>
         console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(value, Json));
+
+    /// <summary>The same, from metadata generated at build time (<see cref="CliJson"/>): what the operator tool
+    /// writes, since a natively compiled program cannot serialize by reflection.</summary>
+    public static void WriteJson<T>(IAnsiConsole console, T value, JsonTypeInfo<T> type) =>
+        console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(value, type));
+
+    /// <summary>A size for people: B, KiB, MiB or GiB with one decimal.</summary>
+    public static string FormatBytes(long bytes) =>
+        bytes switch
+        {
+            >= 1 << 30 => $"{bytes / (double)(1 << 30):N1} GiB",
+            >= 1 << 20 => $"{bytes / (double)(1 << 20):N1} MiB",
+            >= 1 << 10 => $"{bytes / 1024.0:N1} KiB",
+            _ => $"{bytes} B",
+        };
 
     /// <summary>The command that runs this very CLI again (for starting replica processes).</summary>
     public static IReadOnlyList<string> SelfCommand()

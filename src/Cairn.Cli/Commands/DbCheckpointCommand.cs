@@ -178,20 +178,19 @@ internal static class DbCheckpointCommand
         {
             CommonOptions.WriteJson(
                 console,
-                new
-                {
-                    replicas = answers.Select(a => new
-                    {
-                        replica = a.Replica,
-                        answered = a.Status is not null,
-                        refusal = a.Refusal,
-                        checkpoints = a.Status?.Checkpoints.Where(c => onlySeq is null || c.SeqNum == onlySeq),
-                        inFlight = a.Status?.InFlight?.Where(c => onlySeq is null || c.SeqNum == onlySeq),
-                        lastSkipReason = a.Status?.LastSkipReason,
-                        lastFailure = a.Status?.LastFailure,
-                        lastDecidedSeq = a.Status?.LastDecidedSeq,
-                    }),
-                }
+                new DbCheckpointReportJson([
+                    .. answers.Select(a => new DbCheckpointRowJson(
+                        a.Replica,
+                        a.Status is not null,
+                        a.Refusal,
+                        a.Status?.Checkpoints.Where(c => onlySeq is null || c.SeqNum == onlySeq).ToList(),
+                        a.Status?.InFlight?.Where(c => onlySeq is null || c.SeqNum == onlySeq).ToList(),
+                        a.Status?.LastSkipReason,
+                        a.Status?.LastFailure,
+                        a.Status?.LastDecidedSeq
+                    )),
+                ]),
+                CliJson.Default.DbCheckpointReportJson
             );
             return;
         }
@@ -254,7 +253,7 @@ internal static class DbCheckpointCommand
                     $"{c.LastBlockId}",
                     c.StateDigest[..16] + "…",
                     c.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                    CheckpointCommand.FormatBytes(c.SizeBytes),
+                    CommonOptions.FormatBytes(c.SizeBytes),
                     digestsById[c.Id] ? "[red]DIGESTS DIFFER[/]" : "[green]same on all[/]"
                 );
             }
@@ -286,4 +285,18 @@ internal static class DbCheckpointCommand
         var why = status.LastFailure ?? (status.LastSkipReason is { } skip ? $"skipped: {skip}" : "not complete yet");
         return $"no checkpoint at seq {status.LastDecidedSeq}, where the others take one ({why})";
     }
+
+    /// <summary><c>--json</c> of <c>op dbCheckpoint create</c> and <c>status</c>.</summary>
+    internal sealed record DbCheckpointReportJson(IReadOnlyList<DbCheckpointRowJson> Replicas);
+
+    internal sealed record DbCheckpointRowJson(
+        int Replica,
+        bool Answered,
+        string? Refusal,
+        IReadOnlyList<DbCheckpointRow>? Checkpoints,
+        IReadOnlyList<DbCheckpointInFlightRow>? InFlight,
+        string? LastSkipReason,
+        string? LastFailure,
+        ulong? LastDecidedSeq
+    );
 }

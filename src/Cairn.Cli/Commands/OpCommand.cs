@@ -9,25 +9,36 @@ namespace Cairn.Cli.Commands;
 /// <c>concop</c>).</summary>
 internal static class OpCommand
 {
+    public const string Description =
+        "Operator commands, signed with the operator key: wedge, unwedge, DB checkpoints, checkpoint queries, "
+        + "snapshot.";
+
     public static Command Create(IAnsiConsole console)
     {
-        var op = new Command(
-            "op",
-            "Operator commands, signed with the operator key: wedge, unwedge, DB checkpoints, checkpoint queries, "
-                + "snapshot."
-        );
+        var op = new Command("op", Description);
+        foreach (var command in Subcommands(console))
+        {
+            op.Subcommands.Add(command);
+        }
+
+        return op;
+    }
+
+    /// <summary>The operator commands: under <c>cairn op</c>, and at the top of the operator tool
+    /// (<c>cairn-op</c>).</summary>
+    public static IEnumerable<Command> Subcommands(IAnsiConsole console)
+    {
         var wedge = new Command(
             "wedge",
             "Stop the cluster at a checkpoint boundary for maintenance, or see where it stopped."
         );
         wedge.Subcommands.Add(CreateWedgeStop(console));
         wedge.Subcommands.Add(CreateWedgeStatus(console));
-        op.Subcommands.Add(wedge);
-        op.Subcommands.Add(CreateUnwedge(console));
-        op.Subcommands.Add(DbCheckpointCommand.Create(console));
-        op.Subcommands.Add(CheckpointQueryCommand.Create(console));
-        op.Subcommands.Add(SnapshotCommand.Create(console));
-        return op;
+        yield return wedge;
+        yield return CreateUnwedge(console);
+        yield return DbCheckpointCommand.Create(console);
+        yield return CheckpointQueryCommand.Create(console);
+        yield return SnapshotCommand.Create(console);
     }
 
     private static Command CreateWedgeStop(IAnsiConsole console)
@@ -119,7 +130,11 @@ internal static class OpCommand
 
                 if (parse.GetValue(options.Json))
                 {
-                    CommonOptions.WriteJson(console, new { accepted = true, message = result.Message });
+                    CommonOptions.WriteJson(
+                        console,
+                        new AcceptedJson(true, result.Message),
+                        CliJson.Default.AcceptedJson
+                    );
                 }
                 else
                 {
@@ -169,16 +184,10 @@ internal static class OpCommand
         {
             CommonOptions.WriteJson(
                 console,
-                new
-                {
-                    replicas = answers.Select(a => new
-                    {
-                        replica = a.Replica,
-                        answered = a.Status is not null,
-                        refusal = a.Refusal,
-                        status = a.Status,
-                    }),
-                }
+                new WedgeReportJson([
+                    .. answers.Select(a => new WedgeRowJson(a.Replica, a.Status is not null, a.Refusal, a.Status)),
+                ]),
+                CliJson.Default.WedgeReportJson
             );
             return;
         }
@@ -212,4 +221,12 @@ internal static class OpCommand
 
         console.Write(table);
     }
+
+    /// <summary><c>--json</c> of a command the cluster accepted.</summary>
+    internal sealed record AcceptedJson(bool Accepted, string Message);
+
+    /// <summary><c>--json</c> of <c>op wedge status</c> and <c>op wedge stop</c>.</summary>
+    internal sealed record WedgeReportJson(IReadOnlyList<WedgeRowJson> Replicas);
+
+    internal sealed record WedgeRowJson(int Replica, bool Answered, string? Refusal, WedgeStatusAnswer? Status);
 }

@@ -6,7 +6,7 @@ using Cairn.Node.Hosting;
 namespace Cairn.Cli.Commands;
 
 /// <summary><c>cairn replica --config FILE</c>: runs one replica in the foreground until SIGTERM or Ctrl+C, then stops
-/// cleanly (exit code 0); see <see cref="CairnCommandLine"/> for the other exit codes.</summary>
+/// cleanly (exit code 0); see <see cref="CommandLineRunner"/> for the other exit codes.</summary>
 internal static class ReplicaCommand
 {
     public const string Name = "replica";

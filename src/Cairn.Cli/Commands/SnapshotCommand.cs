@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Cairn.Client;
+using Cairn.Operator;
 using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
@@ -55,20 +56,21 @@ internal static class SnapshotCommand
         {
             CommonOptions.WriteJson(
                 console,
-                new
-                {
-                    created = report.CreatedAtSeq is not null,
-                    createdAtSeq = report.CreatedAtSeq,
-                    snapshot = report.Agreed,
-                    replicas = report.Rows.Select(r => new
-                    {
-                        replica = r.Replica,
-                        answered = r.Problem is null,
-                        problem = r.Problem,
-                        differs = r.Differs,
-                        newest = r.Newest,
-                    }),
-                }
+                new SnapshotReportJson(
+                    report.CreatedAtSeq is not null,
+                    report.CreatedAtSeq,
+                    report.Agreed,
+                    [
+                        .. report.Rows.Select(r => new SnapshotRowJson(
+                            r.Replica,
+                            r.Problem is null,
+                            r.Problem,
+                            r.Differs,
+                            r.Newest
+                        )),
+                    ]
+                ),
+                CliJson.Default.SnapshotReportJson
             );
             return;
         }
@@ -127,4 +129,20 @@ internal static class SnapshotCommand
             );
         }
     }
+
+    /// <summary><c>--json</c> of <c>op snapshot</c>.</summary>
+    internal sealed record SnapshotReportJson(
+        bool Created,
+        ulong? CreatedAtSeq,
+        SnapshotCheckpoint? Snapshot,
+        IReadOnlyList<SnapshotRowJson> Replicas
+    );
+
+    internal sealed record SnapshotRowJson(
+        int Replica,
+        bool Answered,
+        string? Problem,
+        bool Differs,
+        SnapshotCheckpoint? Newest
+    );
 }

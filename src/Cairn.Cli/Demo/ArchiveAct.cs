@@ -48,8 +48,8 @@ internal static class ArchiveAct
                         )
                 ),
             m =>
-                $"{archive}: {m.Files.Count} files, {CheckpointCommand.FormatBytes(m.TotalBytes)} → "
-                + $"{CheckpointCommand.FormatBytes(new FileInfo(archive).Length)}, a SHA-256 manifest; pinned while "
+                $"{archive}: {m.Files.Count} files, {CommonOptions.FormatBytes(m.TotalBytes)} → "
+                + $"{CommonOptions.FormatBytes(new FileInfo(archive).Length)}, a SHA-256 manifest; pinned while "
                 + $"read"
         );
 

@@ -37,7 +37,7 @@ internal static class RestoreAct
                 Directory.Delete(data, recursive: true);
                 return bytes;
             },
-            bytes => $"deleted {data} ({CheckpointCommand.FormatBytes(bytes)})"
+            bytes => $"deleted {data} ({CommonOptions.FormatBytes(bytes)})"
         );
         await narrator.StepAsync(
             "Keep loading: 200 more puts with a replica gone",

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # On-demand DB checkpoint latency vs database size: one 4-replica cluster is filled with 256 KiB puts to each size in
 # turn (smallest first); at each size the operator tool's `cairn-op dbCheckpoint create` is timed ROUNDS times on the
-# idle cluster and ROUNDS times under continuous load from CLIENTS clients, each from the command being started until it returns
-# (it returns once 2f+1 replicas list the checkpoint as finalised). Next to it, from every replica's log: when the
+# idle cluster and ROUNDS times under continuous load from CLIENTS clients, each from the command being started until
+# it returns (it returns once 2f+1 replicas list the checkpoint as finalised). Next to it, from every replica's log: when the
 # boundary's RocksDB checkpoint was taken and how long the RocksDB call took (event 2010), and when the checkpoint was
 # finalised and how long finalisation took (event 2013).
 # Usage: bench/checkpoint-latency.sh OUT_DIR [sizes-mib] [rounds] [clients] [base-port]   (defaults: 2048,10240 5 16 7960)

@@ -16,11 +16,7 @@ public static class OperatorToolCommandLine
     public static RootCommand Create(IAnsiConsole console)
     {
         var root = new RootCommand($"Cairn's operator tool, the commands of 'cairn op'. {OpCommand.Description}");
-        foreach (var command in OpCommand.Subcommands(console))
-        {
-            root.Subcommands.Add(command);
-        }
-
+        OpCommand.AddTo(root, console);
         return root;
     }
 

@@ -16,17 +16,13 @@ internal static class OpCommand
     public static Command Create(IAnsiConsole console)
     {
         var op = new Command("op", Description);
-        foreach (var command in Subcommands(console))
-        {
-            op.Subcommands.Add(command);
-        }
-
+        AddTo(op, console);
         return op;
     }
 
-    /// <summary>The operator commands: under <c>cairn op</c>, and at the top of the operator tool
+    /// <summary>Adds the operator commands to <paramref name="parent"/>: <c>cairn op</c>, or the operator tool's root
     /// (<c>cairn-op</c>).</summary>
-    public static IEnumerable<Command> Subcommands(IAnsiConsole console)
+    public static void AddTo(Command parent, IAnsiConsole console)
     {
         var wedge = new Command(
             "wedge",
@@ -34,11 +30,11 @@ internal static class OpCommand
         );
         wedge.Subcommands.Add(CreateWedgeStop(console));
         wedge.Subcommands.Add(CreateWedgeStatus(console));
-        yield return wedge;
-        yield return CreateUnwedge(console);
-        yield return DbCheckpointCommand.Create(console);
-        yield return CheckpointQueryCommand.Create(console);
-        yield return SnapshotCommand.Create(console);
+        parent.Subcommands.Add(wedge);
+        parent.Subcommands.Add(CreateUnwedge(console));
+        parent.Subcommands.Add(DbCheckpointCommand.Create(console));
+        parent.Subcommands.Add(CheckpointQueryCommand.Create(console));
+        parent.Subcommands.Add(SnapshotCommand.Create(console));
     }
 
     private static Command CreateWedgeStop(IAnsiConsole console)

@@ -44,6 +44,18 @@ public sealed class ReplicaServiceTests : IDisposable
     }
 
     [Fact]
+    public void The_unit_file_starts_the_replica_with_the_environment_cluster_up_gives_it()
+    {
+        var environment = File.ReadAllLines(RepositoryFiles.PathOf("deploy/cairn-replica.service"))
+            .Select(l => l.Trim())
+            .Where(l => l.StartsWith("Environment=", StringComparison.Ordinal))
+            .Select(l => l["Environment=".Length..].Split('=', 2))
+            .ToDictionary(p => p[0], p => p[1]);
+
+        environment.Should().Contain(ReplicaEnvironment.Variables);
+    }
+
+    [Fact]
     public async Task A_replica_sent_SIGTERM_exits_0_after_logging_for_the_journal_and_leaves_its_database_openable()
     {
         var layout = ClusterInitializer.Initialize(

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using AwesomeAssertions;
+using Cairn.Node.LocalCluster;
 
 namespace Cairn.IntegrationTests;
 
@@ -25,6 +26,9 @@ public sealed class CliWorkflowTests : IDisposable
             var up = await CairnProcess.RunAsync("cluster", "up", "--dir", ClusterDir, "--timeout", "180");
             up.ExitCode.Should().Be(0, up.Error);
             up.Output.Should().Contain("replica 3: pid");
+            var pid = File.ReadAllText(Path.Combine(ClusterDir, "replica-0", "replica.pid")).Trim();
+            var environment = File.ReadAllText($"/proc/{pid}/environ").Split('\0');
+            environment.Should().Contain(ReplicaEnvironment.Variables.Select(v => $"{v.Key}={v.Value}"));
 
             (await CairnProcess.RunAsync("kv", "put", "greeting", "hello", "--cluster", ClusterDir))
                 .Output.Should()

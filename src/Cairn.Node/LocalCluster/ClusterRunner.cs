@@ -171,6 +171,11 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
         // sh puts the replica in the background in a session of its own, so it outlives this command and a terminal's
         // SIGHUP; setsid execs in place, so $! is the replica's own pid.
         var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var (name, value) in ReplicaEnvironment.Variables)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add("log=$1; shift; setsid \"$@\" >>\"$log\" 2>&1 </dev/null & echo $!");
         start.ArgumentList.Add("sh");

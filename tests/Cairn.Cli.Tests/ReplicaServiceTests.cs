@@ -46,10 +46,12 @@ public sealed class ReplicaServiceTests : IDisposable
     [Fact]
     public void The_unit_file_starts_the_replica_with_the_environment_cluster_up_gives_it()
     {
-        var environment = File.ReadAllLines(RepositoryFiles.PathOf("deploy/cairn-replica.service"))
-            .Select(l => l.Trim())
-            .Where(l => l.StartsWith("Environment=", StringComparison.Ordinal))
-            .Select(l => l["Environment=".Length..].Split('=', 2))
+        var environment = UnitEntries(
+                File.ReadAllLines(RepositoryFiles.PathOf("deploy/cairn-replica.service")),
+                "Service"
+            )
+            .Where(e => e.Key == "Environment")
+            .Select(e => e.Value.Split('=', 2))
             .ToDictionary(p => p[0], p => p[1]);
 
         environment.Should().Contain(ReplicaEnvironment.Variables);
@@ -155,9 +157,15 @@ public sealed class ReplicaServiceTests : IDisposable
                 : 0
         );
 
-    private static Dictionary<string, string> UnitSection(string[] lines, string section)
+    // A key given more than once: the last value, as systemd reads a single-valued setting.
+    private static Dictionary<string, string> UnitSection(string[] lines, string section) =>
+        UnitEntries(lines, section).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value);
+
+    /// <summary>The key=value lines of one section of a unit file, in order; a key may repeat
+    /// (<c>Environment</c>).</summary>
+    private static List<KeyValuePair<string, string>> UnitEntries(string[] lines, string section)
     {
-        var values = new Dictionary<string, string>();
+        var entries = new List<KeyValuePair<string, string>>();
         var current = "";
         foreach (var line in lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')))
         {
@@ -168,10 +176,10 @@ public sealed class ReplicaServiceTests : IDisposable
             else if (current == section)
             {
                 var parts = line.Split('=', 2);
-                values[parts[0]] = parts[1];
+                entries.Add(new KeyValuePair<string, string>(parts[0], parts[1]));
             }
         }
 
-        return values;
+        return entries;
     }
 }

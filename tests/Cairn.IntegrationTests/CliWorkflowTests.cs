@@ -26,7 +26,7 @@ public sealed class CliWorkflowTests : IDisposable
             var up = await CairnProcess.RunAsync("cluster", "up", "--dir", ClusterDir, "--timeout", "180");
             up.ExitCode.Should().Be(0, up.Error);
             up.Output.Should().Contain("replica 3: pid");
-            var pid = File.ReadAllText(Path.Combine(ClusterDir, "replica-0", "replica.pid")).Trim();
+            var pid = File.ReadAllText(new ClusterLayout(ClusterDir).ReplicaPidFile(0)).Trim();
             var environment = File.ReadAllText($"/proc/{pid}/environ").Split('\0');
             environment.Should().Contain(ReplicaEnvironment.Variables.Select(v => $"{v.Key}={v.Value}"));
 

@@ -1,17 +1,17 @@
 using System.Text.Json;
 using AwesomeAssertions;
+using Cairn.Node.LocalCluster;
 
 namespace Cairn.Cli.Tests;
 
 /// <summary>
-/// The runtime settings <c>cairn</c> is built with (src/Cairn.Cli/Cairn.Cli.csproj), which a replica relies on for
-/// its CPU and memory figures (docs/benchmarks-history.md): dropping one slows the replica without failing anything
-/// else.
+/// The runtime settings <c>cairn</c> is built with (src/Cairn.Cli/Cairn.Cli.csproj) and those a replica is started with
+/// (<see cref="ReplicaEnvironment"/>), which a replica relies on for its CPU and memory figures
+/// (docs/benchmarks-history.md): dropping one slows the replica without failing anything else.
 /// </summary>
 public sealed class RuntimeSettingsTests
 {
     [Theory]
-    [InlineData("System.Runtime.TieredCompilation.CallCountingDelayMs", 0)]
     [InlineData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", 0)]
     [InlineData("System.GC.ConserveMemory", 7)]
     public void The_cli_runs_with_the_runtime_setting_the_replica_was_measured_with(string name, int value)
@@ -25,4 +25,10 @@ public sealed class RuntimeSettingsTests
         properties.TryGetProperty(name, out var setting).Should().BeTrue($"{path} should set {name}");
         setting.GetInt32().Should().Be(value);
     }
+
+    [Theory]
+    [InlineData("DOTNET_TC_CallCountingDelayMs", "0")]
+    [InlineData("MALLOC_ARENA_MAX", "2")]
+    public void A_replica_starts_with_the_environment_it_was_measured_with(string name, string value) =>
+        ReplicaEnvironment.Variables.Should().Contain(name, value);
 }

@@ -67,8 +67,10 @@ public sealed class CliWorkflowTests : IDisposable
                     using var replicas = JsonDocument.Parse(status.Output);
                     var rows = replicas.RootElement.GetProperty("replicas").EnumerateArray().ToList();
                     rows.Should().HaveCount(4);
+                    // A replica that did not answer the status query in time shows null figures: ask again.
                     return rows.All(r =>
                         r.GetProperty("healthy").GetBoolean()
+                        && r.GetProperty("lastExecutedSeq").ValueKind == JsonValueKind.Number
                         && r.GetProperty("lastExecutedSeq").GetUInt64() > 0
                         && r.GetProperty("viewComplaints").GetInt32() >= 0
                     );

@@ -44,14 +44,20 @@ public sealed class OperatorCommandTests
         (await cluster.StatusesAsync()).Should().AllSatisfy(s => (s!.WedgePoint, s.Epoch).Should().Be((0UL, 1UL)));
 
         // The epoch is shown by cluster status, wedge status and the metrics, and recorded by the next checkpoint.
-        JsonReplicas(await CairnProcess.RunAsync("cluster", "status", "--dir", dir, "--json"))
-            .Should()
-            .HaveCount(4)
-            .And.AllSatisfy(r => r.GetProperty("epoch").GetUInt64().Should().Be(1));
-        JsonReplicas(await CairnProcess.RunAsync("op", "wedge", "status", "--cluster", dir, "--json"))
-            .Should()
-            .HaveCount(4)
-            .And.AllSatisfy(r => r.GetProperty("status").GetProperty("epoch").GetUInt64().Should().Be(1));
+        // A replica that does not answer a status query in time shows no figures (null): ask again until all four
+        // did.
+        await Eventually.TrueAsync(
+            async () => EveryEpoch(await CairnProcess.RunAsync("cluster", "status", "--dir", dir, "--json"), r => r),
+            "cluster status showing epoch 1 on all four replicas"
+        );
+        await Eventually.TrueAsync(
+            async () =>
+                EveryEpoch(
+                    await CairnProcess.RunAsync("op", "wedge", "status", "--cluster", dir, "--json"),
+                    r => r.GetProperty("status")
+                ),
+            "op wedge status showing epoch 1 on all four replicas"
+        );
         using var http = new HttpClient();
         for (var replica = 0; replica < 4; replica++)
         {
@@ -70,6 +76,32 @@ public sealed class OperatorCommandTests
             .Should()
             .HaveCountGreaterThanOrEqualTo(3)
             .And.AllSatisfy(e => e.Should().Be(1));
+    }
+
+    /// <summary>True when all four replicas of <paramref name="run"/>'s JSON answered, with epoch 1 in the object
+    /// <paramref name="status"/> picks from each; false when one did not answer (or none did: exit code 1); fails at
+    /// once on another epoch.</summary>
+    private static bool EveryEpoch(
+        CairnProcess run,
+        Func<System.Text.Json.JsonElement, System.Text.Json.JsonElement> status
+    )
+    {
+        if (run.ExitCode != 0)
+        {
+            return false;
+        }
+
+        var replicas = JsonReplicas(run);
+        replicas.Should().HaveCount(4);
+        var answered = replicas
+            .Select(status)
+            .Where(s => s.ValueKind == System.Text.Json.JsonValueKind.Object)
+            .ToList();
+        var epochs = answered
+            .Select(s => s.GetProperty("epoch"))
+            .Where(e => e.ValueKind != System.Text.Json.JsonValueKind.Null);
+        epochs.Should().AllSatisfy(e => e.GetUInt64().Should().Be(1));
+        return epochs.Count() == 4;
     }
 
     private static List<System.Text.Json.JsonElement> JsonReplicas(CairnProcess run)

@@ -2,8 +2,8 @@ namespace Cairn.Node.LocalCluster;
 
 /// <summary>
 /// Environment variables a replica process is started with, by <c>cairn cluster up</c> and by the systemd unit
-/// (deploy/cairn-replica.service, which sets the same): settings the C library reads once, at process start, before
-/// the replica's own code could set them.
+/// (deploy/cairn-replica.service, which sets the same): settings the C library and the .NET runtime read once, at
+/// process start, before the replica's own code could set them, and that only a long-running replica should have.
 /// </summary>
 public static class ReplicaEnvironment
 {
@@ -12,9 +12,16 @@ public static class ReplicaEnvironment
     /// its own, up to eight per core, and keeps what each arena once held; RocksDB's, TLS's and the thread pool's
     /// threads spread a replica's C heap over many of them. Two arenas kept the largest replica's resident set about
     /// 60 MB lower under 16 KiB writes (docs/benchmarks-history.md, "Replica memory: two C heap arenas").
+    /// <c>DOTNET_TC_CallCountingDelayMs</c>: hot methods move from ReadyToRun code to optimised code once called 30
+    /// times, but the runtime only starts counting calls after 100 ms without a method called for the first time, and a
+    /// replica under load keeps calling new ones: it ran on ReadyToRun code through most of a 10,000-put load (0.7
+    /// times the throughput it reached once warm; docs/benchmarks-history.md, "A replica that warms up under load").
+    /// Not for every <c>cairn</c> command: a short one would compile optimised code it exits before using (about
+    /// 0.5 s more CPU for a <c>kv put</c>).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Variables = new Dictionary<string, string>
     {
         ["MALLOC_ARENA_MAX"] = "2",
+        ["DOTNET_TC_CallCountingDelayMs"] = "0",
     };
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Cairn.Backup;
 using Cairn.ClientProtocol;
 using Cairn.Consensus;
@@ -32,8 +31,7 @@ public sealed partial class ReplicaHost
     private readonly BlockTransfer? _transfer;
     private readonly InputQueues _inputs;
     private int _tickQueued;
-    private readonly ConcurrentDictionary<(ulong Client, ulong Request), TaskCompletionSource<ClientReply>> _waiters =
-        new();
+    private readonly ClientReplyWaiters _waiters = new();
     private const int MaxGroupSize = 512;
 
     /// <summary>Most messages of one replica waiting for the consensus thread; more are dropped (consensus
@@ -50,7 +48,7 @@ public sealed partial class ReplicaHost
     // Consensus thread only: who waits for a stable checkpoint this replica's own state matches, or for the wedge
     // point.
     private readonly List<(SeqNum AtLeast, TaskCompletionSource<SeqNum> Reached)> _stableWaiters = [];
-    private readonly List<TaskCompletionSource> _wedgeWaiters = [];
+    private readonly List<Action> _wedgeWaiters = [];
 
     /// <param name="transfer">Fetches and installs the blocks of a state transfer; null where there are no peers to
     /// ask (tests).</param>
@@ -186,17 +184,15 @@ public sealed partial class ReplicaHost
             : null;
     }
 
-    /// <summary>Orders <paramref name="request"/> and returns this replica's reply once it executed
-    /// it.</summary>
+    /// <summary>
+    /// Queues <paramref name="request"/>, whose signature the caller checked (<see cref="Refusal"/>), for ordering;
+    /// <paramref name="waiter"/> gets this replica's reply once the replica executed it and made it durable. While a
+    /// wedge is in force, a read is answered from the state at the wedge point instead, once the replica is there.
+    /// A waiter that stops waiting says so with <see cref="StopWaiting"/>.
+    /// </summary>
     /// <exception cref="ReplicaWedgedException">When a wedge is in force and the request is a client write.</exception>
-    /// <param name="signatureVerified">True when the caller checked the request's signature (<see cref="Refusal"/>), so
-    /// the
-    /// consensus thread need not check it again.</param>
-    public async Task<ClientReply> SubmitAsync(
-        ClientRequest request,
-        CancellationToken cancellationToken,
-        bool signatureVerified = false
-    )
+    /// <exception cref="ReplicaBusyException">When <see cref="ClientQueueCapacity"/> requests wait already.</exception>
+    public void Order(ClientRequest request, ReplyWaiter waiter)
     {
         if (Volatile.Read(ref _status).WedgePoint is { } wedge && !request.Flags.HasFlag(RequestFlags.Operator))
         {
@@ -209,53 +205,36 @@ public sealed partial class ReplicaHost
 
             // Every replica stops at the wedge point, so reads there need no ordering: once this replica is there,
             // answer from the frozen state.
-            if (Volatile.Read(ref _status).LastExecuted < wedge)
+            if (Volatile.Read(ref _status).LastExecuted >= wedge)
             {
-                var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                Enqueue(() => _wedgeWaiters.Add(reached));
-                await reached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                waiter.Deliver(ReadAtWedge(request));
+            }
+            else
+            {
+                Enqueue(() => _wedgeWaiters.Add(() => waiter.Deliver(ReadAtWedge(request))));
             }
 
-            return ReadAtWedge(request);
+            return;
         }
 
-        var started = _time.GetTimestamp();
-        var waiter = _waiters.GetOrAdd(
-            (request.ClientId, request.RequestId),
-            _ => new TaskCompletionSource<ClientReply>(TaskCreationOptions.RunContinuationsAsynchronously)
-        );
-        if (!_inputs.TryAdd(ClientSource, () => _engine.Handle(new ClientRequestReceived(request, signatureVerified))))
+        waiter.Queued = _time.GetTimestamp();
+        _waiters.Add(request.ClientId, request.RequestId, waiter);
+        if (!_inputs.TryAdd(ClientSource, () => _engine.Handle(new ClientRequestReceived(request, true))))
         {
-            _waiters.TryRemove(
-                new KeyValuePair<(ulong, ulong), TaskCompletionSource<ClientReply>>(
-                    (request.ClientId, request.RequestId),
-                    waiter
-                )
-            );
+            _waiters.Remove(request.ClientId, request.RequestId, waiter);
             throw new ReplicaBusyException(
                 $"the replica has {ClientQueueCapacity} client requests waiting to be ordered; retry later"
             );
         }
-
-        try
-        {
-            var reply = await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            _metrics.RequestAnswered(_time.GetElapsedTime(started));
-            return reply;
-        }
-        finally
-        {
-            if (waiter.Task.IsCompleted || cancellationToken.IsCancellationRequested)
-            {
-                _waiters.TryRemove(
-                    new KeyValuePair<(ulong, ulong), TaskCompletionSource<ClientReply>>(
-                        (request.ClientId, request.RequestId),
-                        waiter
-                    )
-                );
-            }
-        }
     }
+
+    /// <summary><paramref name="waiter"/> no longer wants the reply to <paramref name="request"/> (its client hung
+    /// up or gave up).</summary>
+    public void StopWaiting(ClientRequest request, ReplyWaiter waiter) =>
+        _waiters.Remove(request.ClientId, request.RequestId, waiter);
+
+    /// <summary>Transmissions waiting for a reply.</summary>
+    public int WaitingForReplies => _waiters.Count;
 
     /// <summary>
     /// Completes, with its sequence number, when this replica's own state matches a stable checkpoint certified by 2f+1
@@ -340,7 +319,7 @@ public sealed partial class ReplicaHost
         Volatile.Write(ref _status, status);
         if (status.WedgePoint is not { } wedge || status.LastExecuted >= wedge)
         {
-            _wedgeWaiters.ForEach(w => w.TrySetResult());
+            _wedgeWaiters.ForEach(w => w());
             _wedgeWaiters.Clear();
         }
     }
@@ -356,9 +335,12 @@ public sealed partial class ReplicaHost
                 _peers.Broadcast(broadcast.Message.Encode());
                 break;
             case ReplyToClient reply:
-                if (_waiters.TryRemove((reply.ClientId, reply.Reply.RequestId), out var waiter))
+                for (var waiter = _waiters.Take(reply.ClientId, reply.Reply.RequestId); waiter is not null; )
                 {
-                    waiter.TrySetResult(reply.Reply);
+                    var next = waiter.Next;
+                    _metrics.RequestAnswered(_time.GetElapsedTime(waiter.Queued));
+                    waiter.Deliver(reply.Reply);
+                    waiter = next;
                 }
 
                 break;

@@ -50,21 +50,15 @@ internal sealed class ClientRequestHandler(ReplicaHost host, DeploymentConfig co
         return host.Refusal(request) is { } refusal ? Refused(request, StatusCode.InvalidArgument, refusal) : null;
     }
 
-    /// <summary>Has an admitted <paramref name="request"/> ordered and returns this replica's signed reply, or a
-    /// refusal with its status code and reason; null when <paramref name="cancellationToken"/> fired first (the client
-    /// hung up or gave up).</summary>
-    public async Task<SessionReply?> AnswerAsync(ClientRequest request, CancellationToken cancellationToken)
+    /// <summary>Has an admitted <paramref name="request"/> ordered, <paramref name="waiter"/> to get the reply
+    /// (<see cref="ReplicaHost.Order"/>); the refusal with its status code and reason when the replica is wedged or
+    /// busy, else null.</summary>
+    public SessionReply? Order(ClientRequest request, ReplyWaiter waiter)
     {
         try
         {
-            var reply = await host.SubmitAsync(request, cancellationToken, signatureVerified: true)
-                .ConfigureAwait(false);
-            return new SessionReply
-            {
-                ClientId = request.ClientId,
-                RequestId = request.RequestId,
-                Reply = ByteString.CopyFrom(reply.Encode()),
-            };
+            host.Order(request, waiter);
+            return null;
         }
         catch (ReplicaWedgedException e)
         {
@@ -74,11 +68,41 @@ internal sealed class ClientRequestHandler(ReplicaHost host, DeploymentConfig co
         {
             return Refused(request, StatusCode.ResourceExhausted, e.Message);
         }
+    }
+
+    /// <inheritdoc cref="ReplicaHost.StopWaiting"/>
+    public void StopWaiting(ClientRequest request, ReplyWaiter waiter) => host.StopWaiting(request, waiter);
+
+    /// <summary>Has an admitted <paramref name="request"/> ordered and returns this replica's reply, or a refusal with
+    /// its status code and reason; null when <paramref name="cancellationToken"/> fired first (the client hung up or
+    /// gave up).</summary>
+    public async Task<SessionReply?> AnswerAsync(ClientRequest request, CancellationToken cancellationToken)
+    {
+        var waiter = new TaskReplyWaiter();
+        if (Order(request, waiter) is { } refused)
+        {
+            return refused;
+        }
+
+        try
+        {
+            return Answer(request, await waiter.Reply.WaitAsync(cancellationToken).ConfigureAwait(false));
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            host.StopWaiting(request, waiter);
             return null;
         }
     }
+
+    /// <summary>The answer to <paramref name="request"/> that carries <paramref name="reply"/>.</summary>
+    public static SessionReply Answer(ClientRequest request, ClientReply reply) =>
+        new()
+        {
+            ClientId = request.ClientId,
+            RequestId = request.RequestId,
+            Reply = UnsafeByteOperations.UnsafeWrap(reply.Encode()),
+        };
 
     /// <summary>A refusal of <paramref name="request"/>.</summary>
     public static SessionReply Refused(ClientRequest request, StatusCode code, string reason) =>

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Cairn.ClientProtocol;
 using Cairn.Protocol.Grpc;
 using Google.Protobuf;
 using Grpc.Core;
@@ -148,33 +147,27 @@ internal sealed class ClientSession : IDisposable
         }
 
         Interlocked.Increment(ref _active);
-        _ = AnswerAsync(request);
+        var waiter = new SessionReplyWaiter(this, request);
+        if (waiter.Start(CurrentGeneration()) && _handler.Order(request, waiter) is { } refused)
+        {
+            waiter.Refuse(refused);
+        }
     }
 
-    private async Task AnswerAsync(ClientRequest request)
+    /// <summary>Queues <paramref name="answer"/> for the writer, in the slot its request holds (on the consensus
+    /// thread, for a reply: it must not block).</summary>
+    public void Answered(SessionReply answer)
     {
-        try
-        {
-            var answer = await _handler.AnswerAsync(request, CurrentGeneration()).ConfigureAwait(false);
-            if (answer is null)
-            {
-                _slots.Release();
-            }
-            else
-            {
-                _answers.Writer.TryWrite(answer);
-            }
-        }
-        catch (Exception e)
-        {
-            // Not expected (the handler turns refusals into answers): the stream fails with it, nothing is lost
-            // silently.
-            _answers.Writer.TryComplete(e);
-        }
-        finally
-        {
-            Done();
-        }
+        _answers.Writer.TryWrite(answer);
+        Done();
+    }
+
+    /// <summary><paramref name="waiter"/>'s request is no longer waited for: its slot is free again.</summary>
+    public void GaveUp(SessionReplyWaiter waiter)
+    {
+        _handler.StopWaiting(waiter.Request, waiter);
+        _slots.Release();
+        Done();
     }
 
     private void Done()

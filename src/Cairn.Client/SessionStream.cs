@@ -51,7 +51,9 @@ internal sealed class SessionStream : IDisposable
     public async Task<ByteString> SubmitAsync(ClientRequest request, CancellationToken cancellationToken)
     {
         var key = (request.ClientId, request.RequestId);
-        var answer = new TaskCompletionSource<ByteString>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed by the reader loop, which then runs the caller's short continuation inline (CairnClient counts
+        // the reply toward its quorum under a lock and returns): a thread hop per reply cost more than that work.
+        var answer = new TaskCompletionSource<ByteString>();
         lock (_waiting)
         {
             if (!_waiting.TryGetValue(key, out var transmissions))

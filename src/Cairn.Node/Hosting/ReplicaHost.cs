@@ -335,7 +335,8 @@ public sealed partial class ReplicaHost
                 _peers.Broadcast(broadcast.Message.Encode());
                 break;
             case ReplyToClient reply:
-                for (var waiter = _waiters.Take(reply.ClientId, reply.Reply.RequestId); waiter is not null; )
+                var waiter = _waiters.Take(reply.ClientId, reply.Reply.RequestId);
+                while (waiter is not null)
                 {
                     var next = waiter.Next;
                     _metrics.RequestAnswered(_time.GetElapsedTime(waiter.Queued));

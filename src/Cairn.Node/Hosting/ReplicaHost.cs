@@ -219,7 +219,8 @@ public sealed partial class ReplicaHost
 
         waiter.Queued = _time.GetTimestamp();
         _waiters.Add(request.ClientId, request.RequestId, waiter);
-        if (!_inputs.TryAdd(ClientSource, () => _engine.Handle(new ClientRequestReceived(request, true))))
+        var received = new ClientRequestReceived(request, SignatureVerified: true);
+        if (!_inputs.TryAdd(ClientSource, () => _engine.Handle(received)))
         {
             _waiters.Remove(request.ClientId, request.RequestId, waiter);
             throw new ReplicaBusyException(
@@ -232,9 +233,6 @@ public sealed partial class ReplicaHost
     /// up or gave up).</summary>
     public void StopWaiting(ClientRequest request, ReplyWaiter waiter) =>
         _waiters.Remove(request.ClientId, request.RequestId, waiter);
-
-    /// <summary>Transmissions waiting for a reply.</summary>
-    public int WaitingForReplies => _waiters.Count;
 
     /// <summary>
     /// Completes, with its sequence number, when this replica's own state matches a stable checkpoint certified by 2f+1

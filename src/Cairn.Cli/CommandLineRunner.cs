@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Cairn.Cli.Commands;
 using Cairn.Node.Hosting;
 using Spectre.Console;
 
@@ -88,7 +89,8 @@ public static class CommandLineRunner
     }
 
     /// <summary>The parser's message, except for a value that is not a whole number where one is expected: the
-    /// parser would name the .NET type ("as expected type 'System.Int32'"), the operator needs the range.</summary>
+    /// parser would name the .NET type ("as expected type 'System.Int32'"), the operator needs the range (the one the
+    /// option accepts, where it has one: <see cref="CommonOptions.Bound"/>).</summary>
     private static string Describe(ParseError parseError)
     {
         if (
@@ -97,7 +99,10 @@ public static class CommandLineRunner
             && result.Tokens.FirstOrDefault(t => !Int128.TryParse(t.Value, out var n) || n < min || n > max) is { } bad
         )
         {
-            return $"{option.Name} '{bad.Value}' is not a whole number from {min} to {max}";
+            var (from, to) = CommonOptions.BoundOf(option) is var (low, high)
+                ? ((Int128)low, (Int128)high)
+                : (min, max);
+            return $"{option.Name} '{bad.Value}' is not a whole number from {from} to {to}";
         }
 
         return parseError.Message.ReplaceLineEndings(" ");

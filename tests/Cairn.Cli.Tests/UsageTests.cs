@@ -58,10 +58,8 @@ public sealed class UsageTests
         "checkpoint list --cluster D --replica x",
         "--replica 'x' is not a whole number from -2147483648 to 2147483647"
     )]
-    [InlineData(
-        "demo --blocks 99999999999",
-        "--blocks '99999999999' is not a whole number from -2147483648 to 2147483647"
-    )]
+    [InlineData("demo --blocks 99999999999", "--blocks '99999999999' is not a whole number from 1 to 10000000")]
+    [InlineData("op wedge stop --cluster D --timeout abc", "--timeout 'abc' is not a whole number from 0 to 86400")]
     public void A_value_that_is_not_a_whole_number_in_range_is_refused_with_the_range(string line, string message)
     {
         var run = CliRun.Of(line.Split(' '));

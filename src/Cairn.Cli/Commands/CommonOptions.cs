@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Spectre.Console;
@@ -33,10 +34,18 @@ internal static class CommonOptions
         return timeout;
     }
 
+    // The range each bounded option accepts, for the parser's error about a value that is not a number at all.
+    private static readonly ConditionalWeakTable<Option, Tuple<int, int>> Bounds = [];
+
+    /// <summary>The range <see cref="Bound"/> gave <paramref name="option"/>; null when it has none.</summary>
+    public static (int Min, int Max)? BoundOf(Option option) =>
+        Bounds.TryGetValue(option, out var range) ? (range.Item1, range.Item2) : null;
+
     /// <summary>Refuses a value of <paramref name="option"/> outside <paramref name="min"/>..<paramref name="max"/>
     /// with a one-line error ("--name must be between min and max" and <paramref name="unit"/>).</summary>
     public static void Bound(Option<int> option, int min, int max, string unit = "")
     {
+        Bounds.AddOrUpdate(option, Tuple.Create(min, max));
         option.Validators.Add(result =>
         {
             // A token that is not a number is the parser's error to report; this only bounds numbers.

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AwesomeAssertions;
 
 namespace Cairn.IntegrationTests;
@@ -81,10 +82,7 @@ public sealed class OperatorCommandTests
     /// <summary>True when all four replicas of <paramref name="run"/>'s JSON answered, with epoch 1 in the object
     /// <paramref name="status"/> picks from each; false when one did not answer (or none did: exit code 1); fails at
     /// once on another epoch.</summary>
-    private static bool EveryEpoch(
-        CairnProcess run,
-        Func<System.Text.Json.JsonElement, System.Text.Json.JsonElement> status
-    )
+    private static bool EveryEpoch(CairnProcess run, Func<JsonElement, JsonElement> status)
     {
         if (run.ExitCode != 0)
         {
@@ -93,20 +91,21 @@ public sealed class OperatorCommandTests
 
         var replicas = JsonReplicas(run);
         replicas.Should().HaveCount(4);
-        var answered = replicas
-            .Select(status)
-            .Where(s => s.ValueKind == System.Text.Json.JsonValueKind.Object)
-            .ToList();
-        var epochs = answered
-            .Select(s => s.GetProperty("epoch"))
-            .Where(e => e.ValueKind != System.Text.Json.JsonValueKind.Null);
+        List<JsonElement> epochs =
+        [
+            .. replicas
+                .Select(status)
+                .Where(s => s.ValueKind == JsonValueKind.Object)
+                .Select(s => s.GetProperty("epoch"))
+                .Where(e => e.ValueKind != JsonValueKind.Null),
+        ];
         epochs.Should().AllSatisfy(e => e.GetUInt64().Should().Be(1));
-        return epochs.Count() == 4;
+        return epochs.Count == 4;
     }
 
-    private static List<System.Text.Json.JsonElement> JsonReplicas(CairnProcess run)
+    private static List<JsonElement> JsonReplicas(CairnProcess run)
     {
-        using var document = System.Text.Json.JsonDocument.Parse(run.Output);
+        using var document = JsonDocument.Parse(run.Output);
         return [.. document.RootElement.GetProperty("replicas").EnumerateArray().Select(r => r.Clone())];
     }
 }

@@ -65,7 +65,7 @@ fi
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
   cat "$rows"
   echo
-  echo "*ok*: f+1 matching signed replies (2f+1 for a get). *failed*: refused by the cluster (e.g. while wedged), so certainly without"
+  echo "*ok*: f+1 matching replies (2f+1 for a get), each on its replica's pinned TLS connection. *failed*: refused by the cluster (e.g. while wedged), so certainly without"
   echo "effect. *unknown*: no answer within the client's 5 s timeout; the checker lets it take effect at any later time or"
   echo "never. *longest unavailability*: the longest stretch of the run in which no operation succeeded."
 } > docs/reliability.md

@@ -1,0 +1,38 @@
+// CPU per message round trip over TLS on loopback, in one process: a gRPC bidirectional stream through Kestrel's HTTP/2
+// (the replicas' transport) against length-prefixed frames on an SslStream over a socket. Each of LOOPS connections
+// sends one message of SIZE bytes and waits for it to come back, ROUNDS times; with one loop every message finds the
+// threads asleep, as a replica's peer messages mostly do. docs/benchmarks-history.md ("Where a put's CPU goes") has
+// the figures; run it also with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1.
+// Usage: Cairn.TransportBench grpc|frames <loops> <rounds> <size>
+using System.Diagnostics;
+using System.Globalization;
+using Cairn.TransportBench;
+
+if (args.Length != 4 || args[0] is not ("grpc" or "frames"))
+{
+    Console.Error.WriteLine("usage: Cairn.TransportBench grpc|frames <loops> <rounds> <size>");
+    return 2;
+}
+
+var loops = int.Parse(args[1], CultureInfo.InvariantCulture);
+var rounds = int.Parse(args[2], CultureInfo.InvariantCulture);
+var size = int.Parse(args[3], CultureInfo.InvariantCulture);
+using var certificate = SelfSigned.Create();
+await using IEchoTransport transport =
+    args[0] == "grpc" ? await GrpcEcho.StartAsync(certificate) : FramedEcho.Start(certificate);
+
+// Warm-up (connections, JIT), then the measured rounds.
+await Task.WhenAll(Enumerable.Range(0, loops).Select(_ => transport.PingPongAsync(200, size)));
+var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+var elapsed = Stopwatch.StartNew();
+await Task.WhenAll(Enumerable.Range(0, loops).Select(_ => transport.PingPongAsync(rounds, size)));
+var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+var total = (double)loops * rounds;
+Console.WriteLine(
+    string.Create(
+        CultureInfo.InvariantCulture,
+        $"{args[0]}: {total / elapsed.Elapsed.TotalSeconds:0} round trips/s, "
+            + $"{cpu.TotalMicroseconds / total:0.0} us of CPU per round trip"
+    )
+);
+return 0;

@@ -16,6 +16,9 @@ internal sealed class FramedEcho : IEchoTransport
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
 
+    // The server's side of each connection, awaited at the end so that a failed one fails the run.
+    private readonly List<Task> _serving = [];
+
     private FramedEcho(X509Certificate2 certificate)
     {
         _certificate = certificate;
@@ -33,7 +36,7 @@ internal sealed class FramedEcho : IEchoTransport
             while (true)
             {
                 var socket = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
-                _ = ServeAsync(socket);
+                _serving.Add(ServeAsync(socket));
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested) { }
@@ -45,8 +48,8 @@ internal sealed class FramedEcho : IEchoTransport
         await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: true));
         await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate })
             .ConfigureAwait(false);
-        var frame = new byte[LengthBytes];
-        while (await ReadFrameAsync(tls, frame).ConfigureAwait(false) is { } message)
+        var header = new byte[LengthBytes];
+        while (await ReadFrameAsync(tls, header).ConfigureAwait(false) is { } message)
         {
             await tls.WriteAsync(message).ConfigureAwait(false);
         }
@@ -71,7 +74,9 @@ internal sealed class FramedEcho : IEchoTransport
         for (var i = 0; i < rounds; i++)
         {
             await tls.WriteAsync(message).ConfigureAwait(false);
-            _ = await ReadFrameAsync(tls, header).ConfigureAwait(false);
+            _ =
+                await ReadFrameAsync(tls, header).ConfigureAwait(false)
+                ?? throw new EndOfStreamException("the server closed the connection");
         }
     }
 
@@ -106,6 +111,7 @@ internal sealed class FramedEcho : IEchoTransport
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
         await _accepting.ConfigureAwait(false);
+        await Task.WhenAll(_serving).ConfigureAwait(false);
         _stop.Dispose();
     }
 }

@@ -8,15 +8,21 @@ using System.Diagnostics;
 using System.Globalization;
 using Cairn.TransportBench;
 
-if (args.Length != 4 || args[0] is not ("grpc" or "frames"))
+if (
+    args.Length != 4
+    || args[0] is not ("grpc" or "frames")
+    || !int.TryParse(args[1], CultureInfo.InvariantCulture, out var loops)
+    || !int.TryParse(args[2], CultureInfo.InvariantCulture, out var rounds)
+    || !int.TryParse(args[3], CultureInfo.InvariantCulture, out var size)
+    || loops < 1
+    || rounds < 1
+    || size < 0
+)
 {
-    Console.Error.WriteLine("usage: Cairn.TransportBench grpc|frames <loops> <rounds> <size>");
+    Console.Error.WriteLine("usage: Cairn.TransportBench grpc|frames <loops ≥ 1> <rounds ≥ 1> <size ≥ 0>");
     return 2;
 }
 
-var loops = int.Parse(args[1], CultureInfo.InvariantCulture);
-var rounds = int.Parse(args[2], CultureInfo.InvariantCulture);
-var size = int.Parse(args[3], CultureInfo.InvariantCulture);
 using var certificate = SelfSigned.Create();
 await using IEchoTransport transport =
     args[0] == "grpc" ? await GrpcEcho.StartAsync(certificate) : FramedEcho.Start(certificate);

@@ -3,14 +3,14 @@
 // sends one message of SIZE bytes and waits for it to come back, ROUNDS times; with one loop every message finds the
 // threads asleep, as a replica's peer messages mostly do. docs/benchmarks-history.md ("Where a put's CPU goes") has
 // the figures; run it also with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1.
-// Usage: Cairn.TransportBench grpc|frames <loops> <rounds> <size>
+// Usage: Cairn.TransportBench grpc|frames|kestrel-frames <loops> <rounds> <size>
 using System.Diagnostics;
 using System.Globalization;
 using Cairn.TransportBench;
 
 if (
     args.Length != 4
-    || args[0] is not ("grpc" or "frames")
+    || args[0] is not ("grpc" or "frames" or "kestrel-frames")
     || !int.TryParse(args[1], CultureInfo.InvariantCulture, out var loops)
     || !int.TryParse(args[2], CultureInfo.InvariantCulture, out var rounds)
     || !int.TryParse(args[3], CultureInfo.InvariantCulture, out var size)
@@ -19,13 +19,19 @@ if (
     || size < 0
 )
 {
-    Console.Error.WriteLine("usage: Cairn.TransportBench grpc|frames <loops ≥ 1> <rounds ≥ 1> <size ≥ 0>");
+    Console.Error.WriteLine(
+        "usage: Cairn.TransportBench grpc|frames|kestrel-frames <loops ≥ 1> <rounds ≥ 1> <size ≥ 0>"
+    );
     return 2;
 }
 
 using var certificate = SelfSigned.Create();
-await using IEchoTransport transport =
-    args[0] == "grpc" ? await GrpcEcho.StartAsync(certificate) : FramedEcho.Start(certificate);
+await using IEchoTransport transport = args[0] switch
+{
+    "grpc" => await GrpcEcho.StartAsync(certificate),
+    "kestrel-frames" => await KestrelFramedEcho.StartAsync(certificate),
+    _ => FramedEcho.Start(certificate),
+};
 
 // Warm-up (connections, JIT), then the measured rounds.
 await Task.WhenAll(Enumerable.Range(0, loops).Select(_ => transport.PingPongAsync(200, size)));

@@ -146,7 +146,7 @@ public sealed class ReplicationTests
     }
 
     /// <summary>Replica 2 turned rogue (its TLS identity, so the transport lets it in): a PREPARE in its name with no
-    /// valid signature, and garbage, as fast as the stream takes them; returns how many were sent.</summary>
+    /// valid signature, and garbage, as fast as its connection takes them; returns how many were sent.</summary>
     private static async Task<int> FloodAsync(TestCluster cluster, PeerEndpoint target, CancellationToken stop)
     {
         var forged = new byte[117]; // type, sender, view, seq, digest, signature of a PREPARE
@@ -160,32 +160,19 @@ public sealed class ReplicationTests
             passphrase: null
         );
         var pins = ReplicaCertificatePins.Load(cluster.ClientConfig.Replicas);
-        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(
-            target.Address,
-            new Grpc.Net.Client.GrpcChannelOptions
-            {
-                HttpHandler = ReplicaTls.Handler(pins.Fingerprint(target.Id), identity),
-                DisposeHttpClient = true,
-            }
+        await using var link = await PeerLink.ConnectAsync(
+            target.Host,
+            target.Port,
+            pins.Fingerprint(target.Id),
+            identity,
+            CancellationToken.None
         );
-        var transport = new ReplicaTransport.ReplicaTransportClient(channel);
-        using var call = transport.Stream(cancellationToken: CancellationToken.None);
+        var frames = new[] { PeerFrames.Encode(forged), PeerFrames.Encode(garbage) };
         var sent = 0;
-        try
+        while (!stop.IsCancellationRequested)
         {
-            while (!stop.IsCancellationRequested)
-            {
-                var message = sent % 2 == 0 ? forged : garbage;
-                await call.RequestStream.WriteAsync(
-                    new PeerEnvelope { FromReplica = 2, Messages = { Google.Protobuf.ByteString.CopyFrom(message) } },
-                    CancellationToken.None
-                );
-                sent++;
-            }
-        }
-        finally
-        {
-            await call.RequestStream.CompleteAsync();
+            await link.WriteAsync(frames[sent % 2], CancellationToken.None);
+            sent++;
         }
 
         return sent;

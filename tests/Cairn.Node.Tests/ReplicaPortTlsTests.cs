@@ -1,16 +1,17 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Security.Authentication;
 using AwesomeAssertions;
 using Cairn.Core.Crypto;
 using Cairn.Node.Hosting;
 using Cairn.Protocol.Grpc;
-using Google.Protobuf;
+using Cairn.Protocol.Transport;
 using Grpc.Core;
 
 namespace Cairn.Node.Tests;
 
 /// <summary>
-/// The replica port is TLS only, and its replica transport (consensus streams and <c>FetchBlocks</c>) serves
+/// The replica port is TLS only, and its replica transport (consensus connections and <c>FetchBlocks</c>) serves
 /// replicas only, each as the replica its pinned certificate names; clients verify the replica's pinned certificate
 /// and need none of their own (docs/architecture.md, "Transport").
 /// </summary>
@@ -19,6 +20,9 @@ public sealed class ReplicaPortTlsTests(ReplicaUnderTest replica) : IClassFixtur
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static readonly FetchBlocksRequest AllBlocks = new() { FromBlock = 0, ToSeq = ulong.MaxValue };
+
+    // How long a refused consensus connection may take to close: generous, for a busy machine.
+    private static readonly TimeSpan ClosePatience = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task A_plaintext_HTTP2_request_gets_no_answer()
@@ -49,10 +53,9 @@ public sealed class ReplicaPortTlsTests(ReplicaUnderTest replica) : IClassFixtur
 
         var transport = new ReplicaTransport.ReplicaTransportClient(channel);
         (await ReadBlocksAsync(transport)).StatusCode.Should().Be(StatusCode.Unauthenticated);
-        using var stream = transport.Stream(cancellationToken: Ct);
-        (await FluentActions.Awaiting(() => stream.ResponseAsync).Should().ThrowAsync<RpcException>())
-            .Which.StatusCode.Should()
-            .Be(StatusCode.Unauthenticated);
+        // The consensus connection: the handshake passes (a certificate is not required) and the replica closes it.
+        await using var link = await ConnectPeerAsync(ownCertificate: null);
+        await link.Closed.WaitAsync(ClosePatience, Ct);
     }
 
     [Fact]
@@ -73,28 +76,22 @@ public sealed class ReplicaPortTlsTests(ReplicaUnderTest replica) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_replica_certificate_reads_blocks_and_sends_as_its_own_replica_only()
+    public async Task A_replica_certificate_reads_blocks_and_an_over_bound_length_closes_its_consensus_connection()
     {
         using var identity = replica.Identity(1);
         using var channel = replica.Channel(replica.Pins.Fingerprint(replica.Config.ReplicaId), identity);
-        var transport = new ReplicaTransport.ReplicaTransportClient(channel);
+        (await ReadBlocksAsync(new ReplicaTransport.ReplicaTransportClient(channel)))
+            .StatusCode.Should()
+            .Be(StatusCode.OK);
 
-        (await ReadBlocksAsync(transport)).StatusCode.Should().Be(StatusCode.OK);
-
-        // As itself: the stream takes the message (consensus drops it as malformed) and closes cleanly.
-        using (var own = transport.Stream(cancellationToken: Ct))
-        {
-            await own.RequestStream.WriteAsync(Envelope(from: 1), Ct);
-            await own.RequestStream.CompleteAsync();
-            await own.ResponseAsync;
-        }
-
-        // As replica 2: refused.
-        using var forged = transport.Stream(cancellationToken: Ct);
-        await forged.RequestStream.WriteAsync(Envelope(from: 2), Ct);
-        (await FluentActions.Awaiting(() => forged.ResponseAsync).Should().ThrowAsync<RpcException>())
-            .Which.StatusCode.Should()
-            .Be(StatusCode.PermissionDenied);
+        await using var link = await ConnectPeerAsync(identity);
+        // A malformed message is dropped and the connection stays; then a length over the bound, and it closes.
+        await link.WriteAsync(PeerFrames.Encode([0xFF, 0x00, 0x01]), Ct);
+        var overBound = new byte[PeerFrames.HeaderBytes];
+        BinaryPrimitives.WriteInt32LittleEndian(overBound, int.MaxValue);
+        link.Closed.IsCompleted.Should().BeFalse("a malformed message costs only itself");
+        await link.WriteAsync(overBound, Ct);
+        await link.Closed.WaitAsync(ClosePatience, Ct);
     }
 
     [Fact]
@@ -162,6 +159,14 @@ public sealed class ReplicaPortTlsTests(ReplicaUnderTest replica) : IClassFixtur
         }
     }
 
-    private static PeerEnvelope Envelope(int from) =>
-        new() { FromReplica = from, Messages = { ByteString.CopyFrom([0xFF, 0x00, 0x01]) } };
+    private Task<PeerLink> ConnectPeerAsync(
+        System.Security.Cryptography.X509Certificates.X509Certificate2? ownCertificate
+    ) =>
+        PeerLink.ConnectAsync(
+            "127.0.0.1",
+            replica.Port,
+            replica.Pins.Fingerprint(replica.Config.ReplicaId),
+            ownCertificate,
+            Ct
+        );
 }

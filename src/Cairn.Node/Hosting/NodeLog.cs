@@ -49,6 +49,16 @@ internal static partial class NodeLog
     public static partial void MessageOverBound(ILogger logger, int peer, int bytes, long limit);
 
     [LoggerMessage(
+        EventId = 1014,
+        Level = LogLevel.Warning,
+        Message = "closed a replica connection from {Remote}: it presented no replica certificate"
+    )]
+    public static partial void PeerLinkUnauthenticated(ILogger logger, string? remote);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Warning, Message = "closed replica {Peer}'s connection: {Reason}")]
+    public static partial void PeerLinkRefused(ILogger logger, int peer, string reason);
+
+    [LoggerMessage(
         EventId = 1020,
         Level = LogLevel.Information,
         Message = "entered view {View}, primary is replica {Primary}"

@@ -1,28 +1,28 @@
+using System.Buffers;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Cairn.Core;
 using Cairn.Protocol.Configuration;
-using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Transport;
-using Google.Protobuf;
-using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Node.Hosting;
 
 /// <summary>
-/// One outbound gRPC stream per peer (TLS, authenticated both ways by pinned certificates), each fed by a bounded queue
-/// that drops the oldest message when a peer is slow or down (consensus retransmits what matters), and reconnecting
-/// with capped backoff. A message over the bound every replica receives (<see cref="Cairn.Consensus.MessageBounds"/>)
-/// is never sent: it is logged as the bug it would be.
+/// One outbound connection per peer (<see cref="PeerLink"/>: TLS, authenticated both ways by pinned certificates), each
+/// fed by a bounded queue that drops the oldest message when a peer is slow or down (consensus retransmits what
+/// matters), and reconnecting with capped backoff. A message over the bound every replica receives
+/// (<see cref="Cairn.Consensus.MessageBounds"/>) is never sent: it is logged as the bug it would be.
 /// </summary>
 public sealed class PeerConnections : IPeerSender, IAsyncDisposable
 {
     private const int QueueCapacity = 20_000;
 
-    // Protobuf's framing of one message in an envelope, at most: a tag byte and a length of up to five bytes.
-    private const int FramingBytes = 6;
-    private readonly ReplicaId _self;
+    // How many bytes of waiting messages go to a peer in one write, at most (one message may be larger).
+    private const int WriteBytes = 256 * 1024;
+
+    private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
     private readonly Dictionary<ReplicaId, Channel<byte[]>> _queues = [];
     private readonly List<Task> _senders = [];
     private readonly CancellationTokenSource _stop = new();
@@ -31,7 +31,7 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
     private readonly ReplicaCertificatePins _pins;
     private readonly X509Certificate2 _identity;
 
-    /// <summary>Streams from <paramref name="self"/> to every other replica over TLS, presenting
+    /// <summary>Connections from <paramref name="self"/> to every other replica over TLS, presenting
     /// <paramref name="identity"/> and accepting only each peer's certificate in <paramref name="pins"/>.</summary>
     public PeerConnections(
         ReplicaId self,
@@ -42,7 +42,6 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
         ILogger logger
     )
     {
-        _self = self;
         _pins = pins;
         _identity = identity;
         _logger = logger;
@@ -100,59 +99,44 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
 
     private async Task PumpAsync(PeerEndpoint peer, ChannelReader<byte[]> queue, CancellationToken stop)
     {
-        var backoff = TimeSpan.FromMilliseconds(50);
-        byte[]? carried = null; // taken from the queue, not yet sent
-        // Logged once per change: "connected" after the first message went through, "lost" at the first failure.
-        var connected = false;
+        var backoff = InitialBackoff;
+        // Logged once per change: "connected" when a connection is up, "lost" at the first failure after it.
         var warned = false;
+        var frames = new ArrayBufferWriter<byte>(WriteBytes);
+        var fingerprint = _pins.Fingerprint(peer.Id);
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                using var channel = GrpcChannel.ForAddress(
-                    peer.Address,
-                    new GrpcChannelOptions
-                    {
-                        HttpHandler = ReplicaTls.Handler(_pins.Fingerprint(peer.Id), _identity),
-                        DisposeHttpClient = true,
-                    }
-                );
-                var client = new ReplicaTransport.ReplicaTransportClient(channel);
-                using var call = client.Stream(cancellationToken: stop);
-                while (carried is not null || await queue.WaitToReadAsync(stop).ConfigureAwait(false))
+                await using var link = await PeerLink
+                    .ConnectAsync(peer.Host, peer.Port, fingerprint, _identity, stop)
+                    .ConfigureAwait(false);
+                warned = false;
+                backoff = InitialBackoff;
+                NodeLog.PeerConnected(_logger, peer.Id.Value);
+                while (await queue.WaitToReadAsync(stop).ConfigureAwait(false))
                 {
-                    // Every message waiting, in one envelope no larger than the largest legal message: a group
-                    // commit's messages to a peer leave in one write. One that does not fit waits for the next.
-                    var envelope = new PeerEnvelope { FromReplica = _self.Value };
-                    long bytes = 0;
-                    while (carried is not null || queue.TryRead(out carried))
+                    // Every message waiting, up to about WriteBytes, in one write: a group commit's messages to a
+                    // peer leave together.
+                    frames.ResetWrittenCount();
+                    while (frames.WrittenCount < WriteBytes && queue.TryRead(out var message))
                     {
-                        if (envelope.Messages.Count > 0 && bytes + carried.Length + FramingBytes > _maxMessageBytes)
-                        {
-                            break;
-                        }
-
-                        envelope.Messages.Add(UnsafeByteOperations.UnsafeWrap(carried));
-                        bytes += carried.Length + FramingBytes;
-                        carried = null;
+                        PeerFrames.Write(frames, message);
                     }
 
-                    await call.RequestStream.WriteAsync(envelope, stop).ConfigureAwait(false);
-                    if (!connected)
+                    if (link.Closed.IsCompleted)
                     {
-                        connected = true;
-                        warned = false;
-                        backoff = TimeSpan.FromMilliseconds(50);
-                        NodeLog.PeerConnected(_logger, peer.Id.Value);
+                        throw new IOException("the peer closed the connection");
                     }
+
+                    await link.WriteAsync(frames.WrittenMemory, stop).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e)
-                when (e is Grpc.Core.RpcException or HttpRequestException or IOException or InvalidOperationException)
+            catch (IOException e)
             {
                 if (!warned)
                 {
@@ -164,7 +148,6 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
                     NodeLog.PeerUnreachable(_logger, peer.Id.Value, e.Message);
                 }
 
-                connected = false;
                 try
                 {
                     await Task.Delay(backoff, stop).ConfigureAwait(false);
@@ -174,7 +157,7 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
                     return;
                 }
 
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
     }

@@ -123,9 +123,9 @@ public sealed partial class ReplicaHost
     /// parallel with other streams, then queued under its signed sender. Malformed, unsigned and excess messages are
     /// dropped and counted (<c>cairn_peer_messages_dropped_total</c>).
     /// </summary>
-    public void ReceivePeerMessage(ReplicaId transportPeer, ReadOnlyMemory<byte> bytes)
+    public void ReceivePeerMessage(ReplicaId transportPeer, ReadOnlySpan<byte> bytes)
     {
-        if (!ConsensusMessage.TryDecode(bytes.Span, out var message) || message is null)
+        if (!ConsensusMessage.TryDecode(bytes, out var message) || message is null)
         {
             _metrics.PeerMessageDropped("malformed");
             return;

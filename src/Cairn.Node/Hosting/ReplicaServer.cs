@@ -24,9 +24,10 @@ using Prometheus;
 namespace Cairn.Node.Hosting;
 
 /// <summary>
-/// A replica process: opens the ledger, loads the keys, starts Kestrel (gRPC over TLS for peers, clients and operators
-/// on the replica port; plain HTTP <c>/metrics</c> and <c>/health</c> on the metrics port) and runs consensus until
-/// stopped (SIGTERM, Ctrl+C, or the cancellation token given to <see cref="RunAsync"/>).
+/// A replica process: opens the ledger, loads the keys, starts Kestrel (on the replica port, TLS: consensus messages
+/// from peers in their own frames, gRPC for state transfer, clients and operators; plain HTTP <c>/metrics</c> and
+/// <c>/health</c> on the metrics port) and runs consensus until stopped (SIGTERM, Ctrl+C, or the cancellation token
+/// given to <see cref="RunAsync"/>).
 /// </summary>
 public static class ReplicaServer
 {
@@ -37,8 +38,9 @@ public static class ReplicaServer
     /// <summary>How often free space on the checkpoint file system is checked.</summary>
     public static readonly TimeSpan DiskMonitorInterval = TimeSpan.FromSeconds(30);
 
-    /// <summary>What the gRPC envelope of a peer message adds to it, at most (sender id and length prefixes).</summary>
-    private const int EnvelopeBytes = 64;
+    /// <summary>gRPC's own receive limit, 4 MiB: the least a replica takes, so that a request over max_request_size
+    /// still reaches the client API and is refused with its reason.</summary>
+    private const int GrpcDefaultReceiveBytes = 4 << 20;
 
     /// <summary>How long a stopping replica waits for open calls (peer streams, client requests) to end.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(3);
@@ -107,6 +109,12 @@ public static class ReplicaServer
                     {
                         listen.Protocols = HttpProtocols.Http2;
                         listen.UseHttps(ReplicaPortTls(tlsIdentity, pins));
+                        // Peers' consensus messages take their own protocol on the same port: see PeerFrameListener.
+                        listen.Use(next =>
+                        {
+                            var peerFrames = listen.ApplicationServices.GetRequiredService<PeerFrameListener>();
+                            return connection => peerFrames.ServeOrPassAsync(connection, next);
+                        });
                     }
                 );
                 // Plain HTTP/1 on purpose: it serves counters and liveness only, never ledger data.
@@ -116,15 +124,13 @@ public static class ReplicaServer
                 }
             }
         });
-        // gRPC takes the largest legal consensus message (and its envelope), a client's frame of requests, and client
-        // requests well over max_request_size, so the client API can refuse an oversized one with its reason.
+        // gRPC takes a client's frame of requests, and client requests well over max_request_size (at least gRPC's
+        // default 4 MiB), so the client API can refuse an oversized one with its reason. Consensus messages do not
+        // travel on gRPC (PeerFrameListener).
         var maxMessageBytes = MessageBounds.MaxMessageBytes(options);
         builder.Services.AddGrpc(grpc =>
             grpc.MaxReceiveMessageSize = (int)
-                Math.Max(
-                    Math.Max(2L * config.MaxRequestSize, ClientSessionLimits.FrameBytes),
-                    maxMessageBytes + EnvelopeBytes
-                )
+                Math.Max(Math.Max(2L * config.MaxRequestSize, ClientSessionLimits.FrameBytes), GrpcDefaultReceiveBytes)
         );
 
         using var loggerFactory = LoggerFactory.Create(l => l.AddReplicaConsole());
@@ -193,6 +199,7 @@ public static class ReplicaServer
             .AddSingleton(config)
             .AddSingleton(pins)
             .AddSingleton(TimeProvider.System)
+            .AddSingleton(new PeerFrameListener(host, pins, maxMessageBytes, logger))
             .AddSingleton<ILedgerReader>(ledger)
             .AddSingleton(
                 new OperatorQueries(host, ledger, checkpoints, operatorVerifier, signingKey, TimeProvider.System)
@@ -299,7 +306,9 @@ public static class ReplicaServer
 
     /// <summary>The replica port's TLS: this replica's certificate, and a client certificate asked for but not
     /// required. A presented one must be a replica's pinned certificate or the handshake fails; without one the
-    /// connection reaches the client and admin APIs only (<see cref="ReplicaTransportService"/> refuses it).</summary>
+    /// connection reaches the client and admin APIs only (<see cref="ReplicaTransportService"/> and
+    /// <see cref="PeerFrameListener"/> refuse it). ALPN offers HTTP/2 and the peers' <see cref="PeerFrames.Alpn"/>.
+    /// </summary>
     private static HttpsConnectionAdapterOptions ReplicaPortTls(
         X509Certificate2 identity,
         ReplicaCertificatePins pins
@@ -311,6 +320,7 @@ public static class ReplicaServer
             ClientCertificateMode = ClientCertificateMode.AllowCertificate,
             ClientCertificateValidation = (certificate, _, _) => pins.ReplicaOf(certificate) is not null,
             CheckCertificateRevocation = false,
+            OnAuthenticate = (_, tls) => tls.ApplicationProtocols?.Add(PeerFrames.Alpn),
         };
 
     private static PendingDiscard? LoadPendingDiscard(DeploymentConfig config)

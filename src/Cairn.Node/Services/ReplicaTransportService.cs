@@ -1,6 +1,5 @@
 using Cairn.Core;
 using Cairn.Ledger;
-using Cairn.Node.Hosting;
 using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Transport;
 using Google.Protobuf;
@@ -8,40 +7,12 @@ using Grpc.Core;
 
 namespace Cairn.Node.Services;
 
-/// <summary>Replica-to-replica calls, served to replicas only: the connection must have presented a replica's pinned
-/// TLS certificate (<see cref="ReplicaCertificatePins"/>), and a consensus message may only claim the sender that
-/// certificate is pinned to. Each message is then decoded and authenticated on this I/O thread before it is queued
-/// for the consensus thread (<see cref="ReplicaHost.ReceivePeerMessage"/>).</summary>
-public sealed class ReplicaTransportService(ReplicaHost host, ILedgerReader ledger, ReplicaCertificatePins pins)
+/// <summary>Replica-to-replica calls (state transfer; consensus messages come through <see cref="PeerFrameListener"/>),
+/// served to replicas only: the connection must have presented a replica's pinned TLS certificate
+/// (<see cref="ReplicaCertificatePins"/>).</summary>
+public sealed class ReplicaTransportService(ILedgerReader ledger, ReplicaCertificatePins pins)
     : ReplicaTransport.ReplicaTransportBase
 {
-    public override async Task<StreamClosed> Stream(
-        IAsyncStreamReader<PeerEnvelope> requestStream,
-        ServerCallContext context
-    )
-    {
-        var peer = AuthenticatedReplica(context);
-        await foreach (var envelope in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
-        {
-            if (envelope.FromReplica != peer.Value)
-            {
-                throw new RpcException(
-                    new Status(
-                        StatusCode.PermissionDenied,
-                        $"replica {peer.Value}'s certificate cannot send as replica {envelope.FromReplica}"
-                    )
-                );
-            }
-
-            foreach (var message in envelope.Messages)
-            {
-                host.ReceivePeerMessage(peer, message.Memory);
-            }
-        }
-
-        return new StreamClosed();
-    }
-
     public override async Task FetchBlocks(
         FetchBlocksRequest request,
         IServerStreamWriter<BlockBytes> responseStream,

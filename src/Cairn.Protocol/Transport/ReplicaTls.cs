@@ -8,9 +8,10 @@ using Cairn.Protocol.Configuration;
 namespace Cairn.Protocol.Transport;
 
 /// <summary>
-/// The client end of the replica port's TLS: HTTP/2 over TLS 1.3 (ALPN h2) that accepts only the certificate pinned
-/// for the replica it dials, and presents the caller's own replica certificate when it has one (replicas do; clients
-/// and operators do not). docs/architecture.md, "Transport", describes both ends.
+/// The client end of the replica port's TLS: TLS 1.3, HTTP/2 (ALPN h2) for gRPC or <see cref="PeerFrames"/> between
+/// replicas, accepting only the certificate pinned for the replica it dials and presenting the caller's own replica
+/// certificate when it has one (replicas do; clients and operators do not). docs/architecture.md, "Transport",
+/// describes both ends.
 /// </summary>
 public static class ReplicaTls
 {
@@ -29,20 +30,31 @@ public static class ReplicaTls
             // Kestrel allows 100 concurrent streams per connection by default; a process with more calls in
             // flight to one replica opens another connection instead of queueing them.
             EnableMultipleHttp2Connections = true,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                EnabledSslProtocols = Protocols,
-                // The pin replaces chain, name and date checks: the replica's certificate is self-signed.
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                    certificate is not null
-                    && CryptographicOperations.FixedTimeEquals(
-                        TlsCertificateFiles.Fingerprint(certificate),
-                        pinnedFingerprint
-                    ),
-                ClientCertificateContext = ownCertificate is null
-                    ? null
-                    : SslStreamCertificateContext.Create(ownCertificate, additionalCertificates: null, offline: true),
-            },
+            SslOptions = ClientOptions(pinnedFingerprint, ownCertificate),
+        };
+    }
+
+    /// <summary>The TLS options of a connection to a replica whose certificate has the SHA-256 fingerprint
+    /// <paramref name="pinnedFingerprint"/>, presenting <paramref name="ownCertificate"/> when not null.</summary>
+    public static SslClientAuthenticationOptions ClientOptions(
+        byte[] pinnedFingerprint,
+        X509Certificate2? ownCertificate
+    )
+    {
+        ArgumentNullException.ThrowIfNull(pinnedFingerprint);
+        return new SslClientAuthenticationOptions
+        {
+            EnabledSslProtocols = Protocols,
+            // The pin replaces chain, name and date checks: the replica's certificate is self-signed.
+            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                certificate is not null
+                && CryptographicOperations.FixedTimeEquals(
+                    TlsCertificateFiles.Fingerprint(certificate),
+                    pinnedFingerprint
+                ),
+            ClientCertificateContext = ownCertificate is null
+                ? null
+                : SslStreamCertificateContext.Create(ownCertificate, additionalCertificates: null, offline: true),
         };
     }
 

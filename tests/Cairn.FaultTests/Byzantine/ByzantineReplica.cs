@@ -2,11 +2,7 @@ using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Core.Crypto;
 using Cairn.FaultTests.Cluster;
-using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Transport;
-using Google.Protobuf;
-using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace Cairn.FaultTests.Byzantine;
 
@@ -15,8 +11,8 @@ namespace Cairn.FaultTests.Byzantine;
 /// message it sends is validly signed. It follows the honest replicas' progress (their admin status) and, for the
 /// sequence numbers just ahead of them, sends each peer a different PREPARE and COMMIT digest (equivocation), sends
 /// CHECKPOINT messages with wrong state digests for the boundaries around them, claims in its STATUS a view and
-/// sequence numbers far ahead, and now and then asks for a view change on its own with a forged stable certificate.
-/// The honest replicas must keep agreeing, and none of its checkpoint messages may enter a certificate. Its streams go
+/// sequence numbers far ahead, and now and then asks for a view change on its own with a forged stable certificate. The
+/// honest replicas must keep agreeing, and none of its checkpoint messages may enter a certificate. Its connections go
 /// through the cluster's proxies like the real replica's would.
 /// </summary>
 internal sealed class ByzantineReplica(FaultCluster cluster, int self, int checkpointWindow, Random random)
@@ -24,7 +20,7 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
     /// <summary>Messages sent so far.</summary>
     public int Sent { get; private set; }
 
-    /// <summary>Times a peer closed the stream and it was opened again.</summary>
+    /// <summary>Times a peer's connection failed and was dropped, to be opened again.</summary>
     public int Reconnects { get; private set; }
 
     /// <summary>Lies until <paramref name="stop"/> is cancelled.</summary>
@@ -32,28 +28,14 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
     {
         using var key = KeyFiles.LoadSigningKey(cluster.Layout.ReplicaPrivateKey(self));
         var peers = Enumerable.Range(0, cluster.Replicas).Where(r => r != self).ToArray();
-        // It holds the replica's TLS identity too: peers accept its streams as that replica's.
+        // It holds the replica's TLS identity too: peers accept its connections as that replica's.
         using var identity = TlsCertificateFiles.LoadIdentity(
             cluster.Layout.ReplicaTlsCertificate(self),
             cluster.Layout.ReplicaTlsKey(self),
             passphrase: null
         );
         var pins = ReplicaCertificatePins.Load(cluster.Direct.Replicas);
-        var channels = peers
-            .Select(p =>
-                GrpcChannel.ForAddress(
-                    $"https://127.0.0.1:{cluster.Network.LinkPort(self, p)}",
-                    new GrpcChannelOptions
-                    {
-                        HttpHandler = ReplicaTls.Handler(pins.Fingerprint(new ReplicaId(p)), identity),
-                        DisposeHttpClient = true,
-                    }
-                )
-            )
-            .ToArray();
-        var streams = channels
-            .Select(c => new ReplicaTransport.ReplicaTransportClient(c).Stream(cancellationToken: stop))
-            .ToArray();
+        var links = new PeerLink?[peers.Length];
         var sender = new ReplicaId(self);
         var round = 0;
         try
@@ -104,30 +86,38 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
                             messages.Add(new ViewChange(new ViewNum(view.Value + 1), forged, [], sender));
                         }
 
+                        if (links[i] is { Closed.IsCompleted: true } closed)
+                        {
+                            // The peer closed it (a restart, or the proxy cut it): lie again on a new one.
+                            await closed.DisposeAsync();
+                            links[i] = null;
+                            Reconnects++;
+                        }
+
                         try
                         {
+                            links[i] ??= await PeerLink.ConnectAsync(
+                                "127.0.0.1",
+                                cluster.Network.LinkPort(self, peers[i]),
+                                pins.Fingerprint(new ReplicaId(peers[i])),
+                                identity,
+                                stop
+                            );
                             foreach (var message in messages)
                             {
-                                await streams[i]
-                                    .RequestStream.WriteAsync(
-                                        new PeerEnvelope
-                                        {
-                                            FromReplica = self,
-                                            Messages = { ByteString.CopyFrom(message.SignWith(key).Encode()) },
-                                        },
-                                        stop
-                                    );
+                                await links[i]!.WriteAsync(PeerFrames.Encode(message.SignWith(key).Encode()), stop);
                                 Sent++;
                             }
                         }
-                        catch (RpcException) when (!stop.IsCancellationRequested)
+                        catch (IOException) when (!stop.IsCancellationRequested)
                         {
-                            // The peer dropped the stream: lie again on a new one.
-                            streams[i].Dispose();
-                            streams[i] = new ReplicaTransport.ReplicaTransportClient(channels[i]).Stream(
-                                cancellationToken: stop
-                            );
-                            Reconnects++;
+                            // The peer or its link dropped the connection: lie again on a new one.
+                            if (links[i] is { } dropped)
+                            {
+                                await dropped.DisposeAsync();
+                                links[i] = null;
+                                Reconnects++;
+                            }
                         }
                     }
                 }
@@ -136,20 +126,18 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
                 await Task.Delay(100, stop);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or RpcException && stop.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException && stop.IsCancellationRequested)
         {
             // Told to stop.
         }
         finally
         {
-            foreach (var stream in streams)
+            foreach (var link in links)
             {
-                stream.Dispose();
-            }
-
-            foreach (var channel in channels)
-            {
-                channel.Dispose();
+                if (link is not null)
+                {
+                    await link.DisposeAsync();
+                }
             }
         }
     }

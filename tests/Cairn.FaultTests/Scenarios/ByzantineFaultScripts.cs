@@ -28,12 +28,17 @@ internal static class ByzantineFaultScripts
         var endSeq = (await cluster.StatusesAsync()).Max(s => s?.LastExecutedSeq ?? 0);
         var served = context.SucceededSince(from);
         context.Step(
-            $"liar sent {adversary.Sent} signed lies ({adversary.Reconnects} streams reopened); honest replicas "
+            $"liar sent {adversary.Sent} signed lies ({adversary.Reconnects} connections reopened); honest replicas "
                 + $"executed {startSeq} -> {endSeq}; {served} operations succeeded"
         );
         if (served == 0)
         {
             context.Problem("nothing succeeded while one replica lied");
+        }
+
+        if (adversary.Sent == 0)
+        {
+            context.Problem("the liar's connections never took a message: the scenario tested nothing");
         }
 
         var certified = 0;

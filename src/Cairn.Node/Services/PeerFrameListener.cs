@@ -1,0 +1,80 @@
+using Cairn.Core;
+using Cairn.Node.Hosting;
+using Cairn.Protocol.Transport;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Node.Services;
+
+/// <summary>
+/// The replica port's replica-to-replica side, a Kestrel connection middleware after TLS: a connection that negotiated
+/// <see cref="PeerFrames.Alpn"/> carries one peer's consensus messages, and every other goes on to HTTP/2 and gRPC.
+/// The connection must have presented a replica's pinned certificate (Kestrel refused any other at the handshake;
+/// one without a certificate is closed here), and its messages are that replica's. Each message is decoded and
+/// authenticated on the thread that read it (<see cref="ReplicaHost.ReceivePeerMessage"/>), in parallel across
+/// peers, before it is queued for the consensus thread. A length over the receive bound closes the connection.
+/// </summary>
+public sealed class PeerFrameListener(
+    ReplicaHost host,
+    ReplicaCertificatePins pins,
+    long maxMessageBytes,
+    ILogger logger
+)
+{
+    /// <summary>Serves <paramref name="connection"/> when it is a peer's, otherwise hands it to
+    /// <paramref name="next"/>.</summary>
+    public async Task ServeOrPassAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(next);
+        var protocol = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol;
+        if (protocol is null || !protocol.Value.Span.SequenceEqual(PeerFrames.Alpn.Protocol.Span))
+        {
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+
+        var peer = pins.ReplicaOf(connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate);
+        if (peer is null)
+        {
+            NodeLog.PeerLinkUnauthenticated(logger, connection.RemoteEndPoint?.ToString());
+            return;
+        }
+
+        await ReceiveAsync(connection, peer.Value).ConfigureAwait(false);
+    }
+
+    private async Task ReceiveAsync(ConnectionContext connection, ReplicaId peer)
+    {
+        var input = connection.Transport.Input;
+        var reader = new PeerFrameReader(maxMessageBytes);
+        try
+        {
+            while (true)
+            {
+                var read = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
+                var left = reader.Take(
+                    read.Buffer,
+                    static (message, to) => to.Host.ReceivePeerMessage(to.Peer, message),
+                    (Host: host, Peer: peer)
+                );
+                input.AdvanceTo(left.Start, left.End);
+                if (read.IsCompleted || read.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            NodeLog.PeerLinkRefused(logger, peer.Value, e.Message);
+        }
+        catch (OperationCanceledException) when (connection.ConnectionClosed.IsCancellationRequested) { }
+        finally
+        {
+            await input.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+}

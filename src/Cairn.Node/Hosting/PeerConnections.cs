@@ -130,6 +130,11 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
                     }
 
                     await link.WriteAsync(frames.WrittenMemory, stop).ConfigureAwait(false);
+                    if (frames.Capacity > 2 * WriteBytes)
+                    {
+                        // It grew for one large message (a PRE-PREPARE with a full batch, a NEW-VIEW): not kept.
+                        frames = new ArrayBufferWriter<byte>(WriteBytes);
+                    }
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -120,8 +120,8 @@ public sealed partial class ReplicaHost
 
     /// <summary>
     /// A peer's encoded message, on the I/O thread that received it: decoded and its signature checked here, in
-    /// parallel with other streams, then queued under its signed sender. Malformed, unsigned and excess messages are
-    /// dropped and counted (<c>cairn_peer_messages_dropped_total</c>).
+    /// parallel with other connections, then queued under its signed sender. Malformed, unsigned and excess messages
+    /// are dropped and counted (<c>cairn_peer_messages_dropped_total</c>).
     /// </summary>
     public void ReceivePeerMessage(ReplicaId transportPeer, ReadOnlySpan<byte> bytes)
     {

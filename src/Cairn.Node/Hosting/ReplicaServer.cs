@@ -42,7 +42,7 @@ public static class ReplicaServer
     /// still reaches the client API and is refused with its reason.</summary>
     private const int GrpcDefaultReceiveBytes = 4 << 20;
 
-    /// <summary>How long a stopping replica waits for open calls (peer streams, client requests) to end.</summary>
+    /// <summary>How long a stopping replica waits for open calls (peer connections, client streams) to end.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>How often the consensus clock ticks when no input arrives (every group of inputs also brings the time:
@@ -91,7 +91,7 @@ public static class ReplicaServer
                 Args = ["--hostBuilder:reloadConfigOnChange=false"],
             }
         );
-        // Peers keep their streams open: stop without waiting the default 30 s for them to end.
+        // Peers and clients keep their connections open: stop without waiting the default 30 s for them to end.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         builder.Logging.AddReplicaConsole();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);

@@ -71,7 +71,11 @@ public sealed class PeerFrameListener(
         {
             NodeLog.PeerLinkRefused(logger, peer.Value, e.Message);
         }
-        catch (OperationCanceledException) when (connection.ConnectionClosed.IsCancellationRequested) { }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // The connection broke or was aborted (the peer crashed or restarted, the network cut it, this replica is
+            // stopping): the peer dials again, and consensus retransmits what it missed.
+        }
         finally
         {
             await input.CompleteAsync().ConfigureAwait(false);

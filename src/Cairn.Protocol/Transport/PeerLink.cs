@@ -21,6 +21,10 @@ public sealed class PeerLink : IAsyncDisposable
         Closed = WaitForEndAsync(tls);
     }
 
+    /// <summary>How long connecting and the TLS handshake may take: a peer behind a network that swallows packets must
+    /// not hold the dialler forever.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Completes when the peer closed the connection or it failed.</summary>
     public Task Closed { get; }
 
@@ -28,8 +32,8 @@ public sealed class PeerLink : IAsyncDisposable
     /// certificate with the SHA-256 fingerprint <paramref name="pinnedFingerprint"/> and presenting
     /// <paramref name="ownCertificate"/> (a replica's, with its private key; null only to see what a peer does
     /// without one).</summary>
-    /// <exception cref="IOException">When the peer cannot be reached, refuses the handshake, or does not speak
-    /// <see cref="PeerFrames.Alpn"/>.</exception>
+    /// <exception cref="IOException">When the peer cannot be reached, refuses the handshake, does not speak
+    /// <see cref="PeerFrames.Alpn"/>, or takes longer than <see cref="ConnectTimeout"/>.</exception>
     public static async Task<PeerLink> ConnectAsync(
         string host,
         int port,
@@ -41,14 +45,16 @@ public sealed class PeerLink : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(host);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         SslStream? tls = null;
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(ConnectTimeout);
         try
         {
-            await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+            await socket.ConnectAsync(host, port, attempt.Token).ConfigureAwait(false);
             tls = new SslStream(new NetworkStream(socket, ownsSocket: true));
             var options = ReplicaTls.ClientOptions(pinnedFingerprint, ownCertificate);
             options.TargetHost = host;
             options.ApplicationProtocols = [PeerFrames.Alpn];
-            await tls.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+            await tls.AuthenticateAsClientAsync(options, attempt.Token).ConfigureAwait(false);
             if (tls.NegotiatedApplicationProtocol != PeerFrames.Alpn)
             {
                 throw new IOException(
@@ -70,6 +76,17 @@ public sealed class PeerLink : IAsyncDisposable
             else
             {
                 await tls.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{host}:{port}: no connection and TLS handshake within {ConnectTimeout.TotalSeconds:0} s"
+                    ),
+                    e
+                );
             }
 
             if (e is SocketException or AuthenticationException)

@@ -303,7 +303,7 @@ public sealed class CairnClient : IDisposable, IAsyncDisposable
         _key.Dispose();
     }
 
-    /// <summary>As <see cref="Dispose"/>, but connections of its own end their session streams first
+    /// <summary>As <see cref="Dispose"/>, but connections of its own end their session connections first
     /// (<see cref="ReplicaChannels.DisposeAsync"/>): a process that is done lets the replicas close them rather than
     /// reset them.</summary>
     public async ValueTask DisposeAsync()

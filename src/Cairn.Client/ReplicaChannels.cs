@@ -6,9 +6,11 @@ using Grpc.Net.Client;
 namespace Cairn.Client;
 
 /// <summary>
-/// One gRPC channel (one TLS connection carrying HTTP/2) per replica, shared by every <see cref="CairnClient"/> session
-/// of a process, with one <see cref="ReplicaSession"/> on each: 64 sessions then cost 4 connections and 4 streams, not
-/// a call per request and replica. Whoever creates the sessions owns and disposes it.
+/// The connections of a process to every replica, shared by all its <see cref="CairnClient"/> sessions: per replica
+/// one <see cref="ReplicaSession"/> (one session connection for the requests of every session) and one gRPC channel
+/// (one TLS connection carrying HTTP/2, opened at its first call) for the operator API and requests too large for the
+/// session connection. 64 sessions then cost 4 connections, not a call per request and replica. Whoever creates the
+/// sessions owns and disposes it.
 /// </summary>
 public sealed class ReplicaChannels : IDisposable, IAsyncDisposable
 {
@@ -27,7 +29,13 @@ public sealed class ReplicaChannels : IDisposable, IAsyncDisposable
     public ReplicaChannels(IReadOnlyList<PeerEndpoint> replicas, int maxReceiveMessageSize = DefaultMaxReceiveBytes)
     {
         _channels = [.. replicas.Select(replica => Open(replica, maxReceiveMessageSize))];
-        _replicas = [.. _channels.Select(c => new ReplicaSession(new ClientApi.ClientApiClient(c)))];
+        _replicas =
+        [
+            .. replicas.Select(
+                (replica, i) =>
+                    new ReplicaSession(replica, new ClientApi.ClientApiClient(_channels[i]), maxReceiveMessageSize)
+            ),
+        ];
         _admins = [.. _channels.Select(c => new AdminApi.AdminApiClient(c))];
     }
 
@@ -59,19 +67,19 @@ public sealed class ReplicaChannels : IDisposable, IAsyncDisposable
     /// connections.</summary>
     public AdminApi.AdminApiClient Admin(int replica) => _admins[replica];
 
-    /// <summary>How long <see cref="DisposeAsync"/> lets the replicas end their session streams before it resets
+    /// <summary>How long <see cref="DisposeAsync"/> lets the replicas end their session connections before it resets
     /// what is left: a replica answers what it holds first, which by the time a command is done it has.</summary>
     public static readonly TimeSpan ClosePatience = TimeSpan.FromSeconds(1);
 
-    /// <summary>Ends every replica's session stream as a client that is done, waiting up to
-    /// <paramref name="patience"/>; returns how many replicas ended theirs (a replica with no stream counts). The
-    /// channels stay open until disposed.</summary>
+    /// <summary>Ends every replica's session connection as a client that is done, waiting up to
+    /// <paramref name="patience"/>; returns how many replicas ended theirs (a replica with none open counts). The
+    /// gRPC channels stay open until disposed.</summary>
     public async Task<int> CloseSessionsAsync(TimeSpan patience) =>
         (await Task.WhenAll(_replicas.Select(r => r.CloseAsync(patience))).ConfigureAwait(false)).Count(ended => ended);
 
-    /// <summary>Ends the session streams (<see cref="CloseSessionsAsync"/>, up to <see cref="ClosePatience"/>), then
-    /// closes the connections: what a process that is done with the replicas does, so that neither it nor the
-    /// replicas pay for reset streams.</summary>
+    /// <summary>Ends the session connections (<see cref="CloseSessionsAsync"/>, up to <see cref="ClosePatience"/>),
+    /// then closes the rest: what a process that is done with the replicas does, so that neither it nor the replicas
+    /// pay for reset connections.</summary>
     public async ValueTask DisposeAsync()
     {
         await CloseSessionsAsync(ClosePatience).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Cairn.ClientProtocol;
+using Cairn.Protocol.Configuration;
 using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Transport;
 using Google.Protobuf;
@@ -6,19 +7,30 @@ using Google.Protobuf;
 namespace Cairn.Client;
 
 /// <summary>
-/// How a client process sends requests to one replica: every request that fits a frame travels on one shared
-/// <c>Session</c> stream (opened again after it breaks), a larger one on a <c>Submit</c> call of its own, so the
-/// replica can refuse it alone (<see cref="ClientSessionLimits"/>).
+/// How a client process sends requests to one replica: every request up to
+/// <see cref="ClientSessionLimits.LargestOnSession"/> travels on one shared session connection
+/// (<see cref="Frames.ClientAlpn"/>, opened again after it breaks), a larger one on a gRPC <c>Submit</c> call of its
+/// own, so the replica can refuse it alone.
 /// </summary>
 public sealed class ReplicaSession : IDisposable
 {
+    private readonly ReplicaAddress _address;
     private readonly ClientApi.ClientApiClient _api;
     private readonly Lock _lock = new();
-    private SessionStream? _stream;
+    private SessionConnection? _connection;
     private bool _disposed;
 
-    /// <summary>Requests to the replica behind <paramref name="api"/>.</summary>
-    public ReplicaSession(ClientApi.ClientApiClient api) => _api = api;
+    /// <summary>Requests to <paramref name="replica"/>: large ones through <paramref name="api"/> (a gRPC client of
+    /// it), the others on a session connection of their own.</summary>
+    /// <param name="maxReplyBytes">The largest answer accepted on the session connection.</param>
+    /// <exception cref="Cairn.Core.Crypto.KeyFileException">When the replica's TLS certificate cannot be
+    /// read.</exception>
+    public ReplicaSession(PeerEndpoint replica, ClientApi.ClientApiClient api, int maxReplyBytes)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        _address = ReplicaAddress.Of(replica, maxReplyBytes);
+        _api = api;
+    }
 
     /// <summary>Sends <paramref name="request"/> and returns the replica's encoded reply.</summary>
     /// <exception cref="Grpc.Core.RpcException">When the replica refused the request (its status code and reason),
@@ -26,7 +38,7 @@ public sealed class ReplicaSession : IDisposable
     public async Task<ByteString> SubmitAsync(ClientRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Encoded.Length > ClientSessionLimits.LargestCoalesced)
+        if (request.Encoded.Length > ClientSessionLimits.LargestOnSession)
         {
             var reply = await _api.SubmitAsync(
                     new SubmitRequest { Request = ByteString.CopyFrom(request.Encoded) },
@@ -36,32 +48,32 @@ public sealed class ReplicaSession : IDisposable
             return reply.Reply;
         }
 
-        return await Stream().SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+        return await Connection().SubmitAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    private SessionStream Stream()
+    private SessionConnection Connection()
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_stream is null || _stream.IsBroken)
+            if (_connection is null || _connection.IsBroken)
             {
-                _stream?.Dispose();
-                _stream = new SessionStream(_api);
+                _connection?.Dispose();
+                _connection = new SessionConnection(_address);
             }
 
-            return _stream;
+            return _connection;
         }
     }
 
-    /// <summary>Ends the open session stream, if any, as a client that is done
-    /// (<see cref="SessionStream.CloseAsync"/>): true when the replica ended it within <paramref name="patience"/>, or
-    /// there was none to end.</summary>
+    /// <summary>Ends the open session connection, if any, as a client that is done
+    /// (<see cref="SessionConnection.CloseAsync"/>): true when the replica ended it within
+    /// <paramref name="patience"/>, or there was none to end.</summary>
     public Task<bool> CloseAsync(TimeSpan patience)
     {
         lock (_lock)
         {
-            return _stream is null ? Task.FromResult(true) : _stream.CloseAsync(patience);
+            return _connection is null ? Task.FromResult(true) : _connection.CloseAsync(patience);
         }
     }
 
@@ -70,7 +82,7 @@ public sealed class ReplicaSession : IDisposable
         lock (_lock)
         {
             _disposed = true;
-            _stream?.Dispose();
+            _connection?.Dispose();
         }
     }
 }

@@ -1,12 +1,17 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Cairn.ClientProtocol;
 using Cairn.Core;
 using Cairn.Core.Crypto;
 using Cairn.Protocol.Configuration;
+using Cairn.Protocol.Transport;
+using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -81,13 +86,24 @@ public sealed class FakeReplicas : IAsyncDisposable
                     listen =>
                     {
                         listen.Protocols = HttpProtocols.Http2;
-                        listen.UseHttps(certificate);
+                        listen.UseHttps(
+                            new HttpsConnectionAdapterOptions
+                            {
+                                ServerCertificate = certificate,
+                                OnAuthenticate = (_, tls) => tls.ApplicationProtocols?.Add(Frames.ClientAlpn),
+                            }
+                        );
+                        listen.Use(next =>
+                        {
+                            var sessions = listen.ApplicationServices.GetRequiredService<FakeSessionListener>();
+                            return connection => sessions.ServeOrPassAsync(connection, next);
+                        });
                     }
                 );
             }
         });
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(replicas);
+        builder.Services.AddSingleton(replicas).AddSingleton<FakeSessionListener>();
         var app = builder.Build();
         replicas._app = app;
         app.MapGrpcService<FakeReplicaService>();
@@ -112,12 +128,35 @@ public sealed class FakeReplicas : IAsyncDisposable
         return _transmissions.AddOrUpdate((replica, requestId), 1, (_, n) => n + 1);
     }
 
-    /// <summary>Notes one call of client API method <paramref name="method"/> (Session, Submit) to <paramref
-    /// name="replica"/>.</summary>
+    /// <summary>Notes one call of client API method <paramref name="method"/> (Session for a session connection,
+    /// SessionEnded for one the client ended, Submit) to <paramref name="replica"/>.</summary>
     public void RecordCall(int replica, string method) => _calls.AddOrUpdate((replica, method), 1, (_, n) => n + 1);
 
     /// <summary>How many calls of <paramref name="method"/> <paramref name="replica"/> received.</summary>
     public int Calls(int replica, string method) => _calls.GetValueOrDefault((replica, method));
+
+    /// <summary><paramref name="replica"/>'s reply to <paramref name="request"/>, which came in on
+    /// <paramref name="connection"/>: recorded as a transmission, then refused or answered when
+    /// <see cref="RefuseWith"/> and <see cref="AnswerWhen"/> say.</summary>
+    /// <exception cref="RpcException">The refusal (FailedPrecondition).</exception>
+    public async Task<ByteString> AnswerAsync(
+        int replica,
+        string connection,
+        ByteString request,
+        CancellationToken cancellationToken
+    )
+    {
+        var decoded = ClientRequest.Decode(request.Span);
+        var transmission = Record(replica, connection, decoded.RequestId);
+        if (RefuseWith(replica, transmission) is { } refusal)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, refusal));
+        }
+
+        await AnswerWhen(replica, transmission).WaitAsync(cancellationToken);
+        var reply = ClientReply.Create(decoded.ClientId, decoded.RequestId, decoded.Operation.Span);
+        return ByteString.CopyFrom(reply.Encode());
+    }
 
     /// <summary>Notes one operator query to <paramref name="replica"/> on connection
     /// <paramref name="connection"/>.</summary>
@@ -137,7 +176,8 @@ public sealed class FakeReplicas : IAsyncDisposable
     /// <summary>How many requests <paramref name="replica"/> received, all transmissions counted.</summary>
     public int TotalTransmissions(int replica) => _transmissions.Where(t => t.Key.Replica == replica).Sum(t => t.Value);
 
-    /// <summary>How many HTTP/2 connections clients opened to <paramref name="replica"/>.</summary>
+    /// <summary>How many connections (session connections and HTTP/2) clients sent requests on to
+    /// <paramref name="replica"/>.</summary>
     public int Connections(int replica) => _connections.TryGetValue(replica, out var c) ? c.Count : 0;
 
     public async ValueTask DisposeAsync()

@@ -13,7 +13,7 @@ public sealed class SharedConnectionTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _replicas.DisposeAsync();
 
     [Fact]
-    public async Task Sessions_sharing_replica_channels_send_all_their_requests_on_one_stream_per_replica()
+    public async Task Sessions_sharing_replica_channels_send_all_their_requests_on_one_connection_per_replica()
     {
         // Each replica answers only once every session's request is in: more requests at once than the 100 streams
         // Kestrel allows on one connection, so a call per request would need further connections.
@@ -56,12 +56,12 @@ public sealed class SharedConnectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Closing_the_channels_lets_every_replica_end_its_session_stream_instead_of_resetting_it()
+    public async Task Closing_the_channels_lets_every_replica_end_its_session_connection_instead_of_resetting_it()
     {
         using var channels = new ReplicaChannels(_replicas.Config.Replicas);
         using var client = new CairnClient(_replicas.Config, channels, session: 1);
         await client.SubmitAsync([7], RequestFlags.None, TestContext.Current.CancellationToken);
-        // The client returns on f+1 replies: every replica has a stream open once all have the request.
+        // The client returns on f+1 replies: every replica has a session connection open once all have the request.
         await WaitUntilAsync(() => Enumerable.Range(0, 4).All(r => _replicas.TotalTransmissions(r) >= 1));
 
         // Each replica ends its call only once told that no more requests come; a reset would not count.
@@ -71,9 +71,9 @@ public sealed class SharedConnectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_request_sent_while_a_stream_is_being_closed_goes_on_a_new_stream()
+    public async Task A_request_sent_while_a_connection_is_being_closed_goes_on_a_new_one()
     {
-        // Replica 3 holds its answer to the first request, so its stream stays open while being closed.
+        // Replica 3 holds its answer to the first request, so its connection stays open while being closed.
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var holding = true;
         _replicas.AnswerWhen = (replica, _) =>
@@ -86,7 +86,7 @@ public sealed class SharedConnectionTests : IAsyncLifetime
         var closing = channels.CloseSessionsAsync(TimeSpan.FromMinutes(1));
         Volatile.Write(ref holding, false);
 
-        // Written into the closing stream, it would wait there behind the held answer and never reach replica 3.
+        // Written into the closing connection, it would wait there behind the held answer and never reach replica 3.
         var second = await client.SubmitAsync([8], RequestFlags.None, token);
         await WaitUntilAsync(() => _replicas.Transmissions(3, second.RequestId) >= 1);
 
@@ -96,7 +96,7 @@ public sealed class SharedConnectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_client_with_connections_of_its_own_closes_its_session_streams_when_disposed_asynchronously()
+    public async Task A_client_with_connections_of_its_own_closes_its_session_connections_when_disposed_asynchronously()
     {
         await using (var client = new CairnClient(_replicas.Config, session: 1))
         {
@@ -104,7 +104,7 @@ public sealed class SharedConnectionTests : IAsyncLifetime
             await WaitUntilAsync(() => Enumerable.Range(0, 4).All(r => _replicas.TotalTransmissions(r) >= 1));
         }
 
-        // A reset (what the synchronous Dispose does) ends no replica's stream as closed by the client.
+        // A reset (what the synchronous Dispose does) ends no replica's connection as closed by the client.
         await WaitUntilAsync(() => Enumerable.Range(0, 4).All(r => _replicas.Calls(r, "SessionEnded") == 1));
     }
 
@@ -128,10 +128,10 @@ public sealed class SharedConnectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_request_too_large_for_a_frame_takes_a_call_of_its_own_on_the_same_connection()
+    public async Task A_request_too_large_for_the_session_connection_takes_a_grpc_call_of_its_own()
     {
         using var client = new CairnClient(_replicas.Config, session: 1);
-        var large = new byte[ClientSessionLimits.FrameBytes];
+        var large = new byte[ClientSessionLimits.LargestOnSession];
         Random.Shared.NextBytes(large);
 
         var small = await client.SubmitAsync([7], RequestFlags.None, TestContext.Current.CancellationToken);
@@ -142,22 +142,24 @@ public sealed class SharedConnectionTests : IAsyncLifetime
         for (var replica = 0; replica < 4; replica++)
         {
             _replicas.Calls(replica, "Submit").Should().BeLessThanOrEqualTo(1);
-            _replicas.Connections(replica).Should().Be(1);
+            // The session connection, and the gRPC one where the large request went.
+            _replicas.Connections(replica).Should().Be(1 + _replicas.Calls(replica, "Submit"));
         }
 
         Enumerable.Range(0, 4).Sum(r => _replicas.Calls(r, "Submit")).Should().BeGreaterThanOrEqualTo(2);
     }
 
     [Fact]
-    public async Task When_a_replica_breaks_the_stream_the_waiting_request_is_sent_again_on_a_new_one()
+    public async Task When_a_replica_breaks_the_connection_the_waiting_request_is_sent_again_on_a_new_one()
     {
-        // Replicas 2 and 3 never answer; replica 0 fails its first answer with an error that ends its stream, so the
-        // request is answered (by 0 and 1) only if the client opens a new stream to replica 0 and sends it again.
+        // Replicas 2 and 3 never answer; replica 0 fails its first answer with an error that ends its connection, so
+        // the request is answered (by 0 and 1) only if the client opens a new connection to replica 0 and sends it
+        // again.
         var never = new TaskCompletionSource();
         _replicas.AnswerWhen = (replica, transmission) =>
             replica switch
             {
-                0 when transmission == 1 => Task.FromException(new InvalidOperationException("stream lost")),
+                0 when transmission == 1 => Task.FromException(new InvalidOperationException("connection lost")),
                 >= 2 => never.Task,
                 _ => Task.CompletedTask,
             };

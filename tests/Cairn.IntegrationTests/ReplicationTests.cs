@@ -167,7 +167,7 @@ public sealed class ReplicationTests
             identity,
             CancellationToken.None
         );
-        var frames = new[] { PeerFrames.Encode(forged), PeerFrames.Encode(garbage) };
+        var frames = new[] { Frames.Encode(forged), Frames.Encode(garbage) };
         var sent = 0;
         while (!stop.IsCancellationRequested)
         {

@@ -1,18 +1,20 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using AwesomeAssertions;
 using Cairn.ClientProtocol;
 using Cairn.Core.Crypto;
 using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Kv;
-using Google.Protobuf;
+using Cairn.Protocol.Transport;
 using Grpc.Core;
 
 namespace Cairn.Node.Tests;
 
 /// <summary>
-/// A client process's <c>ClientApi.Session</c> stream on a replica (its peers are not running, so nothing is ordered:
-/// what is under test is admission on the stream): every request of a frame gets its own answer, routed by its client
-/// and request ids, and a refusal ends neither the stream nor the other requests' answers; something that is not a
-/// request ends the stream with the reason.
+/// A client process's session connection to a replica (its peers are not running, so nothing is ordered: what is under
+/// test is admission on the connection): every request gets its own answer, routed by its client and request ids, and
+/// a refusal ends neither the connection nor the other requests' answers; something that is not a request, or a length
+/// over the connection's limit, closes it after an answer that names no request and says why.
 /// </summary>
 public sealed class ClientSessionTests(ReplicaUnderTest replica) : IClassFixture<ReplicaUnderTest>
 {
@@ -21,32 +23,22 @@ public sealed class ClientSessionTests(ReplicaUnderTest replica) : IClassFixture
     private static readonly ulong Client = ClientIdentity.ClientId(keyIndex: 1, session: 7);
 
     [Fact]
-    public async Task Each_refused_request_of_a_frame_gets_its_own_refusal_and_the_stream_stays_open()
+    public async Task Each_refused_request_gets_its_own_refusal_and_the_connection_stays_open()
     {
         using var clientKey = KeyFiles.LoadSigningKey(replica.Layout.ClientPrivateKey);
         using var otherKey = SigningKey.Generate();
-        using var channel = replica.Channel(replica.Pins.Fingerprint(replica.Config.ReplicaId), ownCertificate: null);
-        using var call = new ClientApi.ClientApiClient(channel).Session(cancellationToken: Ct);
+        await using var connection = await TestSessionConnection.OpenAsync(replica, Ct);
 
         var unknownClient = ClientIdentity.ClientId(keyIndex: 5, session: 1);
-        await call.RequestStream.WriteAsync(
-            new SessionRequests
-            {
-                Requests =
-                {
-                    Encoded(Request(Client, 1, [1], otherKey)),
-                    Encoded(Request(unknownClient, 2, [2], clientKey)),
-                    Encoded(Request(Client, 3, new byte[70 * 1024], clientKey)),
-                },
-            },
-            Ct
+        await connection.SendAsync(
+            Ct,
+            Request(Client, 1, [1], otherKey).Encoded.ToArray(),
+            Request(unknownClient, 2, [2], clientKey).Encoded.ToArray(),
+            Request(Client, 3, new byte[70 * 1024], clientKey).Encoded.ToArray()
         );
-        var first = await ReadAnswersAsync(call, 3);
-        await call.RequestStream.WriteAsync(
-            new SessionRequests { Requests = { Encoded(Request(Client, 4, [4], otherKey)) } },
-            Ct
-        );
-        var second = await ReadAnswersAsync(call, 1);
+        var first = await ReadAnswersAsync(connection, 3);
+        await connection.SendAsync(Ct, Request(Client, 4, [4], otherKey).Encoded.ToArray());
+        var second = await ReadAnswersAsync(connection, 1);
 
         first[(Client, 1)]
             .Should()
@@ -60,39 +52,63 @@ public sealed class ClientSessionTests(ReplicaUnderTest replica) : IClassFixture
     }
 
     [Fact]
-    public async Task A_frame_entry_that_is_not_a_request_ends_the_stream_with_the_reason()
+    public async Task A_frame_that_is_not_a_request_closes_the_connection_with_the_reason()
     {
-        using var channel = replica.Channel(replica.Pins.Fingerprint(replica.Config.ReplicaId), ownCertificate: null);
-        using var call = new ClientApi.ClientApiClient(channel).Session(cancellationToken: Ct);
+        using var otherKey = SigningKey.Generate();
+        await using var connection = await TestSessionConnection.OpenAsync(replica, Ct);
 
-        await call.RequestStream.WriteAsync(
-            new SessionRequests { Requests = { ByteString.CopyFrom([0xFF, 0x00, 0x01]) } },
-            Ct
-        );
+        await connection.SendAsync(Ct, Request(Client, 1, [1], otherKey).Encoded.ToArray(), [0xFF, 0x00, 0x01]);
 
-        var read = () => call.ResponseStream.MoveNext(Ct);
-        var refused = (await read.Should().ThrowAsync<RpcException>()).Which;
-        refused.StatusCode.Should().Be(StatusCode.InvalidArgument);
-        refused.Status.Detail.Should().StartWith("not a client request");
+        var answers = await ReadUntilClosedAsync(connection);
+        answers.Should().HaveCount(2, "the request before it is answered, then the reason, then the end");
+        answers[0].RequestId.Should().Be(1);
+        answers[1].ClientId.Should().Be(0);
+        answers[1].RequestId.Should().Be(0);
+        ((StatusCode)answers[1].RefusalCode).Should().Be(StatusCode.InvalidArgument);
+        answers[1].Refusal.Should().StartWith("not a client request");
+    }
+
+    [Fact]
+    public async Task A_length_over_the_connections_limit_closes_it_before_the_message_is_sent()
+    {
+        await using var connection = await TestSessionConnection.OpenAsync(replica, Ct);
+
+        // Only the length: the replica must refuse it without waiting for (or buffering) what it announces.
+        var header = new byte[Frames.HeaderBytes];
+        BinaryPrimitives.WriteInt32LittleEndian(header, ClientSessionLimits.LargestOnSession + 1);
+        await connection.SendRawAsync(header, Ct);
+
+        var answers = await ReadUntilClosedAsync(connection);
+        answers.Should().ContainSingle();
+        ((StatusCode)answers[0].RefusalCode).Should().Be(StatusCode.InvalidArgument);
+        answers[0]
+            .Refusal.Should()
+            .Contain(ClientSessionLimits.LargestOnSession.ToString(CultureInfo.InvariantCulture));
     }
 
     private static ClientRequest Request(ulong client, ulong id, byte[] value, SigningKey key) =>
         ClientRequest.Create(client, id, RequestFlags.None, KvOperation.Put([1], value).Encode(), key);
 
-    private static ByteString Encoded(ClientRequest request) => ByteString.CopyFrom(request.Encoded);
-
     private static async Task<Dictionary<(ulong, ulong), (StatusCode Code, string Reason)>> ReadAnswersAsync(
-        AsyncDuplexStreamingCall<SessionRequests, SessionReplies> call,
+        TestSessionConnection connection,
         int count
     )
     {
         var answers = new Dictionary<(ulong, ulong), (StatusCode, string)>();
-        while (answers.Count < count && await call.ResponseStream.MoveNext(Ct))
+        while (answers.Count < count && await connection.ReadAsync(Ct) is { } answer)
         {
-            foreach (var answer in call.ResponseStream.Current.Replies)
-            {
-                answers[(answer.ClientId, answer.RequestId)] = ((StatusCode)answer.RefusalCode, answer.Refusal);
-            }
+            answers[(answer.ClientId, answer.RequestId)] = ((StatusCode)answer.RefusalCode, answer.Refusal);
+        }
+
+        return answers;
+    }
+
+    private static async Task<List<SessionReply>> ReadUntilClosedAsync(TestSessionConnection connection)
+    {
+        var answers = new List<SessionReply>();
+        while (await connection.ReadAsync(Ct) is { } answer)
+        {
+            answers.Add(answer);
         }
 
         return answers;

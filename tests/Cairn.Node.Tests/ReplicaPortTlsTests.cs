@@ -86,8 +86,8 @@ public sealed class ReplicaPortTlsTests(ReplicaUnderTest replica) : IClassFixtur
 
         await using var link = await ConnectPeerAsync(identity);
         // A malformed message is dropped and the connection stays; then a length over the bound, and it closes.
-        await link.WriteAsync(PeerFrames.Encode([0xFF, 0x00, 0x01]), Ct);
-        var overBound = new byte[PeerFrames.HeaderBytes];
+        await link.WriteAsync(Frames.Encode([0xFF, 0x00, 0x01]), Ct);
+        var overBound = new byte[Frames.HeaderBytes];
         BinaryPrimitives.WriteInt32LittleEndian(overBound, int.MaxValue);
         link.Closed.IsCompleted.Should().BeFalse("a malformed message costs only itself");
         await link.WriteAsync(overBound, Ct);

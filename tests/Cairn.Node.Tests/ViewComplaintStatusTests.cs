@@ -3,7 +3,6 @@ using Cairn.ClientProtocol;
 using Cairn.Core.Crypto;
 using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Kv;
-using Google.Protobuf;
 
 namespace Cairn.Node.Tests;
 
@@ -30,11 +29,8 @@ public sealed class ViewComplaintStatusTests(BackupReplicaUnderTest replica) : I
             KvOperation.Put([1], [2]).Encode(),
             clientKey
         );
-        using var session = new ClientApi.ClientApiClient(channel).Session(cancellationToken: Ct);
-        await session.RequestStream.WriteAsync(
-            new SessionRequests { Requests = { ByteString.CopyFrom(request.Encoded) } },
-            Ct
-        );
+        await using var session = await TestSessionConnection.OpenAsync(replica, Ct);
+        await session.SendAsync(Ct, request.Encoded.ToArray());
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
         ReplicaStatus status;

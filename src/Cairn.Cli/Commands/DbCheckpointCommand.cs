@@ -59,8 +59,8 @@ internal static class DbCheckpointCommand
                 );
                 ThrowIfDisabled(before);
                 var result = await client.SubmitAsync(OperatorCommandType.DbCheckpointCreate, cancellationToken);
-                // The order was the session streams' only request: end them now, alongside the polls, rather than
-                // after the table, where the command would wait for every replica to end its stream.
+                // The order was the session connections' only request: end them now, alongside the polls, rather than
+                // after the table, where the command would wait for every replica to close its connection.
                 var closing = channels.CloseSessionsAsync(ReplicaChannels.ClosePatience);
                 if (!result.Accepted)
                 {

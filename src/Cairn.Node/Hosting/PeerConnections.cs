@@ -100,7 +100,9 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
     private async Task PumpAsync(PeerEndpoint peer, ChannelReader<byte[]> queue, CancellationToken stop)
     {
         var backoff = InitialBackoff;
-        // Logged once per change: "connected" when a connection is up, "lost" at the first failure after it.
+        // Logged once per change: "connected" when a connection carried its first write, "lost" at the first failure
+        // after it. Backoff starts again only then: a peer that takes the handshake and closes at once is not redialled
+        // every 50 ms.
         var warned = false;
         var frames = new ArrayBufferWriter<byte>(WriteBytes);
         var fingerprint = _pins.Fingerprint(peer.Id);
@@ -111,9 +113,7 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
                 await using var link = await PeerLink
                     .ConnectAsync(peer.Host, peer.Port, fingerprint, _identity, stop)
                     .ConfigureAwait(false);
-                warned = false;
-                backoff = InitialBackoff;
-                NodeLog.PeerConnected(_logger, peer.Id.Value);
+                var written = false;
                 while (await queue.WaitToReadAsync(stop).ConfigureAwait(false))
                 {
                     // Every message waiting, up to about WriteBytes, in one write: a group commit's messages to a
@@ -121,7 +121,7 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
                     frames.ResetWrittenCount();
                     while (frames.WrittenCount < WriteBytes && queue.TryRead(out var message))
                     {
-                        PeerFrames.Write(frames, message);
+                        Frames.Write(frames, message);
                     }
 
                     if (link.Closed.IsCompleted)
@@ -130,6 +130,14 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
                     }
 
                     await link.WriteAsync(frames.WrittenMemory, stop).ConfigureAwait(false);
+                    if (!written)
+                    {
+                        written = true;
+                        warned = false;
+                        backoff = InitialBackoff;
+                        NodeLog.PeerConnected(_logger, peer.Id.Value);
+                    }
+
                     if (frames.Capacity > 2 * WriteBytes)
                     {
                         // It grew for one large message (a PRE-PREPARE with a full batch, a NEW-VIEW): not kept.

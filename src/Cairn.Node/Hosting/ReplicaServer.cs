@@ -109,11 +109,17 @@ public static class ReplicaServer
                     {
                         listen.Protocols = HttpProtocols.Http2;
                         listen.UseHttps(ReplicaPortTls(tlsIdentity, pins));
-                        // Peers' consensus messages take their own protocol on the same port: see PeerFrameListener.
+                        // Peers' consensus messages and clients' sessions take their own protocols on the same port:
+                        // see PeerFrameListener and ClientSessionListener.
                         listen.Use(next =>
                         {
                             var peerFrames = listen.ApplicationServices.GetRequiredService<PeerFrameListener>();
                             return connection => peerFrames.ServeOrPassAsync(connection, next);
+                        });
+                        listen.Use(next =>
+                        {
+                            var sessions = listen.ApplicationServices.GetRequiredService<ClientSessionListener>();
+                            return connection => sessions.ServeOrPassAsync(connection, next);
                         });
                     }
                 );
@@ -124,13 +130,12 @@ public static class ReplicaServer
                 }
             }
         });
-        // gRPC takes a client's frame of requests, and client requests well over max_request_size (at least gRPC's
-        // default 4 MiB), so the client API can refuse an oversized one with its reason. Consensus messages do not
-        // travel on gRPC (PeerFrameListener).
+        // gRPC takes client requests too large for a session connection, up to well over max_request_size (at least
+        // gRPC's default 4 MiB), so the client API can refuse an oversized one with its reason. Consensus messages and
+        // session connections do not travel on gRPC (PeerFrameListener, ClientSessionListener).
         var maxMessageBytes = MessageBounds.MaxMessageBytes(options);
         builder.Services.AddGrpc(grpc =>
-            grpc.MaxReceiveMessageSize = (int)
-                Math.Max(Math.Max(2L * config.MaxRequestSize, ClientSessionLimits.FrameBytes), GrpcDefaultReceiveBytes)
+            grpc.MaxReceiveMessageSize = (int)Math.Max(2L * config.MaxRequestSize, GrpcDefaultReceiveBytes)
         );
 
         using var loggerFactory = LoggerFactory.Create(l => l.AddReplicaConsole());
@@ -200,6 +205,7 @@ public static class ReplicaServer
             .AddSingleton(pins)
             .AddSingleton(TimeProvider.System)
             .AddSingleton(new PeerFrameListener(host, pins, maxMessageBytes, logger))
+            .AddSingleton<ClientSessionListener>()
             .AddSingleton<ILedgerReader>(ledger)
             .AddSingleton(
                 new OperatorQueries(host, ledger, checkpoints, operatorVerifier, signingKey, TimeProvider.System)
@@ -307,7 +313,8 @@ public static class ReplicaServer
     /// <summary>The replica port's TLS: this replica's certificate, and a client certificate asked for but not
     /// required. A presented one must be a replica's pinned certificate or the handshake fails; without one the
     /// connection reaches the client and admin APIs only (<see cref="ReplicaTransportService"/> and
-    /// <see cref="PeerFrameListener"/> refuse it). ALPN offers HTTP/2 and the peers' <see cref="PeerFrames.Alpn"/>.
+    /// <see cref="PeerFrameListener"/> refuse it). ALPN offers HTTP/2, the peers' <see cref="Frames.PeerAlpn"/> and the
+    /// clients' <see cref="Frames.ClientAlpn"/>.
     /// </summary>
     private static HttpsConnectionAdapterOptions ReplicaPortTls(
         X509Certificate2 identity,
@@ -320,7 +327,11 @@ public static class ReplicaServer
             ClientCertificateMode = ClientCertificateMode.AllowCertificate,
             ClientCertificateValidation = (certificate, _, _) => pins.ReplicaOf(certificate) is not null,
             CheckCertificateRevocation = false,
-            OnAuthenticate = (_, tls) => tls.ApplicationProtocols?.Add(PeerFrames.Alpn),
+            OnAuthenticate = (_, tls) =>
+            {
+                tls.ApplicationProtocols?.Add(Frames.PeerAlpn);
+                tls.ApplicationProtocols?.Add(Frames.ClientAlpn);
+            },
         };
 
     private static PendingDiscard? LoadPendingDiscard(DeploymentConfig config)

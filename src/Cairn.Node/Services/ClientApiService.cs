@@ -5,25 +5,16 @@ using Grpc.Core;
 
 namespace Cairn.Node.Services;
 
-/// <summary>Accepts clients' signed requests, has them ordered and executed, and answers each with this replica's
-/// signed reply: many per <see cref="Session"/> stream, or one large one per <see cref="Submit"/> call.</summary>
+/// <summary>Accepts a client's signed request too large for its session connection
+/// (<see cref="Cairn.Protocol.Transport.ClientSessionLimits"/>, <see cref="ClientSessionListener"/>), has it ordered
+/// and executed, and answers with this replica's reply.</summary>
 public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) : ClientApi.ClientApiBase
 {
     private readonly ClientRequestHandler _handler = new(host, config);
 
-    public override async Task Session(
-        IAsyncStreamReader<SessionRequests> requestStream,
-        IServerStreamWriter<SessionReplies> responseStream,
-        ServerCallContext context
-    )
-    {
-        using var session = new ClientSession(_handler, responseStream, context.CancellationToken);
-        await session.RunAsync(requestStream).ConfigureAwait(false);
-    }
-
     public override async Task<SubmitReply> Submit(SubmitRequest request, ServerCallContext context)
     {
-        var decoded = ClientRequestHandler.Decode(request.Request);
+        var decoded = ClientRequestHandler.Decode(request.Request.Span);
         var answer =
             _handler.Admission(decoded, request.Request.Length)
             ?? await _handler.AnswerAsync(decoded, context.CancellationToken).ConfigureAwait(false);

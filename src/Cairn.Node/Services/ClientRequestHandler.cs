@@ -16,11 +16,11 @@ internal sealed class ClientRequestHandler(ReplicaHost host, DeploymentConfig co
 {
     /// <summary>Decodes <paramref name="bytes"/>; throws an <see cref="RpcException"/> (InvalidArgument) with the
     /// reason when it is not a client request.</summary>
-    public static ClientRequest Decode(ByteString bytes)
+    public static ClientRequest Decode(ReadOnlySpan<byte> bytes)
     {
         try
         {
-            return ClientRequest.Decode(bytes.Span);
+            return ClientRequest.Decode(bytes);
         }
         catch (CanonicalEncodingException e)
         {

@@ -1,20 +1,28 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
 using System.Threading.Channels;
+using Cairn.ClientProtocol;
 using Cairn.Protocol.Grpc;
+using Cairn.Protocol.Transport;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.AspNetCore.Connections;
 
 namespace Cairn.Node.Services;
 
 /// <summary>
-/// One client process's <c>Session</c> stream: each frame's requests are admitted on the I/O thread that read it
-/// and handed to the replica, and answers go back as they come, as many per frame as are ready. At most
-/// <see cref="MaxInFlight"/> requests of one stream wait for an answer; past that the stream is not read until one is
-/// answered (HTTP/2 flow control then holds that client process, not the others). Every transmission gets its own
-/// answer, as a call of its own would: a retransmission is answered for the state the replica is in when it arrives.
+/// One client process's session connection (<see cref="Frames.ClientAlpn"/>): each request is admitted on the I/O
+/// thread that read it and handed to the replica, and answers go back as they come, as many per write as are ready.
+/// At most <see cref="MaxInFlight"/> requests of one connection wait for an answer; past that the connection is not
+/// read until one is answered (TCP flow control then holds that client process, not the others). Every transmission
+/// gets its own answer, as a call of its own would: a retransmission is answered for the state the replica is in when
+/// it arrives. Something that is not a request, or a length over <see cref="ClientSessionLimits.LargestOnSession"/>,
+/// closes the connection after a last answer that names no request and says why.
 /// </summary>
 internal sealed class ClientSession : IDisposable
 {
-    /// <summary>The most requests of one stream waiting for their answer to be written.</summary>
+    /// <summary>The most requests of one connection waiting for their answer to be written.</summary>
     public const int MaxInFlight = 2048;
 
     // How long one request may wait for its answer here, from WaitLimit to WaitLimit + one period: a replica that
@@ -26,11 +34,11 @@ internal sealed class ClientSession : IDisposable
     private readonly Queue<CancellationTokenSource> _generations = new();
     private readonly ITimer _aging;
 
-    // The largest frame of answers (one larger answer goes alone): well under a client's 4 MiB receive limit.
-    private const int FrameBytes = 1 << 20;
+    // How many bytes of answers are written before the writer waits for them to go out.
+    private const int FlushBytes = 1 << 20;
 
     private readonly ClientRequestHandler _handler;
-    private readonly IServerStreamWriter<SessionReplies> _responses;
+    private readonly ConnectionContext _connection;
     private readonly CancellationToken _cancellationToken;
     private readonly CancellationTokenSource _stop;
 
@@ -46,17 +54,17 @@ internal sealed class ClientSession : IDisposable
     private int _active = 1;
     private readonly TaskCompletionSource _allAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ClientSession(
-        ClientRequestHandler handler,
-        IServerStreamWriter<SessionReplies> responses,
-        CancellationToken cancellationToken
-    )
+    // Why the replica closes the connection, written after every queued answer: the client sent something it cannot
+    // take.
+    private SessionReply? _closing;
+
+    public ClientSession(ClientRequestHandler handler, ConnectionContext connection)
     {
         _handler = handler;
-        _responses = responses;
-        _cancellationToken = cancellationToken;
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _generations.Enqueue(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
+        _connection = connection;
+        _cancellationToken = connection.ConnectionClosed;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken);
+        _generations.Enqueue(CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken));
         var period = WaitLimit / Generations;
         _aging = TimeProvider.System.CreateTimer(_ => Age(), null, period, period);
     }
@@ -87,39 +95,86 @@ internal sealed class ClientSession : IDisposable
         }
     }
 
-    /// <summary>Serves the stream until the client ends it (then every request it sent is answered first) or hangs
-    /// up; fails with the reason when the client sent something that is not a request.</summary>
-    public async Task RunAsync(IAsyncStreamReader<SessionRequests> requests)
+    /// <summary>Serves the connection until the client ends it (TLS close_notify: then every request it sent is
+    /// answered first), hangs up, or sends something that is not a request (then it is told why).</summary>
+    public async Task RunAsync()
     {
         var writer = WriteAnswersAsync();
+        var input = _connection.Transport.Input;
+        var frames = new FrameReader(ClientSessionLimits.LargestOnSession);
+        var received = new List<ClientRequest>();
         try
         {
-            await foreach (var frame in requests.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            while (true)
             {
-                foreach (var bytes in frame.Requests)
+                var read = await input.ReadAsync(_stop.Token).ConfigureAwait(false);
+                var left = TakeRequests(frames, read.Buffer, received);
+                foreach (var request in received)
                 {
-                    await TakeAsync(bytes).ConfigureAwait(false);
+                    await TakeAsync(request).ConfigureAwait(false);
+                }
+
+                received.Clear();
+                if (left is null)
+                {
+                    // The client sent something that is not a request: it is told why, after what is queued.
+                    break;
+                }
+
+                input.AdvanceTo(left.Value.Start, left.Value.End);
+                if (read.IsCompleted)
+                {
+                    Done();
+                    await _allAnswered.Task.ConfigureAwait(false);
+                    break;
                 }
             }
-
-            Done();
-            await _allAnswered.Task.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
-            // The client hung up (nobody is left to answer), or the writer failed (its exception ends the stream).
+            // The client hung up (nobody is left to answer), or the writer failed (its exception ends the connection).
         }
         catch (IOException)
         {
-            // The client reset the stream (a CLI command that got its answers exits): nobody is left to answer.
+            // The client reset the connection (a CLI command that got its answers exits): nobody is left to answer.
         }
         finally
         {
-            // The writer must be done before the call ends (Kestrel reuses a finished stream's objects): it writes
-            // what is queued, then stops.
+            // The writer writes what is queued (and the reason for closing, if any), then stops.
             _answers.Writer.TryComplete();
             await WhenWritten(writer).ConfigureAwait(false);
+            await input.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Decodes the whole requests at the start of <paramref name="buffer"/> into
+    /// <paramref name="received"/> and returns what is left; null, with the reason kept for the client, when a frame
+    /// is not a request or announces more than a session connection carries (what came before it is in
+    /// <paramref name="received"/>).</summary>
+    private ReadOnlySequence<byte>? TakeRequests(
+        FrameReader frames,
+        ReadOnlySequence<byte> buffer,
+        List<ClientRequest> received
+    )
+    {
+        try
+        {
+            return frames.Take(buffer, static (bytes, into) => into.Add(ClientRequestHandler.Decode(bytes)), received);
+        }
+        catch (RpcException e)
+        {
+            _closing = new SessionReply { RefusalCode = (int)e.StatusCode, Refusal = e.Status.Detail };
+        }
+        catch (InvalidDataException e)
+        {
+            _closing = new SessionReply
+            {
+                RefusalCode = (int)StatusCode.InvalidArgument,
+                Refusal = $"{e.Message}: larger requests take a Submit call",
+            };
+        }
+
+        return null;
     }
 
     private async Task WhenWritten(Task writer)
@@ -131,16 +186,14 @@ internal sealed class ClientSession : IDisposable
         catch (OperationCanceledException) when (_cancellationToken.IsCancellationRequested) { }
         catch (IOException)
         {
-            // The client reset the stream while answers were on their way: nobody is left to read them.
+            // The client reset the connection while answers were on their way: nobody is left to read them.
         }
     }
 
-    private async Task TakeAsync(ByteString bytes)
+    private async Task TakeAsync(ClientRequest request)
     {
-        // A frame that is not a request cannot be answered (it names no request): the stream ends with the reason.
-        var request = ClientRequestHandler.Decode(bytes);
         await _slots.WaitAsync(_stop.Token).ConfigureAwait(false);
-        if (_handler.Admission(request, bytes.Length) is { } refusal)
+        if (_handler.Admission(request, request.Encoded.Length) is { } refusal)
         {
             _answers.Writer.TryWrite(refusal);
             return;
@@ -183,31 +236,50 @@ internal sealed class ClientSession : IDisposable
         var reader = _answers.Reader;
         try
         {
-            await WriteFramesAsync(reader).ConfigureAwait(false);
+            await WriteFramesAsync(reader, _connection.Transport.Output).ConfigureAwait(false);
         }
         catch
         {
-            // Nothing more can be answered on this stream: stop reading it.
+            // Nothing more can be answered on this connection: stop reading it.
             await _stop.CancelAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    private async Task WriteFramesAsync(ChannelReader<SessionReply> reader)
+    private async Task WriteFramesAsync(ChannelReader<SessionReply> reader, PipeWriter output)
     {
         while (await reader.WaitToReadAsync(_cancellationToken).ConfigureAwait(false))
         {
-            var frame = new SessionReplies();
             var bytes = 0;
-            while (bytes < FrameBytes && reader.TryRead(out var answer))
+            while (bytes < FlushBytes && reader.TryRead(out var answer))
             {
                 _slots.Release();
-                frame.Replies.Add(answer);
-                bytes += answer.CalculateSize();
+                bytes += Write(output, answer);
             }
 
-            await _responses.WriteAsync(frame, _cancellationToken).ConfigureAwait(false);
+            if ((await output.FlushAsync(_cancellationToken).ConfigureAwait(false)).IsCompleted)
+            {
+                return;
+            }
         }
+
+        if (_closing is { } closing)
+        {
+            Write(output, closing);
+            await output.FlushAsync(_cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Appends <paramref name="answer"/> to <paramref name="output"/> as one frame (<see cref="Frames"/>) and
+    /// returns its length.</summary>
+    private static int Write(PipeWriter output, SessionReply answer)
+    {
+        var size = answer.CalculateSize();
+        var frame = output.GetSpan(Frames.HeaderBytes + size);
+        BinaryPrimitives.WriteInt32LittleEndian(frame, size);
+        answer.WriteTo(frame.Slice(Frames.HeaderBytes, size));
+        output.Advance(Frames.HeaderBytes + size);
+        return Frames.HeaderBytes + size;
     }
 
     public void Dispose()
@@ -215,7 +287,7 @@ internal sealed class ClientSession : IDisposable
         _aging.Dispose();
         lock (_generations)
         {
-            // Requests still waiting (the stream failed before they were answered) stop waiting now, so the replica
+            // Requests still waiting (the connection failed before they were answered) stop waiting now, so the replica
             // does not keep them.
             foreach (var generation in _generations)
             {

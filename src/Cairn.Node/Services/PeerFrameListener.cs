@@ -3,14 +3,13 @@ using Cairn.Node.Hosting;
 using Cairn.Protocol.Transport;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Node.Services;
 
 /// <summary>
 /// The replica port's replica-to-replica side, a Kestrel connection middleware after TLS: a connection that negotiated
-/// <see cref="PeerFrames.Alpn"/> carries one peer's consensus messages, and every other goes on to HTTP/2 and gRPC.
+/// <see cref="Frames.PeerAlpn"/> carries one peer's consensus messages, and every other goes on.
 /// The connection must have presented a replica's pinned certificate (Kestrel refused any other at the handshake;
 /// one without a certificate is closed here), and its messages are that replica's. Each message is decoded and
 /// authenticated on the thread that read it (<see cref="ReplicaHost.ReceivePeerMessage"/>), in parallel across
@@ -29,8 +28,7 @@ public sealed class PeerFrameListener(
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(next);
-        var protocol = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol;
-        if (protocol is null || !protocol.Value.Span.SequenceEqual(PeerFrames.Alpn.Protocol.Span))
+        if (!NegotiatedProtocol.Is(connection, Frames.PeerAlpn))
         {
             await next(connection).ConfigureAwait(false);
             return;
@@ -49,7 +47,7 @@ public sealed class PeerFrameListener(
     private async Task ReceiveAsync(ConnectionContext connection, ReplicaId peer)
     {
         var input = connection.Transport.Input;
-        var reader = new PeerFrameReader(maxMessageBytes);
+        var reader = new FrameReader(maxMessageBytes);
         try
         {
             while (true)

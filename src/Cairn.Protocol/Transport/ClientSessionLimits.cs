@@ -1,20 +1,18 @@
 namespace Cairn.Protocol.Transport;
 
 /// <summary>
-/// How client requests travel in a <c>ClientApi.Session</c> stream (cairn.proto): a client coalesces waiting requests
-/// into one frame up to <see cref="FrameBytes"/>, and sends a request larger than <see cref="LargestCoalesced"/> on a
-/// <c>Submit</c> call of its own, so that a replica can refuse it alone, with its reason, without closing a stream that
-/// other sessions' requests share.
+/// How client requests travel on a session connection (<see cref="Frames.ClientAlpn"/>): a client writes as many
+/// waiting requests at once as fit <see cref="WriteBytes"/>, and sends a request larger than
+/// <see cref="LargestOnSession"/> on a <c>Submit</c> call of its own (gRPC, cairn.proto), so that a replica can refuse
+/// it alone, with its reason, without closing a connection that other sessions' requests share. A replica closes a
+/// session connection that announces a larger request.
 /// </summary>
 public static class ClientSessionLimits
 {
-    /// <summary>The largest <c>SessionRequests</c> frame a client writes, protobuf framing included.</summary>
-    public const int FrameBytes = 128 * 1024;
+    /// <summary>The most bytes a client writes to a session connection at once, framing included.</summary>
+    public const int WriteBytes = 128 * 1024;
 
-    /// <summary>Protobuf's framing of one request in a frame, at most: a tag byte and a length of up to five
-    /// bytes.</summary>
-    public const int FramingBytes = 6;
-
-    /// <summary>The largest encoded request a client puts in a session frame.</summary>
-    public const int LargestCoalesced = FrameBytes - FramingBytes;
+    /// <summary>The largest encoded request a client sends on a session connection: one always fits a
+    /// write.</summary>
+    public const int LargestOnSession = WriteBytes - Frames.HeaderBytes;
 }

@@ -105,7 +105,7 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
                             );
                             foreach (var message in messages)
                             {
-                                await links[i]!.WriteAsync(PeerFrames.Encode(message.SignWith(key).Encode()), stop);
+                                await links[i]!.WriteAsync(Frames.Encode(message.SignWith(key).Encode()), stop);
                                 Sent++;
                             }
                         }

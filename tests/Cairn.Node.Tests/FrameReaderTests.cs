@@ -6,7 +6,7 @@ using Cairn.Protocol.Transport;
 namespace Cairn.Node.Tests;
 
 /// <summary>A connection's bytes cut into the messages written into it, however the reads split them.</summary>
-public sealed class PeerFrameReaderTests
+public sealed class FrameReaderTests
 {
     private static readonly byte[][] Messages =
     [
@@ -23,8 +23,8 @@ public sealed class PeerFrameReaderTests
     [InlineData(1_000_000)]
     public void Every_message_comes_out_whole_and_in_order_whatever_the_reads(int readBytes)
     {
-        var stream = Messages.SelectMany(m => PeerFrames.Encode(m)).ToArray();
-        var reader = new PeerFrameReader(maxMessageBytes: 1_000_000);
+        var stream = Messages.SelectMany(m => Frames.Encode(m)).ToArray();
+        var reader = new FrameReader(maxMessageBytes: 1_000_000);
         var received = new List<byte[]>();
         var kept = ReadOnlySequence<byte>.Empty;
 
@@ -33,7 +33,7 @@ public sealed class PeerFrameReaderTests
             var read = stream.AsMemory(offset, Math.Min(readBytes, stream.Length - offset));
             var buffer = Append(kept, read);
             kept = reader.Take(buffer, static (message, into) => into.Add(message.ToArray()), received);
-            kept.Length.Should().BeLessThanOrEqualTo(PeerFrameReader.InBufferBytes + PeerFrames.HeaderBytes);
+            kept.Length.Should().BeLessThanOrEqualTo(FrameReader.InBufferBytes + Frames.HeaderBytes);
         }
 
         kept.Length.Should().Be(0);
@@ -47,9 +47,9 @@ public sealed class PeerFrameReaderTests
     [Fact]
     public void A_length_over_the_bound_is_refused_before_its_bytes_arrive()
     {
-        var header = new byte[PeerFrames.HeaderBytes];
+        var header = new byte[Frames.HeaderBytes];
         BinaryPrimitives.WriteInt32LittleEndian(header, 1001);
-        var reader = new PeerFrameReader(maxMessageBytes: 1000);
+        var reader = new FrameReader(maxMessageBytes: 1000);
 
         FluentActions
             .Invoking(() => reader.Take(new ReadOnlySequence<byte>(header), static (_, _) => { }, 0))

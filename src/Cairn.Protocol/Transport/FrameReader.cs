@@ -5,11 +5,11 @@ using System.Globalization;
 namespace Cairn.Protocol.Transport;
 
 /// <summary>
-/// Cuts one connection's bytes into messages (<see cref="PeerFrames"/>), refusing a length over the receive bound
+/// Cuts one connection's bytes into messages (<see cref="Frames"/>), refusing a length over the receive bound
 /// before reading any of it. A small message waits in the caller's buffer until it is whole; a large one is copied
 /// into its own array as it arrives, so the connection's buffer never has to hold it.
 /// </summary>
-public sealed class PeerFrameReader(long maxMessageBytes)
+public sealed class FrameReader(long maxMessageBytes)
 {
     /// <summary>Messages at most this long wait whole in the connection's buffer (well under Kestrel's 1 MiB
     /// default).</summary>
@@ -29,7 +29,7 @@ public sealed class PeerFrameReader(long maxMessageBytes)
     )
     {
         ArgumentNullException.ThrowIfNull(deliver);
-        Span<byte> header = stackalloc byte[PeerFrames.HeaderBytes];
+        Span<byte> header = stackalloc byte[Frames.HeaderBytes];
         while (true)
         {
             if (_large is not null)
@@ -49,12 +49,12 @@ public sealed class PeerFrameReader(long maxMessageBytes)
                 continue;
             }
 
-            if (buffer.Length < PeerFrames.HeaderBytes)
+            if (buffer.Length < Frames.HeaderBytes)
             {
                 return buffer;
             }
 
-            buffer.Slice(0, PeerFrames.HeaderBytes).CopyTo(header);
+            buffer.Slice(0, Frames.HeaderBytes).CopyTo(header);
             var length = (uint)BinaryPrimitives.ReadInt32LittleEndian(header);
             if (length > maxMessageBytes)
             {
@@ -66,9 +66,9 @@ public sealed class PeerFrameReader(long maxMessageBytes)
                 );
             }
 
-            if (buffer.Length >= PeerFrames.HeaderBytes + length)
+            if (buffer.Length >= Frames.HeaderBytes + length)
             {
-                var frame = buffer.Slice(PeerFrames.HeaderBytes, length);
+                var frame = buffer.Slice(Frames.HeaderBytes, length);
                 Deliver(frame, deliver, state);
                 buffer = buffer.Slice(frame.End);
             }
@@ -76,7 +76,7 @@ public sealed class PeerFrameReader(long maxMessageBytes)
             {
                 _large = new byte[length];
                 _filled = 0;
-                buffer = buffer.Slice(PeerFrames.HeaderBytes);
+                buffer = buffer.Slice(Frames.HeaderBytes);
             }
             else
             {

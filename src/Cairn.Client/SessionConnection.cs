@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
 using System.Threading.Channels;
 using Cairn.ClientProtocol;
 using Cairn.Protocol.Grpc;
@@ -8,18 +11,18 @@ using Grpc.Core;
 namespace Cairn.Client;
 
 /// <summary>
-/// One open <c>ClientApi.Session</c> stream to one replica: requests of every session of the process go out together,
-/// as many per frame as wait (up to <see cref="ClientSessionLimits.FrameBytes"/>), and each answer completes the
-/// request it names. Once the stream breaks, every request still waiting on it fails with the reason, and the owner
-/// (<see cref="ReplicaSession"/>) opens a new one for the next request.
+/// One session connection to one replica (<see cref="Frames.ClientAlpn"/>): requests of every session of the process
+/// go out together, as many per write as wait (up to <see cref="ClientSessionLimits.WriteBytes"/>), and each answer
+/// completes the request it names. Once the connection breaks, every request still waiting on it fails with the reason,
+/// and the owner (<see cref="ReplicaSession"/>) opens a new one for the next request.
 /// </summary>
-internal sealed class SessionStream : IDisposable
+internal sealed class SessionConnection : IDisposable
 {
     /// <summary>The most requests waiting to be written; more are refused at once (ResourceExhausted), as a busy
     /// replica would.</summary>
     public const int OutboxCapacity = 4096;
 
-    private readonly AsyncDuplexStreamingCall<SessionRequests, SessionReplies> _call;
+    private readonly ReplicaAddress _replica;
     private readonly CancellationTokenSource _closing = new();
     private readonly Channel<ClientRequest> _outbox = Channel.CreateBounded<ClientRequest>(
         new BoundedChannelOptions(OutboxCapacity) { SingleReader = true }
@@ -28,25 +31,30 @@ internal sealed class SessionStream : IDisposable
     // Transmissions waiting for their answer, oldest first per request: the replica answers each transmission once, so
     // an answer completes the oldest (a refusal of the first transmission does not settle a retransmission).
     private readonly Dictionary<(ulong Client, ulong Request), List<TaskCompletionSource<ByteString>>> _waiting = [];
+    private readonly TaskCompletionSource<SslStream> _connected = new(
+        TaskCreationOptions.RunContinuationsAsynchronously
+    );
     private readonly Task _running;
 
-    // Why the stream stops when the replica ends the call (after CloseAsync, or on its own).
+    // Why the connection stops when the replica ends it (after CloseAsync, or on its own).
     private readonly RpcException _ended = new(new Status(StatusCode.Unavailable, "the replica ended the session"));
     private RpcException? _broken;
     private bool _closed;
 
-    public SessionStream(ClientApi.ClientApiClient api)
+    /// <summary>Connects to <paramref name="replica"/> in the background; requests wait in the outbox
+    /// meanwhile.</summary>
+    public SessionConnection(ReplicaAddress replica)
     {
-        _call = api.Session(cancellationToken: _closing.Token);
-        _running = Task.WhenAll(WriteAsync(), ReadAsync());
+        _replica = replica;
+        _running = RunAsync();
     }
 
-    /// <summary>True once the stream cannot carry requests any more: it broke, or it is being closed.</summary>
+    /// <summary>True once the connection cannot carry requests any more: it broke, or it is being closed.</summary>
     public bool IsBroken => Volatile.Read(ref _broken) is not null || Volatile.Read(ref _closed);
 
     /// <summary>Sends <paramref name="request"/> and returns the replica's encoded reply to this
     /// transmission.</summary>
-    /// <exception cref="RpcException">When the replica refused the request (its status code and reason), the stream
+    /// <exception cref="RpcException">When the replica refused the request (its status code and reason), the connection
     /// broke, or <paramref name="cancellationToken"/> fired (Cancelled).</exception>
     public async Task<ByteString> SubmitAsync(ClientRequest request, CancellationToken cancellationToken)
     {
@@ -130,30 +138,59 @@ internal sealed class SessionStream : IDisposable
         }
     }
 
-    private async Task WriteAsync()
+    private async Task RunAsync()
+    {
+        SslStream tls;
+        try
+        {
+            tls = await ReplicaTls
+                .ConnectAsync(
+                    _replica.Host,
+                    _replica.Port,
+                    _replica.Fingerprint,
+                    ownCertificate: null,
+                    Frames.ClientAlpn,
+                    _closing.Token
+                )
+                .ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Break(e);
+            return;
+        }
+
+        _connected.SetResult(tls);
+        await using (tls.ConfigureAwait(false))
+        {
+            await Task.WhenAll(WriteAsync(tls), ReadAsync(tls)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteAsync(SslStream tls)
     {
         try
         {
             var reader = _outbox.Reader;
+            var frames = new ArrayBufferWriter<byte>(ClientSessionLimits.WriteBytes);
             while (await reader.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
             {
-                var frame = new SessionRequests();
-                var bytes = 0;
+                frames.ResetWrittenCount();
                 while (
                     reader.TryPeek(out var next)
-                    && bytes + next.Encoded.Length + ClientSessionLimits.FramingBytes <= ClientSessionLimits.FrameBytes
+                    && frames.WrittenCount + Frames.HeaderBytes + next.Encoded.Length <= ClientSessionLimits.WriteBytes
                 )
                 {
                     reader.TryRead(out _);
-                    frame.Requests.Add(ByteString.CopyFrom(next.Encoded));
-                    bytes += next.Encoded.Length + ClientSessionLimits.FramingBytes;
+                    Frames.Write(frames, next.Encoded);
                 }
 
-                await _call.RequestStream.WriteAsync(frame, _closing.Token).ConfigureAwait(false);
+                await tls.WriteAsync(frames.WrittenMemory, _closing.Token).ConfigureAwait(false);
             }
 
-            // The outbox was completed by CloseAsync (a break cancels instead): tell the replica no more requests come.
-            await _call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            // The outbox was completed by CloseAsync (a break cancels instead): TLS close_notify tells the replica no
+            // more requests come, and it answers what it holds, then closes.
+            await tls.ShutdownAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -161,29 +198,20 @@ internal sealed class SessionStream : IDisposable
         }
     }
 
-    private async Task ReadAsync()
+    private async Task ReadAsync(SslStream tls)
     {
+        var input = PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true));
+        var frames = new FrameReader(_replica.MaxReplyBytes);
         try
         {
-            await foreach (var frame in _call.ResponseStream.ReadAllAsync(_closing.Token).ConfigureAwait(false))
+            while (true)
             {
-                foreach (var reply in frame.Replies)
+                var read = await input.ReadAsync(_closing.Token).ConfigureAwait(false);
+                var left = frames.Take(read.Buffer, static (reply, connection) => connection.Answer(reply), this);
+                input.AdvanceTo(left.Start, left.End);
+                if (read.IsCompleted)
                 {
-                    if (TakeOldest(reply.ClientId, reply.RequestId) is not { } answer)
-                    {
-                        continue;
-                    }
-
-                    if (reply.RefusalCode != 0)
-                    {
-                        answer.TrySetException(
-                            new RpcException(new Status((StatusCode)reply.RefusalCode, reply.Refusal))
-                        );
-                    }
-                    else
-                    {
-                        answer.TrySetResult(reply.Reply);
-                    }
+                    break;
                 }
             }
 
@@ -193,15 +221,45 @@ internal sealed class SessionStream : IDisposable
         {
             Break(e);
         }
+        finally
+        {
+            await input.CompleteAsync().ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Marks the stream broken and fails every request waiting on it, with <paramref name="cause"/> as an
+    /// <summary>Completes the transmission <paramref name="encoded"/> (a <c>SessionReply</c>) answers; one that
+    /// names no request is the replica's reason for closing the connection.</summary>
+    private void Answer(ReadOnlySpan<byte> encoded)
+    {
+        var reply = SessionReply.Parser.ParseFrom(encoded);
+        if (reply is { ClientId: 0, RequestId: 0, RefusalCode: not 0 })
+        {
+            Break(new RpcException(new Status((StatusCode)reply.RefusalCode, reply.Refusal)));
+            return;
+        }
+
+        if (TakeOldest(reply.ClientId, reply.RequestId) is not { } answer)
+        {
+            return;
+        }
+
+        if (reply.RefusalCode != 0)
+        {
+            answer.TrySetException(new RpcException(new Status((StatusCode)reply.RefusalCode, reply.Refusal)));
+        }
+        else
+        {
+            answer.TrySetResult(reply.Reply);
+        }
+    }
+
+    /// <summary>Marks the connection broken and fails every request waiting on it, with <paramref name="cause"/> as an
     /// <see cref="RpcException"/> (a gRPC error as it came, anything else as Unavailable).</summary>
     private void Break(Exception cause)
     {
         var reason =
             cause as RpcException
-            ?? new RpcException(new Status(StatusCode.Unavailable, $"the session stream broke ({cause.Message})"));
+            ?? new RpcException(new Status(StatusCode.Unavailable, $"the session connection broke ({cause.Message})"));
         var broken = Interlocked.CompareExchange(ref _broken, reason, null) ?? reason;
         _outbox.Writer.TryComplete();
         _closing.Cancel();
@@ -215,10 +273,10 @@ internal sealed class SessionStream : IDisposable
         waiting.ForEach(answer => answer.TrySetException(broken));
     }
 
-    /// <summary>Ends the stream as a client that is done with it: no more requests go out, the replica answers what it
-    /// holds and ends the call, and neither end resets it (a reset costs each of them an exception per loop, and a
-    /// replica under load the CPU). Returns true once the replica ended it, false when it broke or
-    /// <paramref name="patience"/> passed first; <see cref="Dispose"/> then cancels what is left.</summary>
+    /// <summary>Ends the connection as a client that is done with it: no more requests go out (TLS close_notify), the
+    /// replica answers what it holds and closes the connection, and neither end resets it (a reset costs each of them
+    /// an exception per loop, and a replica under load the CPU). Returns true once the replica ended it, false when it
+    /// broke or <paramref name="patience"/> passed first; <see cref="Dispose"/> then cancels what is left.</summary>
     public async Task<bool> CloseAsync(TimeSpan patience)
     {
         Volatile.Write(ref _closed, true);
@@ -227,18 +285,19 @@ internal sealed class SessionStream : IDisposable
         return _running.IsCompleted && Volatile.Read(ref _broken) is { } reason && reason == _ended;
     }
 
-    /// <summary>Fails what still waits and lets the stream go, without waiting for it: the caller may be about to
-    /// send other requests (to this replica on a new stream, or to the others), and a stream to a replica that died
-    /// can take seconds to notice the cancellation. The call is released once both loops have ended.</summary>
+    /// <summary>Fails what still waits and lets the connection go, without waiting for it: the caller may be about to
+    /// send other requests (to this replica on a new connection, or to the others), and a connection to a replica
+    /// that died can take seconds to notice. Closing the TLS stream ends both loops.</summary>
     public void Dispose()
     {
         Break(new RpcException(new Status(StatusCode.Cancelled, "the client closed its connections")));
+        if (_connected.Task.IsCompletedSuccessfully)
+        {
+            _connected.Task.Result.Dispose();
+        }
+
         _ = _running.ContinueWith(
-            _ =>
-            {
-                _call.Dispose();
-                _closing.Dispose();
-            },
+            _ => _closing.Dispose(),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default

@@ -52,6 +52,20 @@ public sealed class ClientSessionTests(ReplicaUnderTest replica) : IClassFixture
     }
 
     [Fact]
+    public async Task A_client_that_ends_its_side_gets_its_answers_and_then_the_replica_closes_the_connection()
+    {
+        using var otherKey = SigningKey.Generate();
+        await using var connection = await TestSessionConnection.OpenAsync(replica, Ct);
+
+        await connection.SendAsync(Ct, Request(Client, 1, [1], otherKey).Encoded.ToArray());
+        await connection.EndAsync();
+
+        // A replica that kept the connection open would leave the client waiting, then resetting it.
+        var answers = await ReadUntilClosedAsync(connection).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        answers.Should().ContainSingle().Which.RequestId.Should().Be(1);
+    }
+
+    [Fact]
     public async Task A_frame_that_is_not_a_request_closes_the_connection_with_the_reason()
     {
         using var otherKey = SigningKey.Generate();

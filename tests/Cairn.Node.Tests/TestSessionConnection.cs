@@ -33,6 +33,9 @@ public sealed class TestSessionConnection : IAsyncDisposable
     /// <summary>Writes <paramref name="bytes"/> as they are.</summary>
     public async Task SendRawAsync(byte[] bytes, CancellationToken ct) => await _tls.WriteAsync(bytes, ct);
 
+    /// <summary>Tells the replica no more requests come (TLS close_notify), as a client that is done.</summary>
+    public async Task EndAsync() => await _tls.ShutdownAsync();
+
     /// <summary>The next answer; null when the replica closed the connection.</summary>
     public async Task<SessionReply?> ReadAsync(CancellationToken ct)
     {

@@ -16,16 +16,11 @@ public sealed class ClientSessionListener(ReplicaHost host, DeploymentConfig con
 
     /// <summary>Serves <paramref name="connection"/> when it is a client's session connection, otherwise hands it to
     /// <paramref name="next"/>.</summary>
-    public async Task ServeOrPassAsync(ConnectionContext connection, ConnectionDelegate next)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(next);
-        if (!NegotiatedProtocol.Is(connection, Frames.ClientAlpn))
-        {
-            await next(connection).ConfigureAwait(false);
-            return;
-        }
+    public Task ServeOrPassAsync(ConnectionContext connection, ConnectionDelegate next) =>
+        NegotiatedProtocol.ServeOrPassAsync(connection, next, Frames.ClientAlpn, ServeAsync);
 
+    private async Task ServeAsync(ConnectionContext connection)
+    {
         using var session = new ClientSession(_handler, connection);
         await session.RunAsync().ConfigureAwait(false);
     }

@@ -4,11 +4,24 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace Cairn.Node.Services;
 
-/// <summary>Which application protocol (ALPN) a replica-port connection negotiated in its TLS handshake.</summary>
+/// <summary>Picks who serves a replica-port connection by the application protocol (ALPN) its TLS handshake
+/// negotiated.</summary>
 internal static class NegotiatedProtocol
 {
-    /// <summary>True when <paramref name="connection"/> negotiated <paramref name="protocol"/>.</summary>
-    public static bool Is(ConnectionContext connection, SslApplicationProtocol protocol) =>
-        connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol is { } negotiated
-        && negotiated.Span.SequenceEqual(protocol.Protocol.Span);
+    /// <summary>Has <paramref name="serve"/> serve <paramref name="connection"/> when it negotiated
+    /// <paramref name="protocol"/>, otherwise hands it to <paramref name="next"/>.</summary>
+    public static Task ServeOrPassAsync(
+        ConnectionContext connection,
+        ConnectionDelegate next,
+        SslApplicationProtocol protocol,
+        Func<ConnectionContext, Task> serve
+    )
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(next);
+        var negotiated = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol;
+        return negotiated is { } name && name.Span.SequenceEqual(protocol.Protocol.Span)
+            ? serve(connection)
+            : next(connection);
+    }
 }

@@ -24,16 +24,11 @@ public sealed class PeerFrameListener(
 {
     /// <summary>Serves <paramref name="connection"/> when it is a peer's, otherwise hands it to
     /// <paramref name="next"/>.</summary>
-    public async Task ServeOrPassAsync(ConnectionContext connection, ConnectionDelegate next)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(next);
-        if (!NegotiatedProtocol.Is(connection, Frames.PeerAlpn))
-        {
-            await next(connection).ConfigureAwait(false);
-            return;
-        }
+    public Task ServeOrPassAsync(ConnectionContext connection, ConnectionDelegate next) =>
+        NegotiatedProtocol.ServeOrPassAsync(connection, next, Frames.PeerAlpn, ServeAsync);
 
+    private async Task ServeAsync(ConnectionContext connection)
+    {
         var peer = pins.ReplicaOf(connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate);
         if (peer is null)
         {

@@ -31,10 +31,10 @@ internal sealed class SessionConnection : IDisposable
     // Transmissions waiting for their answer, oldest first per request: the replica answers each transmission once, so
     // an answer completes the oldest (a refusal of the first transmission does not settle a retransmission).
     private readonly Dictionary<(ulong Client, ulong Request), List<TaskCompletionSource<ByteString>>> _waiting = [];
-    private readonly TaskCompletionSource<SslStream> _connected = new(
-        TaskCreationOptions.RunContinuationsAsynchronously
-    );
     private readonly Task _running;
+
+    // The connection once it is up, so that Dispose can close it.
+    private SslStream? _tls;
 
     // Why the connection stops when the replica ends it (after CloseAsync, or on its own).
     private readonly RpcException _ended = new(new Status(StatusCode.Unavailable, "the replica ended the session"));
@@ -160,7 +160,7 @@ internal sealed class SessionConnection : IDisposable
             return;
         }
 
-        _connected.SetResult(tls);
+        Volatile.Write(ref _tls, tls);
         await using (tls.ConfigureAwait(false))
         {
             await Task.WhenAll(WriteAsync(tls), ReadAsync(tls)).ConfigureAwait(false);
@@ -175,10 +175,15 @@ internal sealed class SessionConnection : IDisposable
             var frames = new ArrayBufferWriter<byte>(ClientSessionLimits.WriteBytes);
             while (await reader.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
             {
+                // The first request whatever its size, then as many more as fit the write.
                 frames.ResetWrittenCount();
                 while (
                     reader.TryPeek(out var next)
-                    && frames.WrittenCount + Frames.HeaderBytes + next.Encoded.Length <= ClientSessionLimits.WriteBytes
+                    && (
+                        frames.WrittenCount == 0
+                        || frames.WrittenCount + Frames.HeaderBytes + next.Encoded.Length
+                            <= ClientSessionLimits.WriteBytes
+                    )
                 )
                 {
                     reader.TryRead(out _);
@@ -291,10 +296,7 @@ internal sealed class SessionConnection : IDisposable
     public void Dispose()
     {
         Break(new RpcException(new Status(StatusCode.Cancelled, "the client closed its connections")));
-        if (_connected.Task.IsCompletedSuccessfully)
-        {
-            _connected.Task.Result.Dispose();
-        }
+        Volatile.Read(ref _tls)?.Dispose();
 
         _ = _running.ContinueWith(
             _ => _closing.Dispose(),

@@ -93,9 +93,11 @@ public sealed class ClientRequest
     public static ClientRequest Decode(ReadOnlyMemory<byte> encoded)
     {
         var reader = new CanonicalReader(encoded.Span);
-        if (reader.ReadByte() != DomainTag)
+        if (reader.ReadByte() is var tag && tag != DomainTag)
         {
-            throw new CanonicalEncodingException("not a client request");
+            throw new CanonicalEncodingException(
+                $"starts with 0x{tag:x2}, not the client-request tag 0x{DomainTag:x2}"
+            );
         }
 
         var clientId = reader.ReadUInt64();

@@ -97,6 +97,9 @@ public sealed class ClientMessageEncodingTests
 
         var reply = ClientReply.Create(1, 1, "ok"u8).Encode();
         var notARequest = () => ClientRequest.Decode(reply);
-        notARequest.Should().Throw<CanonicalEncodingException>().WithMessage("not a client request");
+        notARequest
+            .Should()
+            .Throw<CanonicalEncodingException>()
+            .WithMessage("starts with 0x42, not the client-request tag 0x40");
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using AwesomeAssertions;
 using Cairn.ClientProtocol;
 using Cairn.Core.Crypto;
+using Cairn.Node.Services;
 using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Kv;
 using Cairn.Protocol.Transport;
@@ -79,7 +80,7 @@ public sealed class ClientSessionTests(ReplicaUnderTest replica) : IClassFixture
         answers[1].ClientId.Should().Be(0);
         answers[1].RequestId.Should().Be(0);
         ((StatusCode)answers[1].RefusalCode).Should().Be(StatusCode.InvalidArgument);
-        answers[1].Refusal.Should().StartWith("not a client request");
+        answers[1].Refusal.Should().Be("not a client request (starts with 0xff, not the client-request tag 0x40)");
     }
 
     [Fact]
@@ -98,6 +99,51 @@ public sealed class ClientSessionTests(ReplicaUnderTest replica) : IClassFixture
         answers[0]
             .Refusal.Should()
             .Contain(ClientSessionLimits.LargestOnSession.ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task One_address_holds_a_bounded_number_of_session_connections()
+    {
+        using var otherKey = SigningKey.Generate();
+        var open = new List<TestSessionConnection>();
+        try
+        {
+            for (var i = 0; i < ClientSessionListener.MaxConnectionsPerAddress; i++)
+            {
+                open.Add(await TestSessionConnection.OpenAsync(replica, Ct));
+            }
+
+            // Each of those is served: a request on the last one is answered.
+            await open[^1].SendAsync(Ct, Request(Client, 1, [1], otherKey).Encoded.ToArray());
+            (await ReadAnswersAsync(open[^1], 1)).Keys.Should().Equal((Client, 1UL));
+
+            await using (var excess = await TestSessionConnection.OpenAsync(replica, Ct))
+            {
+                // A replica that served it would leave it open, waiting for requests.
+                var answers = await ReadUntilClosedAsync(excess).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+                answers.Should().ContainSingle();
+                answers[0].RequestId.Should().Be(0);
+                ((StatusCode)answers[0].RefusalCode).Should().Be(StatusCode.ResourceExhausted);
+                answers[0]
+                    .Refusal.Should()
+                    .Contain($"holds {ClientSessionListener.MaxConnectionsPerAddress} session connections");
+            }
+
+            // A connection that ends gives its place back.
+            await open[0].EndAsync();
+            (await ReadUntilClosedAsync(open[0])).Should().BeEmpty();
+            await open[0].DisposeAsync();
+            open[0] = await TestSessionConnection.OpenAsync(replica, Ct);
+            await open[0].SendAsync(Ct, Request(Client, 2, [2], otherKey).Encoded.ToArray());
+            (await ReadAnswersAsync(open[0], 1)).Keys.Should().Equal((Client, 2UL));
+        }
+        finally
+        {
+            foreach (var connection in open)
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 
     private static ClientRequest Request(ulong client, ulong id, byte[] value, SigningKey key) =>

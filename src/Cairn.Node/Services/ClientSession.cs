@@ -270,6 +270,25 @@ internal sealed class ClientSession : IDisposable
         }
     }
 
+    /// <summary>Answers <paramref name="connection"/> with <paramref name="reason"/> alone, naming no request, and ends
+    /// it, without reading what it sent: the replica does not serve it.</summary>
+    public static async Task RefuseAsync(ConnectionContext connection, SessionReply reason)
+    {
+        var output = connection.Transport.Output;
+        try
+        {
+            Write(output, reason);
+            await output.FlushAsync(connection.ConnectionClosed).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // The client is gone already: nobody is left to tell.
+        }
+
+        await output.CompleteAsync().ConfigureAwait(false);
+        await connection.Transport.Input.CompleteAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Appends <paramref name="answer"/> to <paramref name="output"/> as one frame (<see cref="Frames"/>) and
     /// returns its length.</summary>
     private static int Write(PipeWriter output, SessionReply answer)

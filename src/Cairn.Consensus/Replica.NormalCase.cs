@@ -338,9 +338,10 @@ public sealed partial class Replica
                 return false;
             }
 
-            // A request we verified on arrival needs no second check.
+            // A request we verified on arrival, or the host verified with the batch, needs no second check.
             var known =
-                _pending.TryGetValue(request.ClientId, out var pending) && pending.Request.Digest == request.Digest;
+                ReferenceEquals(batch, _verifiedBatch)
+                || _pending.TryGetValue(request.ClientId, out var pending) && pending.Request.Digest == request.Digest;
             if (!known && !request.Verify(key))
             {
                 return false;

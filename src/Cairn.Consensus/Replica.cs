@@ -23,6 +23,9 @@ public sealed partial class Replica
     // True while handling a MessageReceived whose top-level signature the host already checked.
     private bool _signatureVerified;
 
+    // The batch of that message when the host checked its client requests' signatures too.
+    private Batch? _verifiedBatch;
+
     private DateTimeOffset _now = DateTimeOffset.UnixEpoch;
     private bool _started;
     private DateTimeOffset? _timerDeadline;
@@ -107,6 +110,7 @@ public sealed partial class Replica
                     break;
                 case MessageReceived { Message: not null } message:
                     _signatureVerified = message.SignatureVerified;
+                    _verifiedBatch = message.RequestsVerified ? (message.Message as PrePrepare)?.Batch : null;
                     OnMessage(message.Message);
                     break;
                 case RawMessageReceived raw:
@@ -144,6 +148,7 @@ public sealed partial class Replica
         finally
         {
             _signatureVerified = false;
+            _verifiedBatch = null;
         }
 
         CheckInvariants();

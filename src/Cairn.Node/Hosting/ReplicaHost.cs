@@ -32,6 +32,10 @@ public sealed partial class ReplicaHost
     private readonly InputQueues _inputs;
     private int _tickQueued;
     private readonly ClientReplyWaiters _waiters = new();
+
+    // Client requests whose signatures the I/O threads checked lately: each is checked once, on admission or with its
+    // PRE-PREPARE, whichever comes first.
+    private readonly VerifiedRequests _verified = new();
     private const int MaxGroupSize = 512;
 
     /// <summary>Most messages of one replica waiting for the consensus thread; more are dropped (consensus
@@ -144,11 +148,39 @@ public sealed partial class ReplicaHost
             return;
         }
 
-        var received = new MessageReceived(transportPeer, message, SignatureVerified: true);
+        var received = new MessageReceived(
+            transportPeer,
+            message,
+            SignatureVerified: true,
+            RequestsVerified: message is PrePrepare { Batch: { } batch } && RequestsVerified(batch)
+        );
         if (!_inputs.TryAdd(sender, () => _engine.Handle(received)))
         {
             _metrics.PeerMessageDropped("queue_full");
         }
+    }
+
+    /// <summary>Whether every client request in <paramref name="batch"/> carries its client's valid signature, checked
+    /// here (on the I/O thread) unless this replica checked the same request already. False at the first that does not:
+    /// the replica then checks the batch itself and refuses it.</summary>
+    private bool RequestsVerified(Batch batch)
+    {
+        foreach (var request in batch.Requests)
+        {
+            if (_verified.Contains(request.Digest))
+            {
+                continue;
+            }
+
+            if (!_options.ClientKeys.TryGetValue(request.ClientId, out var key) || !request.Verify(key))
+            {
+                return false;
+            }
+
+            _verified.Add(request.Digest);
+        }
+
+        return true;
     }
 
     /// <summary>Runs <paramref name="work"/> on the consensus thread, the only thread that touches the replica and
@@ -172,11 +204,16 @@ public sealed partial class ReplicaHost
         }
 
         var fromOperator = ClientIdentity.KeyIndexOf(request.ClientId) == ClientIdentity.OperatorKeyIndex;
-        if (!request.Verify(key))
+        if (!_verified.Contains(request.Digest))
         {
-            return fromOperator
-                ? "the command is not signed by this cluster's operator key"
-                : $"the request is not signed by the key of client {request.ClientId}";
+            if (!request.Verify(key))
+            {
+                return fromOperator
+                    ? "the command is not signed by this cluster's operator key"
+                    : $"the request is not signed by the key of client {request.ClientId}";
+            }
+
+            _verified.Add(request.Digest);
         }
 
         return request.Flags.HasFlag(RequestFlags.Operator) && !fromOperator
@@ -254,6 +291,10 @@ public sealed partial class ReplicaHost
         var ticks = TickAsync(ticker, cancellationToken);
         try
         {
+            // The replica starts (and learns the time) before its first input: a PRE-PREPARE that came first would
+            // otherwise be judged against the epoch and dropped as badly timed.
+            _engine.Handle(new Tick(_time.GetUtcNow()));
+            CommitGroup();
             var group = new List<Action>(MaxGroupSize);
             while (true)
             {

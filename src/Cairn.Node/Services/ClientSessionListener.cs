@@ -18,9 +18,10 @@ namespace Cairn.Node.Services;
 /// </summary>
 public sealed class ClientSessionListener(ReplicaHost host, DeploymentConfig config)
 {
-    /// <summary>The most session connections one client address may hold open to this replica at once (a client
-    /// process opens one per replica).</summary>
-    public const int MaxConnectionsPerAddress = 128;
+    /// <summary>The most session connections one client address may hold open to this replica at once: each
+    /// <c>CairnClient</c> with connections of its own opens one per replica (a test or service may run hundreds of
+    /// sessions that way), and a process that shares them opens one in all.</summary>
+    public const int MaxConnectionsPerAddress = 1024;
 
     private readonly ClientRequestHandler _handler = new(host, config);
     private readonly Dictionary<IPAddress, int> _open = [];
@@ -43,7 +44,7 @@ public sealed class ClientSessionListener(ReplicaHost host, DeploymentConfig con
                         RefusalCode = (int)StatusCode.ResourceExhausted,
                         Refusal =
                             $"{address} holds {MaxConnectionsPerAddress} session connections to this replica "
-                            + "already (a client process needs one)",
+                            + "already (each CairnClient with connections of its own holds one)",
                     }
                 )
                 .ConfigureAwait(false);

@@ -165,22 +165,9 @@ public sealed partial class ReplicaHost
     /// the replica then checks the batch itself and refuses it.</summary>
     private bool RequestsVerified(Batch batch)
     {
-        foreach (var request in batch.Requests)
-        {
-            if (_verified.Contains(request.Digest))
-            {
-                continue;
-            }
-
-            if (!_options.ClientKeys.TryGetValue(request.ClientId, out var key) || !request.Verify(key))
-            {
-                return false;
-            }
-
-            _verified.Add(request.Digest);
-        }
-
-        return true;
+        return batch.Requests.All(request =>
+            _options.ClientKeys.TryGetValue(request.ClientId, out var key) && _verified.Verify(request, key)
+        );
     }
 
     /// <summary>Runs <paramref name="work"/> on the consensus thread, the only thread that touches the replica and
@@ -204,16 +191,11 @@ public sealed partial class ReplicaHost
         }
 
         var fromOperator = ClientIdentity.KeyIndexOf(request.ClientId) == ClientIdentity.OperatorKeyIndex;
-        if (!_verified.Contains(request.Digest))
+        if (!_verified.Verify(request, key))
         {
-            if (!request.Verify(key))
-            {
-                return fromOperator
-                    ? "the command is not signed by this cluster's operator key"
-                    : $"the request is not signed by the key of client {request.ClientId}";
-            }
-
-            _verified.Add(request.Digest);
+            return fromOperator
+                ? "the command is not signed by this cluster's operator key"
+                : $"the request is not signed by the key of client {request.ClientId}";
         }
 
         return request.Flags.HasFlag(RequestFlags.Operator) && !fromOperator

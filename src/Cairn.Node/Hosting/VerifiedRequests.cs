@@ -1,4 +1,6 @@
+using Cairn.ClientProtocol;
 using Cairn.Core;
+using Cairn.Core.Crypto;
 
 namespace Cairn.Node.Hosting;
 
@@ -15,12 +17,24 @@ internal sealed class VerifiedRequests
     // Boxed digests, so that a slot is read and written whole by any thread.
     private readonly object?[] _boxes = new object?[Slots];
 
-    /// <summary>True when a request with <paramref name="digest"/> was recorded as verified.</summary>
-    public bool Contains(Digest digest) => Volatile.Read(ref _boxes[SlotOf(digest)]) is Digest held && held == digest;
+    /// <summary>Whether <paramref name="request"/> carries a valid signature by <paramref name="key"/>: true at once
+    /// when the same request was checked lately, otherwise checked now (and recorded when valid).</summary>
+    public bool Verify(ClientRequest request, VerificationKey key)
+    {
+        var slot = SlotOf(request.Digest);
+        if (Volatile.Read(ref _boxes[slot]) is Digest held && held == request.Digest)
+        {
+            return true;
+        }
 
-    /// <summary>Records that the request with <paramref name="digest"/> carries a valid signature of its
-    /// client.</summary>
-    public void Add(Digest digest) => Volatile.Write(ref _boxes[SlotOf(digest)], digest);
+        if (!request.Verify(key))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _boxes[slot], request.Digest);
+        return true;
+    }
 
     private static int SlotOf(Digest digest) => digest.GetHashCode() & (Slots - 1);
 }

@@ -175,6 +175,9 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);
 
+    /// <summary>How many of each replica's last log lines the test's output gets when the cluster is disposed.</summary>
+    private const int LogTailLines = 40;
+
     public async ValueTask DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -184,6 +187,7 @@ internal sealed class TestCluster : IAsyncDisposable
         }
         finally
         {
+            WriteLogTails();
             // CAIRN_TEST_KEEP_DIRS=1 keeps the cluster's directory (configs, data, replica logs) for a post-mortem.
             if (Environment.GetEnvironmentVariable("CAIRN_TEST_KEEP_DIRS") != "1")
             {
@@ -192,6 +196,30 @@ internal sealed class TestCluster : IAsyncDisposable
             else
             {
                 Console.Error.WriteLine($"kept the test cluster's directory: {Root}");
+            }
+        }
+    }
+
+    /// <summary>The end of each replica's log into the test's output, which the runner shows with a failed test only:
+    /// a failure in CI, whose cluster directory is gone, still says what the replicas did.</summary>
+    private void WriteLogTails()
+    {
+        var output = TestContext.Current.TestOutputHelper;
+        if (output is null)
+        {
+            return;
+        }
+
+        foreach (var id in Layout.ReplicaIds())
+        {
+            var log = Layout.ReplicaLogFile(id);
+            if (File.Exists(log))
+            {
+                output.WriteLine($"--- replica {id}, the last {LogTailLines} lines of {log}:");
+                foreach (var line in File.ReadLines(log).TakeLast(LogTailLines))
+                {
+                    output.WriteLine(line);
+                }
             }
         }
     }

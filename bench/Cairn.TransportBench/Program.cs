@@ -1,16 +1,18 @@
 // CPU per message round trip over TLS on loopback, in one process: a gRPC bidirectional stream through Kestrel's HTTP/2
-// (the replicas' transport) against length-prefixed frames on an SslStream over a socket. Each of LOOPS connections
-// sends one message of SIZE bytes and waits for it to come back, ROUNDS times; with one loop every message finds the
-// threads asleep, as a replica's peer messages mostly do. docs/benchmarks-history.md ("Where a put's CPU goes") has
-// the figures; run it also with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1.
-// Usage: Cairn.TransportBench grpc|frames|kestrel-frames <loops> <rounds> <size>
+// against length-prefixed frames on an SslStream over a socket, read by async loops (frames), by a connection
+// middleware from Kestrel's pipes (kestrel-frames, the replicas' transport) or by threads that block in the read
+// (thread-frames). Each of LOOPS connections sends one message of SIZE bytes and waits for it to come back, ROUNDS
+// times; with one loop every message finds the threads asleep, as a replica's peer messages mostly do.
+// docs/benchmarks-history.md ("Where a put's CPU goes", "Threads that block in the read") has the figures; run it also
+// with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1.
+// Usage: Cairn.TransportBench grpc|frames|kestrel-frames|thread-frames <loops> <rounds> <size>
 using System.Diagnostics;
 using System.Globalization;
 using Cairn.TransportBench;
 
 if (
     args.Length != 4
-    || args[0] is not ("grpc" or "frames" or "kestrel-frames")
+    || args[0] is not ("grpc" or "frames" or "kestrel-frames" or "thread-frames")
     || !int.TryParse(args[1], CultureInfo.InvariantCulture, out var loops)
     || !int.TryParse(args[2], CultureInfo.InvariantCulture, out var rounds)
     || !int.TryParse(args[3], CultureInfo.InvariantCulture, out var size)
@@ -20,7 +22,7 @@ if (
 )
 {
     Console.Error.WriteLine(
-        "usage: Cairn.TransportBench grpc|frames|kestrel-frames <loops ≥ 1> <rounds ≥ 1> <size ≥ 0>"
+        "usage: Cairn.TransportBench grpc|frames|kestrel-frames|thread-frames <loops ≥ 1> <rounds ≥ 1> <size ≥ 0>"
     );
     return 2;
 }
@@ -30,6 +32,7 @@ await using IEchoTransport transport = args[0] switch
 {
     "grpc" => await GrpcEcho.StartAsync(certificate),
     "kestrel-frames" => await KestrelFramedEcho.StartAsync(certificate),
+    "thread-frames" => ThreadFramedEcho.Start(certificate),
     _ => FramedEcho.Start(certificate),
 };
 

@@ -60,16 +60,8 @@ internal sealed class FramedEcho : IEchoTransport
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync((IPEndPoint)_listener.LocalEndpoint).ConfigureAwait(false);
         await using var tls = new SslStream(new NetworkStream(socket));
-        await tls.AuthenticateAsClientAsync(
-                new SslClientAuthenticationOptions
-                {
-                    TargetHost = "transport-bench",
-                    RemoteCertificateValidationCallback = SelfSigned.Pinned(_certificate),
-                }
-            )
-            .ConfigureAwait(false);
-        var message = new byte[LengthBytes + size];
-        BinaryPrimitives.WriteInt32LittleEndian(message, size);
+        await tls.AuthenticateAsClientAsync(SelfSigned.ClientOptions(_certificate)).ConfigureAwait(false);
+        var message = SelfSigned.Frame(size);
         var header = new byte[LengthBytes];
         for (var i = 0; i < rounds; i++)
         {

@@ -129,17 +129,10 @@ internal sealed class KestrelFramedEcho : IEchoTransport
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(_endpoint).ConfigureAwait(false);
         await using var tls = new SslStream(new NetworkStream(socket));
-        await tls.AuthenticateAsClientAsync(
-                new SslClientAuthenticationOptions
-                {
-                    TargetHost = "transport-bench",
-                    ApplicationProtocols = [Alpn],
-                    RemoteCertificateValidationCallback = SelfSigned.Pinned(_certificate),
-                }
-            )
-            .ConfigureAwait(false);
-        var message = new byte[LengthBytes + size];
-        BinaryPrimitives.WriteInt32LittleEndian(message, size);
+        var options = SelfSigned.ClientOptions(_certificate);
+        options.ApplicationProtocols = [Alpn];
+        await tls.AuthenticateAsClientAsync(options).ConfigureAwait(false);
+        var message = SelfSigned.Frame(size);
         var back = new byte[LengthBytes + size];
         for (var i = 0; i < rounds; i++)
         {

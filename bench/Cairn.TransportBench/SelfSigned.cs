@@ -19,6 +19,20 @@ internal static class SelfSigned
         return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
     }
 
+    /// <summary>A client's TLS options for the echo server: its name, and <paramref name="pinned"/> the only
+    /// certificate accepted.</summary>
+    public static SslClientAuthenticationOptions ClientOptions(X509Certificate2 pinned) =>
+        new() { TargetHost = "transport-bench", RemoteCertificateValidationCallback = Pinned(pinned) };
+
+    /// <summary>One frame of the framed transports: a 4-byte little-endian length, then <paramref name="size"/>
+    /// zeros.</summary>
+    public static byte[] Frame(int size)
+    {
+        var frame = new byte[sizeof(int) + size];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(frame, size);
+        return frame;
+    }
+
     /// <summary>A certificate check that accepts <paramref name="pinned"/> only.</summary>
     public static RemoteCertificateValidationCallback Pinned(X509Certificate2 pinned) =>
         (_, presented, _, _) =>

@@ -90,15 +90,8 @@ internal sealed class ThreadFramedEcho : IEchoTransport
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         socket.Connect((IPEndPoint)_listener.LocalEndpoint);
         using var tls = new SslStream(new NetworkStream(socket));
-        tls.AuthenticateAsClient(
-            new SslClientAuthenticationOptions
-            {
-                TargetHost = "transport-bench",
-                RemoteCertificateValidationCallback = SelfSigned.Pinned(_certificate),
-            }
-        );
-        var message = new byte[LengthBytes + size];
-        BinaryPrimitives.WriteInt32LittleEndian(message, size);
+        tls.AuthenticateAsClient(SelfSigned.ClientOptions(_certificate));
+        var message = SelfSigned.Frame(size);
         var header = new byte[LengthBytes];
         for (var i = 0; i < rounds; i++)
         {

@@ -175,7 +175,8 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);
 
-    /// <summary>How many of each replica's last log lines the test's output gets when the cluster is disposed.</summary>
+    /// <summary>How many of each replica's last log lines the test's output gets when the cluster is
+    /// disposed.</summary>
     private const int LogTailLines = 40;
 
     public async ValueTask DisposeAsync()

@@ -125,10 +125,7 @@ internal sealed class TestCluster : IAsyncDisposable
             ClientConfig.Replicas.Select(
                 (_, id) =>
                 {
-                    var log = Layout.ReplicaLogFile(id);
-                    var lines = File.Exists(log)
-                        ? File.ReadLines(log).Where(l => l.Contains(" warn: ") || l.Contains(" fail: ")).TakeLast(6)
-                        : [];
+                    var lines = LogLines(id).Where(l => l.Contains(" warn: ") || l.Contains(" fail: ")).TakeLast(6);
                     return $"replica {id} log warnings:{Environment.NewLine}  "
                         + string.Join($"{Environment.NewLine}  ", lines.Select(l => l.Length > 240 ? l[..240] : l));
                 }
@@ -213,15 +210,18 @@ internal sealed class TestCluster : IAsyncDisposable
 
         foreach (var id in Layout.ReplicaIds())
         {
-            var log = Layout.ReplicaLogFile(id);
-            if (File.Exists(log))
+            output.WriteLine($"--- replica {id}, the last {LogTailLines} lines of {Layout.ReplicaLogFile(id)}:");
+            foreach (var line in LogLines(id).TakeLast(LogTailLines))
             {
-                output.WriteLine($"--- replica {id}, the last {LogTailLines} lines of {log}:");
-                foreach (var line in File.ReadLines(log).TakeLast(LogTailLines))
-                {
-                    output.WriteLine(line);
-                }
+                output.WriteLine(line);
             }
         }
+    }
+
+    /// <summary>Replica <paramref name="id"/>'s log, line by line; none before it started.</summary>
+    private IEnumerable<string> LogLines(int id)
+    {
+        var log = Layout.ReplicaLogFile(id);
+        return File.Exists(log) ? File.ReadLines(log) : [];
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Cairn.Core.Crypto;
 using Cairn.Node.Configuration;
@@ -34,8 +32,13 @@ public class ReplicaUnderTest : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        // The replica binds base + Id: a range found free below the ephemeral ports, which an outgoing connection of
+        // another test cannot take in the meantime (a single free port's neighbours could be).
         Layout = ClusterInitializer.Initialize(
-            new ClusterInitOptions(Path.Combine(Root, "cluster"), BasePort: FreePort())
+            new ClusterInitOptions(
+                Path.Combine(Root, "cluster"),
+                BasePort: LocalPorts.FindFreeBasePort(ClusterInitOptions.DefaultReplicas)
+            )
         );
         var configPath = Layout.ReplicaConfig(Id);
         var text = File.ReadAllLines(configPath).Select(l => l.StartsWith("metrics_port:") ? "metrics_port: 0" : l);
@@ -53,8 +56,15 @@ public class ReplicaUnderTest : IAsyncLifetime
                 await admin.StatusAsync(new StatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
                 return;
             }
-            catch (RpcException) when (attempt < 100 && !_run.IsCompleted)
+            catch (RpcException) when (attempt < 100)
             {
+                if (_run.IsCompleted)
+                {
+                    // The replica stopped (its port taken, say): the fixture fails with its error, not the RPC's.
+                    await _run;
+                    throw new InvalidOperationException($"replica {Id} stopped before it served its port");
+                }
+
                 await Task.Delay(100);
             }
         }
@@ -83,12 +93,5 @@ public class ReplicaUnderTest : IAsyncLifetime
         _stop.Dispose();
         Directory.Delete(Root, recursive: true);
         GC.SuppressFinalize(this);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -69,7 +69,8 @@ public sealed class ReplicationTests
 
         (await cluster.Runner.StopReplicaAsync(3, kill: true, TimeSpan.FromSeconds(5), Ct)).Should().BeTrue();
         // Two checkpoint windows go by while it is down, so the others garbage-collect the log it misses: it can only
-        // catch up by state transfer.
+        // catch up by state transfer (its peers keep no backlog of messages for it while it is unreachable, which it
+        // could otherwise replay instead).
         var stableAtKill = (await cluster.StatusesAsync())[0]!.LastStableSeq;
         var twoWindows = 2UL * TestCluster.CheckpointWindow;
         for (var round = 0; (await cluster.StatusesAsync())[0]!.LastStableSeq < stableAtKill + twoWindows; round++)
@@ -92,6 +93,11 @@ public sealed class ReplicationTests
             () => File.ReadAllText(log).Contains("state transfer installed", StringComparison.Ordinal),
             "replica 3 logging its state transfer"
         );
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{TestPorts.At(7510) + 100}/metrics"), Ct);
+        metrics
+            .Should()
+            .MatchRegex(@"(?m)^cairn_consensus_peer_messages_unsent\{peer=""3"",reason=""peer_unreachable""\} [1-9]");
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography.X509Certificates;
-using System.Threading.Channels;
 using Cairn.Core;
+using Cairn.Node.Observability;
 using Cairn.Protocol.Configuration;
 using Cairn.Protocol.Transport;
 using Microsoft.Extensions.Logging;
@@ -10,20 +10,24 @@ namespace Cairn.Node.Hosting;
 
 /// <summary>
 /// One outbound connection per peer (<see cref="PeerLink"/>: TLS, authenticated both ways by pinned certificates), each
-/// fed by a bounded queue that drops the oldest message when a peer is slow or down (consensus retransmits what
-/// matters), and reconnecting with capped backoff. A message over the bound every replica receives
-/// (<see cref="Cairn.Consensus.MessageBounds"/>) is never sent: it is logged as the bug it would be.
+/// fed by a <see cref="PeerOutbox"/> bounded in messages and bytes that drops the oldest when a peer is slow and keeps
+/// nothing while it is unreachable (consensus retransmits what matters), and reconnecting with capped backoff. A
+/// message over the bound every replica receives (<see cref="Cairn.Consensus.MessageBounds"/>) is never sent: it is
+/// logged as the bug it would be.
 /// </summary>
 public sealed class PeerConnections : IPeerSender, IAsyncDisposable
 {
     private const int QueueCapacity = 20_000;
+
+    // Bytes waiting for one peer, at most (or one message over the bound, if larger): a few full batches.
+    private const long QueueBytes = 16 * 1024 * 1024;
 
     // How many bytes of waiting messages go to a peer in one write, at most (one message may be larger).
     private const int WriteBytes = 256 * 1024;
 
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
-    private readonly Dictionary<ReplicaId, Channel<byte[]>> _queues = [];
+    private readonly Dictionary<ReplicaId, PeerOutbox> _queues = [];
     private readonly List<Task> _senders = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
@@ -39,6 +43,7 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
         ReplicaCertificatePins pins,
         X509Certificate2 identity,
         long maxMessageBytes,
+        ReplicaMetrics metrics,
         ILogger logger
     )
     {
@@ -48,15 +53,13 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
         _maxMessageBytes = maxMessageBytes;
         foreach (var peer in replicas.Where(r => r.Id != self))
         {
-            var queue = Channel.CreateBounded<byte[]>(
-                new BoundedChannelOptions(QueueCapacity)
-                {
-                    FullMode = BoundedChannelFullMode.DropOldest,
-                    SingleReader = true,
-                }
+            var queue = new PeerOutbox(
+                QueueCapacity,
+                Math.Max(QueueBytes, maxMessageBytes),
+                (reason, count) => metrics.PeerMessagesUnsent(peer.Id, reason, count)
             );
             _queues[peer.Id] = queue;
-            _senders.Add(Task.Run(() => PumpAsync(peer, queue.Reader, _stop.Token)));
+            _senders.Add(Task.Run(() => PumpAsync(peer, queue, _stop.Token)));
         }
     }
 
@@ -64,7 +67,7 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
     {
         if (_queues.TryGetValue(to, out var queue) && WithinBound(to, message))
         {
-            queue.Writer.TryWrite(message);
+            queue.Add(message);
         }
     }
 
@@ -74,7 +77,7 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
         {
             if (WithinBound(peer, message))
             {
-                queue.Writer.TryWrite(message);
+                queue.Add(message);
             }
         }
     }
@@ -97,7 +100,7 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task PumpAsync(PeerEndpoint peer, ChannelReader<byte[]> queue, CancellationToken stop)
+    private async Task PumpAsync(PeerEndpoint peer, PeerOutbox queue, CancellationToken stop)
     {
         var backoff = InitialBackoff;
         // Logged once per change: "connected" when a connection carried its first write, "lost" at the first failure
@@ -113,13 +116,14 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
                 await using var link = await PeerLink
                     .ConnectAsync(peer.Host, peer.Port, fingerprint, _identity, stop)
                     .ConfigureAwait(false);
+                queue.Reachable();
                 var written = false;
                 while (await queue.WaitToReadAsync(stop).ConfigureAwait(false))
                 {
                     // Every message waiting, up to about WriteBytes, in one write: a group commit's messages to a
                     // peer leave together.
                     frames.ResetWrittenCount();
-                    while (frames.WrittenCount < WriteBytes && queue.TryRead(out var message))
+                    while (frames.WrittenCount < WriteBytes && queue.TryTake(out var message))
                     {
                         Frames.Write(frames, message);
                     }
@@ -151,6 +155,7 @@ public sealed class PeerConnections : IPeerSender, IAsyncDisposable
             }
             catch (IOException e)
             {
+                queue.Unreachable();
                 if (!warned)
                 {
                     NodeLog.PeerLost(_logger, peer.Id.Value, e.Message);

@@ -148,6 +148,7 @@ public static class ReplicaServer
             pins,
             tlsIdentity,
             maxMessageBytes,
+            metrics,
             logger
         );
         var operatorVerifier = new OperatorCommandVerifier(

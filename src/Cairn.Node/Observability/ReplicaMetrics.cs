@@ -14,6 +14,7 @@ public sealed class ReplicaMetrics : IDisposable
     private readonly Counter<long> _batches;
     private readonly Counter<long> _requests;
     private readonly Counter<long> _peerDrops;
+    private readonly Counter<long> _peerUnsent;
     private readonly Histogram<double> _executeSeconds;
     private readonly Histogram<double> _requestSeconds;
     private long _view;
@@ -31,6 +32,11 @@ public sealed class ReplicaMetrics : IDisposable
             "peer_messages_dropped",
             description: "Peer messages dropped before consensus, by reason: malformed, unknown_sender, "
                 + "bad_signature, queue_full."
+        );
+        _peerUnsent = _meter.CreateCounter<long>(
+            "peer_messages_unsent",
+            description: "Messages for a peer dropped before they were sent, by peer and reason: queue_full, "
+                + "peer_unreachable."
         );
         _executeSeconds = _meter.CreateHistogram<double>(
             "batch_execute_seconds",
@@ -79,6 +85,13 @@ public sealed class ReplicaMetrics : IDisposable
 
     public void PeerMessageDropped(string reason) =>
         _peerDrops.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void PeerMessagesUnsent(ReplicaId peer, string reason, int count) =>
+        _peerUnsent.Add(
+            count,
+            new KeyValuePair<string, object?>("peer", peer.Value),
+            new KeyValuePair<string, object?>("reason", reason)
+        );
 
     public void RequestAnswered(TimeSpan elapsed) => _requestSeconds.Record(elapsed.TotalSeconds);
 

@@ -12,7 +12,7 @@ public sealed class PeerOutboxTests
     [Fact]
     public void Past_the_byte_bound_the_oldest_messages_go_and_the_drop_is_counted()
     {
-        var outbox = new PeerOutbox(maxMessages: 100, maxBytes: 1000, (reason, count) => _drops.Add((reason, count)));
+        var outbox = Outbox(maxMessages: 100, maxBytes: 1000);
         for (byte i = 0; i < 5; i++)
         {
             outbox.Add(Message(i, 300));
@@ -27,7 +27,7 @@ public sealed class PeerOutboxTests
     [Fact]
     public void Past_the_message_bound_the_oldest_messages_go()
     {
-        var outbox = new PeerOutbox(maxMessages: 3, maxBytes: 1 << 20, (reason, count) => _drops.Add((reason, count)));
+        var outbox = Outbox(maxMessages: 3, maxBytes: 1 << 20);
         for (byte i = 0; i < 5; i++)
         {
             outbox.Add(Message(i, 10));
@@ -40,7 +40,7 @@ public sealed class PeerOutboxTests
     [Fact]
     public void A_message_larger_than_the_byte_bound_still_goes_alone()
     {
-        var outbox = new PeerOutbox(maxMessages: 100, maxBytes: 1000, (reason, count) => _drops.Add((reason, count)));
+        var outbox = Outbox(maxMessages: 100, maxBytes: 1000);
         outbox.Add(Message(1, 10));
         outbox.Add(Message(2, 5000));
 
@@ -51,11 +51,7 @@ public sealed class PeerOutboxTests
     [Fact]
     public void Nothing_waits_for_an_unreachable_peer_until_it_is_reachable_again()
     {
-        var outbox = new PeerOutbox(
-            maxMessages: 100,
-            maxBytes: 1 << 20,
-            (reason, count) => _drops.Add((reason, count))
-        );
+        var outbox = Outbox(maxMessages: 100, maxBytes: 1 << 20);
         outbox.Add(Message(1, 10));
         outbox.Add(Message(2, 10));
 
@@ -69,6 +65,10 @@ public sealed class PeerOutboxTests
         outbox.Add(Message(4, 10));
         Taken(outbox).Should().Equal(4);
     }
+
+    /// <summary>An outbox whose drops go to <see cref="_drops"/>.</summary>
+    private PeerOutbox Outbox(int maxMessages, long maxBytes) =>
+        new(maxMessages, maxBytes, (reason, count) => _drops.Add((reason, count)));
 
     private static byte[] Message(byte tag, int size)
     {

@@ -59,14 +59,9 @@ public sealed class OperatorCommandTests
                 ),
             "op wedge status showing epoch 1 on all four replicas"
         );
-        using var http = new HttpClient();
         for (var replica = 0; replica < 4; replica++)
         {
-            var metrics = await http.GetStringAsync(
-                new Uri($"http://127.0.0.1:{TestPorts.At(7570) + 100 + replica}/metrics"),
-                Ct
-            );
-            metrics.Should().MatchRegex(@"(?m)^cairn_consensus_epoch(\{[^}]*\})? 1$");
+            (await cluster.MetricsAsync(replica)).Should().MatchRegex(@"(?m)^cairn_consensus_epoch(\{[^}]*\})? 1$");
         }
 
         var created = await CairnProcess.RunAsync("op", "dbCheckpoint", "create", "--cluster", dir, "--json");

@@ -93,9 +93,7 @@ public sealed class ReplicationTests
             () => File.ReadAllText(log).Contains("state transfer installed", StringComparison.Ordinal),
             "replica 3 logging its state transfer"
         );
-        using var http = new HttpClient();
-        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{TestPorts.At(7510) + 100}/metrics"), Ct);
-        metrics
+        (await cluster.MetricsAsync(0))
             .Should()
             .MatchRegex(@"(?m)^cairn_consensus_peer_messages_unsent\{peer=""3"",reason=""peer_unreachable""\} [1-9]");
     }
@@ -146,11 +144,7 @@ public sealed class ReplicationTests
         (await client.GetAsync(TestCluster.Bytes(keys[^1]), Ct))
             .Value.Should()
             .Equal(TestCluster.Bytes("v:" + keys[^1]));
-        using var http = new HttpClient();
-        var metrics = await http.GetStringAsync(
-            new Uri($"http://127.0.0.1:{TestPorts.At(7530) + 100 + 1}/metrics"),
-            Ct
-        );
+        var metrics = await cluster.MetricsAsync(1);
         metrics.Should().MatchRegex(@"(?m)^cairn_consensus_peer_messages_dropped\{reason=""bad_signature""\} [1-9]");
         metrics.Should().MatchRegex(@"(?m)^cairn_consensus_peer_messages_dropped\{reason=""malformed""\} [1-9]");
         metrics.Should().MatchRegex(@"(?m)^cairn_consensus_view_complaints [0-9]+$");

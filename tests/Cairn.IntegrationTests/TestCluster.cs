@@ -1,4 +1,5 @@
 using Cairn.Client;
+using Cairn.Node.Configuration;
 using Cairn.Node.LocalCluster;
 using Cairn.Protocol.Grpc;
 
@@ -216,6 +217,17 @@ internal sealed class TestCluster : IAsyncDisposable
                 output.WriteLine(line);
             }
         }
+    }
+
+    /// <summary>Replica <paramref name="id"/>'s <c>/metrics</c> page, from the metrics port its config names.</summary>
+    public async Task<string> MetricsAsync(int id)
+    {
+        using var http = new HttpClient();
+        var port = DeploymentConfigLoader.Load(Layout.ReplicaConfig(id)).MetricsPort;
+        return await http.GetStringAsync(
+            new Uri($"http://127.0.0.1:{port}/metrics"),
+            TestContext.Current.CancellationToken
+        );
     }
 
     /// <summary>Replica <paramref name="id"/>'s log, line by line; none before it started.</summary>

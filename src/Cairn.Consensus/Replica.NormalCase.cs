@@ -527,6 +527,7 @@ public sealed partial class Replica
                 : _viewActive ? null
                 : _timerDeadline;
             TryPropose();
+            ReportEarlyIfBehind();
         }
     }
 

@@ -14,6 +14,9 @@ public sealed partial class Replica
 
     private readonly Dictionary<ReplicaId, SeqNum> _peerExecuted = [];
 
+    // Per peer being retransmitted to: the last seq re-sent, while the peer is still behind this replica after it.
+    private readonly Dictionary<ReplicaId, SeqNum> _retransmittedThrough = [];
+
     private void OnStatus(StatusMessage status)
     {
         if (!Authentic(status))
@@ -53,17 +56,26 @@ public sealed partial class Replica
             return;
         }
 
-        // Re-send votes only to a peer stuck at the same point twice: in-flight slots are not worth re-sending.
+        // Re-send votes to a peer stuck at the same point twice (in-flight slots are not worth re-sending), and go on
+        // with the next slots as soon as it took in all that was re-sent, while it is still behind this replica's
+        // executed seqs: a restarted replica then catches up a window at the pace it executes, not a chunk a second.
         var stuck = _peerExecuted.TryGetValue(peer, out var previous) && previous == status.LastExecuted;
+        var tookInRetransmission =
+            _retransmittedThrough.TryGetValue(peer, out var through) && status.LastExecuted >= through;
         _peerExecuted[peer] = status.LastExecuted;
-        if (!stuck)
+        if (stuck || tookInRetransmission)
         {
-            return;
+            Retransmit(peer, status.LastExecuted);
         }
+    }
 
-        foreach (
-            var slot in _slots.Values.Where(s => s.Seq > status.LastExecuted && s.View == _view).Take(RetransmitSlots)
-        )
+    /// <summary>Re-sends to <paramref name="peer"/> the proposal and this replica's votes of up to
+    /// <see cref="RetransmitSlots"/> slots above <paramref name="peerExecuted"/>, and remembers how far, while the peer
+    /// is still behind this replica's executed seqs after them.</summary>
+    private void Retransmit(ReplicaId peer, SeqNum peerExecuted)
+    {
+        var last = peerExecuted;
+        foreach (var slot in _slots.Values.Where(s => s.Seq > peerExecuted && s.View == _view).Take(RetransmitSlots))
         {
             if (slot.PrePrepare is { Batch: not null })
             {
@@ -82,6 +94,41 @@ public sealed partial class Replica
             if (slot.MyCommit is not null)
             {
                 SendTo(peer, slot.MyCommit);
+            }
+
+            last = slot.Seq;
+        }
+
+        if (last < _lastExecuted)
+        {
+            _retransmittedThrough[peer] = last;
+        }
+        else
+        {
+            _retransmittedThrough.Remove(peer);
+        }
+    }
+
+    /// <summary>
+    /// A replica that has executed all it holds while f + 1 peers report executing more than
+    /// <see cref="RetransmitSlots"/> seqs beyond it (so a correct one did) sends its STATUS early: the peers that
+    /// retransmitted to it send the next slots on that STATUS. At most ten STATUS per interval, so a liar's report
+    /// cannot make a replica broadcast at every execution.
+    /// </summary>
+    private void ReportEarlyIfBehind()
+    {
+        if (!_viewActive || _peerExecuted.Count <= _f)
+        {
+            return;
+        }
+
+        var executedByFPlusOne = _peerExecuted.Values.OrderByDescending(s => s.Value).ElementAt(_f);
+        if (executedByFPlusOne.Value > _lastExecuted.Value + RetransmitSlots)
+        {
+            var early = _lastStatusAt + (_options.StatusInterval / 10);
+            if (early < _nextStatusAt)
+            {
+                _nextStatusAt = early;
             }
         }
     }

@@ -30,6 +30,7 @@ public sealed partial class Replica
     private bool _started;
     private DateTimeOffset? _timerDeadline;
     private DateTimeOffset _nextStatusAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastStatusAt = DateTimeOffset.MinValue;
     private DateTimeOffset _viewSince;
 
     private ViewNum _view;
@@ -240,6 +241,7 @@ public sealed partial class Replica
         TryPropose();
         if (_now >= _nextStatusAt)
         {
+            _lastStatusAt = _now;
             _nextStatusAt = _now + _options.StatusInterval;
             Broadcast(Sign(new StatusMessage(_view, _viewActive, _low, _lastExecuted, Id)));
         }

@@ -43,7 +43,7 @@ public sealed partial class Replica
     {
         if (
             _transferCert is null
-            && _slots.TryGetValue(_lastExecuted.Value + 1, out var next)
+            && TryGetSlot(_lastExecuted.Value + 1, out var next)
             && next.Committed is { Batch: null } header
         )
         {
@@ -55,7 +55,7 @@ public sealed partial class Replica
     {
         PrePrepare? whole = null;
         if (
-            !_slots.TryGetValue(fetch.Seq.Value, out var slot)
+            !TryGetSlot(fetch.Seq.Value, out var slot)
             || !(slot.Bodies.TryGetValue(fetch.Digest, out whole) || slot.PersistedBodies.Contains(fetch.Digest))
         )
         {
@@ -97,7 +97,7 @@ public sealed partial class Replica
             SendTo(loaded.To, Sign(new BatchBody(whole.Seq, whole.TimestampMs, batch, Id)));
         }
         else if (
-            _slots.TryGetValue(whole.Seq.Value, out var slot)
+            TryGetSlot(whole.Seq.Value, out var slot)
             && slot.PrePrepare is { Batch: null } header
             && header.View == _view
             && header.Digest == whole.Digest
@@ -127,7 +127,7 @@ public sealed partial class Replica
 
     private void OnBatchBody(BatchBody body)
     {
-        if (body.Seq <= _lastExecuted || !_slots.TryGetValue(body.Seq.Value, out var slot) || !Authentic(body))
+        if (body.Seq <= _lastExecuted || !TryGetSlot(body.Seq.Value, out var slot) || !Authentic(body))
         {
             Drop(DropReason.UnwantedBatch);
             return;

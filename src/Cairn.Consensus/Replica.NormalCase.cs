@@ -476,7 +476,7 @@ public sealed partial class Replica
         }
 
         var advanced = false;
-        while (_slots.TryGetValue(_lastExecuted.Value + 1, out var slot) && slot.Committed is { } header)
+        while (TryGetSlot(_lastExecuted.Value + 1, out var slot) && slot.Committed is { } header)
         {
             // A seq committed from a NEW-VIEW header executes once its batch is here.
             var committed = WithKnownBatch(slot, header);

@@ -9,10 +9,11 @@ namespace Cairn.Consensus;
 /// </summary>
 public sealed partial class Replica
 {
-    // Slots re-sent per STATUS from a peer that made no progress since its previous STATUS.
+    // Slots re-sent per STATUS from a peer stuck at one executed seq, or that took in the previous ones re-sent.
     private const int RetransmitSlots = 16;
 
-    private readonly Dictionary<ReplicaId, SeqNum> _peerExecuted = [];
+    // Per peer: the last executed seq its STATUS reported, and since when (this replica's clock) it reports that seq.
+    private readonly Dictionary<ReplicaId, (SeqNum Executed, DateTimeOffset Since)> _peerExecuted = [];
 
     // Per peer being retransmitted to: the last seq re-sent, while the peer is still behind this replica after it.
     private readonly Dictionary<ReplicaId, SeqNum> _retransmittedThrough = [];
@@ -56,13 +57,19 @@ public sealed partial class Replica
             return;
         }
 
-        // Re-send votes to a peer stuck at the same point twice (in-flight slots are not worth re-sending), and go on
-        // with the next slots as soon as it took in all that was re-sent, while it is still behind this replica's
-        // executed seqs: a restarted replica then catches up a window at the pace it executes, not a chunk a second.
-        var stuck = _peerExecuted.TryGetValue(peer, out var previous) && previous == status.LastExecuted;
+        // Re-send votes to a peer stuck at the same point for half an interval (in-flight slots are not worth
+        // re-sending: two close STATUS of a slow peer are not enough), and go on with the next slots as soon as it took
+        // in all that was re-sent, while it is still behind this replica's executed seqs: a restarted replica then
+        // catches up a window at the pace it executes, not a chunk a second.
+        var known = _peerExecuted.TryGetValue(peer, out var previous) && previous.Executed == status.LastExecuted;
+        var stuck = known && _now - previous.Since >= _options.StatusInterval / 2;
         var tookInRetransmission =
             _retransmittedThrough.TryGetValue(peer, out var through) && status.LastExecuted >= through;
-        _peerExecuted[peer] = status.LastExecuted;
+        if (!known)
+        {
+            _peerExecuted[peer] = (status.LastExecuted, _now);
+        }
+
         if (stuck || tookInRetransmission)
         {
             Retransmit(peer, status.LastExecuted);
@@ -110,20 +117,32 @@ public sealed partial class Replica
     }
 
     /// <summary>
-    /// A replica that has executed all it holds while f + 1 peers report executing more than
-    /// <see cref="RetransmitSlots"/> seqs beyond it (so a correct one did) sends its STATUS early: the peers that
+    /// A replica that has executed all it holds, with no PRE-PREPARE for the next seq, while f + 1 peers report
+    /// executing beyond it (so a correct one did: it misses what they executed) sends its STATUS early: the peers that
     /// retransmitted to it send the next slots on that STATUS. At most ten STATUS per interval, so a liar's report
     /// cannot make a replica broadcast at every execution.
     /// </summary>
+    /// <remarks>A replica that holds the next PRE-PREPARE is slow, not missing anything (under load on a busy machine
+    /// it can lag its peers by a window's worth): reporting early would only make its peers find it stuck between two
+    /// close STATUS messages and re-send slots already on their way, which costs it more CPU and makes it lag more.
+    /// </remarks>
     private void ReportEarlyIfBehind()
     {
-        if (!_viewActive || _peerExecuted.Count <= _f)
+        if (!_viewActive || _slots.TryGetValue(_lastExecuted.Value + 1, out var next) && next.PrePrepare is not null)
         {
             return;
         }
 
-        var executedByFPlusOne = _peerExecuted.Values.OrderByDescending(s => s.Value).ElementAt(_f);
-        if (executedByFPlusOne.Value > _lastExecuted.Value + RetransmitSlots)
+        var peersAhead = 0;
+        foreach (var (executed, _) in _peerExecuted.Values)
+        {
+            if (executed > _lastExecuted)
+            {
+                peersAhead++;
+            }
+        }
+
+        if (peersAhead > _f)
         {
             var early = _lastStatusAt + (_options.StatusInterval / 10);
             if (early < _nextStatusAt)

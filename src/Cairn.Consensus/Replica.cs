@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Cairn.ClientProtocol;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
@@ -340,10 +341,11 @@ public sealed partial class Replica
 
     private Slot? GetSlot(SeqNum seq)
     {
-        if (!_slots.TryGetValue(seq.Value, out var slot))
+        if (!TryGetSlot(seq.Value, out var slot))
         {
             slot = new Slot(seq, _view);
             _slots[seq.Value] = slot;
+            _touchedSlots.Add(slot);
         }
         else if (slot.View < _view)
         {
@@ -351,6 +353,20 @@ public sealed partial class Replica
         }
 
         return slot.View == _view ? slot : null;
+    }
+
+    /// <summary>The slot of <paramref name="seq"/>, if this replica holds one, noted for the invariant check that ends
+    /// this input (Replica.Invariants.cs). Every access that may change a slot goes through here or
+    /// <see cref="GetSlot"/>.</summary>
+    private bool TryGetSlot(ulong seq, [MaybeNullWhen(false)] out Slot slot)
+    {
+        if (!_slots.TryGetValue(seq, out slot))
+        {
+            return false;
+        }
+
+        _touchedSlots.Add(slot);
+        return true;
     }
 
     private TimeSpan CurrentTimeout()

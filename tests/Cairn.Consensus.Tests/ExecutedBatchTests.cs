@@ -40,10 +40,12 @@ public sealed class ExecutedBatchTests
         h.Executed[3].Should().BeEmpty();
         h.Filter = (_, _, _) => true;
 
-        // Replica 3 reports twice that it is stuck at seq 0: its peers retransmit what they have for seq 1.
+        // Replica 3 reports twice, an interval apart, that it is stuck at seq 0: its peers retransmit what they have
+        // for seq 1.
         var stuck = h.Sign(3, new StatusMessage(new ViewNum(0), true, SeqNum.Zero, SeqNum.Zero, new ReplicaId(3)));
         for (var round = 0; round < 2; round++)
         {
+            h.AdvanceWithout(3, h.Options[0].StatusInterval);
             for (var peer = 0; peer < 3; peer++)
             {
                 h.Deliver(peer, new MessageReceived(new ReplicaId(3), stuck));
@@ -73,6 +75,7 @@ public sealed class ExecutedBatchTests
         var stuck = h.Sign(3, new StatusMessage(new ViewNum(0), true, SeqNum.Zero, SeqNum.Zero, new ReplicaId(3)));
         for (var round = 0; round < 2; round++)
         {
+            h.AdvanceWithout(3, h.Options[0].StatusInterval);
             for (var peer = 0; peer < 3; peer++)
             {
                 h.Deliver(peer, new MessageReceived(new ReplicaId(3), stuck));

@@ -190,6 +190,16 @@ internal sealed class Harness
         }
     }
 
+    /// <summary>Advances virtual time by <paramref name="span"/> with nothing delivered to or from
+    /// <paramref name="replica"/>.</summary>
+    public void AdvanceWithout(int replica, TimeSpan span)
+    {
+        var filter = Filter;
+        Filter = (from, to, message) => from != replica && to != replica && filter(from, to, message);
+        Advance(span);
+        Filter = filter;
+    }
+
     public void TickAll()
     {
         for (var i = 0; i < N; i++)

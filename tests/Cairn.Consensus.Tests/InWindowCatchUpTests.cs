@@ -15,8 +15,9 @@ public sealed class InWindowCatchUpTests
     {
         var h = ClusterWithReplica3Behind();
 
-        // Stuck twice at 0: the first chunk.
+        // Stuck at 0 for an interval: the first chunk.
         DeliverStatusOfReplica3(h, executed: 0);
+        h.AdvanceWithout(3, h.Options[0].StatusInterval);
         DeliverStatusOfReplica3(h, executed: 0);
         h.Flush();
         h.Executed[3].Should().HaveCount(16);
@@ -52,6 +53,28 @@ public sealed class InWindowCatchUpTests
     }
 
     [Fact]
+    public void A_peer_that_reports_the_same_seq_twice_in_quick_succession_is_not_stuck()
+    {
+        var h = ClusterWithReplica3Behind();
+        var before = h.Outputs[0].Count;
+
+        // A slow replica's early STATUS can follow its last one closely: its peers wait half an interval of no progress
+        // before they re-send what may still be on its way.
+        DeliverStatusOfReplica3(h, executed: 0);
+        DeliverStatusOfReplica3(h, executed: 0);
+        h.Outputs[0]
+            .Skip(before)
+            .Where(o => o is LoadBatch || (o is Send send && send.To == new ReplicaId(3)))
+            .Should()
+            .BeEmpty();
+
+        h.AdvanceWithout(3, h.Options[0].StatusInterval);
+        DeliverStatusOfReplica3(h, executed: 0);
+        h.Flush();
+        h.Executed[3].Should().HaveCount(16, "half an interval later, at the same seq, it is stuck");
+    }
+
+    [Fact]
     public void A_replica_behind_its_peers_reports_each_executed_chunk_at_once_and_gets_the_next_one()
     {
         var h = ClusterWithReplica3Behind();
@@ -61,13 +84,62 @@ public sealed class InWindowCatchUpTests
         // chunk per early STATUS (a tenth of an interval apart at most), not one per interval.
         var span = interval + (interval / 2);
         h.Advance(span, TimeSpan.FromMilliseconds(10));
-
         h.Executed[3].Should().HaveCount(Missed);
         h.Outputs[3]
             .OfType<Broadcast>()
             .Count(b => b.Message is StatusMessage)
             .Should()
             .BeLessThanOrEqualTo(2 + (int)(span / (interval / 10)), "early STATUS are at most ten per interval");
+    }
+
+    [Fact]
+    public void A_replica_behind_its_peers_that_holds_the_next_proposal_reports_at_its_usual_interval()
+    {
+        // Replica 3 gets every PRE-PREPARE but no vote: it is behind its peers, slow rather than missing anything. An
+        // early STATUS would only have its peers find it stuck and re-send what is already on its way.
+        var votes = new List<(int From, ConsensusMessage Message)>();
+        var h = new Harness(configure: o => o with { CheckpointWindowSize = 150 });
+        h.Filter = (from, to, message) =>
+        {
+            if (to != 3 || message is PrePrepare or StatusMessage)
+            {
+                return true;
+            }
+
+            votes.Add((from, message));
+            return false;
+        };
+        for (var id = 1; id <= Missed; id++)
+        {
+            h.Submit(Harness.Request(1, (ulong)id));
+            h.Flush();
+        }
+
+        var interval = h.Options[3].StatusInterval;
+        h.Advance(interval + (interval / 2), TimeSpan.FromMilliseconds(10)); // its peers' STATUS (48 executed) reach it
+        h.Executed[3].Should().BeEmpty();
+
+        // Right after one of its STATUS, the votes of seq 1 arrive: it executes seq 1, holding the proposal of seq 2.
+        StepUntilNextStatusOfReplica3(h);
+        foreach (var (from, vote) in votes.Where(v => v.Message is Prepare { Seq.Value: 1 } or Commit { Seq.Value: 1 }))
+        {
+            h.Deliver(3, new MessageReceived(new ReplicaId(from), vote));
+        }
+
+        h.Executed[3].Should().ContainSingle();
+        StepUntilNextStatusOfReplica3(h).Should().BeGreaterThan(interval / 2, "its next STATUS is not early");
+    }
+
+    private static TimeSpan StepUntilNextStatusOfReplica3(Harness h)
+    {
+        var start = h.Now;
+        var sent = h.Outputs[3].OfType<Broadcast>().Count(b => b.Message is StatusMessage);
+        while (h.Outputs[3].OfType<Broadcast>().Count(b => b.Message is StatusMessage) == sent)
+        {
+            h.Advance(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10));
+        }
+
+        return h.Now - start;
     }
 
     private static Harness ClusterWithReplica3Behind()

@@ -20,7 +20,7 @@ public sealed partial class Replica
     /// <summary>The replicas that complained about the current view (this one included).</summary>
     public int ComplaintCount => CurrentComplainers().Count;
 
-    private void ComplainAboutView()
+    private void ComplainAboutView(ComplaintReason reason)
     {
         if (!_viewActive || _myComplaint?.View == _view)
         {
@@ -28,6 +28,7 @@ public sealed partial class Replica
         }
 
         _myComplaint = Sign(new ViewComplaint(_view, Id));
+        Emit(new ViewComplained(_view, PrimaryOf(_view), reason, CurrentTimeout()));
         Broadcast(_myComplaint);
         CountComplaint(Id);
     }

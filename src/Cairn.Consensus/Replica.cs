@@ -229,11 +229,15 @@ public sealed partial class Replica
             // The view change to the next primary failed to finish in time (2f+1 replicas wanted it): the next one.
             StartViewChange(_view.Next);
         }
-        else if ((_timerDeadline is { } due && _now >= due) || RequestOverdue())
+        else if (_timerDeadline is { } due && _now >= due)
         {
             // The primary failed to make progress in time, or left a request this backup holds unordered for a whole
             // timeout: ask to leave the view, which starts the view change once f+1 replicas ask.
-            ComplainAboutView();
+            ComplainAboutView(ComplaintReason.NoProgress);
+        }
+        else if (RequestOverdue())
+        {
+            ComplainAboutView(ComplaintReason.RequestUnordered);
         }
 
         RetryStateTransfer();

@@ -119,6 +119,35 @@ public sealed class ViewChangeTests
             .Which.View.Should()
             .Be(new ViewNum(0));
         h.OutputsOf<Broadcast>(1).Select(b => b.Message).OfType<ViewChange>().Should().BeEmpty();
+        h.OutputsOf<ViewComplained>(1)
+            .Should()
+            .Equal(
+                new ViewComplained(
+                    new ViewNum(0),
+                    new ReplicaId(0),
+                    ComplaintReason.NoProgress,
+                    h.Options[1].ViewChangeTimeout
+                )
+            );
+    }
+
+    [Fact]
+    public void A_backup_whose_request_the_primary_leaves_out_while_ordering_others_complains_of_it()
+    {
+        var h = new Harness();
+        h.Deliver(1, new ClientRequestReceived(Harness.Request(2, 1))); // only replica 1 holds it: never proposed
+        for (var id = 1; id <= 8; id++)
+        {
+            h.Submit(Harness.Request(1, (ulong)id));
+            h.Advance(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(100));
+        }
+
+        h.Executed[1].Should().HaveCount(8, "the view makes progress all along");
+        h.OutputsOf<ViewComplained>(1)
+            .Should()
+            .ContainSingle()
+            .Which.Reason.Should()
+            .Be(ComplaintReason.RequestUnordered);
     }
 
     [Fact]

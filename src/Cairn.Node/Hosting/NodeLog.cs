@@ -66,6 +66,14 @@ internal static partial class NodeLog
     public static partial void ViewEntered(ILogger logger, ulong view, int primary);
 
     [LoggerMessage(
+        EventId = 1025,
+        Level = LogLevel.Information,
+        Message = "complained about view {View} (primary replica {Primary}): {Reason} for {TimeoutMs} ms; the view "
+            + "changes once f + 1 replicas complained"
+    )]
+    public static partial void ViewComplained(ILogger logger, ulong view, int primary, string reason, double timeoutMs);
+
+    [LoggerMessage(
         EventId = 1021,
         Level = LogLevel.Information,
         Message = "stable checkpoint at seq {Seq}, state digest {Digest}"

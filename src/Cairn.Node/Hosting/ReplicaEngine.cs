@@ -208,6 +208,19 @@ public sealed partial class ReplicaEngine
                 _metrics.ViewEntered(view.View);
                 NodeLog.ViewEntered(_logger, view.View.Value, view.Primary.Value);
                 break;
+            case ViewComplained complained:
+                NodeLog.ViewComplained(
+                    _logger,
+                    complained.View.Value,
+                    complained.Primary.Value,
+                    complained.Reason switch
+                    {
+                        ComplaintReason.NoProgress => "nothing executed while work was outstanding",
+                        _ => "a request it holds stayed unordered",
+                    },
+                    complained.Timeout.TotalMilliseconds
+                );
+                break;
             default:
                 throw new InvalidOperationException($"the host does not know consensus output {output.GetType().Name}");
         }

@@ -11,8 +11,8 @@ namespace Cairn.Consensus;
 /// The replica-wide ones are checked after every input; a slot's, after every input that reached the slot
 /// (<see cref="TryGetSlot"/>, <see cref="GetSlot"/>). Every slot is checked when the view, the low water mark or the
 /// restore horizon moved, and after every <see cref="AllSlotsCheckedEvery"/> inputs whatever happened: checking all
-/// of a window's slots after each input took about an eighth of a replica's CPU under load
-/// (docs/benchmarks-history.md, "Invariants checked where an input reached").
+/// of a window's slots after each input took about 3 % of the primary's CPU under load (docs/benchmarks-history.md,
+/// "Invariants checked where an input reached").
 /// </remarks>
 public sealed partial class Replica
 {

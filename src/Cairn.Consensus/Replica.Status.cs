@@ -128,7 +128,7 @@ public sealed partial class Replica
     /// </remarks>
     private void ReportEarlyIfBehind()
     {
-        if (!_viewActive || _slots.TryGetValue(_lastExecuted.Value + 1, out var next) && next.PrePrepare is not null)
+        if (!_viewActive || (_slots.TryGetValue(_lastExecuted.Value + 1, out var next) && next.PrePrepare is not null))
         {
             return;
         }

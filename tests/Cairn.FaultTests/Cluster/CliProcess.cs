@@ -34,6 +34,8 @@ internal sealed class CliProcess : IDisposable
         );
     }
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>kill -9 now; true when it was still running (so it died mid-work).</summary>
     public async Task<bool> KillAsync()
     {

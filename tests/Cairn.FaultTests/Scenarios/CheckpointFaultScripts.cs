@@ -19,22 +19,10 @@ internal static class CheckpointFaultScripts
         {
             var victim = context.Random.Next(cluster.Replicas);
             var directory = cluster.CheckpointDirectory(victim);
-            // A tight poll on its own thread: creation takes milliseconds.
-            var during = await Task.Run(() =>
-            {
-                var watch = Stopwatch.StartNew();
-                while (watch.Elapsed < TimeSpan.FromSeconds(30))
-                {
-                    if (Directory.Exists(directory) && Directory.EnumerateDirectories(directory, "*.tmp").Any())
-                    {
-                        return true;
-                    }
-
-                    Thread.Sleep(1);
-                }
-
-                return false;
-            });
+            var during = await SeenAsync(
+                () => Directory.Exists(directory) && Directory.EnumerateDirectories(directory, "*.tmp").Any(),
+                () => false
+            );
             await cluster.KillAsync(victim);
             landed += during ? 1 : 0;
             context.Step(
@@ -53,8 +41,9 @@ internal static class CheckpointFaultScripts
         }
     }
 
-    /// <summary>kill -9 <c>cairn checkpoint export</c> at random instants; an archive left under its name must verify,
-    /// and a last export must succeed.</summary>
+    /// <summary>kill -9 <c>cairn checkpoint export</c> at random instants while it writes (its <c>FILE.tmp</c> exists:
+    /// a delay from the start alone landed after small exports had finished, or in the CLI's start-up); an archive left
+    /// under its name must verify, and a last export must succeed.</summary>
     public static async Task KillDuringExportAsync(ScenarioContext context, int kills)
     {
         var cluster = context.Cluster;
@@ -83,7 +72,13 @@ internal static class CheckpointFaultScripts
                 )
             )
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(context.Random.Next(100, 2500)));
+                var delay = TimeSpan.FromMilliseconds(context.Random.Next(0, 100));
+                var tmp = archive + ".tmp";
+                if (await SeenAsync(() => File.Exists(tmp), () => export.HasExited))
+                {
+                    await Task.Delay(delay);
+                }
+
                 if (await export.KillAsync())
                 {
                     landed++;
@@ -129,6 +124,25 @@ internal static class CheckpointFaultScripts
 
         await VerifyArchiveAsync(context, cluster, last);
     }
+
+    /// <summary>Whether <paramref name="seen"/> held before <paramref name="over"/> did (or 30 s passed): a tight
+    /// poll on its own thread, as a checkpoint's creation, or the export of a small one, takes milliseconds.</summary>
+    private static Task<bool> SeenAsync(Func<bool> seen, Func<bool> over) =>
+        Task.Run(() =>
+        {
+            var watch = Stopwatch.StartNew();
+            while (!over() && watch.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                if (seen())
+                {
+                    return true;
+                }
+
+                Thread.Sleep(1);
+            }
+
+            return false;
+        });
 
     /// <summary>Stops a replica, kill -9s <c>cairn restore</c> of its newest checkpoint at random instants, then
     /// restores it for real and starts it: it must come back and converge (checked after the heal).</summary>

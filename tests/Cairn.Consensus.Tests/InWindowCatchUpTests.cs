@@ -84,6 +84,7 @@ public sealed class InWindowCatchUpTests
         // chunk per early STATUS (a tenth of an interval apart at most), not one per interval.
         var span = interval + (interval / 2);
         h.Advance(span, TimeSpan.FromMilliseconds(10));
+
         h.Executed[3].Should().HaveCount(Missed);
         h.Outputs[3]
             .OfType<Broadcast>()
@@ -134,11 +135,19 @@ public sealed class InWindowCatchUpTests
     {
         var start = h.Now;
         var sent = h.Outputs[3].OfType<Broadcast>().Count(b => b.Message is StatusMessage);
-        while (h.Outputs[3].OfType<Broadcast>().Count(b => b.Message is StatusMessage) == sent)
+        while (
+            h.Outputs[3].OfType<Broadcast>().Count(b => b.Message is StatusMessage) == sent
+            && h.Now - start <= 2 * h.Options[3].StatusInterval
+        )
         {
             h.Advance(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10));
         }
 
+        h.Outputs[3]
+            .OfType<Broadcast>()
+            .Count(b => b.Message is StatusMessage)
+            .Should()
+            .BeGreaterThan(sent, "a replica sends a STATUS at least once per interval");
         return h.Now - start;
     }
 

@@ -231,12 +231,13 @@ public sealed partial class Replica
         }
         else if (_timerDeadline is { } due && _now >= due)
         {
-            // The primary failed to make progress in time, or left a request this backup holds unordered for a whole
-            // timeout: ask to leave the view, which starts the view change once f+1 replicas ask.
+            // The primary failed to make progress in time: ask to leave the view, which starts the view change once
+            // f+1 replicas ask.
             ComplainAboutView(ComplaintReason.NoProgress);
         }
         else if (RequestOverdue())
         {
+            // It makes progress, but left a request this backup holds unordered for a whole timeout: the same.
             ComplainAboutView(ComplaintReason.RequestUnordered);
         }
 

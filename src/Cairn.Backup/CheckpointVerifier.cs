@@ -41,12 +41,15 @@ public static class CheckpointVerifier
     /// <param name="requireManifest">Fail when there is no <c>manifest.json</c> (archives always have one).</param>
     /// <param name="expectedChainId">Fail when the checkpoint belongs to another chain.</param>
     /// <param name="progress">Bytes hashed while checking the manifest.</param>
+    /// <param name="databaseDirectory">Where to open the database from, when not <paramref name="directory"/>: a copy
+    /// of its database files (a restore verifies the staged files it installs, ReplicaRestore).</param>
     public static CheckpointVerification Verify(
         string directory,
         ReplicaPublicKeys? keys,
         bool requireManifest = false,
         string? expectedChainId = null,
-        IProgress<long>? progress = null
+        IProgress<long>? progress = null,
+        string? databaseDirectory = null
     )
     {
         directory = Path.GetFullPath(directory);
@@ -142,7 +145,7 @@ public static class CheckpointVerifier
         ConsensusGeneration generation;
         try
         {
-            reader = RocksDbLedger.OpenReadOnly(directory);
+            reader = RocksDbLedger.OpenReadOnly(databaseDirectory ?? directory);
             checks.Add(
                 new CheckpointCheck(OpenCheck, true, $"chain '{reader.ChainId}', head block {reader.Head.LastBlockId}")
             );

@@ -1,15 +1,17 @@
 using System.Globalization;
 using Cairn.Consensus;
+using Cairn.Core;
 using Cairn.Ledger;
 
 namespace Cairn.Backup;
 
 /// <summary>
-/// Installs a verified checkpoint as a stopped replica's database. The checkpoint is verified (manifest, chain,
-/// state digest, certificate, chain id) before anything changes; it is staged next to the database (hard links to its
-/// SST files on the same file system, copies otherwise and of the files RocksDB rewrites), given the consensus records
-/// of the database it replaces (or, when those are lost, marked to withhold votes until the replica has learned where
-/// its peers are), and verified again. Writing <c>restore.journal</c> is the
+/// Installs a verified checkpoint as a stopped replica's database. The checkpoint is staged next to the database (hard
+/// links to its SST files on the same file system, copies otherwise and of the files RocksDB rewrites) and verified
+/// there, on the files that will be installed (manifest, chain, state digest, certificate, chain id), before anything
+/// else changes; then it is given the consensus records of the database it replaces (or, when those are lost, marked
+/// to withhold votes until the replica has learned where its peers are), and its head checked again. Writing
+/// <c>restore.journal</c> is the
 /// commit point; the current database is then moved aside (<c>rocksdbdata.pre-restore-TIME</c>) and the staged one
 /// renamed into place, keeping the old database's checkpoints. The old database is never deleted here: with
 /// <see cref="RestoreRequest.DiscardOld"/> it is recorded in <see cref="PendingDiscard"/>, and the replica host deletes
@@ -50,15 +52,18 @@ public static class ReplicaRestore
         using var source = CheckpointSource.Open(sourcePath, dataDir, progress);
         try
         {
+            // The database checks run on the staged files, the ones installed: a copy that differs from its source
+            // fails them like a damaged checkpoint, and the chain and state are re-derived once, not again after.
+            var (linked, copied) = Stage(source.Directory, staging, progress);
             var verification = CheckpointVerifier.Verify(
                 source.Directory,
                 request.Keys,
                 requireManifest: source.IsArchive,
-                expectedChainId: request.ChainId
+                expectedChainId: request.ChainId,
+                databaseDirectory: staging
             );
             verification.ThrowIfFailed();
             var extension = ChainExtension.ReadFrom(source.Directory);
-            var (linked, copied) = Stage(source.Directory, staging, progress);
 
             // An intermittent backup's extension blocks are appended: the replica starts from the certified block.
             Replay(staging, extension);
@@ -70,7 +75,7 @@ public static class ReplicaRestore
                 ? StartGeneration(staging, started)
                 : InstallConsensusRecords(staging, ReadConsensusRecords(database, request.ChainId), own);
 
-            VerifyStaged(staging, metadata);
+            CheckInstalled(staging, metadata);
 
             var aside = AsideName(database, request.Time);
             var relative = Path.GetRelativePath(database, checkpoints);
@@ -308,14 +313,23 @@ public static class ReplicaRestore
     /// <summary>The metadata key prefix of a replica's consensus records (ConsensusStateStore).</summary>
     public const string ConsensusMetadataPrefix = "consensus.";
 
-    private static void VerifyStaged(string directory, CheckpointMetadata metadata)
+    /// <summary>
+    /// After the verified files were given their consensus records (and an intermittent backup's extension blocks):
+    /// the database opens at the checkpoint's head, and its last block re-derives to the certified digest and records
+    /// the certified state digest. What came before was re-derived in full on these same files; since then only
+    /// RocksDB's recovery of their log, the consensus records (metadata) and <see cref="Replay"/> (each block checked
+    /// as it is stored) wrote to them.
+    /// </summary>
+    private static void CheckInstalled(string directory, CheckpointMetadata metadata)
     {
         using var reader = RocksDbLedger.OpenReadOnly(directory);
-        var head = ChainVerifier.Verify(reader).Head;
+        var head = reader.Head;
+        var last = head.LastBlockId == BlockId.Genesis ? null : reader.GetBlock(head.LastBlockId);
         if (
             head.LastBlockId != metadata.LastBlockId
             || head.LastDigest != metadata.LastBlockDigest
             || reader.ChainId != metadata.ChainId
+            || (last is not null && (last.Digest != head.LastDigest || last.StateDigest != metadata.StateDigest))
         )
         {
             throw new DbCheckpointException(
@@ -323,8 +337,6 @@ public static class ReplicaRestore
                 $"the installed database holds block {head.LastBlockId}, not the checkpoint's {metadata.LastBlockId}"
             );
         }
-
-        CertifiedState.Check(reader, metadata, ChainExtension.Empty, directory);
     }
 
     /// <summary>Appends <paramref name="extension"/>'s blocks to the staged database, each re-derived from its state

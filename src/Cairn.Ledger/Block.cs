@@ -107,6 +107,28 @@ public sealed record Block
     /// version.</exception>
     public static Block Decode(byte[] encoded)
     {
+        var (id, previous, seq, timestamp, stateDigest, writes) = Parse(encoded, keepWrites: true);
+        return new Block(id, previous, seq, timestamp, stateDigest, writes, encoded);
+    }
+
+    /// <summary>The <see cref="BlockLink"/> of the block <paramref name="encoded"/> holds, checked as <see
+    /// cref="Decode"/> checks the whole block, but without copying out its writes.</summary>
+    /// <exception cref="CanonicalEncodingException">As <see cref="Decode"/>.</exception>
+    public static BlockLink DecodeLink(ReadOnlySpan<byte> encoded)
+    {
+        var (id, previous, seq, _, _, _) = Parse(encoded, keepWrites: false);
+        return new BlockLink(id, seq, previous, Digest.Compute(encoded));
+    }
+
+    private static (
+        BlockId Id,
+        Digest Previous,
+        SeqNum Seq,
+        DateTimeOffset Timestamp,
+        Digest StateDigest,
+        StateWrite[] Writes
+    ) Parse(ReadOnlySpan<byte> encoded, bool keepWrites)
+    {
         var reader = new CanonicalReader(encoded);
         var previous = reader.ReadDigest();
         var version = reader.ReadByte();
@@ -128,11 +150,16 @@ public sealed record Block
             throw new CanonicalEncodingException($"a block claims {count} writes in {reader.Remaining} bytes");
         }
 
-        var writes = new StateWrite[count];
-        for (var i = 0; i < writes.Length; i++)
+        var writes = keepWrites ? new StateWrite[count] : [];
+        for (var i = 0; i < count; i++)
         {
-            var key = reader.ReadBytes().ToArray();
-            writes[i] = new StateWrite(key, reader.ReadBool() ? reader.ReadBytes().ToArray() : null);
+            var key = reader.ReadBytes();
+            var isPut = reader.ReadBool();
+            var value = isPut ? reader.ReadBytes() : default;
+            if (keepWrites)
+            {
+                writes[i] = new StateWrite(key.ToArray(), isPut ? value.ToArray() : null);
+            }
         }
 
         reader.EnsureEnd();
@@ -144,14 +171,6 @@ public sealed record Block
             throw new CanonicalEncodingException($"block timestamp {timestamp} is out of range");
         }
 
-        return new Block(
-            id,
-            previous,
-            seq,
-            DateTimeOffset.FromUnixTimeMilliseconds(timestamp),
-            stateDigest,
-            writes,
-            encoded
-        );
+        return (id, previous, seq, DateTimeOffset.FromUnixTimeMilliseconds(timestamp), stateDigest, writes);
     }
 }

@@ -17,35 +17,35 @@ public static class ChainVerifier
         var digest = previousDigest;
         var seq = SeqNum.Zero;
         ulong checkedCount = 0;
-        foreach (var block in ledger.ReadBlocks(from))
+        foreach (var link in ledger.ReadBlockLinks(from))
         {
-            if (block.Id != expectedId)
+            if (link.Id != expectedId)
             {
                 throw new LedgerCorruptException(
                     ledger.Location,
-                    $"block {expectedId} is missing (found block {block.Id} in its place)"
+                    $"block {expectedId} is missing (found block {link.Id} in its place)"
                 );
             }
 
-            if (block.PreviousDigest != digest)
+            if (link.PreviousDigest != digest)
             {
                 throw new LedgerCorruptException(
                     ledger.Location,
-                    $"block {block.Id} does not chain to block {block.Id.Value - 1}: it names digest "
-                        + $"{block.PreviousDigest.ToHex()[..16]}…, the chain has {digest.ToHex()[..16]}…"
+                    $"block {link.Id} does not chain to block {link.Id.Value - 1}: it names digest "
+                        + $"{link.PreviousDigest.ToHex()[..16]}…, the chain has {digest.ToHex()[..16]}…"
                 );
             }
 
-            if (block.SeqNum <= seq)
+            if (link.SeqNum <= seq)
             {
                 throw new LedgerCorruptException(
                     ledger.Location,
-                    $"block {block.Id} has sequence number {block.SeqNum}, not above {seq}"
+                    $"block {link.Id} has sequence number {link.SeqNum}, not above {seq}"
                 );
             }
 
-            digest = block.Digest;
-            seq = block.SeqNum;
+            digest = link.Digest;
+            seq = link.SeqNum;
             expectedId = expectedId.Next;
             checkedCount++;
         }

@@ -34,6 +34,10 @@ public sealed partial class RocksDbLedger : ILedgerStore
     /// </summary>
     private const int ReadOnlyMaxOpenFiles = 512;
 
+    /// <summary>For a scan through a column family: its blocks are read once, so they do not take the block cache's
+    /// room from what is read again (and a scan of a large checkpoint does not churn through the cache).</summary>
+    private static readonly ReadOptions ScanReadOptions = new ReadOptions().SetFillCache(false);
+
     private static readonly WriteOptions SyncedWrites = new WriteOptions().SetSync(true);
     private readonly Lock _appendLock = new();
     private readonly bool _readOnly;
@@ -239,9 +243,16 @@ public sealed partial class RocksDbLedger : ILedgerStore
         return bytes is null ? null : DecodeBlock(id, bytes);
     }
 
-    public IEnumerable<Block> ReadBlocks(BlockId from)
+    public IEnumerable<Block> ReadBlocks(BlockId from) =>
+        ReadDecoded(from, bytes => Block.Decode(bytes.ToArray()), block => block.Id);
+
+    public IEnumerable<BlockLink> ReadBlockLinks(BlockId from) => ReadDecoded(from, Block.DecodeLink, link => link.Id);
+
+    /// <summary>Each stored block from <paramref name="from"/> on, decoded straight from RocksDB's buffer: a decoder
+    /// that keeps nothing of it (<see cref="Block.DecodeLink"/>) allocates nothing per block.</summary>
+    private IEnumerable<T> ReadDecoded<T>(BlockId from, BlockDecoder<T> decode, Func<T, BlockId> idOf)
     {
-        using var iterator = _db.NewIterator(_blocks);
+        using var iterator = _db.NewIterator(_blocks, ScanReadOptions);
         for (iterator.Seek(LedgerKeys.BlockKey(from)); iterator.Valid(); iterator.Next())
         {
             var key = iterator.Key();
@@ -257,7 +268,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
                 );
             }
 
-            yield return DecodeBlock(id, iterator.Value());
+            yield return Decoded(id, iterator.GetValueSpan(), decode, idOf);
         }
     }
 
@@ -265,7 +276,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
 
     public IEnumerable<KeyValuePair<byte[], byte[]>> ReadState(byte[]? prefix = null)
     {
-        using var iterator = _db.NewIterator(_state);
+        using var iterator = _db.NewIterator(_state, ScanReadOptions);
         for (
             iterator.Seek(prefix ?? []);
             iterator.Valid() && (prefix is null || iterator.Key().AsSpan().StartsWith(prefix));
@@ -515,22 +526,28 @@ public sealed partial class RocksDbLedger : ILedgerStore
         }
     }
 
-    private Block DecodeBlock(BlockId id, byte[] bytes)
+    private Block DecodeBlock(BlockId id, byte[] bytes) => Decoded(id, bytes, _ => Block.Decode(bytes), b => b.Id);
+
+    /// <summary><paramref name="decode"/> of the bytes stored for block <paramref name="id"/>, which must decode and
+    /// be that block.</summary>
+    private T Decoded<T>(BlockId id, ReadOnlySpan<byte> bytes, BlockDecoder<T> decode, Func<T, BlockId> idOf)
     {
-        Block block;
+        T decoded;
         try
         {
-            block = Block.Decode(bytes);
+            decoded = decode(bytes);
         }
         catch (CanonicalEncodingException e)
         {
             throw new LedgerCorruptException(Location, $"block {id} does not decode ({e.Message})");
         }
 
-        return block.Id == id
-            ? block
-            : throw new LedgerCorruptException(Location, $"the entry for block {id} holds block {block.Id}");
+        return idOf(decoded) == id
+            ? decoded
+            : throw new LedgerCorruptException(Location, $"the entry for block {id} holds block {idOf(decoded)}");
     }
+
+    private delegate T BlockDecoder<out T>(ReadOnlySpan<byte> bytes);
 
     private void ThrowIfReadOnly()
     {

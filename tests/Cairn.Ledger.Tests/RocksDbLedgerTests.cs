@@ -153,6 +153,47 @@ public sealed class RocksDbLedgerTests : IDisposable
     }
 
     [Fact]
+    public void Read_as_links_the_chain_is_the_same_and_every_block_is_checked_as_when_read_whole()
+    {
+        using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
+        {
+            Blocks.AppendMany(ledger, 6);
+            ledger.Append(
+                new BlockProposal(new SeqNum(7), DateTimeOffset.UnixEpoch, [StateWrite.Delete(Blocks.Bytes("last"))])
+            );
+        }
+
+        using (var intact = RocksDbLedger.OpenReadOnly(DbPath))
+        {
+            intact
+                .ReadBlockLinks(new BlockId(2))
+                .Should()
+                .Equal(intact.ReadBlocks(new BlockId(2)).Select(BlockLink.Of));
+        }
+
+        byte[] block5 = [];
+        RawRocksDb.ReplaceBlock(DbPath, 5, bytes => block5 = bytes);
+        RawRocksDb.ReplaceBlock(DbPath, 2, bytes => bytes[..(bytes.Length / 2)]);
+        RawRocksDb.ReplaceBlock(DbPath, 3, bytes => [.. bytes, 0]);
+        RawRocksDb.ReplaceBlock(DbPath, 4, _ => block5);
+        using var broken = RocksDbLedger.OpenReadOnly(DbPath);
+        foreach (
+            var (from, message) in new[]
+            {
+                (2UL, "*block 2 does not decode*"),
+                (3UL, "*block 3 does not decode*trailing*"),
+                (4UL, "*the entry for block 4 holds block 5"),
+            }
+        )
+        {
+            var whole = () => broken.ReadBlocks(new BlockId(from)).ToList();
+            var links = () => broken.ReadBlockLinks(new BlockId(from)).ToList();
+            whole.Should().Throw<LedgerCorruptException>().WithMessage(message);
+            links.Should().Throw<LedgerCorruptException>().WithMessage(message);
+        }
+    }
+
+    [Fact]
     public void A_reopened_ledger_goes_on_maintaining_its_state_digest()
     {
         using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))

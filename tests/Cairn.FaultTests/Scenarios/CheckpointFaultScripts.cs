@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Cairn.Backup;
 using Cairn.FaultTests.Cluster;
 
 namespace Cairn.FaultTests.Scenarios;
@@ -144,7 +145,8 @@ internal static class CheckpointFaultScripts
             return false;
         });
 
-    /// <summary>Stops a replica, kill -9s <c>cairn restore</c> of its newest checkpoint at random instants, then
+    /// <summary>Stops a replica, kill -9s <c>cairn restore</c> of its newest checkpoint while it works (once its staged
+    /// database is there, at a random 0-100 ms after: verifying, installing, committing or rolling forward), then
     /// restores it for real and starts it: it must come back and converge (checked after the heal).</summary>
     public static async Task KillDuringRestoreAsync(ScenarioContext context, int kills)
     {
@@ -163,11 +165,25 @@ internal static class CheckpointFaultScripts
             "--checkpoint",
             Text(id),
         };
+        var dataDirectory = cluster.Layout.ReplicaDataDirectory(replica);
+        var staging = Path.Combine(dataDirectory, "rocksdbdata") + ReplicaRestore.StagingSuffix;
         var landed = 0;
         for (var attempt = 0; landed < kills && attempt < kills * 3; attempt++)
         {
+            var delay = TimeSpan.FromMilliseconds(context.Random.Next(0, 100));
+            var stale = Directory.Exists(staging);
             using var restore = CliProcess.Start(arguments);
-            await Task.Delay(TimeSpan.FromMilliseconds(context.Random.Next(100, 2500)));
+            // What an earlier kill left is removed first; the kill waits for this restore's own staged database.
+            if (stale)
+            {
+                await SeenAsync(() => !Directory.Exists(staging), () => restore.HasExited);
+            }
+
+            if (await SeenAsync(() => Directory.Exists(staging), () => restore.HasExited))
+            {
+                await Task.Delay(delay);
+            }
+
             if (await restore.KillAsync())
             {
                 landed++;

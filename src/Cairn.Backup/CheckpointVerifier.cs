@@ -201,7 +201,18 @@ public static class CheckpointVerifier
 
             checks.Add(new CheckpointCheck(HeadCheck, true, $"block {head.LastBlockId}, seq {head.LastSeqNum}"));
 
-            if (CertifiedState.FindMismatch(reader, metadata, extension) is { } mismatch)
+            string? mismatch;
+            try
+            {
+                mismatch = CertifiedState.FindMismatch(reader, metadata, extension);
+            }
+            catch (LedgerException e)
+            {
+                Fail(StateCheck, e.Message);
+                return result;
+            }
+
+            if (mismatch is not null)
             {
                 Fail(StateCheck, mismatch);
                 return result;

@@ -270,6 +270,8 @@ public sealed partial class RocksDbLedger : ILedgerStore
 
             yield return Decoded(id, iterator.GetValueSpan(), decode, idOf);
         }
+
+        ThrowIfStopped(iterator);
     }
 
     public byte[]? GetValue(ReadOnlySpan<byte> key) => _db.Get(key.ToArray(), _state);
@@ -285,6 +287,8 @@ public sealed partial class RocksDbLedger : ILedgerStore
         {
             yield return new KeyValuePair<byte[], byte[]>(iterator.Key(), iterator.Value());
         }
+
+        ThrowIfStopped(iterator);
     }
 
     public long EstimateStateKeyCount() =>
@@ -310,6 +314,8 @@ public sealed partial class RocksDbLedger : ILedgerStore
                 iterator.Value()
             );
         }
+
+        ThrowIfStopped(iterator);
     }
 
     public void Dispose() => _db.Dispose();
@@ -506,9 +512,26 @@ public sealed partial class RocksDbLedger : ILedgerStore
             {
                 return false;
             }
+
+            ThrowIfStopped(iterator);
         }
 
         return true;
+    }
+
+    /// <summary>A RocksDB iterator that meets a block it cannot read (a checksum mismatch, an I/O error) only stops
+    /// being valid: without this check, a scan would end there as if the data did.</summary>
+    /// <exception cref="LedgerCorruptException">Naming what RocksDB could not read.</exception>
+    private void ThrowIfStopped(Iterator iterator)
+    {
+        try
+        {
+            Native.Instance.rocksdb_iter_get_error(iterator.Handle);
+        }
+        catch (RocksDbException e)
+        {
+            throw new LedgerCorruptException(Location, $"RocksDB could not read on: {e.Message}");
+        }
     }
 
     private void AddMetadata(WriteBatch batch, IReadOnlyList<MetadataWrite> metadata)

@@ -168,6 +168,9 @@ internal sealed partial class FaultCluster : IAsyncDisposable
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
+    /// <summary>Where replica <paramref name="id"/> keeps its database.</summary>
+    public string DatabaseDirectory(int id) => DeploymentConfigLoader.Load(Layout.ReplicaConfig(id)).RocksDbPath;
+
     /// <summary>Where replica <paramref name="id"/> keeps its DB checkpoints.</summary>
     public string CheckpointDirectory(int id) =>
         DeploymentConfigLoader.Load(Layout.ReplicaConfig(id)).DbCheckpoints.Path;

@@ -165,8 +165,7 @@ internal static class CheckpointFaultScripts
             "--checkpoint",
             Text(id),
         };
-        var dataDirectory = cluster.Layout.ReplicaDataDirectory(replica);
-        var staging = Path.Combine(dataDirectory, "rocksdbdata") + ReplicaRestore.StagingSuffix;
+        var staging = cluster.DatabaseDirectory(replica) + ReplicaRestore.StagingSuffix;
         var landed = 0;
         for (var attempt = 0; landed < kills && attempt < kills * 3; attempt++)
         {

@@ -22,7 +22,7 @@ internal static class DiskFaultScripts
         );
 
         // On another file system a checkpoint copies the whole database: the guard skips when free − db < 0.5 × db.
-        var database = Path.Combine(cluster.Layout.ReplicaDataDirectory(replica), "rocksdbdata");
+        var database = cluster.DatabaseDirectory(replica);
         var dbBytes = Directory.GetFiles(database).Sum(f => new FileInfo(f).Length);
         var ballast = tmpfs.Fill("ballast", tmpfs.FreeBytes - (long)(1.2 * dbBytes));
         var newest = cluster.CompleteCheckpoints(replica)[^1];

@@ -126,7 +126,7 @@ public sealed class CairnClient : IDisposable, IAsyncDisposable
                     Interlocked.Increment(ref waiting[replica]);
                     try
                     {
-                        reply = await _replicas[replica].SubmitAsync(request, giveUp.Token).ConfigureAwait(false);
+                        reply = await _replicas[replica].SubmitAsync(request, _key, giveUp.Token).ConfigureAwait(false);
                     }
                     finally
                     {

@@ -1,4 +1,5 @@
 using Cairn.ClientProtocol;
+using Cairn.Core.Crypto;
 using Cairn.Protocol.Configuration;
 using Cairn.Protocol.Grpc;
 using Cairn.Protocol.Transport;
@@ -32,10 +33,16 @@ public sealed class ReplicaSession : IDisposable
         _api = api;
     }
 
-    /// <summary>Sends <paramref name="request"/> and returns the replica's encoded reply.</summary>
+    /// <summary>Sends <paramref name="request"/>, signed by <paramref name="key"/>, and returns the replica's encoded
+    /// reply. The key also proves itself on the session connection (<see cref="SessionProof"/>), once per
+    /// connection.</summary>
     /// <exception cref="Grpc.Core.RpcException">When the replica refused the request (its status code and reason),
     /// could not be reached, or <paramref name="cancellationToken"/> fired.</exception>
-    public async Task<ByteString> SubmitAsync(ClientRequest request, CancellationToken cancellationToken)
+    public async Task<ByteString> SubmitAsync(
+        ClientRequest request,
+        SigningKey key,
+        CancellationToken cancellationToken
+    )
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Encoded.Length > ClientSessionLimits.LargestOnSession)
@@ -48,7 +55,7 @@ public sealed class ReplicaSession : IDisposable
             return reply.Reply;
         }
 
-        return await Connection().SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+        return await Connection().SubmitAsync(request, key, cancellationToken).ConfigureAwait(false);
     }
 
     private SessionConnection Connection()

@@ -3,7 +3,9 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Threading.Channels;
 using Cairn.ClientProtocol;
+using Cairn.Core.Crypto;
 using Cairn.Protocol.Grpc;
+using Cairn.Protocol.Kv;
 using Cairn.Protocol.Transport;
 using Google.Protobuf;
 using Grpc.Core;
@@ -14,7 +16,10 @@ namespace Cairn.Client;
 /// One session connection to one replica (<see cref="Frames.ClientAlpn"/>): requests of every session of the process
 /// go out together, as many per write as wait (up to <see cref="ClientSessionLimits.WriteBytes"/>), and each answer
 /// completes the request it names. Once the connection breaks, every request still waiting on it fails with the reason,
-/// and the owner (<see cref="ReplicaSession"/>) opens a new one for the next request.
+/// and the owner (<see cref="ReplicaSession"/>) opens a new one for the next request. Once the replica's challenge
+/// arrived (its first frame), the first request of each client key goes after a <see cref="SessionProof"/> of that
+/// key, so that a backup need not check the signatures of the key's requests on this connection; requests sent before
+/// the challenge arrived are checked as before.
 /// </summary>
 internal sealed class SessionConnection : IDisposable
 {
@@ -24,9 +29,15 @@ internal sealed class SessionConnection : IDisposable
 
     private readonly ReplicaAddress _replica;
     private readonly CancellationTokenSource _closing = new();
-    private readonly Channel<ClientRequest> _outbox = Channel.CreateBounded<ClientRequest>(
+
+    // Encoded requests and session proofs, in the order they go out.
+    private readonly Channel<ReadOnlyMemory<byte>> _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(
         new BoundedChannelOptions(OutboxCapacity) { SingleReader = true }
     );
+
+    // The replica's challenge for this connection once it arrived, and the client keys proven on it since.
+    private byte[]? _challenge;
+    private readonly HashSet<int> _provenKeys = [];
 
     // Transmissions waiting for their answer, oldest first per request: the replica answers each transmission once, so
     // an answer completes the oldest (a refusal of the first transmission does not settle a retransmission).
@@ -52,21 +63,25 @@ internal sealed class SessionConnection : IDisposable
     /// <summary>True once the connection cannot carry requests any more: it broke, or it is being closed.</summary>
     public bool IsBroken => Volatile.Read(ref _broken) is not null || Volatile.Read(ref _closed);
 
-    /// <summary>Sends <paramref name="request"/> and returns the replica's encoded reply to this
-    /// transmission.</summary>
+    /// <summary>Sends <paramref name="request"/>, signed by <paramref name="key"/>, and returns the replica's encoded
+    /// reply to this transmission.</summary>
     /// <exception cref="RpcException">When the replica refused the request (its status code and reason), the connection
     /// broke, or <paramref name="cancellationToken"/> fired (Cancelled).</exception>
-    public async Task<ByteString> SubmitAsync(ClientRequest request, CancellationToken cancellationToken)
+    public async Task<ByteString> SubmitAsync(
+        ClientRequest request,
+        SigningKey key,
+        CancellationToken cancellationToken
+    )
     {
-        var key = (request.ClientId, request.RequestId);
+        var waitKey = (request.ClientId, request.RequestId);
         // Completed by the reader loop, which then runs the caller's short continuation inline (CairnClient counts
         // the reply toward its quorum under a lock and returns): a thread hop per reply cost more than that work.
         var answer = new TaskCompletionSource<ByteString>();
         lock (_waiting)
         {
-            if (!_waiting.TryGetValue(key, out var transmissions))
+            if (!_waiting.TryGetValue(waitKey, out var transmissions))
             {
-                _waiting[key] = transmissions = [];
+                _waiting[waitKey] = transmissions = [];
             }
 
             transmissions.Add(answer);
@@ -74,13 +89,13 @@ internal sealed class SessionConnection : IDisposable
 
         if (Volatile.Read(ref _broken) is { } broken)
         {
-            Fail(key, answer, broken);
+            Fail(waitKey, answer, broken);
         }
-        else if (!_outbox.Writer.TryWrite(request))
+        else if (!(ProveKey(request, key) && _outbox.Writer.TryWrite(request.EncodedMemory)))
         {
             // Full, or completed by a break in the meantime.
             Fail(
-                key,
+                waitKey,
                 answer,
                 Volatile.Read(ref _broken)
                     ?? new RpcException(
@@ -93,10 +108,42 @@ internal sealed class SessionConnection : IDisposable
         }
 
         using var cancelled = cancellationToken.UnsafeRegister(
-            _ => Fail(key, answer, new RpcException(new Status(StatusCode.Cancelled, "the request was cancelled"))),
+            _ => Fail(waitKey, answer, new RpcException(new Status(StatusCode.Cancelled, "the request was cancelled"))),
             null
         );
         return await answer.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Queues a <see cref="SessionProof"/> of <paramref name="key"/> ahead of <paramref name="request"/> when
+    /// the replica's challenge is in and the key was not proven on this connection yet; false when the outbox is
+    /// full.</summary>
+    private bool ProveKey(ClientRequest request, SigningKey key)
+    {
+        var keyIndex = ClientIdentity.KeyIndexOf(request.ClientId);
+        if (Volatile.Read(ref _challenge) is not { } challenge)
+        {
+            return true;
+        }
+
+        lock (_provenKeys)
+        {
+            if (!_provenKeys.Add(keyIndex))
+            {
+                return true;
+            }
+        }
+
+        if (_outbox.Writer.TryWrite(SessionProof.Create(keyIndex, _replica.ReplicaId, challenge, key).Encode()))
+        {
+            return true;
+        }
+
+        lock (_provenKeys)
+        {
+            _provenKeys.Remove(keyIndex);
+        }
+
+        return false;
     }
 
     private void Fail((ulong, ulong) key, TaskCompletionSource<ByteString> answer, RpcException reason)
@@ -181,13 +228,12 @@ internal sealed class SessionConnection : IDisposable
                     reader.TryPeek(out var next)
                     && (
                         frames.WrittenCount == 0
-                        || frames.WrittenCount + Frames.HeaderBytes + next.Encoded.Length
-                            <= ClientSessionLimits.WriteBytes
+                        || frames.WrittenCount + Frames.HeaderBytes + next.Length <= ClientSessionLimits.WriteBytes
                     )
                 )
                 {
                     reader.TryRead(out _);
-                    Frames.Write(frames, next.Encoded);
+                    Frames.Write(frames, next.Span);
                 }
 
                 await tls.WriteAsync(frames.WrittenMemory, _closing.Token).ConfigureAwait(false);
@@ -237,6 +283,12 @@ internal sealed class SessionConnection : IDisposable
     private void Answer(ReadOnlySpan<byte> encoded)
     {
         var reply = SessionReply.Parser.ParseFrom(encoded);
+        if (reply is { ClientId: 0, RequestId: 0, RefusalCode: 0, Challenge.Length: SessionProof.ChallengeSize })
+        {
+            Volatile.Write(ref _challenge, reply.Challenge.ToByteArray());
+            return;
+        }
+
         if (reply is { ClientId: 0, RequestId: 0, RefusalCode: not 0 })
         {
             Break(new RpcException(new Status((StatusCode)reply.RefusalCode, reply.Refusal)));

@@ -80,6 +80,9 @@ public sealed class ClientRequest
     /// <summary>The canonical encoding: signed fields followed by the signature.</summary>
     public ReadOnlySpan<byte> Encoded => _encoded.Span;
 
+    /// <summary>The canonical encoding, as memory that outlives the call (to queue it without a copy).</summary>
+    public ReadOnlyMemory<byte> EncodedMemory => _encoded;
+
     /// <summary>The canonical encoding as a new array.</summary>
     public byte[] Encode() => _encoded.ToArray();
 

@@ -16,7 +16,7 @@ public sealed partial class Replica
     private SeqNum _lastProposed;
     private long _lastProposedTs = long.MinValue;
 
-    private void OnClientRequest(ClientRequest request, bool signatureVerified)
+    private void OnClientRequest(ClientRequest request, bool signatureVerified, bool sessionAuthenticated)
     {
         if (!_options.ClientKeys.TryGetValue(request.ClientId, out var key))
         {
@@ -56,14 +56,15 @@ public sealed partial class Replica
             return;
         }
 
-        if (!signatureVerified && !request.Verify(key))
+        if (!signatureVerified && !sessionAuthenticated && !request.Verify(key))
         {
             Drop(DropReason.BadSignature);
             return;
         }
 
         // One outstanding request per client, as in PBFT: a newer one replaces an older pending one.
-        _pending[request.ClientId] = new PendingRequest(request, _now, _arrivals++);
+        var signatureChecked = signatureVerified || !sessionAuthenticated;
+        _pending[request.ClientId] = new PendingRequest(request, _now, _arrivals++, signatureChecked);
         if (IsPrimary)
         {
             TryPropose();
@@ -128,6 +129,14 @@ public sealed partial class Replica
                 return;
             }
 
+            if (candidates.Find(c => !c.SignatureChecked) is { } unverified)
+            {
+                throw new ConsensusInvariantException(
+                    $"primary proposing request {unverified.Request.RequestId} of client {unverified.Request.ClientId}"
+                        + " with its signature unchecked"
+                );
+            }
+
             Propose(new Batch(candidates.Select(c => c.Request)));
         }
     }
@@ -136,6 +145,7 @@ public sealed partial class Replica
     /// next one would not have fitted.</summary>
     private List<PendingRequest> NextBatch(out bool full)
     {
+        CheckPendingSignatures();
         var batch = new List<PendingRequest>();
         var bytes = Batch.EmptyEncodedLength;
         full = false;
@@ -161,6 +171,31 @@ public sealed partial class Replica
 
         full |= batch.Count == _options.MaxBatchSize;
         return batch;
+    }
+
+    /// <summary>Checks the signature of every pending request that came authenticated by its session only (it arrived
+    /// while this replica was a backup, or the host took it for one) and drops those that do not verify. Run before
+    /// this replica proposes (a correct primary proposes only requests any replica can verify, so a client that signs
+    /// badly cannot make backups that did not see its request refuse a correct primary's batch) and before it
+    /// complains that a request went unordered (a correct primary refuses a badly signed one, and a client must not be
+    /// able to push the cluster into view changes with it). Neither happens while a view works, so a backup checks
+    /// none in the normal case.</summary>
+    private void CheckPendingSignatures()
+    {
+        var sessionOnly = _pending.Values.Where(p => !p.SignatureChecked).ToList();
+        foreach (var pending in sessionOnly)
+        {
+            var request = pending.Request;
+            if (request.Verify(_options.ClientKeys[request.ClientId]))
+            {
+                _pending[request.ClientId] = pending with { SignatureChecked = true };
+            }
+            else
+            {
+                _pending.Remove(request.ClientId);
+                Drop(DropReason.BadSignature);
+            }
+        }
     }
 
     private void Propose(Batch batch)
@@ -632,5 +667,12 @@ public sealed partial class Replica
         }
     }
 
-    private sealed record PendingRequest(ClientRequest Request, DateTimeOffset Arrived, long Order);
+    /// <summary>A request waiting to be ordered; <paramref name="SignatureChecked"/> once its signature was checked
+    /// (false while only its session vouches for it).</summary>
+    private sealed record PendingRequest(
+        ClientRequest Request,
+        DateTimeOffset Arrived,
+        long Order,
+        bool SignatureChecked
+    );
 }

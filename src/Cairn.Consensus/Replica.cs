@@ -108,7 +108,7 @@ public sealed partial class Replica
                     OnTick(tick.Now);
                     break;
                 case ClientRequestReceived { Request: not null } request:
-                    OnClientRequest(request.Request, request.SignatureVerified);
+                    OnClientRequest(request.Request, request.SignatureVerified, request.SessionAuthenticated);
                     break;
                 case MessageReceived { Message: not null } message:
                     _signatureVerified = message.SignatureVerified;
@@ -232,13 +232,26 @@ public sealed partial class Replica
         else if (_timerDeadline is { } due && _now >= due)
         {
             // The primary failed to make progress in time: ask to leave the view, which starts the view change once
-            // f+1 replicas ask.
-            ComplainAboutView(ComplaintReason.NoProgress);
+            // f+1 replicas ask. Only for requests whose signatures this replica checked: one its client's session
+            // vouched for may carry a bad signature, which a correct primary refuses to propose.
+            CheckPendingSignatures();
+            if (HasOutstandingWork())
+            {
+                ComplainAboutView(ComplaintReason.NoProgress);
+            }
+            else
+            {
+                _timerDeadline = null;
+            }
         }
         else if (RequestOverdue())
         {
             // It makes progress, but left a request this backup holds unordered for a whole timeout: the same.
-            ComplainAboutView(ComplaintReason.RequestUnordered);
+            CheckPendingSignatures();
+            if (RequestOverdue())
+            {
+                ComplainAboutView(ComplaintReason.RequestUnordered);
+            }
         }
 
         RetryStateTransfer();

@@ -52,12 +52,15 @@ public sealed class BrokenConnectionTests
             using var session = new ReplicaSession(replica, new ClientApi.ClientApiClient(channel), 1 << 20);
             using var key = SigningKey.Generate();
 
-            var first = () => session.SubmitAsync(ClientRequest.Create(1, 1, RequestFlags.None, [1], key), ct);
+            var first = () => session.SubmitAsync(ClientRequest.Create(1, 1, RequestFlags.None, [1], key), key, ct);
             (await first.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.Unavailable);
 
             // On a thread of its own: the old code blocked the caller itself.
             var second = () =>
-                Task.Run(() => session.SubmitAsync(ClientRequest.Create(1, 2, RequestFlags.None, [2], key), ct), ct)
+                Task.Run(
+                        () => session.SubmitAsync(ClientRequest.Create(1, 2, RequestFlags.None, [2], key), key, ct),
+                        ct
+                    )
                     .WaitAsync(TimeSpan.FromSeconds(60), ct);
             (await second.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.Unavailable);
             Volatile.Read(ref accepted).Should().Be(2, "the second request went out on a new connection");

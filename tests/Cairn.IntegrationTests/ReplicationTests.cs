@@ -23,6 +23,13 @@ public sealed class ReplicationTests
         await using var cluster = await TestCluster.StartAsync(TestPorts.At(7500));
 
         var keys = await cluster.PutManyAsync("load", 200);
+        // The client proves its key on each session connection: the backups take its requests there without
+        // checking their signatures (the primary checks every one: ClientSessionTests).
+        var primary = (await cluster.StatusesAsync())[1]!.Primary;
+        var backup = (primary + 1) % 4;
+        (await cluster.MetricsAsync((int)backup))
+            .Should()
+            .MatchRegex(@"(?m)^cairn_consensus_client_requests_admitted\{by=""session""\} [1-9]");
 
         using var client = cluster.Client(20);
         foreach (var key in keys.Take(20))

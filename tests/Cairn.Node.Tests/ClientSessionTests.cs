@@ -53,6 +53,27 @@ public sealed class ClientSessionTests(ReplicaUnderTest replica) : IClassFixture
     }
 
     [Fact]
+    public async Task The_primary_checks_every_signature_on_a_session_whose_key_is_proven()
+    {
+        // Replica 0 is the primary of view 0: it proposes only requests any replica can verify, so a proven key's
+        // badly signed request is refused as on any other connection (a backup takes it: SessionProofTests).
+        using var clientKey = KeyFiles.LoadSigningKey(replica.Layout.ClientPrivateKey);
+        using var otherKey = SigningKey.Generate();
+        await using var connection = await TestSessionConnection.OpenAsync(replica, Ct);
+        var challenge = await connection.ReadChallengeAsync(Ct);
+
+        await connection.SendAsync(
+            Ct,
+            SessionProof.Create(1, replicaId: 0, challenge, clientKey).Encode(),
+            Request(Client, 1, [1], otherKey).Encoded.ToArray()
+        );
+
+        (await ReadAnswersAsync(connection, 1))[(Client, 1)]
+            .Should()
+            .Be((StatusCode.InvalidArgument, $"the request is not signed by the key of client {Client}"));
+    }
+
+    [Fact]
     public async Task A_client_that_ends_its_side_gets_its_answers_and_then_the_replica_closes_the_connection()
     {
         using var otherKey = SigningKey.Generate();

@@ -36,8 +36,47 @@ public sealed class TestSessionConnection : IAsyncDisposable
     /// <summary>Tells the replica no more requests come (TLS close_notify), as a client that is done.</summary>
     public async Task EndAsync() => await _tls.ShutdownAsync();
 
-    /// <summary>The next answer; null when the replica closed the connection.</summary>
+    /// <summary>The replica's challenge for this connection, once a read met it (the first frame of a served
+    /// connection).</summary>
+    public byte[]? Challenge { get; private set; }
+
+    /// <summary>The next answer, past the challenge; null when the replica closed the connection.</summary>
     public async Task<SessionReply?> ReadAsync(CancellationToken ct)
+    {
+        while (await ReadFrameAsync(ct) is { } frame)
+        {
+            if (frame is { ClientId: 0, RequestId: 0, RefusalCode: 0, Challenge.IsEmpty: false })
+            {
+                Challenge = frame.Challenge.ToByteArray();
+                continue;
+            }
+
+            return frame;
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads up to the challenge and returns it.</summary>
+    public async Task<byte[]> ReadChallengeAsync(CancellationToken ct)
+    {
+        while (Challenge is null)
+        {
+            if (await ReadFrameAsync(ct) is not { } frame)
+            {
+                throw new EndOfStreamException("the replica closed the connection before its challenge");
+            }
+
+            if (!frame.Challenge.IsEmpty)
+            {
+                Challenge = frame.Challenge.ToByteArray();
+            }
+        }
+
+        return Challenge;
+    }
+
+    private async Task<SessionReply?> ReadFrameAsync(CancellationToken ct)
     {
         var header = new byte[Frames.HeaderBytes];
         if (!await FillAsync(header, ct))

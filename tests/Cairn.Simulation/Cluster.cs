@@ -62,6 +62,8 @@ public sealed class Cluster
             .ToList();
         Clients = clients;
         var clientKeys = clients.ToDictionary(c => c.Id, c => c.Key.PublicKey);
+        RogueClient = ClientIdentity.ClientId(scenario.Clients + 1, 0);
+        clientKeys[RogueClient] = KeyFor(2, scenario.Clients).PublicKey;
         Safety = new SafetyMonitor(ReplicaKeys, scenario.F);
         var operatorVerifier = new OperatorCommandVerifier(KeyFor(3, 0).PublicKey, "sim", TimeSpan.FromMinutes(5));
         Replicas =
@@ -98,6 +100,13 @@ public sealed class Cluster
     }
 
     public SimulationScenario Scenario { get; }
+
+    /// <summary>The client that, in <see cref="SimulationScenario.SessionProofs"/> runs, sends requests signed by a key
+    /// other than its own as if its session vouched for them.</summary>
+    public ulong RogueClient { get; }
+
+    /// <summary>How many requests the rogue client sent.</summary>
+    public int RogueRequestsSent { get; private set; }
 
     /// <summary>The largest message the replicas' options allow (<see cref="MessageBounds"/>).</summary>
     public long MaxMessageBytes =>
@@ -204,6 +213,11 @@ public sealed class Cluster
         foreach (var client in Clients)
         {
             At(TimeSpan.FromMilliseconds(_random.Next(0, 50)), () => SendNext(client));
+        }
+
+        if (Scenario.SessionProofs)
+        {
+            At(TimeSpan.FromMilliseconds(_random.Next(0, 50)), SendRogue);
         }
 
         foreach (var (replica, at, restartAt) in Scenario.Crashes)
@@ -453,6 +467,10 @@ public sealed class Cluster
         if (node.IsCorrect)
         {
             Safety.OnExecuted(node.Id, execute.Seq, execute.Batch, execute.ConsensusTime, digest);
+            if (execute.Batch.Requests.Any(r => r.ClientId == RogueClient))
+            {
+                Safety.OnInvariant(node.Id, $"executed at seq {execute.Seq} a request of the rogue client");
+            }
         }
 
         var trace = new byte[Digest.Size * 2 + 24];
@@ -822,6 +840,12 @@ public sealed class Cluster
             return;
         }
 
+        Broadcast(request);
+        After(ClientRetry, () => Transmit(client, request));
+    }
+
+    private void Broadcast(ClientRequest request)
+    {
         foreach (var node in Replicas)
         {
             if (Lose())
@@ -829,10 +853,32 @@ public sealed class Cluster
                 continue;
             }
 
-            After(Delay(), () => Input(node, new ClientRequestReceived(request)));
+            After(
+                Delay(),
+                () => Input(node, new ClientRequestReceived(request, SessionAuthenticated: Scenario.SessionProofs))
+            );
         }
+    }
 
-        After(ClientRetry, () => Transmit(client, request));
+    /// <summary>The rogue client's next request, signed by another key, as if its proven session vouched for it; one
+    /// every 50-150 ms until the heal.</summary>
+    private void SendRogue()
+    {
+        RogueRequestsSent++;
+        var operation = KvOperation.Put(System.Text.Encoding.UTF8.GetBytes("rogue"), [(byte)RogueRequestsSent]);
+        Broadcast(
+            ClientRequest.Create(
+                RogueClient,
+                (ulong)RogueRequestsSent,
+                RequestFlags.None,
+                operation.Encode(),
+                _replicaSigningKeys[0]
+            )
+        );
+        if (Now < Scenario.HealAt)
+        {
+            After(TimeSpan.FromMilliseconds(_random.Next(50, 151)), SendRogue);
+        }
     }
 
     private string Describe(string failure) =>

@@ -263,6 +263,27 @@ public sealed class ScenarioTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    public void A_client_whose_proven_session_carries_badly_signed_requests_gets_none_executed_and_changes_no_view(
+        int f
+    )
+    {
+        // Every request arrives as on a session its client proved (backups take it unchecked); the rogue client's are
+        // signed by another key, so the primary drops each before proposing, and backups drop each before they would
+        // complain that it went unordered: none executes (Cluster checks every batch), and no view changes.
+        var cluster = new Cluster(Quiet(21, f) with { SessionProofs = true });
+
+        var failure = cluster.Run();
+
+        failure.Should().BeNull();
+        cluster.Clients.Should().OnlyContain(c => c.Done);
+        cluster.RogueRequestsSent.Should().BeGreaterThan(10);
+        cluster.ViewChanges.Should().Be(0);
+        cluster.CorrectReplicas.Should().OnlyContain(r => r.Status.View.Value == 0 && r.Status.ViewComplaints == 0);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
     public void F_replicas_that_complain_about_every_view_change_no_view(int f)
     {
         var complainers = Enumerable.Range(1, f).ToDictionary(i => i, _ => ByzantineMode.Complaining);

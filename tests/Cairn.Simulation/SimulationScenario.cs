@@ -66,6 +66,11 @@ public sealed record SimulationScenario
     /// goes segment by segment.</summary>
     public long StateTransferSegmentBytes { get; init; } = 1024;
 
+    /// <summary>Client requests arrive as on a session connection whose client proved its key: taken without their
+    /// signatures checked (a primary checks them before proposing), alongside a rogue client whose requests, so
+    /// delivered, carry signatures by another key and must never execute.</summary>
+    public bool SessionProofs { get; init; }
+
     public int N => (3 * F) + 1;
 
     /// <summary>A random scenario with at most f faulty replicas at any time; the seed alone determines it.</summary>
@@ -125,8 +130,17 @@ public sealed record SimulationScenario
         }
             .WithLargeValues(random)
             .WithSegments(random)
-            .WithOversized(random);
+            .WithOversized(random)
+            .WithSessionProofs(random);
     }
+
+    /// <summary>Half the seeds deliver requests as proven sessions do (<see cref="SessionProofs"/>). Drawn last:
+    /// earlier seeds keep their scenario.</summary>
+    private SimulationScenario WithSessionProofs(Random random) =>
+        this with
+        {
+            SessionProofs = random.NextDouble() < 0.5,
+        };
 
     /// <summary>One Byzantine replica in nine becomes <see cref="ByzantineMode.Oversized"/> (the share each other
     /// mode has). Drawn last: earlier seeds keep their scenario.</summary>
@@ -210,5 +224,6 @@ public sealed record SimulationScenario
         + $"partition={(Partition is { } p
             ? $"[{string.Join(",", p.Isolated)}]@{p.Start.TotalMilliseconds}-{p.End.TotalMilliseconds}ms"
             : "none")}"
-        + (PlantedQuorum is { } q ? $" plantedQuorum={q}" : "");
+        + (PlantedQuorum is { } q ? $" plantedQuorum={q}" : "")
+        + (SessionProofs ? " sessionProofs" : "");
 }

@@ -160,13 +160,13 @@ public sealed partial class ReplicaHost
         }
     }
 
-    /// <summary>Whether every client request in <paramref name="batch"/> carries its client's valid signature, checked
-    /// here (on the I/O thread) unless this replica checked the same request already. False at the first that does not:
-    /// the replica then checks the batch itself and refuses it.</summary>
+    /// <summary>Whether every client request in <paramref name="batch"/> is its client's: its signature checked here
+    /// (on the I/O thread) unless this replica checked it already or took it on a session its client proved. False at
+    /// the first that is not: the replica then checks the batch itself and refuses it.</summary>
     private bool RequestsVerified(Batch batch)
     {
         return batch.Requests.All(request =>
-            _options.ClientKeys.TryGetValue(request.ClientId, out var key) && _verified.Verify(request, key)
+            _options.ClientKeys.TryGetValue(request.ClientId, out var key) && _verified.Authenticate(request, key)
         );
     }
 
@@ -181,16 +181,32 @@ public sealed partial class ReplicaHost
     }
 
     /// <summary>Why this replica would drop <paramref name="request"/> (unknown client, bad signature), or null: lets
-    /// the
-    /// client API answer with a reason instead of leaving the client to time out.</summary>
-    public string? Refusal(ClientRequest request)
+    /// the client API answer with a reason instead of leaving the client to time out. When
+    /// <paramref name="keyProven"/> (the request came on a connection whose client proved the request's key, a
+    /// <see cref="SessionProof"/>) and this replica is not the primary, the connection vouches for the request and its
+    /// signature is not checked (<paramref name="signatureChecked"/> false): a backup only needs to know the request is
+    /// its client's, and the primary checks every signature before it proposes (docs/architecture.md).</summary>
+    public string? Refusal(ClientRequest request, bool keyProven, out bool signatureChecked)
     {
+        signatureChecked = false;
         if (!_options.ClientKeys.TryGetValue(request.ClientId, out var key))
         {
             return $"client id {request.ClientId} is not one this cluster knows";
         }
 
         var fromOperator = ClientIdentity.KeyIndexOf(request.ClientId) == ClientIdentity.OperatorKeyIndex;
+        if (request.Flags.HasFlag(RequestFlags.Operator) && !fromOperator)
+        {
+            return "operator commands must come from the operator's key";
+        }
+
+        if (keyProven && Volatile.Read(ref _status).Primary != _options.Id)
+        {
+            _verified.RecordVouched(request);
+            _metrics.RequestAdmitted(signatureChecked: false);
+            return null;
+        }
+
         if (!_verified.Verify(request, key))
         {
             return fromOperator
@@ -198,20 +214,28 @@ public sealed partial class ReplicaHost
                 : $"the request is not signed by the key of client {request.ClientId}";
         }
 
-        return request.Flags.HasFlag(RequestFlags.Operator) && !fromOperator
-            ? "operator commands must come from the operator's key"
-            : null;
+        signatureChecked = true;
+        _metrics.RequestAdmitted(signatureChecked: true);
+        return null;
     }
 
+    /// <summary>Whether a session connection's client proved with <paramref name="proof"/> that it holds the client
+    /// key the proof names: a key this cluster knows, signing <paramref name="challenge"/> (the challenge this replica
+    /// sent on that connection) and this replica's id.</summary>
+    public bool Proves(SessionProof proof, ReadOnlySpan<byte> challenge) =>
+        _options.ClientKeys.TryGetValue(ClientIdentity.ClientId(proof.KeyIndex, 0), out var key)
+        && proof.Verify(_options.Id.Value, challenge, key);
+
     /// <summary>
-    /// Queues <paramref name="request"/>, whose signature the caller checked (<see cref="Refusal"/>), for ordering;
+    /// Queues <paramref name="request"/>, which the caller authenticated (<see cref="Refusal"/>, with
+    /// <paramref name="signatureChecked"/> false when only its session vouched for it), for ordering;
     /// <paramref name="waiter"/> gets this replica's reply once the replica executed it and made it durable. While a
     /// wedge is in force, a read is answered from the state at the wedge point instead, once the replica is there.
     /// A waiter that stops waiting says so with <see cref="StopWaiting"/>.
     /// </summary>
     /// <exception cref="ReplicaWedgedException">When a wedge is in force and the request is a client write.</exception>
     /// <exception cref="ReplicaBusyException">When <see cref="ClientQueueCapacity"/> requests wait already.</exception>
-    public void Order(ClientRequest request, ReplyWaiter waiter)
+    public void Order(ClientRequest request, ReplyWaiter waiter, bool signatureChecked = true)
     {
         if (Volatile.Read(ref _status).WedgePoint is { } wedge && !request.Flags.HasFlag(RequestFlags.Operator))
         {
@@ -238,7 +262,11 @@ public sealed partial class ReplicaHost
 
         waiter.Queued = _time.GetTimestamp();
         _waiters.Add(request.ClientId, request.RequestId, waiter);
-        var received = new ClientRequestReceived(request, SignatureVerified: true);
+        var received = new ClientRequestReceived(
+            request,
+            SignatureVerified: signatureChecked,
+            SessionAuthenticated: !signatureChecked
+        );
         if (!_inputs.TryAdd(ClientSource, () => _engine.Handle(received)))
         {
             _waiters.Remove(request.ClientId, request.RequestId, waiter);

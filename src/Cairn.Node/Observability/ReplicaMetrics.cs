@@ -14,6 +14,7 @@ public sealed class ReplicaMetrics : IDisposable
     private readonly Counter<long> _batches;
     private readonly Counter<long> _requests;
     private readonly Counter<long> _peerDrops;
+    private readonly Counter<long> _admitted;
     private readonly Counter<long> _peerUnsent;
     private readonly Histogram<double> _executeSeconds;
     private readonly Histogram<double> _requestSeconds;
@@ -28,6 +29,11 @@ public sealed class ReplicaMetrics : IDisposable
     {
         _batches = _meter.CreateCounter<long>("batches_executed", description: "Batches executed (one block each).");
         _requests = _meter.CreateCounter<long>("requests_executed", description: "Client requests executed.");
+        _admitted = _meter.CreateCounter<long>(
+            "client_requests_admitted",
+            description: "Client requests admitted, by how they were authenticated: signature (checked on admission) "
+                + "or session (a backup took the word of a session connection whose client proved its key)."
+        );
         _peerDrops = _meter.CreateCounter<long>(
             "peer_messages_dropped",
             description: "Peer messages dropped before consensus, by reason: malformed, unknown_sender, "
@@ -82,6 +88,9 @@ public sealed class ReplicaMetrics : IDisposable
         _requests.Add(requests);
         _executeSeconds.Record(elapsed.TotalSeconds);
     }
+
+    public void RequestAdmitted(bool signatureChecked) =>
+        _admitted.Add(1, new KeyValuePair<string, object?>("by", signatureChecked ? "signature" : "session"));
 
     public void PeerMessageDropped(string reason) =>
         _peerDrops.Add(1, new KeyValuePair<string, object?>("reason", reason));

@@ -16,7 +16,7 @@ public sealed class ClientApiService(ReplicaHost host, DeploymentConfig config) 
     {
         var decoded = ClientRequestHandler.Decode(request.Request.Span);
         var answer =
-            _handler.Admission(decoded, request.Request.Length)
+            _handler.Admission(decoded, request.Request.Length, keyProven: false, out _)
             ?? await _handler.AnswerAsync(decoded, context.CancellationToken).ConfigureAwait(false);
         return answer switch
         {

@@ -29,10 +29,12 @@ internal sealed class ClientRequestHandler(ReplicaHost host, DeploymentConfig co
     }
 
     /// <summary>Why this replica refuses <paramref name="request"/> (<paramref name="length"/> bytes encoded)
-    /// outright: too large, unknown client, bad signature (checked here, on the I/O thread); null when it may be
-    /// ordered.</summary>
-    public SessionReply? Admission(ClientRequest request, int length)
+    /// outright: too large, unknown client, bad signature (checked here, on the I/O thread, unless
+    /// <paramref name="keyProven"/> lets its session vouch for it: <see cref="ReplicaHost.Refusal"/>); null when it
+    /// may be ordered, with <paramref name="signatureChecked"/> saying how it was authenticated.</summary>
+    public SessionReply? Admission(ClientRequest request, int length, bool keyProven, out bool signatureChecked)
     {
+        signatureChecked = false;
         if (length > config.LargestRequest)
         {
             var limit =
@@ -47,17 +49,22 @@ internal sealed class ClientRequestHandler(ReplicaHost host, DeploymentConfig co
             );
         }
 
-        return host.Refusal(request) is { } refusal ? Refused(request, StatusCode.InvalidArgument, refusal) : null;
+        return host.Refusal(request, keyProven, out signatureChecked) is { } refusal
+            ? Refused(request, StatusCode.InvalidArgument, refusal)
+            : null;
     }
+
+    /// <inheritdoc cref="ReplicaHost.Proves"/>
+    public bool Proves(SessionProof proof, ReadOnlySpan<byte> challenge) => host.Proves(proof, challenge);
 
     /// <summary>Has an admitted <paramref name="request"/> ordered, <paramref name="waiter"/> to get the reply
     /// (<see cref="ReplicaHost.Order"/>); the refusal with its status code and reason when the replica is wedged or
     /// busy, else null.</summary>
-    public SessionReply? Order(ClientRequest request, ReplyWaiter waiter)
+    public SessionReply? Order(ClientRequest request, ReplyWaiter waiter, bool signatureChecked = true)
     {
         try
         {
-            host.Order(request, waiter);
+            host.Order(request, waiter, signatureChecked);
             return null;
         }
         catch (ReplicaWedgedException e)

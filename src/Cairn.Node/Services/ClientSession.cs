@@ -1,9 +1,12 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Cairn.ClientProtocol;
+using Cairn.Core.Encoding;
 using Cairn.Protocol.Grpc;
+using Cairn.Protocol.Kv;
 using Cairn.Protocol.Transport;
 using Google.Protobuf;
 using Grpc.Core;
@@ -19,6 +22,10 @@ namespace Cairn.Node.Services;
 /// gets its own answer, as a call of its own would: a retransmission is answered for the state the replica is in when
 /// it arrives. Something that is not a request, or a length over <see cref="ClientSessionLimits.LargestOnSession"/>,
 /// closes the connection after a last answer that names no request and says why.
+/// The first frame the replica writes is a challenge (32 random bytes, naming no request): a client that answers it
+/// with a <see cref="SessionProof"/> for a key has that key's requests on this connection taken without checking
+/// their signatures while this replica is a backup (<see cref="Hosting.ReplicaHost.Refusal"/>); a proof that does not
+/// verify closes the connection like any other bad frame.
 /// </summary>
 internal sealed class ClientSession : IDisposable
 {
@@ -57,6 +64,10 @@ internal sealed class ClientSession : IDisposable
     // Why the replica closes the connection, written after every queued answer: the client sent something it cannot
     // take.
     private SessionReply? _closing;
+
+    // This connection's challenge, and the client keys proven on it (read loop only).
+    private readonly byte[] _challenge = RandomNumberGenerator.GetBytes(SessionProof.ChallengeSize);
+    private readonly HashSet<int> _provenKeys = [];
 
     public ClientSession(ClientRequestHandler handler, ConnectionContext connection)
     {
@@ -148,9 +159,9 @@ internal sealed class ClientSession : IDisposable
     }
 
     /// <summary>Decodes the whole requests at the start of <paramref name="buffer"/> into
-    /// <paramref name="received"/> and returns what is left; null, with the reason kept for the client, when a frame
-    /// is not a request or announces more than a session connection carries (what came before it is in
-    /// <paramref name="received"/>).</summary>
+    /// <paramref name="received"/>, takes the session proofs among them, and returns what is left; null, with the
+    /// reason kept for the client, when a frame is neither a request nor a proof that verifies, or announces more than
+    /// a session connection carries (what came before it is in <paramref name="received"/>).</summary>
     private ReadOnlySequence<byte>? TakeRequests(
         FrameReader frames,
         ReadOnlySequence<byte> buffer,
@@ -159,7 +170,21 @@ internal sealed class ClientSession : IDisposable
     {
         try
         {
-            return frames.Take(buffer, static (bytes, into) => into.Add(ClientRequestHandler.Decode(bytes)), received);
+            return frames.Take(
+                buffer,
+                static (bytes, into) =>
+                {
+                    if (SessionProof.IsProof(bytes))
+                    {
+                        into.Session.Prove(bytes);
+                    }
+                    else
+                    {
+                        into.Received.Add(ClientRequestHandler.Decode(bytes));
+                    }
+                },
+                (Session: this, Received: received)
+            );
         }
         catch (RpcException e)
         {
@@ -175,6 +200,34 @@ internal sealed class ClientSession : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>Takes the session proof <paramref name="bytes"/>; throws an <see cref="RpcException"/>
+    /// (InvalidArgument) with the reason when it is malformed or does not verify.</summary>
+    private void Prove(ReadOnlySpan<byte> bytes)
+    {
+        SessionProof proof;
+        try
+        {
+            proof = SessionProof.Decode(bytes);
+        }
+        catch (CanonicalEncodingException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"not a session proof ({e.Message})"));
+        }
+
+        if (!_handler.Proves(proof, _challenge))
+        {
+            throw new RpcException(
+                new Status(
+                    StatusCode.InvalidArgument,
+                    $"the session proof for client key {proof.KeyIndex} is not that key's signature of this "
+                        + "connection's challenge"
+                )
+            );
+        }
+
+        _provenKeys.Add(proof.KeyIndex);
     }
 
     private async Task WhenWritten(Task writer)
@@ -193,7 +246,8 @@ internal sealed class ClientSession : IDisposable
     private async Task TakeAsync(ClientRequest request)
     {
         await _slots.WaitAsync(_stop.Token).ConfigureAwait(false);
-        if (_handler.Admission(request, request.Encoded.Length) is { } refusal)
+        var keyProven = _provenKeys.Contains(ClientIdentity.KeyIndexOf(request.ClientId));
+        if (_handler.Admission(request, request.Encoded.Length, keyProven, out var signatureChecked) is { } refusal)
         {
             _answers.Writer.TryWrite(refusal);
             return;
@@ -201,7 +255,7 @@ internal sealed class ClientSession : IDisposable
 
         Interlocked.Increment(ref _active);
         var waiter = new SessionReplyWaiter(this, request);
-        if (waiter.Start(CurrentGeneration()) && _handler.Order(request, waiter) is { } refused)
+        if (waiter.Start(CurrentGeneration()) && _handler.Order(request, waiter, signatureChecked) is { } refused)
         {
             waiter.Refuse(refused);
         }
@@ -248,6 +302,8 @@ internal sealed class ClientSession : IDisposable
 
     private async Task WriteFramesAsync(ChannelReader<SessionReply> reader, PipeWriter output)
     {
+        Write(output, new SessionReply { Challenge = ByteString.CopyFrom(_challenge) });
+        await output.FlushAsync(_cancellationToken).ConfigureAwait(false);
         while (await reader.WaitToReadAsync(_cancellationToken).ConfigureAwait(false))
         {
             var bytes = 0;

@@ -80,6 +80,10 @@ if [ "$skipped" -gt 0 ]; then
   echo "skipped ($skipped), with the reason:"
   grep -A1 -E '^skipped [A-Za-z_]' "$tests_log" | grep -vE '^--$' | paste - - | sed -E 's/^skipped ([^\t]*)\t\s*/  \1: /'
 fi
-if [ "$failed" -gt 0 ]; then grep -E '^\s*failed [A-Za-z_]' "$tests_log" | sed 's/^ */failed test: /; s/^failed test: failed /failed test: /' | head -20; fi
+if [ "$failed" -gt 0 ]; then
+  # The runners' whole output stays where a caller that keeps only the tail (a fresh-clone check) can still read why.
+  kept=$(mktemp -t cairn-test-failures-XXXXXX.log) && cp "$tests_log" "$kept" && echo "the test output: $kept"
+  grep -E '^\s*failed [A-Za-z_]' "$tests_log" | sed 's/^ */failed test: /; s/^failed test: failed /failed test: /' | head -20
+fi
 echo "$passed passed, $failed failed"
 exit "$status"

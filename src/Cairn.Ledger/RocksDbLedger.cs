@@ -120,7 +120,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
         var ledger = new RocksDbLedger(db, path, options.Durability, readOnly: false);
         try
         {
-            ledger.LoadOrInitialise(options.ChainId);
+            ledger.Load(options.ChainId);
             return ledger;
         }
         catch
@@ -157,7 +157,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
         try
         {
             CheckTableFiles(db, path);
-            ledger.LoadOrInitialise(chainId: null);
+            ledger.Load(chainId: null);
             return ledger;
         }
         catch
@@ -522,6 +522,21 @@ public sealed partial class RocksDbLedger : ILedgerStore
     /// <summary>A RocksDB iterator that meets a block it cannot read (a checksum mismatch, an I/O error) only stops
     /// being valid: without this check, a scan would end there as if the data did.</summary>
     /// <exception cref="LedgerCorruptException">Naming what RocksDB could not read.</exception>
+    /// <summary>Reads the head and chain id (or initialises a new ledger with <paramref name="chainId"/>); a table
+    /// block RocksDB cannot read fails as a corrupt ledger naming the file, like a scan that meets one
+    /// (<see cref="ThrowIfStopped"/>), not as RocksDB's own exception.</summary>
+    private void Load(string? chainId)
+    {
+        try
+        {
+            LoadOrInitialise(chainId);
+        }
+        catch (RocksDbException e)
+        {
+            throw new LedgerCorruptException(Location, $"RocksDB could not read on: {OneLine(e.Message)}");
+        }
+    }
+
     private void ThrowIfStopped(Iterator iterator)
     {
         try

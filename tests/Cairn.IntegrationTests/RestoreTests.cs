@@ -128,6 +128,12 @@ public sealed class RestoreTests
         var archive = Path.Combine(cluster.Root, "replica-1-backup.tar.gz");
         var checkpoints = Path.Combine(cluster.Layout.ReplicaDataDirectory(1), "rocksdbdata", "checkpoints");
         var exported = Path.Combine(checkpoints, id.ToString(CultureInfo.InvariantCulture));
+        // 'dbCheckpoint create' returns once 2f+1 replicas report; on a busy machine replica 1 may still be finalising,
+        // and a pin on a checkpoint that is not complete yet is refused.
+        await Eventually.TrueAsync(
+            () => File.Exists(Path.Combine(exported, "checkpoint.json")),
+            "replica 1 finalising checkpoint " + id
+        );
 
         // A reader in another process (this one) pins the checkpoint: replica 1's retention (1 kept) must leave it.
         using (Cairn.Backup.DbCheckpointFilePin.Acquire(checkpoints, new Cairn.Core.BlockId(id)))

@@ -533,7 +533,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
         }
         catch (RocksDbException e)
         {
-            throw new LedgerCorruptException(Location, $"RocksDB could not read on: {OneLine(e.Message)}");
+            throw Unreadable(e);
         }
     }
 
@@ -545,9 +545,13 @@ public sealed partial class RocksDbLedger : ILedgerStore
         }
         catch (RocksDbException e)
         {
-            throw new LedgerCorruptException(Location, $"RocksDB could not read on: {e.Message}");
+            throw Unreadable(e);
         }
     }
+
+    /// <summary>A table block RocksDB could not read (its error names the file and why), as a corrupt ledger.</summary>
+    private LedgerCorruptException Unreadable(RocksDbException e) =>
+        new(Location, $"RocksDB could not read on: {OneLine(e.Message)}");
 
     private void AddMetadata(WriteBatch batch, IReadOnlyList<MetadataWrite> metadata)
     {

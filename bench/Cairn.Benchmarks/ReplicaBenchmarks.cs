@@ -89,7 +89,13 @@ public class ReplicaBenchmarks
                             queue.Enqueue(
                                 new MessageReceived(
                                     new ReplicaId(backup),
-                                    new Commit(pp.View, pp.Seq, pp.Digest, new ReplicaId(backup)).SignWith(keys[backup])
+                                    new Commit(
+                                        pp.View,
+                                        pp.Seq,
+                                        pp.Digest,
+                                        ConsensusGeneration.Genesis.Domain,
+                                        new ReplicaId(backup)
+                                    )
                                 )
                             );
                         }

@@ -15,6 +15,13 @@ public enum DropReason
     /// <summary>A signature that does not verify.</summary>
     BadSignature,
 
+    /// <summary>A message that travels unsigned (a COMMIT) on another replica's link than its sender's.</summary>
+    NotFromSender,
+
+    /// <summary>A COMMIT that names another consensus generation than the replica's: one from a replica that was not
+    /// restored with the others.</summary>
+    OtherGeneration,
+
     /// <summary>A message for a view older than the replica's.</summary>
     StaleView,
 

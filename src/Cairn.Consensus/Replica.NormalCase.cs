@@ -274,7 +274,7 @@ public sealed partial class Replica
         }
 
         slot.Prepared = true;
-        slot.MyCommit = Sign(new Commit(_view, slot.Seq, slot.Digest, Id));
+        slot.MyCommit = MyCommit(slot);
         slot.Commits[Id] = slot.MyCommit;
         Broadcast(slot.MyCommit);
     }
@@ -446,6 +446,12 @@ public sealed partial class Replica
             return;
         }
 
+        if (commit.GenerationDomain != _generationDomain)
+        {
+            Drop(DropReason.OtherGeneration);
+            return;
+        }
+
         slot.Commits[commit.Sender] = commit;
         CheckCommitted(slot);
     }
@@ -473,7 +479,7 @@ public sealed partial class Replica
         var vote = MaySign(_view, slot.Seq);
         if (vote)
         {
-            slot.MyCommit = Sign(new Commit(_view, slot.Seq, slot.Digest, Id));
+            slot.MyCommit = MyCommit(slot);
             slot.Commits[Id] = slot.MyCommit;
         }
 

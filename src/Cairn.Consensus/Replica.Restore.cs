@@ -53,6 +53,7 @@ public sealed partial class Replica
         }
 
         _generation = generation;
+        _generationDomain = generation.Domain;
         _low = generation.BaseSeq;
     }
 

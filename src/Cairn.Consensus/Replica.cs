@@ -24,6 +24,9 @@ public sealed partial class Replica
     // True while handling a MessageReceived whose top-level signature the host already checked.
     private bool _signatureVerified;
 
+    // The transport peer of the message being handled: what authenticates a message that travels unsigned.
+    private ReplicaId? _link;
+
     // The batch of that message when the host checked its client requests' signatures too.
     private Batch? _verifiedBatch;
 
@@ -39,6 +42,7 @@ public sealed partial class Replica
     private SeqNum _low;
     private StableCheckpointCertificate? _stableCert;
     private ConsensusGeneration _generation;
+    private Digest _generationDomain = ConsensusGeneration.Genesis.Domain; // what this replica's COMMITs name
     private readonly SortedDictionary<ulong, Slot> _slots = [];
 
     private SeqNum _lastExecuted;
@@ -111,11 +115,13 @@ public sealed partial class Replica
                     OnClientRequest(request.Request, request.SignatureVerified, request.SessionAuthenticated);
                     break;
                 case MessageReceived { Message: not null } message:
+                    _link = message.From;
                     _signatureVerified = message.SignatureVerified;
                     _verifiedBatch = message.RequestsVerified ? (message.Message as PrePrepare)?.Batch : null;
                     OnMessage(message.Message);
                     break;
                 case RawMessageReceived raw:
+                    _link = raw.From;
                     if (ConsensusMessage.TryDecode(raw.Bytes.Span, out var decoded))
                     {
                         OnMessage(decoded!);
@@ -149,6 +155,7 @@ public sealed partial class Replica
         }
         finally
         {
+            _link = null;
             _signatureVerified = false;
             _verifiedBatch = null;
         }
@@ -321,8 +328,22 @@ public sealed partial class Replica
     private T Sign<T>(T message)
         where T : ConsensusMessage => (T)message.SignWith(_options.SigningKey, _generation);
 
+    private Commit MyCommit(Slot slot) => new(_view, slot.Seq, slot.Digest, _generationDomain, Id);
+
     private bool Authentic(ConsensusMessage message)
     {
+        if (message.TravelsUnsigned)
+        {
+            // Only its sender sends it, and the transport peer is authenticated by its pinned certificate.
+            if (_link == message.Sender)
+            {
+                return true;
+            }
+
+            Drop(DropReason.NotFromSender);
+            return false;
+        }
+
         if (_signatureVerified || message.VerifySignature(_keys[message.Sender.Value], _generation))
         {
             return true;
@@ -487,7 +508,7 @@ public sealed partial class Replica
                 )
                 {
                     slot.Prepared = true;
-                    slot.MyCommit = Sign(new Commit(_view, seq, slot.Digest, Id));
+                    slot.MyCommit = MyCommit(slot);
                     slot.Commits[Id] = slot.MyCommit;
                 }
 

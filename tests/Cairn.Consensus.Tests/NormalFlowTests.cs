@@ -224,6 +224,41 @@ public sealed class NormalFlowTests
     }
 
     [Fact]
+    public void An_unsigned_commit_counts_only_on_its_senders_link_and_in_the_replicas_generation()
+    {
+        var h = new Harness();
+        var held = new List<Commit>();
+        h.Filter = (_, to, m) =>
+        {
+            if (to == 1 && m is Commit { Sender.Value: 2 or 3 } commit)
+            {
+                held.Add(commit);
+                return false;
+            }
+
+            return true;
+        };
+        h.Submit(Harness.Request(1, 1));
+        h.Flush();
+        var fromTwo = held.First(c => c.Sender.Value == 2);
+        fromTwo.Encode().Length.Should().Be(1 + 4 + 8 + 8 + 32 + 32, "a COMMIT carries no signature");
+
+        h.Deliver(1, new MessageReceived(new ReplicaId(0), fromTwo));
+        h.Deliver(1, new RawMessageReceived(new ReplicaId(0), fromTwo.Encode()));
+        h.Replicas[1]
+            .Drops[DropReason.NotFromSender]
+            .Should()
+            .Be(2, "the primary's link cannot carry replica 2's vote");
+        var otherGeneration = fromTwo with { GenerationDomain = Digest.Compute("another generation"u8) };
+        h.Deliver(1, new MessageReceived(new ReplicaId(2), otherGeneration));
+        h.Replicas[1].Drops[DropReason.OtherGeneration].Should().Be(1);
+        h.Executed[1].Should().BeEmpty("neither is a third COMMIT");
+
+        h.Deliver(1, new MessageReceived(new ReplicaId(2), fromTwo));
+        h.Executed[1].Should().ContainSingle();
+    }
+
+    [Fact]
     public void A_slot_prepares_only_with_2f_prepares_from_backups()
     {
         var h = new Harness();

@@ -1,5 +1,8 @@
 using AwesomeAssertions;
 using Cairn.Client;
+using Cairn.Consensus;
+using Cairn.Consensus.Messages;
+using Cairn.Core;
 using Cairn.Core.Crypto;
 using Cairn.Protocol.Configuration;
 using Cairn.Protocol.Grpc;
@@ -154,16 +157,25 @@ public sealed class ReplicationTests
         var metrics = await cluster.MetricsAsync(1);
         metrics.Should().MatchRegex(@"(?m)^cairn_consensus_peer_messages_dropped\{reason=""bad_signature""\} [1-9]");
         metrics.Should().MatchRegex(@"(?m)^cairn_consensus_peer_messages_dropped\{reason=""malformed""\} [1-9]");
+        metrics.Should().MatchRegex(@"(?m)^cairn_consensus_peer_messages_dropped\{reason=""not_from_sender""\} [1-9]");
         metrics.Should().MatchRegex(@"(?m)^cairn_consensus_view_complaints [0-9]+$");
     }
 
     /// <summary>Replica 2 turned rogue (its TLS identity, so the transport lets it in): a PREPARE in its name with no
-    /// valid signature, and garbage, as fast as its connection takes them; returns how many were sent.</summary>
+    /// valid signature, a COMMIT (which travels unsigned) in replica 3's name, and garbage, as fast as its connection
+    /// takes them; returns how many were sent.</summary>
     private static async Task<int> FloodAsync(TestCluster cluster, PeerEndpoint target, CancellationToken stop)
     {
         var forged = new byte[117]; // type, sender, view, seq, digest, signature of a PREPARE
         forged[0] = 2;
         forged[4] = 2;
+        var impersonated = new Commit(
+            new ViewNum(0),
+            new SeqNum(1),
+            Digest.Compute("a vote replica 3 never cast"u8),
+            ConsensusGeneration.Genesis.Domain,
+            new ReplicaId(3)
+        ).Encode();
         var garbage = new byte[4096];
         Random.Shared.NextBytes(garbage);
         using var identity = TlsCertificateFiles.LoadIdentity(
@@ -179,11 +191,11 @@ public sealed class ReplicationTests
             identity,
             CancellationToken.None
         );
-        var frames = new[] { Frames.Encode(forged), Frames.Encode(garbage) };
+        var frames = new[] { Frames.Encode(forged), Frames.Encode(impersonated), Frames.Encode(garbage) };
         var sent = 0;
         while (!stop.IsCancellationRequested)
         {
-            await link.WriteAsync(frames[sent % 2], CancellationToken.None);
+            await link.WriteAsync(frames[sent % frames.Length], CancellationToken.None);
             sent++;
         }
 

@@ -18,8 +18,9 @@ public enum ByzantineMode
     /// matching COMMITs.</summary>
     Equivocating,
 
-    /// <summary>Signs PREPARE, COMMIT and CHECKPOINT messages with random digests, and answers clients with another
-    /// result.</summary>
+    /// <summary>Signs PREPARE and CHECKPOINT messages with random digests, sends COMMITs (which travel unsigned) for
+    /// random digests in its own name and for the right digest in every other replica's name, and answers clients with
+    /// another result.</summary>
     WrongDigests,
 
     /// <summary>As primary, never orders client 1's requests but keeps the others and a stream of no-ops going, so

@@ -617,11 +617,19 @@ public sealed class Cluster
                 bytes[^1] ^= 0x5A;
                 Deliver(from, to, bytes);
                 return;
+            case ByzantineMode.WrongDigests when message is Commit commit:
+                // Forged votes for what its peers prepare would let them commit early: only the link refuses them.
+                for (var other = 0; other < Replicas.Count; other++)
+                {
+                    Deliver(from, to, (commit with { Sender = new ReplicaId(other) }).Encode());
+                }
+
+                Deliver(from, to, (commit with { Digest = RandomDigest() }).Encode());
+                return;
             case ByzantineMode.WrongDigests:
                 message = message switch
                 {
                     Prepare p => SignAs(from, p with { Digest = RandomDigest() }),
-                    Commit c => SignAs(from, c with { Digest = RandomDigest() }),
                     CheckpointMessage cp => SignAs(from, cp with { StateDigest = RandomDigest() }),
                     _ => message,
                 };
@@ -673,13 +681,9 @@ public sealed class Cluster
                 var groupA = to.Where((_, i) => i % 2 == 0).ToList();
                 var groupB = to.Where((_, i) => i % 2 == 1).ToList();
                 Deliver(from, groupA, pp.Encode());
-                Deliver(from, groupA, SignAs(from, new Commit(pp.View, pp.Seq, pp.Digest, pp.Sender)).Encode());
+                Deliver(from, groupA, CommitTo(pp, pp.Digest).Encode());
                 Deliver(from, groupB, alternative.Encode());
-                Deliver(
-                    from,
-                    groupB,
-                    SignAs(from, new Commit(pp.View, pp.Seq, alternative.Digest, pp.Sender)).Encode()
-                );
+                Deliver(from, groupB, CommitTo(pp, alternative.Digest).Encode());
                 return;
             case ByzantineMode.Equivocating when message is NewView nv && to.Count > 1:
                 // Two valid NEW-VIEWs for one view: the gap no-ops get another timestamp, hence other digests.
@@ -764,6 +768,11 @@ public sealed class Cluster
             OversizedSent++;
         }
     }
+
+    // The primary's COMMIT for its own proposal's slot; COMMITs travel unsigned, and the simulated chain stays at
+    // genesis.
+    private static Commit CommitTo(PrePrepare pp, Digest digest) =>
+        new(pp.View, pp.Seq, digest, ConsensusGeneration.Genesis.Domain, pp.Sender);
 
     private T SignAs<T>(SimReplicaNode node, T message)
         where T : ConsensusMessage => (T)message.SignWith(_replicaSigningKeys[node.Id]);

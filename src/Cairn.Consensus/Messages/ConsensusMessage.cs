@@ -8,12 +8,22 @@ namespace Cairn.Consensus.Messages;
 /// A signed replica-to-replica message. The signature covers the canonical encoding of the type byte, the sender and
 /// the body, after the domain of the consensus generation it is signed in (<see cref="SigningBytes"/>);
 /// <see cref="Encode"/> appends the 64-byte signature. The generation is not sent: a receiver checks the signature
-/// against its own, so a message of another generation does not verify.
+/// against its own, so a message of another generation does not verify. A message that no replica ever passes on or
+/// keeps as proof (<see cref="TravelsUnsigned"/>) carries no signature: the link it arrives on says who sent it.
 /// </summary>
 public abstract record ConsensusMessage(ReplicaId Sender)
 {
-    /// <summary>The sender's Ed25519 signature over <see cref="SigningBytes"/>.</summary>
+    /// <summary>The sender's Ed25519 signature over <see cref="SigningBytes"/>; empty when the message
+    /// <see cref="TravelsUnsigned"/>.</summary>
     public Signature Signature { get; init; }
+
+    /// <summary>
+    /// True for a message that only ever goes from its sender straight to each receiver and is never carried inside
+    /// another message, kept as proof or retransmitted by anyone but its sender (a COMMIT): it is encoded without a
+    /// signature, and a receiver takes it only on the pinned, mutually authenticated link of its
+    /// <see cref="Sender"/> (docs/architecture.md, "Each signature is checked once").
+    /// </summary>
+    public virtual bool TravelsUnsigned => false;
 
     /// <summary>The type byte this message is encoded with.</summary>
     public abstract MessageType Type { get; }
@@ -46,7 +56,11 @@ public abstract record ConsensusMessage(ReplicaId Sender)
     {
         var writer = new CanonicalWriter();
         WriteSigned(writer);
-        writer.WriteFixed(Signature.Bytes);
+        if (!TravelsUnsigned)
+        {
+            writer.WriteFixed(Signature.Bytes);
+        }
+
         WriteAfterSignature(writer);
         return writer.ToArray();
     }
@@ -59,16 +73,23 @@ public abstract record ConsensusMessage(ReplicaId Sender)
 
     /// <summary>Checks the signature against the sender's public key, as signed in <paramref
     /// name="generation"/>.</summary>
+    /// <exception cref="InvalidOperationException">When the message <see cref="TravelsUnsigned"/>.</exception>
     public bool VerifySignature(VerificationKey key, ConsensusGeneration generation = default) =>
-        key.Verify(SigningBytes(generation), Signature);
+        key.Verify(SigningBytes(RequireSigned(generation)), Signature);
 
     /// <summary>Returns a copy of this message signed with <paramref name="key"/> in <paramref
     /// name="generation"/>.</summary>
+    /// <exception cref="InvalidOperationException">When the message <see cref="TravelsUnsigned"/>.</exception>
     public ConsensusMessage SignWith(SigningKey key, ConsensusGeneration generation = default) =>
         this with
         {
-            Signature = key.Sign(SigningBytes(generation)),
+            Signature = key.Sign(SigningBytes(RequireSigned(generation))),
         };
+
+    private ConsensusGeneration RequireSigned(ConsensusGeneration generation) =>
+        TravelsUnsigned
+            ? throw new InvalidOperationException($"a {Type} travels unsigned: its sender's link authenticates it")
+            : generation;
 
     /// <summary>Decodes a message; throws <see cref="CanonicalEncodingException"/> on malformed input.</summary>
     public static ConsensusMessage Decode(ReadOnlySpan<byte> bytes)
@@ -128,7 +149,11 @@ public abstract record ConsensusMessage(ReplicaId Sender)
             MessageType.ViewComplaint => ViewComplaint.ReadBody(ref reader, sender),
             _ => throw new CanonicalEncodingException($"unknown message type {(byte)type}"),
         };
-        message = message with { Signature = Signature.FromBytes(reader.ReadFixed(Signature.Size)) };
+        if (!message.TravelsUnsigned)
+        {
+            message = message with { Signature = Signature.FromBytes(reader.ReadFixed(Signature.Size)) };
+        }
+
         return message.ReadAfterSignature(ref reader);
     }
 }

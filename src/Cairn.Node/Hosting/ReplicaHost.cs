@@ -124,8 +124,9 @@ public sealed partial class ReplicaHost
 
     /// <summary>
     /// A peer's encoded message, on the I/O thread that received it: decoded and its signature checked here, in
-    /// parallel with other connections, then queued under its signed sender. Malformed, unsigned and excess messages
-    /// are dropped and counted (<c>cairn_peer_messages_dropped_total</c>).
+    /// parallel with other connections, then queued under its signed sender; one that travels unsigned (a COMMIT) is
+    /// taken only from its sender's own link. Malformed, badly signed, misrouted and excess messages are dropped and
+    /// counted (<c>cairn_peer_messages_dropped_total</c>).
     /// </summary>
     public void ReceivePeerMessage(ReplicaId transportPeer, ReadOnlySpan<byte> bytes)
     {
@@ -142,7 +143,15 @@ public sealed partial class ReplicaHost
             return;
         }
 
-        if (!message.VerifySignature(_options.ReplicaKeys[sender], _engine.Generation))
+        if (message.TravelsUnsigned)
+        {
+            if (sender != transportPeer.Value)
+            {
+                _metrics.PeerMessageDropped("not_from_sender");
+                return;
+            }
+        }
+        else if (!message.VerifySignature(_options.ReplicaKeys[sender], _engine.Generation))
         {
             _metrics.PeerMessageDropped("bad_signature");
             return;
@@ -151,7 +160,7 @@ public sealed partial class ReplicaHost
         var received = new MessageReceived(
             transportPeer,
             message,
-            SignatureVerified: true,
+            SignatureVerified: !message.TravelsUnsigned,
             RequestsVerified: message is PrePrepare { Batch: { } batch } && RequestsVerified(batch)
         );
         if (!_inputs.TryAdd(sender, () => _engine.Handle(received)))

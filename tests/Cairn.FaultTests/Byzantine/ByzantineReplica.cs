@@ -1,3 +1,4 @@
+using Cairn.Consensus;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Core.Crypto;
@@ -55,7 +56,15 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
                         for (var seq = executed + 1; seq <= executed + 3; seq++)
                         {
                             messages.Add(new Prepare(view, new SeqNum(seq), RandomDigest(), sender));
-                            messages.Add(new Commit(view, new SeqNum(seq), RandomDigest(), sender));
+                            messages.Add(
+                                new Commit(
+                                    view,
+                                    new SeqNum(seq),
+                                    RandomDigest(),
+                                    ConsensusGeneration.Genesis.Domain,
+                                    sender
+                                )
+                            );
                         }
 
                         foreach (
@@ -105,7 +114,7 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
                             );
                             foreach (var message in messages)
                             {
-                                await links[i]!.WriteAsync(Frames.Encode(message.SignWith(key).Encode()), stop);
+                                await links[i]!.WriteAsync(Frames.Encode(Signed(message, key).Encode()), stop);
                                 Sent++;
                             }
                         }
@@ -141,6 +150,10 @@ internal sealed class ByzantineReplica(FaultCluster cluster, int self, int check
             }
         }
     }
+
+    // A COMMIT travels unsigned: the replica's TLS identity, which it holds, is what peers take it on.
+    private static ConsensusMessage Signed(ConsensusMessage message, SigningKey key) =>
+        message.TravelsUnsigned ? message : message.SignWith(key);
 
     private Digest RandomDigest()
     {

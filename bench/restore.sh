@@ -17,17 +17,23 @@ c=$work/c
 "$cairn" cluster init --dir "$c" --base-port "$port" >/dev/null
 set_key_all "$c" max_request_size $((value_size + 4096))
 cluster_up "$c"
-# A put costs more on disk than its value (the block, the state, the consensus log), so fill until replica 0's
-# database reaches the size asked for.
-echo "== load: puts of $value_size B until replica 0's database holds $size_mib MiB"
+# A put costs more on disk than its value (the block, the state, the consensus log), and a checkpoint holds less than
+# the live database (no write-ahead log beyond what it needs), so fill and take checkpoints until one holds the size
+# asked for.
+echo "== load: puts of $value_size B until a checkpoint of replica 0 holds $size_mib MiB"
 db_mib() { du -sbm --exclude=checkpoints "$c/replica-0/data/rocksdbdata" | awk '{ print $1 }'; }
-while [ "$(db_mib)" -lt "$size_mib" ]; do
-  "$cairn" load --cluster "$c" --requests 32 --clients 8 --value-size "$value_size" --json >/dev/null
+fill_mib=$size_mib
+while :; do
+  while [ "$(db_mib)" -lt "$fill_mib" ]; do
+    "$cairn" load --cluster "$c" --requests 32 --clients 8 --value-size "$value_size" --json >/dev/null
+  done
+  id=$("$cairn" op dbCheckpoint create --cluster "$c" --json | grep -oE '"id": [0-9]+' | head -1 | awk '{ print $2 }')
+  checkpoint=$c/replica-0/data/rocksdbdata/checkpoints/$id
+  while [ ! -f "$c/replica-3/data/rocksdbdata/checkpoints/$id/checkpoint.json" ]; do sleep 0.2; done
+  bytes=$(du -sbL "$checkpoint" | awk '{ print $1 }')
+  [ "$bytes" -ge $((size_mib * 1048576)) ] && break
+  fill_mib=$(($(db_mib) + size_mib - bytes / 1048576 + 16))
 done
-id=$("$cairn" op dbCheckpoint create --cluster "$c" --json | grep -oE '"id": [0-9]+' | head -1 | awk '{ print $2 }')
-checkpoint=$c/replica-0/data/rocksdbdata/checkpoints/$id
-while [ ! -f "$c/replica-3/data/rocksdbdata/checkpoints/$id/checkpoint.json" ]; do sleep 0.2; done
-bytes=$(du -sbL "$checkpoint" | awk '{ print $1 }')
 files=$(find "$checkpoint" -type f | wc -l)
 echo "== checkpoint $id: $bytes bytes in $files files"
 

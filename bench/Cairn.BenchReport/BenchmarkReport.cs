@@ -233,8 +233,8 @@ internal static partial class BenchmarkReport
         var bytes = (double)(long)restore["checkpointBytes"]!;
         double MiBps(string key) => bytes / (1024 * 1024) / (double)restore[key]!;
         Line(
-            $"`bench/restore.sh`: a 4-replica cluster filled with 256 KiB puts until replica 0's database holds the "
-                + $"size asked for, then `op dbCheckpoint create`: checkpoint {(long)restore["checkpointId"]!}, "
+            $"`bench/restore.sh`: a 4-replica cluster filled with 256 KiB puts, then `op dbCheckpoint create`, "
+                + $"again until a checkpoint holds the size asked for: checkpoint {(long)restore["checkpointId"]!}, "
                 + $"{Size((long)bytes)} in {(int)restore["checkpointFiles"]!} files. Each Cairn time is the whole CLI "
                 + $"command (process start included); each plain tool reads the same checkpoint files in the same "
                 + $"run, right after."

@@ -35,6 +35,13 @@ internal static partial class BackupLog
     public static partial void Taken(ILogger logger, ulong seq, ulong blockId, string why, double milliseconds);
 
     [LoggerMessage(
+        EventId = 2015,
+        Level = LogLevel.Information,
+        Message = "DB checkpoint expected at seq {Seq}: the memtables flush ahead of it"
+    )]
+    public static partial void Prepared(ILogger logger, ulong seq);
+
+    [LoggerMessage(
         EventId = 2011,
         Level = LogLevel.Warning,
         Message = "DB checkpoint at seq {Seq} skipped: {Reason} ({Detail})"

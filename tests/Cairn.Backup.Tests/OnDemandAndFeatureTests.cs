@@ -43,6 +43,35 @@ public sealed class OnDemandAndFeatureTests
         TableFiles(h).Should().BeGreaterThan(before);
     }
 
+    [Fact]
+    public async Task A_periodic_checkpoint_expected_at_the_next_boundary_starts_the_memtables_flushing_once()
+    {
+        // Every 10 seqs and more than 25 minutes of consensus time; the harness's blocks are a minute apart.
+        await using var h = new BackupHarness(
+            BackupHarness.DefaultSettings with
+            {
+                Window = 10,
+                DurationSeconds = 25 * 60,
+            }
+        );
+        h.RunTo(15);
+        var last = h.Mark;
+        last.Seq.Should().Be(new SeqNum(10), "the first checkpoint comes at the first boundary");
+        var before = TableFiles(h);
+
+        h.Manager.PrepareForBoundary(last, new SeqNum(20), BackupHarness.TimeOf(20)).Should().BeFalse("10 minutes on");
+        h.Manager.PrepareForBoundary(last, new SeqNum(40), BackupHarness.TimeOf(40)).Should().BeTrue("30 minutes on");
+        h.Manager.PrepareForBoundary(last, new SeqNum(50), BackupHarness.TimeOf(50)).Should().BeFalse("once per mark");
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (TableFiles(h) == before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        TableFiles(h).Should().BeGreaterThan(before);
+    }
+
     private static int TableFiles(BackupHarness h) => Directory.GetFiles(h.Ledger.Location, "*.sst").Length;
 
     [Fact]

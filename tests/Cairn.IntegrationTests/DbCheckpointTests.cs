@@ -81,6 +81,13 @@ public sealed class DbCheckpointTests
         );
         var dir = cluster.Layout.Directory;
         await LoadUntilStableAsync(cluster, periodic, [0, 1, 2, 3]);
+        // The first is due as soon as the window allows: each replica saw it coming a boundary ahead and flushed.
+        await Eventually.TrueAsync(
+            () =>
+                File.ReadAllText(cluster.Layout.ReplicaLogFile(0))
+                    .Contains($"DB checkpoint expected at seq {periodic}: the memtables flush ahead of it"),
+            $"replica 0 flushing ahead of seq {periodic}"
+        );
         (await cluster.Runner.StopReplicaAsync(3, kill: true, TimeSpan.FromSeconds(5), Ct)).Should().BeTrue();
 
         // While replica 3 is down: the second periodic checkpoint and then one an operator orders.

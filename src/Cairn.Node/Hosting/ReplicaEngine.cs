@@ -37,6 +37,9 @@ public sealed partial class ReplicaEngine
     private bool _unsynced;
     private StableCheckpointCertificate? _stableCertificate;
 
+    // The consensus time of the last boundary executed here: the pace PrepareForNextBoundary reckons with.
+    private DateTimeOffset? _lastBoundaryTime;
+
     /// <param name="checkpoints">Takes DB checkpoints at boundaries and finalises them when stable; null for none
     /// (tests, the simulator).</param>
     public ReplicaEngine(
@@ -189,6 +192,7 @@ public sealed partial class ReplicaEngine
                 _unsynced = true;
                 _metrics.BatchExecuted(execute.Requests.Count, _time.GetElapsedTime(started));
                 TakeCheckpointAtBoundary(execute.Seq);
+                PrepareForNextBoundary(execute.Seq, execute.ConsensusTime);
                 foreach (var effect in outcome.Effects)
                 {
                     Apply(effect, pending);
@@ -265,6 +269,25 @@ public sealed partial class ReplicaEngine
 
         var ordered = _wedgePoint == seq || _executor.CheckpointOrderedAt == seq;
         _checkpoints.TakeAtBoundary(seq, mark.ConsensusTime, _executor.Epoch, ordered);
+    }
+
+    /// <summary>At a boundary, with the pace of the window it closed: the checkpoint manager gets ready for a periodic
+    /// checkpoint it expects at the next one.</summary>
+    private void PrepareForNextBoundary(SeqNum seq, DateTimeOffset consensusTime)
+    {
+        var window = (ulong)_options.CheckpointWindowSize;
+        if (_checkpoints is null || seq.Value % window != 0)
+        {
+            return;
+        }
+
+        if (_lastBoundaryTime is { } previous)
+        {
+            var expected = consensusTime + (consensusTime - previous);
+            _checkpoints.PrepareForBoundary(_executor.LastCheckpoint, new SeqNum(seq.Value + window), expected);
+        }
+
+        _lastBoundaryTime = consensusTime;
     }
 
     /// <summary>A wedge point can be two windows away: at each boundary short of it, ask for the next one to be filled,

@@ -26,9 +26,6 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     private const string DeletingSuffix = DbCheckpointDirectory.DeletingSuffix;
 
     private readonly DbCheckpointSettings _settings;
-
-    // The checkpoint mark a periodic checkpoint was last prepared after (PrepareForBoundary): one flush per mark.
-    private CheckpointMark? _preparedAfter;
     private readonly RocksDbLedger _ledger;
     private readonly string _chainId;
     private readonly IFreeSpace _freeSpace;
@@ -51,6 +48,10 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     private long _skips;
     private long _failures;
     private string? _lastFailure;
+
+    // Consensus thread only. The mark a periodic checkpoint was last prepared after: one flush per mark
+    // (PrepareForBoundary).
+    private CheckpointMark? _preparedAfter;
 
     public DbCheckpointManager(
         DbCheckpointSettings settings,

@@ -198,8 +198,8 @@ public sealed class NormalFlowTests
         }
     }
 
-    [Fact]
-    public void Two_f_matching_commits_do_not_commit_a_slot_and_the_next_one_does()
+    /// <summary>One request ordered with replica 1 denied the COMMITs of replicas 2 and 3, which are returned.</summary>
+    private static (Harness H, List<Commit> Held) OneRequestWithReplicaOneShortOfCommits()
     {
         var h = new Harness();
         var held = new List<Commit>();
@@ -215,6 +215,13 @@ public sealed class NormalFlowTests
         };
         h.Submit(Harness.Request(1, 1));
         h.Flush();
+        return (h, held);
+    }
+
+    [Fact]
+    public void Two_f_matching_commits_do_not_commit_a_slot_and_the_next_one_does()
+    {
+        var (h, held) = OneRequestWithReplicaOneShortOfCommits();
 
         h.Executed[1].Should().BeEmpty("replica 1 holds only its own COMMIT and the primary's: 2f");
         h.Executed[0].Should().ContainSingle();
@@ -226,20 +233,7 @@ public sealed class NormalFlowTests
     [Fact]
     public void An_unsigned_commit_counts_only_on_its_senders_link_and_in_the_replicas_generation()
     {
-        var h = new Harness();
-        var held = new List<Commit>();
-        h.Filter = (_, to, m) =>
-        {
-            if (to == 1 && m is Commit { Sender.Value: 2 or 3 } commit)
-            {
-                held.Add(commit);
-                return false;
-            }
-
-            return true;
-        };
-        h.Submit(Harness.Request(1, 1));
-        h.Flush();
+        var (h, held) = OneRequestWithReplicaOneShortOfCommits();
         var fromTwo = held.First(c => c.Sender.Value == 2);
         fromTwo.Encode().Length.Should().Be(1 + 4 + 8 + 8 + 32 + 32, "a COMMIT carries no signature");
 

@@ -29,7 +29,10 @@ while :; do
   done
   id=$("$cairn" op dbCheckpoint create --cluster "$c" --json | grep -oE '"id": [0-9]+' | head -1 | awk '{ print $2 }')
   checkpoint=$c/replica-0/data/rocksdbdata/checkpoints/$id
-  while [ ! -f "$c/replica-3/data/rocksdbdata/checkpoints/$id/checkpoint.json" ]; do sleep 0.2; done
+  # The command returns once 2f + 1 replicas finalised it: replica 0 (measured) and 3 (restored) may still be at it.
+  for r in 0 3; do
+    while [ ! -f "$c/replica-$r/data/rocksdbdata/checkpoints/$id/checkpoint.json" ]; do sleep 0.2; done
+  done
   bytes=$(du -sbL "$checkpoint" | awk '{ print $1 }')
   [ "$bytes" -ge $((size_mib * 1048576)) ] && break
   fill_mib=$(($(db_mib) + size_mib - bytes / 1048576 + 16))

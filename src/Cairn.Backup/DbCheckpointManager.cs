@@ -230,10 +230,10 @@ public sealed partial class DbCheckpointManager : IDisposable, IAsyncDisposable
     /// <summary>
     /// Call at each boundary with the next one and the consensus time it is expected at (this window's pace): when the
     /// periodic policy would decide a checkpoint there, starts flushing the memtables in the background, once per
-    /// checkpoint mark, as for an ordered one. Below the flush limit the RocksDB call copies the write-ahead log written
-    /// since the last flush, up to 8 MiB, while appends wait (docs/benchmarks-history.md, "Periodic checkpoints
-    /// prepared a window ahead"); after the flush, only what the window wrote. A guess, not a decision: a wrong one
-    /// costs one early flush, or leaves the call as it was.
+    /// checkpoint mark, as for an ordered one. Below the flush limit the RocksDB call copies the write-ahead log
+    /// written since the last flush, up to 8 MiB, while appends wait (docs/benchmarks-history.md, "Periodic
+    /// checkpoints prepared a window ahead"); after the flush, only what the window wrote. A guess, not a decision: a
+    /// wrong one costs one early flush, or leaves the call as it was.
     /// </summary>
     /// <returns>True when this call started the flush.</returns>
     public bool PrepareForBoundary(CheckpointMark last, SeqNum next, DateTimeOffset expectedTime)

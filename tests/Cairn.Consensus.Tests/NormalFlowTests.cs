@@ -198,7 +198,8 @@ public sealed class NormalFlowTests
         }
     }
 
-    /// <summary>One request ordered with replica 1 denied the COMMITs of replicas 2 and 3, which are returned.</summary>
+    /// <summary>One request ordered with replica 1 denied the COMMITs of replicas 2 and 3, which are
+    /// returned.</summary>
     private static (Harness H, List<Commit> Held) OneRequestWithReplicaOneShortOfCommits()
     {
         var h = new Harness();

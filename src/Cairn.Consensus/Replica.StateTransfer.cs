@@ -23,9 +23,7 @@ public sealed partial class Replica
         // Each attempt starts with the next signer: a stalling or lying signer delays one attempt, not every one.
         var signers = certificate.Signers.Where(r => r != Id).Distinct().OrderBy(r => r.Value).ToList();
         var first = signers.Count == 0 ? 0 : (int)(_transferAttempts++ % (ulong)signers.Count);
-        Emit(
-            new FetchState(certificate.Seq, certificate.StateDigest, [.. signers.Skip(first), .. signers.Take(first)])
-        );
+        Emit(new FetchState(certificate, [.. signers.Skip(first), .. signers.Take(first)]));
     }
 
     private void RetryStateTransfer()

@@ -1,4 +1,5 @@
 using Cairn.Consensus;
+using Cairn.Consensus.Messages;
 using Cairn.Ledger;
 
 namespace Cairn.Node.Hosting;
@@ -38,6 +39,7 @@ public sealed partial class ReplicaEngine
             // must stop where the others stop and checkpoint the target boundary like them.
             _wedgePoint = _executor.WedgePoint;
             TakeCheckpointAtBoundary(block.SeqNum);
+            FinaliseIfCertified(block);
         }
 
         var head = _ledger.Head;
@@ -56,6 +58,38 @@ public sealed partial class ReplicaEngine
         }
 
         return true;
+    }
+
+    private void RememberTransferCertificate(StableCheckpointCertificate certificate)
+    {
+        if (certificate.Seq <= _ledger.Head.LastSeqNum)
+        {
+            return;
+        }
+
+        _transferCertificates[certificate.Seq.Value] = certificate;
+        if (_transferCertificates.Count > MaxTransferCertificates)
+        {
+            _transferCertificates.RemoveAt(0);
+        }
+    }
+
+    /// <summary>Right after <paramref name="block"/> is installed (and its DB checkpoint taken, if one was decided
+    /// there): when consensus fetched state against a certificate of that seq, the block's state is stable, and the
+    /// checkpoint manager finalises with that certificate as the peers did. Consensus may hold a newer certificate by
+    /// now (the peers certified more while this replica was fetching) and then never announces this seq; when it does,
+    /// the manager finds the checkpoint already on its way.</summary>
+    private void FinaliseIfCertified(Block block)
+    {
+        while (_transferCertificates.Count > 0 && _transferCertificates.Keys[0] <= block.SeqNum.Value)
+        {
+            var certificate = _transferCertificates.Values[0];
+            _transferCertificates.RemoveAt(0);
+            if (certificate.Seq == block.SeqNum && certificate.StateDigest == block.Digest)
+            {
+                _checkpoints?.OnStable(block.SeqNum, certificate);
+            }
+        }
     }
 
     /// <summary>Notes that the transfer for <paramref name="fetch"/> ended without reaching its target; consensus asks

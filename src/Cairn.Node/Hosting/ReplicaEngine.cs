@@ -20,6 +20,8 @@ namespace Cairn.Node.Hosting;
 /// </summary>
 public sealed partial class ReplicaEngine
 {
+    private const int MaxTransferCertificates = 16;
+
     private readonly Replica _replica;
     private readonly int _n;
     private readonly BatchExecutor _executor;
@@ -39,6 +41,11 @@ public sealed partial class ReplicaEngine
 
     // The consensus time of the last boundary executed here: the pace PrepareForNextBoundary reckons with.
     private DateTimeOffset? _lastBoundaryTime;
+
+    // The stable certificates consensus asked state for (FetchState), above the ledger's head, at most
+    // MaxTransferCertificates of the highest: a block installed at one of them is certified state there, even when a
+    // newer certificate overtook that transfer and consensus will never announce it (FinaliseIfCertified).
+    private readonly SortedList<ulong, StableCheckpointCertificate> _transferCertificates = [];
 
     /// <param name="checkpoints">Takes DB checkpoints at boundaries and finalises them when stable; null for none
     /// (tests, the simulator).</param>
@@ -173,7 +180,10 @@ public sealed partial class ReplicaEngine
             case Persist persist:
                 _unflushed.Add(persist.Record);
                 break;
-            case Send or Broadcast or ReplyToClient or FetchState:
+            case Send or Broadcast or ReplyToClient:
+                break;
+            case FetchState fetch:
+                RememberTransferCertificate(fetch.Certificate);
                 break;
             case LoadBatch load:
                 // A record of this group is not written yet: take it from the group.

@@ -44,6 +44,9 @@ public sealed partial class RocksDbLedger : ILedgerStore
     private LedgerHead _head;
     private StateHash _stateHash = StateHash.Empty;
 
+    // Under _appendLock: the pairs of keys the state keeps rewriting, with their state-hash expansions.
+    private readonly RewrittenPairs _rewritten = new();
+
     private RocksDbLedger(RocksDb db, string path, Durability durability, bool readOnly)
     {
         _db = db;
@@ -187,28 +190,41 @@ public sealed partial class RocksDbLedger : ILedgerStore
         lock (_appendLock)
         {
             LedgerKeys.CheckProposal(_head, proposal);
-            var stateHash = _stateHash.Apply(proposal.Writes, key => _db.Get(key, _state));
-            var block = Block.Create(_head.LastBlockId.Next, _head.LastDigest, proposal, stateHash.Digest);
-            LedgerKeys.CheckInstalled(Location, block, received);
-            var head = new LedgerHead(block.Id, block.Digest, block.SeqNum);
-            using var batch = new WriteBatch();
-            batch.Put(LedgerKeys.BlockKey(block.Id), block.EncodedBytes, _blocks);
-            foreach (var write in proposal.Writes)
+            StateHash stateHash;
+            Block block;
+            LedgerHead head;
+            try
             {
-                if (write.Value is { } value)
+                stateHash = _stateHash.Apply(proposal.Writes, key => _db.Get(key, _state), _rewritten);
+                block = Block.Create(_head.LastBlockId.Next, _head.LastDigest, proposal, stateHash.Digest);
+                LedgerKeys.CheckInstalled(Location, block, received);
+                head = new LedgerHead(block.Id, block.Digest, block.SeqNum);
+                using var batch = new WriteBatch();
+                batch.Put(LedgerKeys.BlockKey(block.Id), block.EncodedBytes, _blocks);
+                foreach (var write in proposal.Writes)
                 {
-                    batch.Put(write.Key, value, _state);
+                    if (write.Value is { } value)
+                    {
+                        batch.Put(write.Key, value, _state);
+                    }
+                    else
+                    {
+                        batch.Delete(write.Key, _state);
+                    }
                 }
-                else
-                {
-                    batch.Delete(write.Key, _state);
-                }
+
+                AddMetadata(batch, metadata ?? []);
+                batch.Put(LedgerKeys.MetadataKey(LedgerKeys.StateHashKey), stateHash.ToBytes(), _metadata);
+                batch.Put(LedgerKeys.MetadataKey(LedgerKeys.HeadKey), LedgerKeys.EncodeHead(head), _metadata);
+                _db.Write(batch, _writeOptions);
+            }
+            catch
+            {
+                _rewritten.Discard(); // nothing of this block is in the state
+                throw;
             }
 
-            AddMetadata(batch, metadata ?? []);
-            batch.Put(LedgerKeys.MetadataKey(LedgerKeys.StateHashKey), stateHash.ToBytes(), _metadata);
-            batch.Put(LedgerKeys.MetadataKey(LedgerKeys.HeadKey), LedgerKeys.EncodeHead(head), _metadata);
-            _db.Write(batch, _writeOptions);
+            _rewritten.Commit();
             _head = head;
             _stateHash = stateHash;
             return block;

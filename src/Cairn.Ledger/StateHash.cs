@@ -91,7 +91,17 @@ public sealed class StateHash : IEquatable<StateHash>
     /// </summary>
     /// <param name="writes">The writes of one block.</param>
     /// <param name="currentValue">The key's value in the state before <paramref name="writes"/>, or null.</param>
-    public StateHash Apply(IReadOnlyList<StateWrite> writes, Func<byte[], byte[]?> currentValue)
+    public StateHash Apply(IReadOnlyList<StateWrite> writes, Func<byte[], byte[]?> currentValue) =>
+        Apply(writes, currentValue, rewritten: null);
+
+    /// <summary>As <see cref="Apply(IReadOnlyList{StateWrite}, Func{byte[], byte[]})"/>, taking the current pair of
+    /// a key <paramref name="rewritten"/> keeps from there (neither <paramref name="currentValue"/> nor an expansion
+    /// then), and staging there the new pairs it keeps.</summary>
+    internal StateHash Apply(
+        IReadOnlyList<StateWrite> writes,
+        Func<byte[], byte[]?> currentValue,
+        RewrittenPairs? rewritten
+    )
     {
         ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(currentValue);
@@ -100,17 +110,41 @@ public sealed class StateHash : IEquatable<StateHash>
         var written = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
         foreach (var write in writes)
         {
-            var old = written.TryGetValue(write.Key, out var pending) ? pending : currentValue(write.Key);
-            if (old is not null)
+            byte[]? old;
+            if (written.TryGetValue(write.Key, out var pending))
             {
-                Expand(write.Key, old, expansion);
-                SubtractLanes(lanes, expansion);
+                old = pending;
+                SubtractPair(lanes, write.Key, old, expansion);
+            }
+            else if (rewritten is not null && rewritten.TryGet(write.Key, out var kept, out var keptExpansion))
+            {
+                old = kept;
+                SubtractLanes(lanes, keptExpansion);
+            }
+            else
+            {
+                old = currentValue(write.Key);
+                SubtractPair(lanes, write.Key, old, expansion);
             }
 
             if (write.Value is { } value)
             {
-                Expand(write.Key, value, expansion);
-                AddLanes(lanes, expansion);
+                var keep = rewritten?.Keeps(write.Key, value, replaces: old is not null) == true;
+                var added = keep ? new ushort[Lanes] : expansion;
+                Expand(write.Key, value, added);
+                AddLanes(lanes, added);
+                if (keep)
+                {
+                    rewritten!.Stage(write.Key, value, added);
+                }
+                else
+                {
+                    rewritten?.StageGone(write.Key);
+                }
+            }
+            else
+            {
+                rewritten?.StageGone(write.Key);
             }
 
             written[write.Key] = write.Value;
@@ -150,6 +184,15 @@ public sealed class StateHash : IEquatable<StateHash>
             {
                 lanes[i] = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(lanes[i]);
             }
+        }
+    }
+
+    private static void SubtractPair(ushort[] lanes, byte[] key, byte[]? value, ushort[] expansion)
+    {
+        if (value is not null)
+        {
+            Expand(key, value, expansion);
+            SubtractLanes(lanes, expansion);
         }
     }
 

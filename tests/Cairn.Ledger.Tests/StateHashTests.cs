@@ -37,6 +37,68 @@ public sealed class StateHashTests
     }
 
     [Fact]
+    public void Kept_rewritten_pairs_give_the_hash_of_the_state_whatever_is_evicted_or_discarded()
+    {
+        const long budget = 3 * StateHash.SizeBytes; // two or three pairs of the eight keys
+        Gen.Select(Writes.Array[0, 12], Gen.Bool)
+            .Array[1, 10]
+            .Sample(blocks =>
+            {
+                var state = new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+                var hash = StateHash.Empty;
+                var rewritten = new RewrittenPairs(budget);
+                foreach (var (block, fails) in blocks)
+                {
+                    var next = hash.Apply(block, key => state.GetValueOrDefault(key), rewritten);
+                    if (fails)
+                    {
+                        rewritten.Discard(); // the block's write failed: the state is as before
+                        continue;
+                    }
+
+                    rewritten.Commit();
+                    Apply(state, block);
+                    hash = next;
+                    if (rewritten.Bytes > budget)
+                    {
+                        return false;
+                    }
+                }
+
+                return hash.Equals(StateHash.Of(state));
+            });
+    }
+
+    [Fact]
+    public void A_key_written_again_is_neither_read_nor_expanded_again_once_kept()
+    {
+        var key = Blocks.Bytes("reply/7");
+        var rewritten = new RewrittenPairs();
+        var state = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+        var hash = StateHash.Empty;
+        var reads = new List<string>();
+        foreach (var value in new[] { "a", "b", "c", "d" })
+        {
+            hash = hash.Apply(
+                [new StateWrite(key, Blocks.Bytes(value))],
+                k =>
+                {
+                    reads.Add(System.Text.Encoding.UTF8.GetString(k));
+                    return state.GetValueOrDefault(k);
+                },
+                rewritten
+            );
+            rewritten.Commit();
+            state[key] = Blocks.Bytes(value);
+        }
+
+        reads.Should().Equal(["reply/7", "reply/7"], "kept once the second write replaced a value");
+        hash.Should().Be(StateHash.Of(state));
+        rewritten.TryGet(key, out var kept, out _).Should().BeTrue();
+        kept.Should().Equal(Blocks.Bytes("d"));
+    }
+
+    [Fact]
     public void The_hash_of_a_state_does_not_depend_on_the_order_of_its_pairs()
     {
         var pairs = Enumerable

@@ -69,7 +69,7 @@ internal sealed class RewrittenPairs(long byteBudget = RewrittenPairs.DefaultByt
             Remove(key);
             if (pair is { } kept)
             {
-                _pairs[key] = _byLastWrite.AddLast(kept);
+                _pairs[kept.Key] = _byLastWrite.AddLast(kept); // its own copy of the key, not the writer's array
                 _bytes += kept.Bytes;
             }
         }

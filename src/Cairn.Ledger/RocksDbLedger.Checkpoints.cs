@@ -16,6 +16,22 @@ public sealed partial class RocksDbLedger
     private const ulong MaxWalBytes = 32 * 1024 * 1024;
 
     /// <summary>
+    /// The write-ahead log size at which this ledger flushes: <see cref="MaxWalBytes"/>, plus up to as much again by
+    /// <see cref="LedgerOptions.FlushStagger"/>. Replicas execute the same blocks, so with one limit all of them would
+    /// flush at the same block, each taking tens of milliseconds of a core then; staggered, the replicas that are not
+    /// flushing still make a quorum (docs/benchmarks-history.md, "Replicas that do not flush together").
+    /// </summary>
+    internal static ulong WalFlushBytes(double flushStagger)
+    {
+        if (!(flushStagger >= 0 && flushStagger < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(flushStagger), flushStagger, "accepted: 0 up to but not 1");
+        }
+
+        return MaxWalBytes + (ulong)(MaxWalBytes * flushStagger);
+    }
+
+    /// <summary>
     /// Takes a RocksDB checkpoint of the ledger into <paramref name="directory"/>, which must not exist: hard links to
     /// the immutable SST files plus copies of the small mutable files, taken while the ledger keeps accepting appends.
     /// The checkpoint holds exactly the blocks appended before this call started.

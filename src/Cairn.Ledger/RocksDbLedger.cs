@@ -99,6 +99,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
     /// another chain, or RocksDB cannot open it (locked by another process, unreadable).</exception>
     public static RocksDbLedger Open(string path, LedgerOptions options)
     {
+        var walFlushBytes = WalFlushBytes(options.FlushStagger);
         path = System.IO.Path.GetFullPath(path);
         var exists = Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any();
         if (!exists && options.ChainId is null)
@@ -118,7 +119,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
         var dbOptions = new DbOptions()
             .SetCreateIfMissing(true)
             .SetCreateMissingColumnFamilies(true)
-            .SetMaxTotalWalSize(MaxWalBytes);
+            .SetMaxTotalWalSize(walFlushBytes);
         var db = OpenRocksDb(path, () => RocksDb.Open(dbOptions, path, ColumnFamiliesOf()));
         var ledger = new RocksDbLedger(db, path, options.Durability, readOnly: false);
         try

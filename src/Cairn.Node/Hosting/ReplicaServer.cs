@@ -71,10 +71,15 @@ public static class ReplicaServer
         // A restore that committed but was interrupted is finished before the database is opened (docs/design.md).
         ReplicaRestore.RecoverInterrupted(config.DataDir, config.RocksDbPath);
         var pendingDiscard = LoadPendingDiscard(config);
-        // Unsynced appends: the host syncs once per group of inputs before it sends anything (group commit).
+        // Unsynced appends: the host syncs once per group of inputs before it sends anything (group commit). Each
+        // replica flushes at its own log size, so they do not all pause for it at the same block.
         using var ledger = RocksDbLedger.Open(
             config.RocksDbPath,
-            new LedgerOptions(config.ChainId, Durability.Unsynced)
+            new LedgerOptions(
+                config.ChainId,
+                Durability.Unsynced,
+                FlushStagger: (double)config.ReplicaId.Value / config.Replicas.Count
+            )
         );
         // prometheus-net would start listening to the meters at the first scrape and miss everything recorded before
         // it: listen from the start instead.

@@ -18,10 +18,14 @@ public static class ReplicaEnvironment
     /// times the throughput it reached once warm; docs/benchmarks-history.md, "A replica that warms up under load").
     /// Not for every <c>cairn</c> command: a short one would compile optimised code it exits before using (about
     /// 0.5 s more CPU for a <c>kv put</c>).
+    /// <c>DOTNET_TieredPGO</c>: <c>cairn</c> is built without dynamic PGO, which short commands pay for and do not
+    /// recoup (src/Cairn.Cli/Cairn.Cli.csproj); a replica runs long enough to, and the variable overrides the build's
+    /// setting.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Variables = new Dictionary<string, string>
     {
         ["MALLOC_ARENA_MAX"] = "2",
         ["DOTNET_TC_CallCountingDelayMs"] = "0",
+        ["DOTNET_TieredPGO"] = "1",
     };
 }

@@ -31,6 +31,7 @@ public sealed class RuntimeSettingsTests
     [InlineData("DOTNET_TC_CallCountingDelayMs", "0")]
     [InlineData("MALLOC_ARENA_MAX", "2")]
     [InlineData("DOTNET_TieredPGO", "1")]
+    [InlineData("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1")]
     public void A_replica_starts_with_the_environment_it_was_measured_with(string name, string value) =>
         ReplicaEnvironment.Variables.Should().Contain(name, value);
 }

@@ -21,11 +21,16 @@ public static class ReplicaEnvironment
     /// <c>DOTNET_TieredPGO</c>: <c>cairn</c> is built without dynamic PGO, which short commands pay for and do not
     /// recoup (src/Cairn.Cli/Cairn.Cli.csproj); a replica runs long enough to, and the variable overrides the build's
     /// setting.
+    /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>: a socket's completion runs on the thread that polled it
+    /// instead of being handed to a thread-pool worker; a replica does no blocking work in one (its frames are decoded
+    /// and checked there, then queued), and it took about a tenth of the replicas' CPU per put, most of it waking and
+    /// switching threads (docs/benchmarks-history.md, "Socket completions where they arrive").
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Variables = new Dictionary<string, string>
     {
         ["MALLOC_ARENA_MAX"] = "2",
         ["DOTNET_TC_CallCountingDelayMs"] = "0",
         ["DOTNET_TieredPGO"] = "1",
+        ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1",
     };
 }

@@ -76,7 +76,9 @@ echo "== cairn: 4 replicas, the same loads"
 "$cairn" cluster init --dir "$work/cairn" --base-port "$port" >/dev/null
 cluster_up "$work/cairn"
 replica_pids=$(echo "$work"/cairn/replica-*/replica.pid)
-"$cairn" load --cluster "$work/cairn" --requests 1000 --clients 16 >/dev/null # warm-up, as etcd needs none
+# Warm-up: the replicas' hot code is compiled while they run (tiered compilation), and over the first 10,000-put load
+# they cost about a fifth more CPU per put than over the next; etcd is warm from etcdctl check perf's minute of load.
+"$cairn" load --cluster "$work/cairn" --requests "$requests" --clients $((2 * clients)) --value-size "$value_size" >/dev/null
 for c in "$clients" $((2 * clients)); do
   measured cairn "$c" "$replica_pids" "$cairn" load --cluster "$work/cairn" --requests "$requests" --clients "$c" \
     --value-size "$value_size" --json >>"$work/cpu.txt"

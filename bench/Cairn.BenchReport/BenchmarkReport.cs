@@ -384,9 +384,11 @@ internal static partial class BenchmarkReport
             $"`bench/cluster.sh`: a 3-node etcd cluster (JSON gateway) and a 4-replica Cairn cluster (f = 1) on "
                 + $"loopback, one after the other, each given {first.Requests} puts of {first.ValueSize} B from "
                 + $"{string.Join(" and then ", cluster.ClientCounts)} concurrent clients by the same load generator "
-                + "(Cairn after a warm-up of 1,000 puts). CPU is user + system time of every process of the system, "
-                + "servers and load generator, over the load, per completed put. etcd's own benchmark, "
-                + $"`etcdctl check perf --load=l`, gave {cluster.EtcdCheckPerfWrites} writes/s."
+                + $"(each after a warm-up: etcd after etcd's own benchmark, `etcdctl check perf --load=l`, which gave "
+                + $"{cluster.EtcdCheckPerfWrites} writes/s; Cairn after {first.Requests} puts from "
+                + $"{cluster.ClientCounts.Max()} clients, as its replicas compile their hot code while they run). "
+                + "CPU is user + system time of every process of the system, servers and load generator, over the "
+                + "load, per completed put."
         );
         line("");
         line("| System | Clients | puts/s | p50 ms | p95 ms | p99 ms | max ms | CPU ms per put |");

@@ -23,7 +23,7 @@ public static class ReplicaEnvironment
     /// setting.
     /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>: a socket's completion runs on the thread that polled it
     /// instead of being handed to a thread-pool worker; a replica does no blocking work in one (its frames are decoded
-    /// and checked there, then queued), and it took about a tenth of the replicas' CPU per put, most of it waking and
+    /// and checked there, then queued), and the hand-off cost about 4 % of the replicas' CPU per put in waking and
     /// switching threads (docs/benchmarks-history.md, "Socket completions where they arrive").
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Variables = new Dictionary<string, string>

@@ -6,8 +6,8 @@ namespace Cairn.Cli.Tests;
 
 /// <summary>
 /// The runtime settings <c>cairn</c> is built with (src/Cairn.Cli/Cairn.Cli.csproj) and those a replica is started with
-/// (<see cref="ReplicaEnvironment"/>), which a replica relies on for its CPU and memory figures
-/// (docs/benchmarks-history.md): dropping one slows the replica without failing anything else.
+/// (<see cref="ReplicaEnvironment"/>), which the CPU and memory figures of replicas and of commands such as
+/// <c>cairn load</c> rely on (docs/benchmarks-history.md): dropping one slows them without failing anything else.
 /// </summary>
 public sealed class RuntimeSettingsTests
 {

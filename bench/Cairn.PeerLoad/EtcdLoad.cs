@@ -22,11 +22,10 @@ internal static class EtcdLoad
         {
             var endpoint = new Uri($"{endpoints[client % endpoints.Count].TrimEnd('/')}/v3/kv/put");
             var value = new byte[options.ValueSize];
-            var random = new Random(client);
             int index;
             while ((index = Interlocked.Increment(ref next)) < options.Requests)
             {
-                random.NextBytes(value);
+                Random.Shared.NextBytes(value); // as cairn load fills its values (src/Cairn.Client/LoadGenerator.cs)
                 var body = new
                 {
                     key = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"load/{client}/{index}")),

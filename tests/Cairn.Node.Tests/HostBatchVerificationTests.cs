@@ -25,7 +25,7 @@ public sealed class HostBatchVerificationTests
     public async Task Only_batches_whose_requests_carry_their_clients_signatures_are_prepared()
     {
         using var ledger = new InMemoryLedger("chain");
-        using var metrics = new ReplicaMetrics();
+        var metrics = new ReplicaMetrics();
         var peers = new RecordingPeers();
         var host = Host(1, ledger, metrics, peers);
         using var stop = new CancellationTokenSource();
@@ -53,7 +53,7 @@ public sealed class HostBatchVerificationTests
     public async Task A_backup_takes_a_request_on_its_clients_proven_session_and_the_primary_checks_its_signature()
     {
         using var ledger = new InMemoryLedger("chain");
-        using var metrics = new ReplicaMetrics();
+        var metrics = new ReplicaMetrics();
         var peers = new RecordingPeers();
         var backup = Host(1, ledger, metrics, peers);
         using var stop = new CancellationTokenSource();
@@ -78,7 +78,7 @@ public sealed class HostBatchVerificationTests
         // The primary (replica 0) checks every signature, proven session or not: it proposes only what any replica can
         // verify.
         using var primaryLedger = new InMemoryLedger("chain");
-        using var primaryMetrics = new ReplicaMetrics();
+        var primaryMetrics = new ReplicaMetrics();
         var primary = Host(0, primaryLedger, primaryMetrics, new RecordingPeers());
         primary.Refusal(badlySigned, keyProven: true, out _).Should().Contain("not signed by");
         primary.Refusal(Request(4, "signed"u8), keyProven: true, out var checkedByPrimary).Should().BeNull();

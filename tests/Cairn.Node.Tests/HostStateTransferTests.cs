@@ -201,7 +201,7 @@ public sealed class HostStateTransferTests
             CheckpointWindowSize = 8,
             ViewChangeTimeout = TimeSpan.FromMilliseconds(200),
         };
-        using var metrics = new ReplicaMetrics();
+        var metrics = new ReplicaMetrics();
         var host = new ReplicaHost(
             options,
             ledger,

@@ -85,7 +85,7 @@ public static class ReplicaServer
         // it: listen from the start instead.
         Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
         using var meterListener = MeterAdapter.StartListening();
-        using var metrics = new ReplicaMetrics();
+        var metrics = new ReplicaMetrics();
 
         // No appsettings.json reload: its watcher would follow every file RocksDB writes under the working
         // directory, and the replica reads no appsettings anyway (its config is deployment.config).

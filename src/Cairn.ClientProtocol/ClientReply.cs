@@ -49,7 +49,8 @@ public sealed class ClientReply
     /// <summary>The canonical encoding.</summary>
     public byte[] Encode()
     {
-        var writer = new CanonicalWriter(_result.Length + 24);
+        // Exactly the reply's size (tag, client, request, length-prefixed result): the writer's array is the encoding.
+        var writer = new CanonicalWriter(1 + 8 + 8 + 4 + _result.Length);
         writer.WriteByte(DomainTag);
         writer.WriteUInt64(ClientId);
         writer.WriteUInt64(RequestId);

@@ -65,7 +65,8 @@ public sealed record Block
     /// cref="StateWrite.MaxKeySize"/>.</exception>
     public static Block Create(BlockId id, Digest previousDigest, BlockProposal proposal, Digest stateDigest)
     {
-        var writer = new CanonicalWriter(128);
+        // Sized to the block, so the writer's array becomes the block's bytes with no copy.
+        var writer = new CanonicalWriter(EncodedLength(proposal.Writes));
         writer
             .WriteDigest(previousDigest)
             .WriteByte(FormatVersion)
@@ -100,6 +101,20 @@ public sealed record Block
             proposal.Writes,
             writer.ToArray()
         );
+    }
+
+    /// <summary>The encoded size of a block with <paramref name="writes"/>: the header (previous digest, version, id,
+    /// seq, timestamp, state digest, write count), then per write its length-prefixed key, a flag and its
+    /// length-prefixed value.</summary>
+    private static int EncodedLength(IReadOnlyList<StateWrite> writes)
+    {
+        var length = Digest.Size + 1 + 8 + 8 + 8 + Digest.Size + 4;
+        foreach (var write in writes)
+        {
+            length += 4 + write.Key.Length + 1 + (write.Value is { } value ? 4 + value.Length : 0);
+        }
+
+        return length;
     }
 
     /// <summary>Decodes a block from its canonical bytes.</summary>

@@ -34,8 +34,12 @@ public sealed class StateHash : IEquatable<StateHash>
     /// <summary>The hash of the empty state (every lane zero).</summary>
     public static StateHash Empty => new(new ushort[Lanes]);
 
-    /// <summary>The 32-byte digest a block records: SHA-256 of <see cref="ToBytes"/>.</summary>
-    public Digest Digest => Digest.Compute(ToBytes());
+    /// <summary>The 32-byte digest a block records: SHA-256 of <see cref="ToBytes"/>, hashed from the lanes in place
+    /// where they are stored little-endian already.</summary>
+    public Digest Digest =>
+        BitConverter.IsLittleEndian
+            ? Digest.Compute(MemoryMarshal.AsBytes(_lanes.AsSpan()))
+            : Digest.Compute(ToBytes());
 
     /// <summary>Hashes a whole state from scratch (O(state)): what an auditor re-derives to check the maintained
     /// one.</summary>
@@ -64,17 +68,29 @@ public sealed class StateHash : IEquatable<StateHash>
         }
 
         var lanes = new ushort[Lanes];
-        for (var i = 0; i < Lanes; i++)
+        if (BitConverter.IsLittleEndian)
         {
-            lanes[i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]);
+            bytes.CopyTo(MemoryMarshal.AsBytes(lanes.AsSpan()));
+        }
+        else
+        {
+            for (var i = 0; i < Lanes; i++)
+            {
+                lanes[i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]);
+            }
         }
 
         return new StateHash(lanes);
     }
 
-    /// <summary>The stored form: the lanes, little-endian.</summary>
+    /// <summary>The stored form: the lanes, little-endian (on a little-endian machine, their memory as it is).</summary>
     public byte[] ToBytes()
     {
+        if (BitConverter.IsLittleEndian)
+        {
+            return MemoryMarshal.AsBytes(_lanes.AsSpan()).ToArray();
+        }
+
         var bytes = new byte[SizeBytes];
         for (var i = 0; i < Lanes; i++)
         {

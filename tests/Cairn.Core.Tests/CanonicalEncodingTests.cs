@@ -88,4 +88,31 @@ public sealed class CanonicalEncodingTests
             .Should()
             .Throw<CanonicalEncodingException>();
     }
+
+    [Fact]
+    public void An_array_handed_out_whole_never_changes_afterwards()
+    {
+        var writer = new CanonicalWriter(12).WriteUInt32(1).WriteUInt64(2);
+        var exact = writer.ToArray();
+        exact.Should().Equal(0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2);
+
+        // Writing on after it, and clearing and writing again, work on another array.
+        writer.WriteByte(9);
+        writer.WrittenSpan.ToArray().Should().Equal(0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 9);
+        writer.ToArray().Should().NotBeSameAs(exact);
+        writer.Clear();
+        writer.WriteUInt32(0xFFFFFFFF).WriteUInt64(ulong.MaxValue);
+        writer.ToArray().Should().Equal(Enumerable.Repeat((byte)0xFF, 12));
+        exact.Should().Equal(0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2);
+    }
+
+    [Fact]
+    public void A_writer_sized_to_what_it_writes_hands_out_its_own_array_and_others_a_copy()
+    {
+        var exact = new CanonicalWriter(4).WriteUInt32(7);
+        exact.ToArray().Should().BeSameAs(exact.ToArray());
+
+        var roomy = new CanonicalWriter(8).WriteUInt32(7);
+        roomy.ToArray().Should().NotBeSameAs(roomy.ToArray()).And.Equal(0, 0, 0, 7);
+    }
 }

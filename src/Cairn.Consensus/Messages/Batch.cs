@@ -17,7 +17,10 @@ public sealed class Batch
     {
         ArgumentNullException.ThrowIfNull(requests);
         _requests = [.. requests];
-        var writer = new CanonicalWriter();
+        // Exactly the batch's size, so the writer's array is the encoding with no copy.
+        var writer = new CanonicalWriter(
+            EmptyEncodedLength + _requests.Sum(request => EncodedLengthOf(request.Encoded.Length))
+        );
         writer.WriteUInt32((uint)_requests.Length);
         foreach (var request in _requests)
         {

@@ -83,7 +83,7 @@ public sealed class StateHash : IEquatable<StateHash>
         return new StateHash(lanes);
     }
 
-    /// <summary>The stored form: the lanes, little-endian (on a little-endian machine, their memory as it is).</summary>
+    /// <summary>The stored form: the lanes, little-endian (on a little-endian machine, their memory as is).</summary>
     public byte[] ToBytes()
     {
         if (BitConverter.IsLittleEndian)

@@ -17,10 +17,14 @@ public abstract record PersistentRecord
     /// <summary>The canonical encoding.</summary>
     public byte[] Encode()
     {
-        var writer = new CanonicalWriter();
+        var writer = new CanonicalWriter(EncodedLengthHint);
         WriteTo(writer);
         return writer.ToArray();
     }
+
+    /// <summary>The size of <see cref="Encode"/>'s bytes where the record knows it (a proposal: its writer then hands
+    /// out its own array, no copy), or a first guess. Only a size: a wrong one costs a copy, never other bytes.</summary>
+    internal virtual int EncodedLengthHint => 256;
 
     /// <summary>Decodes a record; throws <see cref="CanonicalEncodingException"/> on malformed input.</summary>
     public static PersistentRecord Decode(ReadOnlySpan<byte> bytes)

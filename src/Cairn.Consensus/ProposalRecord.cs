@@ -21,6 +21,9 @@ public sealed record ProposalRecord(PrePrepare Proposal) : PersistentRecord
     /// <summary>The key of the proposal record for (<paramref name="seq"/>, <paramref name="digest"/>).</summary>
     public static string KeyOf(SeqNum seq, Digest digest) => $"body/{seq.Value}/{digest}";
 
+    /// <summary>The tag and the length-prefixed proposal.</summary>
+    internal override int EncodedLengthHint => 1 + 4 + Proposal.EncodedLengthHint;
+
     private protected override void WriteTo(CanonicalWriter writer)
     {
         writer.WriteByte(7);

@@ -178,6 +178,20 @@ public sealed class EncodingTests
     }
 
     [Fact]
+    public void A_proposal_and_its_record_know_their_encoded_size_before_they_are_written() =>
+        // The size is what the writer is given (a wrong one would cost a copy of the batch): exact for both.
+        GenPrePrepare.Sample(
+            proposal =>
+            {
+                proposal.Encode().Should().HaveCount(proposal.EncodedLengthHint);
+                proposal.WithoutBatch().Encode().Should().HaveCount(proposal.WithoutBatch().EncodedLengthHint);
+                var record = new ProposalRecord(proposal);
+                record.Encode().Should().HaveCount(record.EncodedLengthHint);
+            },
+            iter: 100
+        );
+
+    [Fact]
     public void A_proposal_record_holds_a_whole_proposal_and_a_stored_header_does_not_decode_as_one()
     {
         var whole = (PrePrepare)

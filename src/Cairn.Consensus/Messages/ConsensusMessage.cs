@@ -54,7 +54,7 @@ public abstract record ConsensusMessage(ReplicaId Sender)
     /// covers only through a digest (a PRE-PREPARE's batch).</summary>
     public byte[] Encode()
     {
-        var writer = new CanonicalWriter();
+        var writer = new CanonicalWriter(EncodedLengthHint);
         WriteSigned(writer);
         if (!TravelsUnsigned)
         {
@@ -64,6 +64,11 @@ public abstract record ConsensusMessage(ReplicaId Sender)
         WriteAfterSignature(writer);
         return writer.ToArray();
     }
+
+    /// <summary>The size of <see cref="Encode"/>'s bytes where the message type knows it without writing them (a
+    /// PRE-PREPARE, whose batch can be large: its writer then hands out its own array, no copy), or a first guess. Only
+    /// a size: a wrong one costs a copy, never other bytes.</summary>
+    internal virtual int EncodedLengthHint => 256;
 
     /// <summary>Writes the part of the message after the signature; nothing for most messages.</summary>
     private protected virtual void WriteAfterSignature(CanonicalWriter writer) { }

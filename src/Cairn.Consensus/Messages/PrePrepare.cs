@@ -75,6 +75,19 @@ public sealed record PrePrepare : ConsensusMessage
         return batch.ProposalDigest(timestampMs);
     }
 
+    /// <summary>Type, sender, view, seq, timestamp, digest, signature, the batch flag and the length-prefixed
+    /// batch.</summary>
+    internal override int EncodedLengthHint =>
+        1
+        + 4
+        + 8
+        + 8
+        + 8
+        + Core.Digest.Size
+        + Core.Crypto.Signature.Size
+        + 1
+        + (Batch is null ? 0 : 4 + Batch.EncodedLength);
+
     private protected override void WriteBody(CanonicalWriter writer)
     {
         writer.WriteUInt64(View.Value);

@@ -23,7 +23,8 @@ public abstract record PersistentRecord
     }
 
     /// <summary>The size of <see cref="Encode"/>'s bytes where the record knows it (a proposal: its writer then hands
-    /// out its own array, no copy), or a first guess. Only a size: a wrong one costs a copy, never other bytes.</summary>
+    /// out its own array, no copy), or a first guess. Only a size: a wrong one costs a copy, never other
+    /// bytes.</summary>
     internal virtual int EncodedLengthHint => 256;
 
     /// <summary>Decodes a record; throws <see cref="CanonicalEncodingException"/> on malformed input.</summary>

@@ -50,6 +50,11 @@ public sealed class ReplicaMetrics
         "reason"
     );
 
+    // The two series of _admitted, looked up at their first request (each request records one, on every replica):
+    // a label lookup per request otherwise, and a series that never moved stays absent until it does.
+    private Counter.Child? _bySignature;
+    private Counter.Child? _bySession;
+
     private readonly Histogram _executeSeconds = Metrics.CreateHistogram(
         Prefix + "batch_execute_seconds",
         "Time to execute a batch and append its block.",
@@ -91,7 +96,11 @@ public sealed class ReplicaMetrics
     }
 
     public void RequestAdmitted(bool signatureChecked) =>
-        _admitted.WithLabels(signatureChecked ? "signature" : "session").Inc();
+        (
+            signatureChecked
+                ? _bySignature ??= _admitted.WithLabels("signature")
+                : _bySession ??= _admitted.WithLabels("session")
+        ).Inc();
 
     public void PeerMessageDropped(string reason) => _peerDrops.WithLabels(reason).Inc();
 

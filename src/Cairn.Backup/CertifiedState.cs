@@ -26,7 +26,7 @@ public static class CertifiedState
         }
 
         var (blockDigest, certified) =
-            head.LastBlockId == BlockId.Genesis ? (reader.GenesisDigest, StateHash.Empty.Digest)
+            head.LastBlockId == BlockId.Genesis ? (reader.GenesisDigest, StateHash.EmptyDigest)
             : reader.GetBlock(head.LastBlockId) is { } block ? (block.Digest, block.StateDigest)
             : (Digest.Zero, Digest.Zero);
         if (extension.FindMismatch(head with { LastDigest = blockDigest }, metadata.Certificate) is { } unlinked)

@@ -11,6 +11,9 @@ public interface ILedgerReader : IDisposable
     /// <summary>The chain this ledger belongs to, fixed when the ledger was created.</summary>
     string ChainId { get; }
 
+    /// <summary>How the ledger's state hash expands a pair, fixed when the ledger was created (its format).</summary>
+    StateHashScheme StateHashScheme { get; }
+
     /// <summary>The digest block 1 chains to: derived from the chain id, so two chains never share a block
     /// digest.</summary>
     Digest GenesisDigest { get; }

@@ -12,14 +12,18 @@ public sealed class InMemoryLedger : ILedgerStore
     private readonly SortedDictionary<byte[], byte[]> _state = new(ByteArrayComparer.Instance);
     private readonly Dictionary<string, byte[]> _metadata = [];
     private LedgerHead _head;
-    private StateHash _stateHash = StateHash.Empty;
+    private StateHash _stateHash;
 
     // Every atomic write since the last sync, oldest first, with what it replaced: what a simulated power loss undoes.
     private readonly List<UnsyncedWrite> _unsynced = [];
 
-    public InMemoryLedger(string chainId)
+    /// <param name="chainId">The chain the ledger belongs to.</param>
+    /// <param name="stateHashScheme">Its state hash scheme: by default the one a new RocksDB ledger gets.</param>
+    public InMemoryLedger(string chainId, StateHashScheme stateHashScheme = LedgerKeys.FormatScheme)
     {
         ChainId = chainId;
+        StateHashScheme = stateHashScheme;
+        _stateHash = StateHash.Empty(stateHashScheme);
         GenesisDigest = LedgerDigests.Genesis(chainId);
         _head = new LedgerHead(BlockId.Genesis, GenesisDigest, SeqNum.Zero);
     }
@@ -27,6 +31,8 @@ public sealed class InMemoryLedger : ILedgerStore
     public string Location => "memory";
 
     public string ChainId { get; }
+
+    public StateHashScheme StateHashScheme { get; }
 
     public Digest GenesisDigest { get; }
 

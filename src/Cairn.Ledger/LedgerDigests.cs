@@ -18,7 +18,7 @@ public static class LedgerDigests
     public static Digest State(ILedgerReader ledger)
     {
         ArgumentNullException.ThrowIfNull(ledger);
-        return StateHash.Of(ledger.ReadState()).Digest;
+        return StateHash.Of(ledger.StateHashScheme, ledger.ReadState()).Digest;
     }
 
     /// <summary>The state digest the head block records (the empty state's for a ledger with no block): the one a
@@ -29,7 +29,7 @@ public static class LedgerDigests
         ArgumentNullException.ThrowIfNull(ledger);
         var head = ledger.Head;
         return head.LastBlockId == BlockId.Genesis
-            ? StateHash.Empty.Digest
+            ? StateHash.EmptyDigest
             : (
                 ledger.GetBlock(head.LastBlockId)
                 ?? throw new LedgerCorruptException(

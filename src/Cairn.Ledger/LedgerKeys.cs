@@ -21,8 +21,29 @@ internal static class LedgerKeys
     /// <summary>The <see cref="StateHash"/> of the latest state, written in the same batch as every block.</summary>
     public const string StateHashKey = "cairn.state_hash";
 
-    /// <summary>Marks a directory as a Cairn ledger, and its layout version.</summary>
-    public const string FormatValue = "cairn-ledger/1";
+    /// <summary>Marks a directory as a Cairn ledger, and its layout version: the one new ledgers are created with.
+    /// The formats differ only in their state hash scheme (<see cref="SchemeOf"/>).</summary>
+    public const string FormatValue = "cairn-ledger/2";
+
+    /// <summary>The state hash scheme of <see cref="FormatValue"/>.</summary>
+    public const StateHashScheme FormatScheme = StateHashScheme.Sha256Aes256Ctr;
+
+    /// <summary>The format of ledgers created before <see cref="StateHashScheme.Sha256Aes256Ctr"/>: still read, and
+    /// kept by their chain.</summary>
+    private const string ShakeFormatValue = "cairn-ledger/1";
+
+    /// <summary>The formats this build reads, for messages.</summary>
+    public const string ReadableFormats = ShakeFormatValue + ", " + FormatValue;
+
+    /// <summary>The state hash scheme of a ledger of <paramref name="format"/>, or null when this build does not read
+    /// that format.</summary>
+    public static StateHashScheme? SchemeOf(string format) =>
+        format switch
+        {
+            ShakeFormatValue => StateHashScheme.Shake256,
+            FormatValue => FormatScheme,
+            _ => null,
+        };
 
     /// <summary>Block ids are big-endian so RocksDB's bytewise order is block order.</summary>
     public static byte[] BlockKey(BlockId id)

@@ -4,7 +4,7 @@ namespace Cairn.Ledger;
 /// The current pairs of keys the state keeps rewriting (each client's reply entry is rewritten with every request of
 /// that client), with their <see cref="StateHash"/> expansions: when such a key is written again, the state hash
 /// subtracts the stored expansion instead of reading the old value and expanding it again, one state read and one
-/// SHAKE256 expansion per rewrite (docs/benchmarks-history.md, "Rewritten pairs keep their expansions"). A key enters
+/// expansion per rewrite (docs/benchmarks-history.md, "Rewritten pairs keep their expansions"). A key enters
 /// when a write replaces a value it had (a key written once, as most application keys are, never does); the least
 /// recently written leave past a byte budget. Exact by construction: changes are staged while a block's
 /// hash is computed and applied only once its write has committed (<see cref="Commit"/>); a write that fails discards

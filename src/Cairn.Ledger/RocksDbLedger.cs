@@ -44,7 +44,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
     private readonly Lock _appendLock = new();
     private readonly bool _readOnly;
     private LedgerHead _head;
-    private StateHash _stateHash = StateHash.Empty;
+    private StateHash _stateHash = null!; // set when the ledger is loaded, in its scheme
 
     // Under _appendLock: the pairs of keys the state keeps rewriting, with their state-hash expansions.
     private readonly RewrittenPairs _rewritten = new();
@@ -65,6 +65,8 @@ public sealed partial class RocksDbLedger : ILedgerStore
     public string Location { get; }
 
     public string ChainId { get; private set; }
+
+    public StateHashScheme StateHashScheme { get; private set; }
 
     public Digest GenesisDigest { get; private set; }
 
@@ -471,13 +473,12 @@ public sealed partial class RocksDbLedger : ILedgerStore
         }
 
         var formatText = System.Text.Encoding.UTF8.GetString(format!);
-        if (formatText != LedgerKeys.FormatValue)
-        {
-            throw new NotALedgerException(
+        StateHashScheme =
+            LedgerKeys.SchemeOf(formatText)
+            ?? throw new NotALedgerException(
                 Location,
-                $"ledger format '{formatText}' is not the '{LedgerKeys.FormatValue}' this build reads"
+                $"ledger format '{formatText}' is not one this build reads ({LedgerKeys.ReadableFormats})"
             );
-        }
 
         var storedChain = GetMetadata(LedgerKeys.ChainIdKey) is { } chainBytes
             ? System.Text.Encoding.UTF8.GetString(chainBytes)
@@ -512,7 +513,7 @@ public sealed partial class RocksDbLedger : ILedgerStore
         StateHash hash;
         try
         {
-            hash = stored is null ? StateHash.Empty : StateHash.FromBytes(stored);
+            hash = stored is null ? StateHash.Empty(StateHashScheme) : StateHash.FromBytes(StateHashScheme, stored);
         }
         catch (CanonicalEncodingException e)
         {

@@ -11,10 +11,11 @@ namespace Cairn.Ledger;
 /// writes, never to the size of the state: LtHash (Bellare and Micciancio, "A New Paradigm for Collision-free Hashing:
 /// Incrementality at Reduced Cost", EUROCRYPT 1997) with the LtHash16 parameters of Lewi, Kim, Maykov and Weis,
 /// "Securing Update Propagation with Homomorphic Hashing" (IACR ePrint 2019/227): each (key, value) pair is expanded
-/// by SHAKE256 to 1024 lanes of 16 bits, and the state's hash is the lane-wise sum modulo 2^16 of its pairs'
-/// expansions. Adding a pair adds its expansion, removing it subtracts it, so the result depends only on the set of
-/// pairs, not on the order or history that produced it. See docs/architecture.md ("What the checkpoint certificate
-/// covers").
+/// to 1024 lanes of 16 bits by the ledger's <see cref="StateHashScheme"/>, and the state's hash is the lane-wise sum
+/// modulo 2^16 of its pairs' expansions. Adding a pair adds its expansion, removing it subtracts it, so the result
+/// depends only on the set of pairs, not on the order or history that produced it. A hash belongs to one scheme: the
+/// hashes it is compared with or applied to are of the same. See docs/architecture.md ("What the checkpoint
+/// certificate covers").
 /// </summary>
 public sealed class StateHash : IEquatable<StateHash>
 {
@@ -25,14 +26,27 @@ public sealed class StateHash : IEquatable<StateHash>
     public const int SizeBytes = Lanes * sizeof(ushort);
 
     /// <summary>Separates this use of SHAKE256 (and this element encoding) from any other.</summary>
-    private const string ElementDomain = "cairn-state-element/1";
+    private const string ShakeElementDomain = "cairn-state-element/1";
+
+    /// <summary>Separates this use of SHA-256 and AES (and this element encoding) from any other.</summary>
+    private const string AesElementDomain = "cairn-state-element/2";
 
     private readonly ushort[] _lanes;
 
-    private StateHash(ushort[] lanes) => _lanes = lanes;
+    private StateHash(StateHashScheme scheme, ushort[] lanes)
+    {
+        Scheme = scheme;
+        _lanes = lanes;
+    }
 
-    /// <summary>The hash of the empty state (every lane zero).</summary>
-    public static StateHash Empty => new(new ushort[Lanes]);
+    /// <summary>How this hash expands a pair.</summary>
+    public StateHashScheme Scheme { get; }
+
+    /// <summary>The digest of the empty state, the same in every scheme (every lane zero).</summary>
+    public static Digest EmptyDigest { get; } = Empty(StateHashScheme.Sha256Aes256Ctr).Digest;
+
+    /// <summary>The hash of the empty state in <paramref name="scheme"/> (every lane zero).</summary>
+    public static StateHash Empty(StateHashScheme scheme) => new(Checked(scheme), new ushort[Lanes]);
 
     /// <summary>The 32-byte digest a block records: SHA-256 of <see cref="ToBytes"/>, hashed from the lanes in place
     /// where they are stored little-endian already.</summary>
@@ -43,14 +57,14 @@ public sealed class StateHash : IEquatable<StateHash>
 
     /// <summary>Hashes a whole state from scratch (O(state)): what an auditor re-derives to check the maintained
     /// one.</summary>
-    public static StateHash Of(IEnumerable<KeyValuePair<byte[], byte[]>> state)
+    public static StateHash Of(StateHashScheme scheme, IEnumerable<KeyValuePair<byte[], byte[]>> state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var hash = Empty;
+        var hash = Empty(scheme);
         var expansion = new ushort[Lanes];
         foreach (var (key, value) in state)
         {
-            Expand(key, value, expansion);
+            Expand(scheme, key, value, expansion);
             AddLanes(hash._lanes, expansion);
         }
 
@@ -60,8 +74,9 @@ public sealed class StateHash : IEquatable<StateHash>
     /// <summary>Reads the stored form.</summary>
     /// <exception cref="CanonicalEncodingException">When <paramref name="bytes"/> is not <see cref="SizeBytes"/>
     /// long.</exception>
-    public static StateHash FromBytes(ReadOnlySpan<byte> bytes)
+    public static StateHash FromBytes(StateHashScheme scheme, ReadOnlySpan<byte> bytes)
     {
+        Checked(scheme);
         if (bytes.Length != SizeBytes)
         {
             throw new CanonicalEncodingException($"a state hash is {SizeBytes} bytes, got {bytes.Length}");
@@ -80,7 +95,7 @@ public sealed class StateHash : IEquatable<StateHash>
             }
         }
 
-        return new StateHash(lanes);
+        return new StateHash(scheme, lanes);
     }
 
     /// <summary>The stored form: the lanes, little-endian (on a little-endian machine, their memory as is).</summary>
@@ -130,7 +145,7 @@ public sealed class StateHash : IEquatable<StateHash>
             if (written.TryGetValue(write.Key, out var pending))
             {
                 old = pending;
-                SubtractPair(lanes, write.Key, old, expansion);
+                SubtractPair(Scheme, lanes, write.Key, old, expansion);
             }
             else if (rewritten is not null && rewritten.TryGet(write.Key, out var kept, out var keptExpansion))
             {
@@ -140,14 +155,14 @@ public sealed class StateHash : IEquatable<StateHash>
             else
             {
                 old = currentValue(write.Key);
-                SubtractPair(lanes, write.Key, old, expansion);
+                SubtractPair(Scheme, lanes, write.Key, old, expansion);
             }
 
             if (write.Value is { } value)
             {
                 var keep = rewritten?.Keeps(write.Key, value, replaces: old is not null) == true;
                 var added = keep ? new ushort[Lanes] : expansion;
-                Expand(write.Key, value, added);
+                Expand(Scheme, write.Key, value, added);
                 AddLanes(lanes, added);
                 if (keep)
                 {
@@ -166,10 +181,11 @@ public sealed class StateHash : IEquatable<StateHash>
             written[write.Key] = write.Value;
         }
 
-        return new StateHash(lanes);
+        return new StateHash(Scheme, lanes);
     }
 
-    public bool Equals(StateHash? other) => other is not null && _lanes.AsSpan().SequenceEqual(other._lanes);
+    public bool Equals(StateHash? other) =>
+        other is not null && Scheme == other.Scheme && _lanes.AsSpan().SequenceEqual(other._lanes);
 
     public override bool Equals(object? obj) => Equals(obj as StateHash);
 
@@ -177,11 +193,13 @@ public sealed class StateHash : IEquatable<StateHash>
 
     public override string ToString() => Digest.ToHex();
 
-    /// <summary>SHAKE256(domain ‖ key ‖ value), each length-prefixed, read as 1024 little-endian 16-bit
-    /// lanes.</summary>
-    private static void Expand(byte[] key, byte[] value, ushort[] lanes)
+    /// <summary>The pair's expansion in <paramref name="scheme"/>, read as 1024 little-endian 16-bit lanes: SHAKE256
+    /// of (domain ‖ key ‖ value), each length-prefixed, or the AES-256 counter-mode stream keyed by SHA-256 of the same
+    /// with the other scheme's domain.</summary>
+    private static void Expand(StateHashScheme scheme, byte[] key, byte[] value, ushort[] lanes)
     {
-        if (!Shake256.IsSupported)
+        var shake = scheme == StateHashScheme.Shake256;
+        if (shake && !Shake256.IsSupported)
         {
             throw new PlatformNotSupportedException(
                 "the ledger's state hash needs SHAKE256, which this platform's crypto library lacks (OpenSSL 1.1.1+)"
@@ -189,11 +207,21 @@ public sealed class StateHash : IEquatable<StateHash>
         }
 
         var element = new CanonicalWriter(key.Length + value.Length + 40)
-            .WriteString(ElementDomain)
+            .WriteString(shake ? ShakeElementDomain : AesElementDomain)
             .WriteBytes(key)
             .WriteBytes(value);
         var bytes = MemoryMarshal.AsBytes(lanes.AsSpan());
-        Shake256.HashData(element.WrittenSpan, bytes);
+        if (shake)
+        {
+            Shake256.HashData(element.WrittenSpan, bytes);
+        }
+        else
+        {
+            Span<byte> streamKey = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(element.WrittenSpan, streamKey);
+            Aes256CounterStream.Fill(streamKey, bytes);
+        }
+
         if (!BitConverter.IsLittleEndian)
         {
             for (var i = 0; i < lanes.Length; i++)
@@ -203,11 +231,22 @@ public sealed class StateHash : IEquatable<StateHash>
         }
     }
 
-    private static void SubtractPair(ushort[] lanes, byte[] key, byte[]? value, ushort[] expansion)
+    private static StateHashScheme Checked(StateHashScheme scheme) =>
+        Enum.IsDefined(scheme)
+            ? scheme
+            : throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "not a state hash scheme");
+
+    private static void SubtractPair(
+        StateHashScheme scheme,
+        ushort[] lanes,
+        byte[] key,
+        byte[]? value,
+        ushort[] expansion
+    )
     {
         if (value is not null)
         {
-            Expand(key, value, expansion);
+            Expand(scheme, key, value, expansion);
             SubtractLanes(lanes, expansion);
         }
     }

@@ -38,7 +38,8 @@ internal static class StateForgery
                 }
             }
 
-            altered = StateHash.Of(pairs);
+            // The state hash scheme of the checkpoints this build takes.
+            altered = StateHash.Of(StateHashScheme.Sha256Aes256Ctr, pairs);
             if (rewriteMaintainedHash)
             {
                 db.Put("cairn.state_hash"u8.ToArray(), altered.ToBytes(), db.GetColumnFamily("metadata"));

@@ -191,7 +191,7 @@ public abstract class LedgerStoreConformanceTests : IDisposable
     [Fact]
     public void The_maintained_state_digest_equals_the_one_recomputed_after_puts_overwrites_and_deletes()
     {
-        Ledger.StateDigest.Should().Be(LedgerDigests.State(Ledger)).And.Be(StateHash.Empty.Digest);
+        Ledger.StateDigest.Should().Be(LedgerDigests.State(Ledger)).And.Be(StateHash.EmptyDigest);
         byte[] K(string key) => Blocks.Bytes(key);
         BlockProposal[] blocks =
         [

@@ -280,6 +280,63 @@ public sealed class RocksDbLedgerTests : IDisposable
     }
 
     [Fact]
+    public void A_new_ledger_is_of_format_2_and_hashes_its_state_with_aes()
+    {
+        using var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1"));
+        Blocks.AppendMany(ledger, 3);
+
+        ledger.GetMetadata("cairn.format").Should().Equal(Blocks.Bytes("cairn-ledger/2"));
+        ledger.StateHashScheme.Should().Be(StateHashScheme.Sha256Aes256Ctr);
+        ledger.StateDigest.Should().Be(StateHash.Of(StateHashScheme.Sha256Aes256Ctr, ledger.ReadState()).Digest);
+    }
+
+    [Fact]
+    public void A_ledger_of_format_1_keeps_shake256_through_appends_and_reopening()
+    {
+        using (RocksDbLedger.Open(DbPath, new LedgerOptions("c1"))) { }
+        SetFormat("cairn-ledger/1"); // as a build before format 2 created it
+
+        using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
+        {
+            ledger.StateHashScheme.Should().Be(StateHashScheme.Shake256);
+            Blocks.AppendMany(ledger, 4);
+        }
+
+        using var reopened = RocksDbLedger.Open(DbPath, new LedgerOptions());
+        reopened.StateHashScheme.Should().Be(StateHashScheme.Shake256);
+        reopened.StateDigest.Should().Be(StateHash.Of(StateHashScheme.Shake256, reopened.ReadState()).Digest);
+        reopened.StateDigest.Should().NotBe(StateHash.Of(StateHashScheme.Sha256Aes256Ctr, reopened.ReadState()).Digest);
+        reopened.Append(Blocks.Put(5, ("k", "v"))).StateDigest.Should().Be(LedgerDigests.State(reopened));
+        ChainVerifier.Verify(reopened).Head.Should().Be(reopened.Head);
+    }
+
+    [Fact]
+    public void A_ledger_format_this_build_does_not_read_is_refused_with_the_formats_it_reads()
+    {
+        using (RocksDbLedger.Open(DbPath, new LedgerOptions("c1"))) { }
+        SetFormat("cairn-ledger/9");
+
+        var act = () => RocksDbLedger.Open(DbPath, new LedgerOptions());
+
+        act.Should()
+            .Throw<NotALedgerException>()
+            .WithMessage(
+                "*ledger format 'cairn-ledger/9' is not one this build reads (cairn-ledger/1, cairn-ledger/2)*"
+            );
+    }
+
+    private void SetFormat(string format) =>
+        RawRocksDb.Mutate(
+            DbPath,
+            db =>
+                db.Put(
+                    LedgerKeys.MetadataKey(LedgerKeys.FormatKey),
+                    Blocks.Bytes(format),
+                    db.GetColumnFamily(LedgerKeys.MetadataFamily)
+                )
+        );
+
+    [Fact]
     public void A_maintained_state_hash_that_the_head_block_does_not_record_is_corrupt()
     {
         using (var ledger = RocksDbLedger.Open(DbPath, new LedgerOptions("c1")))
@@ -292,7 +349,7 @@ public sealed class RocksDbLedgerTests : IDisposable
             db =>
                 db.Put(
                     LedgerKeys.MetadataKey(LedgerKeys.StateHashKey),
-                    StateHash.Empty.ToBytes(),
+                    StateHash.Empty(StateHashScheme.Sha256Aes256Ctr).ToBytes(),
                     db.GetColumnFamily(LedgerKeys.MetadataFamily)
                 )
         );

@@ -16,28 +16,33 @@ public sealed class StateHashTests
         (key, value, delete) => new StateWrite([key], delete ? null : [value, key])
     );
 
-    [Fact]
-    public void Applying_writes_block_by_block_equals_hashing_the_resulting_state_from_scratch()
+    [Theory]
+    [InlineData(StateHashScheme.Shake256)]
+    [InlineData(StateHashScheme.Sha256Aes256Ctr)]
+    public void Applying_writes_block_by_block_equals_hashing_the_resulting_state_from_scratch(StateHashScheme scheme)
     {
         Gen.Select(Writes.Array[0, 12], Writes.Array[0, 12])
             .Sample(
                 (first, second) =>
                 {
                     var state = new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-                    var hash = StateHash.Empty;
+                    var hash = StateHash.Empty(scheme);
                     foreach (var block in new[] { first, second })
                     {
                         hash = hash.Apply(block, key => state.GetValueOrDefault(key));
                         Apply(state, block);
                     }
 
-                    return hash.Equals(StateHash.Of(state)) && hash.Digest == StateHash.Of(state).Digest;
+                    return hash.Equals(StateHash.Of(scheme, state))
+                        && hash.Digest == StateHash.Of(scheme, state).Digest;
                 }
             );
     }
 
-    [Fact]
-    public void Kept_rewritten_pairs_give_the_hash_of_the_state_whatever_is_evicted_or_discarded()
+    [Theory]
+    [InlineData(StateHashScheme.Shake256)]
+    [InlineData(StateHashScheme.Sha256Aes256Ctr)]
+    public void Kept_rewritten_pairs_give_the_hash_of_the_state_whatever_is_evicted_or_discarded(StateHashScheme scheme)
     {
         const long budget = 3 * StateHash.SizeBytes; // two or three pairs of the eight keys
         Gen.Select(Writes.Array[0, 12], Gen.Bool)
@@ -45,7 +50,7 @@ public sealed class StateHashTests
             .Sample(blocks =>
             {
                 var state = new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-                var hash = StateHash.Empty;
+                var hash = StateHash.Empty(scheme);
                 var rewritten = new RewrittenPairs(budget);
                 foreach (var (block, fails) in blocks)
                 {
@@ -65,17 +70,19 @@ public sealed class StateHashTests
                     }
                 }
 
-                return hash.Equals(StateHash.Of(state));
+                return hash.Equals(StateHash.Of(scheme, state));
             });
     }
 
-    [Fact]
-    public void A_key_written_again_is_neither_read_nor_expanded_again_once_kept()
+    [Theory]
+    [InlineData(StateHashScheme.Shake256)]
+    [InlineData(StateHashScheme.Sha256Aes256Ctr)]
+    public void A_key_written_again_is_neither_read_nor_expanded_again_once_kept(StateHashScheme scheme)
     {
         var key = Blocks.Bytes("reply/7");
         var rewritten = new RewrittenPairs();
         var state = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-        var hash = StateHash.Empty;
+        var hash = StateHash.Empty(scheme);
         var reads = new List<string>();
         foreach (var value in new[] { "a", "b", "c", "d" })
         {
@@ -93,13 +100,15 @@ public sealed class StateHashTests
         }
 
         reads.Should().Equal(["reply/7", "reply/7"], "kept once the second write replaced a value");
-        hash.Should().Be(StateHash.Of(state));
+        hash.Should().Be(StateHash.Of(scheme, state));
         rewritten.TryGet(key, out var kept, out _).Should().BeTrue();
         kept.Should().Equal(Blocks.Bytes("d"));
     }
 
-    [Fact]
-    public void The_hash_of_a_state_does_not_depend_on_the_order_of_its_pairs()
+    [Theory]
+    [InlineData(StateHashScheme.Shake256)]
+    [InlineData(StateHashScheme.Sha256Aes256Ctr)]
+    public void The_hash_of_a_state_does_not_depend_on_the_order_of_its_pairs(StateHashScheme scheme)
     {
         var pairs = Enumerable
             .Range(0, 20)
@@ -107,50 +116,110 @@ public sealed class StateHashTests
             .ToList();
         var shuffled = pairs.OrderBy(p => p.Value[^1]).ThenByDescending(p => p.Key.Length).Reverse().ToList();
 
-        StateHash.Of(shuffled).Should().Be(StateHash.Of(pairs));
+        StateHash.Of(scheme, shuffled).Should().Be(StateHash.Of(scheme, pairs));
         StateHash
-            .Empty.Apply([.. shuffled.Select(p => StateWrite.Put(p.Key, p.Value))], _ => null)
+            .Empty(scheme)
+            .Apply([.. shuffled.Select(p => StateWrite.Put(p.Key, p.Value))], _ => null)
             .Should()
-            .Be(StateHash.Of(pairs));
+            .Be(StateHash.Of(scheme, pairs));
     }
 
-    [Fact]
-    public void Several_writes_to_one_key_in_one_block_count_in_order()
+    [Theory]
+    [InlineData(StateHashScheme.Shake256)]
+    [InlineData(StateHashScheme.Sha256Aes256Ctr)]
+    public void Several_writes_to_one_key_in_one_block_count_in_order(StateHashScheme scheme)
     {
         var key = Blocks.Bytes("k");
-        var before = StateHash.Of([KeyValuePair.Create(key, Blocks.Bytes("0"))]);
+        var before = StateHash.Of(scheme, [KeyValuePair.Create(key, Blocks.Bytes("0"))]);
         var hash = before.Apply(
             [StateWrite.Put(key, Blocks.Bytes("1")), StateWrite.Delete(key), StateWrite.Put(key, Blocks.Bytes("3"))],
             _ => Blocks.Bytes("0")
         );
 
-        hash.Should().Be(StateHash.Of([KeyValuePair.Create(key, Blocks.Bytes("3"))]));
+        hash.Should().Be(StateHash.Of(scheme, [KeyValuePair.Create(key, Blocks.Bytes("3"))]));
         StateHash
-            .Empty.Apply([StateWrite.Put(key, Blocks.Bytes("1")), StateWrite.Delete(key)], _ => null)
+            .Empty(scheme)
+            .Apply([StateWrite.Put(key, Blocks.Bytes("1")), StateWrite.Delete(key)], _ => null)
             .Should()
-            .Be(StateHash.Empty);
+            .Be(StateHash.Empty(scheme));
     }
 
-    [Fact]
-    public void Distinct_pairs_hash_apart_even_when_their_bytes_concatenate_alike()
+    [Theory]
+    [InlineData(StateHashScheme.Shake256)]
+    [InlineData(StateHashScheme.Sha256Aes256Ctr)]
+    public void Distinct_pairs_hash_apart_even_when_their_bytes_concatenate_alike(StateHashScheme scheme)
     {
-        var ab = StateHash.Of([KeyValuePair.Create(Blocks.Bytes("ab"), Blocks.Bytes("c"))]);
-        var a = StateHash.Of([KeyValuePair.Create(Blocks.Bytes("a"), Blocks.Bytes("bc"))]);
+        var ab = StateHash.Of(scheme, [KeyValuePair.Create(Blocks.Bytes("ab"), Blocks.Bytes("c"))]);
+        var a = StateHash.Of(scheme, [KeyValuePair.Create(Blocks.Bytes("a"), Blocks.Bytes("bc"))]);
 
         ab.Should().NotBe(a);
         ab.Digest.Should().NotBe(a.Digest);
-        ab.Digest.Should().NotBe(StateHash.Empty.Digest);
+        ab.Digest.Should().NotBe(StateHash.EmptyDigest);
+    }
+
+    [Theory]
+    [InlineData(StateHashScheme.Shake256)]
+    [InlineData(StateHashScheme.Sha256Aes256Ctr)]
+    public void The_stored_form_round_trips_and_a_wrong_length_is_refused(StateHashScheme scheme)
+    {
+        var hash = StateHash.Of(scheme, [KeyValuePair.Create(Blocks.Bytes("k"), Blocks.Bytes("v"))]);
+
+        StateHash.FromBytes(scheme, hash.ToBytes()).Should().Be(hash);
+        hash.ToBytes().Should().HaveCount(StateHash.SizeBytes);
+        var act = () => StateHash.FromBytes(scheme, new byte[StateHash.SizeBytes - 1]);
+        act.Should().Throw<CanonicalEncodingException>().WithMessage("*2048 bytes, got 2047*");
     }
 
     [Fact]
-    public void The_stored_form_round_trips_and_a_wrong_length_is_refused()
+    public void Each_scheme_gives_the_digests_an_independent_implementation_gives()
     {
-        var hash = StateHash.Of([KeyValuePair.Create(Blocks.Bytes("k"), Blocks.Bytes("v"))]);
+        // Python's hashlib (SHAKE256, SHA-256) and the cryptography package (AES-256-ECB over the counter blocks) on
+        // the same three pairs: these digests are what every ledger of the scheme holds, so they must never change.
+        KeyValuePair<byte[], byte[]>[] state =
+        [
+            KeyValuePair.Create(Blocks.Bytes("k1"), Blocks.Bytes("v1")),
+            KeyValuePair.Create(Blocks.Bytes("alpha"), Blocks.Bytes(string.Concat(Enumerable.Repeat("beta", 100)))),
+            KeyValuePair.Create(Array.Empty<byte>(), Array.Empty<byte>()),
+        ];
 
-        StateHash.FromBytes(hash.ToBytes()).Should().Be(hash);
-        hash.ToBytes().Should().HaveCount(StateHash.SizeBytes);
-        var act = () => StateHash.FromBytes(new byte[StateHash.SizeBytes - 1]);
-        act.Should().Throw<CanonicalEncodingException>().WithMessage("*2048 bytes, got 2047*");
+        StateHash
+            .Of(StateHashScheme.Shake256, state)
+            .Digest.ToHex()
+            .Should()
+            .Be("037f5e27547e19b02143d9c721b52d561786f47232aab477d516bf80a10ca325");
+        StateHash
+            .Of(StateHashScheme.Sha256Aes256Ctr, state)
+            .Digest.ToHex()
+            .Should()
+            .Be("2d2f343633a062671593d53b0efcd1c304696cb6abf156b87a4e3b1737af1ecd");
+    }
+
+    [Fact]
+    public void The_aes_instructions_give_the_key_stream_the_crypto_library_gives()
+    {
+        Gen.Byte.Array[32]
+            .Sample(key =>
+            {
+                var fast = new byte[StateHash.SizeBytes];
+                var portable = new byte[StateHash.SizeBytes];
+                Aes256CounterStream.Fill(key, fast);
+                Aes256CounterStream.FillWithCipher(key, portable);
+                return fast.AsSpan().SequenceEqual(portable);
+            });
+    }
+
+    [Fact]
+    public void Hashes_of_different_schemes_are_never_equal_and_empty_states_share_one_digest()
+    {
+        var state = new[] { KeyValuePair.Create(Blocks.Bytes("k"), Blocks.Bytes("v")) };
+
+        StateHash
+            .Of(StateHashScheme.Shake256, state)
+            .Digest.Should()
+            .NotBe(StateHash.Of(StateHashScheme.Sha256Aes256Ctr, state).Digest);
+        StateHash.Empty(StateHashScheme.Shake256).Should().NotBe(StateHash.Empty(StateHashScheme.Sha256Aes256Ctr));
+        StateHash.Empty(StateHashScheme.Shake256).Digest.Should().Be(StateHash.EmptyDigest);
+        StateHash.Empty(StateHashScheme.Sha256Aes256Ctr).Digest.Should().Be(StateHash.EmptyDigest);
     }
 
     [Fact]

@@ -85,6 +85,8 @@ public sealed class ConsensusStateStoreTests
 
         public string ChainId => _inner.ChainId;
 
+        public StateHashScheme StateHashScheme => _inner.StateHashScheme;
+
         public Digest GenesisDigest => _inner.GenesisDigest;
 
         public LedgerHead Head => _inner.Head;

@@ -2,21 +2,25 @@
 # Cluster benchmark: a 4-replica Cairn cluster (f = 1) against a 3-node etcd cluster, both on loopback on this machine,
 # in one run. For each system, the same load generator at CLIENTS and 2 × CLIENTS concurrent clients (REQUESTS puts of
 # VALUE_SIZE bytes each), with the CPU every process of the system spent on it (servers and load generator, utime +
-# stime); for etcd also its own `etcdctl check perf --load=l`. Then Cairn alone: FAILOVER_REQUESTS puts of 16 KiB from
-# FAILOVER_CLIENTS clients, the primary killed (SIGKILL) once a third of them executed: failed requests, and how long
-# the cluster stopped serving. Writes $CAIRN_BENCH_OUT/cluster.md and the raw reports beside it.
+# stime); for etcd also its own `etcdctl check perf --load=l`. Both clusters run side by side and the loads alternate
+# between them, ROUNDS times (etcd, then Cairn, at each client count), so a change in what else loads this machine
+# reaches both systems alike; each system and client count is reported by its round with the median CPU per put.
+# Then Cairn alone: FAILOVER_REQUESTS puts of 16 KiB from FAILOVER_CLIENTS clients, the primary killed (SIGKILL) once a
+# third of them executed: failed requests, and how long the cluster stopped serving. Writes $CAIRN_BENCH_OUT/cluster.md
+# and the raw reports beside it.
 # Usage: bench/cluster.sh [requests] [clients] [value-size] [failover-requests] [failover-clients]
 #        (defaults: 10000 32 1024 2000 200)
 # Environment: CAIRN_BENCH_OUT (default bench/results) receives cluster-{etcd,cairn}-{C}.json (load reports),
-# cluster-cpu.json, cluster-etcd-perf.json, cluster-failover.json (with its load report) and cluster-cairn-rss.json;
-# CAIRN_BENCH_BASE_PORT (default 7900) is the Cairn cluster's base port.
+# cluster-cpu.json (of those rounds), cluster-rounds.json (every round), cluster-etcd-perf.json, cluster-failover.json
+# (with its load report) and cluster-cairn-rss.json; CAIRN_BENCH_BASE_PORT (default 7900) is the Cairn cluster's base
+# port; CAIRN_BENCH_ROUNDS (default 3) the rounds.
 # Needs the Debian packages etcd-server and etcd-client (../shared/scripts/etcd-cluster.sh installs them on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 requests=${1:-10000} clients=${2:-32} value_size=${3:-1024}
 failover_requests=${4:-2000} failover_clients=${5:-200} failover_value=16384
-out=${CAIRN_BENCH_OUT:-bench/results} port=${CAIRN_BENCH_BASE_PORT:-7900}
+out=${CAIRN_BENCH_OUT:-bench/results} port=${CAIRN_BENCH_BASE_PORT:-7900} rounds=${CAIRN_BENCH_ROUNDS:-3}
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-cluster-bench-XXXXXX")
 etcd_script=${ETCD_SCRIPT:-../shared/scripts/etcd-cluster.sh}
 endpoints=http://127.0.0.1:23701,http://127.0.0.1:23702,http://127.0.0.1:23703
@@ -44,20 +48,19 @@ timed() {
   awk '{ printf "%.3f", $1 + $2 }' "$work/$name.time" >"$work/$name.cpu"
 }
 
-# measured SYSTEM C PID_FILES COMMAND...: one load at C clients; writes cluster-SYSTEM-C.json and prints
-# "SYSTEM-C servers_cpu_s load_cpu_s" for cluster-cpu.json.
+# measured SYSTEM C ROUND PID_FILES COMMAND...: one load at C clients; its report is $work/SYSTEM-C-rROUND.json, and it
+# prints "SYSTEM C ROUND servers_cpu_s load_cpu_s" for rounds.txt.
 measured() {
-  local system=$1 c=$2 pid_files=$3 before after
-  shift 3
+  local system=$1 c=$2 round=$3 pid_files=$4 before after
+  shift 4
   before=$(cpu_seconds $pid_files)
-  timed "$system-$c" "$@"
+  timed "$system-$c-r$round" "$@"
   after=$(cpu_seconds $pid_files)
-  cp "$work/$system-$c.json" "$out/cluster-$system-$c.json"
-  echo "$system-$c $(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.3f", a - b }') $(cat "$work/$system-$c.cpu")"
+  echo "$system $c $round $(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.3f", a - b }') $(cat "$work/$system-$c-r$round.cpu")"
 }
 
-: >"$work/cpu.txt"
-echo "== etcd: 3 nodes; etcdctl check perf --load=l, then $requests puts of $value_size B from $clients and $((2 * clients)) clients"
+: >"$work/rounds.txt"
+echo "== etcd: 3 nodes; etcdctl check perf --load=l"
 "$etcd_script" up "$work/etcd" >/dev/null
 ETCDCTL_API=3 etcdctl --endpoints="${endpoints//http:\/\//}" check perf --load=l >"$work/etcd-perf.txt" 2>&1 || true
 # It prints "PASS: Throughput is N writes/s" or, below its own bar for the load, "FAIL: Throughput too low: N writes/s".
@@ -67,22 +70,51 @@ writes=$(grep -oE '[0-9]+ writes/s' "$work/etcd-perf.txt" | awk '{ print $1 }' |
   echo "{ \"writesPerSecond\": $writes,"
   echo "  \"output\": $(python3 -c 'import json, sys; print(json.dumps(open(sys.argv[1]).read()))' "$work/etcd-perf.txt") }"
 } >"$out/cluster-etcd-perf.json"
-for c in "$clients" $((2 * clients)); do
-  measured etcd "$c" "$(echo "$work"/etcd/e*.pid)" dotnet "$peer_load" etcd "$endpoints" "$requests" "$c" "$value_size" >>"$work/cpu.txt"
-done
-"$etcd_script" down "$work/etcd" >/dev/null
+etcd_pids=$(echo "$work"/etcd/e*.pid)
 
-echo "== cairn: 4 replicas, the same loads"
+echo "== cairn: 4 replicas, beside etcd"
 "$cairn" cluster init --dir "$work/cairn" --base-port "$port" >/dev/null
 cluster_up "$work/cairn"
 replica_pids=$(echo "$work"/cairn/replica-*/replica.pid)
 # Warm-up: the replicas' hot code is compiled while they run (tiered compilation), and over the first 10,000-put load
 # they cost about a fifth more CPU per put than over the next; etcd is warm from etcdctl check perf's minute of load.
 "$cairn" load --cluster "$work/cairn" --requests "$requests" --clients $((2 * clients)) --value-size "$value_size" >/dev/null
-for c in "$clients" $((2 * clients)); do
-  measured cairn "$c" "$replica_pids" "$cairn" load --cluster "$work/cairn" --requests "$requests" --clients "$c" \
-    --value-size "$value_size" --json >>"$work/cpu.txt"
+
+echo "== $rounds rounds: $requests puts of $value_size B from $clients and $((2 * clients)) clients, etcd then cairn"
+for round in $(seq "$rounds"); do
+  for c in "$clients" $((2 * clients)); do
+    measured etcd "$c" "$round" "$etcd_pids" dotnet "$peer_load" etcd "$endpoints" "$requests" "$c" "$value_size" \
+      >>"$work/rounds.txt"
+    measured cairn "$c" "$round" "$replica_pids" "$cairn" load --cluster "$work/cairn" --requests "$requests" \
+      --clients "$c" --value-size "$value_size" --json >>"$work/rounds.txt"
+  done
 done
+"$etcd_script" down "$work/etcd" >/dev/null
+# Per system and client count, the round with the median CPU per put: its load report becomes cluster-SYSTEM-C.json and
+# its CPU the entry of cluster-cpu.json (and of cpu-per-put.txt, for cluster.md); cluster-rounds.json keeps every round.
+python3 - "$work" "$out" <<'PY'
+import json, shutil, sys
+work, out = sys.argv[1:]
+rounds = []
+for line in open(f"{work}/rounds.txt"):
+    system, clients, round_, servers, load = line.split()
+    report = json.load(open(f"{work}/{system}-{clients}-r{round_}.json"))
+    rounds.append({"system": system, "clients": int(clients), "round": int(round_),
+                   "serversCpuSeconds": float(servers), "loadCpuSeconds": float(load),
+                   "putsPerSecond": report["throughputPerSecond"], "p99Ms": report["p99Ms"],
+                   "cpuMsPerPut": (float(servers) + float(load)) * 1000 / report["completed"]})
+json.dump(rounds, open(f"{out}/cluster-rounds.json", "w"), indent=2)
+cpu = {}
+for key in dict.fromkeys((r["system"], r["clients"]) for r in rounds):
+    runs = sorted((r for r in rounds if (r["system"], r["clients"]) == key), key=lambda r: r["cpuMsPerPut"])
+    median = runs[(len(runs) - 1) // 2]
+    name = f"{key[0]}-{key[1]}"
+    shutil.copy(f"{work}/{name}-r{median['round']}.json", f"{out}/cluster-{name}.json")
+    cpu[name] = {"serversCpuSeconds": median["serversCpuSeconds"], "loadCpuSeconds": median["loadCpuSeconds"],
+                 "round": median["round"]}
+    print(name, median["cpuMsPerPut"], file=open(f"{work}/cpu-per-put.txt", "a"))
+json.dump(cpu, open(f"{out}/cluster-cpu.json", "w"), indent=2)
+PY
 rss_mb=$(max_rss_mb $replica_pids)
 
 echo "== cairn: $failover_requests puts of 16 KiB from $failover_clients clients, the primary killed under them"
@@ -136,12 +168,10 @@ print(json.dumps({"requests": report["requests"], "clients": report["clients"], 
                   "viewAfter": view_after, "stoppedServingSeconds": stopped}, indent=2))
 PY
 echo "{ \"maxRssMb\": $rss_mb }" >"$out/cluster-cairn-rss.json"
-awk 'BEGIN { printf "{" } { printf "%s\n  \"%s\": { \"serversCpuSeconds\": %s, \"loadCpuSeconds\": %s }", (NR > 1 ? "," : ""), $1, $2, $3 }
-  END { print "\n}" }' "$work/cpu.txt" >"$out/cluster-cpu.json"
 
 row() {
   local file=$out/cluster-$1-$2.json cpu
-  cpu=$(awk -v k="$1-$2" -v n="$(json_field "$file" completed)" '$1 == k { printf "%.2f", ($2 + $3) * 1000 / n }' "$work/cpu.txt")
+  cpu=$(awk -v k="$1-$2" '$1 == k { printf "%.2f", $2 }' "$work/cpu-per-put.txt")
   printf '| %s | %s | %.0f | %.1f | %.1f | %.1f | %s |\n' "$1" "$2" "$(json_field "$file" throughputPerSecond)" \
     "$(json_field "$file" p50Ms)" "$(json_field "$file" p99Ms)" "$(json_field "$file" maxMs)" "$cpu"
 }
@@ -151,6 +181,8 @@ row() {
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD), $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "Command: \`bench/cluster.sh $requests $clients $value_size $failover_requests $failover_clients\`"
+  echo
+  echo "Each row: the round (of $rounds, loads alternating between the systems) with the median CPU per put."
   echo
   echo "| system | clients | puts/s | p50 ms | p99 ms | max ms | CPU ms per put (all processes) |"
   echo "|---|---|---|---|---|---|---|"

@@ -374,7 +374,10 @@ internal static partial class BenchmarkReport
         );
     }
 
-    /// <summary>The Cairn vs etcd section: each load on each system, with its CPU, and the failover run.</summary>
+    private static int RoundCount(ClusterResults cluster) => cluster.Rounds.Max(r => (int)r!["round"]!);
+
+    /// <summary>The Cairn vs etcd section: each load on each system, with its CPU, every round, and the failover
+    /// run.</summary>
     private static void ClusterSection(ClusterResults cluster, ReportPlots plots, Action<string> line)
     {
         var first = cluster.Loads[0];
@@ -382,13 +385,15 @@ internal static partial class BenchmarkReport
         line("");
         line(
             $"`bench/cluster.sh`: a 3-node etcd cluster (JSON gateway) and a 4-replica Cairn cluster (f = 1) on "
-                + $"loopback, one after the other, each given {first.Requests} puts of {first.ValueSize} B from "
+                + $"loopback, side by side, each given {first.Requests} puts of {first.ValueSize} B from "
                 + $"{string.Join(" and then ", cluster.ClientCounts)} concurrent clients by the same load generator "
                 + $"(each after a warm-up: etcd after etcd's own benchmark, `etcdctl check perf --load=l`, which gave "
                 + $"{cluster.EtcdCheckPerfWrites} writes/s; Cairn after {first.Requests} puts from "
                 + $"{cluster.ClientCounts.Max()} clients, as its replicas compile their hot code while they run). "
-                + "CPU is user + system time of every process of the system, servers and load generator, over the "
-                + "load, per completed put."
+                + $"The loads alternate between the systems, {RoundCount(cluster)} rounds of etcd then Cairn at each "
+                + "client count, so what else loads the machine reaches both alike; each row below is the round with "
+                + "the median CPU per put of its system and client count. CPU is user + system time of every process "
+                + "of the system, servers and load generator, over the load, per completed put."
         );
         line("");
         line("| System | Clients | puts/s | p50 ms | p95 ms | p99 ms | max ms | CPU ms per put |");
@@ -399,6 +404,23 @@ internal static partial class BenchmarkReport
                 $"| {(load.System == "etcd" ? "etcd, 3 nodes" : "Cairn, 4 replicas")} | {load.Clients} | "
                     + $"{load.PutsPerSecond:F0} | {load.P50Ms:F1} | {load.P95Ms:F1} | {load.P99Ms:F1} | "
                     + $"{load.MaxMs:F1} | {load.CpuMsPerPut:F2} |"
+            );
+        }
+
+        line("");
+        line("Every round, CPU ms per put (puts/s, p99 ms), in the order they ran:");
+        line("");
+        foreach (var group in cluster.Rounds.GroupBy(r => ((string)r!["system"]!, (int)r!["clients"]!)))
+        {
+            var runs = group.Select(r =>
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{(double)r!["cpuMsPerPut"]!:F2} ({(double)r["putsPerSecond"]!:F0}, {(double)r["p99Ms"]!:F1})"
+                )
+            );
+            line(
+                $"- {(group.Key.Item1 == "etcd" ? "etcd" : "Cairn")}, {group.Key.Item2} clients: "
+                    + string.Join("; ", runs)
             );
         }
 

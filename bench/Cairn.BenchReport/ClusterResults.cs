@@ -3,10 +3,11 @@ using System.Text.Json.Nodes;
 namespace Cairn.BenchReport;
 
 /// <summary>What bench/cluster.sh measured: etcd and Cairn under the same loads (<see cref="ClusterLoad"/>, by client
-/// count), etcd's own <c>etcdctl check perf --load=l</c>, Cairn with its primary killed under 16 KiB puts, and the
-/// largest replica's RSS.</summary>
+/// count: the round with the median CPU per put; <see cref="Rounds"/>, every round), etcd's own <c>etcdctl check perf
+/// --load=l</c>, Cairn with its primary killed under 16 KiB puts, and the largest replica's RSS.</summary>
 internal sealed record ClusterResults(
     IReadOnlyList<ClusterLoad> Loads,
+    JsonArray Rounds,
     int EtcdCheckPerfWrites,
     JsonNode Failover,
     int MaxRssMb
@@ -31,6 +32,7 @@ internal sealed record ClusterResults(
             .ToList();
         return new ClusterResults(
             loads,
+            read("cluster-rounds.json").AsArray(),
             (int)read("cluster-etcd-perf.json")["writesPerSecond"]!,
             read("cluster-failover.json"),
             (int)read("cluster-cairn-rss.json")["maxRssMb"]!

@@ -104,7 +104,7 @@ for line in open(f"{work}/rounds.txt"):
                    "putsPerSecond": report["throughputPerSecond"], "p99Ms": report["p99Ms"],
                    "cpuMsPerPut": (float(servers) + float(load)) * 1000 / report["completed"]})
 json.dump(rounds, open(f"{out}/cluster-rounds.json", "w"), indent=2)
-cpu = {}
+cpu, per_put = {}, []
 for key in dict.fromkeys((r["system"], r["clients"]) for r in rounds):
     runs = sorted((r for r in rounds if (r["system"], r["clients"]) == key), key=lambda r: r["cpuMsPerPut"])
     median = runs[(len(runs) - 1) // 2]
@@ -112,8 +112,9 @@ for key in dict.fromkeys((r["system"], r["clients"]) for r in rounds):
     shutil.copy(f"{work}/{name}-r{median['round']}.json", f"{out}/cluster-{name}.json")
     cpu[name] = {"serversCpuSeconds": median["serversCpuSeconds"], "loadCpuSeconds": median["loadCpuSeconds"],
                  "round": median["round"]}
-    print(name, median["cpuMsPerPut"], file=open(f"{work}/cpu-per-put.txt", "a"))
+    per_put.append(f"{name} {median['cpuMsPerPut']}\n")
 json.dump(cpu, open(f"{out}/cluster-cpu.json", "w"), indent=2)
+open(f"{work}/cpu-per-put.txt", "w").writelines(per_put)
 PY
 rss_mb=$(max_rss_mb $replica_pids)
 

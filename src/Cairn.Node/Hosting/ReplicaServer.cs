@@ -82,9 +82,9 @@ public static class ReplicaServer
             )
         );
         // prometheus-net would start listening to the meters at the first scrape and miss everything recorded before
-        // it: listen from the start instead.
+        // it: listen from the start instead, to the meters the replica exports.
         Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
-        using var meterListener = MeterAdapter.StartListening();
+        using var meterListener = MeterExport.StartListening();
         var metrics = new ReplicaMetrics();
 
         // No appsettings.json reload: its watcher would follow every file RocksDB writes under the working

@@ -28,8 +28,9 @@ internal sealed class InputQueues
     }
 
     /// <summary>Queues <paramref name="work"/> for <paramref name="source"/>; false when that source's queue is
-    /// full.</summary>
-    public bool TryAdd(int source, Action work)
+    /// full. Unless <paramref name="wake"/>, a waiting consensus thread is not woken for it: it is taken with the next
+    /// group something else wakes the thread for (at the latest the next tick).</summary>
+    public bool TryAdd(int source, Action work, bool wake = true)
     {
         if (Interlocked.Increment(ref _counts[source]) > _capacities[source])
         {
@@ -38,7 +39,11 @@ internal sealed class InputQueues
         }
 
         _queues[source].Enqueue(work);
-        _signal.Writer.TryWrite(true);
+        if (wake)
+        {
+            _signal.Writer.TryWrite(true);
+        }
+
         return true;
     }
 

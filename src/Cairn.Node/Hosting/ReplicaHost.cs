@@ -276,7 +276,11 @@ public sealed partial class ReplicaHost
             SignatureVerified: signatureChecked,
             SessionAuthenticated: !signatureChecked
         );
-        if (!_inputs.TryAdd(ClientSource, () => _engine.Handle(received)))
+        // Only the primary acts on a request at once (it proposes it). A backup notes it, to suspect a primary that
+        // leaves it unordered for seconds, and answers it when the PRE-PREPARE that carries it executes: it takes the
+        // request with its next group, not in one of its own (every client sends every request to every replica).
+        var wake = Volatile.Read(ref _status).Primary == _options.Id;
+        if (!_inputs.TryAdd(ClientSource, () => _engine.Handle(received), wake))
         {
             _waiters.Remove(request.ClientId, request.RequestId, waiter);
             throw new ReplicaBusyException(

@@ -53,6 +53,24 @@ public sealed class FlushStaggerTests : IDisposable
         Directory.Exists(_dir.Sub("db")).Should().BeFalse();
     }
 
+    [Fact]
+    public void Four_replicas_flush_4_MiB_of_log_apart_from_32_MiB()
+    {
+        var stagger = Enumerable.Range(0, 4).Select(i => LedgerOptions.StaggerOf(i, 4));
+
+        stagger.Select(s => 32 * (1 + s)).Should().Equal(32, 36, 40, 44);
+    }
+
+    [Theory]
+    [InlineData(-1, 4)]
+    [InlineData(4, 4)]
+    public void A_replica_outside_its_cluster_has_no_stagger(int index, int count)
+    {
+        var act = () => LedgerOptions.StaggerOf(index, count);
+
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
     private static long NewestLog(string db) =>
         Directory
             .EnumerateFiles(db, "*.log")

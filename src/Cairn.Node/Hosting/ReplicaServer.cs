@@ -78,7 +78,7 @@ public static class ReplicaServer
             new LedgerOptions(
                 config.ChainId,
                 Durability.Unsynced,
-                FlushStagger: (double)config.ReplicaId.Value / config.Replicas.Count
+                FlushStagger: LedgerOptions.StaggerOf(config.ReplicaId.Value, config.Replicas.Count)
             )
         );
         // prometheus-net would start listening to the meters at the first scrape and miss everything recorded before

@@ -26,8 +26,10 @@ public interface ILedgerStore : ILedgerReader
     /// <exception cref="ArgumentException">As <see cref="Append"/>.</exception>
     Block Install(Block block);
 
-    /// <summary>Stores or deletes replica metadata entries in one atomic write, with the store's durability.</summary>
-    void WriteMetadata(IReadOnlyList<MetadataWrite> metadata);
+    /// <summary>Stores or deletes replica metadata entries in one atomic write, with the store's durability; when
+    /// <paramref name="sync"/>, that write and every write before it are durable when it returns, as after
+    /// <see cref="Sync"/> (one fsync for both, where a write then a sync would take two writes).</summary>
+    void WriteMetadata(IReadOnlyList<MetadataWrite> metadata, bool sync = false);
 
     /// <summary>Makes every write made so far durable (one fsync), whatever the store's durability: lets a caller
     /// append unsynced and pay for one sync per group of writes (group commit).</summary>

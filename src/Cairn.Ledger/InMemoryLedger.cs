@@ -105,12 +105,16 @@ public sealed class InMemoryLedger : ILedgerStore
         }
     }
 
-    public void WriteMetadata(IReadOnlyList<MetadataWrite> metadata)
+    public void WriteMetadata(IReadOnlyList<MetadataWrite> metadata, bool sync = false)
     {
         LedgerKeys.CheckCallerMetadata(metadata);
         lock (_lock)
         {
             ApplyMetadata(metadata, BeginWrite());
+            if (sync)
+            {
+                _unsynced.Clear();
+            }
         }
     }
 

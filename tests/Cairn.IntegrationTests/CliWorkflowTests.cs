@@ -167,5 +167,66 @@ public sealed class CliWorkflowTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Up_fails_for_a_replica_whose_ports_another_process_holds_even_when_that_one_answers_health()
+    {
+        (await CairnProcess.RunAsync("cluster", "init", "--dir", ClusterDir, "--base-port", TestPorts.Arg(7300)))
+            .ExitCode.Should()
+            .Be(0);
+        TestCluster.UseGenerousTimeouts(new ClusterLayout(ClusterDir));
+        // Replica 0's two ports, held as another cluster's replica 0 would hold them: its /health answers 200.
+        using var replicaPort = new TcpListener(IPAddress.Loopback, TestPorts.At(7300));
+        replicaPort.Start();
+        using var health = new HttpListener();
+        health.Prefixes.Add($"http://127.0.0.1:{TestPorts.At(7300) + 100}/");
+        health.Start();
+        using var stopAnswering = new CancellationTokenSource();
+        var answering = AnswerHealthAsync(health, stopAnswering.Token);
+        try
+        {
+            var up = await CairnProcess.RunAsync("cluster", "up", "--dir", ClusterDir, "--timeout", "180");
+
+            up.ExitCode.Should().Be(1, up.Output);
+            up.Error.Should().Contain("replica 0 exited during start").And.Contain("cannot listen on");
+        }
+        finally
+        {
+            await stopAnswering.CancelAsync();
+            health.Stop();
+            await answering;
+            await CairnProcess.RunAsync("cluster", "down", "--dir", ClusterDir);
+        }
+    }
+
+    /// <summary>Answers every request as a replica's <c>/health</c> does, from this test's own process.</summary>
+    private static async Task AnswerHealthAsync(HttpListener listener, CancellationToken stop)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(
+            new
+            {
+                status = "ok",
+                replica = 0,
+                pid = Environment.ProcessId,
+                lastExecutedSeq = 0,
+            }
+        );
+        while (!stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync().WaitAsync(stop);
+            }
+            catch (Exception e) when (e is OperationCanceledException or HttpListenerException)
+            {
+                return;
+            }
+
+            context.Response.ContentType = "application/json";
+            await context.Response.OutputStream.WriteAsync(body, stop);
+            context.Response.Close();
+        }
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

@@ -46,4 +46,20 @@ public sealed class InMemoryLedgerPowerLossTests
         ledger.GetValue(Blocks.Bytes("a")).Should().Equal(Blocks.Bytes("1"));
         ledger.GetMetadata("consensus.view").Should().BeNull();
     }
+
+    [Fact]
+    public void A_synced_metadata_write_makes_it_and_every_write_before_it_survive_a_power_loss()
+    {
+        using var ledger = new InMemoryLedger("chain");
+        ledger.Append(Blocks.Put(1, ("a", "1")));
+        ledger.Append(Blocks.Put(2, ("a", "2")));
+        ledger.WriteMetadata([new MetadataWrite("consensus.slot.3", [3])], sync: true);
+        var synced = (ledger.Head, ledger.StateDigest);
+
+        ledger.LoseUnsyncedWrites(kept: 0);
+
+        (ledger.Head, ledger.StateDigest).Should().Be(synced);
+        ledger.GetValue(Blocks.Bytes("a")).Should().Equal(Blocks.Bytes("2"));
+        ledger.GetMetadata("consensus.slot.3").Should().Equal([3]);
+    }
 }

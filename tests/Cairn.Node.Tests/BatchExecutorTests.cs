@@ -111,6 +111,45 @@ public sealed class BatchExecutorTests : IDisposable
     }
 
     [Fact]
+    public void Client_writes_read_the_wedge_point_and_checkpoint_marks_once_not_per_block()
+    {
+        var ledger = new CountingLedger(new InMemoryLedger("chain"));
+        var executor = NewExecutor(ledger);
+
+        for (var seq = 1UL; seq <= 20; seq++)
+        {
+            Client(executor, seq, KvOperation.Put([(byte)'k', (byte)seq], "v"u8.ToArray()))
+                .Status.Should()
+                .Be(KvResultStatus.Ok);
+            executor.WedgePoint.Should().BeNull();
+            executor.LastCheckpoint.Seq.Should().Be(SeqNum.Zero);
+        }
+
+        // Read for the first block; each block after it wrote none of their keys, so they carried over.
+        ledger.ReadsOf(ReplicatedKeys.Wedge).Should().Be(1);
+        ledger.ReadsOf(ReplicatedKeys.Epoch).Should().Be(1);
+        ledger.ReadsOf(ReplicatedKeys.LastCheckpoint).Should().Be(1);
+        ledger.ReadsOf(ReplicatedKeys.CheckpointOrdered).Should().Be(1);
+    }
+
+    [Fact]
+    public void A_block_installed_by_state_transfer_that_wedges_is_seen_by_the_executor_of_the_receiving_replica()
+    {
+        var source = new InMemoryLedger("chain");
+        var sourceExecutor = NewExecutor(source);
+        Client(sourceExecutor, 1, KvOperation.Put("k"u8.ToArray(), "v"u8.ToArray()));
+        var receiver = TransferredCopy(source);
+        var receiverExecutor = NewExecutor(receiver);
+        receiverExecutor.WedgePoint.Should().BeNull();
+
+        Order(sourceExecutor, 2, OperatorCommandType.WedgeStop);
+        receiver.Install(source.GetBlock(source.Head.LastBlockId)!);
+
+        receiverExecutor.WedgePoint.Should().Be(new SeqNum(2 * Window));
+        Client(receiverExecutor, 3, KvOperation.Put("k"u8.ToArray(), "w"u8.ToArray())).Error.Should().Contain("wedged");
+    }
+
+    [Fact]
     public void Db_checkpoint_create_marks_the_next_boundary_in_the_state_for_replicas_that_arrive_by_state_transfer()
     {
         var ledger = new InMemoryLedger("chain");

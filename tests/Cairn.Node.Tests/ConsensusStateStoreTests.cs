@@ -3,7 +3,6 @@ using Cairn.Consensus;
 using Cairn.Consensus.Messages;
 using Cairn.Core;
 using Cairn.Core.Crypto;
-using Cairn.Ledger;
 using Cairn.Node.Execution;
 
 namespace Cairn.Node.Tests;
@@ -60,6 +59,21 @@ public sealed class ConsensusStateStoreTests
         records.OfType<SlotRecord>().Select(r => r.Seq.Value).Should().BeEquivalentTo([3UL, 4UL]);
     }
 
+    [Fact]
+    public void A_synced_persist_is_one_synced_write_and_with_nothing_to_write_a_sync()
+    {
+        var ledger = new CountingLedger();
+        var store = new ConsensusStateStore(ledger);
+
+        store.Persist([new SlotRecord(new SeqNum(1), null, null, null)], sync: true);
+
+        (ledger.MetadataWrites, ledger.SyncedMetadataWrites, ledger.Syncs).Should().Be((1, 1, 0));
+
+        store.Persist([], sync: true);
+
+        (ledger.MetadataWrites, ledger.Syncs).Should().Be((1, 1), "what was written before it must still be durable");
+    }
+
     private static PersistentRecord[] RecordsOfSlot(ulong seq)
     {
         var proposal = new PrePrepare(new ViewNum(0), new SeqNum(seq), 0, Batch.NoOp, new ReplicaId(0)).SignWith(
@@ -70,62 +84,5 @@ public sealed class ConsensusStateStoreTests
             new ProposalRecord((PrePrepare)proposal),
             new SlotRecord(new SeqNum(seq), ((PrePrepare)proposal).WithoutBatch(), null, null),
         ];
-    }
-
-    /// <summary>An in-memory ledger that counts its atomic metadata writes.</summary>
-    private sealed class CountingLedger() : ILedgerStore
-    {
-        private readonly InMemoryLedger _inner = new("test-chain");
-
-        public int MetadataWrites { get; private set; }
-
-        public Durability Durability => _inner.Durability;
-
-        public string Location => _inner.Location;
-
-        public string ChainId => _inner.ChainId;
-
-        public StateHashScheme StateHashScheme => _inner.StateHashScheme;
-
-        public Digest GenesisDigest => _inner.GenesisDigest;
-
-        public LedgerHead Head => _inner.Head;
-
-        public Digest StateDigest => _inner.StateDigest;
-
-        public Block Install(Block block) => _inner.Install(block);
-
-        public Block Append(BlockProposal proposal, IReadOnlyList<MetadataWrite>? metadata = null) =>
-            _inner.Append(proposal, metadata);
-
-        public void WriteMetadata(IReadOnlyList<MetadataWrite> metadata)
-        {
-            MetadataWrites++;
-            _inner.WriteMetadata(metadata);
-        }
-
-        public void Sync() => _inner.Sync();
-
-        public Block? GetBlock(BlockId id) => _inner.GetBlock(id);
-
-        public IEnumerable<Block> ReadBlocks(BlockId from) => _inner.ReadBlocks(from);
-
-        public byte[]? GetValue(ReadOnlySpan<byte> key) => _inner.GetValue(key);
-
-        public IEnumerable<KeyValuePair<byte[], byte[]>> ReadState(byte[]? prefix = null) => _inner.ReadState(prefix);
-
-        public long EstimateStateKeyCount() => _inner.EstimateStateKeyCount();
-
-        public byte[]? GetMetadata(string key) => _inner.GetMetadata(key);
-
-        public int MetadataReads { get; private set; }
-
-        public IEnumerable<KeyValuePair<string, byte[]>> ReadMetadata(string prefix)
-        {
-            MetadataReads++;
-            return _inner.ReadMetadata(prefix);
-        }
-
-        public void Dispose() => _inner.Dispose();
     }
 }

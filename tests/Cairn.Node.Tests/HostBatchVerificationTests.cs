@@ -85,7 +85,27 @@ public sealed class HostBatchVerificationTests
         checkedByPrimary.Should().BeTrue();
     }
 
-    private ReplicaHost Host(int id, InMemoryLedger ledger, ReplicaMetrics metrics, RecordingPeers peers) =>
+    [Fact]
+    public async Task A_prepare_goes_out_after_one_synced_write_of_the_groups_records_not_a_write_and_a_sync()
+    {
+        using var ledger = new CountingLedger();
+        var peers = new RecordingPeers();
+        var backup = Host(1, ledger, new ReplicaMetrics(), peers);
+        using var stop = new CancellationTokenSource();
+        var running = backup.RunAsync(TimeSpan.FromMilliseconds(10), stop.Token);
+
+        backup.ReceivePeerMessage(new ReplicaId(0), Proposal(1, Request(1, "put"u8)));
+        await WaitForPrepares(peers, 1);
+        await stop.CancelAsync();
+        await running;
+
+        ledger
+            .SyncedMetadataWrites.Should()
+            .BeGreaterThanOrEqualTo(1, "the accepted proposal is durable before its PREPARE");
+        ledger.Syncs.Should().Be(0, "each group that wrote records synced with that write");
+    }
+
+    private ReplicaHost Host(int id, ILedgerStore ledger, ReplicaMetrics metrics, RecordingPeers peers) =>
         new(
             new ReplicaOptions
             {

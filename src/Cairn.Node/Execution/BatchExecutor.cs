@@ -25,34 +25,36 @@ public sealed class BatchExecutor(
 {
     private readonly OperatorOperations _operator = new(operatorVerifier, checkpointWindow);
 
-    /// <summary>The wedge point in the state, if a wedge is in force.</summary>
-    public SeqNum? WedgePoint =>
-        ledger.GetValue(ReplicatedKeys.Wedge) is { } bytes ? new SeqNum(ReplicatedKeys.DecodeUInt64(bytes)) : null;
+    private Marks? _marks;
 
-    private (BlockId Head, SeqNum? OrderedAt, CheckpointMark Last, ulong Epoch)? _marks;
+    /// <summary>The wedge point in the state, if a wedge is in force.</summary>
+    public SeqNum? WedgePoint => CurrentMarks.Wedge;
 
     /// <summary>The boundary the last <c>dbCheckpoint create</c> ordered a DB checkpoint for, if any.</summary>
-    public SeqNum? CheckpointOrderedAt => Marks.OrderedAt;
+    public SeqNum? CheckpointOrderedAt => CurrentMarks.OrderedAt;
 
     /// <summary>The boundary at which the last DB checkpoint was decided (periodic or ordered), with its consensus
     /// time: what the periodic policy counts from.</summary>
-    public CheckpointMark LastCheckpoint => Marks.Last;
+    public CheckpointMark LastCheckpoint => CurrentMarks.Last;
 
     /// <summary>The epoch: how many times the cluster was unwedged.</summary>
-    public ulong Epoch => Marks.Epoch;
+    public ulong Epoch => CurrentMarks.Epoch;
 
-    /// <summary>The three values above as of the ledger's head. They change only with a block (executed or installed
-    /// by state transfer), so they are read from the state once per block, not at every group commit that reports
-    /// them in the replica's status.</summary>
-    private (BlockId Head, SeqNum? OrderedAt, CheckpointMark Last, ulong Epoch) Marks
+    /// <summary>The four values above as of the ledger's head. They change only with a block that writes one of their
+    /// keys, so they are read from the state when the head moved some other way (a block installed by state transfer,
+    /// a new executor), not for each executed block nor at every group commit that reports them.</summary>
+    private Marks CurrentMarks
     {
         get
         {
             var head = ledger.Head.LastBlockId;
             if (_marks is not { } marks || marks.Head != head)
             {
-                marks = (
+                marks = new Marks(
                     head,
+                    ledger.GetValue(ReplicatedKeys.Wedge) is { } wedge
+                        ? new SeqNum(ReplicatedKeys.DecodeUInt64(wedge))
+                        : null,
                     ledger.GetValue(ReplicatedKeys.CheckpointOrdered) is { } ordered
                         ? new SeqNum(ReplicatedKeys.DecodeUInt64(ordered))
                         : null,
@@ -73,7 +75,8 @@ public sealed class BatchExecutor(
         var replies = new List<ClientReply>(execute.Requests.Count);
         var effects = new List<OperatorEffect>();
         var block = ledger.Head.LastBlockId.Next;
-        var wedgedAt = WedgePoint;
+        var marks = CurrentMarks;
+        var wedgedAt = marks.Wedge;
         foreach (var request in execute.Requests)
         {
             byte[] result;
@@ -99,6 +102,7 @@ public sealed class BatchExecutor(
 
         DecideCheckpoint(execute.Seq, execute.ConsensusTime, batch);
         var appended = ledger.Append(new BlockProposal(execute.Seq, execute.ConsensusTime, batch.Writes));
+        _marks = Marks.WrittenBy(batch) ? null : marks with { Head = appended.Id };
         return new ExecutionOutcome(new BatchExecuted(execute.Seq, appended.Digest, replies, WedgePoint), effects);
     }
 

@@ -22,6 +22,9 @@ internal sealed class BatchWrites(ILedgerReader ledger)
         _latest[Convert.ToHexString(key)] = null;
     }
 
+    /// <summary>Whether the batch wrote or deleted <paramref name="key"/>.</summary>
+    public bool Wrote(byte[] key) => _latest.ContainsKey(Convert.ToHexString(key));
+
     public byte[]? Get(byte[] key) =>
         _latest.TryGetValue(Convert.ToHexString(key), out var value) ? value : ledger.GetValue(key);
 }

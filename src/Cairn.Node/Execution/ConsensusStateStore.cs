@@ -26,9 +26,10 @@ public sealed class ConsensusStateStore(ILedgerStore ledger)
     /// <paramref name="pruneSlotsThrough"/> in one atomic write. Pruning is only safe together with (or after) the
     /// stable-checkpoint record that supersedes those slots: pruned alone, a crash would leave a replica with neither
     /// the slots' prepared proofs nor the certificate, and its VIEW-CHANGEs could then let a new primary fill an
-    /// executed seq with a no-op.
+    /// executed seq with a no-op. When <paramref name="sync"/>, every earlier write to the ledger becomes durable with
+    /// it, in the same fsync (<see cref="ILedgerStore.WriteMetadata"/>).
     /// </summary>
-    public void Persist(IReadOnlyList<PersistentRecord> records, SeqNum? pruneSlotsThrough = null)
+    public void Persist(IReadOnlyList<PersistentRecord> records, SeqNum? pruneSlotsThrough = null, bool sync = false)
     {
         var keys = PerSeqKeys();
         var writes = new List<MetadataWrite>(records.Count);
@@ -56,7 +57,11 @@ public sealed class ConsensusStateStore(ILedgerStore ledger)
 
         if (writes.Count > 0)
         {
-            ledger.WriteMetadata(writes);
+            ledger.WriteMetadata(writes, sync);
+        }
+        else if (sync)
+        {
+            ledger.Sync();
         }
 
         foreach (var seq in pruned)

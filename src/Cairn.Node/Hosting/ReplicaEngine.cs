@@ -151,18 +151,18 @@ public sealed partial class ReplicaEngine
     {
         if (_unflushed.Count > 0 || _pruneSlotsThrough is not null)
         {
-            // The stable record that justifies pruning is in this group or an earlier one: prune in the same write.
-            _consensusState.Persist(_unflushed, _pruneSlotsThrough);
+            // The stable record that justifies pruning is in this group or an earlier one: prune in the same write,
+            // which syncs the group's blocks too.
+            _consensusState.Persist(_unflushed, _pruneSlotsThrough, sync: true);
             _unflushed.Clear();
             _pruneSlotsThrough = null;
-            _unsynced = true;
         }
-
-        if (_unsynced)
+        else if (_unsynced)
         {
             _ledger.Sync();
-            _unsynced = false;
         }
+
+        _unsynced = false;
 
         var status = Snapshot();
         _metrics.Progress(status.LastExecuted, status.Head.LastBlockId, status.Epoch);

@@ -232,6 +232,7 @@ public static class ReplicaServer
                             {
                                 status = "ok",
                                 replica = config.ReplicaId.Value,
+                                pid = Environment.ProcessId,
                                 lastExecutedSeq = host.Status.LastExecuted.Value,
                             }
                         )

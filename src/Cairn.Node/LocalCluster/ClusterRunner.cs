@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Cairn.Node.Configuration;
 
 namespace Cairn.Node.LocalCluster;
@@ -146,7 +147,8 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
         {
             var config = DeploymentConfigLoader.Load(layout.ReplicaConfig(id));
             var pid = RunningPid(id);
-            var healthy = pid is not null && await IsHealthyAsync(config, cancellationToken).ConfigureAwait(false);
+            var healthy =
+                pid is not null && await IsHealthyAsync(config, pid.Value, cancellationToken).ConfigureAwait(false);
             result.Add(new ReplicaProcessInfo(id, pid, config.Self.Port, config.MetricsPort, healthy));
         }
 
@@ -272,7 +274,14 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
         File.Delete(layout.ReplicaPidFile(id));
     }
 
-    private static async Task<bool> IsHealthyAsync(DeploymentConfig config, CancellationToken cancellationToken)
+    /// <summary>Whether the replica's <c>/health</c> answers, and from process <paramref name="pid"/>: the port may
+    /// be another process's (another cluster's replica on the same ports, while this one exits for want of
+    /// them).</summary>
+    private static async Task<bool> IsHealthyAsync(
+        DeploymentConfig config,
+        int pid,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
@@ -281,9 +290,20 @@ public sealed class ClusterRunner(ClusterLayout layout, IReadOnlyList<string> re
                     cancellationToken
                 )
                 .ConfigureAwait(false);
-            return response.IsSuccessStatusCode;
+            if (!response.IsSuccessStatusCode)
+            {
+                return false;
+            }
+
+            using var answer = JsonDocument.Parse(
+                await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)
+            );
+            return answer.RootElement.ValueKind == JsonValueKind.Object
+                && answer.RootElement.TryGetProperty("pid", out var answered)
+                && answered.TryGetInt32(out var answeredPid)
+                && answeredPid == pid;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
         {
             return false;
         }

@@ -6,5 +6,5 @@ namespace Cairn.Node.LocalCluster;
 /// <param name="Pid">Its process id, or null when no replica process of this cluster is running.</param>
 /// <param name="Port">Its gRPC port.</param>
 /// <param name="MetricsPort">Its metrics and health port.</param>
-/// <param name="Healthy">True when its /health endpoint answered.</param>
+/// <param name="Healthy">True when its /health endpoint answered, from process <paramref name="Pid"/>.</param>
 public sealed record ReplicaProcessInfo(int Id, int? Pid, int Port, int MetricsPort, bool Healthy);

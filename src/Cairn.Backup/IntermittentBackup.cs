@@ -61,28 +61,7 @@ public static class IntermittentBackup
             {
                 var target = Path.Combine(tmp, file);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                using var input = new FileStream(
-                    Path.Combine(databaseDirectory, file),
-                    FileMode.Open,
-                    FileAccess.Read,
-                    FileShare.Read,
-                    1 << 16
-                );
-                using var output = new FileStream(
-                    target,
-                    FileMode.CreateNew,
-                    FileAccess.Write,
-                    FileShare.None,
-                    1 << 16
-                );
-                int read;
-                while ((read = input.Read(buffer)) > 0)
-                {
-                    output.Write(buffer, 0, read);
-                    counter.Report(read);
-                }
-
-                output.Flush(flushToDisk: true);
+                PosixFiles.CopyDurably(Path.Combine(databaseDirectory, file), target, buffer, counter);
             }
 
             PosixFiles.SyncDirectory(tmp);

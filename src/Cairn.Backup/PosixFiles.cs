@@ -85,6 +85,23 @@ internal static partial class PosixFiles
         }
     }
 
+    /// <summary>Copies <paramref name="source"/> to <paramref name="target"/>, which must not exist, through
+    /// <paramref name="buffer"/>, reporting each chunk to <paramref name="counter"/>, and fsyncs the copy (its
+    /// directory entry is the caller's to sync, once for all the files it copies there).</summary>
+    public static void CopyDurably(string source, string target, byte[] buffer, IProgress<long> counter)
+    {
+        using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        int read;
+        while ((read = input.Read(buffer)) > 0)
+        {
+            output.Write(buffer, 0, read);
+            counter.Report(read);
+        }
+
+        output.Flush(flushToDisk: true);
+    }
+
     /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/> in one atomic step: written to
     /// <c>PATH.tmp</c>, fsynced, renamed over it, and the directory fsynced (the rename is the commit point).</summary>
     public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)

@@ -197,28 +197,7 @@ public static class ReplicaRestore
         var buffer = new byte[1 << 20];
         foreach (var file in toCopy)
         {
-            using var input = new FileStream(
-                Path.Combine(source, file),
-                FileMode.Open,
-                FileAccess.Read,
-                FileShare.Read,
-                1 << 16
-            );
-            using var output = new FileStream(
-                Path.Combine(staging, file),
-                FileMode.CreateNew,
-                FileAccess.Write,
-                FileShare.None,
-                1 << 16
-            );
-            int read;
-            while ((read = input.Read(buffer)) > 0)
-            {
-                output.Write(buffer, 0, read);
-                counter.Report(read);
-            }
-
-            output.Flush(flushToDisk: true);
+            PosixFiles.CopyDurably(Path.Combine(source, file), Path.Combine(staging, file), buffer, counter);
         }
 
         PosixFiles.SyncDirectory(staging);

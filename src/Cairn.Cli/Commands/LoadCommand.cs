@@ -68,39 +68,23 @@ internal static class LoadCommand
     }
 
     /// <summary>Runs the load with a progress bar on an interactive terminal (none otherwise).</summary>
-    internal static async Task<LoadReport> RunWithProgressAsync(
+    internal static Task<LoadReport> RunWithProgressAsync(
         IAnsiConsole console,
         ClientConfig config,
         LoadOptions options,
         CancellationToken cancellationToken
-    )
-    {
-        if (!console.Profile.Capabilities.Interactive)
-        {
-            return await LoadGenerator.RunAsync(config, options, null, cancellationToken);
-        }
-
-        LoadReport? report = null;
-        await console
-            .Progress()
-            .Columns(
-                new TaskDescriptionColumn(),
-                new ProgressBarColumn(),
-                new PercentageColumn(),
-                new ElapsedTimeColumn()
-            )
-            .StartAsync(async context =>
-            {
-                var task = context.AddTask("requests", maxValue: options.Requests);
-                report = await LoadGenerator.RunAsync(
+    ) =>
+        ProgressDisplay.CountAsync(
+            console,
+            "requests",
+            report =>
+                LoadGenerator.RunAsync(
                     config,
                     options,
-                    new Progress<int>(done => task.Value = done),
+                    new SynchronousProgress<int>(done => report(done, options.Requests)),
                     cancellationToken
-                );
-            });
-        return report!;
-    }
+                )
+        );
 
     private static void Print(IAnsiConsole console, LoadReport report)
     {

@@ -3,8 +3,8 @@ using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
 
-/// <summary>A byte progress bar for long copies and archives, shown only on an interactive terminal and never with
-/// --json.</summary>
+/// <summary>Progress bars for long copies and archives (bytes, never with --json) and for work that counts its steps,
+/// shown only on an interactive terminal.</summary>
 internal static class ProgressDisplay
 {
     /// <summary>Runs <paramref name="work"/>, showing the progress it reports under <paramref name="description"/>
@@ -45,6 +45,44 @@ internal static class ProgressDisplay
                 task.Value = task.MaxValue;
                 return result;
             });
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a progress bar and the elapsed time under
+    /// <paramref name="description"/> on an interactive terminal; <paramref name="work"/> reports (done, total) through
+    /// the callback it is given, which does nothing when there is no terminal.</summary>
+    public static async Task<T> CountAsync<T>(
+        IAnsiConsole console,
+        string description,
+        Func<Action<double, double>, Task<T>> work
+    )
+    {
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            return await work((_, _) => { });
+        }
+
+        T result = default!;
+        await console
+            .Progress()
+            .Columns(
+                new TaskDescriptionColumn(),
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new ElapsedTimeColumn()
+            )
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(description, maxValue: 1);
+                result = await work(
+                    (done, total) =>
+                    {
+                        task.MaxValue = Math.Max(total, 1);
+                        task.Value = Math.Min(done, task.MaxValue);
+                    }
+                );
+                task.Value = task.MaxValue;
+            });
+        return result;
     }
 
     private sealed class Progress(ProgressTask task) : IProgress<TransferProgress>

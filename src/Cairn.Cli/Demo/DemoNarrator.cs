@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cairn.Cli.Commands;
 using Spectre.Console;
 
 namespace Cairn.Cli.Demo;
@@ -34,39 +35,9 @@ internal sealed class DemoNarrator(IAnsiConsole console)
         return result;
     }
 
-    /// <summary>Runs <paramref name="work"/> with a progress bar on an interactive terminal; <paramref name="work"/>
-    /// reports
-    /// (done, total) through the callback it is given, which does nothing when there is no terminal.</summary>
-    public async Task<T> ProgressAsync<T>(string description, Func<Action<double, double>, Task<T>> work)
-    {
-        if (!console.Profile.Capabilities.Interactive)
-        {
-            return await work((_, _) => { });
-        }
-
-        T result = default!;
-        await console
-            .Progress()
-            .Columns(
-                new TaskDescriptionColumn(),
-                new ProgressBarColumn(),
-                new PercentageColumn(),
-                new ElapsedTimeColumn()
-            )
-            .StartAsync(async context =>
-            {
-                var task = context.AddTask(description, maxValue: 1);
-                result = await work(
-                    (done, total) =>
-                    {
-                        task.MaxValue = Math.Max(total, 1);
-                        task.Value = Math.Min(done, task.MaxValue);
-                    }
-                );
-                task.Value = task.MaxValue;
-            });
-        return result;
-    }
+    /// <inheritdoc cref="ProgressDisplay.CountAsync{T}"/>
+    public Task<T> ProgressAsync<T>(string description, Func<Action<double, double>, Task<T>> work) =>
+        ProgressDisplay.CountAsync(console, description, work);
 
     private void Done(string title, TimeSpan elapsed, string description)
     {
